@@ -1,0 +1,224 @@
+/* hornet.c - the command-line interface: hornet check, hornet fmt (and the commands to come).
+ * Prints diagnostics; exit codes: 0 clean, 1 errors (or files fmt --check would change),
+ * 2 bad usage. Depends on the public compiler API only. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <dirent.h>
+#include <unistd.h>
+#include "hornet/compiler.h"
+#include "hornet/hornet.h"
+
+static void usage(FILE *f) {
+  fputs("usage: hornet <command> [options] PATH...\n"
+        "\n"
+        "commands:\n"
+        "  check   parse, resolve and type-check packs; print diagnostics\n"
+        "  fmt     rewrite .hn files in the canonical layout (comments kept)\n"
+        "  version print the version\n"
+        "\n"
+        "check options:\n"
+        "  --format text|json|sarif   diagnostics format (default text)\n"
+        "  -I DIR                     add DIR to the import search path\n"
+        "  --stdlib DIR               where std.* packs live\n"
+        "  -Werror, -Werror=NAME, -Wno-NAME   warning control\n"
+        "  --summary                  print what each pack declares\n"
+        "  --color / --no-color       ANSI colours in text diagnostics\n"
+        "fmt options:\n"
+        "  --check                    do not write; list files that would change, exit 1 if any\n"
+        "  --stdout                   print the formatted text instead of rewriting\n", f);
+}
+
+static int color_default(void) { return isatty(2) && getenv("NO_COLOR") == NULL; }
+
+static int cmd_check(int argc, char **argv) {
+  hnc_compiler *c = hnc_compiler_create();
+  if (!c) { fputs("hornet: out of memory\n", stderr); return 1; }
+  hnc_diag_format fmt = HNC_FORMAT_TEXT;
+  int color = color_default(), summary = 0, npaths = 0, rc = 0;
+  for (int i = 0; i < argc && rc == 0; i++) {
+    const char *a = argv[i];
+    if (strcmp(a, "--format") == 0 && i + 1 < argc) {
+      const char *v = argv[++i];
+      if (strcmp(v, "text") == 0) fmt = HNC_FORMAT_TEXT;
+      else if (strcmp(v, "json") == 0) fmt = HNC_FORMAT_JSON;
+      else if (strcmp(v, "sarif") == 0) fmt = HNC_FORMAT_SARIF;
+      else { fprintf(stderr, "hornet check: unknown format '%s' (text, json, sarif)\n", v); rc = 2; }
+    } else if (strcmp(a, "-I") == 0 && i + 1 < argc) {
+      hnc_compiler_add_search_dir(c, argv[++i]);
+    } else if (strncmp(a, "-I", 2) == 0 && a[2]) {
+      hnc_compiler_add_search_dir(c, a + 2);
+    } else if (strcmp(a, "--stdlib") == 0 && i + 1 < argc) {
+      hnc_compiler_set_stdlib(c, argv[++i]);
+    } else if (strncmp(a, "-W", 2) == 0) {
+      if (hnc_compiler_warning_option(c, a + 2) != HN_OK) {
+        fprintf(stderr, "hornet check: unknown warning option '%s'\n", a);
+        rc = 2;
+      }
+    } else if (strcmp(a, "--summary") == 0) {
+      summary = 1;
+    } else if (strcmp(a, "--color") == 0) {
+      color = 1;
+    } else if (strcmp(a, "--no-color") == 0) {
+      color = 0;
+    } else if (a[0] == '-' && a[1]) {
+      fprintf(stderr, "hornet check: unknown option '%s'\n", a);
+      rc = 2;
+    } else {
+      npaths++;
+    }
+  }
+  if (rc == 0 && npaths == 0) {
+    fputs("hornet check: no path given\n", stderr);
+    rc = 2;
+  }
+  if (rc) {
+    hnc_compiler_destroy(c);
+    return rc;
+  }
+  for (int i = 0; i < argc; i++) {
+    const char *a = argv[i];
+    if ((strcmp(a, "--format") == 0 || strcmp(a, "-I") == 0 || strcmp(a, "--stdlib") == 0)) { i++; continue; }
+    if (a[0] == '-' && a[1]) continue;
+    hnc_compiler_add_path(c, a);
+  }
+  hn_status st = hnc_compiler_check(c);
+  hnc_compiler_print_diagnostics(c, fmt == HNC_FORMAT_TEXT ? stderr : stdout, fmt, color);
+  if (summary && fmt == HNC_FORMAT_TEXT) hnc_compiler_print_summary(c, stdout);
+  hnc_compiler_destroy(c);
+  return st == HN_OK ? 0 : 1;
+}
+
+static char *slurp(const char *path, size_t *len) {
+  FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+  if (!f) return NULL;
+  size_t cap = 4096, n = 0;
+  char *b = malloc(cap);
+  while (b) {
+    n += fread(b + n, 1, cap - n, f);
+    if (n < cap) break;
+    char *nb = realloc(b, cap *= 2);
+    if (!nb) { free(b); b = NULL; }
+    else b = nb;
+  }
+  if (f != stdin) fclose(f);
+  *len = n;
+  return b;
+}
+
+static int write_atomic(const char *path, const char *text, size_t len) {
+  size_t n = strlen(path) + 16;
+  char *tmp = malloc(n);
+  if (!tmp) return -1;
+  snprintf(tmp, n, "%s.fmt~", path);
+  FILE *f = fopen(tmp, "wb");
+  int ok = f && fwrite(text, 1, len, f) == len;
+  if (f && fclose(f) != 0) ok = 0;
+  struct stat sb;
+  if (ok && stat(path, &sb) == 0) chmod(tmp, sb.st_mode & 07777);
+  if (ok && rename(tmp, path) != 0) ok = 0;
+  if (!ok) remove(tmp);
+  free(tmp);
+  return ok ? 0 : -1;
+}
+
+typedef struct fmt_opts { int check, to_stdout, color; int changed, failed; } fmt_opts;
+
+static void fmt_file(const char *path, fmt_opts *o) {
+  size_t len;
+  char *text = slurp(path, &len);
+  if (!text) {
+    fprintf(stderr, "hornet fmt: cannot read '%s'\n", path);
+    o->failed++;
+    return;
+  }
+  hnc_compiler *c = hnc_compiler_create();
+  char *out = NULL;
+  size_t out_len = 0;
+  hn_status st = c ? hnc_format(c, strcmp(path, "-") == 0 ? "<stdin>" : path, text, len, &out, &out_len) : HN_ERR_NOMEM;
+  if (st != HN_OK) {
+    if (c) hnc_compiler_print_diagnostics(c, stderr, HNC_FORMAT_TEXT, o->color);
+    fprintf(stderr, "hornet fmt: %s not formatted (%s)\n", path, hn_status_str(st));
+    o->failed++;
+  } else if (o->to_stdout || strcmp(path, "-") == 0) {
+    fwrite(out, 1, out_len, stdout);
+  } else if (out_len != len || memcmp(out, text, len) != 0) {
+    o->changed++;
+    if (o->check) printf("%s\n", path);
+    else if (write_atomic(path, out, out_len) != 0) {
+      fprintf(stderr, "hornet fmt: cannot write '%s'\n", path);
+      o->failed++;
+    }
+  }
+  free(out);
+  free(text);
+  hnc_compiler_destroy(c);
+}
+
+static int ends_with_hn(const char *s) {
+  size_t n = strlen(s);
+  return n > 3 && strcmp(s + n - 3, ".hn") == 0;
+}
+
+static void fmt_path(const char *path, fmt_opts *o) {
+  struct stat sb;
+  if (strcmp(path, "-") != 0 && stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+    struct dirent **ents;
+    int n = scandir(path, &ents, NULL, alphasort);
+    if (n < 0) { fprintf(stderr, "hornet fmt: cannot read '%s'\n", path); o->failed++; return; }
+    for (int i = 0; i < n; i++) {
+      const char *nm = ents[i]->d_name;
+      if (nm[0] != '.') {
+        size_t k = strlen(path) + strlen(nm) + 2;
+        char *sub = malloc(k);
+        if (sub) {
+          snprintf(sub, k, "%s/%s", path, nm);
+          struct stat s2;
+          if (stat(sub, &s2) == 0 && (S_ISDIR(s2.st_mode) || ends_with_hn(nm))) fmt_path(sub, o);
+          free(sub);
+        }
+      }
+      free(ents[i]);
+    }
+    free(ents);
+    return;
+  }
+  fmt_file(path, o);
+}
+
+static int cmd_fmt(int argc, char **argv) {
+  fmt_opts o = {0, 0, color_default(), 0, 0};
+  int npaths = 0;
+  for (int i = 0; i < argc; i++) {
+    if (strcmp(argv[i], "--check") == 0) o.check = 1;
+    else if (strcmp(argv[i], "--stdout") == 0) o.to_stdout = 1;
+    else if (argv[i][0] == '-' && argv[i][1]) {
+      fprintf(stderr, "hornet fmt: unknown option '%s'\n", argv[i]);
+      return 2;
+    } else npaths++;
+  }
+  if (!npaths) { fputs("hornet fmt: no path given (use - for standard input)\n", stderr); return 2; }
+  for (int i = 0; i < argc; i++)
+    if (argv[i][0] != '-' || !argv[i][1]) fmt_path(argv[i], &o);
+  if (o.failed) return 1;
+  return o.check && o.changed ? 1 : 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) { usage(stderr); return 2; }
+  const char *cmd = argv[1];
+  if (strcmp(cmd, "check") == 0) return cmd_check(argc - 2, argv + 2);
+  if (strcmp(cmd, "fmt") == 0) return cmd_fmt(argc - 2, argv + 2);
+  if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+    printf("hornet %s\n", hn_version());
+    return 0;
+  }
+  if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+    usage(stdout);
+    return 0;
+  }
+  fprintf(stderr, "hornet: unknown command '%s'\n\n", cmd);
+  usage(stderr);
+  return 2;
+}

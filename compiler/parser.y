@@ -1,0 +1,631 @@
+/* parser.y - the hornet grammar (lang/GRAMMAR.md), a pure Bison parser with locations.
+ * Actions only build AST nodes in the arena; every check belongs to sema.c.
+ * Error recovery: at the item level inside a declaration body and at the declaration level,
+ * so one run reports the errors of every declaration. */
+%define api.pure full
+%define api.prefix {hnc_yy}
+%define parse.error custom
+%locations
+%param {yyscan_t scanner}
+%parse-param {hnc_parser *p}
+
+%code requires {
+#include "parser_ctx.h"
+typedef void *yyscan_t;
+}
+
+%code provides {
+int hnc_yylex(HNC_YYSTYPE *lval, HNC_YYLTYPE *lloc, yyscan_t scanner);
+}
+
+%code {
+#include <string.h>
+
+#define LOC(l) hnc_parser_loc(p, (l).first_line, (l).first_column, (l).last_line, (l).last_column)
+#define SPAN(a, b) hnc_parser_loc(p, (a).first_line, (a).first_column, (b).last_line, (b).last_column)
+
+static void hnc_yyerror(HNC_YYLTYPE *loc, yyscan_t scanner, hnc_parser *p, const char *msg) {
+  (void)scanner;
+  hnc_error(p->c, LOC(*loc), "syntax", "%s", msg);
+  p->errors++;
+}
+
+static hnc_node *mk(hnc_parser *p, hnc_kind k, hnc_loc loc) {
+  return hnc_node_new(p->arena, k, loc);
+}
+
+/* A node with a name taken from a token node (the token node is only a carrier). */
+static hnc_node *named(hnc_parser *p, hnc_kind k, hnc_loc loc, hnc_node *name) {
+  hnc_node *n = mk(p, k, loc);
+  if (n && name) { n->str = name->str; n->len = name->len; }
+  return n;
+}
+
+static hnc_node *item(hnc_parser *p, int it, hnc_loc loc, hnc_node *a, hnc_node *b, hnc_node *list) {
+  hnc_node *n = mk(p, N_ITEM, loc);
+  if (n) { n->op = (uint8_t)it; n->a = a; n->b = b; n->list = list; }
+  return n;
+}
+
+static hnc_node *bin(hnc_parser *p, hnc_kind k, int op, int flags, hnc_loc loc, hnc_node *a, hnc_node *b) {
+  hnc_node *n = mk(p, k, loc);
+  if (n) { n->op = (uint8_t)op; n->flags = (uint8_t)flags; n->a = a; n->b = b; }
+  return n;
+}
+
+static hnc_node *un(hnc_parser *p, hnc_kind k, hnc_loc loc, hnc_node *a) {
+  hnc_node *n = mk(p, k, loc);
+  if (n) n->a = a;
+  return n;
+}
+}
+
+%union {
+  hnc_node *node;
+  int num;
+}
+
+/* declarations */
+%token T_PACK "pack" T_IMPORT "import" T_ASSETS "assets" T_IDENTITIES "identities"
+%token T_SETTINGS "settings" T_SCHEMA "schema" T_TIME "time" T_LIST "list"
+%token T_LOGSOURCE "logsource" T_MACRO "macro" T_CONTROL "control" T_RULE "rule"
+%token T_SCORE "score" T_DOMAIN "domain" T_SERVICE "service" T_EXPOSURE "exposure"
+%token T_KPI "kpi" T_TEST "test"
+/* items */
+%token T_ID "id" T_TITLE "title" T_SEVERITY "severity" T_STATUS "status" T_TAGS "tags"
+%token T_DESCRIPTION "description" T_REFERENCES "references"
+%token T_FALSEPOSITIVES "falsepositives" T_AUTHOR "author" T_DATE "date" T_FROM "from"
+%token T_WHERE "where" T_EXCEPT "except" T_GROUP "group" T_BY "by" T_WINDOW "window"
+%token T_TUMBLING "tumbling" T_SLIDING "sliding" T_HAVING "having" T_SEQUENCE "sequence"
+%token T_WITHIN "within" T_UNTIL "until" T_REPEAT "repeat" T_ENTITIES "entities"
+%token T_SUPPRESS "suppress" T_WHEN "when" T_WIP "wip" T_DEFAULT "default" T_STATES "states"
+%token T_TRANSITION "transition" T_SLA "sla" T_STEP "step" T_REQUIRE "require" T_OPEN "open"
+%token T_CLOSE "close" T_STATE "state" T_ON "on" T_WEIGHT "weight" T_VALUE "value"
+%token T_EVERY "every" T_TARGET "target" T_FRAMEWORK "framework" T_OWNER "owner"
+%token T_EVENT "event" T_EXPECT "expect" T_COUNT "count"
+/* expressions */
+%token T_AND "and" T_OR "or" T_NOT "not" T_EXISTS "exists" T_MISSING "missing"
+%token T_CONTAINS "contains" T_STARTSWITH "startswith" T_ENDSWITH "endswith" T_LIKE "like"
+%token T_MATCHES "matches" T_IN "in" T_HAS "has" T_ANY "any" T_ALL "all"
+%token T_TRUE "true" T_FALSE "false" T_NULL "null"
+%token T_EQ "==" T_NE "!=" T_LE "<=" T_GE ">=" T_ARROW "->" T_DOTDOT ".."
+/* literals and names: every one carries a node */
+%token <node> T_IDENT "identifier" T_PATH "field path" T_STRING "string" T_INT "integer"
+%token <node> T_FLOAT "number" T_DURATION "duration" T_SIZE "size" T_VERSION "version"
+
+%type <node> soft_keyword
+%type <node> T_TIME T_TITLE T_STATUS T_SEVERITY T_TAGS T_ID T_DATE T_STATE T_VALUE T_STEP T_OPEN T_CLOSE T_EVENT T_DEFAULT T_OWNER T_WEIGHT T_TARGET T_AUTHOR T_SERVICE T_DOMAIN T_CONTROL T_SCORE T_RULE T_TEST T_KPI T_ASSETS
+%type <node> file decls decl import constraints constraint version
+%type <node> settings setting_list setting schema schema_items schema_item type
+%type <node> logsource listdecl literal_list_opt literal_list macro control ctl_items ctl_item
+%type <node> rule rule_items rule_item meta from_list paths path tag_list tag
+%type <node> steps step until_opt by_opt string_list name name_list
+%type <node> score domain dom_items dom_item service svc_items svc_item state_chain sla_list sla
+%type <node> exposure exp_items exp_item kpi kpi_title_opt kpi_items kpi_item test test_items test_item
+%type <node> object pairs_opt pairs pair tvalue tvalues_opt tvalues
+%type <node> expr primary literal number args_opt args strop_rhs control_ref
+%type <num> cmp strop quant tilde_opt window_kind_opt repeat_op
+
+%destructor { (void)$$; } <node>
+
+%right '?' ':'
+%left T_OR
+%left T_AND
+%right T_NOT
+%nonassoc T_EQ T_NE '<' T_LE '>' T_GE T_CONTAINS T_STARTSWITH T_ENDSWITH T_LIKE T_MATCHES T_IN T_HAS
+%left '+' '-'
+%left '*' '/' '%'
+%right UMINUS
+%nonassoc T_DOTDOT
+
+%expect 0
+%start file
+
+%%
+
+file:
+    decls {
+      $$ = mk(p, N_FILE, LOC(@$));
+      if ($$) $$->list = $1;
+      p->root = $$;
+    }
+  ;
+
+version: T_VERSION { $$ = $1; } ;
+
+decls:
+    %empty { $$ = NULL; }
+  | decls decl { $$ = hnc_list_append($1, $2); }
+  | decls error { $$ = $1; }
+  ;
+
+decl:
+    import | settings | schema | logsource | listdecl | macro | control | rule
+  | score | domain | service | exposure | kpi | test
+  | T_ASSETS T_STRING { $$ = un(p, N_ASSETS, SPAN(@1, @2), $2); }
+  | T_IDENTITIES T_STRING { $$ = un(p, N_IDENTITIES, SPAN(@1, @2), $2); }
+  | T_PACK path version { $$ = named(p, N_PACK, SPAN(@1, @3), $2); if ($$) $$->a = $3; }
+  ;
+
+/* import := 'import' dotted_name constraint* */
+import:
+    T_IMPORT path constraints { $$ = named(p, N_IMPORT, SPAN(@1, @2), $2); if ($$) $$->list = $3; }
+  ;
+
+constraints:
+    %empty { $$ = NULL; }
+  | constraints constraint { $$ = hnc_list_append($1, $2); }
+  ;
+
+constraint:
+    version { $$ = bin(p, N_CONSTRAINT, HNC_OP_EQ, 0, LOC(@$), $1, NULL); }
+  | '=' version { $$ = bin(p, N_CONSTRAINT, HNC_OP_EQ, 0, LOC(@$), $2, NULL); }
+  | '^' version { $$ = bin(p, N_CONSTRAINT, HNC_OP_CARET, 0, LOC(@$), $2, NULL); }
+  | '~' version { $$ = bin(p, N_CONSTRAINT, HNC_OP_TILDE, 0, LOC(@$), $2, NULL); }
+  | cmp version { $$ = bin(p, N_CONSTRAINT, $1, 0, LOC(@$), $2, NULL); }
+  ;
+
+/* settings := 'settings' '{' (IDENT value)* '}' */
+settings:
+    T_SETTINGS '{' setting_list '}' { $$ = mk(p, N_SETTINGS, LOC(@$)); if ($$) { $$->list = $3; $$->close_line = @4.first_line; } }
+  ;
+setting_list:
+    %empty { $$ = NULL; }
+  | setting_list setting { $$ = hnc_list_append($1, $2); }
+  | setting_list error { $$ = $1; }
+  ;
+setting:
+    name literal { $$ = named(p, N_SETTING, SPAN(@1, @2), $1); if ($$) $$->a = $2; }
+  ;
+
+/* schema := 'schema' IDENT '{' schema_item* '}' */
+schema:
+    T_SCHEMA name '{' schema_items '}' { $$ = named(p, N_SCHEMA, SPAN(@1, @2), $2); if ($$) { $$->list = $4; $$->close_line = @5.first_line; } }
+  ;
+schema_items:
+    %empty { $$ = NULL; }
+  | schema_items schema_item { $$ = hnc_list_append($1, $2); }
+  | schema_items error { $$ = $1; }
+  ;
+schema_item:
+    T_TIME path { $$ = un(p, N_TIMEFIELD, SPAN(@1, @2), $2); }
+  | path ':' type { $$ = bin(p, N_FIELD, 0, 0, SPAN(@1, @3), $1, $3); }
+  ;
+type:
+    name { $$ = $1; if ($$) $$->kind = N_TYPE; }
+  | T_LIST '<' type '>' {
+      $$ = mk(p, N_TYPE, LOC(@$));
+      if ($$) { $$->str = "list"; $$->len = 4; $$->a = $3; }
+    }
+  ;
+
+logsource:
+    T_LOGSOURCE name '{' T_WHERE expr '}' { $$ = named(p, N_LOGSOURCE, SPAN(@1, @2), $2); if ($$) { $$->a = $5; $$->close_line = @6.first_line; } }
+  ;
+
+/* list := 'list' IDENT ('=' | ':' type '=') '[' literal,* ']' */
+listdecl:
+    T_LIST name '=' '[' literal_list_opt ']' { $$ = named(p, N_LISTDECL, SPAN(@1, @2), $2); if ($$) $$->list = $5; }
+  | T_LIST name ':' type '=' '[' literal_list_opt ']' {
+      $$ = named(p, N_LISTDECL, SPAN(@1, @2), $2);
+      if ($$) { $$->b = $4; $$->list = $7; }
+    }
+  ;
+literal_list_opt:
+    %empty { $$ = NULL; }
+  | literal_list { $$ = $1; }
+  | literal_list ',' { $$ = $1; }
+  ;
+literal_list:
+    literal { $$ = hnc_list_append(NULL, $1); }
+  | literal_list ',' literal { $$ = hnc_list_append($1, $3); }
+  ;
+
+macro:
+    T_MACRO name '=' expr { $$ = named(p, N_MACRO, SPAN(@1, @2), $2); if ($$) $$->a = $4; }
+  ;
+
+control:
+    T_CONTROL name '{' ctl_items '}' { $$ = named(p, N_CONTROL, SPAN(@1, @2), $2); if ($$) { $$->list = $4; $$->close_line = @5.first_line; } }
+  ;
+ctl_items:
+    %empty { $$ = NULL; }
+  | ctl_items ctl_item { $$ = hnc_list_append($1, $2); }
+  | ctl_items error { $$ = $1; }
+  ;
+ctl_item:
+    T_TITLE T_STRING { $$ = item(p, HNC_IT_TITLE, SPAN(@1, @2), $2, NULL, NULL); }
+  | T_DESCRIPTION T_STRING { $$ = item(p, HNC_IT_DESCRIPTION, SPAN(@1, @2), $2, NULL, NULL); }
+  | T_OWNER T_STRING { $$ = item(p, HNC_IT_OWNER, SPAN(@1, @2), $2, NULL, NULL); }
+  | T_FRAMEWORK T_STRING T_STRING { $$ = item(p, HNC_IT_FRAMEWORK, SPAN(@1, @3), $2, $3, NULL); }
+  ;
+
+/* rule := 'rule' IDENT '{' rule_item* '}' */
+rule:
+    T_RULE name '{' rule_items '}' { $$ = named(p, N_RULE, SPAN(@1, @2), $2); if ($$) { $$->list = $4; $$->close_line = @5.first_line; } }
+  ;
+rule_items:
+    %empty { $$ = NULL; }
+  | rule_items rule_item { $$ = hnc_list_append($1, $2); }
+  | rule_items error { $$ = $1; }
+  | rule_items ';' { $$ = $1; }
+  ;
+rule_item:
+    meta
+  | T_FROM from_list { $$ = item(p, HNC_IT_FROM, LOC(@$), NULL, NULL, $2); }
+  | T_WHERE expr { $$ = item(p, HNC_IT_WHERE, LOC(@$), $2, NULL, NULL); }
+  | T_EXCEPT expr { $$ = item(p, HNC_IT_EXCEPT, LOC(@$), $2, NULL, NULL); }
+  | T_GROUP T_BY paths { $$ = item(p, HNC_IT_GROUPBY, LOC(@$), NULL, NULL, $3); }
+  | T_WINDOW window_kind_opt T_DURATION {
+      $$ = item(p, HNC_IT_WINDOW, LOC(@$), $3, NULL, NULL);
+      if ($$) $$->flags = (uint8_t)$2;
+    }
+  | T_HAVING expr { $$ = item(p, HNC_IT_HAVING, LOC(@$), $2, NULL, NULL); }
+  | T_SEQUENCE by_opt T_WITHIN T_DURATION '{' steps until_opt '}' {
+      $$ = item(p, HNC_IT_SEQUENCE, SPAN(@1, @4), $4, $7, $6);
+      if ($$) { $$->c = $2; $$->close_line = @8.first_line; }
+    }
+  | T_ENTITIES paths { $$ = item(p, HNC_IT_ENTITIES, LOC(@$), NULL, NULL, $2); }
+  | T_SUPPRESS T_DURATION by_opt { $$ = item(p, HNC_IT_SUPPRESS, LOC(@$), $2, NULL, $3); }
+  ;
+window_kind_opt:
+    %empty { $$ = 0; }
+  | T_TUMBLING { $$ = HNC_F_TUMBLING; }
+  | T_SLIDING { $$ = HNC_F_SLIDING; }
+  ;
+by_opt:
+    %empty { $$ = NULL; }
+  | T_BY paths { $$ = $2; }
+  ;
+meta:
+    T_ID T_STRING { $$ = item(p, HNC_IT_ID, LOC(@$), $2, NULL, NULL); }
+  | T_TITLE T_STRING { $$ = item(p, HNC_IT_TITLE, LOC(@$), $2, NULL, NULL); }
+  | T_SEVERITY name { $$ = item(p, HNC_IT_SEVERITY, LOC(@$), $2, NULL, NULL); }
+  | T_STATUS name { $$ = item(p, HNC_IT_STATUS, LOC(@$), $2, NULL, NULL); }
+  | T_TAGS tag_list { $$ = item(p, HNC_IT_TAGS, LOC(@$), NULL, NULL, $2); }
+  | T_CONTROL control_ref { $$ = item(p, HNC_IT_CONTROL, LOC(@$), $2, NULL, NULL); }
+  | T_SERVICE name { $$ = item(p, HNC_IT_SERVICE, LOC(@$), $2, NULL, NULL); }
+  | T_DESCRIPTION T_STRING { $$ = item(p, HNC_IT_DESCRIPTION, LOC(@$), $2, NULL, NULL); }
+  | T_REFERENCES string_list { $$ = item(p, HNC_IT_REFERENCES, LOC(@$), NULL, NULL, $2); }
+  | T_FALSEPOSITIVES string_list { $$ = item(p, HNC_IT_FALSEPOSITIVES, LOC(@$), NULL, NULL, $2); }
+  | T_AUTHOR T_STRING { $$ = item(p, HNC_IT_AUTHOR, LOC(@$), $2, NULL, NULL); }
+  | T_DATE T_STRING { $$ = item(p, HNC_IT_DATE, LOC(@$), $2, NULL, NULL); }
+  ;
+control_ref:
+    name { $$ = $1; }
+  | T_STRING { $$ = $1; }
+  ;
+from_list:
+    name { $$ = hnc_list_append(NULL, $1); }
+  | from_list ',' name { $$ = hnc_list_append($1, $3); }
+  ;
+tag_list:
+    tag { $$ = hnc_list_append(NULL, $1); }
+  | tag_list ',' tag { $$ = hnc_list_append($1, $3); }
+  ;
+tag:
+    path { $$ = $1; }
+  | T_STRING { $$ = $1; }
+  ;
+string_list:
+    T_STRING { $$ = hnc_list_append(NULL, $1); }
+  | string_list ',' T_STRING { $$ = hnc_list_append($1, $3); }
+  ;
+paths:
+    path { $$ = hnc_list_append(NULL, $1); }
+  | paths ',' path { $$ = hnc_list_append($1, $3); }
+  ;
+steps:
+    step { $$ = hnc_list_append(NULL, $1); }
+  | steps step { $$ = hnc_list_append($1, $2); }
+  | steps ';' { $$ = $1; }
+  | steps error { $$ = $1; }
+  ;
+/* step := 'not'? IDENT ':' expr ('repeat' ('>='|'==') INT)? */
+step:
+    name ':' expr {
+      $$ = named(p, N_STEP, SPAN(@1, @3), $1);
+      if ($$) $$->a = $3;
+    }
+  | name ':' expr T_REPEAT repeat_op T_INT {
+      $$ = named(p, N_STEP, SPAN(@1, @6), $1);
+      if ($$) { $$->a = $3; $$->b = $6; $$->op = (uint8_t)$5; }
+    }
+  | T_NOT name ':' expr {
+      $$ = named(p, N_STEP, SPAN(@1, @4), $2);
+      if ($$) { $$->a = $4; $$->flags = HNC_F_NOT; }
+    }
+  ;
+repeat_op:
+    T_GE { $$ = HNC_OP_GE; }
+  | T_EQ { $$ = HNC_OP_EQ; }
+  ;
+until_opt:
+    %empty { $$ = NULL; }
+  | T_UNTIL expr { $$ = $2; }
+  ;
+
+score:
+    T_SCORE name '=' expr { $$ = named(p, N_SCORE, SPAN(@1, @2), $2); if ($$) $$->a = $4; }
+  ;
+
+domain:
+    T_DOMAIN name '{' dom_items '}' { $$ = named(p, N_DOMAIN, SPAN(@1, @2), $2); if ($$) { $$->list = $4; $$->close_line = @5.first_line; } }
+  ;
+dom_items:
+    %empty { $$ = NULL; }
+  | dom_items dom_item { $$ = hnc_list_append($1, $2); }
+  | dom_items error { $$ = $1; }
+  ;
+dom_item:
+    T_TITLE T_STRING { $$ = item(p, HNC_IT_TITLE, LOC(@$), $2, NULL, NULL); }
+  | T_DESCRIPTION T_STRING { $$ = item(p, HNC_IT_DESCRIPTION, LOC(@$), $2, NULL, NULL); }
+  | T_WHEN expr { $$ = item(p, HNC_IT_WHEN, LOC(@$), $2, NULL, NULL); }
+  | T_WIP T_INT { $$ = item(p, HNC_IT_WIP, LOC(@$), $2, NULL, NULL); }
+  | T_SCORE name { $$ = item(p, HNC_IT_SCORE, LOC(@$), $2, NULL, NULL); }
+  | T_DEFAULT { $$ = item(p, HNC_IT_DEFAULT, LOC(@$), NULL, NULL, NULL); }
+  ;
+
+service:
+    T_SERVICE name '{' svc_items '}' { $$ = named(p, N_SERVICE, SPAN(@1, @2), $2); if ($$) { $$->list = $4; $$->close_line = @5.first_line; } }
+  ;
+svc_items:
+    %empty { $$ = NULL; }
+  | svc_items svc_item { $$ = hnc_list_append($1, $2); }
+  | svc_items error { $$ = $1; }
+  ;
+svc_item:
+    T_TITLE T_STRING { $$ = item(p, HNC_IT_TITLE, LOC(@$), $2, NULL, NULL); }
+  | T_DESCRIPTION T_STRING { $$ = item(p, HNC_IT_DESCRIPTION, LOC(@$), $2, NULL, NULL); }
+  | T_DOMAIN name { $$ = item(p, HNC_IT_DOMAIN, LOC(@$), $2, NULL, NULL); }
+  | T_STATES state_chain { $$ = item(p, HNC_IT_STATES, LOC(@$), NULL, NULL, $2); }
+  | T_TRANSITION name T_ARROW name { $$ = item(p, HNC_IT_TRANSITION, LOC(@$), $2, $4, NULL); }
+  | T_SLA sla_list { $$ = item(p, HNC_IT_SLA, LOC(@$), NULL, NULL, $2); }
+  | T_STEP name T_STRING { $$ = item(p, HNC_IT_STEP, LOC(@$), $2, $3, NULL); }
+  | T_REQUIRE name_list { $$ = item(p, HNC_IT_REQUIRE, LOC(@$), NULL, NULL, $2); }
+  ;
+state_chain:
+    name T_ARROW name { $$ = hnc_list_append(hnc_list_append(NULL, $1), $3); }
+  | state_chain T_ARROW name { $$ = hnc_list_append($1, $3); }
+  ;
+sla_list:
+    sla { $$ = hnc_list_append(NULL, $1); }
+  | sla_list ',' sla { $$ = hnc_list_append($1, $3); }
+  ;
+sla:
+    name T_DURATION { $$ = bin(p, N_SLA, 0, 0, LOC(@$), $1, $2); }
+  ;
+name_list:
+    name { $$ = hnc_list_append(NULL, $1); }
+  | name_list ',' name { $$ = hnc_list_append($1, $3); }
+  ;
+
+exposure:
+    T_EXPOSURE name '{' exp_items '}' { $$ = named(p, N_EXPOSURE, SPAN(@1, @2), $2); if ($$) { $$->list = $4; $$->close_line = @5.first_line; } }
+  ;
+exp_items:
+    %empty { $$ = NULL; }
+  | exp_items exp_item { $$ = hnc_list_append($1, $2); }
+  | exp_items error { $$ = $1; }
+  ;
+exp_item:
+    T_TITLE T_STRING { $$ = item(p, HNC_IT_TITLE, LOC(@$), $2, NULL, NULL); }
+  | T_DESCRIPTION T_STRING { $$ = item(p, HNC_IT_DESCRIPTION, LOC(@$), $2, NULL, NULL); }
+  | T_FROM from_list { $$ = item(p, HNC_IT_FROM, LOC(@$), NULL, NULL, $2); }
+  | T_OPEN T_WHEN expr T_ON path { $$ = item(p, HNC_IT_OPEN, LOC(@$), $3, $5, NULL); }
+  | T_CLOSE T_WHEN expr T_ON path { $$ = item(p, HNC_IT_CLOSE, LOC(@$), $3, $5, NULL); }
+  | T_STATE expr { $$ = item(p, HNC_IT_STATE, LOC(@$), $2, NULL, NULL); }
+  | T_WEIGHT number { $$ = item(p, HNC_IT_WEIGHT, LOC(@$), $2, NULL, NULL); }
+  | T_CONTROL control_ref { $$ = item(p, HNC_IT_CONTROL, LOC(@$), $2, NULL, NULL); }
+  ;
+
+kpi:
+    T_KPI name kpi_title_opt '{' kpi_items '}' {
+      $$ = named(p, N_KPI, SPAN(@1, @2), $2);
+      if ($$) { $$->a = $3; $$->list = $5; $$->close_line = @6.first_line; }
+    }
+  ;
+kpi_title_opt:
+    %empty { $$ = NULL; }
+  | T_STRING { $$ = $1; }
+  ;
+kpi_items:
+    %empty { $$ = NULL; }
+  | kpi_items kpi_item { $$ = hnc_list_append($1, $2); }
+  | kpi_items error { $$ = $1; }
+  ;
+kpi_item:
+    T_TITLE T_STRING { $$ = item(p, HNC_IT_TITLE, LOC(@$), $2, NULL, NULL); }
+  | T_DESCRIPTION T_STRING { $$ = item(p, HNC_IT_DESCRIPTION, LOC(@$), $2, NULL, NULL); }
+  | T_VALUE expr { $$ = item(p, HNC_IT_VALUE, LOC(@$), $2, NULL, NULL); }
+  | T_WHERE expr { $$ = item(p, HNC_IT_WHERE, LOC(@$), $2, NULL, NULL); }
+  | T_BY name_list { $$ = item(p, HNC_IT_BY, LOC(@$), NULL, NULL, $2); }
+  | T_EVERY T_DURATION { $$ = item(p, HNC_IT_EVERY, LOC(@$), $2, NULL, NULL); }
+  | T_TARGET cmp literal {
+      $$ = item(p, HNC_IT_TARGET, LOC(@$), $3, NULL, NULL);
+      if ($$) $$->i = $2;
+    }
+  ;
+
+test:
+    T_TEST T_STRING '{' test_items '}' { $$ = un(p, N_TEST, SPAN(@1, @2), $2); if ($$) { $$->list = $4; $$->close_line = @5.first_line; } }
+  ;
+test_items:
+    %empty { $$ = NULL; }
+  | test_items test_item { $$ = hnc_list_append($1, $2); }
+  | test_items error { $$ = $1; }
+  ;
+test_item:
+    T_EVENT object { $$ = item(p, HNC_IT_EVENT, LOC(@$), $2, NULL, NULL); }
+  | T_EXPECT name { $$ = item(p, HNC_IT_EXPECT, LOC(@$), $2, NULL, NULL); }
+  | T_EXPECT name T_COUNT T_INT { $$ = item(p, HNC_IT_EXPECT, LOC(@$), $2, $4, NULL); }
+  | T_EXPECT T_NOT name {
+      $$ = item(p, HNC_IT_EXPECT, LOC(@$), $3, NULL, NULL);
+      if ($$) $$->flags = HNC_F_NOT;
+    }
+  ;
+object:
+    '{' pairs_opt '}' { $$ = mk(p, N_OBJECT, LOC(@$)); if ($$) { $$->list = $2; $$->close_line = @3.first_line; } }
+  ;
+pairs_opt:
+    %empty { $$ = NULL; }
+  | pairs { $$ = $1; }
+  | pairs ',' { $$ = $1; }
+  ;
+pairs:
+    pair { $$ = hnc_list_append(NULL, $1); }
+  | pairs ',' pair { $$ = hnc_list_append($1, $3); }
+  ;
+pair:
+    path ':' tvalue { $$ = bin(p, N_PAIR, 0, 0, LOC(@$), $1, $3); }
+  | T_STRING ':' tvalue { $$ = bin(p, N_PAIR, 0, 0, LOC(@$), $1, $3); }
+  ;
+tvalue:
+    literal { $$ = $1; }
+  | '-' number { $$ = un(p, N_NEG, LOC(@$), $2); }
+  | object { $$ = $1; }
+  | '[' tvalues_opt ']' { $$ = mk(p, N_LISTLIT, LOC(@$)); if ($$) $$->list = $2; }
+  ;
+tvalues_opt:
+    %empty { $$ = NULL; }
+  | tvalues { $$ = $1; }
+  | tvalues ',' { $$ = $1; }
+  ;
+tvalues:
+    tvalue { $$ = hnc_list_append(NULL, $1); }
+  | tvalues ',' tvalue { $$ = hnc_list_append($1, $3); }
+  ;
+
+/* ---- expressions ---- */
+expr:
+    expr T_OR expr { $$ = bin(p, N_BINARY, HNC_OP_OR, 0, LOC(@$), $1, $3); }
+  | expr T_AND expr { $$ = bin(p, N_BINARY, HNC_OP_AND, 0, LOC(@$), $1, $3); }
+  | T_NOT expr { $$ = un(p, N_NOT, LOC(@$), $2); }
+  | expr '?' expr ':' expr { $$ = bin(p, N_COND, 0, 0, LOC(@$), $1, $3); if ($$) $$->c = $5; }
+  | expr cmp tilde_opt expr %prec T_EQ { $$ = bin(p, N_BINARY, $2, $3, LOC(@$), $1, $4); }
+  | expr strop tilde_opt quant strop_rhs %prec T_CONTAINS {
+      $$ = bin(p, N_STROP, $2, $3 | $4, LOC(@$), $1, $5);
+    }
+  | expr T_IN tilde_opt strop_rhs %prec T_IN { $$ = bin(p, N_IN, 0, $3, LOC(@$), $1, $4); }
+  | expr T_HAS expr { $$ = bin(p, N_HAS, 0, 0, LOC(@$), $1, $3); }
+  | expr '+' expr { $$ = bin(p, N_BINARY, HNC_OP_ADD, 0, LOC(@$), $1, $3); }
+  | expr '-' expr { $$ = bin(p, N_BINARY, HNC_OP_SUB, 0, LOC(@$), $1, $3); }
+  | expr '*' expr { $$ = bin(p, N_BINARY, HNC_OP_MUL, 0, LOC(@$), $1, $3); }
+  | expr '/' expr { $$ = bin(p, N_BINARY, HNC_OP_DIV, 0, LOC(@$), $1, $3); }
+  | expr '%' expr { $$ = bin(p, N_BINARY, HNC_OP_MOD, 0, LOC(@$), $1, $3); }
+  | '-' expr %prec UMINUS { $$ = un(p, N_NEG, LOC(@$), $2); }
+  | T_EXISTS path { $$ = un(p, N_EXISTS, LOC(@$), $2); }
+  | T_MISSING path { $$ = un(p, N_MISSING, LOC(@$), $2); }
+  | primary { $$ = $1; }
+  ;
+/* The right side of a string operator or `in`: a value, a list, a list name, a call, a range. */
+strop_rhs:
+    primary { $$ = $1; }
+  | number T_DOTDOT number { $$ = bin(p, N_RANGE, 0, 0, LOC(@$), $1, $3); }
+  | '-' number T_DOTDOT number { $$ = bin(p, N_RANGE, 0, 0, LOC(@$), un(p, N_NEG, SPAN(@1, @2), $2), $4); }
+  ;
+cmp:
+    T_EQ { $$ = HNC_OP_EQ; } | T_NE { $$ = HNC_OP_NE; } | '<' { $$ = HNC_OP_LT; }
+  | T_LE { $$ = HNC_OP_LE; } | '>' { $$ = HNC_OP_GT; } | T_GE { $$ = HNC_OP_GE; }
+  ;
+strop:
+    T_CONTAINS { $$ = HNC_OP_CONTAINS; } | T_STARTSWITH { $$ = HNC_OP_STARTSWITH; }
+  | T_ENDSWITH { $$ = HNC_OP_ENDSWITH; } | T_LIKE { $$ = HNC_OP_LIKE; }
+  | T_MATCHES { $$ = HNC_OP_MATCHES; }
+  ;
+tilde_opt:
+    %empty { $$ = 0; }
+  | '~' { $$ = HNC_F_NOCASE; }
+  ;
+quant:
+    %empty { $$ = 0; }
+  | T_ANY { $$ = HNC_F_ANY; }
+  | T_ALL { $$ = HNC_F_ALL; }
+  ;
+primary:
+    literal { $$ = $1; }
+  | path { $$ = $1; }
+  | '$' name '.' path {
+      $$ = named(p, N_STEPREF, LOC(@$), $2);
+      if ($$) $$->a = $4;
+    }
+  | '$' T_PATH {
+      /* `$fail.user.name` lexes as '$' and one path: the first segment is the step. */
+      $$ = mk(p, N_STEPREF, LOC(@$));
+      if ($$ && $2) {
+        const char *dot = memchr($2->str, '.', $2->len);
+        size_t k = dot ? (size_t)(dot - $2->str) : $2->len;
+        $$->str = $2->str; $$->len = k;
+        $2->str += dot ? k + 1 : k; $2->len -= dot ? k + 1 : k;
+        $2->loc.col += (int)(dot ? k + 1 : k);
+        $$->a = $2;
+      }
+    }
+  | name '(' args_opt ')' { $$ = named(p, N_CALL, LOC(@$), $1); if ($$) $$->list = $3; }
+  | T_COUNT '(' args_opt ')' {
+      $$ = mk(p, N_CALL, LOC(@$));
+      if ($$) { $$->str = "count"; $$->len = 5; $$->list = $3; }
+    }
+  | '(' expr ')' { $$ = un(p, N_PAREN, LOC(@$), $2); }
+  | '[' ']' { $$ = mk(p, N_LISTLIT, LOC(@$)); }
+  | '[' args ']' { $$ = mk(p, N_LISTLIT, LOC(@$)); if ($$) $$->list = $2; }
+  | '[' args ',' ']' { $$ = mk(p, N_LISTLIT, LOC(@$)); if ($$) $$->list = $2; }
+  ;
+args_opt:
+    %empty { $$ = NULL; }
+  | args { $$ = $1; }
+  ;
+args:
+    expr { $$ = hnc_list_append(NULL, $1); }
+  | args ',' expr { $$ = hnc_list_append($1, $3); }
+  ;
+literal:
+    T_STRING { $$ = $1; }
+  | number { $$ = $1; }
+  | T_DURATION { $$ = $1; }
+  | T_SIZE { $$ = $1; }
+  | T_TRUE { $$ = mk(p, N_BOOL, LOC(@$)); if ($$) $$->i = 1; }
+  | T_FALSE { $$ = mk(p, N_BOOL, LOC(@$)); }
+  | T_NULL { $$ = mk(p, N_NULL, LOC(@$)); }
+  ;
+number:
+    T_INT { $$ = $1; }
+  | T_FLOAT { $$ = $1; }
+  ;
+path:
+    T_PATH { $$ = $1; }
+  | name { $$ = $1; if ($$) $$->kind = N_PATH; }
+  ;
+/* A name: an identifier, or a keyword that cannot be mistaken where a name stands. */
+name:
+    T_IDENT { $$ = $1; }
+  | soft_keyword { $$ = $1; }
+  ;
+soft_keyword:
+    T_TIME | T_TITLE | T_STATUS | T_SEVERITY | T_TAGS | T_ID | T_DATE | T_STATE | T_VALUE
+  | T_STEP | T_OPEN | T_CLOSE | T_EVENT | T_DEFAULT | T_OWNER | T_WEIGHT | T_TARGET | T_AUTHOR
+  | T_SERVICE | T_DOMAIN | T_CONTROL | T_SCORE | T_RULE | T_TEST | T_KPI | T_ASSETS
+  ;
+
+%%
+
+static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, hnc_parser *p) {
+  (void)scanner;
+  enum { MAX_EXPECTED = 6 };
+  yysymbol_kind_t expected[MAX_EXPECTED];
+  int n = yypcontext_expected_tokens(ctx, expected, MAX_EXPECTED);
+  yysymbol_kind_t got = yypcontext_token(ctx);
+  const HNC_YYLTYPE *l = yypcontext_location(ctx);
+  char buf[512];
+  size_t k = 0;
+  k += (size_t)snprintf(buf + k, sizeof buf - k, "unexpected %s",
+                        got == YYSYMBOL_YYEOF ? "end of file" : yysymbol_name(got));
+  if (n > 0 && n < MAX_EXPECTED) {
+    for (int i = 0; i < n && k < sizeof buf; i++)
+      k += (size_t)snprintf(buf + k, sizeof buf - k, "%s%s", i == 0 ? ", expected " : i == n - 1 ? " or " : ", ",
+                            yysymbol_name(expected[i]));
+  }
+  hnc_error(p->c, LOC(*l), "syntax", "%s", buf);
+  p->errors++;
+  return 0;
+}

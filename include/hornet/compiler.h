@@ -1,0 +1,88 @@
+/* compiler.h - the compiler's public C API (libhornetc): load packs, check them, format them.
+ * Ownership: the compiler owns every string and view it hands out; they live until
+ * hnc_compiler_destroy. Functions returning hn_status send details to the diagnostics. */
+#ifndef HORNET_COMPILER_H
+#define HORNET_COMPILER_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include "hornet/hornet.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct hnc_compiler hnc_compiler;
+
+typedef enum hnc_severity { HNC_NOTE = 0, HNC_WARNING = 1, HNC_ERROR = 2 } hnc_severity;
+
+typedef enum hnc_diag_format {
+  HNC_FORMAT_TEXT = 0, /* GCC style with the source line and a caret */
+  HNC_FORMAT_JSON,     /* one JSON document: {"diagnostics": [...]} */
+  HNC_FORMAT_SARIF     /* SARIF 2.1.0 */
+} hnc_diag_format;
+
+/* A diagnostic as an embedder sees it (borrowed; valid until the compiler is destroyed).
+ * Lines and columns are 1-based; columns count Unicode code points; end_col is inclusive. */
+typedef struct hnc_diag_view {
+  hnc_severity severity;
+  const char *code;    /* stable name, e.g. "syntax", "unknown-field", "undeclared-control" */
+  const char *file;    /* NULL for a diagnostic without location */
+  int line, col, end_line, end_col;
+  const char *message;
+  const char *hint;    /* NULL or "did you mean 'process.name'?" */
+  size_t n_notes;      /* related locations: hnc_compiler_diag_note() */
+} hnc_diag_view;
+
+/* Creation; NULL when out of memory. */
+HN_API hnc_compiler *hnc_compiler_create(void);
+/* Destroys the compiler and everything it owns; accepts NULL. */
+HN_API void hnc_compiler_destroy(hnc_compiler *c);
+
+/* Where `std.*` packs live (default: the build's stdlib directory, or $HORNET_STDLIB). */
+HN_API hn_status hnc_compiler_set_stdlib(hnc_compiler *c, const char *dir);
+/* Appends a directory to the import search path (searched before $HORNET_PATH). */
+HN_API hn_status hnc_compiler_add_search_dir(hnc_compiler *c, const char *dir);
+/* A warning option as on the command line, without "-W": "error", "no-NAME", "error=NAME",
+ * "NAME". HN_ERR_USAGE for an unknown name. */
+HN_API hn_status hnc_compiler_warning_option(hnc_compiler *c, const char *opt);
+
+/* Adds a file, or every .hn file under a directory, as packs to check. Parse errors are
+ * diagnostics; the return is HN_ERR_IO only when the path itself cannot be read. */
+HN_API hn_status hnc_compiler_add_path(hnc_compiler *c, const char *path);
+/* Adds one in-memory source; `name` is used in diagnostics. The text is copied. */
+HN_API hn_status hnc_compiler_add_source(hnc_compiler *c, const char *name, const char *text,
+                                         size_t len);
+/* Resolves imports and names, type-checks everything added. HN_OK when there is no error
+ * (warnings allowed unless made errors), HN_ERR_SEMANTIC or HN_ERR_SYNTAX otherwise. */
+HN_API hn_status hnc_compiler_check(hnc_compiler *c);
+
+HN_API size_t hnc_compiler_error_count(const hnc_compiler *c);
+HN_API size_t hnc_compiler_warning_count(const hnc_compiler *c);
+HN_API size_t hnc_compiler_diag_count(const hnc_compiler *c);
+/* Fills *out with diagnostic i (sorted by file, then position). */
+HN_API hn_status hnc_compiler_diag_get(const hnc_compiler *c, size_t i, hnc_diag_view *out);
+/* Fills *out with note j of diagnostic i. */
+HN_API hn_status hnc_compiler_diag_note(const hnc_compiler *c, size_t i, size_t j,
+                                        hnc_diag_view *out);
+/* Writes every diagnostic to f in the given format. color: ANSI colours in text. */
+HN_API void hnc_compiler_print_diagnostics(const hnc_compiler *c, FILE *f, hnc_diag_format fmt,
+                                           int color);
+/* Writes a one-paragraph summary of each checked pack (what it declares) to f. */
+HN_API void hnc_compiler_print_summary(const hnc_compiler *c, FILE *f);
+
+/* Formats one source text into the canonical layout, keeping comments. On success *out is a
+ * malloc'd NUL-terminated string the caller frees. When the text has syntax errors the
+ * result is HN_ERR_SYNTAX and the errors are diagnostics of `c` (which may be fresh). */
+HN_API hn_status hnc_format(hnc_compiler *c, const char *name, const char *text, size_t len,
+                            char **out, size_t *out_len);
+
+/* Writes a location-free dump of the syntax tree of `text` to f (for tests: fmt must not
+ * change it). HN_ERR_SYNTAX on syntax errors. */
+HN_API hn_status hnc_dump_ast(hnc_compiler *c, const char *name, const char *text, size_t len,
+                              FILE *f);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
