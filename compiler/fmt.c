@@ -142,7 +142,7 @@ static void comments_before(fmt *f, int line, bool blank_ok) {
     f->ci++;
     f->src_line = c->end_line;
   }
-  if (blank_ok && line > f->src_line + 1 && f->src_line > 0) puts_(&f->out, "\n");
+  if (blank_ok && line > f->src_line + 1 && f->src_line > 0 && line < (1 << 30)) puts_(&f->out, "\n");
 }
 
 static void consumed(fmt *f, const hnc_node *n) {
@@ -188,51 +188,155 @@ static void line(fmt *f, const hnc_node *n, const char *text, size_t len) {
 }
 
 /* ---- breaking long lines ------------------------------------------------------------------ */
-/* Prints `head` then expression e; when too long, breaks before each top-level and/or. */
-static void expr_item(fmt *f, const hnc_node *it, const char *head, const hnc_node *e, const char *tail) {
+static size_t column(const fmt *f) {
+  size_t k = f->out.n, col = 0;
+  while (k > 0 && f->out.s[k - 1] != '\n') {
+    if (((unsigned char)f->out.s[k - 1] & 0xC0) != 0x80) col++;
+    k--;
+  }
+  return col;
+}
+
+static size_t flat_len(const hnc_node *n) {
   buf b = {0};
-  puts_(&b, head);
-  expr(&b, e);
-  if (tail) puts_(&b, tail);
-  size_t width = b.n + (size_t)f->depth * 2;
-  if (width <= WIDTH || !e || e->kind != N_BINARY || (e->op != HNC_OP_AND && e->op != HNC_OP_OR)) {
-    line(f, it, b.s ? b.s : "", b.n);
-    free(b.s);
+  expr(&b, n);
+  size_t len = b.n;
+  free(b.s);
+  return len;
+}
+
+static void put_flat(fmt *f, const hnc_node *n) {
+  expr(&f->out, n);
+  f->at_bol = false;
+}
+
+static void pad_to(fmt *f, size_t col) {
+  for (size_t i = 0; i < col; i++) puts_(&f->out, " ");
+}
+
+/* Breaks a line inside n when it does not fit: and/or chains one operand a line (continuing
+ * at `cont`, or aligned under the first operand when cont is 0), parentheses and lists align
+ * their contents after the opening bracket. Reparsing gives the same tree: only whitespace
+ * changes. */
+static void pp(fmt *f, const hnc_node *n, size_t cont) {
+  size_t col = column(f);
+  if (!n || col + flat_len(n) <= WIDTH) {
+    put_flat(f, n);
     return;
   }
-  free(b.s);
-  /* flatten the chain of the top operator: a op b op c parses left-deep */
-  const hnc_node *stack[512];
-  int n = 0;
-  const hnc_node *k = e;
-  int op = e->op;
-  while (k->kind == N_BINARY && k->op == op && n < 511) {
-    stack[n++] = k->b;
-    k = k->a;
+  switch (n->kind) {
+  case N_BINARY:
+    if (n->op == HNC_OP_AND || n->op == HNC_OP_OR) {
+      const hnc_node *stack[512];
+      int k = 0, op = n->op;
+      const hnc_node *x = n;
+      while (x->kind == N_BINARY && x->op == op && k < 511) {
+        stack[k++] = x->b;
+        x = x->a;
+      }
+      stack[k++] = x;
+      size_t at = cont ? cont : col;
+      pp(f, stack[k - 1], 0);
+      for (int i = k - 2; i >= 0; i--) {
+        consumed(f, stack[i + 1]);
+        newline(f);
+        pad_to(f, at);
+        puts_(&f->out, hnc_op_spelling(op));
+        puts_(&f->out, " ");
+        f->at_bol = false;
+        pp(f, stack[i], 0);
+      }
+      return;
+    }
+    put_flat(f, n->a);
+    puts_(&f->out, " ");
+    puts_(&f->out, hnc_op_spelling(n->op));
+    puts_(&f->out, (n->flags & HNC_F_NOCASE) ? "~ " : " ");
+    pp(f, n->b, 0);
+    return;
+  case N_STROP:
+    put_flat(f, n->a);
+    puts_(&f->out, " ");
+    puts_(&f->out, hnc_op_spelling(n->op));
+    if (n->flags & HNC_F_NOCASE) puts_(&f->out, "~");
+    if (n->flags & HNC_F_ANY) puts_(&f->out, " any");
+    if (n->flags & HNC_F_ALL) puts_(&f->out, " all");
+    puts_(&f->out, " ");
+    pp(f, n->b, 0);
+    return;
+  case N_IN:
+    put_flat(f, n->a);
+    puts_(&f->out, (n->flags & HNC_F_NOCASE) ? " in~ " : " in ");
+    pp(f, n->b, 0);
+    return;
+  case N_NOT:
+    puts_(&f->out, "not ");
+    pp(f, n->a, 0);
+    return;
+  case N_PAREN:
+    puts_(&f->out, "(");
+    pp(f, n->a, 0);
+    puts_(&f->out, ")");
+    return;
+  case N_LISTLIT: case N_CALL: {
+    bool call = n->kind == N_CALL;
+    if (call) put(&f->out, n->str, n->len);
+    puts_(&f->out, call ? "(" : "[");
+    size_t at = column(f);
+    for (const hnc_node *e = n->list; e; e = e->next) {
+      size_t need = flat_len(e) + (e->next ? 1 : 2);
+      if (e != n->list) {
+        puts_(&f->out, ",");
+        if (column(f) + 1 + need > WIDTH) {
+          consumed(f, e);
+          newline(f);
+          pad_to(f, at);
+        } else {
+          puts_(&f->out, " ");
+        }
+      }
+      pp(f, e, 0);
+    }
+    puts_(&f->out, call ? ")" : "]");
+    return;
   }
-  stack[n++] = k;
-  buf l = {0};
-  puts_(&l, head);
-  expr(&l, stack[n - 1]);
+  default:
+    put_flat(f, n);
+    return;
+  }
+}
+
+/* Prints `head` then expression e (then tail), breaking it when it is too long. */
+static void expr_item(fmt *f, const hnc_node *it, const char *head, const hnc_node *e, const char *tail) {
   indent(f);
-  put(&f->out, l.s, l.n);
+  puts_(&f->out, head);
   f->at_bol = false;
-  free(l.s);
-  f->depth += 2;
-  for (int i = n - 2; i >= 0; i--) {
-    consumed(f, stack[i + 1]);
-    newline(f);
-    buf m = {0};
-    puts_(&m, hnc_op_spelling(op));
-    puts_(&m, " ");
-    expr(&m, stack[i]);
-    if (i == 0 && tail) puts_(&m, tail);
-    indent(f);
-    put(&f->out, m.s, m.n);
-    f->at_bol = false;
-    free(m.s);
+  pp(f, e, (size_t)f->depth * 2 + 2);
+  if (tail) puts_(&f->out, tail);
+  int ml = last_line_one(it);
+  if (ml > f->src_line) f->src_line = ml;
+  newline(f);
+}
+
+/* head + names separated by sep, filled to the width, continuing under the first name. */
+static void fill_item(fmt *f, const hnc_node *it, const char *head, const hnc_node *l, const char *sep) {
+  indent(f);
+  puts_(&f->out, head);
+  f->at_bol = false;
+  size_t at = column(f);
+  for (const hnc_node *e = l; e; e = e->next) {
+    if (e != l) {
+      puts_(&f->out, sep[0] == ',' ? "," : sep);
+      if (sep[0] == ',' && column(f) + 1 + flat_len(e) + (e->next ? 1 : 0) > WIDTH) {
+        consumed(f, e);
+        newline(f);
+        pad_to(f, at);
+      } else if (sep[0] == ',') {
+        puts_(&f->out, " ");
+      }
+    }
+    put_flat(f, e);
   }
-  f->depth -= 2;
   int ml = last_line_one(it);
   if (ml > f->src_line) f->src_line = ml;
   newline(f);
@@ -365,13 +469,18 @@ static void item(fmt *f, const hnc_node *it) {
   }
   default: break;
   }
-  puts_(&b, kw);
   switch (it->op) {
   case HNC_IT_GROUPBY: case HNC_IT_ENTITIES: case HNC_IT_FROM: case HNC_IT_TAGS:
-  case HNC_IT_REFERENCES: case HNC_IT_FALSEPOSITIVES: case HNC_IT_REQUIRE: case HNC_IT_BY:
-    puts_(&b, " ");
-    names(&b, it->list, ", ");
-    break;
+  case HNC_IT_REFERENCES: case HNC_IT_FALSEPOSITIVES: case HNC_IT_REQUIRE: case HNC_IT_BY: {
+    char head[32];
+    snprintf(head, sizeof head, "%s ", kw);
+    fill_item(f, it, head, it->list, ", ");
+    return;
+  }
+  default: break;
+  }
+  puts_(&b, kw);
+  switch (it->op) {
   case HNC_IT_WINDOW:
     if (it->flags & HNC_F_TUMBLING) puts_(&b, " tumbling");
     if (it->flags & HNC_F_SLIDING) puts_(&b, " sliding");
@@ -423,7 +532,7 @@ static void block(fmt *f, const hnc_node *d, const char *head, const hnc_node *i
   puts_(&f->out, head);
   puts_(&f->out, " {");
   f->at_bol = false;
-  consumed(f, d);
+  if (d->loc.line > f->src_line) f->src_line = d->loc.line;
   newline(f);
   f->depth++;
   for (const hnc_node *it = items; it; it = it->next) {
@@ -507,7 +616,14 @@ static void decl(fmt *f, const hnc_node *d) {
     if (d->b) { puts_(&h, ": "); expr(&h, d->b); }
     puts_(&h, " = ");
     bool brk = comment_within(f, d->loc.line, last_line_one(d));
-    seq_item(f, d, h.s, d->list, "[", "]", brk);
+    if (brk) {
+      seq_item(f, d, h.s, d->list, "[", "]", true);
+    } else {
+      hnc_node tmp = *d;
+      tmp.kind = N_LISTLIT;
+      tmp.next = NULL;
+      expr_item(f, d, h.s, &tmp, NULL);
+    }
     break;
   }
   case N_MACRO:

@@ -214,6 +214,8 @@ void hnc_diag_sort(hnc_compiler *c);
 /* parse.c (in lexer.l): parses one source into a file unit; syntax errors are diagnostics.
  * Returns the number of syntax errors. */
 int hnc_parse(hnc_compiler *c, int source, hnc_file_unit *out);
+/* Lexes a source into token numbers (parser.h); returns the count, -1 when out of memory. */
+int hnc_lex_tokens(hnc_compiler *c, int source, int *out, int max);
 
 /* ast.c */
 hnc_node *hnc_node_new(hnc_arena *a, hnc_kind k, hnc_loc loc);

@@ -558,6 +558,7 @@ primary:
         $$->str = $2->str; $$->len = k;
         $2->str += dot ? k + 1 : k; $2->len -= dot ? k + 1 : k;
         $2->loc.col += (int)(dot ? k + 1 : k);
+        $2->raw = $2->str; $2->rawlen = $2->len;
         $$->a = $2;
       }
     }

@@ -1,0 +1,114 @@
+/* test_repo.c - every .hn file of the repository: examples/ and stdlib/ check without errors,
+ * and for every file that parses, fmt is idempotent and keeps the syntax tree. Runs from the
+ * source root. */
+#include <dirent.h>
+#include <sys/stat.h>
+#include "test_util.h"
+
+static char *slurp(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  char *buf = NULL;
+  FILE *m = open_memstream(&buf, len);
+  int ch;
+  while ((ch = fgetc(f)) != EOF) fputc(ch, m);
+  fclose(m);
+  fclose(f);
+  return buf;
+}
+
+static char *dump(const char *name, const char *src, size_t len, hn_status *st) {
+  hnc_compiler *c = hnc_compiler_create();
+  char *out = NULL;
+  size_t n = 0;
+  FILE *f = open_memstream(&out, &n);
+  *st = hnc_dump_ast(c, name, src, len, f);
+  fclose(f);
+  hnc_compiler_destroy(c);
+  return out;
+}
+
+static void fmt_roundtrip(void **state) {
+  const char *path = *state;
+  size_t len;
+  char *src = slurp(path, &len);
+  assert_non_null(src);
+  hn_status st;
+  char *d1 = dump(path, src, len, &st);
+  if (st == HN_OK) {
+    hnc_compiler *c = hnc_compiler_create();
+    char *once = NULL, *twice = NULL;
+    size_t l1, l2;
+    assert_int_equal(hnc_format(c, path, src, len, &once, &l1), HN_OK);
+    assert_int_equal(hnc_format(c, path, once, l1, &twice, &l2), HN_OK);
+    if (strcmp(once, twice) != 0) fail_msg("fmt is not idempotent on %s", path);
+    hn_status st2;
+    char *d2 = dump(path, once, l1, &st2);
+    assert_int_equal(st2, HN_OK);
+    if (strcmp(d1, d2) != 0) fail_msg("fmt changed the syntax tree of %s", path);
+    free(d2);
+    free(once);
+    free(twice);
+    hnc_compiler_destroy(c);
+  }
+  free(d1);
+  free(src);
+}
+
+static void check_clean(void **state) {
+  const char *dir = *state;
+  hnc_compiler *c = hnc_compiler_create();
+  assert_int_equal(hnc_compiler_add_path(c, dir), HN_OK);
+  hn_status st = hnc_compiler_check(c);
+  if (st != HN_OK) hnc_compiler_print_diagnostics(c, stderr, HNC_FORMAT_TEXT, 0);
+  assert_int_equal(st, HN_OK);
+  hnc_compiler_destroy(c);
+}
+
+static char **files;
+static size_t n_files, cap_files;
+
+static void walk(const char *dir) {
+  struct dirent **ents;
+  int n = scandir(dir, &ents, NULL, alphasort);
+  for (int i = 0; i < n; i++) {
+    const char *nm = ents[i]->d_name;
+    if (nm[0] != '.') {
+      size_t k = strlen(dir) + strlen(nm) + 2;
+      char *p = malloc(k);
+      snprintf(p, k, "%s/%s", dir, nm);
+      struct stat sb;
+      size_t l = strlen(nm);
+      if (stat(p, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        walk(p);
+        free(p);
+      } else if (l > 3 && strcmp(nm + l - 3, ".hn") == 0) {
+        if (n_files == cap_files) files = realloc(files, (cap_files = cap_files ? cap_files * 2 : 64) * sizeof *files);
+        files[n_files++] = p;
+      } else {
+        free(p);
+      }
+    }
+    free(ents[i]);
+  }
+  if (n > 0) free(ents);
+}
+
+int main(void) {
+  static const char *const roots[] = {"examples", "stdlib", "tests", "lang"};
+  for (size_t i = 0; i < sizeof roots / sizeof roots[0]; i++) walk(roots[i]);
+  if (n_files < 5) {
+    fprintf(stderr, "found only %zu .hn files (run from the source root)\n", n_files);
+    return 1;
+  }
+  struct CMUnitTest *tests = calloc(n_files + 2, sizeof *tests);
+  size_t k = 0;
+  tests[k++] = (struct CMUnitTest){"check examples", check_clean, NULL, NULL, (void *)"examples"};
+  tests[k++] = (struct CMUnitTest){"check stdlib", check_clean, NULL, NULL, (void *)"stdlib"};
+  for (size_t i = 0; i < n_files; i++) tests[k++] = (struct CMUnitTest){files[i], fmt_roundtrip, NULL, NULL, files[i]};
+  int rc = _cmocka_run_group_tests("repository", tests, k, NULL, NULL);
+  for (size_t i = 0; i < n_files; i++) free(files[i]);
+  free(files);
+  free(tests);
+  return rc;
+}
