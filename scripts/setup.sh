@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# setup.sh - installs, on Debian 12, every package the build, the tests and the demo need.
+# Only what is missing is installed, so a second run costs nothing. Needs root (or sudo)
+# only when something is missing.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake pkg-config   # toolchain
+  flex bison                         # the front end
+  llvm-19-dev                        # the JIT back end (LLVM-C, ORC LLJIT)
+  libyaml-dev                        # asset inventories, Sigma rules
+  libpcre2-dev                       # regexes: validated at check time, run by PCRE2's JIT
+  libcmocka-dev                      # unit tests
+  clang libclang-rt-14-dev           # libFuzzer targets (clang 14's fuzzer runtime)
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""
+  if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# test.sh - set up, build, and run the whole test suite: once in a normal -Werror build,
+# once under AddressSanitizer + UndefinedBehaviorSanitizer (leak checks included), then the
+# libFuzzer parser target for a bounded number of runs over the repository's .hn files.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+scripts/setup.sh
+
+echo "== build (-Wall -Wextra -Werror)"
+scripts/build.sh build
+(cd build && ctest --output-on-failure)
+
+echo "== build with ASan + UBSan"
+scripts/build.sh build-asan -DHN_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+(cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --output-on-failure)
+
+echo "== libFuzzer: parser"
+CC=clang scripts/build.sh build-fuzz -DHN_FUZZ=ON -DHN_TESTS=OFF -DCMAKE_BUILD_TYPE=Debug
+corpus=$(mktemp -d)
+trap 'rm -rf "$corpus"' EXIT
+find examples stdlib tests lang -name '*.hn' -exec cp {} "$corpus"/ \;
+build-fuzz/fuzz_parser -runs="${HN_FUZZ_RUNS:-10000}" -max_len=4096 -seed=1 \
+  -dict=tests/fuzz/hornet.dict "$corpus" 2>&1 | tail -n 3
+echo "fuzz: 1 passed, 0 failed"
