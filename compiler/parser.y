@@ -94,7 +94,7 @@ static hnc_node *un(hnc_parser *p, hnc_kind k, hnc_loc loc, hnc_node *a) {
 %token <node> T_FLOAT "number" T_DURATION "duration" T_SIZE "size" T_VERSION "version"
 
 %type <node> soft_keyword
-%type <node> T_TIME T_TITLE T_STATUS T_SEVERITY T_TAGS T_ID T_DATE T_STATE T_VALUE T_STEP T_OPEN T_CLOSE T_EVENT T_DEFAULT T_OWNER T_WEIGHT T_TARGET T_AUTHOR T_SERVICE T_DOMAIN T_CONTROL T_SCORE T_RULE T_TEST T_KPI T_ASSETS
+%type <node> T_SUPPRESS T_TIME T_TITLE T_STATUS T_SEVERITY T_TAGS T_ID T_DATE T_STATE T_VALUE T_STEP T_OPEN T_CLOSE T_EVENT T_DEFAULT T_OWNER T_WEIGHT T_TARGET T_AUTHOR T_SERVICE T_DOMAIN T_CONTROL T_SCORE T_RULE T_TEST T_KPI T_ASSETS
 %type <node> file decls decl import constraints constraint version
 %type <node> settings setting_list setting schema schema_items schema_item type
 %type <node> logsource listdecl literal_list_opt literal_list macro control ctl_items ctl_item
@@ -605,7 +605,7 @@ name:
 soft_keyword:
     T_TIME | T_TITLE | T_STATUS | T_SEVERITY | T_TAGS | T_ID | T_DATE | T_STATE | T_VALUE
   | T_STEP | T_OPEN | T_CLOSE | T_EVENT | T_DEFAULT | T_OWNER | T_WEIGHT | T_TARGET | T_AUTHOR
-  | T_SERVICE | T_DOMAIN | T_CONTROL | T_SCORE | T_RULE | T_TEST | T_KPI | T_ASSETS
+  | T_SERVICE | T_DOMAIN | T_CONTROL | T_SCORE | T_RULE | T_TEST | T_KPI | T_ASSETS | T_SUPPRESS
   ;
 
 %%

@@ -53,7 +53,8 @@ static const char *const statuses[] = {"experimental", "test", "stable", "deprec
 static const char *const tactics[] = {
   "reconnaissance", "resource_development", "initial_access", "execution", "persistence",
   "privilege_escalation", "defense_evasion", "credential_access", "discovery",
-  "lateral_movement", "collection", "command_and_control", "exfiltration", "impact", NULL,
+  "lateral_movement", "collection", "command_and_control", "exfiltration", "impact", "stealth",
+  "defense_impairment", NULL,
 };
 static const char *const kpi_dims[] = {"domain", "business_unit", "control", "service",
                                        "technique", "tactic", "severity", "rule", "asset_role",
@@ -509,6 +510,8 @@ static const hnc_type *path_type(ectx *x, hnc_node *n) {
     }
     hnc_error(c, n->loc, "unknown-field", "unknown field '%s'", s);
     suggest_field(c, x->p, s, len, x->alert_fields ? alert_fields : NULL, NULL);
+    if (memchr(s, '-', len) && memchr(s, '.', len))
+      hnc_hint(c, "'-' inside a dotted name is part of the name: put spaces around '-' to subtract");
   } else {
     const char *where = x->scope == SC_ASSET ? "asset.*"
                         : x->scope == SC_KPI ? "incident.*, now"
@@ -1130,7 +1133,11 @@ static void check_tags(dctx *d, hnc_node *tags) {
       tech = vn == 9 && v[5] == '.' && v[0] == 't';
       for (size_t i = 6; tech && i < 9; i++) tech = v[i] >= '0' && v[i] <= '9';
     }
-    if (tech || word_index(tactics, v, vn) >= 0) continue;
+    char tac[64];
+    size_t tn = vn < sizeof tac - 1 ? vn : sizeof tac - 1;
+    for (size_t i = 0; i < tn; i++) tac[i] = v[i] == '-' ? '_' : v[i]; /* Sigma spells them with dashes */
+    tac[tn] = 0;
+    if (tech || word_index(tactics, tac, tn) >= 0) continue;
     hnc_warning(d->c, t->loc, "tag-format", "'%s' is neither an ATT&CK technique (attack.t1234, attack.t1234.001) nor a tactic", s);
     const char *best = closest_word(tactics, v, vn);
     if (best) hnc_hint(d->c, "did you mean 'attack.%s'?", best);

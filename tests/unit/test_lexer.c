@@ -14,6 +14,7 @@ static const lex_case cases[] = {
   {"keywords_and_names", "rule foo where", {T_RULE, T_IDENT, T_WHERE, 0}, 0},
   {"path_with_keyword_head", "event.action rule.name", {T_PATH, T_PATH, 0}, 0},
   {"attack_tag_digits", "attack.t1059.001", {T_PATH, 0}, 0},
+  {"dashed_tag", "attack.command-and-control a - b", {T_PATH, T_IDENT, '-', T_IDENT, 0}, 0},
   {"at_timestamp", "@timestamp", {T_IDENT, 0}, 0},
   {"backquoted", "`Event Data`.`Some-Key`", {T_PATH, 0}, 0},
   {"durations", "30s 10m 1h30m 500ms 5d 1w", {T_DURATION, T_DURATION, T_DURATION, T_DURATION, T_DURATION, T_DURATION, 0}, 0},

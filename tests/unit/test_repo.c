@@ -65,6 +65,47 @@ static void check_clean(void **state) {
   hnc_compiler_destroy(c);
 }
 
+/* Every ```hornet block of a document parses (the reference must agree with the parser);
+ * with `check` set, each block must also check without errors (README examples are complete). */
+typedef struct doc { const char *path; int check; } doc;
+
+static void doc_blocks(void **state) {
+  const doc *d = *state;
+  size_t len;
+  char *text = slurp(d->path, &len);
+  assert_non_null(text);
+  int n = 0, bad = 0, line = 1;
+  const char *p = text;
+  while ((p = strstr(p, "```hornet\n")) != NULL) {
+    const char *start = p + 10, *end = strstr(start, "```");
+    if (!end) break;
+    line = 1;
+    for (const char *q = text; q < start; q++) line += *q == '\n';
+    char name[256];
+    snprintf(name, sizeof name, "%s:%d", d->path, line);
+    hnc_compiler *c = hnc_compiler_create();
+    hn_status st;
+    if (d->check) {
+      hnc_compiler_add_source(c, name, start, (size_t)(end - start));
+      st = hnc_compiler_check(c);
+    } else {
+      FILE *sink = fopen("/dev/null", "w");
+      st = hnc_dump_ast(c, name, start, (size_t)(end - start), sink);
+      fclose(sink);
+    }
+    if (st != HN_OK) {
+      hnc_compiler_print_diagnostics(c, stderr, HNC_FORMAT_TEXT, 0);
+      bad++;
+    }
+    hnc_compiler_destroy(c);
+    n++;
+    p = end + 3;
+  }
+  free(text);
+  if (bad) fail_msg("%d of %d hornet blocks in %s fail", bad, n, d->path);
+  assert_true(n > 0);
+}
+
 static char **files;
 static size_t n_files, cap_files;
 
@@ -101,8 +142,11 @@ int main(void) {
     fprintf(stderr, "found only %zu .hn files (run from the source root)\n", n_files);
     return 1;
   }
-  struct CMUnitTest *tests = calloc(n_files + 2, sizeof *tests);
+  static const doc docs[] = {{"README.md", 1}, {"lang/SPEC.md", 0}};
+  struct CMUnitTest *tests = calloc(n_files + 4, sizeof *tests);
   size_t k = 0;
+  tests[k++] = (struct CMUnitTest){"README.md examples check", doc_blocks, NULL, NULL, (void *)&docs[0]};
+  tests[k++] = (struct CMUnitTest){"lang/SPEC.md examples parse", doc_blocks, NULL, NULL, (void *)&docs[1]};
   tests[k++] = (struct CMUnitTest){"check examples", check_clean, NULL, NULL, (void *)"examples"};
   tests[k++] = (struct CMUnitTest){"check stdlib", check_clean, NULL, NULL, (void *)"stdlib"};
   for (size_t i = 0; i < n_files; i++) tests[k++] = (struct CMUnitTest){files[i], fmt_roundtrip, NULL, NULL, files[i]};

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# cli.sh HORNET - the command line's contract: exit codes, output formats, fmt --check.
+set -u
+hornet=$1
+cd "$(dirname "$0")/.."
+pass=0 fail=0
+expect() { # expect NAME WANT_EXIT CMD...
+  local name=$1 want=$2; shift 2
+  "$@" >/tmp/hn_cli_out.$$ 2>&1
+  local got=$?
+  if [[ $got -eq $want ]]; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); echo "FAIL $name: exit $got, want $want"; sed 's/^/  | /' /tmp/hn_cli_out.$$ | head -20
+  fi
+}
+contains() { # contains NAME TEXT CMD...
+  local name=$1 text=$2; shift 2
+  if "$@" 2>&1 | grep -qF -- "$text"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL $name: no '$text'"; fi
+}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp" /tmp/hn_cli_out.$$' EXIT
+
+expect "check clean pack" 0 "$hornet" check examples/acme
+expect "check stdlib" 0 "$hornet" check stdlib
+expect "check broken pack" 1 "$hornet" check tests/golden/check/rule_unknown_field.hn
+expect "no command" 2 "$hornet"
+expect "unknown command" 2 "$hornet" frobnicate
+expect "check without path" 2 "$hornet" check
+expect "unknown option" 2 "$hornet" check --bogus examples
+expect "unknown format" 2 "$hornet" check --format xml examples
+expect "unknown warning" 2 "$hornet" check -Wno-such examples
+expect "missing file" 1 "$hornet" check /nonexistent.hn
+contains "summary" "rules: 32" "$hornet" check --summary examples/acme
+contains "json" '"errors": ' "$hornet" check --format json tests/golden/check/rule_unknown_field.hn
+contains "sarif" '"version": "2.1.0"' "$hornet" check --format sarif tests/golden/check/rule_unknown_field.hn
+printf 'import std.ecs\nrule r { severity low where event.action == "x" }\n' > "$tmp/w.hn"
+expect "warning alone is clean" 0 "$hornet" check "$tmp/w.hn"
+expect "-Werror" 1 "$hornet" check -Werror "$tmp/w.hn"
+expect "-Werror=name" 1 "$hornet" check -Werror=missing-entities "$tmp/w.hn"
+expect "-Wno-name silences" 0 "$hornet" check -Wno-missing-entities -Werror "$tmp/w.hn"
+expect "fmt --check canonical" 0 "$hornet" fmt --check examples stdlib
+printf 'rule   r{severity low}\n' > "$tmp/u.hn"
+expect "fmt --check ugly" 1 "$hornet" fmt --check "$tmp/u.hn"
+expect "fmt rewrites" 0 "$hornet" fmt "$tmp/u.hn"
+expect "fmt now canonical" 0 "$hornet" fmt --check "$tmp/u.hn"
+printf 'rule r {\n' > "$tmp/b.hn"
+expect "fmt refuses syntax errors" 1 "$hornet" fmt "$tmp/b.hn"
+contains "fmt stdin" "rule r {" sh -c "printf 'rule r{severity low}' | '$hornet' fmt -"
+expect "version" 0 "$hornet" version
+
+echo "$pass passed, $fail failed"
+[[ $fail -eq 0 ]]
