@@ -252,8 +252,7 @@ static void sarif_location(const hnc_compiler *c, FILE *f, hnc_loc l) {
 static void print_sarif(const hnc_compiler *c, FILE *f) {
   fputs("{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n"
         "  \"version\": \"2.1.0\",\n  \"runs\": [{\n"
-        "    \"tool\": {\"driver\": {\"name\": \"hornet\", \"version\": \"" HN_VERSION_STRING "\", "
-        "\"informationUri\": \"https://github.com/hornet-lang/hornet\"}},\n"
+        "    \"tool\": {\"driver\": {\"name\": \"hornet\", \"version\": \"" HN_VERSION_STRING "\"}},\n"
         "    \"columnKind\": \"unicodeCodePoints\",\n    \"results\": [", f);
   for (size_t i = 0; i < c->n_diags; i++) {
     const hnc_diag *d = &c->diags[i];

@@ -527,9 +527,11 @@ static void item(fmt *f, const hnc_node *it) {
   free(b.s);
 }
 
-static void block(fmt *f, const hnc_node *d, const char *head, const hnc_node *items) {
+/* head: the declaration's first line without the brace (hlen bytes: a test's name may hold
+ * any byte its escapes allow). */
+static void block(fmt *f, const hnc_node *d, const char *head, size_t hlen, const hnc_node *items) {
   indent(f);
-  puts_(&f->out, head);
+  put(&f->out, head, hlen);
   puts_(&f->out, " {");
   f->at_bol = false;
   if (d->loc.line > f->src_line) f->src_line = d->loc.line;
@@ -596,8 +598,8 @@ static void decl(fmt *f, const hnc_node *d) {
     expr(&h, d->a);
     line(f, d, h.s, h.n);
     break;
-  case N_SETTINGS: block(f, d, "settings", d->list); break;
-  case N_SCHEMA: puts_(&h, "schema "); put(&h, d->str, d->len); block(f, d, h.s, d->list); break;
+  case N_SETTINGS: block(f, d, "settings", 8, d->list); break;
+  case N_SCHEMA: puts_(&h, "schema "); put(&h, d->str, d->len); block(f, d, h.s, h.n, d->list); break;
   case N_LOGSOURCE:
     puts_(&h, "logsource "); put(&h, d->str, d->len); puts_(&h, " {");
     indent(f); puts_(&f->out, h.s); f->at_bol = false; consumed(f, d); newline(f);
@@ -638,17 +640,17 @@ static void decl(fmt *f, const hnc_node *d) {
     static const char *const kw[] = {[N_CONTROL] = "control", [N_RULE] = "rule", [N_DOMAIN] = "domain",
                                      [N_SERVICE] = "service", [N_EXPOSURE] = "exposure"};
     puts_(&h, kw[d->kind]); puts_(&h, " "); put(&h, d->str, d->len);
-    block(f, d, h.s, d->list);
+    block(f, d, h.s, h.n, d->list);
     break;
   }
   case N_KPI:
     puts_(&h, "kpi "); put(&h, d->str, d->len);
     if (d->a) { puts_(&h, " "); lit(&h, d->a); }
-    block(f, d, h.s, d->list);
+    block(f, d, h.s, h.n, d->list);
     break;
   case N_TEST:
     puts_(&h, "test "); lit(&h, d->a);
-    block(f, d, h.s, d->list);
+    block(f, d, h.s, h.n, d->list);
     break;
   default: break;
   }

@@ -110,7 +110,9 @@ enum {
   HNC_F_NOT = 8,      /* `not` step, `expect not` */
   HNC_F_TUMBLING = 16,
   HNC_F_SLIDING = 32, /* written explicitly */
-  HNC_F_RAW = 64      /* string literal written raw */
+  HNC_F_RAW = 64,     /* string literal written raw */
+  HNC_F_BROKEN = 128  /* a declaration with a syntax error inside, or a literal lexed in error:
+                         checks of its shape are skipped so one mistake gives one error */
 };
 
 struct hnc_type;

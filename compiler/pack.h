@@ -50,7 +50,9 @@ struct hnc_pack {
   bool is_root;
   bool checked;
   bool collected;
+  bool import_failed; /* an import could not be resolved: unknown names are not reported */
   hnc_table syms[NS_COUNT];
+  hnc_table settings;  /* setting name -> N_SETTING, across the pack's settings blocks */
   hnc_table fields;    /* this pack's schemas merged with those of its imports, transitively */
   const hnc_field *time_field;
   bool fields_done;

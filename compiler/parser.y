@@ -20,14 +20,30 @@ int hnc_yylex(HNC_YYSTYPE *lval, HNC_YYLTYPE *lloc, yyscan_t scanner);
 
 %code {
 #include <string.h>
+/* Deep nesting is a mistake, not a reason to exhaust the checker's recursion. */
+#define YYMAXDEPTH 2000
 
 #define LOC(l) hnc_parser_loc(p, (l).first_line, (l).first_column, (l).last_line, (l).last_column)
 #define SPAN(a, b) hnc_parser_loc(p, (a).first_line, (a).first_column, (b).last_line, (b).last_column)
 
 static void hnc_yyerror(HNC_YYLTYPE *loc, yyscan_t scanner, hnc_parser *p, const char *msg) {
   (void)scanner;
-  hnc_error(p->c, LOC(*loc), "syntax", "%s", msg);
+  /* bison's only message of its own is "memory exhausted": its stack, i.e. nesting */
+  hnc_error(p->c, LOC(*loc), "syntax", "%s",
+            strcmp(msg, "memory exhausted") == 0 ? "expression or block nested too deeply" : msg);
   p->errors++;
+  p->broken = true;
+}
+
+/* A declaration that contained a syntax error is marked, so sema skips its shape checks. */
+static void mark_broken(hnc_parser *p, hnc_node *d) {
+  if (p->broken && d) d->flags |= HNC_F_BROKEN;
+  p->broken = false;
+}
+
+/* The same for a block nested in a declaration: the declaration is marked too, later. */
+static void mark_broken_nested(hnc_parser *p, hnc_node *d) {
+  if (p->broken && d) d->flags |= HNC_F_BROKEN;
 }
 
 static hnc_node *mk(hnc_parser *p, hnc_kind k, hnc_loc loc) {
@@ -94,7 +110,8 @@ static hnc_node *un(hnc_parser *p, hnc_kind k, hnc_loc loc, hnc_node *a) {
 %token <node> T_FLOAT "number" T_DURATION "duration" T_SIZE "size" T_VERSION "version"
 
 %type <node> soft_keyword
-%type <node> T_SUPPRESS T_TIME T_TITLE T_STATUS T_SEVERITY T_TAGS T_ID T_DATE T_STATE T_VALUE T_STEP T_OPEN T_CLOSE T_EVENT T_DEFAULT T_OWNER T_WEIGHT T_TARGET T_AUTHOR T_SERVICE T_DOMAIN T_CONTROL T_SCORE T_RULE T_TEST T_KPI T_ASSETS
+%type <node> kpi_dim kpi_dims T_DOMAIN T_SERVICE T_CONTROL T_RULE
+%type <node> T_SUPPRESS T_TIME T_TITLE T_STATUS T_SEVERITY T_TAGS T_ID T_DATE T_STATE T_VALUE T_STEP T_OPEN T_CLOSE T_EVENT T_DEFAULT T_OWNER T_WEIGHT T_TARGET T_AUTHOR T_SCORE T_TEST T_KPI T_ASSETS
 %type <node> file decls decl import constraints constraint version
 %type <node> settings setting_list setting schema schema_items schema_item type
 %type <node> logsource listdecl literal_list_opt literal_list macro control ctl_items ctl_item
@@ -131,12 +148,13 @@ file:
     }
   ;
 
-version: T_VERSION { $$ = $1; } ;
+/* Numbers are accepted where a version stands, so `^1.0` is checked (and reported) by sema. */
+version: T_VERSION { $$ = $1; } | T_FLOAT { $$ = $1; } | T_INT { $$ = $1; } ;
 
 decls:
     %empty { $$ = NULL; }
   | decls decl { $$ = hnc_list_append($1, $2); }
-  | decls error { $$ = $1; }
+  | decls error { $$ = $1; p->broken = false; }
   ;
 
 decl:
@@ -167,7 +185,7 @@ constraint:
 
 /* settings := 'settings' '{' (IDENT value)* '}' */
 settings:
-    T_SETTINGS '{' setting_list '}' { $$ = mk(p, N_SETTINGS, LOC(@$)); if ($$) { $$->list = $3; $$->close_line = @4.first_line; } }
+    T_SETTINGS '{' setting_list '}' { $$ = mk(p, N_SETTINGS, LOC(@$)); if ($$) { $$->list = $3; $$->close_line = @4.first_line; mark_broken(p, $$); } }
   ;
 setting_list:
     %empty { $$ = NULL; }
@@ -180,7 +198,7 @@ setting:
 
 /* schema := 'schema' IDENT '{' schema_item* '}' */
 schema:
-    T_SCHEMA name '{' schema_items '}' { $$ = named(p, N_SCHEMA, SPAN(@1, @2), $2); if ($$) { $$->list = $4; $$->close_line = @5.first_line; } }
+    T_SCHEMA name '{' schema_items '}' { $$ = named(p, N_SCHEMA, SPAN(@1, @2), $2); if ($$) { $$->list = $4; $$->close_line = @5.first_line; mark_broken(p, $$); } }
   ;
 schema_items:
     %empty { $$ = NULL; }
@@ -200,12 +218,17 @@ type:
   ;
 
 logsource:
-    T_LOGSOURCE name '{' T_WHERE expr '}' { $$ = named(p, N_LOGSOURCE, SPAN(@1, @2), $2); if ($$) { $$->a = $5; $$->close_line = @6.first_line; } }
+    T_LOGSOURCE name '{' T_WHERE expr '}' { $$ = named(p, N_LOGSOURCE, SPAN(@1, @2), $2); if ($$) { $$->a = $5; $$->close_line = @6.first_line; mark_broken(p, $$); } }
   ;
 
 /* list := 'list' IDENT ('=' | ':' type '=') '[' literal,* ']' */
 listdecl:
     T_LIST name '=' '[' literal_list_opt ']' { $$ = named(p, N_LISTDECL, SPAN(@1, @2), $2); if ($$) $$->list = $5; }
+  | T_LIST name '=' '[' error ']' {
+      $$ = named(p, N_LISTDECL, SPAN(@1, @2), $2);
+      if ($$) $$->flags |= HNC_F_BROKEN;
+      p->broken = false;
+    }
   | T_LIST name ':' type '=' '[' literal_list_opt ']' {
       $$ = named(p, N_LISTDECL, SPAN(@1, @2), $2);
       if ($$) { $$->b = $4; $$->list = $7; }
@@ -226,7 +249,7 @@ macro:
   ;
 
 control:
-    T_CONTROL name '{' ctl_items '}' { $$ = named(p, N_CONTROL, SPAN(@1, @2), $2); if ($$) { $$->list = $4; $$->close_line = @5.first_line; } }
+    T_CONTROL name '{' ctl_items '}' { $$ = named(p, N_CONTROL, SPAN(@1, @2), $2); if ($$) { $$->list = $4; $$->close_line = @5.first_line; mark_broken(p, $$); } }
   ;
 ctl_items:
     %empty { $$ = NULL; }
@@ -242,7 +265,7 @@ ctl_item:
 
 /* rule := 'rule' IDENT '{' rule_item* '}' */
 rule:
-    T_RULE name '{' rule_items '}' { $$ = named(p, N_RULE, SPAN(@1, @2), $2); if ($$) { $$->list = $4; $$->close_line = @5.first_line; } }
+    T_RULE name '{' rule_items '}' { $$ = named(p, N_RULE, SPAN(@1, @2), $2); if ($$) { $$->list = $4; $$->close_line = @5.first_line; mark_broken(p, $$); } }
   ;
 rule_items:
     %empty { $$ = NULL; }
@@ -263,7 +286,7 @@ rule_item:
   | T_HAVING expr { $$ = item(p, HNC_IT_HAVING, LOC(@$), $2, NULL, NULL); }
   | T_SEQUENCE by_opt T_WITHIN T_DURATION '{' steps until_opt '}' {
       $$ = item(p, HNC_IT_SEQUENCE, SPAN(@1, @4), $4, $7, $6);
-      if ($$) { $$->c = $2; $$->close_line = @8.first_line; }
+      if ($$) { $$->c = $2; $$->close_line = @8.first_line; mark_broken_nested(p, $$); }
     }
   | T_ENTITIES paths { $$ = item(p, HNC_IT_ENTITIES, LOC(@$), NULL, NULL, $2); }
   | T_SUPPRESS T_DURATION by_opt { $$ = item(p, HNC_IT_SUPPRESS, LOC(@$), $2, NULL, $3); }
@@ -282,6 +305,7 @@ meta:
   | T_TITLE T_STRING { $$ = item(p, HNC_IT_TITLE, LOC(@$), $2, NULL, NULL); }
   | T_SEVERITY name { $$ = item(p, HNC_IT_SEVERITY, LOC(@$), $2, NULL, NULL); }
   | T_STATUS name { $$ = item(p, HNC_IT_STATUS, LOC(@$), $2, NULL, NULL); }
+  | T_STATUS T_TEST { $$ = item(p, HNC_IT_STATUS, LOC(@$), $2, NULL, NULL); }
   | T_TAGS tag_list { $$ = item(p, HNC_IT_TAGS, LOC(@$), NULL, NULL, $2); }
   | T_CONTROL control_ref { $$ = item(p, HNC_IT_CONTROL, LOC(@$), $2, NULL, NULL); }
   | T_SERVICE name { $$ = item(p, HNC_IT_SERVICE, LOC(@$), $2, NULL, NULL); }
@@ -335,6 +359,10 @@ step:
       $$ = named(p, N_STEP, SPAN(@1, @4), $2);
       if ($$) { $$->a = $4; $$->flags = HNC_F_NOT; }
     }
+  | T_NOT name ':' expr T_REPEAT repeat_op T_INT {
+      $$ = named(p, N_STEP, SPAN(@1, @7), $2);
+      if ($$) { $$->a = $4; $$->b = $7; $$->op = (uint8_t)$6; $$->flags = HNC_F_NOT; }
+    }
   ;
 repeat_op:
     T_GE { $$ = HNC_OP_GE; }
@@ -350,7 +378,7 @@ score:
   ;
 
 domain:
-    T_DOMAIN name '{' dom_items '}' { $$ = named(p, N_DOMAIN, SPAN(@1, @2), $2); if ($$) { $$->list = $4; $$->close_line = @5.first_line; } }
+    T_DOMAIN name '{' dom_items '}' { $$ = named(p, N_DOMAIN, SPAN(@1, @2), $2); if ($$) { $$->list = $4; $$->close_line = @5.first_line; mark_broken(p, $$); } }
   ;
 dom_items:
     %empty { $$ = NULL; }
@@ -367,7 +395,7 @@ dom_item:
   ;
 
 service:
-    T_SERVICE name '{' svc_items '}' { $$ = named(p, N_SERVICE, SPAN(@1, @2), $2); if ($$) { $$->list = $4; $$->close_line = @5.first_line; } }
+    T_SERVICE name '{' svc_items '}' { $$ = named(p, N_SERVICE, SPAN(@1, @2), $2); if ($$) { $$->list = $4; $$->close_line = @5.first_line; mark_broken(p, $$); } }
   ;
 svc_items:
     %empty { $$ = NULL; }
@@ -401,7 +429,7 @@ name_list:
   ;
 
 exposure:
-    T_EXPOSURE name '{' exp_items '}' { $$ = named(p, N_EXPOSURE, SPAN(@1, @2), $2); if ($$) { $$->list = $4; $$->close_line = @5.first_line; } }
+    T_EXPOSURE name '{' exp_items '}' { $$ = named(p, N_EXPOSURE, SPAN(@1, @2), $2); if ($$) { $$->list = $4; $$->close_line = @5.first_line; mark_broken(p, $$); } }
   ;
 exp_items:
     %empty { $$ = NULL; }
@@ -422,9 +450,15 @@ exp_item:
 kpi:
     T_KPI name kpi_title_opt '{' kpi_items '}' {
       $$ = named(p, N_KPI, SPAN(@1, @2), $2);
-      if ($$) { $$->a = $3; $$->list = $5; $$->close_line = @6.first_line; }
+      if ($$) { $$->a = $3; $$->list = $5; $$->close_line = @6.first_line; mark_broken(p, $$); }
     }
   ;
+/* KPI dimensions: names, and the keywords that name dimensions (domain, service, ...) */
+kpi_dims:
+    kpi_dim { $$ = hnc_list_append(NULL, $1); }
+  | kpi_dims ',' kpi_dim { $$ = hnc_list_append($1, $3); }
+  ;
+kpi_dim: name | T_DOMAIN | T_SERVICE | T_CONTROL | T_RULE ;
 kpi_title_opt:
     %empty { $$ = NULL; }
   | T_STRING { $$ = $1; }
@@ -439,7 +473,7 @@ kpi_item:
   | T_DESCRIPTION T_STRING { $$ = item(p, HNC_IT_DESCRIPTION, LOC(@$), $2, NULL, NULL); }
   | T_VALUE expr { $$ = item(p, HNC_IT_VALUE, LOC(@$), $2, NULL, NULL); }
   | T_WHERE expr { $$ = item(p, HNC_IT_WHERE, LOC(@$), $2, NULL, NULL); }
-  | T_BY name_list { $$ = item(p, HNC_IT_BY, LOC(@$), NULL, NULL, $2); }
+  | T_BY kpi_dims { $$ = item(p, HNC_IT_BY, LOC(@$), NULL, NULL, $2); }
   | T_EVERY T_DURATION { $$ = item(p, HNC_IT_EVERY, LOC(@$), $2, NULL, NULL); }
   | T_TARGET cmp literal {
       $$ = item(p, HNC_IT_TARGET, LOC(@$), $3, NULL, NULL);
@@ -448,7 +482,7 @@ kpi_item:
   ;
 
 test:
-    T_TEST T_STRING '{' test_items '}' { $$ = un(p, N_TEST, SPAN(@1, @2), $2); if ($$) { $$->list = $4; $$->close_line = @5.first_line; } }
+    T_TEST T_STRING '{' test_items '}' { $$ = un(p, N_TEST, SPAN(@1, @2), $2); if ($$) { $$->list = $4; $$->close_line = @5.first_line; mark_broken(p, $$); } }
   ;
 test_items:
     %empty { $$ = NULL; }
@@ -465,7 +499,7 @@ test_item:
     }
   ;
 object:
-    '{' pairs_opt '}' { $$ = mk(p, N_OBJECT, LOC(@$)); if ($$) { $$->list = $2; $$->close_line = @3.first_line; } }
+    '{' pairs_opt '}' { $$ = mk(p, N_OBJECT, LOC(@$)); if ($$) { $$->list = $2; $$->close_line = @3.first_line; mark_broken_nested(p, $$); } }
   ;
 pairs_opt:
     %empty { $$ = NULL; }
@@ -514,8 +548,8 @@ expr:
   | expr '/' expr { $$ = bin(p, N_BINARY, HNC_OP_DIV, 0, LOC(@$), $1, $3); }
   | expr '%' expr { $$ = bin(p, N_BINARY, HNC_OP_MOD, 0, LOC(@$), $1, $3); }
   | '-' expr %prec UMINUS { $$ = un(p, N_NEG, LOC(@$), $2); }
-  | T_EXISTS path { $$ = un(p, N_EXISTS, LOC(@$), $2); }
-  | T_MISSING path { $$ = un(p, N_MISSING, LOC(@$), $2); }
+  | T_EXISTS primary { $$ = un(p, N_EXISTS, LOC(@$), $2); }
+  | T_MISSING primary { $$ = un(p, N_MISSING, LOC(@$), $2); }
   | primary { $$ = $1; }
   ;
 /* The right side of a string operator or `in`: a value, a list, a list name, a call, a range. */
@@ -605,28 +639,97 @@ name:
 soft_keyword:
     T_TIME | T_TITLE | T_STATUS | T_SEVERITY | T_TAGS | T_ID | T_DATE | T_STATE | T_VALUE
   | T_STEP | T_OPEN | T_CLOSE | T_EVENT | T_DEFAULT | T_OWNER | T_WEIGHT | T_TARGET | T_AUTHOR
-  | T_SERVICE | T_DOMAIN | T_CONTROL | T_SCORE | T_RULE | T_TEST | T_KPI | T_ASSETS | T_SUPPRESS
+  | T_SUPPRESS
   ;
 
 %%
 
+/* The text of the token at l, from the source (for "unexpected 'condition'"). */
+static void token_text(hnc_parser *p, const HNC_YYLTYPE *l, char *out, size_t cap) {
+  size_t len;
+  const char *line = hnc_source_line(p->c, p->file, l->first_line, &len);
+  out[0] = 0;
+  if (!line) return;
+  size_t i = 0;
+  for (int col = 1; i < len && col < l->first_column; i++)
+    if (((unsigned char)line[i] & 0xC0) != 0x80) col++;
+  size_t j = i;
+  for (int col = l->first_column; j < len && (l->last_line > l->first_line || col <= l->last_column); j++)
+    if (j + 1 >= len || ((unsigned char)line[j + 1] & 0xC0) != 0x80) col++;
+  size_t n = j - i < cap - 4 ? j - i : cap - 4;
+  memcpy(out, line + i, n);
+  strcpy(out + n, j - i > n ? "..." : "");
+}
+
+static bool expects(const yysymbol_kind_t *v, int n, yysymbol_kind_t k) {
+  for (int i = 0; i < n; i++)
+    if (v[i] == k) return true;
+  return false;
+}
+
+/* Syntax errors say what was expected in the author's terms: "a rule item", "an expression",
+ * not bison's list of forty tokens. */
 static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, hnc_parser *p) {
   (void)scanner;
-  enum { MAX_EXPECTED = 6 };
-  yysymbol_kind_t expected[MAX_EXPECTED];
-  int n = yypcontext_expected_tokens(ctx, expected, MAX_EXPECTED);
+  yysymbol_kind_t ex[YYNTOKENS];
+  int n = yypcontext_expected_tokens(ctx, ex, YYNTOKENS);
+  if (n < 0) n = 0;
   yysymbol_kind_t got = yypcontext_token(ctx);
   const HNC_YYLTYPE *l = yypcontext_location(ctx);
-  char buf[512];
-  size_t k = 0;
-  k += (size_t)snprintf(buf + k, sizeof buf - k, "unexpected %s",
-                        got == YYSYMBOL_YYEOF ? "end of file" : yysymbol_name(got));
-  if (n > 0 && n < MAX_EXPECTED) {
+  char tok[64], buf[512];
+  const char *hint = NULL;
+  if (got == YYSYMBOL_YYEOF) snprintf(tok, sizeof tok, "end of file");
+  else {
+    char t[48];
+    token_text(p, l, t, sizeof t);
+    snprintf(tok, sizeof tok, "'%s'", t);
+  }
+  const char *what = NULL;
+  bool cmp_tok = got == YYSYMBOL_T_EQ || got == YYSYMBOL_T_NE || got == YYSYMBOL_T_LE ||
+                 got == YYSYMBOL_T_GE || got == YYTRANSLATE('<') || got == YYTRANSLATE('>');
+  if (cmp_tok && expects(ex, n, YYTRANSLATE('+')) && !expects(ex, n, YYSYMBOL_T_EQ)) {
+    what = "comparisons cannot be chained";
+    hint = "write a range such as port in 1025..49151, or join two comparisons with and";
+  } else if (expects(ex, n, YYSYMBOL_T_GROUP) && expects(ex, n, YYSYMBOL_T_WHERE)) {
+    /* (only non-soft keywords discriminate: soft ones are in every set that allows a name) */
+    what = "expected a rule item (title, severity, tags, control, service, from, where, except, group by, window, having, sequence, entities, suppress) or '}'";
+    if (got == YYSYMBOL_T_IDENT) hint = "Sigma's detection and condition are written as where EXPRESSION";
+  } else if (expects(ex, n, YYSYMBOL_T_STATES) && expects(ex, n, YYSYMBOL_T_SLA)) {
+    what = "expected a service item (title, description, domain, states, transition, sla, step, require) or '}'";
+  } else if (expects(ex, n, YYSYMBOL_T_WIP) && expects(ex, n, YYSYMBOL_T_WHEN)) {
+    what = "expected a domain item (title, description, when, wip, score, default) or '}'";
+  } else if (expects(ex, n, YYSYMBOL_T_EVERY)) {
+    what = "expected a kpi item (title, description, value, where, by, every, target) or '}'";
+  } else if (expects(ex, n, YYSYMBOL_T_FRAMEWORK)) {
+    what = "expected a control item (title, description, framework, owner) or '}'";
+  } else if (expects(ex, n, YYSYMBOL_T_EXPECT)) {
+    what = "expected event {...}, expect RULE or '}'";
+  } else if (expects(ex, n, YYSYMBOL_T_FROM) && expects(ex, n, YYSYMBOL_T_DESCRIPTION)) {
+    what = "expected an exposure item (title, description, from, open when, close when, state, weight, control) or '}'";
+  } else if (expects(ex, n, YYSYMBOL_T_LOGSOURCE) && expects(ex, n, YYSYMBOL_T_IMPORT)) {
+    what = "expected a declaration (pack, import, assets, settings, schema, logsource, list, macro, control, rule, score, domain, service, exposure, kpi, test)";
+  } else if (expects(ex, n, YYSYMBOL_T_UNTIL)) {
+    what = "expected a step (NAME: condition), until or '}'";
+  } else if (expects(ex, n, YYSYMBOL_T_NOT) && expects(ex, n, YYTRANSLATE('('))) {
+    what = "expected an expression";
+  } else if (expects(ex, n, YYSYMBOL_T_AND) && expects(ex, n, YYTRANSLATE('+'))) {
+    what = "expected an operator (and, or, ==, in, contains, ...) or the next clause";
+  } else if (expects(ex, n, YYSYMBOL_T_STRING) && expects(ex, n, YYSYMBOL_T_DURATION) && !expects(ex, n, YYSYMBOL_T_IDENT)) {
+    what = "expected a literal (a number, duration, size or string)";
+  } else if (expects(ex, n, YYSYMBOL_T_IDENT) && n > 6) {
+    what = "expected a name";
+  }
+  size_t k = (size_t)snprintf(buf, sizeof buf, "unexpected %s", tok);
+  if (what) {
+    snprintf(buf + k, sizeof buf - k, ": %s", what);
+  } else if (n > 0 && n <= 6) {
     for (int i = 0; i < n && k < sizeof buf; i++)
       k += (size_t)snprintf(buf + k, sizeof buf - k, "%s%s", i == 0 ? ", expected " : i == n - 1 ? " or " : ", ",
-                            yysymbol_name(expected[i]));
+                            yysymbol_name(ex[i]));
   }
   hnc_error(p->c, LOC(*l), "syntax", "%s", buf);
+  if (hint) hnc_hint(p->c, "%s", hint);
   p->errors++;
+  p->broken = true;
   return 0;
 }

@@ -5,6 +5,8 @@
 #include <setjmp.h>
 #include "hnc.h"
 
+enum { HNC_MAX_BRACES = 64 };
+
 typedef struct hnc_parser {
   hnc_compiler *c;
   hnc_arena *arena;
@@ -20,6 +22,15 @@ typedef struct hnc_parser {
   size_t slen, scap;
   int str_line, str_col; /* where the string literal began */
   bool str_bad;          /* the literal had a bad escape (already reported) */
+  /* Open braces, so that a declaration keyword at column 1 inside a block, or the end of the
+   * file, can close the blocks left open: one clear error instead of a cascade. */
+  int depth;
+  int brace_line[HNC_MAX_BRACES], brace_col[HNC_MAX_BRACES];
+  int inject;            /* closing braces still to hand to the parser */
+  int pending;           /* the token to return after them (0: none) */
+  hnc_node *pending_node;
+  int pending_loc[4];    /* first line, first column, last line, last column */
+  bool broken;           /* a syntax error inside the declaration being parsed */
 } hnc_parser;
 
 hnc_loc hnc_parser_loc(hnc_parser *p, int fl, int fc, int ll, int lc);

@@ -3,6 +3,7 @@
  * Reports through diag.c; never stops at the first error. Depends on the AST and packs. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,7 +130,7 @@ void hnc_sema_collect(hnc_compiler *c, hnc_pack *p) {
       hnc_sym *old = hnc_table_get(&p->syms[ns], d->str, d->len);
       if (old) {
         hnc_error(c, name_loc(d), "duplicate", "%s '%s' is declared twice in pack '%s'",
-                  ns_names[ns], d->str, p->name);
+                  ns == NS_VALUE ? (d->kind == N_MACRO ? "macro" : "list") : ns_names[ns], d->str, p->name);
         hnc_note_at(c, name_loc(old->decl), "the first declaration is here");
         continue;
       }
@@ -139,6 +140,7 @@ void hnc_sema_collect(hnc_compiler *c, hnc_pack *p) {
       s->len = d->len;
       s->decl = d;
       s->pack = p;
+      d->sym = s;
       hnc_table_put(&c->arena, &p->syms[ns], d->str, d->len, s);
     }
   }
@@ -193,6 +195,7 @@ static hnc_sym *resolve(hnc_compiler *c, hnc_pack *p, int ns, hnc_node *name, co
     name->sym = s;
     return s;
   }
+  if (p->import_failed) return NULL; /* the failed import may declare it: said once */
   hnc_error(c, name->loc, "unknown-name", "unknown %s '%s'", what, name->str);
   suggest_sym(c, p, ns, name->str, name->len);
   return NULL;
@@ -245,6 +248,29 @@ static void check_constraints(hnc_compiler *c, hnc_node *imp, hnc_pack *q) {
   }
 }
 
+/* The closest known pack name: loaded packs and the stdlib directory's files. */
+static const char *closest_pack(hnc_compiler *c, const char *s, size_t n) {
+  const char *best = NULL;
+  int bd = n < 5 ? 1 : 2;
+  for (size_t i = 0; i < c->n_packs; i++) {
+    const char *nm = c->packs[i]->name;
+    int d = hnc_edit_distance(s, n, nm, strlen(nm), bd);
+    if (d <= bd && (!best || d < bd)) { best = nm; bd = d; }
+  }
+  DIR *dir = opendir(c->stdlib_dir);
+  struct dirent *e;
+  while (dir && (e = readdir(dir)) != NULL) {
+    size_t k = strlen(e->d_name);
+    if (k < 4 || strcmp(e->d_name + k - 3, ".hn") != 0) continue;
+    char *nm = hnc_arena_printf(&c->arena, "std.%.*s", (int)(k - 3), e->d_name);
+    if (!nm) break;
+    int d = hnc_edit_distance(s, n, nm, strlen(nm), bd);
+    if (d <= bd && (!best || d < bd)) { best = nm; bd = d; }
+  }
+  if (dir) closedir(dir);
+  return best;
+}
+
 static void resolve_imports(hnc_compiler *c, hnc_pack *p) {
   if (p->visit == 2) return;
   p->visit = 1;
@@ -260,8 +286,11 @@ static void resolve_imports(hnc_compiler *c, hnc_pack *p) {
       if (d->kind != N_IMPORT || !d->str) continue;
       hnc_pack *q = hnc_pack_load(c, d->str, d->len, d);
       if (!q) {
+        p->import_failed = true;
         hnc_error(c, d->loc, "unknown-pack", "cannot find pack '%s'", d->str);
-        if (has_prefix(d->str, d->len, "std."))
+        const char *near = closest_pack(c, d->str, d->len);
+        if (near) hnc_hint(c, "did you mean '%s'?", near);
+        else if (has_prefix(d->str, d->len, "std."))
           hnc_hint(c, "standard packs are looked up in %s (set HORNET_STDLIB or --stdlib)", c->stdlib_dir);
         else
           hnc_hint(c, "packs are looked up in -I directories, then $HORNET_PATH");
@@ -328,6 +357,13 @@ static void add_field(hnc_compiler *c, hnc_pack *p, hnc_field *f) {
       hnc_error(c, f->decl->loc, "field-conflict", "field '%s' is declared as %s here and as %s elsewhere",
                 f->name, hnc_type_name(f->type), hnc_type_name(old->type));
       hnc_note_at(c, old->decl->loc, "the other declaration");
+      /* uses of the field are not checked against either type: one error, not one per use */
+      hnc_field *poison = hnc_arena_alloc(&c->arena, sizeof *poison);
+      if (poison) {
+        *poison = *f;
+        poison->type = T(TY_ERR);
+        hnc_table_put(&c->arena, &p->fields, f->name, f->len, poison);
+      }
     }
     return;
   }
@@ -405,14 +441,30 @@ static void build_fields(hnc_compiler *c, hnc_pack *p) {
   }
 }
 
+/* "did you mean": over the schema's fields (when p is given), the built-in tables, and, for a
+ * bare name, the lists and macros in sight. */
 static void suggest_field(hnc_compiler *c, hnc_pack *p, const char *s, size_t n,
                           const builtin *extra1, const builtin *extra2) {
   const char *best = NULL;
+  const char *what = "";
   int bd = n < 6 ? 1 : n < 12 ? 2 : 3;
-  for (size_t i = 0; i < p->fields.cap; i++) {
+  for (size_t i = 0; p && i < p->fields.cap; i++) {
     if (!p->fields.keys[i]) continue;
     int d = hnc_edit_distance(s, n, p->fields.keys[i], p->fields.lens[i], bd);
     if (d < bd || (d == bd && !best)) { best = p->fields.keys[i]; bd = d; }
+  }
+  for (size_t k = 0; p && !memchr(s, '.', n) && k <= p->n_imports; k++) {
+    hnc_pack *q = k == 0 ? p : p->imports[k - 1];
+    hnc_table *t = q ? &q->syms[NS_VALUE] : NULL;
+    for (size_t i = 0; t && i < t->cap; i++) {
+      if (!t->keys[i]) continue;
+      int d = hnc_edit_distance(s, n, t->keys[i], t->lens[i], bd);
+      if (d < bd || (d == bd && !best)) {
+        best = t->keys[i];
+        bd = d;
+        what = ((hnc_sym *)t->vals[i])->decl->kind == N_MACRO ? "the macro " : "the list ";
+      }
+    }
   }
   const builtin *tabs[2] = {extra1, extra2};
   for (int k = 0; k < 2; k++)
@@ -420,16 +472,25 @@ static void suggest_field(hnc_compiler *c, hnc_pack *p, const char *s, size_t n,
       int d = hnc_edit_distance(s, n, b->name, strlen(b->name), bd);
       if (d < bd || (d == bd && !best)) { best = b->name; bd = d; }
     }
-  if (best) hnc_hint(c, "did you mean '%s'?", best);
+  if (best) hnc_hint(c, "did you mean %s'%s'?", what, best);
 }
 
 /* A field name used as a value that is the prefix of declared fields: say so. */
 static const char *object_example(hnc_pack *p, const char *s, size_t n) {
+  /* prefer X.name, then the shortest field under X */
+  const char *best = NULL;
+  size_t best_rank = SIZE_MAX;
   for (size_t i = 0; i < p->fields.cap; i++) {
     const char *k = p->fields.keys[i];
-    if (k && p->fields.lens[i] > n && memcmp(k, s, n) == 0 && k[n] == '.') return k;
+    size_t kl = p->fields.lens[i];
+    if (!k || kl <= n || memcmp(k, s, n) != 0 || k[n] != '.') continue;
+    size_t rank = (kl == n + 5 && memcmp(k + n, ".name", 5) == 0) ? 0 : kl;
+    if (rank < best_rank || (rank == best_rank && strcmp(k, best) < 0)) {
+      best = k;
+      best_rank = rank;
+    }
   }
-  return NULL;
+  return best;
 }
 
 /* ---- expressions ------------------------------------------------------------------------ */
@@ -448,6 +509,26 @@ struct ectx {
 };
 
 static const hnc_type *ex(ectx *x, hnc_node *n);
+static void ectx_for(ectx *x, hnc_compiler *c, hnc_pack *p, int scope);
+
+/* The type of a macro's body, checked on first use (macros may use macros declared later).
+ * decl->i: 0 unchecked, 1 being checked (a use now is a cycle), 2 done. */
+static const hnc_type *macro_type(hnc_compiler *c, hnc_sym *s, hnc_node *use) {
+  hnc_node *m = s->decl;
+  if (m->i == 1) {
+    hnc_error(c, use->loc, "macro-cycle", "macro '%s' is used inside its own definition (a cycle of macros)", m->str);
+    hnc_note_at(c, m->loc, "'%s' is declared here", m->str);
+    return T(TY_ERR);
+  }
+  if (m->i == 0) {
+    m->i = 1;
+    ectx x;
+    ectx_for(&x, c, s->pack, SC_EVENT);
+    ex(&x, m->a);
+    m->i = 2;
+  }
+  return m->a && m->a->type ? m->a->type : T(TY_ERR);
+}
 
 static bool is_num(const hnc_type *t) { return t->k == TY_INT || t->k == TY_FLOAT; }
 static bool is_err(const hnc_type *t) { return t->k == TY_ERR; }
@@ -495,6 +576,18 @@ static const hnc_type *path_type(ectx *x, hnc_node *n) {
     hnc_field *f = hnc_table_get(&x->p->fields, s, len);
     if (f) return f->type;
   }
+  if (x->p->import_failed) return T(TY_ERR); /* the failed import may declare it: said once */
+  if (x->scope == SC_EVENT && has_prefix(s, len, "alert.") && builtin_type(alert_fields, s, len)) {
+    hnc_error(c, n->loc, "scope", "'%s' is not an event field: alert.* exists in a rule that reads other rules' alerts", s);
+    hnc_hint(c, "add: from RULE, naming the rule whose alerts this one reads");
+    return T(TY_ERR);
+  }
+  if (x->scope == SC_EVENT && ((has_prefix(s, len, "incident.") && builtin_type(incident_fields, s, len)) ||
+                               (has_prefix(s, len, "asset.") && builtin_type(asset_fields, s, len)) ||
+                               (len == 3 && memcmp(s, "now", 3) == 0))) {
+    hnc_error(c, n->loc, "scope", "'%s' is not an event field: incident.*, asset.* and now are seen by score, domain and kpi", s);
+    return T(TY_ERR);
+  }
   /* not found: the most helpful message for where it stands */
   const char *ex1 = x->scope == SC_EVENT ? object_example(x->p, s, len) : NULL;
   if (ex1) {
@@ -517,7 +610,7 @@ static const hnc_type *path_type(ectx *x, hnc_node *n) {
                         : x->scope == SC_KPI ? "incident.*, now"
                                              : "incident.*, asset.*, now, and alert.* inside aggregates";
     hnc_error(c, n->loc, "scope", "unknown name '%s' here: this expression sees %s", s, where);
-    suggest_field(c, x->p, s, len, x->scope == SC_ASSET ? asset_fields : incident_fields,
+    suggest_field(c, NULL, s, len, x->scope == SC_ASSET ? asset_fields : incident_fields,
                   x->scope == SC_INCIDENT ? asset_fields : NULL);
   }
   return T(TY_ERR);
@@ -535,7 +628,7 @@ static const hnc_type *name_type(ectx *x, hnc_node *n) {
           hnc_error(x->c, n->loc, "scope", "macro '%s' is over event fields and cannot be used here", n->str);
           return T(TY_ERR);
         }
-        return s->decl->a && s->decl->a->type ? s->decl->a->type : T(TY_ERR);
+        return macro_type(x->c, s, n);
       }
       hnc_error(x->c, n->loc, "type", "list '%s' can only follow in, contains, startswith, endswith, like or matches", n->str);
       return T(TY_ERR);
@@ -681,6 +774,10 @@ static const hnc_type *call_type(ectx *x, hnc_node *n) {
   }
   hnc_error(x->c, n->loc, "unknown-name", "unknown function '%s'", f);
   const char *s = closest_word(functions, f, n->len);
+  for (int i = 0; !s && functions[i]; i++) {
+    size_t fl = strlen(functions[i]);
+    if (fl >= 3 && fl < n->len && memcmp(functions[i], f, fl) == 0) s = functions[i];
+  }
   if (s) hnc_hint(x->c, "did you mean '%s'?", s);
   for (hnc_node *a = n->list; a; a = a->next) ex(x, a);
   return T(TY_ERR);
@@ -706,6 +803,26 @@ static bool literal_fits(ectx *x, hnc_node *ln, const hnc_type *lit, const hnc_t
       if (hnc_parse_cidr(ln->str, ln->len)) return true;
       hnc_error(x->c, ln->loc, "bad-literal", "'%s' is not a valid CIDR range", ln->str);
       return true;
+    case TY_INT: case TY_FLOAT: {
+      /* "4688" for an int field: Sigma writes numbers as strings */
+      char *end = NULL;
+      char tmp[64];
+      if (ln->len == 0 || ln->len >= sizeof tmp) break;
+      memcpy(tmp, ln->str, ln->len);
+      tmp[ln->len] = 0;
+      if (want->k == TY_INT) (void)strtoll(tmp, &end, 10);
+      else (void)strtod(tmp, &end);
+      if (end && *end == 0) return true;
+      break;
+    }
+    case TY_DUR: {
+      bool ok;
+      hnc_parse_duration_ms(ln->str, ln->len, &ok);
+      if (ok) return true;
+      hnc_error(x->c, ln->loc, "bad-literal", "'%s' is not a duration", ln->str);
+      hnc_hint(x->c, "write durations without quotes: 5m, 1h30m");
+      return true;
+    }
     case TY_TIME:
       if (hnc_parse_timestamp(ln->str, ln->len, &ns)) return true;
       hnc_error(x->c, ln->loc, "bad-literal", "'%s' is not an RFC 3339 timestamp", ln->str);
@@ -739,7 +856,8 @@ static const hnc_type *compare(ectx *x, hnc_node *n) {
   bool eq = n->op == HNC_OP_EQ || n->op == HNC_OP_NE;
   if (n->flags & HNC_F_NOCASE) {
     if (!eq) {
-      hnc_error(x->c, n->loc, "type", "'~' (case-insensitive) applies to == and != only");
+      hnc_error(x->c, n->loc, "type", "'~' makes ==, !=, in and the string operators case-insensitive; it does not apply to '%s'",
+                hnc_op_spelling(n->op));
       return T(TY_BOOL);
     }
     if ((scalar(a)->k != TY_STRING && a->k != TY_NULL) || (scalar(b)->k != TY_STRING && b->k != TY_NULL)) {
@@ -786,7 +904,15 @@ static void check_regex(ectx *x, hnc_node *s, bool nocase) {
   }
   PCRE2_UCHAR msg[256];
   pcre2_get_error_message(err, msg, sizeof msg);
-  hnc_error(x->c, s->loc, "bad-regex", "invalid regular expression: %s (at offset %zu)", (char *)msg, (size_t)off);
+  hnc_loc at = s->loc;
+  if ((s->flags & HNC_F_RAW) && s->loc.line == s->loc.end_line && s->raw && s->raw[1] == '"') {
+    /* r"...": the offset maps to a column (code points) */
+    int col = s->loc.col + 2;
+    for (size_t i = 0; i < off && i < s->len; i++)
+      if (((unsigned char)s->str[i] & 0xC0) != 0x80) col++;
+    at.col = at.end_col = col;
+  }
+  hnc_error(x->c, at, "bad-regex", "invalid regular expression: %s (at offset %zu)", (char *)msg, (size_t)off);
   if (!(s->flags & HNC_F_RAW) && memchr(s->raw, '\\', s->rawlen))
     hnc_hint(x->c, "in \"...\" a backslash is an escape: write regexes as raw strings r\"...\"");
 }
@@ -905,6 +1031,8 @@ static const hnc_type *arith(ectx *x, hnc_node *n) {
   if (is_err(a) || is_err(b)) return T(TY_ERR);
   hnc_tk ka = a->k, kb = b->k;
   int op = n->op;
+  if ((op == HNC_OP_DIV || op == HNC_OP_MOD) && ((n->b->kind == N_INT && n->b->i == 0) || (n->b->kind == N_FLOAT && n->b->f == 0)))
+    hnc_error(x->c, n->b->loc, "type", "division by zero");
   if (is_num(a) && is_num(b))
     return (ka == TY_FLOAT || kb == TY_FLOAT || op == HNC_OP_DIV) ? T(TY_FLOAT) : T(TY_INT);
   if (op == HNC_OP_SUB && ka == TY_TIME && kb == TY_TIME) return T(TY_DUR);
@@ -923,7 +1051,7 @@ static const hnc_type *want_bool(ectx *x, hnc_node *n, const char *what) {
   const hnc_type *t = ex(x, n);
   if (!is_err(t) && t->k != TY_BOOL) {
     hnc_error(x->c, n->loc, "type", "%s must be a condition (bool), not %s", what, hnc_type_name(t));
-    if (n->kind == N_PATH && t->k == TY_STRING)
+    if (n->kind == N_PATH && !n->sym && t->k == TY_STRING)
       hnc_hint(x->c, "to test that the field is present, write: exists %s", n->str);
   }
   return t;
@@ -991,6 +1119,10 @@ static const hnc_type *ex_kind(ectx *x, hnc_node *n) {
     return a;
   }
   case N_EXISTS: case N_MISSING:
+    if (n->a && n->a->kind != N_PATH) {
+      hnc_error(x->c, n->a->loc, "type", "%s takes a field, not an expression", n->kind == N_EXISTS ? "exists" : "missing");
+      return T(TY_BOOL);
+    }
     if (n->a) path_type(x, n->a);
     return T(TY_BOOL);
   case N_STROP: return strop(x, n);
@@ -1018,8 +1150,16 @@ static const hnc_type *ex_kind(ectx *x, hnc_node *n) {
         hnc_error(x->c, n->loc, "scope", "'$%.*s' refers to a sequence step, but this is not inside a sequence", (int)n->len, n->str);
       else if (later)
         hnc_error(x->c, n->loc, "scope", "step '%.*s' does not come before this one: a step can only use values bound by earlier steps", (int)n->len, n->str);
-      else
+      else {
         hnc_error(x->c, n->loc, "unknown-name", "no step named '%.*s' in this sequence", (int)n->len, n->str);
+        const char *best = NULL;
+        int bd = 2;
+        for (hnc_node *s = x->steps; s && s != x->cur_step; s = s->next) {
+          int k = hnc_edit_distance(n->str, n->len, s->str, s->len, bd);
+          if (k < bd || (k == bd && !best)) { best = s->str; bd = k; }
+        }
+        if (best) hnc_hint(x->c, "did you mean '%s'?", best);
+      }
       return T(TY_ERR);
     }
     if (!n->a) return T(TY_ERR);
@@ -1044,6 +1184,7 @@ static const hnc_type *ex_kind(ectx *x, hnc_node *n) {
 
 static const hnc_type *ex(ectx *x, hnc_node *n) {
   if (!n) return T(TY_ERR);
+  if (n->flags & HNC_F_BROKEN) return n->type = T(TY_ERR); /* lexed in error: reported */
   const hnc_type *t = ex_kind(x, n);
   n->type = t;
   return t;
@@ -1056,12 +1197,14 @@ typedef struct dctx {
   hnc_node *seen[HNC_IT_COUNT]; /* first item of each kind in the declaration being checked */
 } dctx;
 
-static void ectx_init(ectx *x, dctx *d, int scope) {
+static void ectx_for(ectx *x, hnc_compiler *c, hnc_pack *p, int scope) {
   memset(x, 0, sizeof *x);
-  x->c = d->c;
-  x->p = d->p;
+  x->c = c;
+  x->p = p;
   x->scope = scope;
 }
+
+static void ectx_init(ectx *x, dctx *d, int scope) { ectx_for(x, d->c, d->p, scope); }
 
 /* Items that may appear once per declaration. */
 static bool once(dctx *d, hnc_node *it) {
@@ -1076,7 +1219,7 @@ static bool once(dctx *d, hnc_node *it) {
 }
 
 static void positive_duration(dctx *d, hnc_node *n, const char *what) {
-  if (n && n->kind == N_DURATION && n->i <= 0)
+  if (n && n->kind == N_DURATION && n->i <= 0 && !(n->flags & HNC_F_BROKEN))
     hnc_error(d->c, n->loc, "bad-duration", "%s must be longer than zero", what);
 }
 
@@ -1144,6 +1287,10 @@ static void check_tags(dctx *d, hnc_node *tags) {
   }
 }
 
+static bool loc_before(hnc_loc a, hnc_loc b) {
+  return a.file != b.file ? a.file < b.file : a.line != b.line ? a.line < b.line : a.col < b.col;
+}
+
 static bool rule_reaches(hnc_compiler *c, hnc_pack *p, hnc_node *from, hnc_node *target, int depth) {
   if (depth > 32) return false;
   for (hnc_node *it = from->list; it; it = it->next) {
@@ -1158,7 +1305,7 @@ static bool rule_reaches(hnc_compiler *c, hnc_pack *p, hnc_node *from, hnc_node 
   return false;
 }
 
-static void check_sequence(dctx *d, hnc_node *it, bool over_alerts, int *kind) {
+static void check_sequence(dctx *d, hnc_node *it, bool over_alerts, bool broken, int *kind) {
   hnc_node *steps = it->list;
   size_t n = hnc_list_len(steps);
   positive_duration(d, it->a, "the span of a sequence");
@@ -1187,7 +1334,7 @@ static void check_sequence(dctx *d, hnc_node *it, bool over_alerts, int *kind) {
     x.cur_step = s;
     want_bool(&x, s->a, "a sequence step");
   }
-  if (n < 2) {
+  if (n < 2 && !broken) {
     hnc_error(d->c, it->loc, "bad-sequence", "a sequence needs at least two steps");
     hnc_hint(d->c, "a single step is a plain rule: write it with where");
   }
@@ -1221,8 +1368,11 @@ static void check_rule(dctx *d, hnc_node *r) {
           nm->sym = s;
           over_alerts = true;
           if (s->decl == r) hnc_error(c, nm->loc, "rule-cycle", "rule '%s' cannot read its own alerts", r->str);
-          else if (rule_reaches(c, d->p, s->decl, r, 0))
+          else if (rule_reaches(c, d->p, s->decl, r, 0) && loc_before(r->loc, s->decl->loc)) {
+            /* reported once, at the first rule of the cycle */
             hnc_error(c, nm->loc, "rule-cycle", "rules '%s' and '%s' read each other's alerts", r->str, nm->str);
+            hnc_note_at(c, s->decl->loc, "'%s' is declared here", nm->str);
+          }
           continue;
         }
         hnc_error(c, nm->loc, "unknown-name", "'%s' is neither a logsource nor a rule", nm->str);
@@ -1231,14 +1381,15 @@ static void check_rule(dctx *d, hnc_node *r) {
     }
   }
   hnc_node **seen = d->seen;
-  if (!seen[HNC_IT_SEVERITY]) {
+  bool broken = r->flags & HNC_F_BROKEN; /* a syntax error inside: its shape is not what was meant */
+  if (!seen[HNC_IT_SEVERITY] && !broken) {
     hnc_error(c, r->loc, "missing-severity", "rule '%s' has no severity", r->str);
     hnc_hint(c, "add: severity info|low|medium|high|critical");
   }
   if (seen[HNC_IT_WHERE] && seen[HNC_IT_SEQUENCE]) {
     hnc_error(c, seen[HNC_IT_SEQUENCE]->loc, "rule-shape", "a rule has either where or sequence, not both");
     hnc_note_at(c, seen[HNC_IT_WHERE]->loc, "the where clause");
-  } else if (!seen[HNC_IT_WHERE] && !seen[HNC_IT_SEQUENCE]) {
+  } else if (!seen[HNC_IT_WHERE] && !seen[HNC_IT_SEQUENCE] && !broken) {
     hnc_error(c, r->loc, "rule-shape", "rule '%s' has no logic: add a where clause or a sequence", r->str);
   }
   static const int agg_items[] = {HNC_IT_GROUPBY, HNC_IT_WINDOW, HNC_IT_HAVING};
@@ -1247,12 +1398,12 @@ static void check_rule(dctx *d, hnc_node *r) {
       if (seen[agg_items[i]])
         hnc_error(c, seen[agg_items[i]]->loc, "rule-shape", "'%s' belongs to an aggregation; a sequence has its own by and within",
                   hnc_item_keyword(agg_items[i]));
-  if (seen[HNC_IT_WHERE] && (seen[HNC_IT_HAVING] != NULL) != (seen[HNC_IT_WINDOW] != NULL)) {
+  if (seen[HNC_IT_WHERE] && !broken && (seen[HNC_IT_HAVING] != NULL) != (seen[HNC_IT_WINDOW] != NULL)) {
     hnc_node *has = seen[HNC_IT_HAVING] ? seen[HNC_IT_HAVING] : seen[HNC_IT_WINDOW];
     hnc_error(c, has->loc, "rule-shape", "an aggregation needs both window and having");
     hnc_hint(c, seen[HNC_IT_HAVING] ? "add e.g.: window 10m" : "add e.g.: having count() >= 5");
   }
-  if (seen[HNC_IT_WHERE] && seen[HNC_IT_GROUPBY] && !seen[HNC_IT_HAVING] && !seen[HNC_IT_WINDOW])
+  if (seen[HNC_IT_WHERE] && seen[HNC_IT_GROUPBY] && !seen[HNC_IT_HAVING] && !seen[HNC_IT_WINDOW] && !broken)
     hnc_error(c, seen[HNC_IT_GROUPBY]->loc, "rule-shape", "group by needs window and having");
   if (seen[HNC_IT_WHERE]) kind = seen[HNC_IT_HAVING] ? 1 : 0;
   for (hnc_node *it = r->list; it; it = it->next) {
@@ -1295,11 +1446,11 @@ static void check_rule(dctx *d, hnc_node *r) {
       if (!x.used_agg)
         hnc_error(c, it->a->loc, "rule-shape", "having must use an aggregate such as count() or distinct(field)");
       break;
-    case HNC_IT_SEQUENCE: check_sequence(d, it, over_alerts, &kind); break;
+    case HNC_IT_SEQUENCE: check_sequence(d, it, over_alerts, broken, &kind); break;
     default: break;
     }
   }
-  if (!seen[HNC_IT_ENTITIES])
+  if (!seen[HNC_IT_ENTITIES] && !broken)
     hnc_warning(c, r->loc, "missing-entities", "rule '%s' declares no entities, so its alerts cannot join incidents",
                 r->str);
   if (over_alerts && kind == 0) kind = 4;
@@ -1325,7 +1476,7 @@ static void check_domain(dctx *d, hnc_node *dom) {
     else if (it->op == HNC_IT_WIP && it->a && it->a->i < 1)
       hnc_error(d->c, it->a->loc, "bad-wip", "a WIP limit must be at least 1");
   }
-  if (!d->seen[HNC_IT_WHEN] && !d->seen[HNC_IT_DEFAULT])
+  if (!d->seen[HNC_IT_WHEN] && !d->seen[HNC_IT_DEFAULT] && !(dom->flags & HNC_F_BROKEN))
     hnc_error(d->c, dom->loc, "domain-shape", "domain '%s' has no when and is not the default, so nothing can reach it", dom->str);
 }
 
@@ -1347,14 +1498,28 @@ static void state_ref(dctx *d, hnc_node *states, hnc_node *name, const char *svc
   if (best) hnc_hint(d->c, "did you mean '%s'?", best);
 }
 
+/* An earlier SLA of the service for the same state as s, or NULL. */
+static hnc_node *sla_seen(dctx *d, hnc_node *svc, hnc_node *s) {
+  (void)d;
+  for (hnc_node *it = svc->list; it; it = it->next) {
+    if (it->op != HNC_IT_SLA) continue;
+    for (hnc_node *t = it->list; t; t = t->next) {
+      if (t == s) return NULL;
+      if (t->a && s->a && t->a->len == s->a->len && memcmp(t->a->str, s->a->str, s->a->len) == 0) return t;
+    }
+  }
+  return NULL;
+}
+
 static void check_service(dctx *d, hnc_node *svc) {
   check_simple_items(d, svc);
   hnc_node *states = d->seen[HNC_IT_STATES] ? d->seen[HNC_IT_STATES]->list : NULL;
-  if (!states) hnc_error(d->c, svc->loc, "service-shape", "service '%s' declares no states", svc->str);
+  if (!states && !(svc->flags & HNC_F_BROKEN)) hnc_error(d->c, svc->loc, "service-shape", "service '%s' declares no states", svc->str);
   for (hnc_node *s = states; s; s = s->next)
     for (hnc_node *t = states; t != s; t = t->next)
       if (t->len == s->len && memcmp(t->str, s->str, s->len) == 0) {
         hnc_error(d->c, s->loc, "duplicate", "state '%s' appears twice", s->str);
+        hnc_note_at(d->c, t->loc, "its first appearance");
         break;
       }
   for (hnc_node *it = svc->list; it; it = it->next) {
@@ -1363,12 +1528,27 @@ static void check_service(dctx *d, hnc_node *svc) {
     case HNC_IT_TRANSITION:
       state_ref(d, states, it->a, svc->str);
       state_ref(d, states, it->b, svc->str);
+      if (states && it->a && it->a->len == states->tail->len && memcmp(it->a->str, states->tail->str, it->a->len) == 0)
+        hnc_error(d->c, it->a->loc, "bad-transition", "'%s' is the final state of service '%s': no transition leaves it",
+                  it->a->str, svc->str);
+      break;
+    case HNC_IT_REQUIRE:
+      for (hnc_node *r = it->list; r; r = r->next)
+        for (hnc_node *q = it->list; q != r; q = q->next)
+          if (q->len == r->len && memcmp(q->str, r->str, r->len) == 0) {
+            hnc_error(d->c, r->loc, "duplicate", "field '%s' is required twice", r->str);
+            break;
+          }
       break;
     case HNC_IT_SLA:
       for (hnc_node *s = it->list; s; s = s->next) {
         state_ref(d, states, s->a, svc->str);
         positive_duration(d, s->b, "an SLA");
-        if (states && s->a && s->a == NULL) break;
+        hnc_node *prev = sla_seen(d, svc, s);
+        if (prev && s->a) {
+          hnc_error(d->c, s->a->loc, "duplicate", "state '%s' has two SLAs", s->a->str);
+          hnc_note_at(d->c, prev->loc, "the first one is here");
+        }
         if (states && s->a && find_state(states, s->a) == states)
           hnc_error(d->c, s->a->loc, "bad-sla", "'%s' is the initial state: an SLA counts time until a state is reached", s->a->str);
       }
@@ -1415,7 +1595,17 @@ static void check_exposure(dctx *d, hnc_node *e) {
     default: break;
     }
   }
-  if (open && !close) {
+  if (e->flags & HNC_F_BROKEN) {
+    /* shape unknown */
+  } else if ((open || close) && d->seen[HNC_IT_STATE]) {
+    hnc_error(d->c, d->seen[HNC_IT_STATE]->loc, "exposure-shape",
+              "exposure '%s' is either opened and closed by activity or held by state, not both", e->str);
+    hnc_hint(d->c, "declare two exposures");
+  } else if (open && close && open->b && close->b &&
+             (open->b->len != close->b->len || memcmp(open->b->str, close->b->str, open->b->len) != 0)) {
+    hnc_error(d->c, close->b->loc, "exposure-shape", "exposure '%s' opens on '%s' but closes on '%s': a window closes on the asset it opened on",
+              e->str, open->b->str, close->b->str);
+  } else if (open && !close) {
     hnc_error(d->c, open->loc, "exposure-shape", "exposure '%s' opens but never closes", e->str);
     hnc_hint(d->c, "add: close when ... on %s", open->b ? open->b->str : "FIELD");
   } else if (close && !open) {
@@ -1454,7 +1644,7 @@ static void check_kpi(dctx *d, hnc_node *k) {
     default: break;
     }
   }
-  if (!d->seen[HNC_IT_VALUE]) hnc_error(d->c, k->loc, "kpi-shape", "kpi '%s' has no value", k->str);
+  if (!d->seen[HNC_IT_VALUE] && !(k->flags & HNC_F_BROKEN)) hnc_error(d->c, k->loc, "kpi-shape", "kpi '%s' has no value", k->str);
   hnc_node *tg = d->seen[HNC_IT_TARGET];
   if (tg && tg->a && vt && !is_err(vt)) {
     ectx x;
@@ -1515,12 +1705,17 @@ static void check_test(dctx *d, hnc_node *t) {
       if (it->b && it->b->i < 0) hnc_error(d->c, it->b->loc, "bad-test", "an expected count cannot be negative");
     }
   }
-  if (!any_event) hnc_error(d->c, t->loc, "bad-test", "test %s has no event", t->a ? t->a->raw : "");
-  if (!any_expect) hnc_error(d->c, t->loc, "bad-test", "test %s expects nothing", t->a ? t->a->raw : "");
+  const char *nm = t->a ? t->a->str : "";
+  if (!any_event && !(t->flags & HNC_F_BROKEN)) hnc_error(d->c, t->loc, "bad-test", "test \"%s\" has no event", nm);
+  if (!any_expect && !(t->flags & HNC_F_BROKEN)) hnc_error(d->c, t->loc, "bad-test", "test \"%s\" expects nothing", nm);
   d->p->n_tests++;
 }
 
 static void check_list(dctx *d, hnc_node *l) {
+  if (l->flags & HNC_F_BROKEN) { /* its elements did not parse: reported already */
+    l->type = T(TY_ERR);
+    return;
+  }
   ectx x;
   ectx_init(&x, d, SC_EVENT);
   const hnc_type *el = l->b ? node_type(d->c, l->b) : NULL;
@@ -1532,7 +1727,10 @@ static void check_list(dctx *d, hnc_node *l) {
     const hnc_type *t = ex(&x, e);
     if (is_err(t) || t->k == TY_NULL) continue;
     if (!el) { el = t; continue; }
-    if (el != t && !(is_num(el) && is_num(t)) && !literal_fits(&x, e, t, el))
+    /* strings stand for the types that have no literal of their own (ip, cidr, timestamp);
+     * a quoted number in a list of numbers is a mistake worth saying */
+    bool parsed = (el->k == TY_IP || el->k == TY_CIDR || el->k == TY_TIME) && literal_fits(&x, e, t, el);
+    if (el != t && !(is_num(el) && is_num(t)) && !parsed)
       hnc_error(d->c, e->loc, "type", "list '%s' holds %s, not %s", l->str, hnc_type_name(el), hnc_type_name(t));
   }
   l->type = hnc_type_list(el ? el : T(TY_STRING));
@@ -1541,6 +1739,13 @@ static void check_list(dctx *d, hnc_node *l) {
 
 static void check_settings(dctx *d, hnc_node *s) {
   for (hnc_node *it = s->list; it; it = it->next) {
+    hnc_node *old = hnc_table_get(&d->p->settings, it->str, it->len);
+    if (old) {
+      hnc_error(d->c, it->loc, "duplicate", "setting '%s' is given twice", it->str);
+      hnc_note_at(d->c, old->loc, "the first one is here");
+    } else {
+      hnc_table_put(&d->c->arena, &d->p->settings, it->str, it->len, it);
+    }
     int k = -1;
     for (int i = 0; settings_tab[i].name; i++)
       if (strlen(settings_tab[i].name) == it->len && memcmp(settings_tab[i].name, it->str, it->len) == 0) k = i;
@@ -1559,6 +1764,8 @@ static void check_settings(dctx *d, hnc_node *s) {
     if (!ok && v)
       hnc_error(d->c, v->loc, "type", "setting '%s' takes a %s", it->str,
                 want == TY_DUR ? "duration such as 30s" : strcmp(it->str, "memory") == 0 ? "size such as 512MB" : "count");
+    else if (v && v->i <= 0 && strcmp(it->str, "lateness") != 0)
+      hnc_error(d->c, v->loc, "bad-setting", "setting '%s' must be greater than zero", it->str);
   }
 }
 
@@ -1594,7 +1801,9 @@ static void check_decl(dctx *d, hnc_node *decl) {
   case N_SETTINGS: check_settings(d, decl); break;
   case N_LOGSOURCE: want_bool(&x, decl->a, "a logsource's where"); break;
   case N_LISTDECL: check_list(d, decl); break;
-  case N_MACRO: ex(&x, decl->a); break;
+  case N_MACRO:
+    if (decl->sym) macro_type(d->c, decl->sym, decl);
+    break;
   case N_CONTROL: check_simple_items(d, decl); break;
   case N_RULE: check_rule(d, decl); break;
   case N_SCORE: {
@@ -1623,6 +1832,7 @@ static void check_macros_first(dctx *d) {
 
 static void check_defaults(dctx *d) {
   hnc_node *def = NULL;
+  const char *def_name = "";
   size_t n_domains = 0;
   for (size_t k = 0; k <= d->p->n_imports; k++) {
     hnc_pack *q = k == 0 ? d->p : d->p->imports[k - 1];
@@ -1635,16 +1845,20 @@ static void check_defaults(dctx *d) {
       for (hnc_node *it = s->decl->list; it; it = it->next)
         if (it->op == HNC_IT_DEFAULT) {
           if (def && def != it) {
-            hnc_error(d->c, it->loc, "duplicate-default", "two default domains");
-            hnc_note_at(d->c, def->loc, "the other default");
+            /* own declarations come first (k == 0): the error points at the author's own */
+            hnc_error(d->c, def->loc, "duplicate-default", "two default domains: '%s' and '%s'%s%s%s",
+                      def_name, s->decl->str, q != d->p ? " (from " : "", q != d->p ? q->name : "", q != d->p ? ")" : "");
+            hnc_note_at(d->c, it->loc, "the other default");
+          } else {
+            def = it;
+            def_name = s->decl->str;
           }
-          def = it;
         }
     }
   }
   if (n_domains && !def && d->p->decl)
-    hnc_warning(d->c, d->p->decl->loc, "no-default-domain", "pack '%s' sees %zu domains but none is the default: unmatched incidents stay unrouted",
-                d->p->name, n_domains);
+    hnc_warning(d->c, d->p->decl->loc, "no-default-domain", "pack '%s' sees %zu domain%s but none is the default: unmatched incidents stay unrouted",
+                d->p->name, n_domains, n_domains == 1 ? "" : "s");
 }
 
 void hnc_sema_pack(hnc_compiler *c, hnc_pack *p) {

@@ -26,11 +26,14 @@ static const lex_case cases[] = {
   {"strings", "\"a\\\"b\" r\"C:\\x\" r#\"say \"hi\"\"#", {T_STRING, T_STRING, T_STRING, 0}, 0},
   {"comments_skipped", "rule // c\n/* block\n */ x", {T_RULE, T_IDENT, 0}, 0},
   {"bom", "\xEF\xBB\xBFrule", {T_RULE, 0}, 0},
-  {"bad_duration", "10min", {0}, 1},
-  {"ip_literal", "10.0.0.1", {0}, 1},
+  {"bad_duration", "10min", {T_DURATION, 0}, 1},
+  {"ip_literal", "10.0.0.1", {T_STRING, 0}, 1},
   {"bad_escape", "\"a\\qb\"", {T_STRING, 0}, 1},
-  {"unterminated_string", "\"abc\nrule", {T_RULE, 0}, 1},
-  {"bad_character", "rule # x", {T_RULE, T_IDENT, 0}, 1},
+  {"unterminated_string", "\"abc\nrule", {T_STRING, T_RULE, 0}, 1},
+  {"bad_character", "rule # x", {T_RULE, 0}, 1},
+  {"and_and", "a && b", {T_IDENT, T_AND, T_IDENT, 0}, 1},
+  {"non_ascii_name", "r\xc3\xbcl\xc3\xa9 x", {T_IDENT, T_IDENT, 0}, 1},
+  {"control_chars_in_string", "\"a\x01\x02b\" r\"c\x7f\"", {T_STRING, T_STRING, 0}, 2}, /* fuzzer find */
   {"int_overflow", "99999999999999999999", {T_INT, 0}, 1},
   {"unterminated_comment", "rule /* x", {T_RULE, 0}, 1},
 };

@@ -141,7 +141,7 @@ static void test_recovery(void **state) {
   hnc_compiler_diag_get(c, 0, &v);
   assert_int_equal(v.line, 1);
   assert_int_equal(v.col, 35);
-  assert_string_equal(v.message, "unexpected '}'");
+  assert_string_equal(v.message, "unexpected '}': expected an expression");
   free(u.comments.v);
   hnc_compiler_destroy(c);
 }
