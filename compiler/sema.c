@@ -3,6 +3,7 @@
  * Reports through diag.c; never stops at the first error. Depends on the AST and packs. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <yaml.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1769,21 +1770,53 @@ static void check_settings(dctx *d, hnc_node *s) {
   }
 }
 
+/* An inventory named by `assets` / `identities` must exist and be well-formed YAML; its
+ * syntax errors are diagnostics at their line and column. (What the entries mean is read
+ * with the inventory itself, by the runtime.) */
 static void check_file_ref(dctx *d, hnc_node *decl) {
   hnc_node *s = decl->a;
   if (!s || !s->len) return;
   const char *src = d->c->sources[decl->loc.file].path;
+  const char *what = decl->kind == N_ASSETS ? "asset inventory" : "identity inventory";
   char path[4096];
   const char *slash = strrchr(src, '/');
   if (s->str[0] == '/' || !slash) snprintf(path, sizeof path, "%s", s->str);
   else snprintf(path, sizeof path, "%.*s/%s", (int)(slash - src), src, s->str);
   FILE *f = fopen(path, "rb");
   if (!f) {
-    hnc_error(d->c, s->loc, "io", "cannot open the %s file '%s'", decl->kind == N_ASSETS ? "asset inventory" : "identity inventory", s->str);
+    hnc_error(d->c, s->loc, "io", "cannot open the %s file '%s'", what, s->str);
     hnc_hint(d->c, "paths are relative to the file that names them (%s)", src);
     return;
   }
+  char *text = NULL;
+  size_t len = 0;
+  FILE *m = open_memstream(&text, &len);
+  char chunk[8192];
+  size_t k;
+  while (m && (k = fread(chunk, 1, sizeof chunk, f)) > 0) fwrite(chunk, 1, k, m);
   fclose(f);
+  if (!m) return;
+  fclose(m);
+  yaml_parser_t yp;
+  yaml_event_t ev;
+  yaml_parser_initialize(&yp);
+  yaml_parser_set_input_string(&yp, (const unsigned char *)text, len);
+  bool done = false;
+  while (!done) {
+    if (!yaml_parser_parse(&yp, &ev)) {
+      int file = hnc_source_add(d->c, path, text, len);
+      int line = (int)yp.problem_mark.line + 1, col = (int)yp.problem_mark.column + 1;
+      hnc_loc at = {file, line, col, line, col};
+      hnc_error(d->c, at, "yaml", "%s: %s%s%s", what, yp.problem ? yp.problem : "syntax error",
+                yp.context ? " " : "", yp.context ? yp.context : "");
+      hnc_note_at(d->c, s->loc, "the %s is named here", what);
+      break;
+    }
+    done = ev.type == YAML_STREAM_END_EVENT;
+    yaml_event_delete(&ev);
+  }
+  yaml_parser_delete(&yp);
+  free(text);
 }
 
 static void check_decl(dctx *d, hnc_node *decl) {

@@ -103,6 +103,32 @@ static void test_warning_options(void **state) {
   hnc_compiler_destroy(c);
 }
 
+/* One pack split over two files: names resolve across them, duplicates across them are found. */
+static void test_pack_across_files(void **state) {
+  (void)state;
+  hnc_compiler *c = hnc_compiler_create();
+  const char *a = "pack acme.x 1.0.0\nimport std.ecs\nlist shells = [\"cmd.exe\"]\n";
+  const char *b = "pack acme.x 1.0.0\nimport std.catalog\nrule r { severity low service malware_response where process.name in~ shells entities host.name }\n";
+  hnc_compiler_add_source(c, "a.hn", a, strlen(a));
+  hnc_compiler_add_source(c, "b.hn", b, strlen(b));
+  assert_int_equal(hnc_compiler_check(c), HN_OK);
+  hnc_compiler_destroy(c);
+  c = hnc_compiler_create();
+  const char *d = "pack acme.x 1.0.0\nlist shells = [\"sh\"]\n";
+  hnc_compiler_add_source(c, "a.hn", a, strlen(a));
+  hnc_compiler_add_source(c, "d.hn", d, strlen(d));
+  assert_int_equal(hnc_compiler_check(c), HN_ERR_SEMANTIC);
+  hnc_diag_view v;
+  for (size_t i = 0; i < hnc_compiler_diag_count(c); i++) {
+    hnc_compiler_diag_get(c, i, &v);
+    if (v.severity == HNC_ERROR) break;
+  }
+  assert_int_equal(v.severity, HNC_ERROR);
+  assert_string_equal(v.file, "d.hn");
+  assert_non_null(strstr(v.message, "declared twice"));
+  hnc_compiler_destroy(c);
+}
+
 /* Every error of a broken pack is reported, not just the first. */
 static void test_all_errors_reported(void **state) {
   (void)state;
@@ -116,9 +142,10 @@ static void test_all_errors_reported(void **state) {
 
 int main(void) {
   enum { N = sizeof cases / sizeof cases[0] };
-  struct CMUnitTest tests[N + 2];
+  struct CMUnitTest tests[N + 3];
   for (size_t i = 0; i < N; i++) tests[i] = (struct CMUnitTest){cases[i].name, run_case, NULL, NULL, (void *)&cases[i]};
   tests[N] = (struct CMUnitTest)cmocka_unit_test(test_warning_options);
   tests[N + 1] = (struct CMUnitTest)cmocka_unit_test(test_all_errors_reported);
-  return _cmocka_run_group_tests("sema", tests, N + 2, NULL, NULL);
+  tests[N + 2] = (struct CMUnitTest)cmocka_unit_test(test_pack_across_files);
+  return _cmocka_run_group_tests("sema", tests, N + 3, NULL, NULL);
 }
