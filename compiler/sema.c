@@ -639,9 +639,15 @@ static const hnc_type *name_type(ectx *x, hnc_node *n) {
   return path_type(x, n);
 }
 
+/* Literal transforms: they turn strings into the alternatives a string operator looks for. */
+static const char *const transforms[] = {"base64", "base64offset", "wide", "utf16le", "utf16be",
+                                         "windash", NULL};
+
 /* The literal strings of a transform's argument: a string or a list of strings. */
 static bool const_strings(ectx *x, hnc_node *a) {
   if (a->kind == N_STRING) return true;
+  /* transforms compose as Sigma's modifiers do: base64offset(wide("...")) */
+  if (a->kind == N_CALL && word_index(transforms, a->str, a->len) >= 0) return true;
   if (a->kind == N_LISTLIT) {
     for (hnc_node *e = a->list; e; e = e->next)
       if (e->kind != N_STRING) return false;
@@ -658,8 +664,6 @@ static bool const_strings(ectx *x, hnc_node *a) {
   return false;
 }
 
-static const char *const transforms[] = {"base64", "base64offset", "wide", "utf16le", "utf16be",
-                                         "windash", NULL};
 static const char *const aggregates[] = {"count", "distinct", "sum", "avg", "min", "max", NULL};
 static const char *const functions[] = {"lower", "upper", "len", "abs", "ip", "cidr", "decay",
                                         "base64", "base64offset", "wide", "utf16le", "utf16be",
@@ -1354,6 +1358,7 @@ static void check_rule(dctx *d, hnc_node *r) {
   bool over_alerts = false;
   int kind = 0;
   memset(d->seen, 0, sizeof d->seen);
+  hnc_node *first_source = NULL, *first_rule = NULL;
   for (hnc_node *it = r->list; it; it = it->next) {
     if (it->kind != N_ITEM) continue;
     if (it->op != HNC_IT_EXCEPT && it->op != HNC_IT_TAGS && it->op != HNC_IT_REFERENCES &&
@@ -1362,9 +1367,23 @@ static void check_rule(dctx *d, hnc_node *r) {
     if (it->op == HNC_IT_FROM) {
       for (hnc_node *nm = it->list; nm; nm = nm->next) {
         hnc_sym *s = lookup(c, d->p, NS_LOGSOURCE, nm->str, nm->len, nm->loc);
-        if (s) { s->used = true; nm->sym = s; continue; }
+        if (s) {
+          s->used = true;
+          nm->sym = s;
+          if (!first_source) first_source = nm;
+          if (first_rule) {
+            hnc_error(c, nm->loc, "rule-shape", "'from' names either log sources or rules, not both");
+            hnc_note_at(c, first_rule->loc, "'%s' is a rule", first_rule->str);
+          }
+          continue;
+        }
         s = lookup(c, d->p, NS_RULE, nm->str, nm->len, nm->loc);
         if (s) {
+          if (!first_rule) first_rule = nm;
+          if (first_source) {
+            hnc_error(c, nm->loc, "rule-shape", "'from' names either log sources or rules, not both");
+            hnc_note_at(c, first_source->loc, "'%s' is a log source", first_source->str);
+          }
           s->used = true;
           nm->sym = s;
           over_alerts = true;
@@ -1463,8 +1482,22 @@ static void check_simple_items(dctx *d, hnc_node *decl) {
   for (hnc_node *it = decl->list; it; it = it->next)
     if (it->kind == N_ITEM && it->op != HNC_IT_TRANSITION && it->op != HNC_IT_STEP &&
         it->op != HNC_IT_SLA && it->op != HNC_IT_REQUIRE && it->op != HNC_IT_EVENT &&
-        it->op != HNC_IT_EXPECT && it->op != HNC_IT_OPEN && it->op != HNC_IT_CLOSE)
+        it->op != HNC_IT_EXPECT && it->op != HNC_IT_OPEN && it->op != HNC_IT_CLOSE &&
+        it->op != HNC_IT_FRAMEWORK) /* a control may map to several frameworks */
       once(d, it);
+}
+
+/* Does a service of any loaded pack route its incidents to this domain? */
+static bool service_routes_to(hnc_compiler *c, hnc_node *dom) {
+  for (size_t i = 0; i < c->n_packs; i++)
+    for (size_t f = 0; f < c->packs[i]->n_files; f++)
+      for (hnc_node *n = c->packs[i]->files[f].root ? c->packs[i]->files[f].root->list : NULL; n; n = n->next) {
+        if (n->kind != N_SERVICE) continue;
+        for (hnc_node *it = n->list; it; it = it->next)
+          if (it->op == HNC_IT_DOMAIN && it->a && it->a->len == dom->len && memcmp(it->a->str, dom->str, dom->len) == 0)
+            return true;
+      }
+  return false;
 }
 
 static void check_domain(dctx *d, hnc_node *dom) {
@@ -1477,8 +1510,9 @@ static void check_domain(dctx *d, hnc_node *dom) {
     else if (it->op == HNC_IT_WIP && it->a && it->a->i < 1)
       hnc_error(d->c, it->a->loc, "bad-wip", "a WIP limit must be at least 1");
   }
-  if (!d->seen[HNC_IT_WHEN] && !d->seen[HNC_IT_DEFAULT] && !(dom->flags & HNC_F_BROKEN))
-    hnc_error(d->c, dom->loc, "domain-shape", "domain '%s' has no when and is not the default, so nothing can reach it", dom->str);
+  if (!d->seen[HNC_IT_WHEN] && !d->seen[HNC_IT_DEFAULT] && !(dom->flags & HNC_F_BROKEN) &&
+      !service_routes_to(d->c, dom))
+    hnc_error(d->c, dom->loc, "domain-shape", "domain '%s' has no when, is not the default and no service routes to it, so nothing can reach it", dom->str);
 }
 
 static hnc_node *find_state(hnc_node *states, hnc_node *name) {
@@ -1863,9 +1897,12 @@ static void check_macros_first(dctx *d) {
       if (n->kind == N_MACRO || n->kind == N_LISTDECL) check_decl(d, n);
 }
 
+/* The default domain: a pack's own default overrides the imported ones; two defaults in one
+ * pack, or (without an own one) from two imports, are ambiguous. */
 static void check_defaults(dctx *d) {
-  hnc_node *def = NULL;
-  const char *def_name = "";
+  hnc_node *own = NULL, *imported = NULL;
+  const char *own_name = "", *imp_name = "";
+  hnc_pack *imp_pack = NULL;
   size_t n_domains = 0;
   for (size_t k = 0; k <= d->p->n_imports; k++) {
     hnc_pack *q = k == 0 ? d->p : d->p->imports[k - 1];
@@ -1875,21 +1912,29 @@ static void check_defaults(dctx *d) {
       hnc_sym *s = t->vals[i];
       if (!t->keys[i] || !s) continue;
       n_domains++;
-      for (hnc_node *it = s->decl->list; it; it = it->next)
-        if (it->op == HNC_IT_DEFAULT) {
-          if (def && def != it) {
-            /* own declarations come first (k == 0): the error points at the author's own */
-            hnc_error(d->c, def->loc, "duplicate-default", "two default domains: '%s' and '%s'%s%s%s",
-                      def_name, s->decl->str, q != d->p ? " (from " : "", q != d->p ? q->name : "", q != d->p ? ")" : "");
-            hnc_note_at(d->c, it->loc, "the other default");
-          } else {
-            def = it;
-            def_name = s->decl->str;
-          }
+      for (hnc_node *it = s->decl->list; it; it = it->next) {
+        if (it->op != HNC_IT_DEFAULT) continue;
+        if (k == 0 && own) {
+          hnc_error(d->c, it->loc, "duplicate-default", "two default domains in pack '%s': '%s' and '%s'",
+                    d->p->name, own_name, s->decl->str);
+          hnc_note_at(d->c, own->loc, "the other default");
+        } else if (k == 0) {
+          own = it;
+          own_name = s->decl->str;
+        } else if (imported && imp_pack != q && !own) {
+          hnc_error(d->c, d->p->import_decls[k - 1]->loc, "duplicate-default",
+                    "packs '%s' and '%s' both declare a default domain ('%s' and '%s')", imp_pack->name, q->name,
+                    imp_name, s->decl->str);
+          hnc_hint(d->c, "declare a default domain in this pack to choose");
+        } else if (!imported) {
+          imported = it;
+          imp_name = s->decl->str;
+          imp_pack = q;
         }
+      }
     }
   }
-  if (n_domains && !def && d->p->decl)
+  if (n_domains && !own && !imported && d->p->decl)
     hnc_warning(d->c, d->p->decl->loc, "no-default-domain", "pack '%s' sees %zu domain%s but none is the default: unmatched incidents stay unrouted",
                 d->p->name, n_domains, n_domains == 1 ? "" : "s");
 }

@@ -32,7 +32,7 @@ int hnc_edit_distance(const char *a, size_t alen, const char *b, size_t blen, in
 
 /* Parses "1h30m", "500ms", "5d"; returns milliseconds. *ok false on overflow or bad text. */
 int64_t hnc_parse_duration_ms(const char *s, size_t n, bool *ok) {
-  int64_t total = 0;
+  int64_t total = 0, last = INT64_MAX; /* units must strictly decrease: 1h30m, not 30m1h */
   size_t i = 0;
   *ok = n > 0;
   while (i < n && *ok) {
@@ -51,6 +51,8 @@ int64_t hnc_parse_duration_ms(const char *s, size_t n, bool *ok) {
     else if (i < n && s[i] == 'd') { m = 86400000; i++; }
     else if (i < n && s[i] == 'w') { m = 7 * 86400000LL; i++; }
     else { *ok = false; return 0; }
+    if (m >= last) { *ok = false; return 0; }
+    last = m;
     if (v > (INT64_MAX - total) / m) { *ok = false; return 0; }
     total += v * m;
   }

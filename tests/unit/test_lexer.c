@@ -27,6 +27,7 @@ static const lex_case cases[] = {
   {"comments_skipped", "rule // c\n/* block\n */ x", {T_RULE, T_IDENT, 0}, 0},
   {"bom", "\xEF\xBB\xBFrule", {T_RULE, 0}, 0},
   {"bad_duration", "10min", {T_DURATION, 0}, 1},
+  {"duration_units_out_of_order", "30m1h", {T_DURATION, 0}, 1},
   {"ip_literal", "10.0.0.1", {T_STRING, 0}, 1},
   {"bad_escape", "\"a\\qb\"", {T_STRING, 0}, 1},
   {"unterminated_string", "\"abc\nrule", {T_STRING, T_RULE, 0}, 1},
