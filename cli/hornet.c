@@ -1,4 +1,4 @@
-/* hornet.c - the command-line interface: hornet check, hornet fmt (and the commands to come).
+/* hornet.c - the command-line interface: check, fmt, run, test, explain.
  * Prints diagnostics; exit codes: 0 clean, 1 errors (or files fmt --check would change),
  * 2 bad usage. Depends on the public compiler API only. */
 #include <stdio.h>
@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <dirent.h>
+#include <time.h>
 #include <unistd.h>
 #include "hornet/compiler.h"
 #include "hornet/hornet.h"
@@ -16,6 +17,9 @@ static void usage(FILE *f) {
         "commands:\n"
         "  check   parse, resolve and type-check packs; print diagnostics\n"
         "  fmt     rewrite .hn files in the canonical layout (comments kept)\n"
+        "  run     run a pack over JSON Lines events, write alerts as JSON Lines\n"
+        "  test    run the test blocks of packs\n"
+        "  explain show which conditions of each rule hold for one event\n"
         "  version print the version\n"
         "\n"
         "check options:\n"
@@ -27,7 +31,11 @@ static void usage(FILE *f) {
         "  --color / --no-color       ANSI colours in text diagnostics\n"
         "fmt options:\n"
         "  --check                    do not write; list files that would change, exit 1 if any\n"
-        "  --stdout                   print the formatted text instead of rewriting\n", f);
+        "  --stdout                   print the formatted text instead of rewriting\n"
+        "run:     hornet run PACK [--input FILE|-] [--output FILE] [--dead-letter FILE]\n"
+        "test:    hornet test PATH... [--junit FILE]\n"
+        "explain: hornet explain PACK --event JSON [--rule NAME]\n"
+        "(run, test and explain also take -I DIR and --stdlib DIR)\n", f);
 }
 
 static int color_default(void) { return isatty(2) && getenv("NO_COLOR") == NULL; }
@@ -205,11 +213,122 @@ static int cmd_fmt(int argc, char **argv) {
   return o.check && o.changed ? 1 : 0;
 }
 
+/* Checks and compiles the packs at paths[0..n); prints diagnostics; NULL when they have errors. */
+static hn_program *compile_paths(char **paths, int n, char **incs, int ninc, const char *stdlib) {
+  hnc_compiler *c = hnc_compiler_create();
+  if (!c) return NULL;
+  if (stdlib) hnc_compiler_set_stdlib(c, stdlib);
+  for (int i = 0; i < ninc; i++) hnc_compiler_add_search_dir(c, incs[i]);
+  for (int i = 0; i < n; i++) hnc_compiler_add_path(c, paths[i]);
+  hn_program *p = NULL;
+  if (hnc_compiler_check(c) == HN_OK) p = hnc_compiler_program(c);
+  if (hnc_compiler_diag_count(c)) hnc_compiler_print_diagnostics(c, stderr, HNC_FORMAT_TEXT, color_default());
+  hnc_compiler_destroy(c);
+  return p;
+}
+
+/* The options shared by run, test and explain; the rest are the command's own. */
+typedef struct run_args {
+  char *paths[64], *incs[16];
+  int npaths, ninc;
+  const char *stdlib, *input, *output, *dead, *junit, *event, *rule;
+} run_args;
+
+static int parse_run_args(const char *cmd, int argc, char **argv, run_args *a) {
+  memset(a, 0, sizeof *a);
+  for (int i = 0; i < argc; i++) {
+    const char *o = argv[i];
+    const char **slot = strcmp(o, "--input") == 0 ? &a->input : strcmp(o, "--output") == 0 ? &a->output
+                      : strcmp(o, "--dead-letter") == 0 ? &a->dead : strcmp(o, "--junit") == 0 ? &a->junit
+                      : strcmp(o, "--event") == 0 ? &a->event : strcmp(o, "--rule") == 0 ? &a->rule
+                      : strcmp(o, "--stdlib") == 0 ? &a->stdlib : NULL;
+    if (slot) {
+      if (i + 1 >= argc) { fprintf(stderr, "hornet %s: %s needs a value\n", cmd, o); return 2; }
+      *slot = argv[++i];
+    } else if (strcmp(o, "-I") == 0 && i + 1 < argc && a->ninc < 16) {
+      a->incs[a->ninc++] = argv[++i];
+    } else if (o[0] == '-' && o[1]) {
+      fprintf(stderr, "hornet %s: unknown option '%s'\n", cmd, o);
+      return 2;
+    } else if (a->npaths < 64) {
+      a->paths[a->npaths++] = argv[i];
+    }
+  }
+  if (!a->npaths) { fprintf(stderr, "hornet %s: no pack given\n", cmd); return 2; }
+  return 0;
+}
+
+static int cmd_run(int argc, char **argv) {
+  run_args a;
+  int rc = parse_run_args("run", argc, argv, &a);
+  if (rc) return rc;
+  FILE *in = !a.input || strcmp(a.input, "-") == 0 ? stdin : fopen(a.input, "rb");
+  if (!in) { fprintf(stderr, "hornet run: cannot read '%s'\n", a.input); return 1; }
+  FILE *out = a.output ? fopen(a.output, "wb") : stdout;
+  FILE *dead = a.dead ? fopen(a.dead, "wb") : NULL;
+  if (!out || (a.dead && !dead)) {
+    fprintf(stderr, "hornet run: cannot write '%s'\n", !out ? a.output : a.dead);
+    return 1;
+  }
+  hn_program *p = compile_paths(a.paths, a.npaths, a.incs, a.ninc, a.stdlib);
+  if (!p) return 1;
+  hn_run_options o = {a.input ? a.input : "-", in, out, dead, stderr, 10};
+  hn_run_stats st;
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  hn_status s = hn_run_stream(p, &o, &st);
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+  fprintf(stderr, "hornet run: %llu events, %llu bytes, %llu alerts, %llu malformed, %.3f s (%.0f events/s)\n",
+          (unsigned long long)st.events, (unsigned long long)st.bytes, (unsigned long long)st.alerts,
+          (unsigned long long)st.malformed, secs, secs > 0 ? (double)st.events / secs : 0.0);
+  if (st.skipped_rules)
+    fprintf(stderr, "hornet run: %llu correlation rules were not run (the correlation engine is not there yet)\n",
+            (unsigned long long)st.skipped_rules);
+  if (in != stdin) fclose(in);
+  if (out != stdout && fclose(out) != 0) s = HN_ERR_IO;
+  if (dead) fclose(dead);
+  hn_program_destroy(p);
+  if (s != HN_OK) { fprintf(stderr, "hornet run: %s\n", hn_status_str(s)); return 1; }
+  return 0;
+}
+
+static int cmd_test(int argc, char **argv) {
+  run_args a;
+  int rc = parse_run_args("test", argc, argv, &a);
+  if (rc) return rc;
+  hn_program *p = compile_paths(a.paths, a.npaths, a.incs, a.ninc, a.stdlib);
+  if (!p) return 1;
+  FILE *junit = a.junit ? fopen(a.junit, "wb") : NULL;
+  if (a.junit && !junit) { fprintf(stderr, "hornet test: cannot write '%s'\n", a.junit); hn_program_destroy(p); return 1; }
+  hn_test_report rep;
+  hn_status s = hn_run_tests(p, stdout, junit, &rep);
+  if (junit) fclose(junit);
+  hn_program_destroy(p);
+  return s == HN_OK ? 0 : 1;
+}
+
+static int cmd_explain(int argc, char **argv) {
+  run_args a;
+  int rc = parse_run_args("explain", argc, argv, &a);
+  if (rc) return rc;
+  if (!a.event) { fputs("hornet explain: --event JSON is required\n", stderr); return 2; }
+  hn_program *p = compile_paths(a.paths, a.npaths, a.incs, a.ninc, a.stdlib);
+  if (!p) return 1;
+  hn_status s = hn_explain(p, a.event, strlen(a.event), a.rule, stdout);
+  hn_program_destroy(p);
+  if (s == HN_ERR_NOT_FOUND) { fprintf(stderr, "hornet explain: no rule named '%s'\n", a.rule); return 1; }
+  return s == HN_OK ? 0 : 1;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) { usage(stderr); return 2; }
   const char *cmd = argv[1];
   if (strcmp(cmd, "check") == 0) return cmd_check(argc - 2, argv + 2);
   if (strcmp(cmd, "fmt") == 0) return cmd_fmt(argc - 2, argv + 2);
+  if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2);
+  if (strcmp(cmd, "test") == 0) return cmd_test(argc - 2, argv + 2);
+  if (strcmp(cmd, "explain") == 0) return cmd_explain(argc - 2, argv + 2);
   if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
     printf("hornet %s\n", hn_version());
     return 0;

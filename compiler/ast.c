@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include "hnc.h"
 
-hnc_node *hnc_node_new(hnc_arena *a, hnc_kind k, hnc_loc loc) {
-  hnc_node *n = hnc_arena_alloc(a, sizeof *n);
+hnc_node *hnc_node_new(hn_arena *a, hnc_kind k, hnc_loc loc) {
+  hnc_node *n = hn_arena_alloc(a, sizeof *n);
   if (!n) return NULL;
   n->kind = (uint8_t)k;
   n->loc = loc;

@@ -15,13 +15,13 @@
 hnc_compiler *hnc_compiler_create(void) {
   hnc_compiler *c = calloc(1, sizeof *c);
   if (!c) return NULL;
-  hnc_arena_init(&c->arena);
+  hn_arena_init(&c->arena);
   size_t nw = 0;
   while (hnc_warning_names[nw]) nw++;
-  c->wstate = hnc_arena_alloc(&c->arena, nw + 1);
+  c->wstate = hn_arena_alloc(&c->arena, nw + 1);
   const char *env = getenv("HORNET_STDLIB");
   const char *std = env && *env ? env : HN_STDLIB_DIR;
-  c->stdlib_dir = hnc_arena_strndup(&c->arena, std, strlen(std));
+  c->stdlib_dir = hn_arena_strndup(&c->arena, std, strlen(std));
   if (!c->wstate || !c->stdlib_dir) {
     hnc_compiler_destroy(c);
     return NULL;
@@ -40,12 +40,12 @@ void hnc_compiler_destroy(hnc_compiler *c) {
   free(c->sources);
   free(c->diags);
   free(c->search);
-  hnc_arena_fini(&c->arena);
+  hn_arena_fini(&c->arena);
   free(c);
 }
 
 hn_status hnc_compiler_set_stdlib(hnc_compiler *c, const char *dir) {
-  c->stdlib_dir = hnc_arena_strndup(&c->arena, dir, strlen(dir));
+  c->stdlib_dir = hn_arena_strndup(&c->arena, dir, strlen(dir));
   return c->stdlib_dir ? HN_OK : HN_ERR_NOMEM;
 }
 
@@ -53,7 +53,7 @@ hn_status hnc_compiler_add_search_dir(hnc_compiler *c, const char *dir) {
   char **v = realloc(c->search, (c->n_search + 1) * sizeof *v);
   if (!v) return HN_ERR_NOMEM;
   c->search = v;
-  v[c->n_search] = hnc_arena_strndup(&c->arena, dir, strlen(dir));
+  v[c->n_search] = hn_arena_strndup(&c->arena, dir, strlen(dir));
   if (!v[c->n_search]) return HN_ERR_NOMEM;
   c->n_search++;
   return HN_OK;
@@ -82,9 +82,9 @@ static hnc_pack *pack_new(hnc_compiler *c, const char *name, size_t len) {
     c->packs = v;
     c->cap_packs = cap;
   }
-  hnc_pack *p = hnc_arena_alloc(&c->arena, sizeof *p);
+  hnc_pack *p = hn_arena_alloc(&c->arena, sizeof *p);
   if (!p) return NULL;
-  p->name = hnc_arena_strndup(&c->arena, name, len);
+  p->name = hn_arena_strndup(&c->arena, name, len);
   c->packs[c->n_packs++] = p;
   return p;
 }
@@ -399,4 +399,15 @@ void hnc_compiler_print_summary(const hnc_compiler *c, FILE *f) {
     if (p->time_field) fprintf(f, " (event time: %s)", p->time_field->name);
     fprintf(f, "%s\n", any ? "" : " (empty)");
   }
+}
+
+hn_program *hnc_compiler_program(hnc_compiler *c) {
+  if (!c->checked || c->n_errors) {
+    hnc_error(c, hnc_loc_none(), "usage", "the packs must check without errors before they are compiled");
+    return NULL;
+  }
+  char err[256];
+  hn_program *p = hnc_lower(c, err, sizeof err);
+  if (!p) hnc_error(c, hnc_loc_none(), "compile", "%s", err);
+  return p;
 }

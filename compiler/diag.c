@@ -44,7 +44,7 @@ static char *vformat(hnc_compiler *c, const char *fmt, va_list ap) {
   int n = vsnprintf(NULL, 0, fmt, aq);
   va_end(aq);
   if (n < 0) return NULL;
-  char *s = hnc_arena_alloc(&c->arena, (size_t)n + 1);
+  char *s = hn_arena_alloc(&c->arena, (size_t)n + 1);
   if (s) vsnprintf(s, (size_t)n + 1, fmt, ap);
   return s;
 }
@@ -91,7 +91,7 @@ static hnc_diag *last(hnc_compiler *c) {
 void hnc_note_at(hnc_compiler *c, hnc_loc loc, const char *fmt, ...) {
   hnc_diag *d = last(c);
   if (!d) return;
-  hnc_note *v = hnc_arena_alloc(&c->arena, (d->n_notes + 1) * sizeof *v);
+  hnc_note *v = hn_arena_alloc(&c->arena, (d->n_notes + 1) * sizeof *v);
   if (!v) return;
   if (d->n_notes) memcpy(v, d->notes, d->n_notes * sizeof *v);
   va_list ap;

@@ -173,7 +173,7 @@ typedef struct hnc_pack hnc_pack;
 
 /* ---- the compiler ------------------------------------------------------------------- */
 struct hnc_compiler {
-  hnc_arena arena;
+  hn_arena arena;
   hnc_source *sources;
   size_t n_sources, cap_sources;
   hnc_diag *diags;
@@ -220,13 +220,16 @@ int hnc_parse(hnc_compiler *c, int source, hnc_file_unit *out);
 int hnc_lex_tokens(hnc_compiler *c, int source, int *out, int max);
 
 /* ast.c */
-hnc_node *hnc_node_new(hnc_arena *a, hnc_kind k, hnc_loc loc);
+hnc_node *hnc_node_new(hn_arena *a, hnc_kind k, hnc_loc loc);
 hnc_node *hnc_list_append(hnc_node *list, hnc_node *n);
 size_t hnc_list_len(const hnc_node *list);
 void hnc_ast_dump(const hnc_node *n, FILE *f);
 const char *hnc_op_spelling(int op);
 const char *hnc_item_keyword(int item);
 const char *hnc_kind_name(int kind);
+
+/* lower.c */
+struct hn_program *hnc_lower(hnc_compiler *c, char *err, size_t errlen);
 
 /* fmt.c */
 char *hnc_fmt_unit(const hnc_compiler *c, const hnc_file_unit *u, size_t *len);

@@ -28,7 +28,7 @@ typedef struct hnc_table {
 } hnc_table;
 
 void *hnc_table_get(const hnc_table *t, const char *k, size_t n);
-bool hnc_table_put(hnc_arena *a, hnc_table *t, const char *k, size_t n, void *v);
+bool hnc_table_put(hn_arena *a, hnc_table *t, const char *k, size_t n, void *v);
 
 typedef struct hnc_field {
   const char *name;

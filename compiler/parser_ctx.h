@@ -9,7 +9,7 @@ enum { HNC_MAX_BRACES = 64 };
 
 typedef struct hnc_parser {
   hnc_compiler *c;
-  hnc_arena *arena;
+  hn_arena *arena;
   int file;              /* source index */
   hnc_node *root;        /* N_FILE when parsing ends */
   hnc_comments comments; /* malloc'd array; moved to the file unit */

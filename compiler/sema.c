@@ -135,7 +135,7 @@ void hnc_sema_collect(hnc_compiler *c, hnc_pack *p) {
         hnc_note_at(c, name_loc(old->decl), "the first declaration is here");
         continue;
       }
-      hnc_sym *s = hnc_arena_alloc(&c->arena, sizeof *s);
+      hnc_sym *s = hn_arena_alloc(&c->arena, sizeof *s);
       if (!s) return;
       s->name = d->str;
       s->len = d->len;
@@ -263,7 +263,7 @@ static const char *closest_pack(hnc_compiler *c, const char *s, size_t n) {
   while (dir && (e = readdir(dir)) != NULL) {
     size_t k = strlen(e->d_name);
     if (k < 4 || strcmp(e->d_name + k - 3, ".hn") != 0) continue;
-    char *nm = hnc_arena_printf(&c->arena, "std.%.*s", (int)(k - 3), e->d_name);
+    char *nm = hn_arena_printf(&c->arena, "std.%.*s", (int)(k - 3), e->d_name);
     if (!nm) break;
     int d = hnc_edit_distance(s, n, nm, strlen(nm), bd);
     if (d <= bd && (!best || d < bd)) { best = nm; bd = d; }
@@ -279,8 +279,8 @@ static void resolve_imports(hnc_compiler *c, hnc_pack *p) {
   for (size_t f = 0; f < p->n_files; f++)
     for (hnc_node *d = p->files[f].root ? p->files[f].root->list : NULL; d; d = d->next)
       n += d->kind == N_IMPORT;
-  p->imports = hnc_arena_alloc(&c->arena, (n + 1) * sizeof *p->imports);
-  p->import_decls = hnc_arena_alloc(&c->arena, (n + 1) * sizeof *p->import_decls);
+  p->imports = hn_arena_alloc(&c->arena, (n + 1) * sizeof *p->imports);
+  p->import_decls = hn_arena_alloc(&c->arena, (n + 1) * sizeof *p->import_decls);
   if (!p->imports || !p->import_decls) return;
   for (size_t f = 0; f < p->n_files; f++) {
     for (hnc_node *d = p->files[f].root ? p->files[f].root->list : NULL; d; d = d->next) {
@@ -359,7 +359,7 @@ static void add_field(hnc_compiler *c, hnc_pack *p, hnc_field *f) {
                 f->name, hnc_type_name(f->type), hnc_type_name(old->type));
       hnc_note_at(c, old->decl->loc, "the other declaration");
       /* uses of the field are not checked against either type: one error, not one per use */
-      hnc_field *poison = hnc_arena_alloc(&c->arena, sizeof *poison);
+      hnc_field *poison = hn_arena_alloc(&c->arena, sizeof *poison);
       if (poison) {
         *poison = *f;
         poison->type = T(TY_ERR);
@@ -398,7 +398,7 @@ static void build_fields(hnc_compiler *c, hnc_pack *p) {
       if (d->kind != N_SCHEMA) continue;
       for (hnc_node *it = d->list; it; it = it->next) {
         if (it->kind != N_FIELD || !it->a) continue;
-        hnc_field *fd = hnc_arena_alloc(&c->arena, sizeof *fd);
+        hnc_field *fd = hn_arena_alloc(&c->arena, sizeof *fd);
         if (!fd) return;
         fd->name = it->a->str;
         fd->len = it->a->len;
@@ -423,7 +423,7 @@ static void build_fields(hnc_compiler *c, hnc_pack *p) {
         if (it->kind != N_TIMEFIELD || !it->a) continue;
         hnc_field *fd = hnc_table_get(&p->fields, it->a->str, it->a->len);
         if (!fd) { /* `time f` declares f as a timestamp when nothing else declares it */
-          fd = hnc_arena_alloc(&c->arena, sizeof *fd);
+          fd = hn_arena_alloc(&c->arena, sizeof *fd);
           if (!fd) return;
           fd->name = it->a->str;
           fd->len = it->a->len;

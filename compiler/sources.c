@@ -20,12 +20,12 @@ int hnc_source_add(hnc_compiler *c, const char *path, const char *text, size_t l
   }
   hnc_source *s = &c->sources[c->n_sources];
   memset(s, 0, sizeof *s);
-  s->path = hnc_arena_strndup(&c->arena, path, strlen(path));
-  s->text = hnc_arena_strndup(&c->arena, text, len);
+  s->path = hn_arena_strndup(&c->arena, path, strlen(path));
+  s->text = hn_arena_strndup(&c->arena, text, len);
   s->len = len;
   size_t n = 1;
   for (size_t i = 0; i < len; i++) n += text[i] == '\n';
-  s->line_starts = hnc_arena_alloc(&c->arena, n * sizeof *s->line_starts);
+  s->line_starts = hn_arena_alloc(&c->arena, n * sizeof *s->line_starts);
   if (!s->path || !s->text || !s->line_starts) return -1;
   size_t k = 0;
   s->line_starts[k++] = 0;

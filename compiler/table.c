@@ -17,12 +17,12 @@ void *hnc_table_get(const hnc_table *t, const char *k, size_t n) {
   }
 }
 
-static bool grow(hnc_arena *a, hnc_table *t) {
+static bool grow(hn_arena *a, hnc_table *t) {
   hnc_table nt = {0};
   nt.cap = t->cap ? t->cap * 2 : 64;
-  nt.keys = hnc_arena_alloc(a, nt.cap * sizeof *nt.keys);
-  nt.lens = hnc_arena_alloc(a, nt.cap * sizeof *nt.lens);
-  nt.vals = hnc_arena_alloc(a, nt.cap * sizeof *nt.vals);
+  nt.keys = hn_arena_alloc(a, nt.cap * sizeof *nt.keys);
+  nt.lens = hn_arena_alloc(a, nt.cap * sizeof *nt.lens);
+  nt.vals = hn_arena_alloc(a, nt.cap * sizeof *nt.vals);
   if (!nt.keys || !nt.lens || !nt.vals) return false;
   for (size_t i = 0; i < t->cap; i++)
     if (t->keys[i]) hnc_table_put(a, &nt, t->keys[i], t->lens[i], t->vals[i]);
@@ -31,7 +31,7 @@ static bool grow(hnc_arena *a, hnc_table *t) {
 }
 
 /* Inserts or replaces k -> v. The key is not copied: it must outlive the table. */
-bool hnc_table_put(hnc_arena *a, hnc_table *t, const char *k, size_t n, void *v) {
+bool hnc_table_put(hn_arena *a, hnc_table *t, const char *k, size_t n, void *v) {
   if ((t->n + 1) * 4 > t->cap * 3 && !grow(a, t)) return false;
   for (size_t i = hash(k, n) & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
     if (!t->keys[i]) {

@@ -77,6 +77,11 @@ HN_API void hnc_compiler_print_summary(const hnc_compiler *c, FILE *f);
 HN_API hn_status hnc_format(hnc_compiler *c, const char *name, const char *text, size_t len,
                             char **out, size_t *out_len);
 
+/* Compiles everything checked into a program (rules of every loaded pack, tests of the packs
+ * added). Call after a successful hnc_compiler_check. NULL on failure, with an error
+ * diagnostic. The caller owns the program (hn_program_destroy); it outlives the compiler. */
+HN_API hn_program *hnc_compiler_program(hnc_compiler *c);
+
 /* Writes a location-free dump of the syntax tree of `text` to f (for tests: fmt must not
  * change it). HN_ERR_SYNTAX on syntax errors. */
 HN_API hn_status hnc_dump_ast(hnc_compiler *c, const char *name, const char *text, size_t len,

@@ -3,6 +3,9 @@
 #ifndef HORNET_HORNET_H
 #define HORNET_HORNET_H
 
+#include <stdint.h>
+#include <stdio.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -35,6 +38,44 @@ HN_API const char *hn_status_str(hn_status st);
 
 /* The library version, "MAJOR.MINOR.PATCH". */
 HN_API const char *hn_version(void);
+
+/* ---- running a compiled program -------------------------------------------------------------
+ * A program comes from the compiler (hnc_compiler_program) and is immutable: threads may share
+ * it. Ownership: the caller owns the program and frees it with hn_program_destroy. */
+typedef struct hn_program hn_program;
+
+HN_API void hn_program_destroy(hn_program *p);
+
+typedef struct hn_run_options {
+  const char *input_name;    /* for messages ("-" for standard input) */
+  FILE *in;                  /* JSON Lines, one event a line */
+  FILE *out;                 /* alerts, JSON Lines */
+  FILE *dead_letter;         /* malformed lines are copied here (may be NULL) */
+  FILE *diag;                /* malformed-line reports (may be NULL) */
+  unsigned max_reports;      /* malformed lines reported one by one before only counting */
+} hn_run_options;
+
+typedef struct hn_run_stats {
+  uint64_t lines, events, bytes, alerts, malformed;
+  uint64_t skipped_rules;    /* rules the stream does not run yet (correlation) */
+} hn_run_stats;
+
+/* Streams events from opt->in through the program and writes one JSON object per alert.
+ * Malformed lines are counted, reported and skipped. HN_OK, HN_ERR_IO, HN_ERR_NOMEM. */
+HN_API hn_status hn_run_stream(const hn_program *p, const hn_run_options *opt, hn_run_stats *stats);
+
+typedef struct hn_test_report {
+  unsigned tests, passed, failed, skipped;
+} hn_test_report;
+
+/* Runs the program's test blocks; writes each failure (and a summary) to out and, when junit
+ * is not NULL, a JUnit XML report. HN_OK when every test passed or was skipped. */
+HN_API hn_status hn_run_tests(const hn_program *p, FILE *out, FILE *junit, hn_test_report *report);
+
+/* Evaluates one event (JSON text) and writes, for each rule (or the one named), whether it
+ * fired and the value of every condition in its logic. HN_ERR_SYNTAX for a malformed event,
+ * HN_ERR_NOT_FOUND for an unknown rule name. */
+HN_API hn_status hn_explain(const hn_program *p, const char *event, size_t len, const char *rule, FILE *out);
 
 #ifdef __cplusplus
 }

@@ -6,31 +6,31 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct hnc_arena_chunk {
-  hnc_arena_chunk *prev;
+struct hn_arena_chunk {
+  hn_arena_chunk *prev;
   size_t cap;
   _Alignas(16) unsigned char data[];
 };
 
 enum { CHUNK_MIN = 64 * 1024 };
 
-void hnc_arena_init(hnc_arena *a) { memset(a, 0, sizeof *a); }
+void hn_arena_init(hn_arena *a) { memset(a, 0, sizeof *a); }
 
-void hnc_arena_fini(hnc_arena *a) {
-  hnc_arena_chunk *c = a->head;
+void hn_arena_fini(hn_arena *a) {
+  hn_arena_chunk *c = a->head;
   while (c) {
-    hnc_arena_chunk *p = c->prev;
+    hn_arena_chunk *p = c->prev;
     free(c);
     c = p;
   }
   memset(a, 0, sizeof *a);
 }
 
-void *hnc_arena_alloc(hnc_arena *a, size_t n) {
+void *hn_arena_alloc(hn_arena *a, size_t n) {
   n = (n + 15) & ~(size_t)15;
   if (!a->head || a->cap - a->used < n) {
     size_t cap = n > CHUNK_MIN ? n : CHUNK_MIN;
-    hnc_arena_chunk *c = malloc(sizeof *c + cap);
+    hn_arena_chunk *c = malloc(sizeof *c + cap);
     if (!c) {
       a->failed = 1;
       return NULL;
@@ -47,21 +47,21 @@ void *hnc_arena_alloc(hnc_arena *a, size_t n) {
   return p;
 }
 
-char *hnc_arena_strndup(hnc_arena *a, const char *s, size_t n) {
-  char *p = hnc_arena_alloc(a, n + 1);
+char *hn_arena_strndup(hn_arena *a, const char *s, size_t n) {
+  char *p = hn_arena_alloc(a, n + 1);
   if (!p) return NULL;
   if (n) memcpy(p, s, n);
   p[n] = 0;
   return p;
 }
 
-char *hnc_arena_printf(hnc_arena *a, const char *fmt, ...) {
+char *hn_arena_printf(hn_arena *a, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   int n = vsnprintf(NULL, 0, fmt, ap);
   va_end(ap);
   if (n < 0) return NULL;
-  char *p = hnc_arena_alloc(a, (size_t)n + 1);
+  char *p = hn_arena_alloc(a, (size_t)n + 1);
   if (!p) return NULL;
   va_start(ap, fmt);
   vsnprintf(p, (size_t)n + 1, fmt, ap);

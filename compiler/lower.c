@@ -1,0 +1,944 @@
+/* lower.c - from the checked AST to the runtime's program (runtime/program.h): fields become
+ * decoder slots, comparisons become predicates, boolean structure becomes a hash-consed DAG
+ * (the same `process.name == "cmd.exe"` in 300 rules is one node), and rules, log sources and
+ * test blocks are laid out for the interpreter and the native back end.
+ * Depends on sema's results (types, resolved symbols) and on the runtime's program format. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "pack.h"
+#include "program.h"
+#include "types.h"
+#include "text.h"
+
+/* A growable array of fixed-size items. */
+typedef struct vec {
+  void *v;
+  size_t n, cap, size;
+} vec;
+
+static void *vec_push(vec *x) {
+  if (x->n == x->cap) {
+    size_t cap = x->cap ? x->cap * 2 : 64;
+    void *v = realloc(x->v, cap * x->size);
+    if (!v) return NULL;
+    x->v = v;
+    x->cap = cap;
+  }
+  void *p = (char *)x->v + x->n * x->size;
+  memset(p, 0, x->size);
+  x->n++;
+  return p;
+}
+
+typedef struct lower {
+  hnc_compiler *c;
+  hn_program *p;
+  hn_arena *a;        /* the program's arena: everything the program keeps */
+  vec fields, consts, vexprs, preds, bnodes, kids, rules, tests;
+  hnc_table slot_of;  /* path -> slot + 1 */
+  hnc_table memo;     /* node key -> index + 1, for hash-consing (keys in the compiler arena) */
+  hnc_pack *pack;     /* the pack whose declaration is being lowered */
+  bool failed;
+  char *err;
+  size_t errlen;
+} lower;
+
+#define AT(vecp, T, i) (((T *)(vecp)->v)[i])
+
+static const char *keep(lower *L, const char *s, size_t n) {
+  char *d = hn_arena_strndup(L->a, s, n);
+  if (!d) L->failed = true;
+  return d;
+}
+
+/* ---- slots and constants ----------------------------------------------------------------- */
+static hn_ftype ftype_of(const hnc_type *t) {
+  if (t && t->k == TY_LIST && t->elem) t = t->elem;
+  switch (t ? t->k : TY_STRING) {
+  case TY_INT: return HN_FT_INT;
+  case TY_FLOAT: return HN_FT_FLOAT;
+  case TY_BOOL: return HN_FT_BOOL;
+  case TY_IP: return HN_FT_IP;
+  case TY_CIDR: return HN_FT_CIDR;
+  case TY_TIME: return HN_FT_TIME;
+  case TY_DUR: return HN_FT_DURATION;
+  default: return HN_FT_STRING;
+  }
+}
+
+static uint32_t slot(lower *L, const char *path, size_t len, const hnc_type *t) {
+  uintptr_t k = (uintptr_t)hnc_table_get(&L->slot_of, path, len);
+  if (k) return (uint32_t)(k - 1);
+  hn_field_spec *f = vec_push(&L->fields);
+  if (!f) { L->failed = true; return 0; }
+  f->path = keep(L, path, len);
+  f->type = ftype_of(t);
+  uint32_t s = (uint32_t)(L->fields.n - 1);
+  hnc_table_put(&L->c->arena, &L->slot_of, f->path, len, (void *)(uintptr_t)(s + 1));
+  return s;
+}
+
+static const hnc_field *field_of(lower *L, const hnc_node *path) {
+  return hnc_table_get(&L->pack->fields, path->str, path->len);
+}
+
+static uint32_t path_slot(lower *L, const hnc_node *path) {
+  const hnc_field *f = field_of(L, path);
+  return slot(L, path->str, path->len, f ? f->type : NULL);
+}
+
+static hn_const *push_const(lower *L) {
+  hn_const *c = vec_push(&L->consts);
+  if (!c) L->failed = true;
+  return c;
+}
+
+static void const_str(lower *L, const char *s, size_t n, bool fold) {
+  hn_const *c = push_const(L);
+  if (!c) return;
+  c->kind = HN_V_STRING;
+  if (fold) {
+    char *b = hn_arena_alloc(L->a, n + 1);
+    if (!b) { L->failed = true; return; }
+    n = hn_fold(s, n, b);
+    c->u.s = b;
+  } else {
+    c->u.s = keep(L, s, n);
+  }
+  c->len = (uint32_t)n;
+}
+
+/* ---- hash-consing ------------------------------------------------------------------------- */
+/* Returns the index remembered for this key, or remembers `idx` and returns it. */
+static uint32_t intern(lower *L, char tag, const void *key, size_t n, uint32_t idx, bool *found) {
+  char *k = hn_arena_alloc(&L->c->arena, n + 1);
+  if (!k) { L->failed = true; *found = false; return idx; }
+  k[0] = tag;
+  memcpy(k + 1, key, n);
+  uintptr_t v = (uintptr_t)hnc_table_get(&L->memo, k, n + 1);
+  if (v) { *found = true; return (uint32_t)(v - 1); }
+  hnc_table_put(&L->c->arena, &L->memo, k, n + 1, (void *)(uintptr_t)(idx + 1));
+  *found = false;
+  return idx;
+}
+
+static uint32_t vexpr(lower *L, int op, hn_ftype type, uint32_t a, uint32_t b) {
+  hn_vexpr x = {(uint8_t)op, (uint8_t)type, a, b};
+  bool found;
+  uint32_t i = intern(L, 'v', &x, sizeof x, (uint32_t)L->vexprs.n, &found);
+  if (found) return i;
+  hn_vexpr *d = vec_push(&L->vexprs);
+  if (!d) { L->failed = true; return 0; }
+  *d = x;
+  return i;
+}
+
+/* A predicate whose constants are consts[first..] (just pushed). A duplicate predicate drops
+ * the constants again and returns the existing one. */
+static uint32_t predicate(lower *L, hn_pred pr, size_t first) {
+  pr.first = (uint32_t)first;
+  pr.n = (uint32_t)(L->consts.n - first);
+  size_t cn = 0;
+  for (size_t i = first; i < L->consts.n; i++) cn += sizeof(hn_const) + AT(&L->consts, hn_const, i).len;
+  char *key = malloc(sizeof pr + cn);
+  if (!key) { L->failed = true; return 0; }
+  hn_pred kp = pr;
+  kp.first = 0; /* the key is the content, not where it sits */
+  memcpy(key, &kp, sizeof kp);
+  size_t k = sizeof kp;
+  for (size_t i = first; i < L->consts.n; i++) {
+    hn_const c = AT(&L->consts, hn_const, i);
+    const char *s = c.kind == HN_V_STRING ? c.u.s : NULL;
+    if (s) c.u.s = NULL;
+    memcpy(key + k, &c, sizeof c);
+    k += sizeof c;
+    if (s) { memcpy(key + k, s, c.len); k += c.len; }
+  }
+  bool found;
+  uint32_t idx = intern(L, 'p', key, k, (uint32_t)L->preds.n, &found);
+  free(key);
+  if (found) {
+    L->consts.n = first;
+    return idx;
+  }
+  hn_pred *d = vec_push(&L->preds);
+  if (!d) { L->failed = true; return 0; }
+  *d = pr;
+  return idx;
+}
+
+static uint32_t bnode(lower *L, int op, uint32_t a, const uint32_t *kids, size_t n) {
+  size_t kn = n * sizeof *kids;
+  char *key = malloc(8 + kn);
+  if (!key) { L->failed = true; return 0; }
+  key[0] = (char)op;
+  memcpy(key + 1, &a, 4);
+  if (kn) memcpy(key + 8, kids, kn);
+  memset(key + 5, 0, 3);
+  bool found;
+  uint32_t idx = intern(L, 'b', key, 8 + kn, (uint32_t)L->bnodes.n, &found);
+  free(key);
+  if (found) return idx;
+  hn_bnode *d = vec_push(&L->bnodes);
+  if (!d) { L->failed = true; return 0; }
+  d->op = (uint8_t)op;
+  d->a = a;
+  d->first = (uint32_t)L->kids.n;
+  d->n = (uint32_t)n;
+  for (size_t i = 0; i < n; i++) {
+    uint32_t *k = vec_push(&L->kids);
+    if (!k) { L->failed = true; return idx; }
+    *k = kids[i];
+  }
+  return idx;
+}
+
+static uint32_t b_true(lower *L) { return bnode(L, HN_B_TRUE, 0, NULL, 0); }
+static uint32_t b_false(lower *L) { return bnode(L, HN_B_FALSE, 0, NULL, 0); }
+static uint32_t b_pred(lower *L, uint32_t p) { return bnode(L, HN_B_PRED, p, NULL, 0); }
+
+static uint32_t b_not(lower *L, uint32_t x) {
+  const hn_bnode *b = &AT(&L->bnodes, hn_bnode, x);
+  if (b->op == HN_B_NOT) return b->a;
+  if (b->op == HN_B_TRUE) return b_false(L);
+  if (b->op == HN_B_FALSE) return b_true(L);
+  return bnode(L, HN_B_NOT, x, NULL, 0);
+}
+
+/* AND / OR of kids, folding constants and single children. */
+static uint32_t b_nary(lower *L, int op, uint32_t *kids, size_t n) {
+  size_t k = 0;
+  int absorb = op == HN_B_AND ? HN_B_FALSE : HN_B_TRUE, unit = op == HN_B_AND ? HN_B_TRUE : HN_B_FALSE;
+  for (size_t i = 0; i < n; i++) {
+    int kop = AT(&L->bnodes, hn_bnode, kids[i]).op;
+    if (kop == absorb) return kids[i];
+    if (kop == unit) continue;
+    kids[k++] = kids[i];
+  }
+  if (k == 0) return op == HN_B_AND ? b_true(L) : b_false(L);
+  if (k == 1) return kids[0];
+  return bnode(L, op, 0, kids, k);
+}
+
+/* ---- value expressions ---------------------------------------------------------------------- */
+static uint32_t lv(lower *L, const hnc_node *n, const hnc_type *want);
+
+static int64_t sev_value(const char *s, size_t n) {
+  static const char *const names[] = {"info", "low", "medium", "high", "critical"};
+  for (int i = 0; i < 5; i++)
+    if (strlen(names[i]) == n && memcmp(names[i], s, n) == 0) return i + 1;
+  return 0;
+}
+
+/* A literal as a constant of the type it is compared with (strings stand for ips, timestamps,
+ * numbers and durations where the checker allowed it). */
+static uint32_t literal(lower *L, const hnc_node *n, const hnc_type *want) {
+  hn_const *c = push_const(L);
+  if (!c) return 0;
+  hnc_tk wk = want ? (want->k == TY_LIST && want->elem ? want->elem->k : want->k) : TY_ERR;
+  switch (n->kind) {
+  case N_STRING: {
+    bool v6;
+    int64_t ns;
+    if ((wk == TY_IP || wk == TY_CIDR) && hnc_parse_ip(n->str, n->len, c->u.ip, &v6)) {
+      c->kind = HN_V_IP;
+      c->v6 = v6;
+      c->len = v6 ? 16 : 4;
+      c->prefix = v6 ? 128 : 32;
+    } else if (wk == TY_TIME && hnc_parse_timestamp(n->str, n->len, &ns)) {
+      c->kind = HN_V_TIME;
+      c->u.i = ns;
+    } else if (wk == TY_INT || wk == TY_DUR) {
+      bool ok = true;
+      c->kind = HN_V_INT;
+      c->u.i = wk == TY_DUR ? hnc_parse_duration_ms(n->str, n->len, &ok) * 1000000 : strtoll(n->str, NULL, 10);
+    } else if (wk == TY_FLOAT) {
+      c->kind = HN_V_FLOAT;
+      c->u.f = strtod(n->str, NULL);
+    } else {
+      L->consts.n--;
+      const_str(L, n->str, n->len, false);
+    }
+    break;
+  }
+  case N_INT: case N_SIZE: c->kind = HN_V_INT; c->u.i = n->i; break;
+  case N_DURATION: c->kind = HN_V_INT; c->u.i = n->i * 1000000; break; /* ms -> ns */
+  case N_FLOAT: c->kind = HN_V_FLOAT; c->u.f = n->f; break;
+  case N_BOOL: c->kind = HN_V_BOOL; c->u.i = n->i; break;
+  case N_NULL: c->kind = HN_V_NULL; break;
+  default: c->kind = HN_V_NULL; break;
+  }
+  return (uint32_t)(L->consts.n - 1);
+}
+
+static uint32_t lv(lower *L, const hnc_node *n, const hnc_type *want) {
+  switch (n->kind) {
+  case N_PAREN: return lv(L, n->a, want);
+  case N_PATH: {
+    if (n->sym && n->sym->decl->kind == N_MACRO) return lv(L, n->sym->decl->a, want);
+    if (!memchr(n->str, '.', n->len) && sev_value(n->str, n->len) && !field_of(L, n)) {
+      hn_const *c = push_const(L);
+      if (c) { c->kind = HN_V_INT; c->u.i = sev_value(n->str, n->len); }
+      return vexpr(L, HN_VX_CONST, HN_FT_INT, (uint32_t)(L->consts.n - 1), 0);
+    }
+    const hnc_field *f = field_of(L, n);
+    return vexpr(L, HN_VX_FIELD, ftype_of(f ? f->type : NULL), path_slot(L, n), 0);
+  }
+  case N_NEG:
+    if (n->a->kind == N_INT || n->a->kind == N_FLOAT) {
+      uint32_t k = literal(L, n->a, want);
+      hn_const *c = &AT(&L->consts, hn_const, k);
+      if (c->kind == HN_V_INT) c->u.i = -c->u.i;
+      else c->u.f = -c->u.f;
+      return vexpr(L, HN_VX_CONST, c->kind == HN_V_INT ? HN_FT_INT : HN_FT_FLOAT, k, 0);
+    }
+    return vexpr(L, HN_VX_NEG, ftype_of(n->type), lv(L, n->a, NULL), 0);
+  case N_BINARY: {
+    static const int ops[HNC_OP_COUNT] = {[HNC_OP_ADD] = HN_VX_ADD, [HNC_OP_SUB] = HN_VX_SUB,
+                                          [HNC_OP_MUL] = HN_VX_MUL, [HNC_OP_DIV] = HN_VX_DIV,
+                                          [HNC_OP_MOD] = HN_VX_MOD};
+    uint32_t a = lv(L, n->a, n->b->type), b = lv(L, n->b, n->a->type);
+    return vexpr(L, ops[n->op], ftype_of(n->type), a, b);
+  }
+  case N_CALL: {
+    const char *f = n->str;
+    if (strcmp(f, "ip") == 0 || strcmp(f, "cidr") == 0) {
+      uint32_t k = literal(L, n->list, hnc_type_base(TY_IP));
+      hn_const *c = &AT(&L->consts, hn_const, k);
+      const char *slash = memchr(n->list->str, '/', n->list->len);
+      if (slash && c->kind == HN_V_STRING) { /* cidr("10.0.0.0/8") */
+        char buf[64];
+        snprintf(buf, sizeof buf, "%.*s", (int)(slash - n->list->str), n->list->str);
+        bool v6;
+        if (hnc_parse_ip(buf, strlen(buf), c->u.ip, &v6)) {
+          c->kind = HN_V_IP;
+          c->v6 = v6;
+          c->len = v6 ? 16 : 4;
+          c->prefix = (uint8_t)atoi(slash + 1);
+        }
+      }
+      return vexpr(L, HN_VX_CONST, HN_FT_IP, k, 0);
+    }
+    int op = strcmp(f, "lower") == 0 ? HN_VX_LOWER : strcmp(f, "upper") == 0 ? HN_VX_UPPER
+             : strcmp(f, "len") == 0 ? HN_VX_LEN : HN_VX_ABS;
+    return vexpr(L, op, ftype_of(n->type), lv(L, n->list, NULL), 0);
+  }
+  default: {
+    uint32_t k = literal(L, n, want);
+    return vexpr(L, HN_VX_CONST, ftype_of(n->type), k, 0);
+  }
+  }
+}
+
+/* ---- string patterns --------------------------------------------------------------------------- */
+static const char b64chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static size_t b64(const unsigned char *s, size_t n, char *out) {
+  size_t k = 0;
+  for (size_t i = 0; i < n; i += 3) {
+    unsigned v = (unsigned)s[i] << 16 | (i + 1 < n ? (unsigned)s[i + 1] << 8 : 0) | (i + 2 < n ? s[i + 2] : 0);
+    out[k++] = b64chars[(v >> 18) & 63];
+    out[k++] = b64chars[(v >> 12) & 63];
+    out[k++] = i + 1 < n ? b64chars[(v >> 6) & 63] : '=';
+    out[k++] = i + 2 < n ? b64chars[v & 63] : '=';
+  }
+  return k;
+}
+
+/* UTF-8 -> UTF-16 (le or be) bytes. */
+static size_t utf16(const char *s, size_t n, char *out, bool be) {
+  size_t k = 0;
+  for (size_t i = 0; i < n;) {
+    unsigned char c = (unsigned char)s[i];
+    unsigned cp;
+    size_t l = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 4;
+    if (i + l > n) l = n - i;
+    cp = l == 1 ? c : l == 2 ? (c & 0x1Fu) : l == 3 ? (c & 0x0Fu) : (c & 0x07u);
+    for (size_t j = 1; j < l; j++) cp = (cp << 6) | ((unsigned char)s[i + j] & 0x3Fu);
+    i += l;
+    unsigned units[2];
+    int nu = 1;
+    if (cp >= 0x10000) {
+      cp -= 0x10000;
+      units[0] = 0xD800 + (cp >> 10);
+      units[1] = 0xDC00 + (cp & 0x3FF);
+      nu = 2;
+    } else {
+      units[0] = cp;
+    }
+    for (int u = 0; u < nu; u++) {
+      out[k++] = (char)(be ? units[u] >> 8 : units[u] & 0xFF);
+      out[k++] = (char)(be ? units[u] & 0xFF : units[u] >> 8);
+    }
+  }
+  return k;
+}
+
+typedef struct strs {
+  char **s;
+  size_t *n;
+  size_t count, cap;
+} strs;
+
+static void strs_add(strs *x, const char *s, size_t n) {
+  if (x->count == x->cap) {
+    size_t cap = x->cap ? x->cap * 2 : 8;
+    x->s = realloc(x->s, cap * sizeof *x->s);
+    x->n = realloc(x->n, cap * sizeof *x->n);
+    x->cap = cap;
+  }
+  if (!x->s || !x->n) return;
+  x->s[x->count] = malloc(n + 1);
+  if (!x->s[x->count]) return;
+  memcpy(x->s[x->count], s, n);
+  x->s[x->count][n] = 0;
+  x->n[x->count++] = n;
+}
+
+static void strs_free(strs *x) {
+  for (size_t i = 0; i < x->count; i++) free(x->s[i]);
+  free(x->s);
+  free(x->n);
+  memset(x, 0, sizeof *x);
+}
+
+static bool word_char(unsigned char c) {
+  return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+}
+
+/* windash: each '-' or '/' that starts a word after a non-word character (Sigma's \B[-/]\b)
+ * takes each of - / and the en dash, em dash and horizontal bar. */
+static void windash(strs *out, const char *s, size_t n) {
+  static const char *const dashes[] = {"-", "/", "\xE2\x80\x93", "\xE2\x80\x94", "\xE2\x80\x95"};
+  size_t pos[6], np = 0;
+  for (size_t i = 0; i < n && np < 6; i++)
+    if ((s[i] == '-' || s[i] == '/') && (i == 0 || !word_char((unsigned char)s[i - 1])) && i + 1 < n &&
+        word_char((unsigned char)s[i + 1]))
+      pos[np++] = i;
+  size_t total = 1;
+  for (size_t i = 0; i < np; i++) total *= 5;
+  char *buf = malloc(n * 3 + 1);
+  if (!buf) return;
+  for (size_t v = 0; v < total; v++) {
+    size_t k = 0, code = v, p = 0;
+    for (size_t i = 0; i < n; i++) {
+      if (p < np && pos[p] == i) {
+        const char *d = dashes[code % 5];
+        code /= 5;
+        p++;
+        memcpy(buf + k, d, strlen(d));
+        k += strlen(d);
+      } else {
+        buf[k++] = s[i];
+      }
+    }
+    strs_add(out, buf, k);
+  }
+  free(buf);
+}
+
+/* The strings of a transform applied to each input (Sigma's modifiers, innermost first). */
+static void transform(const char *f, strs *in, strs *out) {
+  for (size_t i = 0; i < in->count; i++) {
+    const char *s = in->s[i];
+    size_t n = in->n[i];
+    char *buf = malloc(n * 4 + 16);
+    if (!buf) return;
+    if (strcmp(f, "base64") == 0) {
+      strs_add(out, buf, b64((const unsigned char *)s, n, buf));
+    } else if (strcmp(f, "base64offset") == 0) {
+      /* the three alignments of s inside a longer base64 text, with the characters that
+       * depend on the unknown neighbours cut off (as Sigma's reference implementation) */
+      static const int start[3] = {0, 2, 3}, end_cut[3] = {0, 3, 2};
+      for (int k = 0; k < 3; k++) {
+        unsigned char *pre = malloc(n + 3);
+        if (!pre) break;
+        memset(pre, ' ', (size_t)k);
+        memcpy(pre + k, s, n);
+        size_t len = b64(pre, n + (size_t)k, buf);
+        free(pre);
+        int cut = end_cut[(n + (size_t)k) % 3];
+        size_t e = len - (size_t)cut;
+        if ((size_t)start[k] < e) strs_add(out, buf + start[k], e - (size_t)start[k]);
+      }
+    } else if (strcmp(f, "wide") == 0 || strcmp(f, "utf16le") == 0) {
+      strs_add(out, buf, utf16(s, n, buf, false));
+    } else if (strcmp(f, "utf16be") == 0) {
+      strs_add(out, buf, utf16(s, n, buf, true));
+    } else if (strcmp(f, "windash") == 0) {
+      windash(out, s, n);
+    }
+    free(buf);
+  }
+}
+
+/* Collects the literal strings of a string operator's right side. */
+static void patterns(lower *L, const hnc_node *r, strs *out) {
+  switch (r->kind) {
+  case N_PAREN: patterns(L, r->a, out); break;
+  case N_STRING: strs_add(out, r->str, r->len); break;
+  case N_LISTLIT:
+    for (const hnc_node *e = r->list; e; e = e->next) patterns(L, e, out);
+    break;
+  case N_PATH:
+    if (r->sym && r->sym->decl->kind == N_LISTDECL)
+      for (const hnc_node *e = r->sym->decl->list; e; e = e->next) patterns(L, e, out);
+    break;
+  case N_CALL: {
+    strs in = {0};
+    patterns(L, r->list, &in);
+    transform(r->str, &in, out);
+    strs_free(&in);
+    break;
+  }
+  default: break;
+  }
+}
+
+/* ---- boolean expressions ------------------------------------------------------------------- */
+static uint32_t lb(lower *L, const hnc_node *n);
+
+static void flatten(lower *L, const hnc_node *n, int op, uint32_t **kids, size_t *k, size_t *cap) {
+  while (n->kind == N_PAREN) n = n->a;
+  if (n->kind == N_BINARY && n->op == op) {
+    flatten(L, n->a, op, kids, k, cap);
+    flatten(L, n->b, op, kids, k, cap);
+    return;
+  }
+  if (*k == *cap) {
+    *cap = *cap ? *cap * 2 : 8;
+    uint32_t *v = realloc(*kids, *cap * sizeof **kids);
+    if (!v) { L->failed = true; return; }
+    *kids = v;
+  }
+  (*kids)[(*k)++] = lb(L, n);
+}
+
+static const int cmp_ops[HNC_OP_COUNT] = {[HNC_OP_EQ] = HN_P_EQ, [HNC_OP_NE] = HN_P_EQ, [HNC_OP_LT] = HN_P_LT,
+                                          [HNC_OP_LE] = HN_P_LE, [HNC_OP_GT] = HN_P_GT, [HNC_OP_GE] = HN_P_GE};
+static const int str_ops[HNC_OP_COUNT] = {[HNC_OP_CONTAINS] = HN_P_CONTAINS, [HNC_OP_STARTSWITH] = HN_P_STARTSWITH,
+                                          [HNC_OP_ENDSWITH] = HN_P_ENDSWITH, [HNC_OP_LIKE] = HN_P_LIKE,
+                                          [HNC_OP_MATCHES] = HN_P_MATCHES};
+
+/* The field a predicate reads first, for explain and matched-field output. */
+static uint32_t read_slot(lower *L, const hnc_node *n) {
+  while (n && (n->kind == N_PAREN || n->kind == N_CALL)) n = n->kind == N_PAREN ? n->a : n->list;
+  if (n && n->kind == N_PATH && field_of(L, n)) return path_slot(L, n);
+  return UINT32_MAX;
+}
+
+static uint32_t lb_strop(lower *L, const hnc_node *n) {
+  hn_pred pr = {0};
+  pr.op = (uint8_t)str_ops[n->op];
+  pr.flags = (uint8_t)(((n->flags & HNC_F_NOCASE) ? HN_PF_NOCASE : 0) | ((n->flags & HNC_F_ALL) ? HN_PF_ALL : 0));
+  pr.lhs = lv(L, n->a, NULL);
+  pr.rhs = UINT32_MAX;
+  pr.slot = read_slot(L, n->a);
+  size_t first = L->consts.n;
+  const hnc_node *r = n->b;
+  bool field_rhs = r->kind == N_PATH && !(r->sym && r->sym->decl->kind == N_LISTDECL) && field_of(L, r);
+  if (field_rhs) {
+    pr.rhs = lv(L, r, NULL); /* field-to-field: the other field's values are the patterns */
+  } else {
+    strs ps = {0};
+    patterns(L, r, &ps);
+    /* regexes keep their spelling (PCRE2 folds case itself); other patterns are pre-folded */
+    bool fold = (pr.flags & HN_PF_NOCASE) && pr.op != HN_P_MATCHES;
+    for (size_t i = 0; i < ps.count; i++) const_str(L, ps.s[i], ps.n[i], fold);
+    strs_free(&ps);
+  }
+  return b_pred(L, predicate(L, pr, first));
+}
+
+static void in_consts(lower *L, const hnc_node *r, const hnc_type *lt) {
+  switch (r->kind) {
+  case N_PAREN: in_consts(L, r->a, lt); break;
+  case N_LISTLIT:
+    for (const hnc_node *e = r->list; e; e = e->next) in_consts(L, e, lt);
+    break;
+  case N_PATH:
+    if (r->sym && r->sym->decl->kind == N_LISTDECL)
+      for (const hnc_node *e = r->sym->decl->list; e; e = e->next) in_consts(L, e, lt);
+    break;
+  case N_NEG: case N_INT: case N_FLOAT: case N_BOOL: case N_NULL: case N_DURATION: case N_SIZE:
+    if (r->kind == N_NEG) {
+      uint32_t k = literal(L, r->a, lt);
+      hn_const *c = &AT(&L->consts, hn_const, k);
+      if (c->kind == HN_V_INT) c->u.i = -c->u.i;
+      else c->u.f = -c->u.f;
+    } else {
+      literal(L, r, lt);
+    }
+    break;
+  case N_STRING: {
+    hnc_tk k = lt && lt->k == TY_LIST && lt->elem ? lt->elem->k : lt ? lt->k : TY_STRING;
+    const char *slash = memchr(r->str, '/', r->len);
+    if (k == TY_IP) { /* a CIDR range or an address */
+      hn_const *c = push_const(L);
+      bool v6;
+      char buf[64];
+      size_t an = slash ? (size_t)(slash - r->str) : r->len;
+      snprintf(buf, sizeof buf, "%.*s", (int)an, r->str);
+      if (c && hnc_parse_ip(buf, strlen(buf), c->u.ip, &v6)) {
+        c->kind = HN_V_IP;
+        c->v6 = v6;
+        c->len = v6 ? 16 : 4;
+        c->prefix = (uint8_t)(slash ? atoi(slash + 1) : (v6 ? 128 : 32));
+      }
+    } else if (k == TY_STRING) {
+      const_str(L, r->str, r->len, false);
+    } else {
+      literal(L, r, lt);
+    }
+    break;
+  }
+  default: break;
+  }
+}
+
+static uint32_t lb_in(lower *L, const hnc_node *n) {
+  hn_pred pr = {0};
+  pr.lhs = lv(L, n->a, NULL);
+  pr.rhs = UINT32_MAX;
+  pr.slot = read_slot(L, n->a);
+  size_t first = L->consts.n;
+  const hnc_node *r = n->b;
+  while (r->kind == N_PAREN) r = r->a;
+  if (r->kind == N_RANGE) {
+    pr.op = HN_P_RANGE;
+    in_consts(L, r->a, n->a->type);
+    in_consts(L, r->b, n->a->type);
+    return b_pred(L, predicate(L, pr, first));
+  }
+  pr.op = HN_P_IN;
+  bool nocase = (n->flags & HNC_F_NOCASE) != 0;
+  pr.flags = nocase ? HN_PF_NOCASE : 0;
+  in_consts(L, r, n->a->type);
+  if (nocase) /* compare folded with folded */
+    for (size_t i = first; i < L->consts.n; i++) {
+      hn_const *c = &AT(&L->consts, hn_const, i);
+      if (c->kind != HN_V_STRING) continue;
+      char *b = hn_arena_alloc(L->a, c->len + 1);
+      if (!b) { L->failed = true; break; }
+      c->len = (uint32_t)hn_fold(c->u.s, c->len, b);
+      c->u.s = b;
+    }
+  return b_pred(L, predicate(L, pr, first));
+}
+
+static uint32_t lb(lower *L, const hnc_node *n) {
+  switch (n->kind) {
+  case N_PAREN: return lb(L, n->a);
+  case N_BOOL: return n->i ? b_true(L) : b_false(L);
+  case N_NOT: return b_not(L, lb(L, n->a));
+  case N_COND: {
+    uint32_t c = lb(L, n->a);
+    uint32_t x[2] = {c, lb(L, n->b)}, y[2] = {b_not(L, c), lb(L, n->c)};
+    uint32_t o[2] = {b_nary(L, HN_B_AND, x, 2), b_nary(L, HN_B_AND, y, 2)};
+    return b_nary(L, HN_B_OR, o, 2);
+  }
+  case N_BINARY:
+    if (n->op == HNC_OP_AND || n->op == HNC_OP_OR) {
+      uint32_t *kids = NULL;
+      size_t k = 0, cap = 0;
+      flatten(L, n, n->op, &kids, &k, &cap);
+      uint32_t r = b_nary(L, n->op == HNC_OP_AND ? HN_B_AND : HN_B_OR, kids, k);
+      free(kids);
+      return r;
+    } else {
+      hn_pred pr = {0};
+      pr.op = (uint8_t)cmp_ops[n->op];
+      pr.flags = (n->flags & HNC_F_NOCASE) ? HN_PF_NOCASE : 0;
+      pr.lhs = lv(L, n->a, n->b->type);
+      pr.rhs = lv(L, n->b, n->a->type);
+      pr.slot = read_slot(L, n->a);
+      if (pr.slot == UINT32_MAX) pr.slot = read_slot(L, n->b);
+      uint32_t b = b_pred(L, predicate(L, pr, L->consts.n));
+      return n->op == HNC_OP_NE ? b_not(L, b) : b; /* != is exactly not == (lang/SPEC.md §6.4) */
+    }
+  case N_STROP: return lb_strop(L, n);
+  case N_IN: return lb_in(L, n);
+  case N_HAS: {
+    hn_pred pr = {0};
+    pr.op = HN_P_HAS;
+    pr.lhs = lv(L, n->a, NULL);
+    pr.rhs = lv(L, n->b, n->a->type);
+    pr.slot = read_slot(L, n->a);
+    return b_pred(L, predicate(L, pr, L->consts.n));
+  }
+  case N_EXISTS: case N_MISSING: {
+    hn_pred pr = {0};
+    pr.op = n->kind == N_EXISTS ? HN_P_EXISTS : HN_P_MISSING;
+    pr.slot = path_slot(L, n->a);
+    pr.lhs = pr.rhs = UINT32_MAX;
+    return b_pred(L, predicate(L, pr, L->consts.n));
+  }
+  case N_PATH:
+    if (n->sym && n->sym->decl->kind == N_MACRO) {
+      hnc_pack *saved = L->pack;
+      L->pack = n->sym->pack; /* the macro's fields are its own pack's */
+      uint32_t r = lb(L, n->sym->decl->a);
+      L->pack = saved;
+      return r;
+    } else { /* a bool field used as a condition */
+      hn_pred pr = {0};
+      pr.op = HN_P_EQ;
+      pr.lhs = lv(L, n, NULL);
+      hn_const *c = push_const(L);
+      if (c) { c->kind = HN_V_BOOL; c->u.i = 1; }
+      pr.rhs = vexpr(L, HN_VX_CONST, HN_FT_BOOL, (uint32_t)(L->consts.n - 1), 0);
+      pr.slot = read_slot(L, n);
+      return b_pred(L, predicate(L, pr, L->consts.n));
+    }
+  default:
+    return b_false(L);
+  }
+}
+
+/* ---- rules, tests ---------------------------------------------------------------------------- */
+static const hnc_node *item(const hnc_node *decl, int op) {
+  for (const hnc_node *it = decl->list; it; it = it->next)
+    if (it->kind == N_ITEM && it->op == op) return it;
+  return NULL;
+}
+
+static const char *item_str(lower *L, const hnc_node *decl, int op) {
+  const hnc_node *it = item(decl, op);
+  return it && it->a ? keep(L, it->a->str, it->a->len) : NULL;
+}
+
+static void lower_rule(lower *L, const hnc_node *r) {
+  hn_rule *rule = vec_push(&L->rules);
+  if (!rule) { L->failed = true; return; }
+  rule->name = keep(L, r->str, r->len);
+  rule->title = item_str(L, r, HNC_IT_TITLE);
+  rule->id = item_str(L, r, HNC_IT_ID);
+  rule->service = item_str(L, r, HNC_IT_SERVICE);
+  rule->status = item_str(L, r, HNC_IT_STATUS);
+  const hnc_node *sev = item(r, HNC_IT_SEVERITY);
+  rule->severity = sev && sev->a ? (int)sev_value(sev->a->str, sev->a->len) : 0;
+  const hnc_node *ctl = item(r, HNC_IT_CONTROL);
+  if (ctl && ctl->a) /* a control named or found by its title is known by its name */
+    rule->control = ctl->a->sym ? keep(L, ctl->a->sym->name, ctl->a->sym->len) : keep(L, ctl->a->str, ctl->a->len);
+  size_t nt = 0;
+  for (const hnc_node *it = r->list; it; it = it->next)
+    if (it->op == HNC_IT_TAGS) nt += hnc_list_len(it->list);
+  rule->tags = hn_arena_alloc(L->a, (nt + 1) * sizeof *rule->tags);
+  for (const hnc_node *it = r->list; it && rule->tags; it = it->next)
+    if (it->op == HNC_IT_TAGS)
+      for (const hnc_node *t = it->list; t; t = t->next) rule->tags[rule->n_tags++] = keep(L, t->str, t->len);
+  const hnc_node *ent = item(r, HNC_IT_ENTITIES);
+  size_t ne = ent ? hnc_list_len(ent->list) : 0;
+  rule->entities = hn_arena_alloc(L->a, (ne + 1) * sizeof *rule->entities);
+  rule->entity_names = hn_arena_alloc(L->a, (ne + 1) * sizeof *rule->entity_names);
+  for (const hnc_node *e = ent ? ent->list : NULL; e && rule->entities && rule->entity_names; e = e->next) {
+    rule->entity_names[rule->n_entities] = keep(L, e->str, e->len);
+    rule->entities[rule->n_entities++] = path_slot(L, e);
+  }
+  /* kind, as sema classified it */
+  const hnc_node *from = item(r, HNC_IT_FROM);
+  bool over_alerts = false;
+  uint32_t srcs[64];
+  size_t ns = 0;
+  for (const hnc_node *nm = from ? from->list : NULL; nm; nm = nm->next) {
+    if (!nm->sym) continue;
+    if (nm->sym->decl->kind == N_RULE) { over_alerts = true; continue; }
+    if (ns < 64) {
+      hnc_pack *saved = L->pack;
+      L->pack = nm->sym->pack;
+      srcs[ns++] = lb(L, nm->sym->decl->a);
+      L->pack = saved;
+    }
+  }
+  const hnc_node *seq = item(r, HNC_IT_SEQUENCE);
+  rule->kind = item(r, HNC_IT_HAVING) ? HN_R_AGGREGATE
+               : seq ? (seq->list && seq->list->tail && (seq->list->tail->flags & HNC_F_NOT) ? HN_R_ABSENCE : HN_R_SEQUENCE)
+               : over_alerts ? HN_R_OVER_ALERTS : HN_R_SINGLE;
+  rule->source = ns ? b_nary(L, HN_B_OR, srcs, ns) : b_true(L);
+  if (rule->kind != HN_R_SINGLE) {
+    rule->cond = b_false(L); /* correlation runs with the correlation engine (not yet) */
+    return;
+  }
+  uint32_t parts[66];
+  size_t np = 0;
+  parts[np++] = rule->source;
+  const hnc_node *where = item(r, HNC_IT_WHERE);
+  if (where && where->a) parts[np++] = lb(L, where->a);
+  for (const hnc_node *it = r->list; it; it = it->next)
+    if (it->op == HNC_IT_EXCEPT && it->a && np < 66) parts[np++] = b_not(L, lb(L, it->a));
+  rule->cond = b_nary(L, HN_B_AND, parts, np);
+}
+
+/* Renders a test event literal as JSON (keys as written: dotted keys stay dotted). */
+static void json_value(FILE *f, const hnc_node *v);
+
+static void json_string(FILE *f, const char *s, size_t n) {
+  fputc('"', f);
+  for (size_t i = 0; i < n; i++) {
+    unsigned char ch = (unsigned char)s[i];
+    if (ch == '"' || ch == '\\') fprintf(f, "\\%c", ch);
+    else if (ch < 0x20) fprintf(f, "\\u%04x", ch);
+    else fputc(ch, f);
+  }
+  fputc('"', f);
+}
+
+static void json_value(FILE *f, const hnc_node *v) {
+  switch (v->kind) {
+  case N_STRING: json_string(f, v->str, v->len); break;
+  case N_INT: case N_SIZE: fprintf(f, "%lld", (long long)v->i); break;
+  case N_DURATION: fprintf(f, "%lld", (long long)v->i * 1000000LL); break;
+  case N_FLOAT: fprintf(f, "%.17g", v->f); break;
+  case N_BOOL: fputs(v->i ? "true" : "false", f); break;
+  case N_NEG: fputc('-', f); json_value(f, v->a); break;
+  case N_LISTLIT:
+    fputc('[', f);
+    for (const hnc_node *e = v->list; e; e = e->next) {
+      json_value(f, e);
+      if (e->next) fputc(',', f);
+    }
+    fputc(']', f);
+    break;
+  case N_OBJECT:
+    fputc('{', f);
+    for (const hnc_node *p = v->list; p; p = p->next) {
+      json_string(f, p->a->str, p->a->len);
+      fputc(':', f);
+      json_value(f, p->b);
+      if (p->next) fputc(',', f);
+    }
+    fputc('}', f);
+    break;
+  default: fputs("null", f); break;
+  }
+}
+
+static void lower_test(lower *L, const hnc_node *t, hnc_table *rule_index) {
+  hn_test *ts = vec_push(&L->tests);
+  if (!ts) { L->failed = true; return; }
+  ts->name = keep(L, t->a ? t->a->str : "", t->a ? t->a->len : 0);
+  ts->file = keep(L, L->c->sources[t->loc.file].path, strlen(L->c->sources[t->loc.file].path));
+  ts->line = t->loc.line;
+  size_t ne = 0, nx = 0;
+  for (const hnc_node *it = t->list; it; it = it->next) {
+    ne += it->op == HNC_IT_EVENT;
+    nx += it->op == HNC_IT_EXPECT;
+  }
+  ts->events = hn_arena_alloc(L->a, (ne + 1) * sizeof *ts->events);
+  ts->expects = hn_arena_alloc(L->a, (nx + 1) * sizeof *ts->expects);
+  if (!ts->events || !ts->expects) { L->failed = true; return; }
+  for (const hnc_node *it = t->list; it; it = it->next) {
+    if (it->op == HNC_IT_EVENT && it->a) {
+      char *buf = NULL;
+      size_t len = 0;
+      FILE *f = open_memstream(&buf, &len);
+      if (!f) { L->failed = true; return; }
+      json_value(f, it->a);
+      fclose(f);
+      ts->events[ts->n_events++] = keep(L, buf, len);
+      free(buf);
+    } else if (it->op == HNC_IT_EXPECT && it->a && it->a->sym) {
+      uintptr_t k = (uintptr_t)hnc_table_get((hnc_table *)rule_index, (const char *)&it->a->sym->decl, sizeof(void *));
+      if (!k) continue;
+      hn_test_expect *x = &ts->expects[ts->n_expects++];
+      x->rule = (uint32_t)(k - 1);
+      x->negated = (it->flags & HNC_F_NOT) != 0;
+      x->count = it->b ? it->b->i : -1;
+    }
+  }
+}
+
+/* Copies a vec into the program's arena. */
+static void *settle(lower *L, vec *x) {
+  size_t bytes = (x->n ? x->n : 1) * x->size;
+  void *d = hn_arena_alloc(L->a, bytes);
+  if (!d) { L->failed = true; return NULL; }
+  if (x->n) memcpy(d, x->v, x->n * x->size);
+  free(x->v);
+  x->v = NULL;
+  return d;
+}
+
+/* Builds the program of everything checked: the rules of every loaded pack, the tests of the
+ * packs given by the user. NULL with err filled on failure. */
+hn_program *hnc_lower(hnc_compiler *c, char *err, size_t errlen) {
+  lower L;
+  memset(&L, 0, sizeof L);
+  L.c = c;
+  L.err = err;
+  L.errlen = errlen;
+  L.p = calloc(1, sizeof *L.p);
+  L.a = calloc(1, sizeof *L.a);
+  if (!L.p || !L.a) {
+    free(L.p);
+    free(L.a);
+    snprintf(err, errlen, "out of memory");
+    return NULL;
+  }
+  hn_arena_init(L.a);
+  L.p->arena = L.a;
+  L.fields.size = sizeof(hn_field_spec);
+  L.consts.size = sizeof(hn_const);
+  L.vexprs.size = sizeof(hn_vexpr);
+  L.preds.size = sizeof(hn_pred);
+  L.bnodes.size = sizeof(hn_bnode);
+  L.kids.size = sizeof(uint32_t);
+  L.rules.size = sizeof(hn_rule);
+  L.tests.size = sizeof(hn_test);
+  b_false(&L); /* node 0 is false, node 1 true: stable numbers for tests and dumps */
+  b_true(&L);
+  L.p->time_slot = -1;
+  hnc_table rule_index = {0};
+  for (size_t i = 0; i < c->n_packs; i++) {
+    hnc_pack *p = c->packs[i];
+    L.pack = p;
+    if (p->is_root && p->time_field && L.p->time_slot < 0)
+      L.p->time_slot = (int32_t)slot(&L, p->time_field->name, p->time_field->len, p->time_field->type);
+    for (size_t f = 0; f < p->n_files; f++)
+      for (hnc_node *d = p->files[f].root ? p->files[f].root->list : NULL; d; d = d->next) {
+        if (d->kind != N_RULE) continue;
+        lower_rule(&L, d);
+        /* keyed by the declaration's address (the key bytes must outlive the table) */
+        hnc_node **key = hn_arena_alloc(&c->arena, sizeof *key);
+        if (!key) { L.failed = true; continue; }
+        *key = d;
+        hnc_table_put(&c->arena, &rule_index, (const char *)key, sizeof *key, (void *)(uintptr_t)L.rules.n);
+      }
+  }
+  for (size_t i = 0; i < c->n_packs; i++) {
+    hnc_pack *p = c->packs[i];
+    if (!p->is_root) continue;
+    L.pack = p;
+    for (size_t f = 0; f < p->n_files; f++)
+      for (hnc_node *d = p->files[f].root ? p->files[f].root->list : NULL; d; d = d->next)
+        if (d->kind == N_TEST) lower_test(&L, d, &rule_index);
+  }
+  hn_program *P = L.p;
+  P->n_fields = (uint32_t)L.fields.n;
+  P->n_consts = (uint32_t)L.consts.n;
+  P->n_vexprs = (uint32_t)L.vexprs.n;
+  P->n_preds = (uint32_t)L.preds.n;
+  P->n_bnodes = (uint32_t)L.bnodes.n;
+  P->n_kids = (uint32_t)L.kids.n;
+  P->n_rules = (uint32_t)L.rules.n;
+  P->n_tests = (uint32_t)L.tests.n;
+  P->fields = settle(&L, &L.fields);
+  P->consts = settle(&L, &L.consts);
+  P->vexprs = settle(&L, &L.vexprs);
+  P->preds = settle(&L, &L.preds);
+  P->bnodes = settle(&L, &L.bnodes);
+  P->kids = settle(&L, &L.kids);
+  P->rules = settle(&L, &L.rules);
+  P->tests = settle(&L, &L.tests);
+  if (L.failed || L.a->failed) {
+    snprintf(err, errlen, "out of memory while compiling");
+    hn_program_destroy(P);
+    return NULL;
+  }
+  if (hn_program_prepare(P, err, errlen) != HN_OK) {
+    hn_program_destroy(P);
+    return NULL;
+  }
+  return P;
+}

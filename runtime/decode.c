@@ -1,0 +1,1355 @@
+/* decode.c - the event decoder: validates one JSON object per line and converts only the
+ * requested fields, straight into slots. Must not depend on the compiler or LLVM (libc only). */
+#include "decode.h"
+
+#include <arpa/inet.h>
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#define DEC_NONE UINT32_MAX
+#define DEC_ROOT 0u
+#define DEC_NS 1000000000LL
+
+/* ---- data structures ---- */
+
+/* A trie node: one path prefix. Children hang off the decoder's edge hash table. */
+typedef struct dec_node {
+  uint32_t field;  /* first field whose path ends here (more through dec_field.next), or DEC_NONE */
+  uint32_t nchild; /* 0: no key below here can matter, so lookups stop at once */
+} dec_node;
+
+/* (parent node, segment bytes) -> child node. One open-addressed table for the whole trie
+ * beats per-node child lists: a lookup is one hash of the segment and usually one probe, and
+ * the segment's first 16 bytes sit in the entry, so most keys compare without memcmp. */
+typedef struct dec_edge {
+  uint64_t w0, w1;        /* segment bytes 0-7 and 8-15, little-endian, zero-padded */
+  uint32_t parent, child; /* child == 0 marks an empty entry: the root is nobody's child */
+  uint32_t off, len;      /* segment bytes at segs + off */
+} dec_edge;
+
+typedef struct dec_field {
+  hn_ftype type;
+  uint32_t next;    /* next field at the same node, or DEC_NONE */
+  uint32_t depth;   /* segments in the path: bounds the object levels an assignment crosses */
+  uint32_t lvl_off; /* this field's hn_dec_level entries in the event */
+} dec_field;
+
+struct hn_decoder {
+  dec_node *nodes;
+  size_t n_nodes, cap_nodes;
+  dec_edge *edges;
+  size_t edge_mask;
+  char *segs;
+  size_t segs_len;
+  dec_field *fields;
+  size_t n_fields, n_levels;
+  locale_t c_locale; /* strtod must read '.' whatever the embedding program's locale */
+  hn_decode_alloc_fn alloc;
+  void *ud;
+};
+
+/* A decoded value in document order; `prev` chains the values of one field backwards, so
+ * dropping a field's latest values (a later spelling wins) is popping its chain. */
+struct hn_dec_rec {
+  hn_value v;
+  uint32_t prev;
+};
+
+/* Per field, per event: the chain head and count, and how many object levels its last
+ * assignment crossed (its hn_dec_level entries). */
+struct hn_dec_fstate {
+  uint32_t head, count, m, flags;
+};
+
+/* Where a field's last assignment came from at one object level: which object, which of its
+ * keys, and the field's value count when that object first contributed. Comparing these with
+ * the open objects tells "another element of the same array" (append) from "a later key of the
+ * same object" (replace that object's contribution) from "another object in an array"
+ * (append). */
+struct hn_dec_level {
+  uint32_t obj, key, base;
+};
+
+/* An open container on the matched path: the trie node its members are matched against. */
+struct hn_dec_frame {
+  uint32_t node;
+  uint32_t is_arr;
+};
+
+/* An open object on the matched path: its id and the id of the key being read. */
+struct hn_dec_olevel {
+  uint32_t obj, key;
+};
+
+typedef struct hn_dec_rec dec_rec;
+typedef struct hn_dec_fstate dec_fstate;
+typedef struct hn_dec_level dec_level;
+typedef struct hn_dec_frame dec_frame;
+typedef struct hn_dec_olevel dec_olevel;
+
+/* State of one hn_decode call. */
+typedef struct dcx {
+  const hn_decoder *d;
+  hn_event *ev;
+  const char *end;
+  uint32_t tick; /* ids for objects and keys, fresh per event */
+  uint32_t narr; /* arrays open on the matched path: nulls inside them are dropped */
+  uint32_t m;    /* objects open on the matched path (ev->ostack) */
+  const char *err_at;
+  const char *err_msg;
+  int nomem;
+} dcx;
+
+/* A scalar JSON value about to be converted. */
+enum { J_STRING, J_NUMBER, J_TRUE, J_FALSE, J_NULL };
+typedef struct dec_scalar {
+  int jt;
+  const char *text; /* the token in the line (numbers, literals) or the string's bytes */
+  size_t len;
+  int64_t soff;     /* >= 0: the string's bytes are in scratch at this offset */
+} dec_scalar;
+
+static const char *fail(dcx *cx, const char *at, const char *msg) {
+  if (!cx->err_msg) {
+    cx->err_at = at;
+    cx->err_msg = msg;
+  }
+  return NULL;
+}
+
+static const char *nomem(dcx *cx) {
+  cx->nomem = 1;
+  return fail(cx, cx->end, "out of memory");
+}
+
+/* ---- memory ---- */
+
+static void *default_alloc(void *ud, void *ptr, size_t old_size, size_t new_size) {
+  (void)ud;
+  (void)old_size;
+  if (new_size == 0) {
+    free(ptr);
+    return NULL;
+  }
+  return realloc(ptr, new_size);
+}
+
+/* Grows *buf (of *cap elements of `elem` bytes) to hold `need`, doubling. 0 when out of
+ * memory, the buffer then unchanged. */
+static int grow(hn_decode_alloc_fn a, void *ud, void **buf, size_t *cap, size_t need, size_t elem) {
+  if (need <= *cap) return 1;
+  size_t nc = *cap ? *cap : 16;
+  while (nc < need) {
+    if (nc > SIZE_MAX / 2 / elem) return 0;
+    nc *= 2;
+  }
+  void *nb = a(ud, *buf, *cap * elem, nc * elem);
+  if (!nb) return 0;
+  *buf = nb;
+  *cap = nc;
+  return 1;
+}
+
+static void *xalloc(hn_decode_alloc_fn a, void *ud, size_t n, size_t elem) {
+  if (n == 0) n = 1;
+  if (n > SIZE_MAX / elem) return NULL;
+  void *p = a(ud, NULL, 0, n * elem);
+  if (p) memset(p, 0, n * elem);
+  return p;
+}
+
+static void xfree(hn_decode_alloc_fn a, void *ud, void *p, size_t n, size_t elem) {
+  if (p) a(ud, p, (n ? n : 1) * elem, 0);
+}
+
+/* ---- byte classes ---- */
+
+enum { C_STR = 1, C_HI = 2, C_DOT = 4 };
+/* C_STR: ends a plain run in a string ('"', '\\', control); C_HI: non-ASCII; C_DOT: '.' */
+#define R16(x) x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x
+static const uint8_t cls[256] = {
+  R16(C_STR), R16(C_STR),                                    /* 0x00-0x1f */
+  0, 0, C_STR, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, C_DOT, 0,    /* 0x20-0x2f: '"' '.' */
+  R16(0), R16(0),                                            /* 0x30-0x4f */
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, C_STR, 0, 0, 0,        /* 0x50-0x5f: '\\' */
+  R16(0), R16(0),                                            /* 0x60-0x7f */
+  R16(C_HI), R16(C_HI), R16(C_HI), R16(C_HI), R16(C_HI), R16(C_HI), R16(C_HI), R16(C_HI),
+};
+
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+static inline uint64_t has_byte(uint64_t x, uint8_t b) {
+  uint64_t v = x ^ (ONES * b);
+  return (v - ONES) & ~v;
+}
+
+/* Word-at-a-time test: the high bit of each byte of the result is set for the bytes of x
+ * whose class is in `mask`. Bits above the first such byte may be spurious (borrows), but the
+ * lowest set bit is always exact, which is all scan() uses. */
+static inline uint64_t word_special(uint64_t x, unsigned mask) {
+  uint64_t t = has_byte(x, '"') | has_byte(x, '\\') | ((x - ONES * 0x20) & ~x);
+  if (mask & C_HI) t |= x;
+  if (mask & C_DOT) t |= has_byte(x, '.');
+  return t & HIGHS;
+}
+
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define DEC_LE 1
+#endif
+
+/* First byte in [p, end) whose class is in `mask`, or end. Strings are most of a line's
+ * bytes, so this loop is the decoder's inner loop: 8 bytes per step, and on little-endian
+ * machines the stop position comes from the lowest flagged bit without a byte loop. */
+static inline const char *scan(const char *p, const char *end, unsigned mask) {
+  while (end - p >= 8) {
+    uint64_t x;
+    memcpy(&x, p, 8);
+    uint64_t t = word_special(x, mask);
+#ifdef DEC_LE
+    if (t) return p + (__builtin_ctzll(t) >> 3);
+#else
+    if (t) break;
+#endif
+    p += 8;
+  }
+  for (; p < end; p++)
+    if (cls[(uint8_t)*p] & mask) return p;
+  return end;
+}
+
+static inline const char *skip_ws(const char *p, const char *end) {
+  while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) p++;
+  return p;
+}
+
+static inline int is_digit(char c) { return c >= '0' && c <= '9'; }
+
+static int hexval(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  c |= 0x20;
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+/* ---- UTF-8 ---- */
+
+/* Length of the well-formed UTF-8 sequence at s (2 to 4), or minus the length of its maximal
+ * ill-formed subpart, which becomes one U+FFFD (Unicode's recommended practice). */
+static int utf8_seq(const unsigned char *s, const unsigned char *lim) {
+  unsigned c = s[0], lo = 0x80, hi = 0xBF;
+  int n;
+  if (c >= 0xC2 && c <= 0xDF) n = 2;
+  else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3;
+    if (c == 0xE0) lo = 0xA0;
+    else if (c == 0xED) hi = 0x9F; /* UTF-16 surrogates are not characters */
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4;
+    if (c == 0xF0) lo = 0x90;
+    else if (c == 0xF4) hi = 0x8F;
+  } else return -1;
+  for (int i = 1; i < n; i++) {
+    if (s + i >= lim || s[i] < lo || s[i] > hi) return -i;
+    lo = 0x80;
+    hi = 0xBF;
+  }
+  return n;
+}
+
+static char *put_utf8(char *o, uint32_t cp) {
+  if (cp < 0x80) *o++ = (char)cp;
+  else if (cp < 0x800) {
+    *o++ = (char)(0xC0 | cp >> 6);
+    *o++ = (char)(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    *o++ = (char)(0xE0 | cp >> 12);
+    *o++ = (char)(0x80 | (cp >> 6 & 0x3F));
+    *o++ = (char)(0x80 | (cp & 0x3F));
+  } else {
+    *o++ = (char)(0xF0 | cp >> 18);
+    *o++ = (char)(0x80 | (cp >> 12 & 0x3F));
+    *o++ = (char)(0x80 | (cp >> 6 & 0x3F));
+    *o++ = (char)(0x80 | (cp & 0x3F));
+  }
+  return o;
+}
+
+/* ---- JSON tokens (validation) ---- */
+
+/* Checks the escape at p (a backslash); returns the byte after it. */
+static const char *check_escape(dcx *cx, const char *p) {
+  const char *end = cx->end;
+  if (end - p < 2) return fail(cx, end, "unterminated string");
+  switch (p[1]) {
+  case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+    return p + 2;
+  case 'u':
+    for (int i = 2; i < 6; i++) {
+      if (p + i >= end) return fail(cx, end, "unterminated string");
+      if (hexval(p[i]) < 0) return fail(cx, p, "invalid \\u escape");
+    }
+    return p + 6;
+  default:
+    return fail(cx, p, "invalid escape");
+  }
+}
+
+/* string := '"' char* '"'; p is after the opening quote. Returns the byte after the closing
+ * quote. */
+static const char *skip_string(dcx *cx, const char *p) {
+  const char *end = cx->end;
+  for (;;) {
+    p = scan(p, end, C_STR);
+    if (p == end) return fail(cx, end, "unterminated string");
+    if (*p == '"') return p + 1;
+    if (*p != '\\') return fail(cx, p, "control character in string");
+    if (!(p = check_escape(cx, p))) return NULL;
+  }
+}
+
+/* number := '-'? ('0' | [1-9][0-9]*) ('.' [0-9]+)? ([eE] [+-]? [0-9]+)?
+ * Returns the end of the number at s, or NULL with *bad at the offending byte. */
+static const char *number_end(const char *s, const char *end, const char **bad) {
+  const char *p = s;
+  if (p < end && *p == '-') p++;
+  if (p < end && *p == '0') {
+    p++;
+    if (p < end && is_digit(*p)) return *bad = p, NULL;
+  } else if (p < end && is_digit(*p)) {
+    while (p < end && is_digit(*p)) p++;
+  } else return *bad = p, NULL;
+  if (p < end && *p == '.') {
+    if (++p == end || !is_digit(*p)) return *bad = p, NULL;
+    while (p < end && is_digit(*p)) p++;
+  }
+  if (p < end && (*p == 'e' || *p == 'E')) {
+    p++;
+    if (p < end && (*p == '+' || *p == '-')) p++;
+    if (p == end || !is_digit(*p)) return *bad = p, NULL;
+    while (p < end && is_digit(*p)) p++;
+  }
+  return p;
+}
+
+static const char *skip_number(dcx *cx, const char *p) {
+  const char *bad, *q = number_end(p, cx->end, &bad);
+  return q ? q : fail(cx, bad, bad == cx->end ? "unexpected end of line" : "invalid number");
+}
+
+static const char *skip_literal(dcx *cx, const char *p, const char *word, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    if (p + i == cx->end) return fail(cx, cx->end, "unexpected end of line");
+    if (p[i] != word[i]) return fail(cx, p, "invalid literal");
+  }
+  return p + n;
+}
+
+/* Validates and skips one value of any shape at p, iteratively: `depth` containers are already
+ * open. Only the kind of each open container is kept (one byte a level), never a tree. */
+static const char *skip_value(dcx *cx, const char *p, uint32_t depth) {
+  const char *end = cx->end;
+  uint8_t is_arr[HN_DECODE_MAX_DEPTH];
+  uint32_t sp = 0;
+value:
+  if (p == end) return fail(cx, end, "unexpected end of line");
+  switch (*p) {
+  case '{':
+    if (depth + sp >= HN_DECODE_MAX_DEPTH) return fail(cx, p, "nesting deeper than 512");
+    is_arr[sp++] = 0;
+    p = skip_ws(p + 1, end);
+    if (p < end && *p == '}') {
+      p++;
+      sp--;
+      goto after;
+    }
+    goto key;
+  case '[':
+    if (depth + sp >= HN_DECODE_MAX_DEPTH) return fail(cx, p, "nesting deeper than 512");
+    is_arr[sp++] = 1;
+    p = skip_ws(p + 1, end);
+    if (p < end && *p == ']') {
+      p++;
+      sp--;
+      goto after;
+    }
+    goto value;
+  case '"': p = skip_string(cx, p + 1); break;
+  case 't': p = skip_literal(cx, p, "true", 4); break;
+  case 'f': p = skip_literal(cx, p, "false", 5); break;
+  case 'n': p = skip_literal(cx, p, "null", 4); break;
+  case '-': case '0': case '1': case '2': case '3': case '4':
+  case '5': case '6': case '7': case '8': case '9':
+    p = skip_number(cx, p);
+    break;
+  default: return fail(cx, p, "unexpected character");
+  }
+  if (!p) return NULL;
+after:
+  if (sp == 0) return p;
+  p = skip_ws(p, end);
+  if (p == end) return fail(cx, end, "unexpected end of line");
+  if (*p == ',') {
+    p = skip_ws(p + 1, end);
+    if (is_arr[sp - 1]) goto value;
+    goto key;
+  }
+  if (*p == (is_arr[sp - 1] ? ']' : '}')) {
+    p++;
+    sp--;
+    goto after;
+  }
+  return fail(cx, p, is_arr[sp - 1] ? "expected ',' or ']'" : "expected ',' or '}'");
+key:
+  if (p == end) return fail(cx, end, "unexpected end of line");
+  if (*p != '"') return fail(cx, p, "expected a key string");
+  if (!(p = skip_string(cx, p + 1))) return NULL;
+  p = skip_ws(p, end);
+  if (p == end) return fail(cx, end, "unexpected end of line");
+  if (*p != ':') return fail(cx, p, "expected ':' after a key");
+  p = skip_ws(p + 1, end);
+  goto value;
+}
+
+/* ---- strings ---- */
+
+/* Makes room for `n` more scratch bytes. */
+static int scratch_reserve(dcx *cx, size_t n) {
+  hn_event *ev = cx->ev;
+  if (n > SIZE_MAX - ev->scratch_len) return 0;
+  return grow(ev->alloc, ev->alloc_ud, (void **)&ev->scratch, &ev->scratch_cap, ev->scratch_len + n, 1);
+}
+
+static uint32_t hex4(const char *s) {
+  return (uint32_t)(hexval(s[0]) << 12 | hexval(s[1]) << 8 | hexval(s[2]) << 4 | hexval(s[3]));
+}
+
+/* Writes the character of the (validated) escape at s; returns the byte after it. A \u
+ * surrogate pair becomes one character; a lone surrogate becomes U+FFFD. */
+static const char *unescape(const char *s, const char *stop, char **out) {
+  char *o = *out;
+  switch (s[1]) {
+  case 'b': *o++ = '\b'; break;
+  case 'f': *o++ = '\f'; break;
+  case 'n': *o++ = '\n'; break;
+  case 'r': *o++ = '\r'; break;
+  case 't': *o++ = '\t'; break;
+  case 'u': {
+    uint32_t cp = hex4(s + 2);
+    s += 6;
+    if (cp >= 0xD800 && cp <= 0xDBFF) {
+      uint32_t lo = stop - s >= 6 && s[0] == '\\' && s[1] == 'u' ? hex4(s + 2) : 0;
+      if (lo >= 0xDC00 && lo <= 0xDFFF) {
+        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+        s += 6;
+      } else cp = 0xFFFD;
+    } else if (cp >= 0xDC00 && cp <= 0xDFFF) cp = 0xFFFD;
+    *out = put_utf8(o, cp);
+    return s;
+  }
+  default: *o++ = s[1]; break; /* '"', '\\', '/' */
+  }
+  *out = o;
+  return s + 2;
+}
+
+/* The rare path: the string at start has escapes or ill-formed UTF-8 from p on. Validates to
+ * the closing quote first, so the output bound (3 bytes per input byte: U+FFFD for one bad
+ * byte) is known before writing. */
+static const char *read_string_slow(dcx *cx, const char *start, const char *p, dec_scalar *out) {
+  const char *q = skip_string(cx, p);
+  if (!q) return NULL;
+  const char *stop = q - 1;
+  if (!scratch_reserve(cx, (size_t)(stop - start) * 3)) return nomem(cx);
+  hn_event *ev = cx->ev;
+  char *o0 = ev->scratch + ev->scratch_len, *o = o0;
+  memcpy(o, start, (size_t)(p - start));
+  o += p - start;
+  for (const char *s = p; s < stop;) {
+    unsigned char c = (unsigned char)*s;
+    if (c == '\\') s = unescape(s, stop, &o);
+    else if (c < 0x80) *o++ = *s++;
+    else {
+      int n = utf8_seq((const unsigned char *)s, (const unsigned char *)stop);
+      if (n > 0) {
+        memcpy(o, s, (size_t)n);
+        o += n;
+        s += n;
+      } else {
+        o = put_utf8(o, 0xFFFD);
+        s -= n;
+      }
+    }
+  }
+  out->text = o0;
+  out->len = (size_t)(o - o0);
+  out->soff = (int64_t)ev->scratch_len;
+  ev->scratch_len += out->len;
+  return q;
+}
+
+/* Reads a string value (p after its opening quote) into *out: borrowed from the line when it
+ * is plain well-formed UTF-8, the common case, else decoded into scratch. */
+static const char *read_string(dcx *cx, const char *p, dec_scalar *out) {
+  const char *start = p, *end = cx->end;
+  out->jt = J_STRING;
+  out->soff = -1;
+  for (;;) {
+    p = scan(p, end, C_STR | C_HI);
+    if (p == end) return fail(cx, end, "unterminated string");
+    unsigned char c = (unsigned char)*p;
+    if (c == '"') {
+      out->text = start;
+      out->len = (size_t)(p - start);
+      return p + 1;
+    }
+    if (c >= 0x80) {
+      int n = utf8_seq((const unsigned char *)p, (const unsigned char *)end);
+      if (n < 0) break;
+      p += n;
+      continue;
+    }
+    if (c != '\\') return fail(cx, p, "control character in string");
+    break;
+  }
+  return read_string_slow(cx, start, p, out);
+}
+
+/* ---- the trie ---- */
+
+/* Up to 8 bytes at s as a little-endian number, zero-padded. One load when the line has 8
+ * bytes left (the usual case); byte by byte near its end. */
+static inline uint64_t load_part(const char *s, size_t n, const char *end) {
+  uint64_t w = 0;
+#ifdef DEC_LE
+  if (n && end - s >= 8) {
+    memcpy(&w, s, 8);
+    return n >= 8 ? w : w & ((1ULL << (8 * n)) - 1);
+  }
+#endif
+  for (size_t i = 0; i < n && i < 8; i++) w |= (uint64_t)(uint8_t)s[i] << (8 * i);
+  return w;
+}
+
+typedef struct seg_key {
+  uint64_t w0, w1, h;
+} seg_key;
+
+/* The lookup key of segment s[0..n) under `parent`; bytes up to `end` may be read. */
+static inline seg_key seg_make(const char *s, size_t n, uint32_t parent, const char *end) {
+  seg_key k;
+  k.w0 = load_part(s, n, end);
+  k.w1 = n > 8 ? load_part(s + 8, n - 8, end) : 0;
+  uint64_t h = (k.w0 ^ ((uint64_t)parent << 32 | n)) * 0x9E3779B97F4A7C15ULL;
+  h = (h ^ (h >> 29) ^ k.w1) * 0xBF58476D1CE4E5B9ULL;
+  for (size_t i = 16; i < n; i += 8)
+    h = (h ^ (h >> 29) ^ load_part(s + i, n - i, end)) * 0x94D049BB133111EBULL;
+  k.h = h ^ h >> 32;
+  return k;
+}
+
+/* The child of `parent` for the key segment s[0..n), or DEC_NONE. */
+static inline uint32_t trie_child(const hn_decoder *d, uint32_t parent, const char *s, size_t n, const char *end) {
+  if (d->nodes[parent].nchild == 0) return DEC_NONE;
+  seg_key k = seg_make(s, n, parent, end);
+  for (size_t i = k.h & d->edge_mask;; i = (i + 1) & d->edge_mask) {
+    const dec_edge *e = &d->edges[i];
+    if (!e->child) return DEC_NONE;
+    if (e->w0 == k.w0 && e->w1 == k.w1 && e->parent == parent && e->len == n &&
+        (n <= 16 || memcmp(d->segs + e->off + 16, s + 16, n - 16) == 0))
+      return e->child;
+  }
+}
+
+/* Walks the trie from `node` along the dot-separated segments of k[0..n). */
+static uint32_t trie_walk(const hn_decoder *d, uint32_t node, const char *k, size_t n) {
+  const char *e = k + n;
+  for (;;) {
+    const char *dot = memchr(k, '.', (size_t)(e - k));
+    const char *se = dot ? dot : e;
+    node = trie_child(d, node, k, (size_t)(se - k), e);
+    if (node == DEC_NONE || !dot) return node;
+    k = dot + 1;
+  }
+}
+
+/* A key with escapes: unescape it into scratch (released after) and walk that. */
+static const char *match_key_escaped(dcx *cx, const char *start, uint32_t node, uint32_t *out) {
+  dec_scalar s;
+  size_t mark = cx->ev->scratch_len;
+  const char *q = read_string_slow(cx, start, start, &s);
+  if (!q) return NULL;
+  *out = trie_walk(cx->d, node, s.text, s.len);
+  cx->ev->scratch_len = mark;
+  return q;
+}
+
+/* Reads a key (p after its opening quote) and walks the trie from `node`, one level per
+ * dotted segment, so {"a.b":1}, {"a":{"b":1}} and every mixed split reach the same node.
+ * *out is the node reached or DEC_NONE. Returns the byte after the closing quote. */
+static const char *match_key(dcx *cx, const char *p, uint32_t node, uint32_t *out) {
+  const char *start = p, *seg = p, *end = cx->end;
+  uint32_t from = node;
+  for (;;) {
+    p = scan(p, end, C_STR | C_DOT);
+    if (p == end) return fail(cx, end, "unterminated string");
+    char c = *p;
+    if (c == '"' || c == '.') {
+      node = trie_child(cx->d, node, seg, (size_t)(p - seg), end);
+      if (c == '"') {
+        *out = node;
+        return p + 1;
+      }
+      if (node == DEC_NONE) {
+        *out = DEC_NONE;
+        return skip_string(cx, p + 1);
+      }
+      seg = ++p;
+      continue;
+    }
+    if (c != '\\') return fail(cx, p, "control character in string");
+    return match_key_escaped(cx, start, from, out);
+  }
+}
+
+/* ---- numbers ---- */
+
+/* A decimal number as significant digits times a power of ten: value = digits * 10^exp.
+ * Exact, so integral checks and epoch units never suffer binary rounding. */
+typedef struct dec_num {
+  int neg, nd, sticky; /* sticky: a non-zero digit beyond `cap` was dropped */
+  int64_t exp;
+  char *d;
+  int cap;
+} dec_num;
+
+/* Reads a valid number text (JSON number grammar, or digits with a fraction) into *x. */
+static void num_parse(const char *s, size_t len, dec_num *x) {
+  const char *p = s, *e = s + len;
+  x->neg = x->nd = x->sticky = 0;
+  x->exp = 0;
+  if (p < e && *p == '-') x->neg = 1, p++;
+  for (int frac = 0; p < e; p++) {
+    char c = *p;
+    if (c == '.') {
+      frac = 1;
+      continue;
+    }
+    if (!is_digit(c)) break;
+    if (x->nd == 0 && c == '0') {
+      if (frac) x->exp--;
+    } else if (x->nd < x->cap) {
+      x->d[x->nd++] = c;
+      if (frac) x->exp--;
+    } else {
+      if (c != '0') x->sticky = 1;
+      if (!frac) x->exp++;
+    }
+  }
+  if (p < e && (*p == 'e' || *p == 'E')) {
+    int eneg = 0;
+    int64_t ev = 0;
+    p++;
+    if (p < e && (*p == '+' || *p == '-')) eneg = *p++ == '-';
+    for (; p < e && is_digit(*p); p++)
+      if (ev < 100000000) ev = ev * 10 + (*p - '0'); /* saturate: far beyond any double */
+    x->exp += eneg ? -ev : ev;
+  }
+  while (x->nd > 0 && x->d[x->nd - 1] == '0') x->nd--, x->exp++;
+}
+
+/* digits[0..n) * 10^e as uint64 if it does not exceed `limit`. */
+static int num_u64(const char *dg, int n, int64_t e, uint64_t limit, uint64_t *out) {
+  if (n + e > 20) return 0;
+  uint64_t u = 0;
+  for (int i = 0; i < n; i++) {
+    unsigned dv = (unsigned)(dg[i] - '0');
+    if (u > (limit - dv) / 10) return 0;
+    u = u * 10 + dv;
+  }
+  for (; e > 0; e--) {
+    if (u > limit / 10) return 0;
+    u *= 10;
+  }
+  *out = u;
+  return 1;
+}
+
+static int num_signed(const dec_num *x, const char *dg, int n, int64_t e, int64_t *out) {
+  uint64_t u;
+  if (!num_u64(dg, n, e, x->neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX, &u)) return 0;
+  *out = x->neg ? (int64_t)(0 - u) : (int64_t)u; /* two's complement: INT64_MIN round-trips */
+  return 1;
+}
+
+/* An integral value in int64 range (1.0 and 1e3 are integral; 1.5 is not). */
+static int num_to_int(const char *s, size_t len, int64_t *out) {
+  char dg[40];
+  dec_num x = {.d = dg, .cap = 40};
+  num_parse(s, len, &x);
+  if (x.nd == 0) return *out = 0, 1;
+  if (x.sticky || x.exp < 0) return 0;
+  return num_signed(&x, dg, x.nd, x.exp, out);
+}
+
+/* An epoch whose unit follows from its magnitude (§5.6): below 1e11 seconds, below 1e14
+ * milliseconds, below 1e17 microseconds, else nanoseconds. Sub-nanosecond digits truncate. */
+static int num_to_epoch(const char *s, size_t len, int64_t *out) {
+  char dg[40];
+  dec_num x = {.d = dg, .cap = 40};
+  num_parse(s, len, &x);
+  if (x.nd == 0) return *out = 0, 1;
+  int64_t nint = x.nd + x.exp; /* digits before the point */
+  int64_t e = x.exp + (nint <= 11 ? 9 : nint <= 14 ? 6 : nint <= 17 ? 3 : 0);
+  int64_t keep = e >= 0 ? x.nd : x.nd + e;
+  if (keep <= 0) return *out = 0, 1;
+  return num_signed(&x, dg, (int)keep, e > 0 ? e : 0, out);
+}
+
+static const double pow10_exact[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                     1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                     1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+/* A finite double; 0 on overflow. Short numbers take Clinger's exact fast path; the rest go
+ * to strtod under the C locale (the embedder may have set one whose decimal point is ','). */
+static int num_to_float(const hn_decoder *d, const char *s, size_t len, double *out) {
+  char dg[800];
+  dec_num x = {.d = dg, .cap = 800};
+  num_parse(s, len, &x);
+  if (x.nd == 0) return *out = x.neg ? -0.0 : 0.0, 1;
+  if (!x.sticky && x.nd <= 15 && x.exp >= -22 && x.exp <= 22) {
+    uint64_t m = 0;
+    for (int i = 0; i < x.nd; i++) m = m * 10 + (uint64_t)(dg[i] - '0');
+    double v = (double)m;
+    v = x.exp >= 0 ? v * pow10_exact[x.exp] : v / pow10_exact[-x.exp];
+    return *out = x.neg ? -v : v, 1;
+  }
+  /* 800 digits plus a sticky 1 round as the full text would (767 suffice for doubles) */
+  char buf[840];
+  int n = 0;
+  if (x.neg) buf[n++] = '-';
+  memcpy(buf + n, dg, (size_t)x.nd);
+  n += x.nd;
+  if (x.sticky) buf[n++] = '1', x.exp--;
+  snprintf(buf + n, sizeof buf - (size_t)n, "e%lld", (long long)x.exp);
+  locale_t old = uselocale(d->c_locale);
+  double v = strtod(buf, NULL);
+  uselocale(old);
+  if (!isfinite(v)) return 0;
+  *out = v;
+  return 1;
+}
+
+/* ---- string coercions ---- */
+
+/* -?[0-9]+ in int64 range (§4.4). */
+static int str_to_int(const char *s, size_t n, int64_t *out) {
+  size_t i = n > 0 && s[0] == '-';
+  if (i == n) return 0;
+  for (size_t k = i; k < n; k++)
+    if (!is_digit(s[k])) return 0;
+  return num_to_int(s, n, out);
+}
+
+/* Decimal digits with an optional fraction: an epoch in a string (§5.6). */
+static int str_is_epoch(const char *s, size_t n) {
+  size_t i = 0;
+  while (i < n && is_digit(s[i])) i++;
+  if (i == 0) return 0;
+  if (i == n) return 1;
+  if (s[i++] != '.' || i == n) return 0;
+  while (i < n && is_digit(s[i])) i++;
+  return i == n;
+}
+
+static int str_is_number(const char *s, size_t n) {
+  const char *bad;
+  return number_end(s, s + n, &bad) == s + n;
+}
+
+/* An IPv4 or IPv6 address as inet_pton reads it; an IPv6 zone ("%eth0") is dropped and an
+ * IPv4-mapped IPv6 address is the IPv4 address (§4.1). */
+static int str_to_ip(const char *s, size_t n, hn_value *v) {
+  char buf[64];
+  if (n == 0 || n >= sizeof buf || memchr(s, 0, n)) return 0;
+  memcpy(buf, s, n);
+  buf[n] = 0;
+  memset(v->u.ip, 0, sizeof v->u.ip);
+  if (!memchr(buf, ':', n)) {
+    if (inet_pton(AF_INET, buf, v->u.ip) != 1) return 0;
+    v->v6 = 0;
+    v->len = 4;
+    return 1;
+  }
+  char *pct = strchr(buf, '%');
+  if (pct) {
+    if (pct[1] == 0) return 0;
+    *pct = 0;
+  }
+  if (inet_pton(AF_INET6, buf, v->u.ip) != 1) return 0;
+  static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
+  if (memcmp(v->u.ip, mapped, 12) == 0) {
+    memmove(v->u.ip, v->u.ip + 12, 4);
+    memset(v->u.ip + 4, 0, 12);
+    v->v6 = 0;
+    v->len = 4;
+    return 1;
+  }
+  v->v6 = 1;
+  v->len = 16;
+  return 1;
+}
+
+/* addr or addr/prefix, prefix at most 32 (IPv4) or 128 (IPv6 text). */
+static int str_is_cidr(const char *s, size_t n) {
+  hn_value tmp;
+  const char *slash = memchr(s, '/', n);
+  if (!slash) return str_to_ip(s, n, &tmp);
+  size_t an = (size_t)(slash - s), pn = n - an - 1;
+  if (!str_to_ip(s, an, &tmp) || pn == 0 || pn > 3) return 0;
+  unsigned bits = 0;
+  for (size_t i = 0; i < pn; i++) {
+    if (!is_digit(slash[1 + i])) return 0;
+    bits = bits * 10 + (unsigned)(slash[1 + i] - '0');
+  }
+  return bits <= (memchr(s, ':', an) ? 128u : 32u);
+}
+
+static int digits2(const char *s, int *out) {
+  if (!is_digit(s[0]) || !is_digit(s[1])) return 0;
+  *out = (s[0] - '0') * 10 + (s[1] - '0');
+  return 1;
+}
+
+/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar (H. Hinnant). */
+static int64_t days_from_civil(int64_t y, int m, int d) {
+  y -= m <= 2;
+  int64_t era = (y >= 0 ? y : y - 399) / 400;
+  int64_t yoe = y - era * 400;
+  int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+}
+
+/* seconds and nanoseconds to ns since the epoch, if in int64 range */
+static int secs_to_ns(int64_t secs, int64_t frac, int64_t *out) {
+  if (secs > INT64_MAX / DEC_NS || secs < INT64_MIN / DEC_NS) return 0;
+  int64_t ns = secs * DEC_NS;
+  if (ns > INT64_MAX - frac) return 0;
+  *out = ns + frac;
+  return 1;
+}
+
+/* RFC 3339 as §5.6 reads it: date, 'T'/'t'/' ', time, 1+ fraction digits (beyond 9
+ * truncated), optional offset 'Z'/'z'/±hh:mm (none means UTC); second 60 is 59.999999999. */
+static int str_to_rfc3339(const char *s, size_t n, int64_t *out) {
+  int y1, y2, mo, d, h, mi, sec, oh = 0, om = 0;
+  if (n < 19 || !digits2(s, &y1) || !digits2(s + 2, &y2) || s[4] != '-' || !digits2(s + 5, &mo) ||
+      s[7] != '-' || !digits2(s + 8, &d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
+      !digits2(s + 11, &h) || s[13] != ':' || !digits2(s + 14, &mi) || s[16] != ':' ||
+      !digits2(s + 17, &sec))
+    return 0;
+  static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  int y = y1 * 100 + y2;
+  int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap) || h > 23 ||
+      mi > 59 || sec > 60)
+    return 0;
+  size_t i = 19;
+  int64_t frac = 0;
+  if (i < n && s[i] == '.') {
+    int nd = 0;
+    for (i++; i < n && is_digit(s[i]); i++, nd++)
+      if (nd < 9) frac = frac * 10 + (s[i] - '0');
+    if (nd == 0) return 0;
+    for (; nd < 9; nd++) frac *= 10;
+  }
+  int64_t off = 0;
+  if (i < n && (s[i] == 'Z' || s[i] == 'z')) i++;
+  else if (i < n && (s[i] == '+' || s[i] == '-')) {
+    if (n - i < 6 || !digits2(s + i + 1, &oh) || s[i + 3] != ':' || !digits2(s + i + 4, &om) ||
+        oh > 23 || om > 59)
+      return 0;
+    off = (s[i] == '-' ? -1 : 1) * (int64_t)(oh * 3600 + om * 60);
+    i += 6;
+  }
+  if (i != n) return 0;
+  if (sec == 60) sec = 59, frac = DEC_NS - 1;
+  int64_t secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off;
+  return secs_to_ns(secs, frac, out);
+}
+
+/* Duration literal syntax (§2.9): digits+unit parts, units strictly decreasing. */
+static int str_to_duration(const char *s, size_t n, int64_t *out) {
+  static const int64_t unit_ns[] = {7 * 86400 * DEC_NS, 86400 * DEC_NS, 3600 * DEC_NS,
+                                    60 * DEC_NS,        DEC_NS,         1000000};
+  int64_t total = 0;
+  int last = -1;
+  size_t i = 0;
+  if (n == 0) return 0;
+  while (i < n) {
+    int64_t v = 0;
+    size_t ds = i;
+    for (; i < n && is_digit(s[i]); i++) {
+      if (v > (INT64_MAX - 9) / 10) return 0;
+      v = v * 10 + (s[i] - '0');
+    }
+    if (i == ds || i == n) return 0;
+    int u;
+    switch (s[i]) {
+    case 'w': u = 0; break;
+    case 'd': u = 1; break;
+    case 'h': u = 2; break;
+    case 'm': u = i + 1 < n && s[i + 1] == 's' ? (i++, 5) : 3; break;
+    case 's': u = 4; break;
+    default: return 0;
+    }
+    i++;
+    if (u <= last) return 0;
+    last = u;
+    if (v > (INT64_MAX - total) / unit_ns[u]) return 0;
+    total += v * unit_ns[u];
+  }
+  *out = total;
+  return 1;
+}
+
+/* ---- coercion (§4.4) ---- */
+
+/* Converts a scalar for a field of type t. Returns 1 when v keeps the scratch string (the
+ * caller may release scratch otherwise). */
+static int convert(const hn_decoder *d, hn_event *ev, hn_ftype t, const dec_scalar *sc, hn_value *v) {
+  const char *s = sc->soff >= 0 ? ev->scratch + sc->soff : sc->text;
+  size_t n = sc->len;
+  int str = sc->jt == J_STRING, num = sc->jt == J_NUMBER, ok = 0;
+  memset(v, 0, sizeof *v);
+  switch (t) {
+  case HN_FT_STRING:
+  case HN_FT_CIDR:
+    if (t == HN_FT_CIDR && !(str && str_is_cidr(s, n))) break;
+    v->kind = HN_V_STRING;
+    v->len = (uint32_t)n;
+    if (sc->soff >= 0) {
+      v->v6 = 1; /* u.i is a scratch offset until the event is finished: scratch may move */
+      v->u.i = sc->soff;
+      return 1;
+    }
+    v->u.s = sc->text;
+    return 0;
+  case HN_FT_INT:
+    v->kind = HN_V_INT;
+    ok = num ? num_to_int(s, n, &v->u.i) : str && str_to_int(s, n, &v->u.i);
+    break;
+  case HN_FT_DURATION:
+    v->kind = HN_V_INT;
+    ok = num ? num_to_int(s, n, &v->u.i) : str && str_to_duration(s, n, &v->u.i);
+    break;
+  case HN_FT_FLOAT:
+    v->kind = HN_V_FLOAT;
+    ok = (num || (str && str_is_number(s, n))) && num_to_float(d, s, n, &v->u.f);
+    break;
+  case HN_FT_BOOL:
+    v->kind = HN_V_BOOL;
+    v->u.i = sc->jt == J_TRUE;
+    ok = sc->jt == J_TRUE || sc->jt == J_FALSE;
+    break;
+  case HN_FT_IP:
+    v->kind = HN_V_IP;
+    ok = str && str_to_ip(s, n, v);
+    break;
+  case HN_FT_TIME:
+    v->kind = HN_V_TIME;
+    if (num) ok = num_to_epoch(s, n, &v->u.i);
+    else if (str) ok = str_is_epoch(s, n) ? num_to_epoch(s, n, &v->u.i) : str_to_rfc3339(s, n, &v->u.i);
+    break;
+  }
+  if (!ok) memset(v, 0, sizeof *v), v->kind = HN_V_BAD;
+  return 0;
+}
+
+/* ---- assignment: last spelling wins, arrays append ---- */
+
+static void truncate_field(hn_event *ev, dec_fstate *fs, uint32_t base) {
+  while (fs->count > base) {
+    fs->head = ev->recs[fs->head].prev;
+    fs->count--;
+  }
+  if (base == 0) fs->flags = 0;
+}
+
+/* Prepares field f for a value at the current position: if the position is a later key of an
+ * object that already gave f values, those values go (the last spelling or duplicate wins);
+ * another element of the same array or another object inside an array appends. */
+static void touch(dcx *cx, uint32_t f) {
+  hn_event *ev = cx->ev;
+  dec_fstate *fs = &ev->fst[f];
+  dec_level *lv = ev->levels + cx->d->fields[f].lvl_off;
+  const dec_olevel *os = ev->ostack;
+  uint32_t m = cx->m, mo = fs->m, j = 0;
+  while (j < mo && j < m && lv[j].obj == os[j].obj && lv[j].key == os[j].key) j++;
+  if (j == m && j == mo) return; /* the same key: elements of one array */
+  if (j < mo && j < m && lv[j].obj == os[j].obj) truncate_field(ev, fs, lv[j].base);
+  else lv[j].base = fs->count;
+  for (uint32_t k = j; k < m; k++) {
+    lv[k].obj = os[k].obj;
+    lv[k].key = os[k].key;
+    if (k > j) lv[k].base = fs->count;
+  }
+  fs->m = m;
+}
+
+static int emit(dcx *cx, uint32_t f, const hn_value *v) {
+  hn_event *ev = cx->ev;
+  touch(cx, f);
+  if (ev->n_recs == ev->cap_recs &&
+      !grow(ev->alloc, ev->alloc_ud, (void **)&ev->recs, &ev->cap_recs, ev->n_recs + 1, sizeof *ev->recs))
+    return 0;
+  dec_fstate *fs = &ev->fst[f];
+  dec_rec *r = &ev->recs[ev->n_recs];
+  r->v = *v;
+  r->prev = fs->head;
+  fs->head = (uint32_t)ev->n_recs++;
+  fs->count++;
+  return 1;
+}
+
+/* A scalar at a node where fields end: read it once, convert it per field. */
+static const char *scalar(dcx *cx, const char *p, uint32_t node) {
+  const hn_decoder *d = cx->d;
+  hn_event *ev = cx->ev;
+  dec_scalar sc = {.text = p, .soff = -1};
+  switch (*p) {
+  case '"': p = read_string(cx, p + 1, &sc); break;
+  case 't': sc.jt = J_TRUE, p = skip_literal(cx, p, "true", 4); break;
+  case 'f': sc.jt = J_FALSE, p = skip_literal(cx, p, "false", 5); break;
+  case 'n': sc.jt = J_NULL, p = skip_literal(cx, p, "null", 4); break;
+  case '-': case '0': case '1': case '2': case '3': case '4':
+  case '5': case '6': case '7': case '8': case '9':
+    sc.jt = J_NUMBER;
+    p = skip_number(cx, p);
+    break;
+  default: return fail(cx, p, "unexpected character");
+  }
+  if (!p) return NULL;
+  if (sc.jt != J_STRING) sc.len = (size_t)(p - sc.text);
+  int keep = 0;
+  for (uint32_t f = d->nodes[node].field; f != DEC_NONE; f = d->fields[f].next) {
+    hn_value v;
+    if (sc.jt == J_NULL) {
+      if (cx->narr) { /* §5.5: null elements are dropped, yet this spelling still wins */
+        touch(cx, f);
+        continue;
+      }
+      memset(&v, 0, sizeof v);
+      v.kind = HN_V_NULL;
+    } else keep |= convert(d, ev, d->fields[f].type, &sc, &v);
+    if (!emit(cx, f, &v)) return nomem(cx);
+  }
+  if (!keep && sc.soff >= 0) ev->scratch_len = (size_t)sc.soff;
+  return p;
+}
+
+/* Every field ending at `node` gets HN_V_BAD: an object where a scalar belongs. */
+static int emit_bad(dcx *cx, uint32_t node) {
+  hn_value v;
+  memset(&v, 0, sizeof v);
+  v.kind = HN_V_BAD;
+  for (uint32_t f = cx->d->nodes[node].field; f != DEC_NONE; f = cx->d->fields[f].next)
+    if (!emit(cx, f, &v)) return 0;
+  return 1;
+}
+
+/* ---- the event ---- */
+
+/* The decoder's one long dispatch: an iterative parser over the matched part of the event
+ * (frames hold trie nodes); everything that no field needs goes to skip_value. Returns the
+ * byte after the event's closing brace, or NULL. */
+static const char *parse_event(dcx *cx, const char *p) {
+  const hn_decoder *d = cx->d;
+  hn_event *ev = cx->ev;
+  const char *end = cx->end;
+  dec_frame *fr = ev->frames;
+  uint32_t sp = 0, node = DEC_NONE;
+  p = skip_ws(p, end);
+  if (p == end || *p != '{') return fail(cx, p, "expected '{': an event is one JSON object");
+  fr[sp++] = (dec_frame){DEC_ROOT, 0};
+  ev->ostack[cx->m++] = (dec_olevel){++cx->tick, 0};
+  p = skip_ws(p + 1, end);
+  if (p < end && *p == '}') return p + 1;
+key:
+  if (p == end) return fail(cx, end, "unexpected end of line");
+  if (*p != '"') return fail(cx, p, "expected a key string");
+  if (!(p = match_key(cx, p + 1, fr[sp - 1].node, &node))) return NULL;
+  ev->ostack[cx->m - 1].key = ++cx->tick;
+  p = skip_ws(p, end);
+  if (p == end) return fail(cx, end, "unexpected end of line");
+  if (*p != ':') return fail(cx, p, "expected ':' after a key");
+  p = skip_ws(p + 1, end);
+value:
+  if (node == DEC_NONE) {
+    if (!(p = skip_value(cx, p, sp))) return NULL;
+    goto after;
+  }
+  if (p == end) return fail(cx, end, "unexpected end of line");
+  switch (*p) {
+  case '{':
+    if (!emit_bad(cx, node)) return nomem(cx);
+    if (d->nodes[node].nchild == 0) {
+      if (!(p = skip_value(cx, p, sp))) return NULL;
+      goto after;
+    }
+    if (sp >= HN_DECODE_MAX_DEPTH) return fail(cx, p, "nesting deeper than 512");
+    fr[sp++] = (dec_frame){node, 0};
+    ev->ostack[cx->m++] = (dec_olevel){++cx->tick, 0};
+    p = skip_ws(p + 1, end);
+    if (p < end && *p == '}') {
+      p++;
+      sp--;
+      cx->m--;
+      goto after;
+    }
+    goto key;
+  case '[':
+    if (sp >= HN_DECODE_MAX_DEPTH) return fail(cx, p, "nesting deeper than 512");
+    for (uint32_t f = d->nodes[node].field; f != DEC_NONE; f = d->fields[f].next) {
+      touch(cx, f); /* even an empty array replaces an earlier spelling */
+      ev->fst[f].flags |= HN_SLOT_ARRAY;
+    }
+    fr[sp++] = (dec_frame){node, 1};
+    cx->narr++;
+    p = skip_ws(p + 1, end);
+    if (p < end && *p == ']') {
+      p++;
+      sp--;
+      cx->narr--;
+      goto after;
+    }
+    goto value;
+  default:
+    p = d->nodes[node].field == DEC_NONE ? skip_value(cx, p, sp) : scalar(cx, p, node);
+    if (!p) return NULL;
+  }
+after:
+  if (sp == 0) return p;
+  p = skip_ws(p, end);
+  if (p == end) return fail(cx, end, "unexpected end of line");
+  if (fr[sp - 1].is_arr) {
+    if (*p == ',') {
+      node = fr[sp - 1].node;
+      p = skip_ws(p + 1, end);
+      goto value;
+    }
+    if (*p != ']') return fail(cx, p, "expected ',' or ']'");
+    p++;
+    sp--;
+    cx->narr--;
+    goto after;
+  }
+  if (*p == ',') {
+    p = skip_ws(p + 1, end);
+    goto key;
+  }
+  if (*p != '}') return fail(cx, p, "expected ',' or '}'");
+  p++;
+  sp--;
+  cx->m--;
+  goto after;
+}
+
+/* Lays each field's values out contiguously in ev->values, in document order, and turns
+ * scratch offsets into pointers now that scratch no longer moves. */
+static int finish(dcx *cx) {
+  hn_event *ev = cx->ev;
+  size_t total = 0, nf = cx->d->n_fields;
+  for (size_t f = 0; f < nf; f++) total += ev->fst[f].count;
+  if (!grow(ev->alloc, ev->alloc_ud, (void **)&ev->values, &ev->cap_values, total, sizeof *ev->values))
+    return 0;
+  uint32_t pos = 0;
+  for (size_t f = 0; f < nf; f++) {
+    const dec_fstate *fs = &ev->fst[f];
+    ev->slots[f] = (hn_slot){fs->count, pos, fs->flags};
+    uint32_t r = fs->head;
+    for (uint32_t k = fs->count; k-- > 0; r = ev->recs[r].prev) {
+      hn_value *v = &ev->values[pos + k];
+      *v = ev->recs[r].v;
+      if (v->kind == HN_V_STRING && v->v6) {
+        v->v6 = 0;
+        v->u.s = ev->scratch + v->u.i;
+      }
+    }
+    pos += fs->count;
+  }
+  ev->n_values = total;
+  return 1;
+}
+
+static void event_reset(hn_event *ev, size_t nf) {
+  for (size_t f = 0; f < nf; f++) {
+    ev->fst[f] = (dec_fstate){DEC_NONE, 0, 0, 0};
+    ev->slots[f] = (hn_slot){0, 0, 0};
+  }
+  ev->n_values = 0;
+  ev->n_recs = 0;
+  ev->scratch_len = 0;
+}
+
+hn_status hn_decode(const hn_decoder *d, const char *line, size_t len, hn_event *ev, hn_decode_error *err) {
+  if (!d || !ev || ev->dec != d || (!line && len) || len >= UINT32_MAX) return HN_ERR_USAGE;
+  event_reset(ev, d->n_fields);
+  const char *p = line, *end = line + len;
+  if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) p += 3;
+  if (end > p && end[-1] == '\r') end--;
+  dcx cx = {.d = d, .ev = ev, .end = end};
+  p = parse_event(&cx, p);
+  if (p) {
+    p = skip_ws(p, end);
+    if (p != end) fail(&cx, p, "trailing characters after the event");
+  }
+  if (!cx.err_msg && finish(&cx)) return HN_OK;
+  int oom = cx.nomem || !cx.err_msg;
+  event_reset(ev, d->n_fields);
+  if (oom) return HN_ERR_NOMEM;
+  if (err) {
+    err->offset = (size_t)(cx.err_at - line);
+    err->message = cx.err_msg;
+  }
+  return HN_ERR_SYNTAX;
+}
+
+/* ---- construction ---- */
+
+static uint32_t trie_add(hn_decoder *d, uint32_t parent, const char *seg, size_t n) {
+  const char *end = d->segs + d->segs_len;
+  uint32_t c = trie_child(d, parent, seg, n, end);
+  if (c != DEC_NONE) return c;
+  c = (uint32_t)d->n_nodes++;
+  d->nodes[c] = (dec_node){DEC_NONE, 0};
+  seg_key k = seg_make(seg, n, parent, end);
+  size_t i = k.h & d->edge_mask;
+  while (d->edges[i].child) i = (i + 1) & d->edge_mask;
+  d->edges[i] = (dec_edge){k.w0, k.w1, parent, c, (uint32_t)(seg - d->segs), (uint32_t)n};
+  d->nodes[parent].nchild++;
+  return c;
+}
+
+static hn_status check_spec(const hn_field_spec *fields, size_t n, size_t *nseg, size_t *nbytes) {
+  if (n && !fields) return HN_ERR_USAGE;
+  if (n >= UINT32_MAX / 4) return HN_ERR_LIMIT;
+  for (size_t i = 0; i < n; i++) {
+    const char *s = fields[i].path;
+    if (!s || (unsigned)fields[i].type > HN_FT_DURATION) return HN_ERR_USAGE;
+    size_t len = strlen(s);
+    if (len == 0 || s[0] == '.' || s[len - 1] == '.' || strstr(s, "..")) return HN_ERR_USAGE;
+    for (size_t k = 0; k < len; k++) *nseg += s[k] == '.';
+    *nseg += 1;
+    *nbytes += len + 1;
+  }
+  if (*nbytes >= UINT32_MAX || *nseg >= UINT32_MAX / 4) return HN_ERR_LIMIT;
+  return HN_OK;
+}
+
+hn_decoder *hn_decoder_create_alloc(const hn_field_spec *fields, size_t n, hn_decode_alloc_fn alloc,
+                                    void *ud, hn_status *st) {
+  size_t nseg = 0, nbytes = 0;
+  hn_status s = check_spec(fields, n, &nseg, &nbytes);
+  hn_decoder *d = NULL;
+  if (!alloc) alloc = default_alloc;
+  if (s) goto fail;
+  s = HN_ERR_NOMEM;
+  if (!(d = xalloc(alloc, ud, 1, sizeof *d))) goto fail;
+  d->alloc = alloc;
+  d->ud = ud;
+  size_t ecap = 8;
+  while (ecap < nseg * 2) ecap *= 2;
+  d->edge_mask = ecap - 1;
+  d->cap_nodes = nseg + 1;
+  d->segs_len = nbytes;
+  d->n_fields = n;
+  d->nodes = xalloc(alloc, ud, d->cap_nodes, sizeof *d->nodes);
+  d->edges = xalloc(alloc, ud, ecap, sizeof *d->edges);
+  d->segs = xalloc(alloc, ud, nbytes, 1);
+  d->fields = xalloc(alloc, ud, n, sizeof *d->fields);
+  d->c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+  if (!d->nodes || !d->edges || !d->segs || !d->fields || !d->c_locale) goto fail;
+  d->nodes[DEC_ROOT] = (dec_node){DEC_NONE, 0};
+  d->n_nodes = 1;
+  char *w = d->segs;
+  for (size_t i = 0; i < n; i++) {
+    size_t len = strlen(fields[i].path);
+    memcpy(w, fields[i].path, len + 1);
+    uint32_t node = DEC_ROOT, depth = 0;
+    for (char *seg = w;; depth++) {
+      char *dot = strchr(seg, '.');
+      size_t sl = dot ? (size_t)(dot - seg) : strlen(seg);
+      node = trie_add(d, node, seg, sl);
+      if (!dot) break;
+      seg = dot + 1;
+    }
+    w += len + 1;
+    d->fields[i] = (dec_field){fields[i].type, DEC_NONE, depth + 1, (uint32_t)d->n_levels};
+    d->n_levels += depth + 1;
+    uint32_t *link = &d->nodes[node].field; /* keep spec order among fields of one path */
+    while (*link != DEC_NONE) link = &d->fields[*link].next;
+    *link = (uint32_t)i;
+  }
+  if (st) *st = HN_OK;
+  return d;
+fail:
+  hn_decoder_destroy(d);
+  if (st) *st = s;
+  return NULL;
+}
+
+hn_decoder *hn_decoder_create(const hn_field_spec *fields, size_t n, hn_status *st) {
+  return hn_decoder_create_alloc(fields, n, NULL, NULL, st);
+}
+
+void hn_decoder_destroy(hn_decoder *d) {
+  if (!d) return;
+  hn_decode_alloc_fn a = d->alloc;
+  size_t ecap = d->edge_mask + 1;
+  if (d->c_locale) freelocale(d->c_locale);
+  xfree(a, d->ud, d->nodes, d->cap_nodes, sizeof *d->nodes);
+  xfree(a, d->ud, d->edges, ecap, sizeof *d->edges);
+  xfree(a, d->ud, d->segs, d->segs_len, 1);
+  xfree(a, d->ud, d->fields, d->n_fields, sizeof *d->fields);
+  a(d->ud, d, sizeof *d, 0);
+}
+
+hn_status hn_event_init(hn_event *ev, const hn_decoder *d) {
+  if (!ev || !d) return HN_ERR_USAGE;
+  memset(ev, 0, sizeof *ev);
+  ev->dec = d; /* before anything can fail: fini needs the sizes */
+  ev->alloc = d->alloc;
+  ev->alloc_ud = d->ud;
+  size_t nf = d->n_fields;
+  ev->n_slots = nf;
+  ev->slots = xalloc(d->alloc, d->ud, nf, sizeof *ev->slots);
+  ev->fst = xalloc(d->alloc, d->ud, nf, sizeof *ev->fst);
+  ev->levels = xalloc(d->alloc, d->ud, d->n_levels, sizeof *ev->levels);
+  ev->frames = xalloc(d->alloc, d->ud, HN_DECODE_MAX_DEPTH, sizeof *ev->frames);
+  ev->ostack = xalloc(d->alloc, d->ud, HN_DECODE_MAX_DEPTH, sizeof *ev->ostack);
+  if (!ev->slots || !ev->fst || !ev->levels || !ev->frames || !ev->ostack) {
+    hn_event_fini(ev);
+    return HN_ERR_NOMEM;
+  }
+  return HN_OK;
+}
+
+void hn_event_fini(hn_event *ev) {
+  if (!ev || !ev->alloc) return;
+  hn_decode_alloc_fn a = ev->alloc;
+  void *ud = ev->alloc_ud;
+  size_t nf = ev->n_slots, nl = ev->dec ? ev->dec->n_levels : 0;
+  xfree(a, ud, ev->slots, nf, sizeof *ev->slots);
+  xfree(a, ud, ev->fst, nf, sizeof *ev->fst);
+  xfree(a, ud, ev->levels, nl, sizeof *ev->levels);
+  xfree(a, ud, ev->frames, HN_DECODE_MAX_DEPTH, sizeof *ev->frames);
+  xfree(a, ud, ev->ostack, HN_DECODE_MAX_DEPTH, sizeof *ev->ostack);
+  xfree(a, ud, ev->recs, ev->cap_recs, sizeof *ev->recs);
+  xfree(a, ud, ev->values, ev->cap_values, sizeof *ev->values);
+  xfree(a, ud, ev->scratch, ev->scratch_cap, 1);
+  memset(ev, 0, sizeof *ev);
+}

@@ -1,0 +1,151 @@
+/* decode.h - the event decoder (internal to libhornet): one JSON Lines event into typed values
+ * for the fields the rules reference, without building a tree. Must not depend on the compiler.
+ *
+ * Ownership: a hn_decoder owns a copy of its field paths and is immutable once created, so
+ * threads may share it. A hn_event lives in the caller's storage and owns its buffers; each
+ * thread decodes into its own hn_event. Decoded strings borrow from the line passed to
+ * hn_decode or from the event's scratch, and stay valid until the next hn_decode on that event
+ * or until the line is freed, whichever comes first. */
+#ifndef HORNET_RUNTIME_DECODE_H
+#define HORNET_RUNTIME_DECODE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "hornet/hornet.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Containers may nest this deep (the event's own object counts as 1); deeper is malformed. */
+#define HN_DECODE_MAX_DEPTH 512
+
+/* The declared type of a field (lang/SPEC.md §4.1). It decides the run-time coercion (§4.4). */
+typedef enum hn_ftype {
+  HN_FT_STRING,
+  HN_FT_INT,
+  HN_FT_FLOAT,
+  HN_FT_BOOL,
+  HN_FT_IP,
+  HN_FT_CIDR,     /* validated, then kept as HN_V_STRING: the matcher parses networks itself */
+  HN_FT_TIME,
+  HN_FT_DURATION  /* decodes to HN_V_INT nanoseconds */
+} hn_ftype;
+
+/* One requested field. `path` is dotted as in the schema ("process.parent.name",
+ * "@timestamp"); every dot splits (backquoted segments holding dots are not supported yet).
+ * Several specs may name the same path, with the same or different types. */
+typedef struct hn_field_spec {
+  const char *path;
+  hn_ftype type;
+} hn_field_spec;
+
+typedef enum hn_vkind {
+  HN_V_NULL = 1, /* JSON null outside any array (nulls inside arrays are dropped, §5.5) */
+  HN_V_BOOL,     /* u.i: 1 or 0 */
+  HN_V_INT,      /* u.i; also DURATION fields, in nanoseconds */
+  HN_V_FLOAT,    /* u.f, finite */
+  HN_V_STRING,   /* u.s, len bytes, valid UTF-8 (not NUL-terminated; may contain NUL) */
+  HN_V_IP,       /* u.ip: 4 bytes (v6 == 0) or 16 bytes (v6 == 1); len is 4 or 16 */
+  HN_V_TIME,     /* u.i: nanoseconds since 1970-01-01T00:00:00Z */
+  HN_V_BAD       /* present but not convertible to the field's type: a mismatch (§4.4) */
+} hn_vkind;
+
+/* One decoded value. 24 bytes, so a few hundred fit in cache. Strings point into the line when
+ * they need no unescaping or UTF-8 repair, else into the event's scratch. A STRING field fed a
+ * JSON number, true or false gets that token's text, which also points into the line. */
+typedef struct hn_value {
+  uint8_t kind; /* hn_vkind */
+  uint8_t v6;
+  uint32_t len;
+  union {
+    int64_t i;
+    double f;
+    const char *s;
+    uint8_t ip[16];
+  } u;
+} hn_value;
+
+/* Set in hn_slot.flags when the field's value was a JSON array: with n == 0 it tells an empty
+ * array (the field exists, §4.6) from a missing field. */
+#define HN_SLOT_ARRAY 1u
+
+/* The values of field i of the spec list: ev->values[first .. first + n). n == 0 and no
+ * HN_SLOT_ARRAY: the field is missing. Values are in document order. */
+typedef struct hn_slot {
+  uint32_t n, first;
+  uint32_t flags;
+} hn_slot;
+
+/* Private to decode.c. */
+struct hn_dec_rec;
+struct hn_dec_fstate;
+struct hn_dec_level;
+struct hn_dec_frame;
+struct hn_dec_olevel;
+struct hn_decoder;
+
+/* Lua-style allocation hook: new_size 0 frees and returns NULL; otherwise like realloc. */
+typedef void *(*hn_decode_alloc_fn)(void *ud, void *ptr, size_t old_size, size_t new_size);
+
+/* The decoded event. The public part is read-only for callers; buffers persist across
+ * hn_decode calls so that a warm event decodes without allocating. */
+typedef struct hn_event {
+  hn_slot *slots;          /* one per field spec, in spec order */
+  size_t n_slots;
+  hn_value *values;
+  size_t n_values, cap_values;
+  char *scratch;           /* unescaped or repaired strings */
+  size_t scratch_len, scratch_cap;
+  /* private */
+  const struct hn_decoder *dec;
+  hn_decode_alloc_fn alloc;
+  void *alloc_ud;
+  struct hn_dec_rec *recs; /* values in document order, chained per field */
+  size_t n_recs, cap_recs;
+  struct hn_dec_fstate *fst;
+  struct hn_dec_level *levels;
+  struct hn_dec_frame *frames;
+  struct hn_dec_olevel *ostack;
+} hn_event;
+
+/* Where and why a line is malformed. `message` is a static string. */
+typedef struct hn_decode_error {
+  size_t offset; /* bytes from the start of the line passed to hn_decode */
+  const char *message;
+} hn_decode_error;
+
+typedef struct hn_decoder hn_decoder;
+
+/* Builds a decoder for `n` fields (the paths are copied). NULL on failure with *st set:
+ * HN_ERR_USAGE for an empty path, an empty segment ("a..b") or an unknown type,
+ * HN_ERR_NOMEM. `st` may be NULL. */
+hn_decoder *hn_decoder_create(const hn_field_spec *fields, size_t n, hn_status *st);
+
+/* As hn_decoder_create, allocating through `alloc` (events initialised from this decoder use
+ * it too). */
+hn_decoder *hn_decoder_create_alloc(const hn_field_spec *fields, size_t n, hn_decode_alloc_fn alloc,
+                                    void *ud, hn_status *st);
+
+/* Frees the decoder; NULL is fine. Events made from it must be finalised first. */
+void hn_decoder_destroy(hn_decoder *d);
+
+/* Prepares `ev` (caller's storage) to receive events from `d`. HN_OK or HN_ERR_NOMEM (then
+ * `ev` needs no hn_event_fini, though calling it is harmless). */
+hn_status hn_event_init(hn_event *ev, const hn_decoder *d);
+
+/* Frees the event's buffers; the storage itself stays the caller's. Safe after a failed init
+ * if the event was zeroed or init failed. */
+void hn_event_fini(hn_event *ev);
+
+/* Decodes one line (without its newline; one trailing \r and a leading UTF-8 BOM are
+ * ignored) into `ev`, replacing its previous contents. Returns HN_OK; HN_ERR_SYNTAX when the
+ * line is not exactly one JSON object, with *err filled (err may be NULL) and every slot
+ * empty; HN_ERR_NOMEM when a buffer could not grow (every slot empty); HN_ERR_USAGE when `ev`
+ * was initialised for another decoder or the line is 4 GiB or longer. Never reads line[len]. */
+hn_status hn_decode(const hn_decoder *d, const char *line, size_t len, hn_event *ev, hn_decode_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

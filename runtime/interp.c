@@ -1,0 +1,365 @@
+/* interp.c - the reference interpreter over a program's predicate DAG. It is the oracle the
+ * native back end is tested against, and what runs where LLVM is absent, so it favours
+ * clarity; shared subexpressions are still evaluated once per event (memo by epoch).
+ * Depends on program.h, decode.h, text.h and PCRE2; nothing from the compiler. */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include "interp.h"
+#include <pcre2.h>
+#include <stdlib.h>
+#include <string.h>
+#include "text.h"
+
+hn_status hn_eval_init(hn_eval *e, const hn_program *p) {
+  memset(e, 0, sizeof *e);
+  e->p = p;
+  e->stamp = calloc(p->n_bnodes ? p->n_bnodes : 1, sizeof *e->stamp);
+  e->val = calloc(p->n_bnodes ? p->n_bnodes : 1, 1);
+  e->md = pcre2_match_data_create(16, NULL);
+  if (!e->stamp || !e->val || !e->md) {
+    hn_eval_fini(e);
+    return HN_ERR_NOMEM;
+  }
+  return HN_OK;
+}
+
+void hn_eval_fini(hn_eval *e) {
+  free(e->stamp);
+  free(e->val);
+  free(e->fold);
+  if (e->md) pcre2_match_data_free(e->md);
+  memset(e, 0, sizeof *e);
+}
+
+void hn_eval_begin(hn_eval *e, const hn_event *ev) {
+  e->ev = ev;
+  if (++e->epoch == 0) { /* wrapped: forget every stamp */
+    memset(e->stamp, 0, e->p->n_bnodes * sizeof *e->stamp);
+    e->epoch = 1;
+  }
+}
+
+/* Case-folds a value into the evaluator's scratch. */
+static const char *fold(hn_eval *e, const char *s, size_t n, size_t *out_n) {
+  if (n > e->fold_cap) {
+    char *b = realloc(e->fold, n);
+    if (!b) { *out_n = n; return s; } /* out of memory: compare unfolded rather than fail */
+    e->fold = b;
+    e->fold_cap = n;
+  }
+  *out_n = hn_fold(s, n, e->fold);
+  return e->fold;
+}
+
+/* ---- value expressions ------------------------------------------------------------------ */
+enum { TMP = 64 }; /* computed operands over arrays keep their first 64 elements */
+
+static hn_value const_value(const hn_const *c) {
+  hn_value v;
+  memset(&v, 0, sizeof v);
+  v.kind = c->kind;
+  v.v6 = c->v6;
+  v.len = c->len;
+  memcpy(&v.u, &c->u, sizeof v.u < sizeof c->u ? sizeof v.u : sizeof c->u);
+  return v;
+}
+
+static bool is_num(const hn_value *v) {
+  return v->kind == HN_V_INT || v->kind == HN_V_FLOAT || v->kind == HN_V_TIME;
+}
+static double num(const hn_value *v) { return v->kind == HN_V_FLOAT ? v->u.f : (double)v->u.i; }
+
+static bool arith(int op, const hn_value *a, const hn_value *b, hn_value *out) {
+  memset(out, 0, sizeof *out);
+  if (!is_num(a) || (b && !is_num(b))) return false;
+  bool fl = a->kind == HN_V_FLOAT || (b && b->kind == HN_V_FLOAT) || op == HN_VX_DIV;
+  /* a timestamp minus a timestamp is a duration; plus or minus a duration, a timestamp */
+  uint8_t kind = fl ? HN_V_FLOAT : HN_V_INT;
+  if (a->kind == HN_V_TIME && b && b->kind != HN_V_TIME && (op == HN_VX_ADD || op == HN_VX_SUB)) kind = HN_V_TIME;
+  if (b && b->kind == HN_V_TIME && a->kind != HN_V_TIME && op == HN_VX_ADD) kind = HN_V_TIME;
+  out->kind = kind;
+  if (fl) {
+    double x = num(a), y = b ? num(b) : 0, r;
+    switch (op) {
+    case HN_VX_ADD: r = x + y; break;
+    case HN_VX_SUB: r = x - y; break;
+    case HN_VX_MUL: r = x * y; break;
+    case HN_VX_DIV: if (y == 0) return false; r = x / y; break;
+    case HN_VX_NEG: r = -x; break;
+    case HN_VX_ABS: r = x < 0 ? -x : x; break;
+    default: return false;
+    }
+    out->u.f = r;
+    return true;
+  }
+  int64_t x = a->u.i, y = b ? b->u.i : 0, r;
+  switch (op) {
+  case HN_VX_ADD: if (__builtin_add_overflow(x, y, &r)) return false; break;
+  case HN_VX_SUB: if (__builtin_sub_overflow(x, y, &r)) return false; break;
+  case HN_VX_MUL: if (__builtin_mul_overflow(x, y, &r)) return false; break;
+  case HN_VX_MOD: if (y == 0 || (x == INT64_MIN && y == -1)) return false; r = x % y; break;
+  case HN_VX_NEG: if (x == INT64_MIN) return false; r = -x; break;
+  case HN_VX_ABS: if (x == INT64_MIN) return false; r = x < 0 ? -x : x; break;
+  default: return false;
+  }
+  out->u.i = r;
+  return true;
+}
+
+/* The values of operand idx: a field's own values (no copy), or computed ones in tmp. NULL and
+ * mismatched (BAD) values are dropped: a predicate on them is false (lang/SPEC.md §4.5). */
+static const hn_value *operand(hn_eval *e, uint32_t idx, size_t *n, hn_value *tmp) {
+  const hn_vexpr *x = &e->p->vexprs[idx];
+  switch (x->op) {
+  case HN_VX_FIELD: {
+    const hn_slot *s = &e->ev->slots[x->a];
+    *n = s->n;
+    return e->ev->values + s->first;
+  }
+  case HN_VX_CONST:
+    tmp[0] = const_value(&e->p->consts[x->a]);
+    *n = 1;
+    return tmp;
+  default: break;
+  }
+  hn_value ta[TMP], tb[TMP];
+  size_t na = 0, nb = 0, k = 0;
+  const hn_value *a = operand(e, x->a, &na, ta);
+  bool binary = x->op >= HN_VX_ADD && x->op <= HN_VX_MOD;
+  const hn_value *b = binary ? operand(e, x->b, &nb, tb) : NULL;
+  for (size_t i = 0; i < na && k < TMP; i++) {
+    if (x->op == HN_VX_LOWER || x->op == HN_VX_UPPER) {
+      if (a[i].kind != HN_V_STRING) continue;
+      tmp[k++] = a[i]; /* folding happens at comparison time: lower() marks the operand caseless */
+      continue;
+    }
+    if (x->op == HN_VX_LEN) {
+      if (a[i].kind != HN_V_STRING) continue;
+      memset(&tmp[k], 0, sizeof tmp[k]);
+      tmp[k].kind = HN_V_INT;
+      size_t cps = 0;
+      for (size_t j = 0; j < a[i].len; j++) cps += ((unsigned char)a[i].u.s[j] & 0xC0) != 0x80;
+      tmp[k++].u.i = (int64_t)cps;
+      continue;
+    }
+    if (!binary) {
+      if (arith(x->op, &a[i], NULL, &tmp[k])) k++;
+      continue;
+    }
+    for (size_t j = 0; j < nb && k < TMP; j++)
+      if (arith(x->op, &a[i], &b[j], &tmp[k])) k++;
+  }
+  if (x->op == HN_VX_LEN && na > 1 && e->ev && e->p->vexprs[x->a].op == HN_VX_FIELD) {
+    /* len() of an array field is its number of elements */
+    memset(&tmp[0], 0, sizeof tmp[0]);
+    tmp[0].kind = HN_V_INT;
+    tmp[0].u.i = (int64_t)na;
+    k = 1;
+  }
+  *n = k;
+  return tmp;
+}
+
+static bool caseless_operand(const hn_eval *e, uint32_t idx) {
+  return e->p->vexprs[idx].op == HN_VX_LOWER || e->p->vexprs[idx].op == HN_VX_UPPER;
+}
+
+/* ---- comparisons ------------------------------------------------------------------------- */
+static int cmp_num(const hn_value *a, const hn_value *b) {
+  if (a->kind != HN_V_FLOAT && b->kind != HN_V_FLOAT) return a->u.i < b->u.i ? -1 : a->u.i > b->u.i;
+  double x = num(a), y = num(b);
+  return x < y ? -1 : x > y;
+}
+
+static bool str_eq(hn_eval *e, const hn_value *a, const hn_value *b, bool nocase) {
+  if (!nocase) return a->len == b->len && memcmp(a->u.s, b->u.s, a->len) == 0;
+  size_t fa, fb;
+  /* fold a into the scratch, then compare with b folded piecewise into a local buffer */
+  const char *x = fold(e, a->u.s, a->len, &fa);
+  char stackb[256];
+  char *y = b->len <= sizeof stackb ? stackb : malloc(b->len);
+  if (!y) return false;
+  fb = hn_fold(b->u.s, b->len, y);
+  bool r = fa == fb && memcmp(x, y, fa) == 0;
+  if (y != stackb) free(y);
+  return r;
+}
+
+/* a OP b for one pair of values; false when they cannot be compared. */
+static bool cmp_pair(hn_eval *e, int op, const hn_value *a, const hn_value *b, bool nocase) {
+  if (a->kind == HN_V_NULL || b->kind == HN_V_NULL || a->kind == HN_V_BAD || b->kind == HN_V_BAD)
+    return false;
+  int r;
+  if (is_num(a) && is_num(b)) {
+    r = cmp_num(a, b);
+  } else if (a->kind == HN_V_STRING && b->kind == HN_V_STRING) {
+    if (op == HN_P_EQ) return str_eq(e, a, b, nocase);
+    size_t m = a->len < b->len ? a->len : b->len;
+    r = memcmp(a->u.s, b->u.s, m);
+    if (r == 0) r = a->len < b->len ? -1 : a->len > b->len;
+  } else if (a->kind == HN_V_IP && b->kind == HN_V_IP) {
+    if (a->v6 != b->v6) return false;
+    r = memcmp(a->u.ip, b->u.ip, a->v6 ? 16 : 4);
+  } else if (a->kind == HN_V_BOOL && b->kind == HN_V_BOOL) {
+    r = (int)(a->u.i - b->u.i);
+  } else {
+    return false;
+  }
+  switch (op) {
+  case HN_P_EQ: return r == 0;
+  case HN_P_LT: return r < 0;
+  case HN_P_LE: return r <= 0;
+  case HN_P_GT: return r > 0;
+  case HN_P_GE: return r >= 0;
+  default: return false;
+  }
+}
+
+static bool in_cidr(const hn_value *v, const hn_const *c) {
+  if (v->kind != HN_V_IP || c->kind != HN_V_IP || v->v6 != c->v6) return false;
+  unsigned bits = c->prefix, full = bits / 8, rest = bits % 8;
+  if (memcmp(v->u.ip, c->u.ip, full) != 0) return false;
+  if (!rest) return true;
+  unsigned char mask = (unsigned char)(0xFF << (8 - rest));
+  return (v->u.ip[full] & mask) == (c->u.ip[full] & mask);
+}
+
+/* One string value against one pattern constant (already folded when caseless). */
+static bool str_match(hn_eval *e, int op, const char *s, size_t n, const hn_const *c) {
+  switch (op) {
+  case HN_P_CONTAINS: return hn_contains(s, n, c->u.s, c->len);
+  case HN_P_STARTSWITH: return n >= c->len && memcmp(s, c->u.s, c->len) == 0;
+  case HN_P_ENDSWITH: return n >= c->len && memcmp(s + n - c->len, c->u.s, c->len) == 0;
+  case HN_P_LIKE: return hn_like(s, n, c->u.s, c->len);
+  case HN_P_MATCHES:
+    return c->re && pcre2_match((pcre2_code *)c->re, (PCRE2_SPTR)s, n, 0, 0, e->md, NULL) >= 0;
+  default: return false;
+  }
+}
+
+static bool strop(hn_eval *e, const hn_pred *p) {
+  hn_value tmp[TMP];
+  size_t n;
+  const hn_value *v = operand(e, p->lhs, &n, tmp);
+  bool nocase = (p->flags & HN_PF_NOCASE) || caseless_operand(e, p->lhs);
+  const hn_const *cs = e->p->consts + p->first;
+  for (size_t i = 0; i < n; i++) {
+    if (v[i].kind != HN_V_STRING) continue;
+    const char *s = v[i].u.s;
+    size_t sn = v[i].len;
+    if (nocase && p->op != HN_P_MATCHES) s = fold(e, s, sn, &sn);
+    bool all = true, any = false;
+    for (uint32_t k = 0; k < p->n; k++) {
+      bool m = str_match(e, p->op, s, sn, &cs[k]);
+      any |= m;
+      all &= m;
+      if (m && !(p->flags & HN_PF_ALL)) return true;
+    }
+    if ((p->flags & HN_PF_ALL) && all && p->n) return true;
+    (void)any;
+  }
+  return false;
+}
+
+static bool in_set(hn_eval *e, const hn_pred *p) {
+  hn_value tmp[TMP];
+  size_t n;
+  const hn_value *v = operand(e, p->lhs, &n, tmp);
+  bool nocase = (p->flags & HN_PF_NOCASE) || caseless_operand(e, p->lhs);
+  const hn_const *cs = e->p->consts + p->first;
+  for (size_t i = 0; i < n; i++) {
+    if (v[i].kind == HN_V_NULL || v[i].kind == HN_V_BAD) continue;
+    for (uint32_t k = 0; k < p->n; k++) {
+      if (cs[k].kind == HN_V_IP && v[i].kind == HN_V_IP) {
+        if (in_cidr(&v[i], &cs[k])) return true;
+        continue;
+      }
+      hn_value c = const_value(&cs[k]);
+      if (cmp_pair(e, HN_P_EQ, &v[i], &c, nocase)) return true;
+    }
+  }
+  return false;
+}
+
+static bool range(hn_eval *e, const hn_pred *p) {
+  hn_value tmp[TMP];
+  size_t n;
+  const hn_value *v = operand(e, p->lhs, &n, tmp);
+  hn_value lo = const_value(&e->p->consts[p->first]), hi = const_value(&e->p->consts[p->first + 1]);
+  for (size_t i = 0; i < n; i++)
+    if (is_num(&v[i]) && cmp_num(&v[i], &lo) >= 0 && cmp_num(&v[i], &hi) <= 0) return true;
+  return false;
+}
+
+static bool present(const hn_eval *e, uint32_t slot) {
+  const hn_slot *s = &e->ev->slots[slot];
+  if (s->n == 0) return (s->flags & HN_SLOT_ARRAY) != 0; /* an empty array exists */
+  for (uint32_t i = 0; i < s->n; i++)
+    if (e->ev->values[s->first + i].kind != HN_V_NULL) return true;
+  return false;
+}
+
+static bool compare(hn_eval *e, const hn_pred *p) {
+  /* `f == null` holds when f is missing or null (lang/SPEC.md §4.5) */
+  const hn_vexpr *rx = &e->p->vexprs[p->rhs];
+  if (p->op == HN_P_EQ && rx->op == HN_VX_CONST && e->p->consts[rx->a].kind == HN_V_NULL) {
+    const hn_vexpr *lx = &e->p->vexprs[p->lhs];
+    return lx->op == HN_VX_FIELD ? !present(e, lx->a) : false;
+  }
+  hn_value ta[TMP], tb[TMP];
+  size_t na, nb;
+  const hn_value *a = operand(e, p->lhs, &na, ta);
+  const hn_value *b = operand(e, p->rhs, &nb, tb);
+  bool nocase = (p->flags & HN_PF_NOCASE) || caseless_operand(e, p->lhs) || caseless_operand(e, p->rhs);
+  for (size_t i = 0; i < na; i++)
+    for (size_t j = 0; j < nb; j++)
+      if (cmp_pair(e, p->op, &a[i], &b[j], nocase)) return true;
+  return false;
+}
+
+bool hn_eval_pred(hn_eval *e, uint32_t pi) {
+  const hn_pred *p = &e->p->preds[pi];
+  switch (p->op) {
+  case HN_P_EQ: case HN_P_LT: case HN_P_LE: case HN_P_GT: case HN_P_GE: case HN_P_HAS:
+    if (p->op == HN_P_HAS) {
+      hn_pred q = *p;
+      q.op = HN_P_EQ;
+      return compare(e, &q);
+    }
+    return compare(e, p);
+  case HN_P_CONTAINS: case HN_P_STARTSWITH: case HN_P_ENDSWITH: case HN_P_LIKE: case HN_P_MATCHES:
+    return strop(e, p);
+  case HN_P_IN: return in_set(e, p);
+  case HN_P_RANGE: return range(e, p);
+  case HN_P_EXISTS: return present(e, p->slot);
+  case HN_P_MISSING: return !present(e, p->slot);
+  default: return false;
+  }
+}
+
+bool hn_eval_node(hn_eval *e, uint32_t i) {
+  if (e->stamp[i] == e->epoch) return e->val[i];
+  const hn_bnode *b = &e->p->bnodes[i];
+  bool r;
+  switch (b->op) {
+  case HN_B_TRUE: r = true; break;
+  case HN_B_FALSE: r = false; break;
+  case HN_B_PRED: r = hn_eval_pred(e, b->a); break;
+  case HN_B_NOT: r = !hn_eval_node(e, b->a); break;
+  case HN_B_AND:
+    r = true;
+    for (uint32_t k = 0; k < b->n && r; k++) r = hn_eval_node(e, e->p->kids[b->first + k]);
+    break;
+  case HN_B_OR:
+    r = false;
+    for (uint32_t k = 0; k < b->n && !r; k++) r = hn_eval_node(e, e->p->kids[b->first + k]);
+    break;
+  default: r = false;
+  }
+  e->stamp[i] = e->epoch;
+  e->val[i] = r;
+  return r;
+}
+
+int hn_eval_known(const hn_eval *e, uint32_t i) {
+  return e->stamp[i] == e->epoch ? e->val[i] : -1;
+}

@@ -1,0 +1,29 @@
+/* interp.h - the reference interpreter: evaluates a program's boolean DAG over one decoded
+ * event. One hn_eval per thread; the program is shared and read-only.
+ * Depends on program.h only. */
+#ifndef HN_INTERP_H
+#define HN_INTERP_H
+#include "program.h"
+
+typedef struct hn_eval {
+  const hn_program *p;
+  const hn_event *ev;
+  uint32_t *stamp;    /* per node: the epoch its value was computed in */
+  uint8_t *val;       /* per node: the value */
+  uint32_t epoch;     /* one per event: bumping it forgets every memo at once */
+  char *fold;         /* scratch for case folding */
+  size_t fold_cap;
+  void *md;           /* pcre2_match_data */
+} hn_eval;
+
+hn_status hn_eval_init(hn_eval *e, const hn_program *p);
+void hn_eval_fini(hn_eval *e);
+/* Starts a new event: every node is unknown again. */
+void hn_eval_begin(hn_eval *e, const hn_event *ev);
+/* The value of node i for the current event (memoised). */
+bool hn_eval_node(hn_eval *e, uint32_t i);
+/* The value of predicate i for the current event (not memoised). */
+bool hn_eval_pred(hn_eval *e, uint32_t i);
+/* 1 or 0 if node i was evaluated for this event, -1 if short-circuiting skipped it. */
+int hn_eval_known(const hn_eval *e, uint32_t i);
+#endif

@@ -1,0 +1,131 @@
+/* program.h - a compiled pack as the runtime sees it: the fields to decode, the predicates,
+ * the boolean DAG over them, and the rules. Built by the compiler (compiler/lower.c), run by
+ * the interpreter (runtime/interp.c) and, later, by native code. Immutable once built and
+ * shareable between threads; all per-event state lives in hn_eval.
+ * Depends on decode.h only; nothing here knows about the compiler or LLVM. */
+#ifndef HN_PROGRAM_H
+#define HN_PROGRAM_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "decode.h"
+#include "hornet/hornet.h"
+
+/* ---- constants ------------------------------------------------------------------------ */
+/* A literal a predicate compares against. Strings are stored twice when the predicate is
+ * case-insensitive: `s` as written, `fold` case-folded (what is compared). */
+typedef struct hn_const {
+  uint8_t kind;   /* hn_vkind: HN_V_STRING, HN_V_INT, HN_V_FLOAT, HN_V_BOOL, HN_V_NULL, HN_V_IP, HN_V_TIME */
+  uint8_t prefix; /* HN_V_IP used as a CIDR: prefix length in bits (128/32 for an address) */
+  uint8_t v6;
+  uint32_t len;
+  union {
+    int64_t i;
+    double f;
+    const char *s;
+    uint8_t ip[16];
+  } u;
+  void *re; /* a compiled regex (pcre2_code *), for `matches` */
+} hn_const;
+
+/* ---- value expressions (operands of comparisons) -------------------------------------- */
+typedef enum hn_vop {
+  HN_VX_FIELD,  /* a: slot */
+  HN_VX_CONST,  /* a: const index */
+  HN_VX_ADD, HN_VX_SUB, HN_VX_MUL, HN_VX_DIV, HN_VX_MOD, HN_VX_NEG, /* a, b: vexpr indices */
+  HN_VX_LOWER, HN_VX_UPPER, HN_VX_LEN, HN_VX_ABS                    /* a: vexpr index */
+} hn_vop;
+
+typedef struct hn_vexpr {
+  uint8_t op;   /* hn_vop */
+  uint8_t type; /* hn_ftype of the result */
+  uint32_t a, b;
+} hn_vexpr;
+
+/* ---- predicates ------------------------------------------------------------------------ */
+typedef enum hn_pop {
+  HN_P_EQ, HN_P_NE, HN_P_LT, HN_P_LE, HN_P_GT, HN_P_GE, /* lhs, rhs: vexprs */
+  HN_P_CONTAINS, HN_P_STARTSWITH, HN_P_ENDSWITH, HN_P_LIKE, HN_P_MATCHES, /* lhs vexpr; consts */
+  HN_P_IN,      /* lhs vexpr; consts (strings, numbers, CIDRs) or a range [lo, hi] */
+  HN_P_RANGE,   /* lhs vexpr; consts[0..1] = lo, hi (inclusive) */
+  HN_P_HAS,     /* lhs vexpr (a list field); rhs vexpr */
+  HN_P_EXISTS,  /* slot */
+  HN_P_MISSING  /* slot */
+} hn_pop;
+
+enum { HN_PF_NOCASE = 1, HN_PF_ALL = 2 };
+
+typedef struct hn_pred {
+  uint8_t op, flags;
+  uint32_t lhs, rhs;           /* vexpr indices (rhs for comparisons and has) */
+  uint32_t first, n;           /* constants: consts[first .. first + n) */
+  uint32_t slot;               /* exists / missing; and the field a predicate reads, for explain */
+} hn_pred;
+
+/* ---- the boolean DAG --------------------------------------------------------------------- */
+/* Nodes are hash-consed by the compiler: the same predicate or subexpression used by 300
+ * rules is one node, evaluated once per event. Children always have smaller indices. */
+typedef enum hn_bop { HN_B_TRUE, HN_B_FALSE, HN_B_PRED, HN_B_NOT, HN_B_AND, HN_B_OR } hn_bop;
+
+typedef struct hn_bnode {
+  uint8_t op;
+  uint32_t a;           /* PRED: predicate index; NOT: child */
+  uint32_t first, n;    /* AND / OR: children at kids[first .. first + n) */
+} hn_bnode;
+
+/* ---- rules ---------------------------------------------------------------------------- */
+typedef enum hn_rule_kind { HN_R_SINGLE, HN_R_AGGREGATE, HN_R_SEQUENCE, HN_R_ABSENCE, HN_R_OVER_ALERTS } hn_rule_kind;
+
+typedef struct hn_rule {
+  const char *name, *title, *id, *control, *service, *status;
+  int severity;          /* 1 info .. 5 critical */
+  const char **tags;
+  uint32_t n_tags;
+  uint32_t *entities;    /* slots */
+  const char **entity_names;
+  uint32_t n_entities;
+  uint8_t kind;          /* hn_rule_kind: only HN_R_SINGLE runs today */
+  uint32_t source;       /* bnode of its log sources (HN_B_TRUE when none) */
+  uint32_t cond;         /* bnode: where and not except ... (sources included) */
+} hn_rule;
+
+/* ---- tests of the pack ----------------------------------------------------------------- */
+typedef struct hn_test_expect {
+  uint32_t rule;        /* index into rules */
+  bool negated;
+  int64_t count;        /* -1: at least once */
+} hn_test_expect;
+
+typedef struct hn_test {
+  const char *name, *file;
+  int line;
+  const char **events;  /* JSON text of each event */
+  uint32_t n_events;
+  hn_test_expect *expects;
+  uint32_t n_expects;
+} hn_test;
+
+struct hn_program {
+  hn_field_spec *fields;
+  uint32_t n_fields;
+  int32_t time_slot;    /* the event-time field, -1 when none */
+  hn_const *consts;
+  uint32_t n_consts;
+  hn_vexpr *vexprs;
+  uint32_t n_vexprs;
+  hn_pred *preds;
+  uint32_t n_preds;
+  hn_bnode *bnodes;
+  uint32_t n_bnodes;
+  uint32_t *kids;
+  uint32_t n_kids;
+  hn_rule *rules;
+  uint32_t n_rules;
+  hn_test *tests;
+  uint32_t n_tests;
+  hn_decoder *decoder;
+  void *arena; /* everything above lives in it (owned) */
+};
+/* Finishes a program the compiler filled in: compiles regexes, creates the decoder. */
+hn_status hn_program_prepare(hn_program *p, char *err, size_t errlen);
+#endif

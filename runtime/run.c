@@ -1,0 +1,464 @@
+/* run.c - what the commands run over a program: the event stream (hornet run), the pack's
+ * test blocks (hornet test) and the explanation of one event (hornet explain). Alerts are
+ * JSON Lines. Streams through one reused line buffer and one reused event: no per-event
+ * allocation once warm. Depends on the interpreter and the decoder. */
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "interp.h"
+
+static const char *const sev_names[] = {"unknown", "info", "low", "medium", "high", "critical"};
+
+static void json_str(FILE *f, const char *s, size_t n) {
+  fputc('"', f);
+  for (size_t i = 0; i < n; i++) {
+    unsigned char ch = (unsigned char)s[i];
+    switch (ch) {
+    case '"': fputs("\\\"", f); break;
+    case '\\': fputs("\\\\", f); break;
+    case '\n': fputs("\\n", f); break;
+    case '\r': fputs("\\r", f); break;
+    case '\t': fputs("\\t", f); break;
+    default:
+      if (ch < 0x20) fprintf(f, "\\u%04x", ch);
+      else fputc(ch, f);
+    }
+  }
+  fputc('"', f);
+}
+
+static void json_cstr(FILE *f, const char *s) {
+  if (s) json_str(f, s, strlen(s));
+  else fputs("null", f);
+}
+
+/* RFC 3339 in UTC, with the fraction only when there is one. */
+static void time_str(FILE *f, int64_t ns) {
+  int64_t s = ns / 1000000000, frac = ns % 1000000000;
+  if (frac < 0) { frac += 1000000000; s--; }
+  time_t t = (time_t)s;
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  char buf[64];
+  strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  if (frac) {
+    char fr[16];
+    snprintf(fr, sizeof fr, ".%09" PRId64, frac);
+    size_t k = strlen(fr);
+    while (k > 2 && fr[k - 1] == '0') fr[--k] = 0;
+    fprintf(f, "\"%s%sZ\"", buf, fr);
+  } else {
+    fprintf(f, "\"%sZ\"", buf);
+  }
+}
+
+static const char *ip_text(const uint8_t *ip, int v6, char *buf, size_t cap) {
+  return inet_ntop(v6 ? AF_INET6 : AF_INET, ip, buf, (socklen_t)cap) ? buf : "?";
+}
+
+static void value_json(FILE *f, const hn_value *v) {
+  switch (v->kind) {
+  case HN_V_STRING: json_str(f, v->u.s, v->len); break;
+  case HN_V_INT: fprintf(f, "%" PRId64, v->u.i); break;
+  case HN_V_FLOAT: fprintf(f, "%.17g", v->u.f); break;
+  case HN_V_BOOL: fputs(v->u.i ? "true" : "false", f); break;
+  case HN_V_TIME: time_str(f, v->u.i); break;
+  case HN_V_IP: {
+    char buf[64];
+    fprintf(f, "\"%s\"", ip_text(v->u.ip, v->v6, buf, sizeof buf));
+    break;
+  }
+  default: fputs("null", f); break;
+  }
+}
+
+/* A field's value(s): one value plainly, several as an array. */
+static void slot_json(FILE *f, const hn_event *ev, uint32_t slot) {
+  const hn_slot *s = &ev->slots[slot];
+  if (s->n == 1 && !(s->flags & HN_SLOT_ARRAY)) {
+    value_json(f, &ev->values[s->first]);
+    return;
+  }
+  fputc('[', f);
+  for (uint32_t i = 0; i < s->n; i++) {
+    if (i) fputc(',', f);
+    value_json(f, &ev->values[s->first + i]);
+  }
+  fputc(']', f);
+}
+
+/* The fields read by the true predicates of a node (what made the rule fire). */
+static void matched(const hn_eval *e, uint32_t node, uint8_t *seen) {
+  const hn_program *p = e->p;
+  const hn_bnode *b = &p->bnodes[node];
+  if (hn_eval_known(e, node) != 1) return;
+  if (b->op == HN_B_PRED) {
+    uint32_t s = p->preds[b->a].slot;
+    if (s != UINT32_MAX && s < p->n_fields) seen[s] = 1;
+  } else if (b->op == HN_B_AND || b->op == HN_B_OR) {
+    for (uint32_t k = 0; k < b->n; k++) matched(e, p->kids[b->first + k], seen);
+  }
+}
+
+typedef struct where_from {
+  const char *file;
+  uint64_t line, offset;
+} where_from;
+
+static void alert(FILE *f, const hn_eval *e, const hn_rule *r, const hn_event *ev, where_from w, uint8_t *seen) {
+  const hn_program *p = e->p;
+  fputs("{\"rule\":", f);
+  json_cstr(f, r->name);
+  if (r->title) { fputs(",\"title\":", f); json_cstr(f, r->title); }
+  if (r->id) { fputs(",\"id\":", f); json_cstr(f, r->id); }
+  fprintf(f, ",\"severity\":\"%s\"", sev_names[r->severity >= 0 && r->severity <= 5 ? r->severity : 0]);
+  fputs(",\"tags\":[", f);
+  for (uint32_t i = 0; i < r->n_tags; i++) {
+    if (i) fputc(',', f);
+    json_cstr(f, r->tags[i]);
+  }
+  fputc(']', f);
+  if (r->control) { fputs(",\"control\":", f); json_cstr(f, r->control); }
+  if (r->service) { fputs(",\"service\":", f); json_cstr(f, r->service); }
+  fputs(",\"time\":", f);
+  const hn_slot *ts = p->time_slot >= 0 ? &ev->slots[p->time_slot] : NULL;
+  if (ts && ts->n && ev->values[ts->first].kind == HN_V_TIME) time_str(f, ev->values[ts->first].u.i);
+  else fputs("null", f);
+  fputs(",\"entities\":{", f);
+  int k = 0;
+  for (uint32_t i = 0; i < r->n_entities; i++) {
+    if (!ev->slots[r->entities[i]].n) continue;
+    if (k++) fputc(',', f);
+    json_cstr(f, r->entity_names[i]);
+    fputc(':', f);
+    slot_json(f, ev, r->entities[i]);
+  }
+  fprintf(f, "},\"input\":{\"file\":");
+  json_cstr(f, w.file);
+  fprintf(f, ",\"line\":%" PRIu64 ",\"offset\":%" PRIu64 "},\"matched\":{", w.line, w.offset);
+  memset(seen, 0, p->n_fields);
+  matched(e, r->cond, seen);
+  k = 0;
+  for (uint32_t i = 0; i < p->n_fields; i++) {
+    if (!seen[i] || !ev->slots[i].n) continue;
+    if (k++) fputc(',', f);
+    json_cstr(f, p->fields[i].path);
+    fputc(':', f);
+    slot_json(f, ev, i);
+  }
+  fputs("}}\n", f);
+}
+
+hn_status hn_run_stream(const hn_program *p, const hn_run_options *o, hn_run_stats *st) {
+  memset(st, 0, sizeof *st);
+  for (uint32_t i = 0; i < p->n_rules; i++) st->skipped_rules += p->rules[i].kind != HN_R_SINGLE;
+  hn_eval e;
+  hn_event ev;
+  if (hn_eval_init(&e, p) != HN_OK) return HN_ERR_NOMEM;
+  if (hn_event_init(&ev, p->decoder) != HN_OK) {
+    hn_eval_fini(&e);
+    return HN_ERR_NOMEM;
+  }
+  uint8_t *seen = malloc(p->n_fields ? p->n_fields : 1);
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t n;
+  uint64_t offset = 0;
+  hn_status rc = seen ? HN_OK : HN_ERR_NOMEM;
+  while (rc == HN_OK && (n = getline(&line, &cap, o->in)) >= 0) {
+    size_t len = (size_t)n;
+    uint64_t at = offset;
+    offset += len;
+    st->lines++;
+    st->bytes += len;
+    if (len && line[len - 1] == '\n') len--;
+    size_t k = 0;
+    while (k < len && (line[k] == ' ' || line[k] == '\t' || line[k] == '\r')) k++;
+    if (k == len) continue; /* blank lines are not events */
+    hn_decode_error de = {0, NULL};
+    hn_status ds = hn_decode(p->decoder, line, len, &ev, &de);
+    if (ds == HN_ERR_NOMEM) { rc = ds; break; }
+    if (ds != HN_OK) {
+      st->malformed++;
+      if (o->diag && st->malformed <= o->max_reports)
+        fprintf(o->diag, "%s:%" PRIu64 ": malformed event: %s (at byte %zu)\n", o->input_name, st->lines,
+                de.message ? de.message : "not a JSON object", de.offset);
+      if (o->dead_letter) {
+        fwrite(line, 1, len, o->dead_letter);
+        fputc('\n', o->dead_letter);
+      }
+      continue;
+    }
+    st->events++;
+    hn_eval_begin(&e, &ev);
+    where_from w = {o->input_name, st->lines, at};
+    for (uint32_t r = 0; r < p->n_rules; r++) {
+      const hn_rule *rule = &p->rules[r];
+      if (rule->kind != HN_R_SINGLE || !hn_eval_node(&e, rule->cond)) continue;
+      st->alerts++;
+      alert(o->out, &e, rule, &ev, w, seen);
+    }
+  }
+  if (rc == HN_OK && ferror(o->in)) rc = HN_ERR_IO;
+  if (o->diag && st->malformed > o->max_reports)
+    fprintf(o->diag, "%s: %" PRIu64 " more malformed events not shown\n", o->input_name, st->malformed - o->max_reports);
+  free(line);
+  free(seen);
+  hn_event_fini(&ev);
+  hn_eval_fini(&e);
+  return rc;
+}
+
+/* ---- tests -------------------------------------------------------------------------------- */
+static void xml_str(FILE *f, const char *s) {
+  for (; s && *s; s++) {
+    switch (*s) {
+    case '<': fputs("&lt;", f); break;
+    case '>': fputs("&gt;", f); break;
+    case '&': fputs("&amp;", f); break;
+    case '"': fputs("&quot;", f); break;
+    default: fputc(*s, f);
+    }
+  }
+}
+
+/* Runs one test; its failures go to msg. Returns 1 passed, 0 failed, -1 skipped. */
+static int one_test(const hn_program *p, const hn_test *t, hn_eval *e, hn_event *ev, int64_t *count, FILE *msg) {
+  memset(count, 0, p->n_rules * sizeof *count);
+  int verdict = 1;
+  for (uint32_t i = 0; i < t->n_events; i++) {
+    hn_decode_error de = {0, NULL};
+    if (hn_decode(p->decoder, t->events[i], strlen(t->events[i]), ev, &de) != HN_OK) {
+      fprintf(msg, "  event %u does not decode: %s\n", i + 1, de.message ? de.message : "?");
+      return 0;
+    }
+    hn_eval_begin(e, ev);
+    for (uint32_t r = 0; r < p->n_rules; r++)
+      if (p->rules[r].kind == HN_R_SINGLE && hn_eval_node(e, p->rules[r].cond)) count[r]++;
+  }
+  bool any_run = false;
+  for (uint32_t k = 0; k < t->n_expects; k++) {
+    const hn_test_expect *x = &t->expects[k];
+    const hn_rule *r = &p->rules[x->rule];
+    if (r->kind != HN_R_SINGLE) {
+      fprintf(msg, "  skipped: rule %s is a correlation, which hornet does not run yet\n", r->name);
+      continue;
+    }
+    any_run = true;
+    int64_t c = count[x->rule];
+    bool ok = x->negated ? c == 0 : x->count >= 0 ? c == x->count : c > 0;
+    if (ok) continue;
+    verdict = 0;
+    if (x->negated)
+      fprintf(msg, "  expected rule %s not to fire, but it fired %" PRId64 " time%s\n", r->name, c, c == 1 ? "" : "s");
+    else if (x->count >= 0)
+      fprintf(msg, "  expected rule %s to fire %" PRId64 " time%s, it fired %" PRId64 "\n", r->name, x->count,
+              x->count == 1 ? "" : "s", c);
+    else
+      fprintf(msg, "  expected rule %s to fire, it did not\n", r->name);
+  }
+  if (verdict == 0)
+    for (uint32_t i = 0; i < t->n_events; i++) fprintf(msg, "  event %u: %s\n", i + 1, t->events[i]);
+  return verdict == 0 ? 0 : any_run ? 1 : -1;
+}
+
+hn_status hn_run_tests(const hn_program *p, FILE *out, FILE *junit, hn_test_report *rep) {
+  memset(rep, 0, sizeof *rep);
+  hn_eval e;
+  hn_event ev;
+  if (hn_eval_init(&e, p) != HN_OK) return HN_ERR_NOMEM;
+  if (hn_event_init(&ev, p->decoder) != HN_OK) {
+    hn_eval_fini(&e);
+    return HN_ERR_NOMEM;
+  }
+  int64_t *count = calloc(p->n_rules ? p->n_rules : 1, sizeof *count);
+  char **msgs = calloc(p->n_tests ? p->n_tests : 1, sizeof *msgs);
+  int *verdicts = calloc(p->n_tests ? p->n_tests : 1, sizeof *verdicts);
+  if (!count || !msgs || !verdicts) {
+    free(count);
+    free(msgs);
+    free(verdicts);
+    hn_event_fini(&ev);
+    hn_eval_fini(&e);
+    return HN_ERR_NOMEM;
+  }
+  for (uint32_t i = 0; i < p->n_tests; i++) {
+    const hn_test *t = &p->tests[i];
+    size_t len = 0;
+    FILE *m = open_memstream(&msgs[i], &len);
+    int v = m ? one_test(p, t, &e, &ev, count, m) : 0;
+    if (m) fclose(m);
+    verdicts[i] = v;
+    rep->tests++;
+    if (v == 1) rep->passed++;
+    else if (v == 0) rep->failed++;
+    else rep->skipped++;
+    if (v == 0) fprintf(out, "FAIL %s:%d: test \"%s\"\n%s", t->file, t->line, t->name, msgs[i] ? msgs[i] : "");
+  }
+  fprintf(out, "%u tests: %u passed, %u failed, %u skipped\n", rep->tests, rep->passed, rep->failed, rep->skipped);
+  if (junit) {
+    fprintf(junit, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"hornet\" tests=\"%u\" failures=\"%u\" skipped=\"%u\">\n",
+            rep->tests, rep->failed, rep->skipped);
+    for (uint32_t i = 0; i < p->n_tests; i++) {
+      const hn_test *t = &p->tests[i];
+      fputs("  <testcase classname=\"", junit);
+      xml_str(junit, t->file);
+      fputs("\" name=\"", junit);
+      xml_str(junit, t->name);
+      fputs("\">", junit);
+      if (verdicts[i] == 0) {
+        fputs("<failure message=\"expectation not met\">", junit);
+        xml_str(junit, msgs[i]);
+        fputs("</failure>", junit);
+      } else if (verdicts[i] < 0) {
+        fputs("<skipped message=\"correlation rules do not run yet\"/>", junit);
+      }
+      fputs("</testcase>\n", junit);
+    }
+    fputs("</testsuite>\n", junit);
+  }
+  for (uint32_t i = 0; i < p->n_tests; i++) free(msgs[i]);
+  free(msgs);
+  free(verdicts);
+  free(count);
+  hn_event_fini(&ev);
+  hn_eval_fini(&e);
+  return rep->failed ? HN_ERR_SEMANTIC : HN_OK;
+}
+
+/* ---- explain --------------------------------------------------------------------------------- */
+static void vexpr_text(FILE *f, const hn_program *p, uint32_t i);
+
+static void const_text(FILE *f, const hn_const *c) {
+  hn_value v;
+  memset(&v, 0, sizeof v);
+  v.kind = c->kind;
+  v.v6 = c->v6;
+  v.len = c->len;
+  memcpy(&v.u, &c->u, sizeof v.u);
+  if (c->kind == HN_V_IP && c->prefix != (c->v6 ? 128 : 32)) {
+    char buf[64];
+    fprintf(f, "\"%s/%u\"", ip_text(c->u.ip, c->v6, buf, sizeof buf), c->prefix);
+    return;
+  }
+  if (c->kind == HN_V_NULL) fputs("null", f);
+  else value_json(f, &v);
+}
+
+static void vexpr_text(FILE *f, const hn_program *p, uint32_t i) {
+  static const char *const ops[] = {[HN_VX_ADD] = " + ", [HN_VX_SUB] = " - ", [HN_VX_MUL] = " * ",
+                                    [HN_VX_DIV] = " / ", [HN_VX_MOD] = " % "};
+  const hn_vexpr *x = &p->vexprs[i];
+  switch (x->op) {
+  case HN_VX_FIELD: fputs(p->fields[x->a].path, f); break;
+  case HN_VX_CONST: const_text(f, &p->consts[x->a]); break;
+  case HN_VX_NEG: fputc('-', f); vexpr_text(f, p, x->a); break;
+  case HN_VX_LOWER: case HN_VX_UPPER: case HN_VX_LEN: case HN_VX_ABS:
+    fputs(x->op == HN_VX_LOWER ? "lower(" : x->op == HN_VX_UPPER ? "upper(" : x->op == HN_VX_LEN ? "len(" : "abs(", f);
+    vexpr_text(f, p, x->a);
+    fputc(')', f);
+    break;
+  default:
+    fputc('(', f);
+    vexpr_text(f, p, x->a);
+    fputs(ops[x->op], f);
+    vexpr_text(f, p, x->b);
+    fputc(')', f);
+  }
+}
+
+static void pred_text(FILE *f, const hn_program *p, const hn_pred *pr) {
+  static const char *const ops[] = {"==", "!=", "<", "<=", ">", ">=", "contains", "startswith", "endswith",
+                                    "like", "matches", "in", "in", "has", "exists", "missing"};
+  const char *tilde = (pr->flags & HN_PF_NOCASE) ? "~" : "";
+  if (pr->op == HN_P_EXISTS || pr->op == HN_P_MISSING) {
+    fprintf(f, "%s %s", ops[pr->op], p->fields[pr->slot].path);
+    return;
+  }
+  vexpr_text(f, p, pr->lhs);
+  fprintf(f, " %s%s ", ops[pr->op], tilde);
+  if (pr->rhs != UINT32_MAX) {
+    vexpr_text(f, p, pr->rhs);
+    return;
+  }
+  if (pr->op == HN_P_RANGE) {
+    const_text(f, &p->consts[pr->first]);
+    fputs("..", f);
+    const_text(f, &p->consts[pr->first + 1]);
+    return;
+  }
+  if (pr->flags & HN_PF_ALL) fputs("all ", f);
+  if (pr->n != 1) fputc('[', f);
+  for (uint32_t k = 0; k < pr->n && k < 8; k++) {
+    if (k) fputs(", ", f);
+    const_text(f, &p->consts[pr->first + k]);
+  }
+  if (pr->n > 8) fprintf(f, ", ... %u more", pr->n - 8);
+  if (pr->n != 1) fputc(']', f);
+}
+
+static void explain_node(FILE *f, hn_eval *e, uint32_t node, int depth) {
+  const hn_program *p = e->p;
+  const hn_bnode *b = &p->bnodes[node];
+  int v = hn_eval_known(e, node);
+  const char *mark = v == 1 ? "true " : v == 0 ? "false" : "  -  "; /* - : not evaluated */
+  fprintf(f, "  %s %*s", mark, depth * 2, "");
+  switch (b->op) {
+  case HN_B_TRUE: fputs("true\n", f); break;
+  case HN_B_FALSE: fputs("false\n", f); break;
+  case HN_B_PRED: pred_text(f, p, &p->preds[b->a]); fputc('\n', f); break;
+  case HN_B_NOT:
+    fputs("not\n", f);
+    explain_node(f, e, b->a, depth + 1);
+    break;
+  default:
+    fputs(b->op == HN_B_AND ? "all of\n" : "any of\n", f);
+    for (uint32_t k = 0; k < b->n; k++) explain_node(f, e, p->kids[b->first + k], depth + 1);
+  }
+}
+
+/* Evaluates every node of the rule, so explain shows what short-circuiting skipped. */
+static void eval_all(hn_eval *e, uint32_t node) {
+  const hn_bnode *b = &e->p->bnodes[node];
+  if (b->op == HN_B_NOT) eval_all(e, b->a);
+  if (b->op == HN_B_AND || b->op == HN_B_OR)
+    for (uint32_t k = 0; k < b->n; k++) eval_all(e, e->p->kids[b->first + k]);
+  hn_eval_node(e, node);
+}
+
+hn_status hn_explain(const hn_program *p, const char *event, size_t len, const char *rule, FILE *out) {
+  hn_eval e;
+  hn_event ev;
+  if (hn_eval_init(&e, p) != HN_OK) return HN_ERR_NOMEM;
+  if (hn_event_init(&ev, p->decoder) != HN_OK) {
+    hn_eval_fini(&e);
+    return HN_ERR_NOMEM;
+  }
+  hn_status st = HN_OK;
+  hn_decode_error de = {0, NULL};
+  if (hn_decode(p->decoder, event, len, &ev, &de) != HN_OK) {
+    fprintf(out, "the event is not a JSON object: %s (at byte %zu)\n", de.message ? de.message : "?", de.offset);
+    st = HN_ERR_SYNTAX;
+  }
+  bool found = rule == NULL;
+  hn_eval_begin(&e, &ev);
+  for (uint32_t r = 0; st == HN_OK && r < p->n_rules; r++) {
+    const hn_rule *ru = &p->rules[r];
+    if (rule && strcmp(rule, ru->name) != 0) continue;
+    found = true;
+    if (ru->kind != HN_R_SINGLE) {
+      fprintf(out, "rule %s: a correlation (not run yet)\n", ru->name);
+      continue;
+    }
+    eval_all(&e, ru->cond);
+    bool fired = hn_eval_node(&e, ru->cond);
+    fprintf(out, "rule %s: %s\n", ru->name, fired ? "FIRES" : "does not fire");
+    explain_node(out, &e, ru->cond, 0);
+  }
+  if (st == HN_OK && !found) st = HN_ERR_NOT_FOUND;
+  hn_event_fini(&ev);
+  hn_eval_fini(&e);
+  return st;
+}
