@@ -45,6 +45,21 @@ expect "fmt now canonical" 0 "$hornet" fmt --check "$tmp/u.hn"
 printf 'rule r {\n' > "$tmp/b.hn"
 expect "fmt refuses syntax errors" 1 "$hornet" fmt "$tmp/b.hn"
 contains "fmt stdin" "rule r {" sh -c "printf 'rule r{severity low}' | '$hornet' fmt -"
+expect "test example pack" 0 "$hornet" test examples/acme
+expect "test junit" 0 "$hornet" test examples/acme --junit "$tmp/junit.xml"
+contains "junit written" "<testsuite" cat "$tmp/junit.xml"
+printf 'import std.ecs\nrule r { severity low where process.name == "a" entities host.name }\ntest "t" { event { process.name: "b" } expect r }\n' > "$tmp/ft.hn"
+expect "failing test exits 1" 1 "$hornet" test "$tmp/ft.hn"
+expect "run over malformed input" 0 "$hornet" run tests/golden/run/malformed.hn --input tests/golden/run/malformed.jsonl --output "$tmp/alerts.jsonl" --dead-letter "$tmp/dead.jsonl"
+contains "alerts written" '"rule":"whoami"' cat "$tmp/alerts.jsonl"
+contains "dead letters written" 'not json at all' cat "$tmp/dead.jsonl"
+contains "run summary" "4 malformed" "$hornet" run tests/golden/run/malformed.hn --input tests/golden/run/malformed.jsonl --output /dev/null
+expect "run without pack" 2 "$hornet" run
+expect "run broken pack" 1 "$hornet" run tests/golden/check/rule_unknown_field.hn --input /dev/null
+expect "explain" 0 "$hornet" explain examples/acme --rule office_spawns_shell --event '{"process":{"name":"cmd.exe"}}'
+contains "explain shows values" "does not fire" "$hornet" explain examples/acme --rule office_spawns_shell --event '{"process":{"name":"cmd.exe"}}'
+expect "explain unknown rule" 1 "$hornet" explain examples/acme --rule nope --event '{}'
+expect "explain malformed event" 1 "$hornet" explain examples/acme --event '{'
 expect "version" 0 "$hornet" version
 
 echo "$pass passed, $fail failed"
