@@ -35,7 +35,7 @@ static void usage(FILE *f) {
         "run:     hornet run PACK [--input FILE|-] [--output FILE] [--dead-letter FILE]\n"
         "test:    hornet test PATH... [--junit FILE]\n"
         "explain: hornet explain PACK --event JSON [--rule NAME]\n"
-        "(run, test and explain also take -I DIR and --stdlib DIR)\n", f);
+        "(run, test and explain also take -I DIR, --stdlib DIR and --engine jit|interp)\n", f);
 }
 
 static int color_default(void) { return isatty(2) && getenv("NO_COLOR") == NULL; }
@@ -213,8 +213,10 @@ static int cmd_fmt(int argc, char **argv) {
   return o.check && o.changed ? 1 : 0;
 }
 
-/* Checks and compiles the packs at paths[0..n); prints diagnostics; NULL when they have errors. */
-static hn_program *compile_paths(char **paths, int n, char **incs, int ninc, const char *stdlib) {
+/* Checks and compiles the packs at paths[0..n); prints diagnostics; NULL when they have errors.
+ * With native set, the rule logic is compiled to native code (cached); if that fails the
+ * interpreter runs, with a warning. */
+static hn_program *compile_paths(char **paths, int n, char **incs, int ninc, const char *stdlib, int native) {
   hnc_compiler *c = hnc_compiler_create();
   if (!c) return NULL;
   if (stdlib) hnc_compiler_set_stdlib(c, stdlib);
@@ -224,6 +226,9 @@ static hn_program *compile_paths(char **paths, int n, char **incs, int ninc, con
   if (hnc_compiler_check(c) == HN_OK) p = hnc_compiler_program(c);
   if (hnc_compiler_diag_count(c)) hnc_compiler_print_diagnostics(c, stderr, HNC_FORMAT_TEXT, color_default());
   hnc_compiler_destroy(c);
+  char err[512];
+  if (p && native && hnc_program_native(p, NULL, err, sizeof err) != HN_OK)
+    fprintf(stderr, "hornet: warning: native code unavailable (%s); the interpreter runs the rules\n", err);
   return p;
 }
 
@@ -231,7 +236,8 @@ static hn_program *compile_paths(char **paths, int n, char **incs, int ninc, con
 typedef struct run_args {
   char *paths[64], *incs[16];
   int npaths, ninc;
-  const char *stdlib, *input, *output, *dead, *junit, *event, *rule;
+  const char *stdlib, *input, *output, *dead, *junit, *event, *rule, *engine;
+  int native;
 } run_args;
 
 static int parse_run_args(const char *cmd, int argc, char **argv, run_args *a) {
@@ -241,7 +247,7 @@ static int parse_run_args(const char *cmd, int argc, char **argv, run_args *a) {
     const char **slot = strcmp(o, "--input") == 0 ? &a->input : strcmp(o, "--output") == 0 ? &a->output
                       : strcmp(o, "--dead-letter") == 0 ? &a->dead : strcmp(o, "--junit") == 0 ? &a->junit
                       : strcmp(o, "--event") == 0 ? &a->event : strcmp(o, "--rule") == 0 ? &a->rule
-                      : strcmp(o, "--stdlib") == 0 ? &a->stdlib : NULL;
+                      : strcmp(o, "--stdlib") == 0 ? &a->stdlib : strcmp(o, "--engine") == 0 ? &a->engine : NULL;
     if (slot) {
       if (i + 1 >= argc) { fprintf(stderr, "hornet %s: %s needs a value\n", cmd, o); return 2; }
       *slot = argv[++i];
@@ -255,6 +261,12 @@ static int parse_run_args(const char *cmd, int argc, char **argv, run_args *a) {
     }
   }
   if (!a->npaths) { fprintf(stderr, "hornet %s: no pack given\n", cmd); return 2; }
+  a->native = 1;
+  if (a->engine && strcmp(a->engine, "interp") == 0) a->native = 0;
+  else if (a->engine && strcmp(a->engine, "jit") != 0) {
+    fprintf(stderr, "hornet %s: unknown engine '%s' (jit, interp)\n", cmd, a->engine);
+    return 2;
+  }
   return 0;
 }
 
@@ -270,9 +282,9 @@ static int cmd_run(int argc, char **argv) {
     fprintf(stderr, "hornet run: cannot write '%s'\n", !out ? a.output : a.dead);
     return 1;
   }
-  hn_program *p = compile_paths(a.paths, a.npaths, a.incs, a.ninc, a.stdlib);
+  hn_program *p = compile_paths(a.paths, a.npaths, a.incs, a.ninc, a.stdlib, a.native);
   if (!p) return 1;
-  hn_run_options o = {a.input ? a.input : "-", in, out, dead, stderr, 10};
+  hn_run_options o = {a.input ? a.input : "-", in, out, dead, stderr, 10, a.native ? HN_ENGINE_AUTO : HN_ENGINE_INTERP};
   hn_run_stats st;
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -297,7 +309,7 @@ static int cmd_test(int argc, char **argv) {
   run_args a;
   int rc = parse_run_args("test", argc, argv, &a);
   if (rc) return rc;
-  hn_program *p = compile_paths(a.paths, a.npaths, a.incs, a.ninc, a.stdlib);
+  hn_program *p = compile_paths(a.paths, a.npaths, a.incs, a.ninc, a.stdlib, a.native);
   if (!p) return 1;
   FILE *junit = a.junit ? fopen(a.junit, "wb") : NULL;
   if (a.junit && !junit) { fprintf(stderr, "hornet test: cannot write '%s'\n", a.junit); hn_program_destroy(p); return 1; }
@@ -313,7 +325,7 @@ static int cmd_explain(int argc, char **argv) {
   int rc = parse_run_args("explain", argc, argv, &a);
   if (rc) return rc;
   if (!a.event) { fputs("hornet explain: --event JSON is required\n", stderr); return 2; }
-  hn_program *p = compile_paths(a.paths, a.npaths, a.incs, a.ninc, a.stdlib);
+  hn_program *p = compile_paths(a.paths, a.npaths, a.incs, a.ninc, a.stdlib, a.native);
   if (!p) return 1;
   hn_status s = hn_explain(p, a.event, strlen(a.event), a.rule, stdout);
   hn_program_destroy(p);

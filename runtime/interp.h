@@ -26,4 +26,9 @@ bool hn_eval_node(hn_eval *e, uint32_t i);
 bool hn_eval_pred(hn_eval *e, uint32_t i);
 /* 1 or 0 if node i was evaluated for this event, -1 if short-circuiting skipped it. */
 int hn_eval_known(const hn_eval *e, uint32_t i);
+
+/* Helpers native code calls (their addresses are given to the JIT; the ABI is plain C). */
+int32_t hn_rt_pred(hn_eval *e, uint32_t pred);
+int32_t hn_rt_memo_get(hn_eval *e, uint32_t node);
+void hn_rt_memo_set(hn_eval *e, uint32_t node, int32_t v);
 #endif

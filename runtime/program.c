@@ -13,6 +13,7 @@ void hn_program_destroy(hn_program *p) {
   for (uint32_t i = 0; i < p->n_consts; i++)
     if (p->consts[i].re) pcre2_code_free((pcre2_code *)p->consts[i].re);
   hn_decoder_destroy(p->decoder);
+  if (p->native_free) p->native_free(p->native_owner);
   if (p->arena) {
     hn_arena_fini(p->arena);
     free(p->arena);

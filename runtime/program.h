@@ -105,6 +105,10 @@ typedef struct hn_test {
   uint32_t n_expects;
 } hn_test;
 
+/* Native code for the rule logic (compiler/jit.c): fills fired[r] for every single-event rule,
+ * given an hn_eval begun on the event. */
+typedef void (*hn_native_fn)(void *eval, uint8_t *fired);
+
 struct hn_program {
   hn_field_spec *fields;
   uint32_t n_fields;
@@ -124,6 +128,9 @@ struct hn_program {
   hn_test *tests;
   uint32_t n_tests;
   hn_decoder *decoder;
+  hn_native_fn native;           /* NULL: the interpreter runs the rules */
+  void *native_owner;            /* what keeps the native code alive (owned) */
+  void (*native_free)(void *);
   void *arena; /* everything above lives in it (owned) */
 };
 /* Finishes a program the compiler filled in: compiles regexes, creates the decoder. */

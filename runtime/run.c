@@ -107,8 +107,13 @@ typedef struct where_from {
   uint64_t line, offset;
 } where_from;
 
-static void alert(FILE *f, const hn_eval *e, const hn_rule *r, const hn_event *ev, where_from w, uint8_t *seen) {
+static void eval_all(hn_eval *e, uint32_t node);
+
+static void alert(FILE *f, hn_eval *e, const hn_rule *r, const hn_event *ev, where_from w, uint8_t *seen) {
   const hn_program *p = e->p;
+  /* every condition of the rule, not just those short-circuiting reached: the matched fields
+   * are then the same whichever engine decided */
+  eval_all(e, r->cond);
   fputs("{\"rule\":", f);
   json_cstr(f, r->name);
   if (r->title) { fputs(",\"title\":", f); json_cstr(f, r->title); }
@@ -162,11 +167,13 @@ hn_status hn_run_stream(const hn_program *p, const hn_run_options *o, hn_run_sta
     return HN_ERR_NOMEM;
   }
   uint8_t *seen = malloc(p->n_fields ? p->n_fields : 1);
+  uint8_t *fired = calloc(p->n_rules ? p->n_rules : 1, 1);
+  hn_native_fn native = o->engine == HN_ENGINE_INTERP ? NULL : p->native;
   char *line = NULL;
   size_t cap = 0;
   ssize_t n;
   uint64_t offset = 0;
-  hn_status rc = seen ? HN_OK : HN_ERR_NOMEM;
+  hn_status rc = seen && fired ? HN_OK : HN_ERR_NOMEM;
   while (rc == HN_OK && (n = getline(&line, &cap, o->in)) >= 0) {
     size_t len = (size_t)n;
     uint64_t at = offset;
@@ -194,9 +201,10 @@ hn_status hn_run_stream(const hn_program *p, const hn_run_options *o, hn_run_sta
     st->events++;
     hn_eval_begin(&e, &ev);
     where_from w = {o->input_name, st->lines, at};
+    if (native) native(&e, fired);
     for (uint32_t r = 0; r < p->n_rules; r++) {
       const hn_rule *rule = &p->rules[r];
-      if (rule->kind != HN_R_SINGLE || !hn_eval_node(&e, rule->cond)) continue;
+      if (rule->kind != HN_R_SINGLE || !(native ? fired[r] : hn_eval_node(&e, rule->cond))) continue;
       st->alerts++;
       alert(o->out, &e, rule, &ev, w, seen);
     }
@@ -206,6 +214,7 @@ hn_status hn_run_stream(const hn_program *p, const hn_run_options *o, hn_run_sta
     fprintf(o->diag, "%s: %" PRIu64 " more malformed events not shown\n", o->input_name, st->malformed - o->max_reports);
   free(line);
   free(seen);
+  free(fired);
   hn_event_fini(&ev);
   hn_eval_fini(&e);
   return rc;
@@ -225,7 +234,8 @@ static void xml_str(FILE *f, const char *s) {
 }
 
 /* Runs one test; its failures go to msg. Returns 1 passed, 0 failed, -1 skipped. */
-static int one_test(const hn_program *p, const hn_test *t, hn_eval *e, hn_event *ev, int64_t *count, FILE *msg) {
+static int one_test(const hn_program *p, const hn_test *t, hn_eval *e, hn_event *ev, int64_t *count,
+                    uint8_t *fired, FILE *msg) {
   memset(count, 0, p->n_rules * sizeof *count);
   int verdict = 1;
   for (uint32_t i = 0; i < t->n_events; i++) {
@@ -235,8 +245,9 @@ static int one_test(const hn_program *p, const hn_test *t, hn_eval *e, hn_event 
       return 0;
     }
     hn_eval_begin(e, ev);
+    if (p->native) p->native(e, fired);
     for (uint32_t r = 0; r < p->n_rules; r++)
-      if (p->rules[r].kind == HN_R_SINGLE && hn_eval_node(e, p->rules[r].cond)) count[r]++;
+      if (p->rules[r].kind == HN_R_SINGLE && (p->native ? fired[r] : hn_eval_node(e, p->rules[r].cond))) count[r]++;
   }
   bool any_run = false;
   for (uint32_t k = 0; k < t->n_expects; k++) {
@@ -276,7 +287,9 @@ hn_status hn_run_tests(const hn_program *p, FILE *out, FILE *junit, hn_test_repo
   int64_t *count = calloc(p->n_rules ? p->n_rules : 1, sizeof *count);
   char **msgs = calloc(p->n_tests ? p->n_tests : 1, sizeof *msgs);
   int *verdicts = calloc(p->n_tests ? p->n_tests : 1, sizeof *verdicts);
-  if (!count || !msgs || !verdicts) {
+  uint8_t *fired = calloc(p->n_rules ? p->n_rules : 1, 1);
+  if (!count || !msgs || !verdicts || !fired) {
+    free(fired);
     free(count);
     free(msgs);
     free(verdicts);
@@ -288,7 +301,7 @@ hn_status hn_run_tests(const hn_program *p, FILE *out, FILE *junit, hn_test_repo
     const hn_test *t = &p->tests[i];
     size_t len = 0;
     FILE *m = open_memstream(&msgs[i], &len);
-    int v = m ? one_test(p, t, &e, &ev, count, m) : 0;
+    int v = m ? one_test(p, t, &e, &ev, count, fired, m) : 0;
     if (m) fclose(m);
     verdicts[i] = v;
     rep->tests++;
@@ -323,6 +336,7 @@ hn_status hn_run_tests(const hn_program *p, FILE *out, FILE *junit, hn_test_repo
   free(msgs);
   free(verdicts);
   free(count);
+  free(fired);
   hn_event_fini(&ev);
   hn_eval_fini(&e);
   return rep->failed ? HN_ERR_SEMANTIC : HN_OK;
@@ -421,6 +435,7 @@ static void explain_node(FILE *f, hn_eval *e, uint32_t node, int depth) {
 
 /* Evaluates every node of the rule, so explain shows what short-circuiting skipped. */
 static void eval_all(hn_eval *e, uint32_t node) {
+  if (hn_eval_known(e, node) >= 0 && e->p->bnodes[node].op == HN_B_PRED) return;
   const hn_bnode *b = &e->p->bnodes[node];
   if (b->op == HN_B_NOT) eval_all(e, b->a);
   if (b->op == HN_B_AND || b->op == HN_B_OR)

@@ -82,6 +82,13 @@ HN_API hn_status hnc_format(hnc_compiler *c, const char *name, const char *text,
  * diagnostic. The caller owns the program (hn_program_destroy); it outlives the compiler. */
 HN_API hn_program *hnc_compiler_program(hnc_compiler *c);
 
+/* Compiles the program's rule logic to native code through LLVM (ORC LLJIT) and attaches it,
+ * so runs use it instead of the interpreter. The object code is cached on disk by content
+ * ($HORNET_CACHE_DIR, else $XDG_CACHE_HOME/hornet or ~/.cache/hornet; "off" disables it);
+ * *cache_hit (may be NULL) says whether it was. HN_OK, or an error with err filled (the
+ * program still runs with the interpreter). */
+HN_API hn_status hnc_program_native(hn_program *p, int *cache_hit, char *err, size_t errlen);
+
 /* Writes a location-free dump of the syntax tree of `text` to f (for tests: fmt must not
  * change it). HN_ERR_SYNTAX on syntax errors. */
 HN_API hn_status hnc_dump_ast(hnc_compiler *c, const char *name, const char *text, size_t len,

@@ -46,6 +46,10 @@ typedef struct hn_program hn_program;
 
 HN_API void hn_program_destroy(hn_program *p);
 
+/* Which code runs the rules: the native code when the program has it (the default), or the
+ * reference interpreter. */
+enum { HN_ENGINE_AUTO = 0, HN_ENGINE_INTERP = 1 };
+
 typedef struct hn_run_options {
   const char *input_name;    /* for messages ("-" for standard input) */
   FILE *in;                  /* JSON Lines, one event a line */
@@ -53,6 +57,7 @@ typedef struct hn_run_options {
   FILE *dead_letter;         /* malformed lines are copied here (may be NULL) */
   FILE *diag;                /* malformed-line reports (may be NULL) */
   unsigned max_reports;      /* malformed lines reported one by one before only counting */
+  int engine;                /* HN_ENGINE_AUTO or HN_ENGINE_INTERP */
 } hn_run_options;
 
 typedef struct hn_run_stats {

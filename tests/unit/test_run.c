@@ -54,7 +54,7 @@ static void run_golden(void **state) {
   char *alerts = NULL, *dead = NULL, *got = NULL;
   size_t al = 0, dl = 0, gl = 0;
   FILE *out = open_memstream(&alerts, &al), *dl_f = open_memstream(&dead, &dl);
-  hn_run_options o = {ev, in, out, dl_f, NULL, 0};
+  hn_run_options o = {ev, in, out, dl_f, NULL, 0, HN_ENGINE_AUTO};
   hn_run_stats st;
   assert_int_equal(hn_run_stream(p, &o, &st), HN_OK);
   fclose(in);

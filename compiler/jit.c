@@ -1,0 +1,395 @@
+/* jit.c - the native back end: the program's boolean DAG as LLVM IR, compiled to an object
+ * through the LLVM-C API, cached on disk by content (plus LLVM version, target and CPU), and
+ * loaded into an ORC LLJIT (../shared/LLVM-ORC.md has the call sequence and its traps).
+ *
+ * What is native today: the boolean logic of every rule (and/or/not, short-circuit, shared
+ * nodes memoised per event through the evaluator) and the dispatch over rules; predicates call
+ * the runtime's hn_rt_pred, the interpreter's own predicate code, so both engines agree by
+ * construction on predicate semantics and the differential test checks the rest.
+ * Depends on LLVM (compiler side only) and on the runtime's program format. */
+#include <errno.h>
+#include <llvm-c/Analysis.h>
+#include <llvm-c/Core.h>
+#include <llvm-c/Error.h>
+#include <llvm-c/LLJIT.h>
+#include <llvm-c/Orc.h>
+#include <llvm-c/Support.h>
+#include <llvm-c/Target.h>
+#include <llvm-c/TargetMachine.h>
+#include <llvm-c/Transforms/PassBuilder.h>
+#include <llvm/Config/llvm-config.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "hnc.h"
+#include "interp.h"
+#include "program.h"
+
+#if LLVM_VERSION_MAJOR >= 15
+typedef LLVMOrcCSymbolMapPair hn_sym_pair;
+#else
+typedef LLVMJITCSymbolMapPair hn_sym_pair;
+#endif
+
+typedef struct hnc_jit {
+  LLVMOrcLLJITRef jit;
+} hnc_jit;
+
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+static void init_llvm(void) {
+  LLVMInitializeNativeTarget();
+  LLVMInitializeNativeAsmPrinter();
+}
+
+static void set_err(char *err, size_t n, const char *what, LLVMErrorRef e) {
+  char *m = LLVMGetErrorMessage(e); /* consumes e */
+  snprintf(err, n, "%s: %s", what, m);
+  LLVMDisposeErrorMessage(m);
+}
+
+static void jit_free(void *owner) {
+  hnc_jit *j = owner;
+  if (!j) return;
+  if (j->jit) {
+    LLVMErrorRef e = LLVMOrcDisposeLLJIT(j->jit);
+    if (e) LLVMConsumeError(e);
+  }
+  free(j);
+}
+
+/* ---- IR ---------------------------------------------------------------------------------- */
+typedef struct gen {
+  const hn_program *p;
+  LLVMContextRef ctx;
+  LLVMModuleRef m;
+  LLVMBuilderRef b;
+  LLVMTypeRef i1, i8, i32, ptr;
+  LLVMTypeRef pred_t, get_t, set_t, node_t;
+  LLVMValueRef pred_f, get_f, set_f;
+  LLVMValueRef *node_fn; /* per bnode: its own function, for shared nodes and rule roots */
+  uint32_t *uses;
+} gen;
+
+static LLVMValueRef value(gen *g, LLVMValueRef fn, LLVMValueRef e, uint32_t i);
+
+/* The code computing node i, inline in fn at the builder's position. */
+static LLVMValueRef compute(gen *g, LLVMValueRef fn, LLVMValueRef e, uint32_t i) {
+  const hn_bnode *b = &g->p->bnodes[i];
+  switch (b->op) {
+  case HN_B_TRUE: return LLVMConstInt(g->i1, 1, 0);
+  case HN_B_FALSE: return LLVMConstInt(g->i1, 0, 0);
+  case HN_B_PRED: {
+    LLVMValueRef args[2] = {e, LLVMConstInt(g->i32, b->a, 0)};
+    LLVMValueRef r = LLVMBuildCall2(g->b, g->pred_t, g->pred_f, args, 2, "p");
+    return LLVMBuildICmp(g->b, LLVMIntNE, r, LLVMConstInt(g->i32, 0, 0), "pb");
+  }
+  case HN_B_NOT: return LLVMBuildNot(g->b, value(g, fn, e, b->a), "not");
+  default: break;
+  }
+  /* and / or: short-circuit through a chain of blocks into one phi */
+  bool is_and = b->op == HN_B_AND;
+  LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(g->ctx, fn, is_and ? "and.end" : "or.end");
+  LLVMValueRef phi_vals[1024];
+  LLVMBasicBlockRef phi_bbs[1024];
+  uint32_t np = 0;
+  for (uint32_t k = 0; k < b->n; k++) {
+    LLVMValueRef v = value(g, fn, e, g->p->kids[b->first + k]);
+    LLVMBasicBlockRef here = LLVMGetInsertBlock(g->b);
+    if (k + 1 == b->n || np + 1 >= 1024) {
+      phi_vals[np] = v;
+      phi_bbs[np++] = here;
+      LLVMBuildBr(g->b, done);
+      break;
+    }
+    LLVMBasicBlockRef next = LLVMAppendBasicBlockInContext(g->ctx, fn, "next");
+    phi_vals[np] = LLVMConstInt(g->i1, is_and ? 0 : 1, 0);
+    phi_bbs[np++] = here;
+    if (is_and) LLVMBuildCondBr(g->b, v, next, done);
+    else LLVMBuildCondBr(g->b, v, done, next);
+    LLVMPositionBuilderAtEnd(g->b, next);
+  }
+  LLVMPositionBuilderAtEnd(g->b, done);
+  LLVMValueRef phi = LLVMBuildPhi(g->b, g->i1, "v");
+  LLVMAddIncoming(phi, phi_vals, phi_bbs, np);
+  return phi;
+}
+
+/* A shared node gets a function that memoises its value in the evaluator (as the interpreter
+ * does), so it is computed once per event whichever rule asks first. */
+static LLVMValueRef node_function(gen *g, uint32_t i) {
+  if (g->node_fn[i]) return g->node_fn[i];
+  char name[32];
+  snprintf(name, sizeof name, "n%u", i);
+  LLVMValueRef fn = LLVMAddFunction(g->m, name, g->node_t);
+  LLVMSetLinkage(fn, LLVMInternalLinkage);
+  g->node_fn[i] = fn;
+  LLVMBasicBlockRef saved = LLVMGetInsertBlock(g->b);
+  LLVMValueRef e = LLVMGetParam(fn, 0);
+  LLVMBasicBlockRef entry = LLVMAppendBasicBlockInContext(g->ctx, fn, "entry");
+  LLVMBasicBlockRef hit = LLVMAppendBasicBlockInContext(g->ctx, fn, "hit");
+  LLVMBasicBlockRef miss = LLVMAppendBasicBlockInContext(g->ctx, fn, "miss");
+  LLVMPositionBuilderAtEnd(g->b, entry);
+  LLVMValueRef idx = LLVMConstInt(g->i32, i, 0);
+  LLVMValueRef args[2] = {e, idx};
+  LLVMValueRef m = LLVMBuildCall2(g->b, g->get_t, g->get_f, args, 2, "memo");
+  LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntSGE, m, LLVMConstInt(g->i32, 0, 0), "known"), hit, miss);
+  LLVMPositionBuilderAtEnd(g->b, hit);
+  LLVMBuildRet(g->b, LLVMBuildICmp(g->b, LLVMIntNE, m, LLVMConstInt(g->i32, 0, 0), "mv"));
+  LLVMPositionBuilderAtEnd(g->b, miss);
+  LLVMValueRef v = compute(g, fn, e, i);
+  LLVMValueRef sargs[3] = {e, idx, LLVMBuildZExt(g->b, v, g->i32, "v32")};
+  LLVMBuildCall2(g->b, g->set_t, g->set_f, sargs, 3, "");
+  LLVMBuildRet(g->b, v);
+  if (saved) LLVMPositionBuilderAtEnd(g->b, saved);
+  return fn;
+}
+
+static LLVMValueRef value(gen *g, LLVMValueRef fn, LLVMValueRef e, uint32_t i) {
+  const hn_bnode *b = &g->p->bnodes[i];
+  if (g->uses[i] > 1 && b->op != HN_B_TRUE && b->op != HN_B_FALSE) {
+    LLVMValueRef callee = node_function(g, i);
+    LLVMValueRef args[1] = {e};
+    return LLVMBuildCall2(g->b, g->node_t, callee, args, 1, "n");
+  }
+  return compute(g, fn, e, i);
+}
+
+/* void hn_match(hn_eval *e, uint8_t *fired): fired[r] for every single-event rule r. */
+static void build(gen *g) {
+  const hn_program *p = g->p;
+  for (uint32_t i = 0; i < p->n_bnodes; i++) {
+    const hn_bnode *b = &p->bnodes[i];
+    if (b->op == HN_B_NOT) g->uses[b->a]++;
+    if (b->op == HN_B_AND || b->op == HN_B_OR)
+      for (uint32_t k = 0; k < b->n; k++) g->uses[p->kids[b->first + k]]++;
+  }
+  for (uint32_t r = 0; r < p->n_rules; r++)
+    if (p->rules[r].kind == HN_R_SINGLE) g->uses[p->rules[r].cond] += 2; /* rule roots: functions */
+  LLVMTypeRef mt_args[2] = {g->ptr, g->ptr};
+  LLVMTypeRef mt = LLVMFunctionType(LLVMVoidTypeInContext(g->ctx), mt_args, 2, 0);
+  LLVMValueRef fn = LLVMAddFunction(g->m, "hn_match", mt);
+  LLVMValueRef e = LLVMGetParam(fn, 0), fired = LLVMGetParam(fn, 1);
+  LLVMPositionBuilderAtEnd(g->b, LLVMAppendBasicBlockInContext(g->ctx, fn, "entry"));
+  for (uint32_t r = 0; r < p->n_rules; r++) {
+    if (p->rules[r].kind != HN_R_SINGLE) continue;
+    LLVMValueRef v = value(g, fn, e, p->rules[r].cond);
+    LLVMValueRef idx = LLVMConstInt(g->i32, r, 0);
+    LLVMValueRef slot = LLVMBuildInBoundsGEP2(g->b, g->i8, fired, &idx, 1, "f");
+    LLVMBuildStore(g->b, LLVMBuildZExt(g->b, v, g->i8, "f8"), slot);
+  }
+  LLVMBuildRetVoid(g->b);
+}
+
+/* ---- the object cache ------------------------------------------------------------------------- */
+static uint64_t fnv(uint64_t h, const void *data, size_t n) {
+  const unsigned char *s = data;
+  for (size_t i = 0; i < n; i++) h = (h ^ s[i]) * 1099511628211ull;
+  return h;
+}
+
+static int cache_dir(char *out, size_t n) {
+  const char *d = getenv("HORNET_CACHE_DIR");
+  if (d && strcmp(d, "off") == 0) return -1;
+  if (d && *d) snprintf(out, n, "%s", d);
+  else if ((d = getenv("XDG_CACHE_HOME")) && *d) snprintf(out, n, "%s/hornet", d);
+  else if ((d = getenv("HOME")) && *d) snprintf(out, n, "%s/.cache/hornet", d);
+  else return -1;
+  char tmp[1024];
+  snprintf(tmp, sizeof tmp, "%s", out);
+  for (char *q = tmp + 1; *q; q++)
+    if (*q == '/') {
+      *q = 0;
+      mkdir(tmp, 0755);
+      *q = '/';
+    }
+  return mkdir(tmp, 0755) == 0 || errno == EEXIST ? 0 : -1;
+}
+
+/* The cache key: the unoptimised IR (it is the whole program's logic), the LLVM version, the
+ * target triple and CPU features, and hornet's version. The full key text is stored in the
+ * file too and compared, so a hash collision cannot load the wrong code. */
+static char *cache_key(LLVMModuleRef m, const char *triple, const char *cpu, const char *feat, uint64_t *h) {
+  char *ir = LLVMPrintModuleToString(m);
+  size_t n = strlen(ir) + strlen(triple) + strlen(cpu) + strlen(feat) + 64;
+  char *key = malloc(n);
+  if (key) {
+    int k = snprintf(key, n, "hornet " HN_VERSION_STRING " llvm %d %s %s %s\n", LLVM_VERSION_MAJOR, triple, cpu, feat);
+    *h = fnv(fnv(1469598103934665603ull, key, (size_t)k), ir, strlen(ir));
+    snprintf(key + k, n - (size_t)k, "%016llx\n", (unsigned long long)*h);
+  }
+  LLVMDisposeMessage(ir);
+  return key;
+}
+
+static LLVMMemoryBufferRef cache_load(const char *path, const char *key) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  size_t kl = strlen(key);
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *m = open_memstream(&buf, &len);
+  char chunk[65536];
+  size_t k;
+  while (m && (k = fread(chunk, 1, sizeof chunk, f)) > 0) fwrite(chunk, 1, k, m);
+  fclose(f);
+  if (!m) return NULL;
+  fclose(m);
+  LLVMMemoryBufferRef mb = NULL;
+  if (len > kl && memcmp(buf, key, kl) == 0)
+    mb = LLVMCreateMemoryBufferWithMemoryRangeCopy(buf + kl, len - kl, "hornet-cached");
+  free(buf);
+  return mb;
+}
+
+static void cache_store(const char *path, const char *key, LLVMMemoryBufferRef obj) {
+  char tmp[1200];
+  snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
+  FILE *f = fopen(tmp, "wb");
+  if (!f) return;
+  bool ok = fwrite(key, 1, strlen(key), f) == strlen(key) &&
+            fwrite(LLVMGetBufferStart(obj), 1, LLVMGetBufferSize(obj), f) == LLVMGetBufferSize(obj);
+  ok = fclose(f) == 0 && ok;
+  if (!ok || rename(tmp, path) != 0) remove(tmp); /* atomic: readers see a whole file or none */
+}
+
+/* ---- putting it together ---------------------------------------------------------------------- */
+static LLVMErrorRef define_helpers(LLVMOrcLLJITRef J) {
+  static const struct { const char *name; void *addr; } helpers[] = {
+    {"hn_rt_pred", (void *)hn_rt_pred},
+    {"hn_rt_memo_get", (void *)hn_rt_memo_get},
+    {"hn_rt_memo_set", (void *)hn_rt_memo_set},
+  };
+  hn_sym_pair pairs[3];
+  for (int i = 0; i < 3; i++) {
+    pairs[i].Name = LLVMOrcLLJITMangleAndIntern(J, helpers[i].name);
+    pairs[i].Sym.Address = (LLVMOrcExecutorAddress)(uintptr_t)helpers[i].addr;
+    pairs[i].Sym.Flags.GenericFlags = LLVMJITSymbolGenericFlagsExported | LLVMJITSymbolGenericFlagsCallable;
+    pairs[i].Sym.Flags.TargetFlags = 0;
+  }
+  LLVMOrcMaterializationUnitRef mu = LLVMOrcAbsoluteSymbols(pairs, 3);
+  LLVMErrorRef e = LLVMOrcJITDylibDefine(LLVMOrcLLJITGetMainJITDylib(J), mu);
+  if (e) LLVMOrcDisposeMaterializationUnit(mu); /* still ours on failure */
+  return e;
+}
+
+/* Compiles the program's logic to native code and attaches it (p->native). stats, when not
+ * NULL, gets whether the cache was hit. HN_OK, or an error with err filled. */
+hn_status hnc_program_native(hn_program *p, int *cache_hit, char *err, size_t errlen) {
+  pthread_once(&init_once, init_llvm);
+  if (cache_hit) *cache_hit = false;
+  gen g;
+  memset(&g, 0, sizeof g);
+  g.p = p;
+  g.node_fn = calloc(p->n_bnodes ? p->n_bnodes : 1, sizeof *g.node_fn);
+  g.uses = calloc(p->n_bnodes ? p->n_bnodes : 1, sizeof *g.uses);
+  hnc_jit *j = calloc(1, sizeof *j);
+  if (!g.node_fn || !g.uses || !j) {
+    free(g.node_fn);
+    free(g.uses);
+    free(j);
+    snprintf(err, errlen, "out of memory");
+    return HN_ERR_NOMEM;
+  }
+  hn_status st = HN_ERR_SEMANTIC;
+  LLVMErrorRef e = LLVMOrcCreateLLJIT(&j->jit, NULL);
+  LLVMTargetMachineRef tm = NULL;
+  char *triple = NULL, *cpu = NULL, *feat = NULL, *key = NULL;
+  if (e) {
+    set_err(err, errlen, "cannot create the JIT", e);
+    goto done;
+  }
+  if ((e = define_helpers(j->jit))) {
+    set_err(err, errlen, "cannot define the runtime helpers", e);
+    goto done;
+  }
+  g.ctx = LLVMContextCreate();
+  g.m = LLVMModuleCreateWithNameInContext("hornet", g.ctx);
+  g.b = LLVMCreateBuilderInContext(g.ctx);
+  g.i1 = LLVMInt1TypeInContext(g.ctx);
+  g.i8 = LLVMInt8TypeInContext(g.ctx);
+  g.i32 = LLVMInt32TypeInContext(g.ctx);
+  g.ptr = LLVMPointerType(g.i8, 0);
+  LLVMTypeRef pa[3] = {g.ptr, g.i32, g.i32};
+  g.pred_t = LLVMFunctionType(g.i32, pa, 2, 0);
+  g.get_t = LLVMFunctionType(g.i32, pa, 2, 0);
+  g.set_t = LLVMFunctionType(LLVMVoidTypeInContext(g.ctx), pa, 3, 0);
+  g.node_t = LLVMFunctionType(g.i1, pa, 1, 0);
+  g.pred_f = LLVMAddFunction(g.m, "hn_rt_pred", g.pred_t);
+  g.get_f = LLVMAddFunction(g.m, "hn_rt_memo_get", g.get_t);
+  g.set_f = LLVMAddFunction(g.m, "hn_rt_memo_set", g.set_t);
+  build(&g);
+  char *msg = NULL;
+  if (LLVMVerifyModule(g.m, LLVMReturnStatusAction, &msg)) {
+    snprintf(err, errlen, "internal error: invalid native code: %s", msg);
+    LLVMDisposeMessage(msg);
+    goto done;
+  }
+  LLVMDisposeMessage(msg);
+  triple = LLVMGetDefaultTargetTriple();
+  cpu = LLVMGetHostCPUName();
+  feat = LLVMGetHostCPUFeatures();
+  LLVMTargetRef target;
+  if (LLVMGetTargetFromTriple(triple, &target, &msg)) {
+    snprintf(err, errlen, "no LLVM target for %s: %s", triple, msg);
+    LLVMDisposeMessage(msg);
+    goto done;
+  }
+  tm = LLVMCreateTargetMachine(target, triple, cpu, feat, LLVMCodeGenLevelDefault, LLVMRelocPIC, LLVMCodeModelDefault);
+  LLVMSetTarget(g.m, triple);
+  LLVMTargetDataRef td = LLVMCreateTargetDataLayout(tm);
+  LLVMSetModuleDataLayout(g.m, td);
+  LLVMDisposeTargetData(td);
+  uint64_t h = 0;
+  key = cache_key(g.m, triple, cpu, feat, &h);
+  char dir[1024], path[1100];
+  bool use_cache = key && cache_dir(dir, sizeof dir) == 0;
+  if (use_cache) snprintf(path, sizeof path, "%s/%016llx.o", dir, (unsigned long long)h);
+  LLVMMemoryBufferRef obj = use_cache ? cache_load(path, key) : NULL;
+  if (obj) {
+    if (cache_hit) *cache_hit = true;
+  } else {
+    LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
+    e = LLVMRunPasses(g.m, "default<O2>", tm, po);
+    LLVMDisposePassBuilderOptions(po);
+    if (e) {
+      set_err(err, errlen, "optimisation failed", e);
+      goto done;
+    }
+    if (LLVMTargetMachineEmitToMemoryBuffer(tm, g.m, LLVMObjectFile, &msg, &obj)) {
+      snprintf(err, errlen, "code generation failed: %s", msg);
+      LLVMDisposeMessage(msg);
+      goto done;
+    }
+    if (use_cache) cache_store(path, key, obj);
+  }
+  if ((e = LLVMOrcLLJITAddObjectFile(j->jit, LLVMOrcLLJITGetMainJITDylib(j->jit), obj))) { /* consumes obj */
+    set_err(err, errlen, "cannot load the native code", e);
+    goto done;
+  }
+  LLVMOrcExecutorAddress addr = 0;
+  if ((e = LLVMOrcLLJITLookup(j->jit, &addr, "hn_match"))) {
+    set_err(err, errlen, "cannot find the native matcher", e);
+    goto done;
+  }
+  p->native = (hn_native_fn)(uintptr_t)addr;
+  p->native_owner = j;
+  p->native_free = jit_free;
+  j = NULL;
+  st = HN_OK;
+done:
+  if (g.b) LLVMDisposeBuilder(g.b);
+  if (g.m) LLVMDisposeModule(g.m);
+  if (g.ctx) LLVMContextDispose(g.ctx);
+  if (tm) LLVMDisposeTargetMachine(tm);
+  LLVMDisposeMessage(triple);
+  LLVMDisposeMessage(cpu);
+  LLVMDisposeMessage(feat);
+  free(key);
+  free(g.node_fn);
+  free(g.uses);
+  jit_free(j);
+  return st;
+}
