@@ -221,8 +221,9 @@ static inline const char *scan(const char *p, const char *end, unsigned mask) {
   return end;
 }
 
+/* Most lines have no whitespace between tokens: one comparison settles the usual case. */
 static inline const char *skip_ws(const char *p, const char *end) {
-  while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) p++;
+  while (p < end && (unsigned char)*p <= ' ' && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) p++;
   return p;
 }
 
@@ -469,9 +470,11 @@ static const char *read_string_slow(dcx *cx, const char *start, const char *p, d
   memcpy(o, start, (size_t)(p - start));
   o += p - start;
   for (const char *s = p; s < stop;) {
-    unsigned char c = (unsigned char)*s;
-    if (c == '\\') s = unescape(s, stop, &o);
-    else if (c < 0x80) *o++ = *s++;
+    const char *r = scan(s, stop, C_STR | C_HI); /* copy plain runs whole */
+    memcpy(o, s, (size_t)(r - s));
+    o += r - s;
+    if ((s = r) == stop) break;
+    if (*s == '\\') s = unescape(s, stop, &o);
     else {
       int n = utf8_seq((const unsigned char *)s, (const unsigned char *)stop);
       if (n > 0) {
@@ -525,7 +528,7 @@ static const char *read_string(dcx *cx, const char *p, dec_scalar *out) {
 static inline uint64_t load_part(const char *s, size_t n, const char *end) {
   uint64_t w = 0;
 #ifdef DEC_LE
-  if (n && end - s >= 8) {
+  if (end - s >= 8) {
     memcpy(&w, s, 8);
     return n >= 8 ? w : w & ((1ULL << (8 * n)) - 1);
   }
@@ -539,15 +542,20 @@ typedef struct seg_key {
 } seg_key;
 
 /* The lookup key of segment s[0..n) under `parent`; bytes up to `end` may be read. */
+static uint64_t hash_tail(uint64_t h, const char *s, size_t n, const char *end) {
+  for (size_t i = 0; i < n; i += 8) h = (h ^ load_part(s + i, n - i, end)) * 0x94D049BB133111EBULL;
+  return h;
+}
+
+/* The lookup key of segment s[0..n) under `parent`; bytes up to `end` may be read. Keys are
+ * short: two loads and two multiplies, the table index from the well-mixed high bits. */
 static inline seg_key seg_make(const char *s, size_t n, uint32_t parent, const char *end) {
   seg_key k;
   k.w0 = load_part(s, n, end);
   k.w1 = n > 8 ? load_part(s + 8, n - 8, end) : 0;
-  uint64_t h = (k.w0 ^ ((uint64_t)parent << 32 | n)) * 0x9E3779B97F4A7C15ULL;
-  h = (h ^ (h >> 29) ^ k.w1) * 0xBF58476D1CE4E5B9ULL;
-  for (size_t i = 16; i < n; i += 8)
-    h = (h ^ (h >> 29) ^ load_part(s + i, n - i, end)) * 0x94D049BB133111EBULL;
-  k.h = h ^ h >> 32;
+  uint64_t h = k.w0 * 0x9E3779B97F4A7C15ULL ^ (k.w1 + ((uint64_t)parent << 32 | n)) * 0xBF58476D1CE4E5B9ULL;
+  if (n > 16) h = hash_tail(h, s + 16, n - 16, end);
+  k.h = h >> 32 ^ h;
   return k;
 }
 
@@ -687,6 +695,12 @@ static int num_signed(const dec_num *x, const char *dg, int n, int64_t e, int64_
 
 /* An integral value in int64 range (1.0 and 1e3 are integral; 1.5 is not). */
 static int num_to_int(const char *s, size_t len, int64_t *out) {
+  size_t i = len > 0 && s[0] == '-', k = i;
+  if (len > i && len - i <= 18) { /* the usual plain integer: no overflow possible */
+    int64_t v = 0;
+    for (; k < len && is_digit(s[k]); k++) v = v * 10 + (s[k] - '0');
+    if (k == len) return *out = i ? -v : v, 1;
+  }
   char dg[40];
   dec_num x = {.d = dg, .cap = 40};
   num_parse(s, len, &x);
@@ -982,14 +996,21 @@ static void truncate_field(hn_event *ev, dec_fstate *fs, uint32_t base) {
 /* Prepares field f for a value at the current position: if the position is a later key of an
  * object that already gave f values, those values go (the last spelling or duplicate wins);
  * another element of the same array or another object inside an array appends. */
-static void touch(dcx *cx, uint32_t f) {
+static inline void touch(dcx *cx, uint32_t f) {
   hn_event *ev = cx->ev;
   dec_fstate *fs = &ev->fst[f];
   dec_level *lv = ev->levels + cx->d->fields[f].lvl_off;
   const dec_olevel *os = ev->ostack;
   uint32_t m = cx->m, mo = fs->m, j = 0;
+  if (mo == 0) { /* the first value of this field in this event */
+    for (uint32_t k = 0; k < m; k++) lv[k] = (dec_level){os[k].obj, os[k].key, 0};
+    fs->m = m;
+    return;
+  }
+  /* a key instance has one chain of ancestors: the same innermost key is the same path, so
+   * this is the next element of one array */
+  if (m == mo && lv[m - 1].key == os[m - 1].key) return;
   while (j < mo && j < m && lv[j].obj == os[j].obj && lv[j].key == os[j].key) j++;
-  if (j == m && j == mo) return; /* the same key: elements of one array */
   if (j < mo && j < m && lv[j].obj == os[j].obj) truncate_field(ev, fs, lv[j].base);
   else lv[j].base = fs->count;
   for (uint32_t k = j; k < m; k++) {
@@ -1000,7 +1021,7 @@ static void touch(dcx *cx, uint32_t f) {
   fs->m = m;
 }
 
-static int emit(dcx *cx, uint32_t f, const hn_value *v) {
+static inline int emit(dcx *cx, uint32_t f, const hn_value *v) {
   hn_event *ev = cx->ev;
   touch(cx, f);
   if (ev->n_recs == ev->cap_recs &&

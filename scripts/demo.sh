@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# demo.sh - the main job: set up, build, then check and format-check the example pack and
-# the standard library, and print what the pack declares.
+# demo.sh - the main job: set up, build, check the example pack and the standard library,
+# then run the pack over its event stream (native code) and show the alerts.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -10,5 +10,9 @@ echo "== hornet check --summary examples/acme"
 build/hornet check --summary examples/acme
 echo "== hornet check stdlib"
 build/hornet check stdlib
-echo "== hornet fmt --check examples stdlib (lists files whose layout is not canonical)"
-build/hornet fmt --check examples stdlib && echo "all files are in the canonical layout"
+echo "== hornet test examples/acme"
+build/hornet test examples/acme
+echo "== hornet run examples/acme --input examples/acme/events.jsonl --output build/alerts.jsonl"
+build/hornet run examples/acme --input examples/acme/events.jsonl --output build/alerts.jsonl
+echo "== the alerts, by rule and severity (build/alerts.jsonl holds them in full)"
+sed -n 's/^{"rule":"\([^"]*\)".*"severity":"\([^"]*\)".*/\2 \1/p' build/alerts.jsonl | sort | uniq -c | sort -rn
