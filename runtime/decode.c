@@ -182,18 +182,17 @@ static const uint8_t cls[256] = {
 
 #define ONES 0x0101010101010101ULL
 #define HIGHS 0x8080808080808080ULL
-static inline uint64_t has_byte(uint64_t x, uint8_t b) {
-  uint64_t v = x ^ (ONES * b);
-  return (v - ONES) & ~v;
-}
 
 /* Word-at-a-time test: the high bit of each byte of the result is set for the bytes of x
- * whose class is in `mask`. Bits above the first such byte may be spurious (borrows), but the
- * lowest set bit is always exact, which is all scan() uses. */
+ * whose class is in `mask`. A byte equals c < 0x80 when (b ^ c) - 1 borrows into bit 7 while
+ * b's own bit 7 is clear, and is below 0x20 when b - 0x20 does: all tests share that last
+ * "& ~x". Bits above the first flagged byte may be spurious (borrows), but the lowest set bit
+ * is always exact, which is all scan() uses. */
 static inline uint64_t word_special(uint64_t x, unsigned mask) {
-  uint64_t t = has_byte(x, '"') | has_byte(x, '\\') | ((x - ONES * 0x20) & ~x);
+  uint64_t t = ((x ^ ONES * '"') - ONES) | ((x ^ ONES * '\\') - ONES) | (x - ONES * 0x20);
+  if (mask & C_DOT) t |= (x ^ ONES * '.') - ONES;
+  t &= ~x;
   if (mask & C_HI) t |= x;
-  if (mask & C_DOT) t |= has_byte(x, '.');
   return t & HIGHS;
 }
 
@@ -301,7 +300,7 @@ static const char *check_escape(dcx *cx, const char *p) {
 
 /* string := '"' char* '"'; p is after the opening quote. Returns the byte after the closing
  * quote. */
-static const char *skip_string(dcx *cx, const char *p) {
+static inline const char *skip_string(dcx *cx, const char *p) {
   const char *end = cx->end;
   for (;;) {
     p = scan(p, end, C_STR);
@@ -548,13 +547,13 @@ static uint64_t hash_tail(uint64_t h, const char *s, size_t n, const char *end) 
 }
 
 /* The lookup key of segment s[0..n) under `parent`; bytes up to `end` may be read. Keys are
- * short: two loads and two multiplies, the table index from the well-mixed high bits. */
+ * short: one multiply for up to 8 bytes, the table index from the well-mixed high bits. */
 static inline seg_key seg_make(const char *s, size_t n, uint32_t parent, const char *end) {
   seg_key k;
   k.w0 = load_part(s, n, end);
   k.w1 = n > 8 ? load_part(s + 8, n - 8, end) : 0;
-  uint64_t h = k.w0 * 0x9E3779B97F4A7C15ULL ^ (k.w1 + ((uint64_t)parent << 32 | n)) * 0xBF58476D1CE4E5B9ULL;
-  if (n > 16) h = hash_tail(h, s + 16, n - 16, end);
+  uint64_t h = (k.w0 + ((uint64_t)parent << 32 | n)) * 0x9E3779B97F4A7C15ULL;
+  if (n > 8) h = hash_tail(h, s + 8, n - 8, end);
   k.h = h >> 32 ^ h;
   return k;
 }
@@ -784,20 +783,35 @@ static int str_is_number(const char *s, size_t n) {
   return number_end(s, s + n, &bad) == s + n;
 }
 
+/* Dotted-quad IPv4 exactly as inet_pton(AF_INET) reads it (four decimal parts of at most
+ * 255, no leading zeros), without its NUL-terminated copy: most addresses in events are v4. */
+static int str_to_ip4(const char *s, size_t n, uint8_t out[4]) {
+  size_t i = 0;
+  for (int part = 0; part < 4; part++) {
+    if (part && (i == n || s[i++] != '.')) return 0;
+    size_t st = i;
+    unsigned v = 0;
+    while (i < n && is_digit(s[i]) && i - st < 3) v = v * 10 + (unsigned)(s[i++] - '0');
+    if (i == st || v > 255 || (s[st] == '0' && i - st > 1)) return 0;
+    out[part] = (uint8_t)v;
+  }
+  return i == n;
+}
+
 /* An IPv4 or IPv6 address as inet_pton reads it; an IPv6 zone ("%eth0") is dropped and an
  * IPv4-mapped IPv6 address is the IPv4 address (§4.1). */
 static int str_to_ip(const char *s, size_t n, hn_value *v) {
   char buf[64];
-  if (n == 0 || n >= sizeof buf || memchr(s, 0, n)) return 0;
-  memcpy(buf, s, n);
-  buf[n] = 0;
   memset(v->u.ip, 0, sizeof v->u.ip);
-  if (!memchr(buf, ':', n)) {
-    if (inet_pton(AF_INET, buf, v->u.ip) != 1) return 0;
+  if (!memchr(s, ':', n)) {
+    if (!str_to_ip4(s, n, v->u.ip)) return 0;
     v->v6 = 0;
     v->len = 4;
     return 1;
   }
+  if (n >= sizeof buf || memchr(s, 0, n)) return 0;
+  memcpy(buf, s, n);
+  buf[n] = 0;
   char *pct = strchr(buf, '%');
   if (pct) {
     if (pct[1] == 0) return 0;
@@ -993,20 +1007,40 @@ static void truncate_field(hn_event *ev, dec_fstate *fs, uint32_t base) {
   if (base == 0) fs->flags = 0;
 }
 
+static inline void reset_field(dec_fstate *fs) {
+  *fs = (dec_fstate){DEC_NONE, 0, 0, 0};
+}
+
+static void record_path(dcx *cx, uint32_t f) {
+  dec_level *lv = cx->ev->levels + cx->d->fields[f].lvl_off;
+  const dec_olevel *os = cx->ev->ostack;
+  for (uint32_t k = 0; k < cx->m; k++) lv[k] = (dec_level){os[k].obj, os[k].key, 0};
+  cx->ev->fst[f].m = cx->m;
+}
+
 /* Prepares field f for a value at the current position: if the position is a later key of an
  * object that already gave f values, those values go (the last spelling or duplicate wins);
- * another element of the same array or another object inside an array appends. */
+ * another element of the same array or another object inside an array appends.
+ *
+ * With no array open on the path (the usual scalar), whatever f had is replaced: without an
+ * array between them, two positions can only differ by a later key of a shared object. Such
+ * assignments record no path (m = 0), and the next one replaces them in turn. Inside arrays,
+ * the path of open objects and keys (hn_dec_level) tells append from replace. */
 static inline void touch(dcx *cx, uint32_t f) {
   hn_event *ev = cx->ev;
   dec_fstate *fs = &ev->fst[f];
-  dec_level *lv = ev->levels + cx->d->fields[f].lvl_off;
-  const dec_olevel *os = ev->ostack;
   uint32_t m = cx->m, mo = fs->m, j = 0;
-  if (mo == 0) { /* the first value of this field in this event */
-    for (uint32_t k = 0; k < m; k++) lv[k] = (dec_level){os[k].obj, os[k].key, 0};
-    fs->m = m;
+  if (cx->narr == 0) {
+    reset_field(fs);
     return;
   }
+  if (mo == 0) { /* first value inside an array; anything before was array-free */
+    reset_field(fs);
+    record_path(cx, f);
+    return;
+  }
+  dec_level *lv = ev->levels + cx->d->fields[f].lvl_off;
+  const dec_olevel *os = ev->ostack;
   /* a key instance has one chain of ancestors: the same innermost key is the same path, so
    * this is the next element of one array */
   if (m == mo && lv[m - 1].key == os[m - 1].key) return;
@@ -1019,6 +1053,14 @@ static inline void touch(dcx *cx, uint32_t f) {
     if (k > j) lv[k].base = fs->count;
   }
   fs->m = m;
+}
+
+/* An array starts at field f's node: outside other arrays it replaces what f had, and its
+ * elements must append, so its path is recorded. */
+static void touch_array(dcx *cx, uint32_t f) {
+  touch(cx, f);
+  if (cx->narr == 0) record_path(cx, f);
+  cx->ev->fst[f].flags |= HN_SLOT_ARRAY;
 }
 
 static inline int emit(dcx *cx, uint32_t f, const hn_value *v) {
@@ -1134,10 +1176,8 @@ value:
     goto key;
   case '[':
     if (sp >= HN_DECODE_MAX_DEPTH) return fail(cx, p, "nesting deeper than 512");
-    for (uint32_t f = d->nodes[node].field; f != DEC_NONE; f = d->fields[f].next) {
-      touch(cx, f); /* even an empty array replaces an earlier spelling */
-      ev->fst[f].flags |= HN_SLOT_ARRAY;
-    }
+    for (uint32_t f = d->nodes[node].field; f != DEC_NONE; f = d->fields[f].next)
+      touch_array(cx, f); /* even an empty array replaces an earlier spelling */
     fr[sp++] = (dec_frame){node, 1};
     cx->narr++;
     p = skip_ws(p + 1, end);
@@ -1206,11 +1246,9 @@ static int finish(dcx *cx) {
   return 1;
 }
 
+/* Slots are written by finish(); on failure hn_decode clears them. */
 static void event_reset(hn_event *ev, size_t nf) {
-  for (size_t f = 0; f < nf; f++) {
-    ev->fst[f] = (dec_fstate){DEC_NONE, 0, 0, 0};
-    ev->slots[f] = (hn_slot){0, 0, 0};
-  }
+  for (size_t f = 0; f < nf; f++) reset_field(&ev->fst[f]);
   ev->n_values = 0;
   ev->n_recs = 0;
   ev->scratch_len = 0;
@@ -1231,6 +1269,7 @@ hn_status hn_decode(const hn_decoder *d, const char *line, size_t len, hn_event 
   if (!cx.err_msg && finish(&cx)) return HN_OK;
   int oom = cx.nomem || !cx.err_msg;
   event_reset(ev, d->n_fields);
+  memset(ev->slots, 0, d->n_fields * sizeof *ev->slots);
   if (oom) return HN_ERR_NOMEM;
   if (err) {
     err->offset = (size_t)(cx.err_at - line);

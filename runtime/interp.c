@@ -15,7 +15,7 @@ hn_status hn_eval_init(hn_eval *e, const hn_program *p) {
   e->stamp = calloc(p->n_bnodes ? p->n_bnodes : 1, sizeof *e->stamp);
   e->val = calloc(p->n_bnodes ? p->n_bnodes : 1, 1);
   e->md = pcre2_match_data_create(16, NULL);
-  if (!e->stamp || !e->val || !e->md) {
+  if (!e->stamp || !e->val || !e->md || hn_pf_state_init(&e->pf, p) != HN_OK) {
     hn_eval_fini(e);
     return HN_ERR_NOMEM;
   }
@@ -27,6 +27,7 @@ void hn_eval_fini(hn_eval *e) {
   free(e->val);
   free(e->fold);
   if (e->md) pcre2_match_data_free(e->md);
+  if (e->p) hn_pf_state_fini(&e->pf, e->p);
   memset(e, 0, sizeof *e);
 }
 
@@ -34,6 +35,7 @@ void hn_eval_begin(hn_eval *e, const hn_event *ev) {
   e->ev = ev;
   if (++e->epoch == 0) { /* wrapped: forget every stamp */
     memset(e->stamp, 0, e->p->n_bnodes * sizeof *e->stamp);
+    if (e->pf.scanned) memset(e->pf.scanned, 0, e->p->n_fields * sizeof *e->pf.scanned);
     e->epoch = 1;
   }
 }
@@ -237,11 +239,22 @@ static bool str_match(hn_eval *e, int op, const char *s, size_t n, const hn_cons
 }
 
 static bool strop(hn_eval *e, const hn_pred *p) {
+  const hn_const *cs = e->p->consts + p->first;
+  /* the prefilter: constants whose pattern did not occur in the field cannot match */
+  const uint64_t *hits = NULL;
+  if ((p->flags & HN_PF_FILTERED) && !e->no_prefilter) {
+    hits = hn_pf_hits(&e->pf, e->p, e->ev, e->p->vexprs[p->lhs].a, e->epoch);
+    uint32_t present = 0;
+    for (uint32_t k = 0; k < p->n; k++) {
+      uint32_t id = cs[k].pf - 1;
+      present += (hits[id / 64] >> (id % 64)) & 1;
+    }
+    if (present == 0 || ((p->flags & HN_PF_ALL) && present < p->n)) return false;
+  }
   hn_value tmp[TMP];
   size_t n;
   const hn_value *v = operand(e, p->lhs, &n, tmp);
   bool nocase = (p->flags & HN_PF_NOCASE) || caseless_operand(e, p->lhs);
-  const hn_const *cs = e->p->consts + p->first;
   for (size_t i = 0; i < n; i++) {
     if (v[i].kind != HN_V_STRING) continue;
     const char *s = v[i].u.s;
@@ -249,6 +262,10 @@ static bool strop(hn_eval *e, const hn_pred *p) {
     if (nocase && p->op != HN_P_MATCHES) s = fold(e, s, sn, &sn);
     bool all = true, any = false;
     for (uint32_t k = 0; k < p->n; k++) {
+      if (hits && !(p->flags & HN_PF_ALL)) {
+        uint32_t id = cs[k].pf - 1;
+        if (!((hits[id / 64] >> (id % 64)) & 1)) continue; /* its pattern is not in the field */
+      }
       bool m = str_match(e, p->op, s, sn, &cs[k]);
       any |= m;
       all &= m;
@@ -266,6 +283,18 @@ static bool in_set(hn_eval *e, const hn_pred *p) {
   const hn_value *v = operand(e, p->lhs, &n, tmp);
   bool nocase = (p->flags & HN_PF_NOCASE) || caseless_operand(e, p->lhs);
   const hn_const *cs = e->p->consts + p->first;
+  uint32_t pi = (uint32_t)(p - e->p->preds);
+  if (e->p->prefilter && e->p->prefilter->sets[pi].cap && !e->no_prefilter) {
+    /* a string set (all constants are strings, folded when caseless): one probe a value */
+    for (size_t i = 0; i < n; i++) {
+      if (v[i].kind != HN_V_STRING) continue;
+      const char *s = v[i].u.s;
+      size_t sn = v[i].len;
+      if (nocase) s = fold(e, s, sn, &sn);
+      if (hn_strset_has(e->p, pi, s, sn)) return true;
+    }
+    return false;
+  }
   for (size_t i = 0; i < n; i++) {
     if (v[i].kind == HN_V_NULL || v[i].kind == HN_V_BAD) continue;
     for (uint32_t k = 0; k < p->n; k++) {

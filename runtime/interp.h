@@ -3,6 +3,7 @@
  * Depends on program.h only. */
 #ifndef HN_INTERP_H
 #define HN_INTERP_H
+#include "prefilter.h"
 #include "program.h"
 
 typedef struct hn_eval {
@@ -14,6 +15,8 @@ typedef struct hn_eval {
   char *fold;         /* scratch for case folding */
   size_t fold_cap;
   void *md;           /* pcre2_match_data */
+  hn_pf_state pf;     /* prefilter scratch and per-event hits */
+  bool no_prefilter;  /* exact matching only (the differential test's oracle) */
 } hn_eval;
 
 hn_status hn_eval_init(hn_eval *e, const hn_program *p);

@@ -7,12 +7,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "arena.h"
+#include "prefilter.h"
 
 void hn_program_destroy(hn_program *p) {
   if (!p) return;
   for (uint32_t i = 0; i < p->n_consts; i++)
     if (p->consts[i].re) pcre2_code_free((pcre2_code *)p->consts[i].re);
   hn_decoder_destroy(p->decoder);
+  hn_prefilter_free(p);
   if (p->native_free) p->native_free(p->native_owner);
   if (p->arena) {
     hn_arena_fini(p->arena);
@@ -44,7 +46,11 @@ hn_status hn_program_prepare(hn_program *p, char *err, size_t errlen) {
       c->re = re;
     }
   }
-  hn_status st = HN_OK;
+  hn_status st = hn_prefilter_build(p);
+  if (st != HN_OK) {
+    snprintf(err, errlen, "cannot build the pattern prefilter (%s)", hn_status_str(st));
+    return st;
+  }
   p->decoder = hn_decoder_create(p->fields, p->n_fields, &st);
   if (!p->decoder) {
     snprintf(err, errlen, "cannot build the event decoder (%s)", hn_status_str(st));

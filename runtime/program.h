@@ -26,6 +26,7 @@ typedef struct hn_const {
     uint8_t ip[16];
   } u;
   void *re; /* a compiled regex (pcre2_code *), for `matches` */
+  uint32_t pf; /* its pattern id in the field's prefilter + 1; 0 when not prefiltered */
 } hn_const;
 
 /* ---- value expressions (operands of comparisons) -------------------------------------- */
@@ -53,7 +54,7 @@ typedef enum hn_pop {
   HN_P_MISSING  /* slot */
 } hn_pop;
 
-enum { HN_PF_NOCASE = 1, HN_PF_ALL = 2 };
+enum { HN_PF_NOCASE = 1, HN_PF_ALL = 2, HN_PF_FILTERED = 4 /* every constant is in the prefilter */ };
 
 typedef struct hn_pred {
   uint8_t op, flags;
@@ -128,6 +129,7 @@ struct hn_program {
   hn_test *tests;
   uint32_t n_tests;
   hn_decoder *decoder;
+  struct hn_prefilter *prefilter; /* multi-pattern scans and string sets (prefilter.h) */
   hn_native_fn native;           /* NULL: the interpreter runs the rules */
   void *native_owner;            /* what keeps the native code alive (owned) */
   void (*native_free)(void *);

@@ -10,6 +10,7 @@ PACKAGES=(
   llvm-19-dev                        # the JIT back end (LLVM-C, ORC LLJIT)
   libyaml-dev                        # asset inventories, Sigma rules
   libpcre2-dev                       # regexes: validated at check time, run by PCRE2's JIT
+  libvectorscan-dev                  # one multi-pattern scan per field for every rule's literals
   libcmocka-dev                      # unit tests
   clang libclang-rt-14-dev           # libFuzzer targets (clang 14's fuzzer runtime)
 )

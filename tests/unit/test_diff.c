@@ -40,7 +40,7 @@ static const char *lit(const char *s) {
 static void pred(FILE *f) {
   const char *sf = sfields[rnd(3)];
   const char *tl = rnd(2) ? "~" : "";
-  switch (rnd(22)) {
+  switch (rnd(23)) {
   case 0: fprintf(f, "%s ==%s \"%s\"", sf, tl, lit(strs[rnd(12)])); break;
   case 1: fprintf(f, "%s != \"%s\"", sf, lit(strs[rnd(12)])); break;
   case 2: fprintf(f, "n1 %s %d", (const char *[]){"<", "<=", ">", ">=", "==", "!="}[rnd(6)], (int)rnd(7) - 2); break;
@@ -62,6 +62,11 @@ static void pred(FILE *f) {
   case 18: fprintf(f, "%s contains%s windash(\" -enc\")", sf, tl); break;
   case 19: fprintf(f, "t1 >= \"2024-01-01T00:00:00Z\""); break;
   case 20: fprintf(f, "b1"); break;
+  case 21: /* a long list: the string-set path */
+    fprintf(f, "%s in%s [", sf, tl);
+    for (int k = 0; k < 10; k++) fprintf(f, "%s\"%s\"", k ? ", " : "", lit(strs[rnd(12)]));
+    fputc(']', f);
+    break;
   default: fprintf(f, "%s == null", sf); break;
   }
 }
@@ -117,7 +122,7 @@ static void event(FILE *f) {
 static void differential(void **state) {
   (void)state;
   setenv("HORNET_CACHE_DIR", "off", 1);
-  size_t pairs = 0, fired = 0;
+  size_t pairs = 0, fired = 0, filtered = 0;
   for (int pk = 0; pk < PACKS; pk++) {
     char *rules[RULES];
     char *src = NULL;
@@ -146,6 +151,7 @@ static void differential(void **state) {
     assert_non_null(p);
     char err[256];
     if (hnc_program_native(p, NULL, err, sizeof err) != HN_OK) fail_msg("native code: %s", err);
+    for (uint32_t i = 0; i < p->n_preds; i++) filtered += (p->preds[i].flags & HN_PF_FILTERED) != 0;
     hn_eval e;
     hn_event ev;
     assert_int_equal(hn_eval_init(&e, p), HN_OK);
@@ -159,9 +165,11 @@ static void differential(void **state) {
       fclose(g);
       hn_decode_error de = {0, NULL};
       if (hn_decode(p->decoder, js, jl, &ev, &de) != HN_OK) fail_msg("generated event does not decode (%s at %zu): %s", de.message, de.offset, js);
+      e.no_prefilter = false;
       hn_eval_begin(&e, &ev);
       p->native(&e, nat);
       hn_eval_begin(&e, &ev); /* the interpreter starts from nothing the native code left */
+      e.no_prefilter = true;    /* and matches exactly: the oracle of the prefilter too */
       for (int r = 0; r < RULES; r++) {
         bool in = hn_eval_node(&e, p->rules[r].cond);
         pairs++;
@@ -180,7 +188,9 @@ static void differential(void **state) {
     for (int r = 0; r < RULES; r++) free(rules[r]);
     free(src);
   }
-  print_message("%zu (rule, event) pairs agree; %zu of them fired\n", pairs, fired);
+  print_message("%zu (rule, event) pairs agree; %zu of them fired; %zu predicates went through the prefilter\n",
+                pairs, fired, filtered);
+  assert_true(filtered > 100); /* the prefilter path is exercised, against the exact oracle */
   assert_true(pairs >= 100000);
   assert_true(fired > pairs / 50); /* the generator must exercise matches, not only misses */
 }
