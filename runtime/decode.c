@@ -11,6 +11,11 @@
 #include <sys/socket.h>
 
 #define DEC_NONE UINT32_MAX
+#if defined(__GNUC__)
+#define DEC_INLINE inline __attribute__((always_inline)) /* the hot path's small helpers */
+#else
+#define DEC_INLINE inline
+#endif
 #define DEC_ROOT 0u
 #define DEC_NS 1000000000LL
 
@@ -203,7 +208,7 @@ static inline uint64_t word_special(uint64_t x, unsigned mask) {
 /* First byte in [p, end) whose class is in `mask`, or end. Strings are most of a line's
  * bytes, so this loop is the decoder's inner loop: 8 bytes per step, and on little-endian
  * machines the stop position comes from the lowest flagged bit without a byte loop. */
-static inline const char *scan(const char *p, const char *end, unsigned mask) {
+static DEC_INLINE const char *scan(const char *p, const char *end, unsigned mask) {
   while (end - p >= 8) {
     uint64_t x;
     memcpy(&x, p, 8);
@@ -221,7 +226,7 @@ static inline const char *scan(const char *p, const char *end, unsigned mask) {
 }
 
 /* Most lines have no whitespace between tokens: one comparison settles the usual case. */
-static inline const char *skip_ws(const char *p, const char *end) {
+static DEC_INLINE const char *skip_ws(const char *p, const char *end) {
   while (p < end && (unsigned char)*p <= ' ' && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) p++;
   return p;
 }
@@ -300,7 +305,7 @@ static const char *check_escape(dcx *cx, const char *p) {
 
 /* string := '"' char* '"'; p is after the opening quote. Returns the byte after the closing
  * quote. */
-static inline const char *skip_string(dcx *cx, const char *p) {
+static DEC_INLINE const char *skip_string(dcx *cx, const char *p) {
   const char *end = cx->end;
   for (;;) {
     p = scan(p, end, C_STR);
@@ -524,7 +529,7 @@ static const char *read_string(dcx *cx, const char *p, dec_scalar *out) {
 
 /* Up to 8 bytes at s as a little-endian number, zero-padded. One load when the line has 8
  * bytes left (the usual case); byte by byte near its end. */
-static inline uint64_t load_part(const char *s, size_t n, const char *end) {
+static DEC_INLINE uint64_t load_part(const char *s, size_t n, const char *end) {
   uint64_t w = 0;
 #ifdef DEC_LE
   if (end - s >= 8) {
@@ -541,25 +546,20 @@ typedef struct seg_key {
 } seg_key;
 
 /* The lookup key of segment s[0..n) under `parent`; bytes up to `end` may be read. */
-static uint64_t hash_tail(uint64_t h, const char *s, size_t n, const char *end) {
-  for (size_t i = 0; i < n; i += 8) h = (h ^ load_part(s + i, n - i, end)) * 0x94D049BB133111EBULL;
-  return h;
-}
-
-/* The lookup key of segment s[0..n) under `parent`; bytes up to `end` may be read. Keys are
- * short: one multiply for up to 8 bytes, the table index from the well-mixed high bits. */
-static inline seg_key seg_make(const char *s, size_t n, uint32_t parent, const char *end) {
+/* The lookup key of segment s[0..n) under `parent`; bytes up to `end` may be read. The hash
+ * covers the first 8 bytes, the length and the parent (one multiply; the index comes from the
+ * well-mixed high bits); keys sharing all three just probe once more. */
+static DEC_INLINE seg_key seg_make(const char *s, size_t n, uint32_t parent, const char *end) {
   seg_key k;
   k.w0 = load_part(s, n, end);
   k.w1 = n > 8 ? load_part(s + 8, n - 8, end) : 0;
   uint64_t h = (k.w0 + ((uint64_t)parent << 32 | n)) * 0x9E3779B97F4A7C15ULL;
-  if (n > 8) h = hash_tail(h, s + 8, n - 8, end);
   k.h = h >> 32 ^ h;
   return k;
 }
 
 /* The child of `parent` for the key segment s[0..n), or DEC_NONE. */
-static inline uint32_t trie_child(const hn_decoder *d, uint32_t parent, const char *s, size_t n, const char *end) {
+static DEC_INLINE uint32_t trie_child(const hn_decoder *d, uint32_t parent, const char *s, size_t n, const char *end) {
   if (d->nodes[parent].nchild == 0) return DEC_NONE;
   seg_key k = seg_make(s, n, parent, end);
   for (size_t i = k.h & d->edge_mask;; i = (i + 1) & d->edge_mask) {
@@ -1026,14 +1026,16 @@ static void record_path(dcx *cx, uint32_t f) {
  * array between them, two positions can only differ by a later key of a shared object. Such
  * assignments record no path (m = 0), and the next one replaces them in turn. Inside arrays,
  * the path of open objects and keys (hn_dec_level) tells append from replace. */
-static inline void touch(dcx *cx, uint32_t f) {
+static void touch_in_array(dcx *cx, uint32_t f);
+static DEC_INLINE void touch(dcx *cx, uint32_t f) {
+  if (cx->narr == 0) reset_field(&cx->ev->fst[f]);
+  else touch_in_array(cx, f);
+}
+
+static void touch_in_array(dcx *cx, uint32_t f) {
   hn_event *ev = cx->ev;
   dec_fstate *fs = &ev->fst[f];
   uint32_t m = cx->m, mo = fs->m, j = 0;
-  if (cx->narr == 0) {
-    reset_field(fs);
-    return;
-  }
   if (mo == 0) { /* first value inside an array; anything before was array-free */
     reset_field(fs);
     record_path(cx, f);
@@ -1063,7 +1065,7 @@ static void touch_array(dcx *cx, uint32_t f) {
   cx->ev->fst[f].flags |= HN_SLOT_ARRAY;
 }
 
-static inline int emit(dcx *cx, uint32_t f, const hn_value *v) {
+static DEC_INLINE int emit(dcx *cx, uint32_t f, const hn_value *v) {
   hn_event *ev = cx->ev;
   touch(cx, f);
   if (ev->n_recs == ev->cap_recs &&
@@ -1151,8 +1153,11 @@ key:
   if (*p != ':') return fail(cx, p, "expected ':' after a key");
   p = skip_ws(p + 1, end);
 value:
-  if (node == DEC_NONE) {
-    if (!(p = skip_value(cx, p, sp))) return NULL;
+  if (node == DEC_NONE) { /* unwanted: scalars inline, containers to skip_value */
+    if (p < end && *p == '"') p = skip_string(cx, p + 1);
+    else if (p < end && (is_digit(*p) || *p == '-')) p = skip_number(cx, p);
+    else p = skip_value(cx, p, sp);
+    if (!p) return NULL;
     goto after;
   }
   if (p == end) return fail(cx, end, "unexpected end of line");

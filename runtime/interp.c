@@ -40,6 +40,9 @@ void hn_eval_begin(hn_eval *e, const hn_event *ev) {
   }
 }
 
+/* memcmp == 0 that accepts NULL pointers with a zero length (empty strings may have no bytes). */
+static inline bool mem_eq(const void *a, const void *b, size_t n) { return n == 0 || memcmp(a, b, n) == 0; }
+
 /* Case-folds a value into the evaluator's scratch. */
 static const char *fold(hn_eval *e, const char *s, size_t n, size_t *out_n) {
   if (n > e->fold_cap) {
@@ -173,7 +176,7 @@ static int cmp_num(const hn_value *a, const hn_value *b) {
 }
 
 static bool str_eq(hn_eval *e, const hn_value *a, const hn_value *b, bool nocase) {
-  if (!nocase) return a->len == b->len && memcmp(a->u.s, b->u.s, a->len) == 0;
+  if (!nocase) return a->len == b->len && mem_eq(a->u.s, b->u.s, a->len);
   size_t fa, fb;
   /* fold a into the scratch, then compare with b folded piecewise into a local buffer */
   const char *x = fold(e, a->u.s, a->len, &fa);
@@ -181,7 +184,7 @@ static bool str_eq(hn_eval *e, const hn_value *a, const hn_value *b, bool nocase
   char *y = b->len <= sizeof stackb ? stackb : malloc(b->len);
   if (!y) return false;
   fb = hn_fold(b->u.s, b->len, y);
-  bool r = fa == fb && memcmp(x, y, fa) == 0;
+  bool r = fa == fb && mem_eq(x, y, fa);
   if (y != stackb) free(y);
   return r;
 }
@@ -196,7 +199,7 @@ static bool cmp_pair(hn_eval *e, int op, const hn_value *a, const hn_value *b, b
   } else if (a->kind == HN_V_STRING && b->kind == HN_V_STRING) {
     if (op == HN_P_EQ) return str_eq(e, a, b, nocase);
     size_t m = a->len < b->len ? a->len : b->len;
-    r = memcmp(a->u.s, b->u.s, m);
+    r = m ? memcmp(a->u.s, b->u.s, m) : 0;
     if (r == 0) r = a->len < b->len ? -1 : a->len > b->len;
   } else if (a->kind == HN_V_IP && b->kind == HN_V_IP) {
     if (a->v6 != b->v6) return false;
@@ -229,8 +232,8 @@ static bool in_cidr(const hn_value *v, const hn_const *c) {
 static bool str_match(hn_eval *e, int op, const char *s, size_t n, const hn_const *c) {
   switch (op) {
   case HN_P_CONTAINS: return hn_contains(s, n, c->u.s, c->len);
-  case HN_P_STARTSWITH: return n >= c->len && memcmp(s, c->u.s, c->len) == 0;
-  case HN_P_ENDSWITH: return n >= c->len && memcmp(s + n - c->len, c->u.s, c->len) == 0;
+  case HN_P_STARTSWITH: return n >= c->len && mem_eq(s, c->u.s, c->len);
+  case HN_P_ENDSWITH: return n >= c->len && mem_eq(s + n - c->len, c->u.s, c->len);
   case HN_P_LIKE: return hn_like(s, n, c->u.s, c->len);
   case HN_P_MATCHES:
     return c->re && pcre2_match((pcre2_code *)c->re, (PCRE2_SPTR)s, n, 0, 0, e->md, NULL) >= 0;

@@ -155,7 +155,7 @@ bool hn_strset_has(const hn_program *p, uint32_t pi, const char *s, size_t n) {
     uint32_t v = set->slots[i];
     if (!v) return false;
     const hn_const *c = &p->consts[v - 1];
-    if (c->len == n && memcmp(c->u.s, s, n) == 0) return true;
+    if (c->len == n && (n == 0 || memcmp(c->u.s, s, n) == 0)) return true;
   }
 }
 
