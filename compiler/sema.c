@@ -1296,18 +1296,45 @@ static bool loc_before(hnc_loc a, hnc_loc b) {
   return a.file != b.file ? a.file < b.file : a.line != b.line ? a.line < b.line : a.col < b.col;
 }
 
-static bool rule_reaches(hnc_compiler *c, hnc_pack *p, hnc_node *from, hnc_node *target, int depth) {
-  if (depth > 32) return false;
-  for (hnc_node *it = from->list; it; it = it->next) {
+/* Depth-first search over the rules a rule reads alerts from, each rule visited once (a
+ * fuzzer found the exponential walk of the naive version on repeated `from` items). */
+typedef struct visited {
+  const hnc_node **v;
+  size_t n, cap;
+} visited;
+
+static bool seen_before(visited *vs, const hnc_node *d) {
+  for (size_t i = 0; i < vs->n; i++)
+    if (vs->v[i] == d) return true;
+  if (vs->n == vs->cap) {
+    size_t cap = vs->cap ? vs->cap * 2 : 16;
+    const hnc_node **v = realloc(vs->v, cap * sizeof *v);
+    if (!v) return true; /* out of memory: stop searching */
+    vs->v = v;
+    vs->cap = cap;
+  }
+  vs->v[vs->n++] = d;
+  return false;
+}
+
+static bool reaches(hnc_pack *p, const hnc_node *from, const hnc_node *target, visited *vs) {
+  if (seen_before(vs, from)) return false;
+  for (const hnc_node *it = from->list; it; it = it->next) {
     if (it->kind != N_ITEM || it->op != HNC_IT_FROM) continue;
-    for (hnc_node *nm = it->list; nm; nm = nm->next) {
+    for (const hnc_node *nm = it->list; nm; nm = nm->next) {
       hnc_sym *s = hnc_table_get(&p->syms[NS_RULE], nm->str, nm->len);
       if (!s) continue;
-      if (s->decl == target) return true;
-      if (rule_reaches(c, p, s->decl, target, depth + 1)) return true;
+      if (s->decl == target || reaches(p, s->decl, target, vs)) return true;
     }
   }
   return false;
+}
+
+static bool rule_reaches(hnc_pack *p, const hnc_node *from, const hnc_node *target) {
+  visited vs = {0};
+  bool r = reaches(p, from, target, &vs);
+  free(vs.v);
+  return r;
 }
 
 static void check_sequence(dctx *d, hnc_node *it, bool over_alerts, bool broken, int *kind) {
@@ -1388,7 +1415,7 @@ static void check_rule(dctx *d, hnc_node *r) {
           nm->sym = s;
           over_alerts = true;
           if (s->decl == r) hnc_error(c, nm->loc, "rule-cycle", "rule '%s' cannot read its own alerts", r->str);
-          else if (rule_reaches(c, d->p, s->decl, r, 0) && loc_before(r->loc, s->decl->loc)) {
+          else if (rule_reaches(d->p, s->decl, r) && loc_before(r->loc, s->decl->loc)) {
             /* reported once, at the first rule of the cycle */
             hnc_error(c, nm->loc, "rule-cycle", "rules '%s' and '%s' read each other's alerts", r->str, nm->str);
             hnc_note_at(c, s->decl->loc, "'%s' is declared here", nm->str);

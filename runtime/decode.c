@@ -65,9 +65,10 @@ struct hn_dec_rec {
 };
 
 /* Per field, per event: the chain head and count, and how many object levels its last
- * assignment crossed (its hn_dec_level entries). */
+ * assignment crossed (its hn_dec_level entries). Valid only when gen is the event's: fields an
+ * event never reaches cost nothing, however many the rules reference. */
 struct hn_dec_fstate {
-  uint32_t head, count, m, flags;
+  uint32_t head, count, m, flags, gen;
 };
 
 /* Where a field's last assignment came from at one object level: which object, which of its
@@ -428,8 +429,10 @@ static int scratch_reserve(dcx *cx, size_t n) {
   return grow(ev->alloc, ev->alloc_ud, (void **)&ev->scratch, &ev->scratch_cap, ev->scratch_len + n, 1);
 }
 
+/* Four hex digits, or UINT32_MAX if one is not. */
 static uint32_t hex4(const char *s) {
-  return (uint32_t)(hexval(s[0]) << 12 | hexval(s[1]) << 8 | hexval(s[2]) << 4 | hexval(s[3]));
+  int a = hexval(s[0]), b = hexval(s[1]), c = hexval(s[2]), d = hexval(s[3]);
+  return (a | b | c | d) < 0 ? UINT32_MAX : (uint32_t)(a << 12 | b << 8 | c << 4 | d);
 }
 
 /* Writes the character of the (validated) escape at s; returns the byte after it. A \u
@@ -446,6 +449,7 @@ static const char *unescape(const char *s, const char *stop, char **out) {
     uint32_t cp = hex4(s + 2);
     s += 6;
     if (cp >= 0xD800 && cp <= 0xDBFF) {
+      /* the pair's second half is consumed here, so it is validated here too */
       uint32_t lo = stop - s >= 6 && s[0] == '\\' && s[1] == 'u' ? hex4(s + 2) : 0;
       if (lo >= 0xDC00 && lo <= 0xDFFF) {
         cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
@@ -461,26 +465,37 @@ static const char *unescape(const char *s, const char *stop, char **out) {
   return s + 2;
 }
 
-/* The rare path: the string at start has escapes or ill-formed UTF-8 from p on. Validates to
- * the closing quote first, so the output bound (3 bytes per input byte: U+FFFD for one bad
- * byte) is known before writing. */
+/* The rarer path: the string at start has escapes or ill-formed UTF-8 from p on. One pass
+ * validates and decodes; scratch is reserved for the worst case of the rest of the line (3
+ * output bytes per input byte: U+FFFD for one bad byte), so it never grows mid-string, and
+ * a warm event's scratch already has that room. */
 static const char *read_string_slow(dcx *cx, const char *start, const char *p, dec_scalar *out) {
-  const char *q = skip_string(cx, p);
-  if (!q) return NULL;
-  const char *stop = q - 1;
-  if (!scratch_reserve(cx, (size_t)(stop - start) * 3)) return nomem(cx);
+  const char *end = cx->end;
+  if (!scratch_reserve(cx, (size_t)(end - start) * 3)) return nomem(cx);
   hn_event *ev = cx->ev;
   char *o0 = ev->scratch + ev->scratch_len, *o = o0;
   memcpy(o, start, (size_t)(p - start));
   o += p - start;
-  for (const char *s = p; s < stop;) {
-    const char *r = scan(s, stop, C_STR | C_HI); /* copy plain runs whole */
+  for (const char *s = p;;) {
+    const char *r = scan(s, end, C_STR | C_HI); /* copy plain runs whole */
     memcpy(o, s, (size_t)(r - s));
     o += r - s;
-    if ((s = r) == stop) break;
-    if (*s == '\\') s = unescape(s, stop, &o);
-    else {
-      int n = utf8_seq((const unsigned char *)s, (const unsigned char *)stop);
+    if ((s = r) == end) return fail(cx, end, "unterminated string");
+    unsigned char c = (unsigned char)*s;
+    if (c == '"') {
+      out->text = o0;
+      out->len = (size_t)(o - o0);
+      out->soff = (int64_t)ev->scratch_len;
+      ev->scratch_len += out->len;
+      return s + 1;
+    }
+    if (c == '\\') {
+      if (!check_escape(cx, s)) return NULL;
+      s = unescape(s, end, &o);
+    } else if (c < 0x20) {
+      return fail(cx, s, "control character in string");
+    } else {
+      int n = utf8_seq((const unsigned char *)s, (const unsigned char *)end);
       if (n > 0) {
         memcpy(o, s, (size_t)n);
         o += n;
@@ -491,11 +506,6 @@ static const char *read_string_slow(dcx *cx, const char *start, const char *p, d
       }
     }
   }
-  out->text = o0;
-  out->len = (size_t)(o - o0);
-  out->soff = (int64_t)ev->scratch_len;
-  ev->scratch_len += out->len;
-  return q;
 }
 
 /* Reads a string value (p after its opening quote) into *out: borrowed from the line when it
@@ -545,23 +555,21 @@ typedef struct seg_key {
   uint64_t w0, w1, h;
 } seg_key;
 
-/* The lookup key of segment s[0..n) under `parent`; bytes up to `end` may be read. */
-/* The lookup key of segment s[0..n) under `parent`; bytes up to `end` may be read. The hash
- * covers the first 8 bytes, the length and the parent (one multiply; the index comes from the
- * well-mixed high bits); keys sharing all three just probe once more. */
-static DEC_INLINE seg_key seg_make(const char *s, size_t n, uint32_t parent, const char *end) {
-  seg_key k;
-  k.w0 = load_part(s, n, end);
-  k.w1 = n > 8 ? load_part(s + 8, n - 8, end) : 0;
-  uint64_t h = (k.w0 + ((uint64_t)parent << 32 | n)) * 0x9E3779B97F4A7C15ULL;
-  k.h = h >> 32 ^ h;
-  return k;
+/* The lookup key of a segment whose bytes 0-7 and 8-15 are w0 and w1. The hash covers the
+ * first 8 bytes, the length and the parent (one multiply; the index comes from the well-mixed
+ * high bits); keys sharing all three just probe once more. */
+static DEC_INLINE seg_key seg_key_of(uint64_t w0, uint64_t w1, size_t n, uint32_t parent) {
+  uint64_t h = (w0 + ((uint64_t)parent << 32 | n)) * 0x9E3779B97F4A7C15ULL;
+  return (seg_key){w0, w1, h >> 32 ^ h};
 }
 
-/* The child of `parent` for the key segment s[0..n), or DEC_NONE. */
-static DEC_INLINE uint32_t trie_child(const hn_decoder *d, uint32_t parent, const char *s, size_t n, const char *end) {
-  if (d->nodes[parent].nchild == 0) return DEC_NONE;
-  seg_key k = seg_make(s, n, parent, end);
+/* The lookup key of segment s[0..n) under `parent`; bytes up to `end` may be read. */
+static DEC_INLINE seg_key seg_make(const char *s, size_t n, uint32_t parent, const char *end) {
+  return seg_key_of(load_part(s, n, end), n > 8 ? load_part(s + 8, n - 8, end) : 0, n, parent);
+}
+
+/* The child of `parent` for segment s[0..n) whose key is k, or DEC_NONE. */
+static DEC_INLINE uint32_t trie_find(const hn_decoder *d, uint32_t parent, seg_key k, const char *s, size_t n) {
   for (size_t i = k.h & d->edge_mask;; i = (i + 1) & d->edge_mask) {
     const dec_edge *e = &d->edges[i];
     if (!e->child) return DEC_NONE;
@@ -569,6 +577,12 @@ static DEC_INLINE uint32_t trie_child(const hn_decoder *d, uint32_t parent, cons
         (n <= 16 || memcmp(d->segs + e->off + 16, s + 16, n - 16) == 0))
       return e->child;
   }
+}
+
+/* The child of `parent` for the key segment s[0..n), or DEC_NONE. */
+static DEC_INLINE uint32_t trie_child(const hn_decoder *d, uint32_t parent, const char *s, size_t n, const char *end) {
+  if (d->nodes[parent].nchild == 0) return DEC_NONE;
+  return trie_find(d, parent, seg_make(s, n, parent, end), s, n);
 }
 
 /* Walks the trie from `node` along the dot-separated segments of k[0..n). */
@@ -952,7 +966,9 @@ static int convert(const hn_decoder *d, hn_event *ev, hn_ftype t, const dec_scal
   const char *s = sc->soff >= 0 ? ev->scratch + sc->soff : sc->text;
   size_t n = sc->len;
   int str = sc->jt == J_STRING, num = sc->jt == J_NUMBER, ok = 0;
-  memset(v, 0, sizeof *v);
+  v->v6 = 0;
+  v->len = 0;
+  memset(&v->u, 0, sizeof v->u);
   switch (t) {
   case HN_FT_STRING:
   case HN_FT_CIDR:
@@ -993,7 +1009,12 @@ static int convert(const hn_decoder *d, hn_event *ev, hn_ftype t, const dec_scal
     else if (str) ok = str_is_epoch(s, n) ? num_to_epoch(s, n, &v->u.i) : str_to_rfc3339(s, n, &v->u.i);
     break;
   }
-  if (!ok) memset(v, 0, sizeof *v), v->kind = HN_V_BAD;
+  if (!ok) {
+    v->kind = HN_V_BAD;
+    v->v6 = 0;
+    v->len = 0;
+    memset(&v->u, 0, sizeof v->u);
+  }
   return 0;
 }
 
@@ -1007,8 +1028,12 @@ static void truncate_field(hn_event *ev, dec_fstate *fs, uint32_t base) {
   if (base == 0) fs->flags = 0;
 }
 
-static inline void reset_field(dec_fstate *fs) {
-  *fs = (dec_fstate){DEC_NONE, 0, 0, 0};
+/* Field f's state, emptied: its first use in this event puts it on the touched list. */
+static DEC_INLINE dec_fstate *reset_field(hn_event *ev, uint32_t f) {
+  dec_fstate *fs = &ev->fst[f];
+  if (fs->gen != ev->gen) ev->touched[ev->n_touched++] = f;
+  *fs = (dec_fstate){DEC_NONE, 0, 0, 0, ev->gen};
+  return fs;
 }
 
 static void record_path(dcx *cx, uint32_t f) {
@@ -1028,16 +1053,17 @@ static void record_path(dcx *cx, uint32_t f) {
  * the path of open objects and keys (hn_dec_level) tells append from replace. */
 static void touch_in_array(dcx *cx, uint32_t f);
 static DEC_INLINE void touch(dcx *cx, uint32_t f) {
-  if (cx->narr == 0) reset_field(&cx->ev->fst[f]);
+  if (cx->narr == 0) reset_field(cx->ev, f);
   else touch_in_array(cx, f);
 }
 
 static void touch_in_array(dcx *cx, uint32_t f) {
   hn_event *ev = cx->ev;
   dec_fstate *fs = &ev->fst[f];
+  if (fs->gen != ev->gen) fs = reset_field(ev, f);
   uint32_t m = cx->m, mo = fs->m, j = 0;
   if (mo == 0) { /* first value inside an array; anything before was array-free */
-    reset_field(fs);
+    reset_field(ev, f);
     record_path(cx, f);
     return;
   }
@@ -1065,19 +1091,28 @@ static void touch_array(dcx *cx, uint32_t f) {
   cx->ev->fst[f].flags |= HN_SLOT_ARRAY;
 }
 
-static DEC_INLINE int emit(dcx *cx, uint32_t f, const hn_value *v) {
+/* Appends a value to field f (after touch) and returns it for the caller to fill: values are
+ * built where they stay, not copied from a fresh temporary (whose narrow stores a wide copy
+ * would stall on). NULL when out of memory. */
+static DEC_INLINE hn_value *emit(dcx *cx, uint32_t f) {
   hn_event *ev = cx->ev;
   touch(cx, f);
   if (ev->n_recs == ev->cap_recs &&
       !grow(ev->alloc, ev->alloc_ud, (void **)&ev->recs, &ev->cap_recs, ev->n_recs + 1, sizeof *ev->recs))
-    return 0;
+    return NULL;
   dec_fstate *fs = &ev->fst[f];
   dec_rec *r = &ev->recs[ev->n_recs];
-  r->v = *v;
   r->prev = fs->head;
   fs->head = (uint32_t)ev->n_recs++;
   fs->count++;
-  return 1;
+  return &r->v;
+}
+
+static void set_empty(hn_value *v, hn_vkind kind) {
+  v->kind = (uint8_t)kind;
+  v->v6 = 0;
+  v->len = 0;
+  memset(&v->u, 0, sizeof v->u);
 }
 
 /* A scalar at a node where fields end: read it once, convert it per field. */
@@ -1101,16 +1136,14 @@ static const char *scalar(dcx *cx, const char *p, uint32_t node) {
   if (sc.jt != J_STRING) sc.len = (size_t)(p - sc.text);
   int keep = 0;
   for (uint32_t f = d->nodes[node].field; f != DEC_NONE; f = d->fields[f].next) {
-    hn_value v;
-    if (sc.jt == J_NULL) {
-      if (cx->narr) { /* §5.5: null elements are dropped, yet this spelling still wins */
-        touch(cx, f);
-        continue;
-      }
-      memset(&v, 0, sizeof v);
-      v.kind = HN_V_NULL;
-    } else keep |= convert(d, ev, d->fields[f].type, &sc, &v);
-    if (!emit(cx, f, &v)) return nomem(cx);
+    if (sc.jt == J_NULL && cx->narr) { /* §5.5: null elements are dropped, yet this spelling still wins */
+      touch(cx, f);
+      continue;
+    }
+    hn_value *v = emit(cx, f);
+    if (!v) return nomem(cx);
+    if (sc.jt == J_NULL) set_empty(v, HN_V_NULL);
+    else keep |= convert(d, ev, d->fields[f].type, &sc, v);
   }
   if (!keep && sc.soff >= 0) ev->scratch_len = (size_t)sc.soff;
   return p;
@@ -1118,11 +1151,11 @@ static const char *scalar(dcx *cx, const char *p, uint32_t node) {
 
 /* Every field ending at `node` gets HN_V_BAD: an object where a scalar belongs. */
 static int emit_bad(dcx *cx, uint32_t node) {
-  hn_value v;
-  memset(&v, 0, sizeof v);
-  v.kind = HN_V_BAD;
-  for (uint32_t f = cx->d->nodes[node].field; f != DEC_NONE; f = cx->d->fields[f].next)
-    if (!emit(cx, f, &v)) return 0;
+  for (uint32_t f = cx->d->nodes[node].field; f != DEC_NONE; f = cx->d->fields[f].next) {
+    hn_value *v = emit(cx, f);
+    if (!v) return 0;
+    set_empty(v, HN_V_BAD);
+  }
   return 1;
 }
 
@@ -1148,10 +1181,14 @@ key:
   if (*p != '"') return fail(cx, p, "expected a key string");
   if (!(p = match_key(cx, p + 1, fr[sp - 1].node, &node))) return NULL;
   ev->ostack[cx->m - 1].key = ++cx->tick;
-  p = skip_ws(p, end);
-  if (p == end) return fail(cx, end, "unexpected end of line");
-  if (*p != ':') return fail(cx, p, "expected ':' after a key");
-  p = skip_ws(p + 1, end);
+  if (end - p >= 2 && *p == ':' && (unsigned char)p[1] > ' ') { /* compact JSON */
+    p++;
+  } else {
+    p = skip_ws(p, end);
+    if (p == end) return fail(cx, end, "unexpected end of line");
+    if (*p != ':') return fail(cx, p, "expected ':' after a key");
+    p = skip_ws(p + 1, end);
+  }
 value:
   if (node == DEC_NONE) { /* unwanted: scalars inline, containers to skip_value */
     if (p < end && *p == '"') p = skip_string(cx, p + 1);
@@ -1224,18 +1261,18 @@ after:
   goto after;
 }
 
-/* Lays each field's values out contiguously in ev->values, in document order, and turns
- * scratch offsets into pointers now that scratch no longer moves. */
+/* Lays each touched field's values out contiguously in ev->values, in document order, and
+ * turns scratch offsets into pointers now that scratch no longer moves. */
 static int finish(dcx *cx) {
   hn_event *ev = cx->ev;
-  size_t total = 0, nf = cx->d->n_fields;
-  for (size_t f = 0; f < nf; f++) total += ev->fst[f].count;
+  size_t total = 0;
+  for (size_t i = 0; i < ev->n_touched; i++) total += ev->fst[ev->touched[i]].count;
   if (!grow(ev->alloc, ev->alloc_ud, (void **)&ev->values, &ev->cap_values, total, sizeof *ev->values))
     return 0;
   uint32_t pos = 0;
-  for (size_t f = 0; f < nf; f++) {
-    const dec_fstate *fs = &ev->fst[f];
-    ev->slots[f] = (hn_slot){fs->count, pos, fs->flags};
+  for (size_t i = 0; i < ev->n_touched; i++) {
+    const dec_fstate *fs = &ev->fst[ev->touched[i]];
+    ev->slots[ev->touched[i]] = (hn_slot){fs->count, pos, fs->flags};
     uint32_t r = fs->head;
     for (uint32_t k = fs->count; k-- > 0; r = ev->recs[r].prev) {
       hn_value *v = &ev->values[pos + k];
@@ -1251,9 +1288,14 @@ static int finish(dcx *cx) {
   return 1;
 }
 
-/* Slots are written by finish(); on failure hn_decode clears them. */
-static void event_reset(hn_event *ev, size_t nf) {
-  for (size_t f = 0; f < nf; f++) reset_field(&ev->fst[f]);
+/* Empties the event: only the slots the previous event touched can be non-zero. */
+static void event_reset(hn_event *ev) {
+  for (size_t i = 0; i < ev->n_touched; i++) ev->slots[ev->touched[i]] = (hn_slot){0, 0, 0};
+  ev->n_touched = 0;
+  if (++ev->gen == 0) { /* once in 2^32 events: no stale state may look current */
+    for (size_t f = 0; f < ev->n_slots; f++) ev->fst[f].gen = 0;
+    ev->gen = 1;
+  }
   ev->n_values = 0;
   ev->n_recs = 0;
   ev->scratch_len = 0;
@@ -1261,7 +1303,7 @@ static void event_reset(hn_event *ev, size_t nf) {
 
 hn_status hn_decode(const hn_decoder *d, const char *line, size_t len, hn_event *ev, hn_decode_error *err) {
   if (!d || !ev || ev->dec != d || (!line && len) || len >= UINT32_MAX) return HN_ERR_USAGE;
-  event_reset(ev, d->n_fields);
+  event_reset(ev);
   const char *p = line, *end = line + len;
   if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) p += 3;
   if (end > p && end[-1] == '\r') end--;
@@ -1273,8 +1315,7 @@ hn_status hn_decode(const hn_decoder *d, const char *line, size_t len, hn_event 
   }
   if (!cx.err_msg && finish(&cx)) return HN_OK;
   int oom = cx.nomem || !cx.err_msg;
-  event_reset(ev, d->n_fields);
-  memset(ev->slots, 0, d->n_fields * sizeof *ev->slots);
+  event_reset(ev);
   if (oom) return HN_ERR_NOMEM;
   if (err) {
     err->offset = (size_t)(cx.err_at - line);
@@ -1386,17 +1427,20 @@ void hn_decoder_destroy(hn_decoder *d) {
 hn_status hn_event_init(hn_event *ev, const hn_decoder *d) {
   if (!ev || !d) return HN_ERR_USAGE;
   memset(ev, 0, sizeof *ev);
-  ev->dec = d; /* before anything can fail: fini needs the sizes */
+  ev->dec = d;
   ev->alloc = d->alloc;
   ev->alloc_ud = d->ud;
   size_t nf = d->n_fields;
   ev->n_slots = nf;
   ev->slots = xalloc(d->alloc, d->ud, nf, sizeof *ev->slots);
   ev->fst = xalloc(d->alloc, d->ud, nf, sizeof *ev->fst);
+  ev->touched = xalloc(d->alloc, d->ud, nf, sizeof *ev->touched);
+  ev->gen = 1; /* fst is zeroed: gen 0 is never current */
+  ev->n_levels = d->n_levels;
   ev->levels = xalloc(d->alloc, d->ud, d->n_levels, sizeof *ev->levels);
   ev->frames = xalloc(d->alloc, d->ud, HN_DECODE_MAX_DEPTH, sizeof *ev->frames);
   ev->ostack = xalloc(d->alloc, d->ud, HN_DECODE_MAX_DEPTH, sizeof *ev->ostack);
-  if (!ev->slots || !ev->fst || !ev->levels || !ev->frames || !ev->ostack) {
+  if (!ev->slots || !ev->fst || !ev->touched || !ev->levels || !ev->frames || !ev->ostack) {
     hn_event_fini(ev);
     return HN_ERR_NOMEM;
   }
@@ -1407,9 +1451,10 @@ void hn_event_fini(hn_event *ev) {
   if (!ev || !ev->alloc) return;
   hn_decode_alloc_fn a = ev->alloc;
   void *ud = ev->alloc_ud;
-  size_t nf = ev->n_slots, nl = ev->dec ? ev->dec->n_levels : 0;
+  size_t nf = ev->n_slots, nl = ev->n_levels;
   xfree(a, ud, ev->slots, nf, sizeof *ev->slots);
   xfree(a, ud, ev->fst, nf, sizeof *ev->fst);
+  xfree(a, ud, ev->touched, nf, sizeof *ev->touched);
   xfree(a, ud, ev->levels, nl, sizeof *ev->levels);
   xfree(a, ud, ev->frames, HN_DECODE_MAX_DEPTH, sizeof *ev->frames);
   xfree(a, ud, ev->ostack, HN_DECODE_MAX_DEPTH, sizeof *ev->ostack);

@@ -1,6 +1,12 @@
 /* decode.h - the event decoder (internal to libhornet): one JSON Lines event into typed values
  * for the fields the rules reference, without building a tree. Must not depend on the compiler.
  *
+ * Semantics are lang/SPEC.md §4.4-4.6 and §5.4-5.6: a dotted path matches nested objects,
+ * dotted keys and every mixed split; the last spelling or duplicate key in document order
+ * wins; arrays (and arrays of objects on the path) give one value per element, flattened,
+ * with null elements dropped; each value is coerced to the field's declared type or marked
+ * HN_V_BAD (a mismatch). A line that is not exactly one JSON object is malformed.
+ *
  * Ownership: a hn_decoder owns a copy of its field paths and is immutable once created, so
  * threads may share it. A hn_event lives in the caller's storage and owns its buffers; each
  * thread decodes into its own hn_event. Decoded strings borrow from the line passed to
@@ -22,14 +28,14 @@ extern "C" {
 
 /* The declared type of a field (lang/SPEC.md §4.1). It decides the run-time coercion (§4.4). */
 typedef enum hn_ftype {
-  HN_FT_STRING,
-  HN_FT_INT,
-  HN_FT_FLOAT,
-  HN_FT_BOOL,
-  HN_FT_IP,
-  HN_FT_CIDR,     /* validated, then kept as HN_V_STRING: the matcher parses networks itself */
-  HN_FT_TIME,
-  HN_FT_DURATION  /* decodes to HN_V_INT nanoseconds */
+  HN_FT_STRING,  /* string as is; number: its JSON text; true/false: "true"/"false" */
+  HN_FT_INT,     /* integral number in int64 (1.0, 1e3 too); string -?[0-9]+ in range */
+  HN_FT_FLOAT,   /* number, or a string holding a JSON number; overflow (1e309) is BAD */
+  HN_FT_BOOL,    /* true/false only: a string is a mismatch (§4.4) */
+  HN_FT_IP,      /* string IPv4/IPv6 (inet_pton syntax); zone dropped, v4-mapped is v4 */
+  HN_FT_CIDR,    /* string "addr/len" or a bare address, validated, kept as HN_V_STRING */
+  HN_FT_TIME,    /* RFC 3339 string, or an epoch number / digit string (unit by magnitude) */
+  HN_FT_DURATION /* number: nanoseconds; string: duration literal ("1h30m"); HN_V_INT */
 } hn_ftype;
 
 /* One requested field. `path` is dotted as in the schema ("process.parent.name",
@@ -70,8 +76,8 @@ typedef struct hn_value {
  * array (the field exists, §4.6) from a missing field. */
 #define HN_SLOT_ARRAY 1u
 
-/* The values of field i of the spec list: ev->values[first .. first + n). n == 0 and no
- * HN_SLOT_ARRAY: the field is missing. Values are in document order. */
+/* The values of field i of the spec list: ev->values[first .. first + n), in document order.
+ * n == 0 without HN_SLOT_ARRAY: the field is missing. A scalar null is one HN_V_NULL value. */
 typedef struct hn_slot {
   uint32_t n, first;
   uint32_t flags;
@@ -95,7 +101,7 @@ typedef struct hn_event {
   size_t n_slots;
   hn_value *values;
   size_t n_values, cap_values;
-  char *scratch;           /* unescaped or repaired strings */
+  char *scratch;           /* unescaped or repaired strings; grows to at most 3x the longest line */
   size_t scratch_len, scratch_cap;
   /* private */
   const struct hn_decoder *dec;
@@ -104,7 +110,11 @@ typedef struct hn_event {
   struct hn_dec_rec *recs; /* values in document order, chained per field */
   size_t n_recs, cap_recs;
   struct hn_dec_fstate *fst;
+  uint32_t *touched;       /* fields reached by the current event */
+  size_t n_touched;
+  uint32_t gen;
   struct hn_dec_level *levels;
+  size_t n_levels;
   struct hn_dec_frame *frames;
   struct hn_dec_olevel *ostack;
 } hn_event;

@@ -16,11 +16,16 @@ scripts/build.sh build-asan -DHN_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --output-on-failure)
 
-echo "== libFuzzer: parser"
+echo "== libFuzzer: parser (check, fmt round trip) and event decoder"
 CC=clang scripts/build.sh build-fuzz -DHN_FUZZ=ON -DHN_TESTS=OFF -DCMAKE_BUILD_TYPE=Debug
 corpus=$(mktemp -d)
 trap 'rm -rf "$corpus"' EXIT
-find examples stdlib tests lang -name '*.hn' -exec cp {} "$corpus"/ \;
-build-fuzz/fuzz_parser -runs="${HN_FUZZ_RUNS:-10000}" -max_len=4096 -seed=1 \
-  -dict=tests/fuzz/hornet.dict "$corpus" 2>&1 | tail -n 3
-echo "fuzz: 1 passed, 0 failed"
+mkdir -p "$corpus/hn" "$corpus/events"
+find examples stdlib tests lang -name '*.hn' -exec cp {} "$corpus/hn"/ \;
+cp examples/acme/events.jsonl tests/golden/run/*.jsonl "$corpus/events"/
+# -timeout: an input that takes a minute is a bug (an exponential walk was found this way)
+build-fuzz/fuzz_parser -runs="${HN_FUZZ_RUNS:-10000}" -max_len=4096 -seed=1 -timeout=60 \
+  -dict=tests/fuzz/hornet.dict "$corpus/hn" 2>&1 | tail -n 2
+build-fuzz/fuzz_decode -runs="${HN_FUZZ_RUNS:-10000}" -max_len=4096 -seed=1 -timeout=60 \
+  -dict=tests/fuzz/decode.dict "$corpus/events" 2>&1 | tail -n 2
+echo "fuzz: 2 passed, 0 failed"
