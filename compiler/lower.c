@@ -653,6 +653,14 @@ static uint32_t lb(lower *L, const hnc_node *n) {
       pr.lhs = lv(L, n->a, n->b->type);
       pr.rhs = lv(L, n->b, n->a->type);
       pr.slot = read_slot(L, n->a);
+      hn_vexpr *rx = &AT(&L->vexprs, hn_vexpr, pr.rhs);
+      if ((pr.flags & HN_PF_NOCASE) && rx->op == HN_VX_CONST && AT(&L->consts, hn_const, rx->a).kind == HN_V_STRING) {
+        /* fold a caseless string constant once, here, instead of on every comparison */
+        hn_const c = AT(&L->consts, hn_const, rx->a);
+        const_str(L, c.u.s, c.len, true);
+        AT(&L->consts, hn_const, L->consts.n - 1).folded = 1;
+        pr.rhs = vexpr(L, HN_VX_CONST, HN_FT_STRING, (uint32_t)(L->consts.n - 1), 1);
+      }
       if (pr.slot == UINT32_MAX) pr.slot = read_slot(L, n->b);
       uint32_t b = b_pred(L, predicate(L, pr, L->consts.n));
       return n->op == HNC_OP_NE ? b_not(L, b) : b; /* != is exactly not == (lang/SPEC.md §6.4) */

@@ -330,9 +330,34 @@ static bool present(const hn_eval *e, uint32_t slot) {
   return false;
 }
 
+/* The common case, a field against a constant: no operand copies; a caseless string constant
+ * was folded at compile time (lower.c), so only the value is folded. */
+static bool compare_field_const(hn_eval *e, const hn_pred *p, uint32_t slot, const hn_const *c) {
+  const hn_slot *s = &e->ev->slots[slot];
+  const hn_value *v = e->ev->values + s->first;
+  bool nocase = (p->flags & HN_PF_NOCASE) != 0;
+  if (c->kind == HN_V_STRING && p->op == HN_P_EQ) {
+    for (uint32_t i = 0; i < s->n; i++) {
+      if (v[i].kind != HN_V_STRING) continue;
+      size_t n = v[i].len;
+      const char *x = nocase ? fold(e, v[i].u.s, n, &n) : v[i].u.s;
+      if (n == c->len && mem_eq(x, c->u.s, n)) return true;
+    }
+    return false;
+  }
+  hn_value cv = const_value(c);
+  for (uint32_t i = 0; i < s->n; i++)
+    if (cmp_pair(e, p->op, &v[i], &cv, nocase)) return true;
+  return false;
+}
+
 static bool compare(hn_eval *e, const hn_pred *p) {
   /* `f == null` holds when f is missing or null (lang/SPEC.md §4.5) */
   const hn_vexpr *rx = &e->p->vexprs[p->rhs];
+  const hn_vexpr *lx0 = &e->p->vexprs[p->lhs];
+  if (lx0->op == HN_VX_FIELD && rx->op == HN_VX_CONST && e->p->consts[rx->a].kind != HN_V_NULL &&
+      (e->p->consts[rx->a].kind != HN_V_STRING || !(p->flags & HN_PF_NOCASE) || e->p->consts[rx->a].folded))
+    return compare_field_const(e, p, lx0->a, &e->p->consts[rx->a]);
   if (p->op == HN_P_EQ && rx->op == HN_VX_CONST && e->p->consts[rx->a].kind == HN_V_NULL) {
     const hn_vexpr *lx = &e->p->vexprs[p->lhs];
     return lx->op == HN_VX_FIELD ? !present(e, lx->a) : false;

@@ -18,6 +18,7 @@ typedef struct hn_const {
   uint8_t kind;   /* hn_vkind: HN_V_STRING, HN_V_INT, HN_V_FLOAT, HN_V_BOOL, HN_V_NULL, HN_V_IP, HN_V_TIME */
   uint8_t prefix; /* HN_V_IP used as a CIDR: prefix length in bits (128/32 for an address) */
   uint8_t v6;
+  uint8_t folded; /* a string already case-folded (for caseless comparisons) */
   uint32_t len;
   union {
     int64_t i;

@@ -11,21 +11,25 @@
 
 static const char *const sev_names[] = {"unknown", "info", "low", "medium", "high", "critical"};
 
+/* Writes runs of plain bytes with one fwrite each: alerts are the runner's main output. */
 static void json_str(FILE *f, const char *s, size_t n) {
   fputc('"', f);
+  size_t run = 0;
   for (size_t i = 0; i < n; i++) {
     unsigned char ch = (unsigned char)s[i];
+    if (ch >= 0x20 && ch != '"' && ch != '\\') continue;
+    if (i > run) fwrite(s + run, 1, i - run, f);
+    run = i + 1;
     switch (ch) {
     case '"': fputs("\\\"", f); break;
     case '\\': fputs("\\\\", f); break;
     case '\n': fputs("\\n", f); break;
     case '\r': fputs("\\r", f); break;
     case '\t': fputs("\\t", f); break;
-    default:
-      if (ch < 0x20) fprintf(f, "\\u%04x", ch);
-      else fputc(ch, f);
+    default: fprintf(f, "\\u%04x", ch);
     }
   }
+  if (n > run) fwrite(s + run, 1, n - run, f);
   fputc('"', f);
 }
 
