@@ -160,16 +160,22 @@ static void alert(FILE *f, hn_eval *e, const hn_rule *r, const hn_event *ev, whe
   fputs("}}\n", f);
 }
 
+/* An evaluator and an event for one thread's work over p; both or neither. */
+static hn_status session_init(const hn_program *p, hn_eval *e, hn_event *ev) {
+  if (hn_eval_init(e, p) != HN_OK) return HN_ERR_NOMEM;
+  if (hn_event_init(ev, p->decoder) != HN_OK) {
+    hn_eval_fini(e);
+    return HN_ERR_NOMEM;
+  }
+  return HN_OK;
+}
+
 hn_status hn_run_stream(const hn_program *p, const hn_run_options *o, hn_run_stats *st) {
   memset(st, 0, sizeof *st);
   for (uint32_t i = 0; i < p->n_rules; i++) st->skipped_rules += p->rules[i].kind != HN_R_SINGLE;
   hn_eval e;
   hn_event ev;
-  if (hn_eval_init(&e, p) != HN_OK) return HN_ERR_NOMEM;
-  if (hn_event_init(&ev, p->decoder) != HN_OK) {
-    hn_eval_fini(&e);
-    return HN_ERR_NOMEM;
-  }
+  if (session_init(p, &e, &ev) != HN_OK) return HN_ERR_NOMEM;
   uint8_t *seen = malloc(p->n_fields ? p->n_fields : 1);
   uint8_t *fired = calloc(p->n_rules ? p->n_rules : 1, 1);
   hn_native_fn native = o->engine == HN_ENGINE_INTERP ? NULL : p->native;
@@ -283,11 +289,7 @@ hn_status hn_run_tests(const hn_program *p, FILE *out, FILE *junit, hn_test_repo
   memset(rep, 0, sizeof *rep);
   hn_eval e;
   hn_event ev;
-  if (hn_eval_init(&e, p) != HN_OK) return HN_ERR_NOMEM;
-  if (hn_event_init(&ev, p->decoder) != HN_OK) {
-    hn_eval_fini(&e);
-    return HN_ERR_NOMEM;
-  }
+  if (session_init(p, &e, &ev) != HN_OK) return HN_ERR_NOMEM;
   int64_t *count = calloc(p->n_rules ? p->n_rules : 1, sizeof *count);
   char **msgs = calloc(p->n_tests ? p->n_tests : 1, sizeof *msgs);
   int *verdicts = calloc(p->n_tests ? p->n_tests : 1, sizeof *verdicts);
@@ -450,11 +452,7 @@ static void eval_all(hn_eval *e, uint32_t node) {
 hn_status hn_explain(const hn_program *p, const char *event, size_t len, const char *rule, FILE *out) {
   hn_eval e;
   hn_event ev;
-  if (hn_eval_init(&e, p) != HN_OK) return HN_ERR_NOMEM;
-  if (hn_event_init(&ev, p->decoder) != HN_OK) {
-    hn_eval_fini(&e);
-    return HN_ERR_NOMEM;
-  }
+  if (session_init(p, &e, &ev) != HN_OK) return HN_ERR_NOMEM;
   hn_status st = HN_OK;
   hn_decode_error de = {0, NULL};
   if (hn_decode(p->decoder, event, len, &ev, &de) != HN_OK) {

@@ -7,18 +7,6 @@
 
 #define DIR_ "tests/golden/check"
 
-static char *slurp(const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  char *buf = NULL;
-  size_t len = 0;
-  FILE *m = open_memstream(&buf, &len);
-  int ch;
-  while ((ch = fgetc(f)) != EOF) fputc(ch, m);
-  fclose(m);
-  fclose(f);
-  return buf;
-}
 
 static char *render(const char *hn, hnc_diag_format fmt) {
   hnc_compiler *c = hnc_compiler_create();
@@ -38,7 +26,7 @@ static char *render(const char *hn, hnc_diag_format fmt) {
 static void compare(const char *hn, const char *ext, hnc_diag_format fmt, int required) {
   char exp_path[512];
   snprintf(exp_path, sizeof exp_path, "%.*s%s", (int)(strlen(hn) - 3), hn, ext);
-  char *want = slurp(exp_path);
+  char *want = slurp_file(exp_path, NULL);
   if (!want && !required) return;
   char *got = render(hn, fmt);
   if (getenv("HN_UPDATE_GOLDEN")) {

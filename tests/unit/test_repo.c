@@ -5,17 +5,6 @@
 #include <sys/stat.h>
 #include "test_util.h"
 
-static char *slurp(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  char *buf = NULL;
-  FILE *m = open_memstream(&buf, len);
-  int ch;
-  while ((ch = fgetc(f)) != EOF) fputc(ch, m);
-  fclose(m);
-  fclose(f);
-  return buf;
-}
 
 static char *dump(const char *name, const char *src, size_t len, hn_status *st) {
   hnc_compiler *c = hnc_compiler_create();
@@ -31,7 +20,7 @@ static char *dump(const char *name, const char *src, size_t len, hn_status *st) 
 static void fmt_roundtrip(void **state) {
   const char *path = *state;
   size_t len;
-  char *src = slurp(path, &len);
+  char *src = slurp_file(path, &len);
   assert_non_null(src);
   hn_status st;
   char *d1 = dump(path, src, len, &st);
@@ -72,7 +61,7 @@ typedef struct doc { const char *path; int check; } doc;
 static void doc_blocks(void **state) {
   const doc *d = *state;
   size_t len;
-  char *text = slurp(d->path, &len);
+  char *text = slurp_file(d->path, &len);
   assert_non_null(text);
   int n = 0, bad = 0, line = 1;
   const char *p = text;

@@ -7,18 +7,6 @@
 
 #define DIR_ "tests/golden/run"
 
-static char *slurp(const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  char *buf = NULL;
-  size_t len = 0;
-  FILE *m = open_memstream(&buf, &len);
-  int ch;
-  while ((ch = fgetc(f)) != EOF) fputc(ch, m);
-  fclose(m);
-  fclose(f);
-  return buf;
-}
 
 /* Pulls "rule":"X" and "line":N out of each alert line: enough to compare, no JSON parser. */
 static void summarize(const char *alerts, uint64_t malformed, FILE *out) {
@@ -66,7 +54,7 @@ static void run_golden(void **state) {
   size_t dead_lines = 0;
   for (const char *q = dead; q && *q; q++) dead_lines += *q == '\n';
   assert_int_equal(dead_lines, st.malformed); /* every malformed line went to the dead letters */
-  char *want = slurp(exp);
+  char *want = slurp_file(exp, NULL);
   if (getenv("HN_UPDATE_GOLDEN")) {
     FILE *f = fopen(exp, "wb");
     fputs(got, f);

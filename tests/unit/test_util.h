@@ -12,6 +12,22 @@
 #include <string.h>
 #include "hornet/compiler.h"
 
+/* The bytes of a file, NUL-terminated (caller frees); *len may be NULL. NULL if unreadable. */
+static inline char *slurp_file(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  char *buf = NULL;
+  size_t n = 0;
+  FILE *m = open_memstream(&buf, &n);
+  char chunk[8192];
+  size_t k;
+  while ((k = fread(chunk, 1, sizeof chunk, f)) > 0) fwrite(chunk, 1, k, m);
+  fclose(m);
+  fclose(f);
+  if (len) *len = n;
+  return buf;
+}
+
 /* Checks `src` (one in-memory file) and returns the text diagnostics (caller frees).
  * *errors gets the error count. */
 static inline char *check_src(const char *src, size_t *errors) {
