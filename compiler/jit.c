@@ -3,11 +3,13 @@
  * loaded into an ORC LLJIT (../shared/LLVM-ORC.md has the call sequence and its traps).
  *
  * What is native today: the boolean logic of every rule (and/or/not, short-circuit, shared
- * nodes memoised per event through the evaluator) and the dispatch over rules; predicates call
+ * nodes memoised per event in the evaluator's memo arrays, read directly) and the dispatch
+ * over rules (grouped by their first condition); predicates call
  * the runtime's hn_rt_pred, the interpreter's own predicate code, so both engines agree by
  * construction on predicate semantics and the differential test checks the rest.
  * Depends on LLVM (compiler side only) and on the runtime's program format. */
 #include <errno.h>
+#include <stddef.h>
 #include <llvm-c/Analysis.h>
 #include <llvm-c/Core.h>
 #include <llvm-c/Error.h>
@@ -67,54 +69,68 @@ typedef struct gen {
   LLVMModuleRef m;
   LLVMBuilderRef b;
   LLVMTypeRef i1, i8, i32, ptr;
-  LLVMTypeRef pred_t, get_t, set_t, node_t;
-  LLVMValueRef pred_f, get_f, set_f;
-  LLVMValueRef *node_fn; /* per bnode: its own function, for shared nodes and rule roots */
-  uint32_t *uses;
+  LLVMTypeRef pred_t, node_t;
+  LLVMValueRef pred_f;
+  LLVMValueRef *node_fn; /* per bnode: its own function, for nodes shared by several parents */
+  uint32_t *uses;        /* per bnode: how many parents (other nodes) use it */
 } gen;
 
-static LLVMValueRef value(gen *g, LLVMValueRef fn, LLVMValueRef e, uint32_t i);
+/* What generated code threads through: the evaluator, and its memo arrays and epoch (read once
+ * per event, so a memo check is two loads and a compare, not a call). */
+typedef struct cur {
+  LLVMValueRef fn, e, stamp, val, epoch;
+} cur;
 
-/* The code computing node i, inline in fn at the builder's position. */
-static LLVMValueRef compute(gen *g, LLVMValueRef fn, LLVMValueRef e, uint32_t i) {
-  const hn_bnode *b = &g->p->bnodes[i];
-  switch (b->op) {
-  case HN_B_TRUE: return LLVMConstInt(g->i1, 1, 0);
-  case HN_B_FALSE: return LLVMConstInt(g->i1, 0, 0);
-  case HN_B_PRED: {
-    LLVMValueRef args[2] = {e, LLVMConstInt(g->i32, b->a, 0)};
-    LLVMValueRef r = LLVMBuildCall2(g->b, g->pred_t, g->pred_f, args, 2, "p");
-    return LLVMBuildICmp(g->b, LLVMIntNE, r, LLVMConstInt(g->i32, 0, 0), "pb");
-  }
-  case HN_B_NOT: return LLVMBuildNot(g->b, value(g, fn, e, b->a), "not");
-  default: break;
-  }
-  /* and / or: short-circuit through a chain of blocks into one phi */
-  bool is_and = b->op == HN_B_AND;
-  LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(g->ctx, fn, is_and ? "and.end" : "or.end");
-  LLVMValueRef phi_vals[1024];
-  LLVMBasicBlockRef phi_bbs[1024];
-  uint32_t np = 0;
-  for (uint32_t k = 0; k < b->n; k++) {
-    LLVMValueRef v = value(g, fn, e, g->p->kids[b->first + k]);
-    LLVMBasicBlockRef here = LLVMGetInsertBlock(g->b);
-    if (k + 1 == b->n || np + 1 >= 1024) {
-      phi_vals[np] = v;
-      phi_bbs[np++] = here;
+static LLVMValueRef value(gen *g, const cur *c, uint32_t i);
+
+/* and / or over kids[0..n): short-circuit through a chain of blocks into one phi. */
+static LLVMValueRef chain(gen *g, const cur *c, bool is_and, const uint32_t *kids, uint32_t n) {
+  if (n == 0) return LLVMConstInt(g->i1, is_and ? 1 : 0, 0);
+  LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(g->ctx, c->fn, is_and ? "and.end" : "or.end");
+  LLVMValueRef *vals = malloc(n * sizeof *vals);
+  LLVMBasicBlockRef *bbs = malloc(n * sizeof *bbs);
+  if (!vals || !bbs) { free(vals); free(bbs); return LLVMConstInt(g->i1, 0, 0); }
+  for (uint32_t k = 0; k < n; k++) {
+    LLVMValueRef v = value(g, c, kids[k]);
+    bbs[k] = LLVMGetInsertBlock(g->b);
+    if (k + 1 == n) {
+      vals[k] = v;
       LLVMBuildBr(g->b, done);
       break;
     }
-    LLVMBasicBlockRef next = LLVMAppendBasicBlockInContext(g->ctx, fn, "next");
-    phi_vals[np] = LLVMConstInt(g->i1, is_and ? 0 : 1, 0);
-    phi_bbs[np++] = here;
+    LLVMBasicBlockRef next = LLVMAppendBasicBlockInContext(g->ctx, c->fn, "next");
+    vals[k] = LLVMConstInt(g->i1, is_and ? 0 : 1, 0);
     if (is_and) LLVMBuildCondBr(g->b, v, next, done);
     else LLVMBuildCondBr(g->b, v, done, next);
     LLVMPositionBuilderAtEnd(g->b, next);
   }
   LLVMPositionBuilderAtEnd(g->b, done);
   LLVMValueRef phi = LLVMBuildPhi(g->b, g->i1, "v");
-  LLVMAddIncoming(phi, phi_vals, phi_bbs, np);
+  LLVMAddIncoming(phi, vals, bbs, n);
+  free(vals);
+  free(bbs);
   return phi;
+}
+
+/* The code computing node i, inline at the builder's position. */
+static LLVMValueRef compute(gen *g, const cur *c, uint32_t i) {
+  const hn_bnode *b = &g->p->bnodes[i];
+  switch (b->op) {
+  case HN_B_TRUE: return LLVMConstInt(g->i1, 1, 0);
+  case HN_B_FALSE: return LLVMConstInt(g->i1, 0, 0);
+  case HN_B_PRED: {
+    LLVMValueRef args[2] = {c->e, LLVMConstInt(g->i32, b->a, 0)};
+    LLVMValueRef r = LLVMBuildCall2(g->b, g->pred_t, g->pred_f, args, 2, "p");
+    return LLVMBuildICmp(g->b, LLVMIntNE, r, LLVMConstInt(g->i32, 0, 0), "pb");
+  }
+  case HN_B_NOT: return LLVMBuildNot(g->b, value(g, c, b->a), "not");
+  default: return chain(g, c, b->op == HN_B_AND, g->p->kids + b->first, b->n);
+  }
+}
+
+static LLVMValueRef elem_ptr(gen *g, LLVMTypeRef t, LLVMValueRef base, uint32_t i) {
+  LLVMValueRef idx = LLVMConstInt(g->i32, i, 0);
+  return LLVMBuildInBoundsGEP2(g->b, t, base, &idx, 1, "at");
 }
 
 /* A shared node gets a function that memoises its value in the evaluator (as the interpreter
@@ -127,37 +143,41 @@ static LLVMValueRef node_function(gen *g, uint32_t i) {
   LLVMSetLinkage(fn, LLVMInternalLinkage);
   g->node_fn[i] = fn;
   LLVMBasicBlockRef saved = LLVMGetInsertBlock(g->b);
-  LLVMValueRef e = LLVMGetParam(fn, 0);
+  cur c = {fn, LLVMGetParam(fn, 0), LLVMGetParam(fn, 1), LLVMGetParam(fn, 2), LLVMGetParam(fn, 3)};
   LLVMBasicBlockRef entry = LLVMAppendBasicBlockInContext(g->ctx, fn, "entry");
   LLVMBasicBlockRef hit = LLVMAppendBasicBlockInContext(g->ctx, fn, "hit");
   LLVMBasicBlockRef miss = LLVMAppendBasicBlockInContext(g->ctx, fn, "miss");
   LLVMPositionBuilderAtEnd(g->b, entry);
-  LLVMValueRef idx = LLVMConstInt(g->i32, i, 0);
-  LLVMValueRef args[2] = {e, idx};
-  LLVMValueRef m = LLVMBuildCall2(g->b, g->get_t, g->get_f, args, 2, "memo");
-  LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntSGE, m, LLVMConstInt(g->i32, 0, 0), "known"), hit, miss);
+  LLVMValueRef sp = elem_ptr(g, g->i32, c.stamp, i), vp = elem_ptr(g, g->i8, c.val, i);
+  LLVMValueRef known = LLVMBuildICmp(g->b, LLVMIntEQ, LLVMBuildLoad2(g->b, g->i32, sp, "st"), c.epoch, "known");
+  LLVMBuildCondBr(g->b, known, hit, miss);
   LLVMPositionBuilderAtEnd(g->b, hit);
-  LLVMBuildRet(g->b, LLVMBuildICmp(g->b, LLVMIntNE, m, LLVMConstInt(g->i32, 0, 0), "mv"));
+  LLVMBuildRet(g->b, LLVMBuildTrunc(g->b, LLVMBuildLoad2(g->b, g->i8, vp, "mv"), g->i1, "m1"));
   LLVMPositionBuilderAtEnd(g->b, miss);
-  LLVMValueRef v = compute(g, fn, e, i);
-  LLVMValueRef sargs[3] = {e, idx, LLVMBuildZExt(g->b, v, g->i32, "v32")};
-  LLVMBuildCall2(g->b, g->set_t, g->set_f, sargs, 3, "");
+  LLVMValueRef v = compute(g, &c, i);
+  LLVMBuildStore(g->b, c.epoch, sp);
+  LLVMBuildStore(g->b, LLVMBuildZExt(g->b, v, g->i8, "v8"), vp);
   LLVMBuildRet(g->b, v);
   if (saved) LLVMPositionBuilderAtEnd(g->b, saved);
   return fn;
 }
 
-static LLVMValueRef value(gen *g, LLVMValueRef fn, LLVMValueRef e, uint32_t i) {
+static LLVMValueRef value(gen *g, const cur *c, uint32_t i) {
   const hn_bnode *b = &g->p->bnodes[i];
   if (g->uses[i] > 1 && b->op != HN_B_TRUE && b->op != HN_B_FALSE) {
-    LLVMValueRef callee = node_function(g, i);
-    LLVMValueRef args[1] = {e};
-    return LLVMBuildCall2(g->b, g->node_t, callee, args, 1, "n");
+    LLVMValueRef args[4] = {c->e, c->stamp, c->val, c->epoch};
+    return LLVMBuildCall2(g->b, g->node_t, node_function(g, i), args, 4, "n");
   }
-  return compute(g, fn, e, i);
+  return compute(g, c, i);
 }
 
-/* void hn_match(hn_eval *e, uint8_t *fired): fired[r] for every single-event rule r. */
+static void store_fired(gen *g, LLVMValueRef fired, uint32_t r, LLVMValueRef v) {
+  LLVMBuildStore(g->b, LLVMBuildZExt(g->b, v, g->i8, "f8"), elem_ptr(g, g->i8, fired, r));
+}
+
+/* void hn_match(hn_eval *e, uint8_t *fired): fired[r] for every single-event rule r.
+ * Dispatch: rules whose logic starts with the same condition (a log source, an event
+ * category) are grouped under one test of it, so a group that cannot match costs one branch. */
 static void build(gen *g) {
   const hn_program *p = g->p;
   for (uint32_t i = 0; i < p->n_bnodes; i++) {
@@ -166,20 +186,55 @@ static void build(gen *g) {
     if (b->op == HN_B_AND || b->op == HN_B_OR)
       for (uint32_t k = 0; k < b->n; k++) g->uses[p->kids[b->first + k]]++;
   }
-  for (uint32_t r = 0; r < p->n_rules; r++)
-    if (p->rules[r].kind == HN_R_SINGLE) g->uses[p->rules[r].cond] += 2; /* rule roots: functions */
   LLVMTypeRef mt_args[2] = {g->ptr, g->ptr};
   LLVMTypeRef mt = LLVMFunctionType(LLVMVoidTypeInContext(g->ctx), mt_args, 2, 0);
   LLVMValueRef fn = LLVMAddFunction(g->m, "hn_match", mt);
   LLVMValueRef e = LLVMGetParam(fn, 0), fired = LLVMGetParam(fn, 1);
   LLVMPositionBuilderAtEnd(g->b, LLVMAppendBasicBlockInContext(g->ctx, fn, "entry"));
+  /* the memo arrays and the epoch, read from the evaluator once */
+  LLVMValueRef off_s = LLVMConstInt(g->i32, offsetof(hn_eval, stamp), 0);
+  LLVMValueRef off_v = LLVMConstInt(g->i32, offsetof(hn_eval, val), 0);
+  LLVMValueRef off_e = LLVMConstInt(g->i32, offsetof(hn_eval, epoch), 0);
+  cur c = {fn, e, NULL, NULL, NULL};
+  c.stamp = LLVMBuildLoad2(g->b, g->ptr, LLVMBuildInBoundsGEP2(g->b, g->i8, e, &off_s, 1, "ps"), "stamp");
+  c.val = LLVMBuildLoad2(g->b, g->ptr, LLVMBuildInBoundsGEP2(g->b, g->i8, e, &off_v, 1, "pv"), "val");
+  c.epoch = LLVMBuildLoad2(g->b, g->i32, LLVMBuildInBoundsGEP2(g->b, g->i8, e, &off_e, 1, "pe"), "epoch");
+  uint8_t *done = calloc(p->n_rules ? p->n_rules : 1, 1);
+  if (!done) return;
   for (uint32_t r = 0; r < p->n_rules; r++) {
-    if (p->rules[r].kind != HN_R_SINGLE) continue;
-    LLVMValueRef v = value(g, fn, e, p->rules[r].cond);
-    LLVMValueRef idx = LLVMConstInt(g->i32, r, 0);
-    LLVMValueRef slot = LLVMBuildInBoundsGEP2(g->b, g->i8, fired, &idx, 1, "f");
-    LLVMBuildStore(g->b, LLVMBuildZExt(g->b, v, g->i8, "f8"), slot);
+    if (p->rules[r].kind != HN_R_SINGLE || done[r]) continue;
+    const hn_bnode *root = &p->bnodes[p->rules[r].cond];
+    if (root->op != HN_B_AND) {
+      done[r] = 1;
+      store_fired(g, fired, r, value(g, &c, p->rules[r].cond));
+      continue;
+    }
+    /* the group of rules that start with the same condition as rule r */
+    uint32_t head = p->kids[root->first];
+    LLVMValueRef hv = value(g, &c, head);
+    LLVMBasicBlockRef yes = LLVMAppendBasicBlockInContext(g->ctx, fn, "group");
+    LLVMBasicBlockRef no = LLVMAppendBasicBlockInContext(g->ctx, fn, "skip");
+    LLVMBasicBlockRef join = LLVMAppendBasicBlockInContext(g->ctx, fn, "join");
+    LLVMBuildCondBr(g->b, hv, yes, no);
+    for (int side = 0; side < 2; side++) {
+      LLVMPositionBuilderAtEnd(g->b, side == 0 ? yes : no);
+      for (uint32_t q = r; q < p->n_rules; q++) {
+        const hn_bnode *qb = &p->bnodes[p->rules[q].cond];
+        if (p->rules[q].kind != HN_R_SINGLE || (side == 0 && done[q]) || qb->op != HN_B_AND ||
+            p->kids[qb->first] != head)
+          continue;
+        if (side == 0) {
+          done[q] = 1;
+          store_fired(g, fired, q, chain(g, &c, true, p->kids + qb->first + 1, qb->n - 1));
+        } else {
+          store_fired(g, fired, q, LLVMConstInt(g->i1, 0, 0));
+        }
+      }
+      LLVMBuildBr(g->b, join);
+    }
+    LLVMPositionBuilderAtEnd(g->b, join);
   }
+  free(done);
   LLVMBuildRetVoid(g->b);
 }
 
@@ -259,17 +314,16 @@ static void cache_store(const char *path, const char *key, LLVMMemoryBufferRef o
 static LLVMErrorRef define_helpers(LLVMOrcLLJITRef J) {
   static const struct { const char *name; void *addr; } helpers[] = {
     {"hn_rt_pred", (void *)hn_rt_pred},
-    {"hn_rt_memo_get", (void *)hn_rt_memo_get},
-    {"hn_rt_memo_set", (void *)hn_rt_memo_set},
   };
-  hn_sym_pair pairs[3];
-  for (int i = 0; i < 3; i++) {
+  enum { N_HELPERS = sizeof helpers / sizeof helpers[0] };
+  hn_sym_pair pairs[N_HELPERS];
+  for (int i = 0; i < N_HELPERS; i++) {
     pairs[i].Name = LLVMOrcLLJITMangleAndIntern(J, helpers[i].name);
     pairs[i].Sym.Address = (LLVMOrcExecutorAddress)(uintptr_t)helpers[i].addr;
     pairs[i].Sym.Flags.GenericFlags = LLVMJITSymbolGenericFlagsExported | LLVMJITSymbolGenericFlagsCallable;
     pairs[i].Sym.Flags.TargetFlags = 0;
   }
-  LLVMOrcMaterializationUnitRef mu = LLVMOrcAbsoluteSymbols(pairs, 3);
+  LLVMOrcMaterializationUnitRef mu = LLVMOrcAbsoluteSymbols(pairs, N_HELPERS);
   LLVMErrorRef e = LLVMOrcJITDylibDefine(LLVMOrcLLJITGetMainJITDylib(J), mu);
   if (e) LLVMOrcDisposeMaterializationUnit(mu); /* still ours on failure */
   return e;
@@ -312,14 +366,11 @@ hn_status hnc_program_native(hn_program *p, int *cache_hit, char *err, size_t er
   g.i8 = LLVMInt8TypeInContext(g.ctx);
   g.i32 = LLVMInt32TypeInContext(g.ctx);
   g.ptr = LLVMPointerType(g.i8, 0);
-  LLVMTypeRef pa[3] = {g.ptr, g.i32, g.i32};
+  LLVMTypeRef pa[2] = {g.ptr, g.i32};
   g.pred_t = LLVMFunctionType(g.i32, pa, 2, 0);
-  g.get_t = LLVMFunctionType(g.i32, pa, 2, 0);
-  g.set_t = LLVMFunctionType(LLVMVoidTypeInContext(g.ctx), pa, 3, 0);
-  g.node_t = LLVMFunctionType(g.i1, pa, 1, 0);
+  LLVMTypeRef na[4] = {g.ptr, g.ptr, g.ptr, g.i32}; /* evaluator, stamps, values, epoch */
+  g.node_t = LLVMFunctionType(g.i1, na, 4, 0);
   g.pred_f = LLVMAddFunction(g.m, "hn_rt_pred", g.pred_t);
-  g.get_f = LLVMAddFunction(g.m, "hn_rt_memo_get", g.get_t);
-  g.set_f = LLVMAddFunction(g.m, "hn_rt_memo_set", g.set_t);
   build(&g);
   char *msg = NULL;
   if (LLVMVerifyModule(g.m, LLVMReturnStatusAction, &msg)) {

@@ -422,10 +422,3 @@ int hn_eval_known(const hn_eval *e, uint32_t i) {
 }
 
 int32_t hn_rt_pred(hn_eval *e, uint32_t pred) { return hn_eval_pred(e, pred); }
-
-int32_t hn_rt_memo_get(hn_eval *e, uint32_t node) { return hn_eval_known(e, node); }
-
-void hn_rt_memo_set(hn_eval *e, uint32_t node, int32_t v) {
-  e->stamp[node] = e->epoch;
-  e->val[node] = (uint8_t)(v != 0);
-}

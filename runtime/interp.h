@@ -30,8 +30,7 @@ bool hn_eval_pred(hn_eval *e, uint32_t i);
 /* 1 or 0 if node i was evaluated for this event, -1 if short-circuiting skipped it. */
 int hn_eval_known(const hn_eval *e, uint32_t i);
 
-/* Helpers native code calls (their addresses are given to the JIT; the ABI is plain C). */
+/* The helper native code calls for a predicate (its address is given to the JIT; plain C ABI).
+ * Native code reads and writes stamp, val and epoch above directly. */
 int32_t hn_rt_pred(hn_eval *e, uint32_t pred);
-int32_t hn_rt_memo_get(hn_eval *e, uint32_t node);
-void hn_rt_memo_set(hn_eval *e, uint32_t node, int32_t v);
 #endif
