@@ -4,7 +4,7 @@
  *
  * What is native today: the boolean logic of every rule (and/or/not, short-circuit, shared
  * nodes memoised per event in the evaluator's memo arrays, read directly) and the dispatch
- * over rules (grouped by their first condition); predicates call
+ * to the rules the index names (one switch); predicates call
  * the runtime's hn_rt_pred, the interpreter's own predicate code, so both engines agree by
  * construction on predicate semantics and the differential test checks the rest.
  * Depends on LLVM (compiler side only) and on the runtime's program format. */
@@ -171,13 +171,9 @@ static LLVMValueRef value(gen *g, const cur *c, uint32_t i) {
   return compute(g, c, i);
 }
 
-static void store_fired(gen *g, LLVMValueRef fired, uint32_t r, LLVMValueRef v) {
-  LLVMBuildStore(g->b, LLVMBuildZExt(g->b, v, g->i8, "f8"), elem_ptr(g, g->i8, fired, r));
-}
-
-/* void hn_match(hn_eval *e, uint8_t *fired): fired[r] for every single-event rule r.
- * Dispatch: rules whose logic starts with the same condition (a log source, an event
- * category) are grouped under one test of it, so a group that cannot match costs one branch. */
+/* i1 hn_rule(hn_eval *e, i32 r): whether single-event rule r fires on the event e has begun.
+ * One switch over the rules (a jump table), each case the rule's logic; the runtime calls it
+ * for the rules the index names as candidates. */
 static void build(gen *g) {
   const hn_program *p = g->p;
   for (uint32_t i = 0; i < p->n_bnodes; i++) {
@@ -186,10 +182,9 @@ static void build(gen *g) {
     if (b->op == HN_B_AND || b->op == HN_B_OR)
       for (uint32_t k = 0; k < b->n; k++) g->uses[p->kids[b->first + k]]++;
   }
-  LLVMTypeRef mt_args[2] = {g->ptr, g->ptr};
-  LLVMTypeRef mt = LLVMFunctionType(LLVMVoidTypeInContext(g->ctx), mt_args, 2, 0);
-  LLVMValueRef fn = LLVMAddFunction(g->m, "hn_match", mt);
-  LLVMValueRef e = LLVMGetParam(fn, 0), fired = LLVMGetParam(fn, 1);
+  LLVMTypeRef rt_args[2] = {g->ptr, g->i32};
+  LLVMValueRef fn = LLVMAddFunction(g->m, "hn_rule", LLVMFunctionType(g->i1, rt_args, 2, 0));
+  LLVMValueRef e = LLVMGetParam(fn, 0), r = LLVMGetParam(fn, 1);
   LLVMPositionBuilderAtEnd(g->b, LLVMAppendBasicBlockInContext(g->ctx, fn, "entry"));
   /* the memo arrays and the epoch, read from the evaluator once */
   LLVMValueRef off_s = LLVMConstInt(g->i32, offsetof(hn_eval, stamp), 0);
@@ -199,43 +194,17 @@ static void build(gen *g) {
   c.stamp = LLVMBuildLoad2(g->b, g->ptr, LLVMBuildInBoundsGEP2(g->b, g->i8, e, &off_s, 1, "ps"), "stamp");
   c.val = LLVMBuildLoad2(g->b, g->ptr, LLVMBuildInBoundsGEP2(g->b, g->i8, e, &off_v, 1, "pv"), "val");
   c.epoch = LLVMBuildLoad2(g->b, g->i32, LLVMBuildInBoundsGEP2(g->b, g->i8, e, &off_e, 1, "pe"), "epoch");
-  uint8_t *done = calloc(p->n_rules ? p->n_rules : 1, 1);
-  if (!done) return;
-  for (uint32_t r = 0; r < p->n_rules; r++) {
-    if (p->rules[r].kind != HN_R_SINGLE || done[r]) continue;
-    const hn_bnode *root = &p->bnodes[p->rules[r].cond];
-    if (root->op != HN_B_AND) {
-      done[r] = 1;
-      store_fired(g, fired, r, value(g, &c, p->rules[r].cond));
-      continue;
-    }
-    /* the group of rules that start with the same condition as rule r */
-    uint32_t head = p->kids[root->first];
-    LLVMValueRef hv = value(g, &c, head);
-    LLVMBasicBlockRef yes = LLVMAppendBasicBlockInContext(g->ctx, fn, "group");
-    LLVMBasicBlockRef no = LLVMAppendBasicBlockInContext(g->ctx, fn, "skip");
-    LLVMBasicBlockRef join = LLVMAppendBasicBlockInContext(g->ctx, fn, "join");
-    LLVMBuildCondBr(g->b, hv, yes, no);
-    for (int side = 0; side < 2; side++) {
-      LLVMPositionBuilderAtEnd(g->b, side == 0 ? yes : no);
-      for (uint32_t q = r; q < p->n_rules; q++) {
-        const hn_bnode *qb = &p->bnodes[p->rules[q].cond];
-        if (p->rules[q].kind != HN_R_SINGLE || (side == 0 && done[q]) || qb->op != HN_B_AND ||
-            p->kids[qb->first] != head)
-          continue;
-        if (side == 0) {
-          done[q] = 1;
-          store_fired(g, fired, q, chain(g, &c, true, p->kids + qb->first + 1, qb->n - 1));
-        } else {
-          store_fired(g, fired, q, LLVMConstInt(g->i1, 0, 0));
-        }
-      }
-      LLVMBuildBr(g->b, join);
-    }
-    LLVMPositionBuilderAtEnd(g->b, join);
+  LLVMBasicBlockRef none = LLVMAppendBasicBlockInContext(g->ctx, fn, "none");
+  LLVMValueRef sw = LLVMBuildSwitch(g->b, r, none, p->n_rules);
+  for (uint32_t q = 0; q < p->n_rules; q++) {
+    if (p->rules[q].kind != HN_R_SINGLE) continue;
+    LLVMBasicBlockRef bb = LLVMAppendBasicBlockInContext(g->ctx, fn, "rule");
+    LLVMAddCase(sw, LLVMConstInt(g->i32, q, 0), bb);
+    LLVMPositionBuilderAtEnd(g->b, bb);
+    LLVMBuildRet(g->b, value(g, &c, p->rules[q].cond));
   }
-  free(done);
-  LLVMBuildRetVoid(g->b);
+  LLVMPositionBuilderAtEnd(g->b, none);
+  LLVMBuildRet(g->b, LLVMConstInt(g->i1, 0, 0));
 }
 
 /* ---- the object cache ------------------------------------------------------------------------- */
@@ -421,7 +390,7 @@ hn_status hnc_program_native(hn_program *p, int *cache_hit, char *err, size_t er
     goto done;
   }
   LLVMOrcExecutorAddress addr = 0;
-  if ((e = LLVMOrcLLJITLookup(j->jit, &addr, "hn_match"))) {
+  if ((e = LLVMOrcLLJITLookup(j->jit, &addr, "hn_rule"))) {
     set_err(err, errlen, "cannot find the native matcher", e);
     goto done;
   }

@@ -15,7 +15,9 @@ hn_status hn_eval_init(hn_eval *e, const hn_program *p) {
   e->stamp = calloc(p->n_bnodes ? p->n_bnodes : 1, sizeof *e->stamp);
   e->val = calloc(p->n_bnodes ? p->n_bnodes : 1, 1);
   e->md = pcre2_match_data_create(16, NULL);
-  if (!e->stamp || !e->val || !e->md || hn_pf_state_init(&e->pf, p) != HN_OK) {
+  e->fired = malloc((p->n_rules ? p->n_rules : 1) * sizeof *e->fired);
+  if (!e->stamp || !e->val || !e->md || !e->fired || hn_pf_state_init(&e->pf, p) != HN_OK ||
+      hn_cand_init(&e->cand, p) != HN_OK) {
     hn_eval_fini(e);
     return HN_ERR_NOMEM;
   }
@@ -28,6 +30,8 @@ void hn_eval_fini(hn_eval *e) {
   free(e->fold);
   if (e->md) pcre2_match_data_free(e->md);
   if (e->p) hn_pf_state_fini(&e->pf, e->p);
+  hn_cand_fini(&e->cand);
+  free(e->fired);
   memset(e, 0, sizeof *e);
 }
 
@@ -36,6 +40,7 @@ void hn_eval_begin(hn_eval *e, const hn_event *ev) {
   if (++e->epoch == 0) { /* wrapped: forget every stamp */
     memset(e->stamp, 0, e->p->n_bnodes * sizeof *e->stamp);
     if (e->pf.scanned) memset(e->pf.scanned, 0, e->p->n_fields * sizeof *e->pf.scanned);
+    if (e->cand.stamp) memset(e->cand.stamp, 0, e->p->n_rules * sizeof *e->cand.stamp);
     e->epoch = 1;
   }
 }
@@ -44,6 +49,8 @@ void hn_eval_begin(hn_eval *e, const hn_event *ev) {
 static inline bool mem_eq(const void *a, const void *b, size_t n) { return n == 0 || memcmp(a, b, n) == 0; }
 
 /* Case-folds a value into the evaluator's scratch. */
+static const char *fold(hn_eval *e, const char *s, size_t n, size_t *out_n);
+const char *hn_eval_fold(hn_eval *e, const char *s, size_t n, size_t *out_n) { return fold(e, s, n, out_n); }
 static const char *fold(hn_eval *e, const char *s, size_t n, size_t *out_n) {
   if (n > e->fold_cap) {
     char *b = realloc(e->fold, n);
@@ -422,3 +429,20 @@ int hn_eval_known(const hn_eval *e, uint32_t i) {
 }
 
 int32_t hn_rt_pred(hn_eval *e, uint32_t pred) { return hn_eval_pred(e, pred); }
+
+uint32_t hn_match_event(hn_eval *e, bool native, const uint32_t **fired) {
+  const hn_program *p = e->p;
+  hn_native_fn nat = native ? p->native : NULL;
+  uint32_t k = 0;
+  if (e->no_prefilter || !p->index) {
+    for (uint32_t r = 0; r < p->n_rules; r++)
+      if (p->rules[r].kind == HN_R_SINGLE && (nat ? nat(e, r) : hn_eval_node(e, p->rules[r].cond))) e->fired[k++] = r;
+  } else {
+    const uint32_t *list;
+    uint32_t n = hn_index_candidates(e, &e->cand, &list);
+    for (uint32_t i = 0; i < n; i++)
+      if (nat ? nat(e, list[i]) : hn_eval_node(e, p->rules[list[i]].cond)) e->fired[k++] = list[i];
+  }
+  *fired = e->fired;
+  return k;
+}

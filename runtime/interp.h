@@ -3,6 +3,7 @@
  * Depends on program.h only. */
 #ifndef HN_INTERP_H
 #define HN_INTERP_H
+#include "index.h"
 #include "prefilter.h"
 #include "program.h"
 
@@ -16,7 +17,9 @@ typedef struct hn_eval {
   size_t fold_cap;
   void *md;           /* pcre2_match_data */
   hn_pf_state pf;     /* prefilter scratch and per-event hits */
-  bool no_prefilter;  /* exact matching only (the differential test's oracle) */
+  hn_cand cand;       /* candidate rules of the event */
+  uint32_t *fired;    /* rules that fired on the event (hn_match_event) */
+  bool no_prefilter;  /* exact matching of every rule: no prefilter, no index (the oracle) */
 } hn_eval;
 
 hn_status hn_eval_init(hn_eval *e, const hn_program *p);
@@ -29,6 +32,17 @@ bool hn_eval_node(hn_eval *e, uint32_t i);
 bool hn_eval_pred(hn_eval *e, uint32_t i);
 /* 1 or 0 if node i was evaluated for this event, -1 if short-circuiting skipped it. */
 int hn_eval_known(const hn_eval *e, uint32_t i);
+
+/* Case-folds s into the evaluator's scratch (valid until the next fold). */
+const char *hn_eval_fold(hn_eval *e, const char *s, size_t n, size_t *out_n);
+
+/* The rules the index says the current event may fire, in rule order (index.c). */
+uint32_t hn_index_candidates(hn_eval *e, hn_cand *c, const uint32_t **list);
+
+/* Matches the current event: evaluates the candidate rules (every single-event rule when
+ * no_prefilter is set) with the native code when `native` and the program has it, else the
+ * interpreter. Returns how many fired; *fired lists them in rule order. */
+uint32_t hn_match_event(hn_eval *e, bool native, const uint32_t **fired);
 
 /* The helper native code calls for a predicate (its address is given to the JIT; plain C ABI).
  * Native code reads and writes stamp, val and epoch above directly. */

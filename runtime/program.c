@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "arena.h"
+#include "index.h"
 #include "prefilter.h"
 
 void hn_program_destroy(hn_program *p) {
@@ -14,6 +15,7 @@ void hn_program_destroy(hn_program *p) {
   for (uint32_t i = 0; i < p->n_consts; i++)
     if (p->consts[i].re) pcre2_code_free((pcre2_code *)p->consts[i].re);
   hn_decoder_destroy(p->decoder);
+  hn_index_free(p);
   hn_prefilter_free(p);
   if (p->native_free) p->native_free(p->native_owner);
   if (p->arena) {
@@ -49,6 +51,10 @@ hn_status hn_program_prepare(hn_program *p, char *err, size_t errlen) {
   hn_status st = hn_prefilter_build(p);
   if (st != HN_OK) {
     snprintf(err, errlen, "cannot build the pattern prefilter (%s)", hn_status_str(st));
+    return st;
+  }
+  if ((st = hn_index_build(p)) != HN_OK) {
+    snprintf(err, errlen, "cannot build the rule index (%s)", hn_status_str(st));
     return st;
   }
   p->decoder = hn_decoder_create(p->fields, p->n_fields, &st);

@@ -107,9 +107,9 @@ typedef struct hn_test {
   uint32_t n_expects;
 } hn_test;
 
-/* Native code for the rule logic (compiler/jit.c): fills fired[r] for every single-event rule,
- * given an hn_eval begun on the event. */
-typedef void (*hn_native_fn)(void *eval, uint8_t *fired);
+/* Native code for the rule logic (compiler/jit.c): whether single-event rule r fires, given an
+ * hn_eval begun on the event. */
+typedef bool (*hn_native_fn)(void *eval, uint32_t rule);
 
 struct hn_program {
   hn_field_spec *fields;
@@ -131,6 +131,7 @@ struct hn_program {
   uint32_t n_tests;
   hn_decoder *decoder;
   struct hn_prefilter *prefilter; /* multi-pattern scans and string sets (prefilter.h) */
+  struct hn_index *index;         /* which rules an event can fire (index.h) */
   hn_native_fn native;           /* NULL: the interpreter runs the rules */
   void *native_owner;            /* what keeps the native code alive (owned) */
   void (*native_free)(void *);

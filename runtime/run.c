@@ -177,13 +177,12 @@ hn_status hn_run_stream(const hn_program *p, const hn_run_options *o, hn_run_sta
   hn_event ev;
   if (session_init(p, &e, &ev) != HN_OK) return HN_ERR_NOMEM;
   uint8_t *seen = malloc(p->n_fields ? p->n_fields : 1);
-  uint8_t *fired = calloc(p->n_rules ? p->n_rules : 1, 1);
-  hn_native_fn native = o->engine == HN_ENGINE_INTERP ? NULL : p->native;
+  bool native = o->engine != HN_ENGINE_INTERP;
   char *line = NULL;
   size_t cap = 0;
   ssize_t n;
   uint64_t offset = 0;
-  hn_status rc = seen && fired ? HN_OK : HN_ERR_NOMEM;
+  hn_status rc = seen ? HN_OK : HN_ERR_NOMEM;
   while (rc == HN_OK && (n = getline(&line, &cap, o->in)) >= 0) {
     size_t len = (size_t)n;
     uint64_t at = offset;
@@ -211,12 +210,11 @@ hn_status hn_run_stream(const hn_program *p, const hn_run_options *o, hn_run_sta
     st->events++;
     hn_eval_begin(&e, &ev);
     where_from w = {o->input_name, st->lines, at};
-    if (native) native(&e, fired);
-    for (uint32_t r = 0; r < p->n_rules; r++) {
-      const hn_rule *rule = &p->rules[r];
-      if (rule->kind != HN_R_SINGLE || !(native ? fired[r] : hn_eval_node(&e, rule->cond))) continue;
+    const uint32_t *fired;
+    uint32_t nf = hn_match_event(&e, native, &fired);
+    for (uint32_t f = 0; f < nf; f++) {
       st->alerts++;
-      alert(o->out, &e, rule, &ev, w, seen);
+      alert(o->out, &e, &p->rules[fired[f]], &ev, w, seen);
     }
   }
   if (rc == HN_OK && ferror(o->in)) rc = HN_ERR_IO;
@@ -224,7 +222,6 @@ hn_status hn_run_stream(const hn_program *p, const hn_run_options *o, hn_run_sta
     fprintf(o->diag, "%s: %" PRIu64 " more malformed events not shown\n", o->input_name, st->malformed - o->max_reports);
   free(line);
   free(seen);
-  free(fired);
   hn_event_fini(&ev);
   hn_eval_fini(&e);
   return rc;
@@ -244,8 +241,7 @@ static void xml_str(FILE *f, const char *s) {
 }
 
 /* Runs one test; its failures go to msg. Returns 1 passed, 0 failed, -1 skipped. */
-static int one_test(const hn_program *p, const hn_test *t, hn_eval *e, hn_event *ev, int64_t *count,
-                    uint8_t *fired, FILE *msg) {
+static int one_test(const hn_program *p, const hn_test *t, hn_eval *e, hn_event *ev, int64_t *count, FILE *msg) {
   memset(count, 0, p->n_rules * sizeof *count);
   int verdict = 1;
   for (uint32_t i = 0; i < t->n_events; i++) {
@@ -255,9 +251,9 @@ static int one_test(const hn_program *p, const hn_test *t, hn_eval *e, hn_event 
       return 0;
     }
     hn_eval_begin(e, ev);
-    if (p->native) p->native(e, fired);
-    for (uint32_t r = 0; r < p->n_rules; r++)
-      if (p->rules[r].kind == HN_R_SINGLE && (p->native ? fired[r] : hn_eval_node(e, p->rules[r].cond))) count[r]++;
+    const uint32_t *fired;
+    uint32_t nf = hn_match_event(e, true, &fired);
+    for (uint32_t k = 0; k < nf; k++) count[fired[k]]++;
   }
   bool any_run = false;
   for (uint32_t k = 0; k < t->n_expects; k++) {
@@ -293,9 +289,7 @@ hn_status hn_run_tests(const hn_program *p, FILE *out, FILE *junit, hn_test_repo
   int64_t *count = calloc(p->n_rules ? p->n_rules : 1, sizeof *count);
   char **msgs = calloc(p->n_tests ? p->n_tests : 1, sizeof *msgs);
   int *verdicts = calloc(p->n_tests ? p->n_tests : 1, sizeof *verdicts);
-  uint8_t *fired = calloc(p->n_rules ? p->n_rules : 1, 1);
-  if (!count || !msgs || !verdicts || !fired) {
-    free(fired);
+  if (!count || !msgs || !verdicts) {
     free(count);
     free(msgs);
     free(verdicts);
@@ -307,7 +301,7 @@ hn_status hn_run_tests(const hn_program *p, FILE *out, FILE *junit, hn_test_repo
     const hn_test *t = &p->tests[i];
     size_t len = 0;
     FILE *m = open_memstream(&msgs[i], &len);
-    int v = m ? one_test(p, t, &e, &ev, count, fired, m) : 0;
+    int v = m ? one_test(p, t, &e, &ev, count, m) : 0;
     if (m) fclose(m);
     verdicts[i] = v;
     rep->tests++;
@@ -342,7 +336,6 @@ hn_status hn_run_tests(const hn_program *p, FILE *out, FILE *junit, hn_test_repo
   free(msgs);
   free(verdicts);
   free(count);
-  free(fired);
   hn_event_fini(&ev);
   hn_eval_fini(&e);
   return rep->failed ? HN_ERR_SEMANTIC : HN_OK;

@@ -1,0 +1,321 @@
+/* index.c - the rule index (see index.h).
+ * Depends on program.h, prefilter.h, interp.h and text.h. */
+#include "index.h"
+#include <stdlib.h>
+#include <string.h>
+#include "interp.h"
+#include "text.h"
+
+static uint64_t hash(const char *s, size_t n) {
+  uint64_t h = 1469598103934665603ull;
+  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+  return h;
+}
+
+/* Is predicate pi answered by an equality map (string == or in over a field)? */
+static bool eq_indexable(const hn_program *p, const hn_pred *pr) {
+  if (pr->lhs == UINT32_MAX || p->vexprs[pr->lhs].op != HN_VX_FIELD) return false;
+  if (pr->op == HN_P_EQ) {
+    const hn_vexpr *rx = &p->vexprs[pr->rhs];
+    return rx->op == HN_VX_CONST && p->consts[rx->a].kind == HN_V_STRING &&
+           (!(pr->flags & HN_PF_NOCASE) || p->consts[rx->a].folded);
+  }
+  if (pr->op == HN_P_IN && pr->rhs == UINT32_MAX && pr->n) {
+    for (uint32_t k = 0; k < pr->n; k++)
+      if (p->consts[pr->first + k].kind != HN_V_STRING) return false;
+    return true;
+  }
+  return false;
+}
+
+static bool indexable(const hn_program *p, uint32_t node) {
+  const hn_bnode *b = &p->bnodes[node];
+  if (b->op != HN_B_PRED) return false;
+  const hn_pred *pr = &p->preds[b->a];
+  return eq_indexable(p, pr) || (pr->flags & HN_PF_FILTERED);
+}
+
+/* The key of a rule: predicates one of which must hold for it to fire; n = 0 when none. An
+ * equality is preferred (exact, one probe) over a pattern. */
+static uint32_t rule_key(const hn_program *p, uint32_t cond, uint32_t *keys, uint32_t cap) {
+  const hn_bnode *b = &p->bnodes[cond];
+  if (indexable(p, cond)) {
+    keys[0] = b->a;
+    return 1;
+  }
+  if (b->op != HN_B_AND) return 0;
+  uint32_t best_n = 0, best_rank = 3;
+  for (uint32_t k = 0; k < b->n; k++) {
+    uint32_t kid = p->kids[b->first + k];
+    const hn_bnode *kb = &p->bnodes[kid];
+    uint32_t tmp[64], n = 0, rank = 3;
+    if (indexable(p, kid)) {
+      tmp[n++] = kb->a;
+      rank = eq_indexable(p, &p->preds[kb->a]) ? 0 : 1;
+    } else if (kb->op == HN_B_OR && kb->n <= 64) {
+      bool all = true;
+      for (uint32_t j = 0; j < kb->n && all; j++) {
+        uint32_t g = p->kids[kb->first + j];
+        if (indexable(p, g)) tmp[n++] = p->bnodes[g].a;
+        else all = false;
+      }
+      if (!all) n = 0;
+      rank = 2;
+    }
+    if (n && n <= cap && rank < best_rank) {
+      memcpy(keys, tmp, n * sizeof *tmp);
+      best_n = n;
+      best_rank = rank;
+    }
+  }
+  return best_n;
+}
+
+static hn_eqmap *map_for(hn_index *ix, uint32_t slot, bool nocase) {
+  for (uint32_t i = 0; i < ix->n_maps; i++)
+    if (ix->maps[i].slot == slot && ix->maps[i].nocase == nocase) return &ix->maps[i];
+  hn_eqmap *v = realloc(ix->maps, (ix->n_maps + 1) * sizeof *v);
+  if (!v) return NULL;
+  ix->maps = v;
+  hn_eqmap *m = &v[ix->n_maps++];
+  memset(m, 0, sizeof *m);
+  m->slot = slot;
+  m->nocase = nocase;
+  return m;
+}
+
+/* Adds (s -> pred) to a map; entries are first collected, then hashed in map_finish. */
+typedef struct pending {
+  uint32_t map, pred;
+  const char *s;
+  uint32_t len;
+} pending;
+
+static int cmp_pending(const void *a, const void *b) {
+  const pending *x = a, *y = b;
+  if (x->map != y->map) return x->map < y->map ? -1 : 1;
+  if (x->len != y->len) return x->len < y->len ? -1 : 1;
+  int r = x->len ? memcmp(x->s, y->s, x->len) : 0;
+  if (r) return r;
+  return x->pred < y->pred ? -1 : x->pred > y->pred;
+}
+
+static const struct hn_eqent *map_find(const hn_eqmap *m, const char *s, size_t n) {
+  if (!m->cap) return NULL;
+  for (uint32_t i = (uint32_t)hash(s, n) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+    uint32_t v = m->table[i];
+    if (!v) return NULL;
+    const struct hn_eqent *en = &m->ents[v - 1];
+    if (en->len == n && (n == 0 || memcmp(en->s, s, n) == 0)) return en;
+  }
+}
+
+hn_status hn_index_build(hn_program *p) {
+  hn_index *ix = calloc(1, sizeof *ix);
+  if (!ix) return HN_ERR_NOMEM;
+  p->index = ix;
+  uint32_t np = p->n_preds ? p->n_preds : 1;
+  ix->rules_first = calloc(np, sizeof *ix->rules_first);
+  ix->rules_n = calloc(np, sizeof *ix->rules_n);
+  ix->always = calloc(p->n_rules ? p->n_rules : 1, sizeof *ix->always);
+  ix->pat_pred = calloc(p->n_fields ? p->n_fields : 1, sizeof *ix->pat_pred);
+  uint32_t *key_first = calloc(p->n_rules + 1, sizeof *key_first);
+  uint32_t *keys = malloc((size_t)(p->n_rules ? p->n_rules : 1) * 64 * sizeof *keys);
+  pending *pend = NULL;
+  size_t npend = 0, cap_pend = 0;
+  hn_status st = HN_ERR_NOMEM;
+  if (!ix->rules_first || !ix->rules_n || !ix->always || !ix->pat_pred || !key_first || !keys) goto done;
+  /* keys of the rules; count the rules per key predicate */
+  uint32_t nk = 0;
+  for (uint32_t r = 0; r < p->n_rules; r++) {
+    key_first[r] = nk;
+    if (p->rules[r].kind != HN_R_SINGLE) continue;
+    uint32_t n = rule_key(p, p->rules[r].cond, keys + nk, 64);
+    if (!n) {
+      ix->always[ix->n_always++] = r;
+      continue;
+    }
+    ix->n_keyed++;
+    for (uint32_t k = 0; k < n; k++) ix->rules_n[keys[nk + k]]++;
+    nk += n;
+  }
+  key_first[p->n_rules] = nk;
+  uint32_t total = 0;
+  for (uint32_t i = 0; i < p->n_preds; i++) {
+    ix->rules_first[i] = total;
+    total += ix->rules_n[i];
+    ix->rules_n[i] = 0;
+  }
+  ix->rules_of = malloc((total ? total : 1) * sizeof *ix->rules_of);
+  if (!ix->rules_of) goto done;
+  for (uint32_t r = 0; r < p->n_rules; r++)
+    for (uint32_t k = key_first[r]; k < key_first[r + 1]; k++) {
+      uint32_t pi = keys[k];
+      bool dup = false; /* a rule keyed twice by one predicate (an `or` of equal conditions) */
+      for (uint32_t j = 0; j < ix->rules_n[pi]; j++) dup |= ix->rules_of[ix->rules_first[pi] + j] == r;
+      if (!dup) ix->rules_of[ix->rules_first[pi] + ix->rules_n[pi]++] = r;
+    }
+  /* equality maps over the key predicates that are equalities */
+  for (uint32_t pi = 0; pi < p->n_preds; pi++) {
+    const hn_pred *pr = &p->preds[pi];
+    if (!ix->rules_n[pi] || !eq_indexable(p, pr)) continue;
+    hn_eqmap *m = map_for(ix, p->vexprs[pr->lhs].a, (pr->flags & HN_PF_NOCASE) != 0);
+    if (!m) goto done;
+    uint32_t mi = (uint32_t)(m - ix->maps);
+    uint32_t c0 = pr->op == HN_P_EQ ? p->vexprs[pr->rhs].a : pr->first;
+    uint32_t cn = pr->op == HN_P_EQ ? 1 : pr->n;
+    for (uint32_t k = 0; k < cn; k++) {
+      if (npend == cap_pend) {
+        cap_pend = cap_pend ? cap_pend * 2 : 256;
+        pending *v = realloc(pend, cap_pend * sizeof *v);
+        if (!v) goto done;
+        pend = v;
+      }
+      const hn_const *c = &p->consts[c0 + k];
+      pend[npend++] = (pending){mi, pi, c->u.s, c->len};
+    }
+  }
+  if (npend) qsort(pend, npend, sizeof *pend, cmp_pending);
+  ix->preds_of = malloc((npend ? npend : 1) * sizeof *ix->preds_of);
+  if (!ix->preds_of) goto done;
+  for (size_t i = 0; i < npend;) {
+    hn_eqmap *m = &ix->maps[pend[i].map];
+    struct hn_eqent *v = realloc(m->ents, (m->n_ents + 1) * sizeof *v);
+    if (!v) goto done;
+    m->ents = v;
+    struct hn_eqent *en = &v[m->n_ents++];
+    en->s = pend[i].s;
+    en->len = pend[i].len;
+    en->first = (uint32_t)i;
+    en->n = 0;
+    size_t j = i;
+    for (; j < npend && pend[j].map == pend[i].map && pend[j].len == pend[i].len &&
+           (pend[i].len == 0 || memcmp(pend[j].s, pend[i].s, pend[i].len) == 0);
+         j++) {
+      ix->preds_of[j] = pend[j].pred;
+      en->n++;
+    }
+    i = j;
+  }
+  for (uint32_t mi = 0; mi < ix->n_maps; mi++) {
+    hn_eqmap *m = &ix->maps[mi];
+    m->cap = 16;
+    while (m->cap < m->n_ents * 2) m->cap *= 2;
+    m->table = calloc(m->cap, sizeof *m->table);
+    if (!m->table) goto done;
+    for (uint32_t e = 0; e < m->n_ents; e++) {
+      uint32_t i = (uint32_t)hash(m->ents[e].s, m->ents[e].len) & (m->cap - 1);
+      while (m->table[i]) i = (i + 1) & (m->cap - 1);
+      m->table[i] = e + 1;
+    }
+  }
+  /* pattern ids of the fields' databases back to their predicates */
+  const hn_prefilter *pf = p->prefilter;
+  for (uint32_t pi = 0; pf && pi < p->n_preds; pi++) {
+    const hn_pred *pr = &p->preds[pi];
+    if (!(pr->flags & HN_PF_FILTERED)) continue;
+    uint32_t slot = p->vexprs[pr->lhs].a;
+    if (!ix->pat_pred[slot]) {
+      ix->pat_pred[slot] = calloc(pf->fields[slot].n_patterns ? pf->fields[slot].n_patterns : 1, sizeof(uint32_t));
+      if (!ix->pat_pred[slot]) goto done;
+    }
+    for (uint32_t k = 0; k < pr->n; k++) ix->pat_pred[slot][p->consts[pr->first + k].pf - 1] = pi;
+  }
+  st = HN_OK;
+done:
+  free(pend);
+  free(keys);
+  free(key_first);
+  return st;
+}
+
+void hn_index_free(hn_program *p) {
+  hn_index *ix = p->index;
+  if (!ix) return;
+  for (uint32_t i = 0; i < ix->n_maps; i++) {
+    free(ix->maps[i].table);
+    free(ix->maps[i].ents);
+  }
+  for (uint32_t s = 0; ix->pat_pred && s < p->n_fields; s++) free(ix->pat_pred[s]);
+  free(ix->pat_pred);
+  free(ix->maps);
+  free(ix->preds_of);
+  free(ix->rules_first);
+  free(ix->rules_n);
+  free(ix->rules_of);
+  free(ix->always);
+  free(ix);
+  p->index = NULL;
+}
+
+hn_status hn_cand_init(hn_cand *c, const hn_program *p) {
+  size_t n = p->n_rules ? p->n_rules : 1;
+  c->stamp = calloc(n, sizeof *c->stamp);
+  c->list = malloc(n * sizeof *c->list);
+  c->tmp = malloc(n * sizeof *c->tmp);
+  if (!c->stamp || !c->list || !c->tmp) {
+    hn_cand_fini(c);
+    return HN_ERR_NOMEM;
+  }
+  return HN_OK;
+}
+
+void hn_cand_fini(hn_cand *c) {
+  free(c->stamp);
+  free(c->list);
+  free(c->tmp);
+  memset(c, 0, sizeof *c);
+}
+
+static void add_rules(const hn_index *ix, hn_cand *c, uint32_t pi, uint32_t epoch, uint32_t *n) {
+  for (uint32_t j = 0; j < ix->rules_n[pi]; j++) {
+    uint32_t r = ix->rules_of[ix->rules_first[pi] + j];
+    if (c->stamp[r] == epoch) continue;
+    c->stamp[r] = epoch;
+    c->tmp[(*n)++] = r;
+  }
+}
+
+static int cmp_u32(const void *a, const void *b) {
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* The rules to evaluate on the current event, in rule order: candidates by key, and the
+ * rules without a key. e must have begun the event. Returns how many; *list points into c. */
+uint32_t hn_index_candidates(hn_eval *e, hn_cand *c, const uint32_t **list) {
+  const hn_program *p = e->p;
+  const hn_index *ix = p->index;
+  const hn_event *ev = e->ev;
+  uint32_t n = 0;
+  for (uint32_t mi = 0; mi < ix->n_maps; mi++) {
+    const hn_eqmap *m = &ix->maps[mi];
+    const hn_slot *sl = &ev->slots[m->slot];
+    for (uint32_t i = 0; i < sl->n; i++) {
+      const hn_value *v = &ev->values[sl->first + i];
+      if (v->kind != HN_V_STRING) continue;
+      const char *s = v->u.s;
+      size_t sn = v->len;
+      if (m->nocase) s = hn_eval_fold(e, s, sn, &sn);
+      const struct hn_eqent *en = map_find(m, s, sn);
+      for (uint32_t k = 0; en && k < en->n; k++) add_rules(ix, c, ix->preds_of[en->first + k], e->epoch, &n);
+    }
+  }
+  for (uint32_t s = 0; p->prefilter && s < p->n_fields; s++) {
+    if (!ix->pat_pred[s] || !ev->slots[s].n) continue;
+    const uint64_t *hits = hn_pf_hits(&e->pf, p, ev, s, e->epoch);
+    uint32_t words = (p->prefilter->fields[s].n_patterns + 63) / 64;
+    for (uint32_t w = 0; w < words; w++)
+      for (uint64_t bits = hits[w]; bits; bits &= bits - 1) {
+        uint32_t id = w * 64 + (uint32_t)__builtin_ctzll(bits);
+        add_rules(ix, c, ix->pat_pred[s][id], e->epoch, &n);
+      }
+  }
+  if (n > 1) qsort(c->tmp, n, sizeof *c->tmp, cmp_u32);
+  /* merge with the always-evaluated rules, both in rule order */
+  uint32_t i = 0, j = 0, k = 0;
+  while (i < n || j < ix->n_always)
+    c->list[k++] = (j >= ix->n_always || (i < n && c->tmp[i] < ix->always[j])) ? c->tmp[i++] : ix->always[j++];
+  *list = c->list;
+  return k;
+}

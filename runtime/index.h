@@ -1,0 +1,52 @@
+/* index.h - the rule index: which rules can fire on this event, found from the event's own
+ * values, so the cost of an event grows with what it could match, not with the size of the
+ * pack. Each single-event rule gets a key: one condition of its top-level `and` that must hold
+ * for it to fire and that a per-field lookup can answer (a string equality or `in` list: a
+ * hash probe per value; a string operator: the field's multi-pattern scan). A rule whose key
+ * showed up is a candidate and is evaluated exactly; a rule without a key is always evaluated.
+ * Never changes a result, only skips rules that cannot fire.
+ * Depends on program.h and prefilter.h. */
+#ifndef HN_INDEX_H
+#define HN_INDEX_H
+#include "prefilter.h"
+#include "program.h"
+
+/* Equality constants of one field (and caseless or not): string -> the predicates it satisfies. */
+typedef struct hn_eqmap {
+  uint32_t slot;
+  bool nocase;
+  uint32_t *table;       /* entry index + 1, open addressing */
+  uint32_t cap;          /* power of two */
+  struct hn_eqent {
+    const char *s;
+    uint32_t len, first, n; /* predicates: preds_of[first .. first + n) */
+  } *ents;
+  uint32_t n_ents;
+} hn_eqmap;
+
+typedef struct hn_index {
+  hn_eqmap *maps;
+  uint32_t n_maps;
+  uint32_t *preds_of;        /* predicate lists of the equality entries */
+  uint32_t *rules_first;     /* per predicate: rules keyed by it, rules_of[first .. first + n) */
+  uint32_t *rules_n;
+  uint32_t *rules_of;
+  uint32_t **pat_pred;       /* per slot with a pattern database: pattern id -> predicate */
+  uint32_t *always;          /* single-event rules without a key, in rule order */
+  uint32_t n_always;
+  uint32_t n_keyed;          /* rules with a key */
+} hn_index;
+
+hn_status hn_index_build(hn_program *p);
+void hn_index_free(hn_program *p);
+
+/* Per-thread state for candidates. */
+typedef struct hn_cand {
+  uint32_t *stamp; /* per rule: the epoch it became a candidate in */
+  uint32_t *list;  /* candidates of the event, then merged with the always-evaluated rules */
+  uint32_t *tmp;
+} hn_cand;
+
+hn_status hn_cand_init(hn_cand *c, const hn_program *p);
+void hn_cand_fini(hn_cand *c);
+#endif
