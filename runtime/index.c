@@ -15,7 +15,7 @@ static uint64_t hash(const char *s, size_t n) {
 /* Is predicate pi answered by an equality map (string == or in over a field)? */
 static bool eq_indexable(const hn_program *p, const hn_pred *pr) {
   if (pr->lhs == UINT32_MAX || p->vexprs[pr->lhs].op != HN_VX_FIELD) return false;
-  if (pr->op == HN_P_EQ) {
+  if (pr->op == HN_P_EQ || pr->op == HN_P_HAS) { /* has: equality with any element */
     const hn_vexpr *rx = &p->vexprs[pr->rhs];
     return rx->op == HN_VX_CONST && p->consts[rx->a].kind == HN_V_STRING &&
            (!(pr->flags & HN_PF_NOCASE) || p->consts[rx->a].folded);
@@ -35,40 +35,47 @@ static bool indexable(const hn_program *p, uint32_t node) {
   return eq_indexable(p, pr) || (pr->flags & HN_PF_FILTERED);
 }
 
-/* The key of a rule: predicates one of which must hold for it to fire; n = 0 when none. An
- * equality is preferred (exact, one probe) over a pattern. */
-static uint32_t rule_key(const hn_program *p, uint32_t cond, uint32_t *keys, uint32_t cap) {
-  const hn_bnode *b = &p->bnodes[cond];
-  if (indexable(p, cond)) {
-    keys[0] = b->a;
-    return 1;
+/* How selective a key predicate is likely to be: an equality on a field that the pack compares
+ * with many different constants (process.name) splits events finely; one compared with a few
+ * (host.os.type) hardly at all. A string pattern counts as moderately selective. */
+static uint32_t selectivity(const hn_program *p, const uint32_t *eq_per_slot, uint32_t pi) {
+  const hn_pred *pr = &p->preds[pi];
+  if (!eq_indexable(p, pr)) return 16;
+  return 1 + eq_per_slot[p->vexprs[pr->lhs].a] * (pr->op == HN_P_IN ? 1 : 2);
+}
+
+/* Candidate keys among the conjuncts of node (nested `and`s included): the most selective one,
+ * or an `or` all of whose members are keys (scored by its weakest member). */
+static void best_key(const hn_program *p, const uint32_t *eq_per_slot, uint32_t node, uint32_t *keys,
+                     uint32_t *n, uint32_t *score, int depth) {
+  const hn_bnode *b = &p->bnodes[node];
+  if (indexable(p, node)) {
+    uint32_t sc = selectivity(p, eq_per_slot, b->a);
+    if (sc > *score) { keys[0] = b->a; *n = 1; *score = sc; }
+    return;
   }
-  if (b->op != HN_B_AND) return 0;
-  uint32_t best_n = 0, best_rank = 3;
-  for (uint32_t k = 0; k < b->n; k++) {
-    uint32_t kid = p->kids[b->first + k];
-    const hn_bnode *kb = &p->bnodes[kid];
-    uint32_t tmp[64], n = 0, rank = 3;
-    if (indexable(p, kid)) {
-      tmp[n++] = kb->a;
-      rank = eq_indexable(p, &p->preds[kb->a]) ? 0 : 1;
-    } else if (kb->op == HN_B_OR && kb->n <= 64) {
-      bool all = true;
-      for (uint32_t j = 0; j < kb->n && all; j++) {
-        uint32_t g = p->kids[kb->first + j];
-        if (indexable(p, g)) tmp[n++] = p->bnodes[g].a;
-        else all = false;
-      }
-      if (!all) n = 0;
-      rank = 2;
-    }
-    if (n && n <= cap && rank < best_rank) {
-      memcpy(keys, tmp, n * sizeof *tmp);
-      best_n = n;
-      best_rank = rank;
-    }
+  if (b->op == HN_B_AND && depth < 8) {
+    for (uint32_t k = 0; k < b->n; k++) best_key(p, eq_per_slot, p->kids[b->first + k], keys, n, score, depth + 1);
+    return;
   }
-  return best_n;
+  if (b->op == HN_B_OR && b->n <= 64) {
+    uint32_t tmp[64], m = 0, sc = UINT32_MAX;
+    for (uint32_t j = 0; j < b->n; j++) {
+      uint32_t g = p->kids[b->first + j];
+      if (!indexable(p, g)) return;
+      tmp[m++] = p->bnodes[g].a;
+      uint32_t s1 = selectivity(p, eq_per_slot, p->bnodes[g].a);
+      if (s1 < sc) sc = s1;
+    }
+    sc = sc > m ? sc / m : 1; /* each member admits its own events */
+    if (m && sc > *score) { memcpy(keys, tmp, m * sizeof *tmp); *n = m; *score = sc; }
+  }
+}
+
+static uint32_t rule_key(const hn_program *p, const uint32_t *eq_per_slot, uint32_t cond, uint32_t *keys) {
+  uint32_t n = 0, score = 0;
+  best_key(p, eq_per_slot, cond, keys, &n, &score, 0);
+  return n;
 }
 
 static hn_eqmap *map_for(hn_index *ix, uint32_t slot, bool nocase) {
@@ -122,15 +129,20 @@ hn_status hn_index_build(hn_program *p) {
   uint32_t *key_first = calloc(p->n_rules + 1, sizeof *key_first);
   uint32_t *keys = malloc((size_t)(p->n_rules ? p->n_rules : 1) * 64 * sizeof *keys);
   pending *pend = NULL;
+  uint32_t *eq_per_slot = NULL;
   size_t npend = 0, cap_pend = 0;
   hn_status st = HN_ERR_NOMEM;
   if (!ix->rules_first || !ix->rules_n || !ix->always || !ix->pat_pred || !key_first || !keys) goto done;
   /* keys of the rules; count the rules per key predicate */
+  eq_per_slot = calloc(p->n_fields ? p->n_fields : 1, sizeof *eq_per_slot);
+  if (!eq_per_slot) goto done;
+  for (uint32_t pi = 0; pi < p->n_preds; pi++)
+    if (eq_indexable(p, &p->preds[pi])) eq_per_slot[p->vexprs[p->preds[pi].lhs].a] += p->preds[pi].op == HN_P_IN ? p->preds[pi].n : 1;
   uint32_t nk = 0;
   for (uint32_t r = 0; r < p->n_rules; r++) {
     key_first[r] = nk;
     if (p->rules[r].kind != HN_R_SINGLE) continue;
-    uint32_t n = rule_key(p, p->rules[r].cond, keys + nk, 64);
+    uint32_t n = rule_key(p, eq_per_slot, p->rules[r].cond, keys + nk);
     if (!n) {
       ix->always[ix->n_always++] = r;
       continue;
@@ -162,8 +174,9 @@ hn_status hn_index_build(hn_program *p) {
     hn_eqmap *m = map_for(ix, p->vexprs[pr->lhs].a, (pr->flags & HN_PF_NOCASE) != 0);
     if (!m) goto done;
     uint32_t mi = (uint32_t)(m - ix->maps);
-    uint32_t c0 = pr->op == HN_P_EQ ? p->vexprs[pr->rhs].a : pr->first;
-    uint32_t cn = pr->op == HN_P_EQ ? 1 : pr->n;
+    bool one = pr->op == HN_P_EQ || pr->op == HN_P_HAS;
+    uint32_t c0 = one ? p->vexprs[pr->rhs].a : pr->first;
+    uint32_t cn = one ? 1 : pr->n;
     for (uint32_t k = 0; k < cn; k++) {
       if (npend == cap_pend) {
         cap_pend = cap_pend ? cap_pend * 2 : 256;
@@ -223,6 +236,7 @@ hn_status hn_index_build(hn_program *p) {
   }
   st = HN_OK;
 done:
+  free(eq_per_slot);
   free(pend);
   free(keys);
   free(key_first);
