@@ -186,8 +186,12 @@ class Gen:
         return self.r.sample(pool, self.r.randint(lo, hi if hi is not None else lo))
 
     def word(self, n=2):
+        if n == 1:
+            return self.r.choice(SYL)
+        tries = 0
         while True:
-            w = "".join(self.r.choice(SYL) for _ in range(n))
+            w = "".join(self.r.choice(SYL) for _ in range(n + tries // 20))
+            tries += 1
             if w not in self.used_names:
                 self.used_names.add(w)
                 return w
