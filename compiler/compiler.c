@@ -152,7 +152,8 @@ static hnc_pack *add_unit(hnc_compiler *c, int src, bool root) {
   return p;
 }
 
-static char *read_file(const char *path, size_t *len) {
+/* The bytes of a file (malloc'd; not NUL-terminated); NULL with errno set when unreadable. */
+char *hnc_read_file(const char *path, size_t *len) {
   FILE *f = fopen(path, "rb");
   if (!f) return NULL;
   size_t cap = 4096, n = 0;
@@ -175,7 +176,7 @@ static char *read_file(const char *path, size_t *len) {
 
 static hnc_pack *add_file(hnc_compiler *c, const char *path, bool root, hn_status *st) {
   size_t len = 0;
-  char *text = read_file(path, &len);
+  char *text = hnc_read_file(path, &len);
   if (!text) {
     *st = HN_ERR_IO;
     hnc_error(c, hnc_loc_none(), "io", "cannot read '%s': %s", path, strerror(errno));

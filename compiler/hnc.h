@@ -234,6 +234,9 @@ struct hn_program *hnc_lower(hnc_compiler *c, char *err, size_t errlen);
 /* fmt.c */
 char *hnc_fmt_unit(const hnc_compiler *c, const hnc_file_unit *u, size_t *len);
 
+/* compiler.c */
+char *hnc_read_file(const char *path, size_t *len);
+
 /* util.c */
 int hnc_edit_distance(const char *a, size_t alen, const char *b, size_t blen, int limit);
 int64_t hnc_parse_duration_ms(const char *s, size_t n, bool *ok);

@@ -249,18 +249,9 @@ static char *cache_key(LLVMModuleRef m, const char *triple, const char *cpu, con
 }
 
 static LLVMMemoryBufferRef cache_load(const char *path, const char *key) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  size_t kl = strlen(key);
-  char *buf = NULL;
-  size_t len = 0;
-  FILE *m = open_memstream(&buf, &len);
-  char chunk[65536];
-  size_t k;
-  while (m && (k = fread(chunk, 1, sizeof chunk, f)) > 0) fwrite(chunk, 1, k, m);
-  fclose(f);
-  if (!m) return NULL;
-  fclose(m);
+  size_t kl = strlen(key), len = 0;
+  char *buf = hnc_read_file(path, &len);
+  if (!buf) return NULL;
   LLVMMemoryBufferRef mb = NULL;
   if (len > kl && memcmp(buf, key, kl) == 0)
     mb = LLVMCreateMemoryBufferWithMemoryRangeCopy(buf + kl, len - kl, "hornet-cached");

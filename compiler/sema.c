@@ -1843,21 +1843,13 @@ static void check_file_ref(dctx *d, hnc_node *decl) {
   const char *slash = strrchr(src, '/');
   if (s->str[0] == '/' || !slash) snprintf(path, sizeof path, "%s", s->str);
   else snprintf(path, sizeof path, "%.*s/%s", (int)(slash - src), src, s->str);
-  FILE *f = fopen(path, "rb");
-  if (!f) {
+  size_t len = 0;
+  char *text = hnc_read_file(path, &len);
+  if (!text) {
     hnc_error(d->c, s->loc, "io", "cannot open the %s file '%s'", what, s->str);
     hnc_hint(d->c, "paths are relative to the file that names them (%s)", src);
     return;
   }
-  char *text = NULL;
-  size_t len = 0;
-  FILE *m = open_memstream(&text, &len);
-  char chunk[8192];
-  size_t k;
-  while (m && (k = fread(chunk, 1, sizeof chunk, f)) > 0) fwrite(chunk, 1, k, m);
-  fclose(f);
-  if (!m) return;
-  fclose(m);
   yaml_parser_t yp;
   yaml_event_t ev;
   yaml_parser_initialize(&yp);
