@@ -153,7 +153,7 @@ w("- Machine: %s, nproc %s (shared: load average at the end %s)" % (cpu, os.cpu_
 w("- Tree: commit %s%s" % (commit, " with uncommitted changes under compiler/ runtime/ cli/ include/" if dirty else ""))
 w("- Command: \`$CMDLINE\`")
 w("- Events: %d lines, %d bytes (median line $MEDLEN bytes), $ATTACKS injected attacks, %d alerts with 2,000 rules" % (E, $BYTES, $ALERTS))
-w("- Every time is the wall clock of the whole command (\`date +%%s%%N\`), median of $RUNS runs; peak memory from \`/usr/bin/time -v\`.\n")
+w("- Every time is the wall clock of the whole command (\`date +%s%N\`), median of $RUNS runs; peak memory from \`/usr/bin/time -v\`.\n")
 w("| what | wall (s) | events/s | ns/event | peak RSS (MB) |")
 w("| --- | ---: | ---: | ---: | ---: |")
 for label, k, m in rows:
