@@ -8,7 +8,6 @@
  * the runtime's hn_rt_pred, the interpreter's own predicate code, so both engines agree by
  * construction on predicate semantics and the differential test checks the rest.
  * Depends on LLVM (compiler side only) and on the runtime's program format. */
-#include <errno.h>
 #include <stddef.h>
 #include <llvm-c/Analysis.h>
 #include <llvm-c/Core.h>
@@ -24,8 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include "cache.h"
 #include "hnc.h"
 #include "interp.h"
 #include "program.h"
@@ -208,30 +206,6 @@ static void build(gen *g) {
 }
 
 /* ---- the object cache ------------------------------------------------------------------------- */
-static uint64_t fnv(uint64_t h, const void *data, size_t n) {
-  const unsigned char *s = data;
-  for (size_t i = 0; i < n; i++) h = (h ^ s[i]) * 1099511628211ull;
-  return h;
-}
-
-static int cache_dir(char *out, size_t n) {
-  const char *d = getenv("HORNET_CACHE_DIR");
-  if (d && strcmp(d, "off") == 0) return -1;
-  if (d && *d) snprintf(out, n, "%s", d);
-  else if ((d = getenv("XDG_CACHE_HOME")) && *d) snprintf(out, n, "%s/hornet", d);
-  else if ((d = getenv("HOME")) && *d) snprintf(out, n, "%s/.cache/hornet", d);
-  else return -1;
-  char tmp[1024];
-  snprintf(tmp, sizeof tmp, "%s", out);
-  for (char *q = tmp + 1; *q; q++)
-    if (*q == '/') {
-      *q = 0;
-      mkdir(tmp, 0755);
-      *q = '/';
-    }
-  return mkdir(tmp, 0755) == 0 || errno == EEXIST ? 0 : -1;
-}
-
 /* The cache key: the unoptimised IR (it is the whole program's logic), the LLVM version, the
  * target triple and CPU features, and hornet's version. The full key text is stored in the
  * file too and compared, so a hash collision cannot load the wrong code. */
@@ -241,33 +215,11 @@ static char *cache_key(LLVMModuleRef m, const char *triple, const char *cpu, con
   char *key = malloc(n);
   if (key) {
     int k = snprintf(key, n, "hornet " HN_VERSION_STRING " llvm %d %s %s %s\n", LLVM_VERSION_MAJOR, triple, cpu, feat);
-    *h = fnv(fnv(1469598103934665603ull, key, (size_t)k), ir, strlen(ir));
+    *h = hn_cache_hash(hn_cache_hash(1469598103934665603ull, key, (size_t)k), ir, strlen(ir));
     snprintf(key + k, n - (size_t)k, "%016llx\n", (unsigned long long)*h);
   }
   LLVMDisposeMessage(ir);
   return key;
-}
-
-static LLVMMemoryBufferRef cache_load(const char *path, const char *key) {
-  size_t kl = strlen(key), len = 0;
-  char *buf = hnc_read_file(path, &len);
-  if (!buf) return NULL;
-  LLVMMemoryBufferRef mb = NULL;
-  if (len > kl && memcmp(buf, key, kl) == 0)
-    mb = LLVMCreateMemoryBufferWithMemoryRangeCopy(buf + kl, len - kl, "hornet-cached");
-  free(buf);
-  return mb;
-}
-
-static void cache_store(const char *path, const char *key, LLVMMemoryBufferRef obj) {
-  char tmp[1200];
-  snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
-  FILE *f = fopen(tmp, "wb");
-  if (!f) return;
-  bool ok = fwrite(key, 1, strlen(key), f) == strlen(key) &&
-            fwrite(LLVMGetBufferStart(obj), 1, LLVMGetBufferSize(obj), f) == LLVMGetBufferSize(obj);
-  ok = fclose(f) == 0 && ok;
-  if (!ok || rename(tmp, path) != 0) remove(tmp); /* atomic: readers see a whole file or none */
 }
 
 /* ---- putting it together ---------------------------------------------------------------------- */
@@ -355,10 +307,12 @@ hn_status hnc_program_native(hn_program *p, int *cache_hit, char *err, size_t er
   LLVMDisposeTargetData(td);
   uint64_t h = 0;
   key = cache_key(g.m, triple, cpu, feat, &h);
-  char dir[1024], path[1100];
-  bool use_cache = key && cache_dir(dir, sizeof dir) == 0;
-  if (use_cache) snprintf(path, sizeof path, "%s/%016llx.o", dir, (unsigned long long)h);
-  LLVMMemoryBufferRef obj = use_cache ? cache_load(path, key) : NULL;
+  char name[64];
+  snprintf(name, sizeof name, "%016llx.o", (unsigned long long)h);
+  size_t clen = 0;
+  char *cached = key ? hn_cache_read(name, key, &clen) : NULL;
+  LLVMMemoryBufferRef obj = cached ? LLVMCreateMemoryBufferWithMemoryRangeCopy(cached, clen, "hornet-cached") : NULL;
+  free(cached);
   if (obj) {
     if (cache_hit) *cache_hit = true;
   } else {
@@ -374,7 +328,7 @@ hn_status hnc_program_native(hn_program *p, int *cache_hit, char *err, size_t er
       LLVMDisposeMessage(msg);
       goto done;
     }
-    if (use_cache) cache_store(path, key, obj);
+    if (key) hn_cache_write(name, key, LLVMGetBufferStart(obj), LLVMGetBufferSize(obj));
   }
   if ((e = LLVMOrcLLJITAddObjectFile(j->jit, LLVMOrcLLJITGetMainJITDylib(j->jit), obj))) { /* consumes obj */
     set_err(err, errlen, "cannot load the native code", e);

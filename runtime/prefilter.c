@@ -2,8 +2,10 @@
  * Depends on program.h, interp's value layout and libhs (Vectorscan or Hyperscan). */
 #include "prefilter.h"
 #include <hs.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cache.h"
 
 static uint64_t hash(const char *s, size_t n) {
   uint64_t h = 1469598103934665603ull;
@@ -108,14 +110,14 @@ static char *pattern_of(const hn_pred *pr, const hn_const *c, unsigned *flags) {
     r[c->len] = 0;
     /* a regex the engine cannot take even approximately is left to PCRE2 alone, so that one
      * pattern does not cost the whole field its database */
-    hs_database_t *probe = NULL;
+    hs_expr_info_t *info = NULL;
     hs_compile_error_t *ce = NULL;
-    if (memchr(r, 0, c->len) || hs_compile(r, *flags, HS_MODE_BLOCK, NULL, &probe, &ce) != HS_SUCCESS) {
+    if (memchr(r, 0, c->len) || hs_expression_info(r, *flags, &info, &ce) != HS_SUCCESS) {
       hs_free_compile_error(ce);
       free(r);
       return NULL;
     }
-    hs_free_database(probe);
+    free(info); /* allocated with the engine's default allocator, malloc */
     return r;
   }
   const char *s = c->u.s;
@@ -157,6 +159,42 @@ bool hn_strset_has(const hn_program *p, uint32_t pi, const char *s, size_t n) {
     const hn_const *c = &p->consts[v - 1];
     if (c->len == n && (n == 0 || memcmp(c->u.s, s, n) == 0)) return true;
   }
+}
+
+/* The cache key of a pattern list: the engine's version and every pattern with its flags. */
+static char *db_key(const pat_list *l, char *name, size_t nlen) {
+  char *key = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&key, &len);
+  if (!f) return NULL;
+  fprintf(f, "hornet-patterns %s %s\n", HN_VERSION_STRING, hs_version());
+  for (uint32_t i = 0; i < l->n; i++) fprintf(f, "%u %u %s\n", l->flags[i], l->ids[i], l->exprs[i]);
+  fclose(f);
+  snprintf(name, nlen, "%016llx.hs", (unsigned long long)hn_cache_hash(1469598103934665603ull, key, len));
+  return key;
+}
+
+/* A database compiled before for the same patterns: compiling thousands of patterns is most of
+ * a big pack's start-up. */
+static hs_database_t *cached_db(const pat_list *l) {
+  char name[64];
+  char *key = db_key(l, name, sizeof name);
+  size_t len = 0;
+  char *data = key ? hn_cache_read(name, key, &len) : NULL;
+  hs_database_t *db = NULL;
+  if (data && hs_deserialize_database(data, len, &db) != HS_SUCCESS) db = NULL;
+  free(data);
+  free(key);
+  return db;
+}
+
+static void store_db(const pat_list *l, const hs_database_t *db) {
+  char name[64];
+  char *key = db_key(l, name, sizeof name), *bytes = NULL;
+  size_t len = 0;
+  if (key && hs_serialize_database(db, &bytes, &len) == HS_SUCCESS) hn_cache_write(name, key, bytes, len);
+  free(bytes);
+  free(key);
 }
 
 hn_status hn_prefilter_build(hn_program *p) {
@@ -203,9 +241,11 @@ hn_status hn_prefilter_build(hn_program *p) {
   for (uint32_t s = 0; s < p->n_fields; s++) {
     pat_list *l = &lists[s];
     if (!l->n) continue;
-    hs_database_t *db = NULL;
+    hs_database_t *db = cached_db(l);
     hs_compile_error_t *ce = NULL;
-    if (hs_compile_multi((const char *const *)l->exprs, l->flags, l->ids, l->n, HS_MODE_BLOCK, NULL, &db, &ce) != HS_SUCCESS) {
+    if (!db && hs_compile_multi((const char *const *)l->exprs, l->flags, l->ids, l->n, HS_MODE_BLOCK, NULL, &db, &ce) == HS_SUCCESS)
+      store_db(l, db);
+    if (!db) {
       /* some pattern the engine refuses (a regex construct): the field stays exact */
       hs_free_compile_error(ce);
       for (uint32_t pi = 0; pi < p->n_preds; pi++) {

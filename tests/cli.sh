@@ -60,6 +60,14 @@ expect "explain" 0 "$hornet" explain examples/acme --rule office_spawns_shell --
 contains "explain shows values" "does not fire" "$hornet" explain examples/acme --rule office_spawns_shell --event '{"process":{"name":"cmd.exe"}}'
 expect "explain unknown rule" 1 "$hornet" explain examples/acme --rule nope --event '{}'
 expect "explain malformed event" 1 "$hornet" explain examples/acme --event '{'
+# the cache: a second run loads the native code and the pattern databases, with the same output
+HORNET_CACHE_DIR="$tmp/cache" "$hornet" run examples/acme --input examples/acme/events.jsonl --output "$tmp/a1.jsonl" 2>/dev/null
+HORNET_CACHE_DIR="$tmp/cache" "$hornet" run examples/acme --input examples/acme/events.jsonl --output "$tmp/a2.jsonl" 2>/dev/null
+expect "cached run gives the same alerts" 0 cmp "$tmp/a1.jsonl" "$tmp/a2.jsonl"
+expect "object code cached" 0 sh -c "ls '$tmp'/cache/*.o"
+expect "pattern databases cached" 0 sh -c "ls '$tmp'/cache/*.hs"
+HORNET_CACHE_DIR=off "$hornet" run --engine interp examples/acme --input examples/acme/events.jsonl --output "$tmp/a3.jsonl" 2>/dev/null
+expect "interpreter without cache gives the same alerts" 0 cmp "$tmp/a1.jsonl" "$tmp/a3.jsonl"
 expect "version" 0 "$hornet" version
 
 echo "$pass passed, $fail failed"
