@@ -126,7 +126,38 @@ static uint32_t intern(lower *L, char tag, const void *key, size_t n, uint32_t i
 static uint32_t vexpr(lower *L, int op, hn_ftype type, uint32_t a, uint32_t b) {
   hn_vexpr x = {(uint8_t)op, (uint8_t)type, a, b};
   bool found;
-  uint32_t i = intern(L, 'v', &x, sizeof x, (uint32_t)L->vexprs.n, &found);
+  uint32_t i;
+  if (op == HN_VX_CONST) {
+    /* constants are interned by content, not by where they sit: the same literal in 300 rules
+     * is one operand, so the comparisons on it are one predicate (shared, and the index sees
+     * how often a field is compared) */
+    hn_const c = AT(&L->consts, hn_const, a);
+    const char *str = c.kind == HN_V_STRING ? c.u.s : NULL;
+    char key[sizeof c + 8 + 4096];
+    size_t kn = 0;
+    if (str) c.u.s = NULL;
+    c.re = NULL;
+    c.pf = 0;
+    key[kn++] = (char)type;
+    key[kn++] = (char)b;
+    memcpy(key + kn, &c, sizeof c);
+    kn += sizeof c;
+    if (str && c.len <= 4096) {
+      memcpy(key + kn, str, c.len);
+      kn += c.len;
+    } else if (str) {
+      kn = 0; /* very long literal: not interned */
+    }
+    if (kn) {
+      i = intern(L, 'c', key, kn, (uint32_t)L->vexprs.n, &found);
+      if (found) return i;
+      hn_vexpr *d = vec_push(&L->vexprs);
+      if (!d) { L->failed = true; return 0; }
+      *d = x;
+      return i;
+    }
+  }
+  i = intern(L, 'v', &x, sizeof x, (uint32_t)L->vexprs.n, &found);
   if (found) return i;
   hn_vexpr *d = vec_push(&L->vexprs);
   if (!d) { L->failed = true; return 0; }
