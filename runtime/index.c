@@ -12,21 +12,29 @@ static uint64_t hash(const char *s, size_t n) {
   return h;
 }
 
-/* Is predicate pi answered by an equality map (string == or in over a field)? */
-static bool eq_indexable(const hn_program *p, const hn_pred *pr) {
-  if (pr->lhs == UINT32_MAX || p->vexprs[pr->lhs].op != HN_VX_FIELD) return false;
+/* The constants' kind an equality map keys on for predicate pr: HN_V_STRING, HN_V_INT (on an
+ * int field, whose values the decoder makes ints), or 0 when pr is not answered by a map. */
+static int eq_kind(const hn_program *p, const hn_pred *pr) {
+  if (pr->lhs == UINT32_MAX || p->vexprs[pr->lhs].op != HN_VX_FIELD) return 0;
+  bool int_field = p->fields[p->vexprs[pr->lhs].a].type == HN_FT_INT;
   if (pr->op == HN_P_EQ || pr->op == HN_P_HAS) { /* has: equality with any element */
     const hn_vexpr *rx = &p->vexprs[pr->rhs];
-    return rx->op == HN_VX_CONST && p->consts[rx->a].kind == HN_V_STRING &&
-           (!(pr->flags & HN_PF_NOCASE) || p->consts[rx->a].folded);
+    if (rx->op != HN_VX_CONST) return 0;
+    const hn_const *c = &p->consts[rx->a];
+    if (c->kind == HN_V_STRING && (!(pr->flags & HN_PF_NOCASE) || c->folded)) return HN_V_STRING;
+    return c->kind == HN_V_INT && int_field ? HN_V_INT : 0;
   }
   if (pr->op == HN_P_IN && pr->rhs == UINT32_MAX && pr->n) {
+    int kind = p->consts[pr->first].kind;
+    if (kind != HN_V_STRING && !(kind == HN_V_INT && int_field)) return 0;
     for (uint32_t k = 0; k < pr->n; k++)
-      if (p->consts[pr->first + k].kind != HN_V_STRING) return false;
-    return true;
+      if (p->consts[pr->first + k].kind != kind) return 0;
+    return kind;
   }
-  return false;
+  return 0;
 }
+
+static bool eq_indexable(const hn_program *p, const hn_pred *pr) { return eq_kind(p, pr) != 0; }
 
 static bool indexable(const hn_program *p, uint32_t node) {
   const hn_bnode *b = &p->bnodes[node];
@@ -35,52 +43,67 @@ static bool indexable(const hn_program *p, uint32_t node) {
   return eq_indexable(p, pr) || (pr->flags & HN_PF_FILTERED);
 }
 
-/* How selective a key predicate is likely to be: an equality on a field that the pack compares
- * with many different constants (process.name) splits events finely; one compared with a few
- * (host.os.type) hardly at all. A string pattern counts as moderately selective. */
-static uint32_t selectivity(const hn_program *p, const uint32_t *eq_per_slot, uint32_t pi) {
-  const hn_pred *pr = &p->preds[pi];
-  if (!eq_indexable(p, pr)) return 16;
-  return 1 + eq_per_slot[p->vexprs[pr->lhs].a] * (pr->op == HN_P_IN ? 1 : 2);
+/* How selective a key is likely to be, from the pack itself: a condition shared by many rules
+ * (event.category has "process") is a broad filter, one that few rules use (a file extension
+ * list, a process name) is specific. So the key of a rule is its necessary condition used by
+ * the fewest rules; at equal use an equality beats a pattern (exact, one probe). */
+static uint32_t cost(const hn_program *p, const uint32_t *uses, uint32_t pi) {
+  return uses[pi] * 2 + (eq_indexable(p, &p->preds[pi]) ? 0 : 1);
 }
 
-/* Candidate keys among the conjuncts of node (nested `and`s included): the most selective one,
- * or an `or` all of whose members are keys (scored by its weakest member). */
-static void best_key(const hn_program *p, const uint32_t *eq_per_slot, uint32_t node, uint32_t *keys,
-                     uint32_t *n, uint32_t *score, int depth) {
+/* Calls f(pi) for every key candidate among the conjuncts of node (nested `and`s included). */
+static void conjunct_keys(const hn_program *p, uint32_t node, int depth, void (*f)(void *, const uint32_t *, uint32_t), void *ud) {
   const hn_bnode *b = &p->bnodes[node];
   if (indexable(p, node)) {
-    uint32_t sc = selectivity(p, eq_per_slot, b->a);
-    if (sc > *score) { keys[0] = b->a; *n = 1; *score = sc; }
+    f(ud, &b->a, 1);
     return;
   }
   if (b->op == HN_B_AND && depth < 8) {
-    for (uint32_t k = 0; k < b->n; k++) best_key(p, eq_per_slot, p->kids[b->first + k], keys, n, score, depth + 1);
+    for (uint32_t k = 0; k < b->n; k++) conjunct_keys(p, p->kids[b->first + k], depth + 1, f, ud);
     return;
   }
-  if (b->op == HN_B_OR && b->n <= 64) {
-    uint32_t tmp[64], m = 0, sc = UINT32_MAX;
+  if (b->op == HN_B_OR && b->n <= 64) { /* an `or` all of whose members are keys */
+    uint32_t tmp[64];
     for (uint32_t j = 0; j < b->n; j++) {
       uint32_t g = p->kids[b->first + j];
       if (!indexable(p, g)) return;
-      tmp[m++] = p->bnodes[g].a;
-      uint32_t s1 = selectivity(p, eq_per_slot, p->bnodes[g].a);
-      if (s1 < sc) sc = s1;
+      tmp[j] = p->bnodes[g].a;
     }
-    sc = sc > m ? sc / m : 1; /* each member admits its own events */
-    if (m && sc > *score) { memcpy(keys, tmp, m * sizeof *tmp); *n = m; *score = sc; }
+    f(ud, tmp, b->n);
   }
 }
 
-static uint32_t rule_key(const hn_program *p, const uint32_t *eq_per_slot, uint32_t cond, uint32_t *keys) {
-  uint32_t n = 0, score = 0;
-  best_key(p, eq_per_slot, cond, keys, &n, &score, 0);
-  return n;
+static void count_uses(void *ud, const uint32_t *keys, uint32_t n) {
+  uint32_t *uses = ud;
+  for (uint32_t i = 0; i < n; i++) uses[keys[i]]++;
 }
 
-static hn_eqmap *map_for(hn_index *ix, uint32_t slot, bool nocase) {
+typedef struct choice {
+  const hn_program *p;
+  const uint32_t *uses;
+  uint32_t *keys, n, cost;
+} choice;
+
+static void consider(void *ud, const uint32_t *keys, uint32_t n) {
+  choice *ch = ud;
+  uint32_t c = 0;
+  for (uint32_t i = 0; i < n; i++) c += cost(ch->p, ch->uses, keys[i]);
+  if (c < ch->cost) {
+    memcpy(ch->keys, keys, n * sizeof *keys);
+    ch->n = n;
+    ch->cost = c;
+  }
+}
+
+static uint32_t rule_key(const hn_program *p, const uint32_t *uses, uint32_t cond, uint32_t *keys) {
+  choice ch = {p, uses, keys, 0, UINT32_MAX};
+  conjunct_keys(p, cond, 0, consider, &ch);
+  return ch.n;
+}
+
+static hn_eqmap *map_for(hn_index *ix, uint32_t slot, bool nocase, bool ints) {
   for (uint32_t i = 0; i < ix->n_maps; i++)
-    if (ix->maps[i].slot == slot && ix->maps[i].nocase == nocase) return &ix->maps[i];
+    if (ix->maps[i].slot == slot && ix->maps[i].nocase == nocase && ix->maps[i].ints == ints) return &ix->maps[i];
   hn_eqmap *v = realloc(ix->maps, (ix->n_maps + 1) * sizeof *v);
   if (!v) return NULL;
   ix->maps = v;
@@ -88,6 +111,7 @@ static hn_eqmap *map_for(hn_index *ix, uint32_t slot, bool nocase) {
   memset(m, 0, sizeof *m);
   m->slot = slot;
   m->nocase = nocase;
+  m->ints = ints;
   return m;
 }
 
@@ -129,20 +153,20 @@ hn_status hn_index_build(hn_program *p) {
   uint32_t *key_first = calloc(p->n_rules + 1, sizeof *key_first);
   uint32_t *keys = malloc((size_t)(p->n_rules ? p->n_rules : 1) * 64 * sizeof *keys);
   pending *pend = NULL;
-  uint32_t *eq_per_slot = NULL;
+  uint32_t *uses = NULL;
   size_t npend = 0, cap_pend = 0;
   hn_status st = HN_ERR_NOMEM;
   if (!ix->rules_first || !ix->rules_n || !ix->always || !ix->pat_pred || !key_first || !keys) goto done;
   /* keys of the rules; count the rules per key predicate */
-  eq_per_slot = calloc(p->n_fields ? p->n_fields : 1, sizeof *eq_per_slot);
-  if (!eq_per_slot) goto done;
-  for (uint32_t pi = 0; pi < p->n_preds; pi++)
-    if (eq_indexable(p, &p->preds[pi])) eq_per_slot[p->vexprs[p->preds[pi].lhs].a] += p->preds[pi].op == HN_P_IN ? p->preds[pi].n : 1;
+  uses = calloc(np, sizeof *uses);
+  if (!uses) goto done;
+  for (uint32_t r = 0; r < p->n_rules; r++)
+    if (p->rules[r].kind == HN_R_SINGLE) conjunct_keys(p, p->rules[r].cond, 0, count_uses, uses);
   uint32_t nk = 0;
   for (uint32_t r = 0; r < p->n_rules; r++) {
     key_first[r] = nk;
     if (p->rules[r].kind != HN_R_SINGLE) continue;
-    uint32_t n = rule_key(p, eq_per_slot, p->rules[r].cond, keys + nk);
+    uint32_t n = rule_key(p, uses, p->rules[r].cond, keys + nk);
     if (!n) {
       ix->always[ix->n_always++] = r;
       continue;
@@ -171,7 +195,8 @@ hn_status hn_index_build(hn_program *p) {
   for (uint32_t pi = 0; pi < p->n_preds; pi++) {
     const hn_pred *pr = &p->preds[pi];
     if (!ix->rules_n[pi] || !eq_indexable(p, pr)) continue;
-    hn_eqmap *m = map_for(ix, p->vexprs[pr->lhs].a, (pr->flags & HN_PF_NOCASE) != 0);
+    bool ints = eq_kind(p, pr) == HN_V_INT;
+    hn_eqmap *m = map_for(ix, p->vexprs[pr->lhs].a, (pr->flags & HN_PF_NOCASE) != 0 && !ints, ints);
     if (!m) goto done;
     uint32_t mi = (uint32_t)(m - ix->maps);
     bool one = pr->op == HN_P_EQ || pr->op == HN_P_HAS;
@@ -185,7 +210,8 @@ hn_status hn_index_build(hn_program *p) {
         pend = v;
       }
       const hn_const *c = &p->consts[c0 + k];
-      pend[npend++] = (pending){mi, pi, c->u.s, c->len};
+      /* an int is keyed by its 8 bytes (the constant's own storage, which lives as long) */
+      pend[npend++] = ints ? (pending){mi, pi, (const char *)&c->u.i, 8} : (pending){mi, pi, c->u.s, c->len};
     }
   }
   if (npend) qsort(pend, npend, sizeof *pend, cmp_pending);
@@ -236,7 +262,7 @@ hn_status hn_index_build(hn_program *p) {
   }
   st = HN_OK;
 done:
-  free(eq_per_slot);
+  free(uses);
   free(pend);
   free(keys);
   free(key_first);
@@ -307,6 +333,12 @@ uint32_t hn_index_candidates(hn_eval *e, hn_cand *c, const uint32_t **list) {
     const hn_slot *sl = &ev->slots[m->slot];
     for (uint32_t i = 0; i < sl->n; i++) {
       const hn_value *v = &ev->values[sl->first + i];
+      if (m->ints) {
+        if (v->kind != HN_V_INT) continue;
+        const struct hn_eqent *en = map_find(m, (const char *)&v->u.i, 8);
+        for (uint32_t k = 0; en && k < en->n; k++) add_rules(ix, c, ix->preds_of[en->first + k], e->epoch, &n);
+        continue;
+      }
       if (v->kind != HN_V_STRING) continue;
       const char *s = v->u.s;
       size_t sn = v->len;

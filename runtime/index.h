@@ -15,6 +15,7 @@
 typedef struct hn_eqmap {
   uint32_t slot;
   bool nocase;
+  bool ints;             /* keys are int64 values (8 bytes), for int fields */
   uint32_t *table;       /* entry index + 1, open addressing */
   uint32_t cap;          /* power of two */
   struct hn_eqent {
