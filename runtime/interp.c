@@ -307,6 +307,15 @@ static bool in_set(hn_eval *e, const hn_pred *p) {
   }
   for (size_t i = 0; i < n; i++) {
     if (v[i].kind == HN_V_NULL || v[i].kind == HN_V_BAD) continue;
+    if (v[i].kind == HN_V_STRING && !caseless_operand(e, p->lhs)) {
+      /* strings: fold the value once; a caseless list's constants were folded by the compiler */
+      const char *s = v[i].u.s;
+      size_t sn = v[i].len;
+      if (nocase) s = fold(e, s, sn, &sn);
+      for (uint32_t k = 0; k < p->n; k++)
+        if (cs[k].kind == HN_V_STRING && cs[k].len == sn && mem_eq(cs[k].u.s, s, sn)) return true;
+      continue;
+    }
     for (uint32_t k = 0; k < p->n; k++) {
       if (cs[k].kind == HN_V_IP && v[i].kind == HN_V_IP) {
         if (in_cidr(&v[i], &cs[k])) return true;
