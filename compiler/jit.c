@@ -206,19 +206,35 @@ static void build(gen *g) {
 }
 
 /* ---- the object cache ------------------------------------------------------------------------- */
-/* The cache key: the unoptimised IR (it is the whole program's logic), the LLVM version, the
- * target triple and CPU features, and hornet's version. The full key text is stored in the
- * file too and compared, so a hash collision cannot load the wrong code. */
-static char *cache_key(LLVMModuleRef m, const char *triple, const char *cpu, const char *feat, uint64_t *h) {
-  char *ir = LLVMPrintModuleToString(m);
-  size_t n = strlen(ir) + strlen(triple) + strlen(cpu) + strlen(feat) + 64;
-  char *key = malloc(n);
-  if (key) {
-    int k = snprintf(key, n, "hornet " HN_VERSION_STRING " llvm %d %s %s %s\n", LLVM_VERSION_MAJOR, triple, cpu, feat);
-    *h = hn_cache_hash(hn_cache_hash(1469598103934665603ull, key, (size_t)k), ir, strlen(ir));
-    snprintf(key + k, n - (size_t)k, "%016llx\n", (unsigned long long)*h);
+/* Bump when the code build() emits changes for the same program: cached objects of another
+ * version are then not loaded. */
+#define HN_JIT_CODEGEN 3
+
+/* The cache key: what the emitted code is a function of (the boolean DAG, the rules, the
+ * evaluator's layout, this file's codegen version), the LLVM version, the target triple and CPU
+ * features, and hornet's version. It is computed without building the module, so a cache hit
+ * skips code generation entirely. The key text is stored in the file and compared. */
+static char *cache_key(const hn_program *p, const char *triple, const char *cpu, const char *feat, uint64_t *h) {
+  uint64_t x = 1469598103934665603ull;
+  for (uint32_t i = 0; i < p->n_bnodes; i++) {
+    const hn_bnode *b = &p->bnodes[i];
+    uint32_t f[4] = {b->op, b->a, b->first, b->n};
+    x = hn_cache_hash(x, f, sizeof f);
   }
-  LLVMDisposeMessage(ir);
+  x = hn_cache_hash(x, p->kids, p->n_kids * sizeof *p->kids);
+  for (uint32_t r = 0; r < p->n_rules; r++) {
+    uint32_t f[2] = {p->rules[r].kind, p->rules[r].cond};
+    x = hn_cache_hash(x, f, sizeof f);
+  }
+  char *key = NULL;
+  size_t n = 0;
+  FILE *m = open_memstream(&key, &n);
+  if (!m) return NULL;
+  fprintf(m, "hornet %s codegen %d llvm %d %s %s %s eval %zu %zu %zu program %u %u %u %016llx\n", HN_VERSION_STRING,
+          HN_JIT_CODEGEN, LLVM_VERSION_MAJOR, triple, cpu, feat, offsetof(hn_eval, stamp), offsetof(hn_eval, val),
+          offsetof(hn_eval, epoch), p->n_bnodes, p->n_kids, p->n_rules, (unsigned long long)x);
+  fclose(m);
+  *h = hn_cache_hash(1469598103934665603ull, key, n);
   return key;
 }
 
@@ -271,42 +287,12 @@ hn_status hnc_program_native(hn_program *p, int *cache_hit, char *err, size_t er
     set_err(err, errlen, "cannot define the runtime helpers", e);
     goto done;
   }
-  g.ctx = LLVMContextCreate();
-  g.m = LLVMModuleCreateWithNameInContext("hornet", g.ctx);
-  g.b = LLVMCreateBuilderInContext(g.ctx);
-  g.i1 = LLVMInt1TypeInContext(g.ctx);
-  g.i8 = LLVMInt8TypeInContext(g.ctx);
-  g.i32 = LLVMInt32TypeInContext(g.ctx);
-  g.ptr = LLVMPointerType(g.i8, 0);
-  LLVMTypeRef pa[2] = {g.ptr, g.i32};
-  g.pred_t = LLVMFunctionType(g.i32, pa, 2, 0);
-  LLVMTypeRef na[4] = {g.ptr, g.ptr, g.ptr, g.i32}; /* evaluator, stamps, values, epoch */
-  g.node_t = LLVMFunctionType(g.i1, na, 4, 0);
-  g.pred_f = LLVMAddFunction(g.m, "hn_rt_pred", g.pred_t);
-  build(&g);
   char *msg = NULL;
-  if (LLVMVerifyModule(g.m, LLVMReturnStatusAction, &msg)) {
-    snprintf(err, errlen, "internal error: invalid native code: %s", msg);
-    LLVMDisposeMessage(msg);
-    goto done;
-  }
-  LLVMDisposeMessage(msg);
   triple = LLVMGetDefaultTargetTriple();
   cpu = LLVMGetHostCPUName();
   feat = LLVMGetHostCPUFeatures();
-  LLVMTargetRef target;
-  if (LLVMGetTargetFromTriple(triple, &target, &msg)) {
-    snprintf(err, errlen, "no LLVM target for %s: %s", triple, msg);
-    LLVMDisposeMessage(msg);
-    goto done;
-  }
-  tm = LLVMCreateTargetMachine(target, triple, cpu, feat, LLVMCodeGenLevelDefault, LLVMRelocPIC, LLVMCodeModelDefault);
-  LLVMSetTarget(g.m, triple);
-  LLVMTargetDataRef td = LLVMCreateTargetDataLayout(tm);
-  LLVMSetModuleDataLayout(g.m, td);
-  LLVMDisposeTargetData(td);
   uint64_t h = 0;
-  key = cache_key(g.m, triple, cpu, feat, &h);
+  key = cache_key(p, triple, cpu, feat, &h);
   char name[64];
   snprintf(name, sizeof name, "%016llx.o", (unsigned long long)h);
   size_t clen = 0;
@@ -316,6 +302,36 @@ hn_status hnc_program_native(hn_program *p, int *cache_hit, char *err, size_t er
   if (obj) {
     if (cache_hit) *cache_hit = true;
   } else {
+    g.ctx = LLVMContextCreate();
+    g.m = LLVMModuleCreateWithNameInContext("hornet", g.ctx);
+    g.b = LLVMCreateBuilderInContext(g.ctx);
+    g.i1 = LLVMInt1TypeInContext(g.ctx);
+    g.i8 = LLVMInt8TypeInContext(g.ctx);
+    g.i32 = LLVMInt32TypeInContext(g.ctx);
+    g.ptr = LLVMPointerType(g.i8, 0);
+    LLVMTypeRef pa[2] = {g.ptr, g.i32};
+    g.pred_t = LLVMFunctionType(g.i32, pa, 2, 0);
+    LLVMTypeRef na[4] = {g.ptr, g.ptr, g.ptr, g.i32}; /* evaluator, stamps, values, epoch */
+    g.node_t = LLVMFunctionType(g.i1, na, 4, 0);
+    g.pred_f = LLVMAddFunction(g.m, "hn_rt_pred", g.pred_t);
+    build(&g);
+    if (LLVMVerifyModule(g.m, LLVMReturnStatusAction, &msg)) {
+      snprintf(err, errlen, "internal error: invalid native code: %s", msg);
+      LLVMDisposeMessage(msg);
+      goto done;
+    }
+    LLVMDisposeMessage(msg);
+    LLVMTargetRef target;
+    if (LLVMGetTargetFromTriple(triple, &target, &msg)) {
+      snprintf(err, errlen, "no LLVM target for %s: %s", triple, msg);
+      LLVMDisposeMessage(msg);
+      goto done;
+    }
+    tm = LLVMCreateTargetMachine(target, triple, cpu, feat, LLVMCodeGenLevelDefault, LLVMRelocPIC, LLVMCodeModelDefault);
+    LLVMSetTarget(g.m, triple);
+    LLVMTargetDataRef td = LLVMCreateTargetDataLayout(tm);
+    LLVMSetModuleDataLayout(g.m, td);
+    LLVMDisposeTargetData(td);
     LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
     e = LLVMRunPasses(g.m, "default<O2>", tm, po);
     LLVMDisposePassBuilderOptions(po);
