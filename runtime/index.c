@@ -357,7 +357,15 @@ uint32_t hn_index_candidates(hn_eval *e, hn_cand *c, const uint32_t **list) {
         add_rules(ix, c, ix->pat_pred[s][id], e->epoch, &n);
       }
   }
-  if (n > 1) qsort(c->tmp, n, sizeof *c->tmp, cmp_u32);
+  if (n > 48) {
+    qsort(c->tmp, n, sizeof *c->tmp, cmp_u32);
+  } else { /* the usual handful: insertion sort, no calls */
+    for (uint32_t a = 1; a < n; a++) {
+      uint32_t v = c->tmp[a], b = a;
+      for (; b > 0 && c->tmp[b - 1] > v; b--) c->tmp[b] = c->tmp[b - 1];
+      c->tmp[b] = v;
+    }
+  }
   /* merge with the always-evaluated rules, both in rule order */
   uint32_t i = 0, j = 0, k = 0;
   while (i < n || j < ix->n_always)
