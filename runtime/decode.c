@@ -9,6 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+/* SSE2 is baseline on x86-64: no run-time dispatch. (32-bit x86 lacks the 64-bit moves.) */
+#if defined(__SSE2__) && defined(__x86_64__)
+#define DEC_SSE2 1
+#include <emmintrin.h>
+#endif
 
 #define DEC_NONE UINT32_MAX
 #if defined(__GNUC__)
@@ -16,20 +21,35 @@
 #else
 #define DEC_INLINE inline
 #endif
+#if defined(__GNUC__)
+#define DEC_COLD __attribute__((cold, noinline)) /* error paths: out of the hot path's registers */
+#define DEC_NOINLINE __attribute__((noinline))
+#else
+#define DEC_COLD
+#define DEC_NOINLINE
+#endif
 #define DEC_ROOT 0u
 #define DEC_NS 1000000000LL
 
 /* ---- data structures ---- */
 
-/* A trie node: one path prefix. Children hang off the decoder's edge hash table. */
+/* A trie node: one path prefix. Children hang off the decoder's edge hash table; a node with
+ * at most DEC_FEW_KIDS children also has copies of its edges side by side in `kids`. */
 typedef struct dec_node {
   uint32_t field;  /* first field whose path ends here (more through dec_field.next), or DEC_NONE */
   uint32_t nchild; /* 0: no key below here can matter, so lookups stop at once */
+  uint32_t kid0;   /* its edges at kids[kid0 .. kid0 + nchild), if nchild <= DEC_FEW_KIDS */
 } dec_node;
 
-/* (parent node, segment bytes) -> child node. One open-addressed table for the whole trie
- * beats per-node child lists: a lookup is one hash of the segment and usually one probe, and
- * the segment's first 16 bytes sit in the entry, so most keys compare without memcmp. */
+/* Most nodes have a handful of children. Comparing a key with each in turn costs branches the
+ * predictor learns, where the hash table puts a multiply and a dependent load before every
+ * answer, so small nodes are searched in their list and only wide ones through the table. */
+#define DEC_FEW_KIDS 8
+
+/* (parent node, segment bytes) -> child node. For a wide node, one open-addressed table for
+ * the whole trie beats a child list: a lookup is one hash of the segment and usually one
+ * probe, and the segment's first 16 bytes sit in the entry, so most keys compare without
+ * memcmp. */
 typedef struct dec_edge {
   uint64_t w0, w1;        /* segment bytes 0-7 and 8-15, little-endian, zero-padded */
   uint32_t parent, child; /* child == 0 marks an empty entry: the root is nobody's child */
@@ -48,6 +68,8 @@ struct hn_decoder {
   size_t n_nodes, cap_nodes;
   dec_edge *edges;
   size_t edge_mask;
+  dec_edge *kids; /* the edges of small nodes, grouped by parent (dec_node.kid0) */
+  size_t n_kids;
   char *segs;
   size_t segs_len;
   dec_field *fields;
@@ -57,8 +79,9 @@ struct hn_decoder {
   void *ud;
 };
 
-/* A decoded value in document order; `prev` chains the values of one field backwards, so
- * dropping a field's latest values (a later spelling wins) is popping its chain. */
+/* Value i in document order, which emit() builds in place as ev->values[i]: `prev` chains
+ * the values of one field backwards, so dropping a field's latest values (a later spelling
+ * wins) is popping its chain. `v` holds a copy only while relayout() reorders the values. */
 struct hn_dec_rec {
   hn_value v;
   uint32_t prev;
@@ -102,9 +125,11 @@ typedef struct dcx {
   const hn_decoder *d;
   hn_event *ev;
   const char *end;
-  uint32_t tick; /* ids for objects and keys, fresh per event */
   uint32_t narr; /* arrays open on the matched path: nulls inside them are dropped */
   uint32_t m;    /* objects open on the matched path (ev->ostack) */
+  uint32_t nval; /* values the fields hold now; fewer than built means some were replaced */
+  int moved;     /* a value was built out of the final order (finish() must reorder) */
+  int scratch;   /* a value is a string in scratch, held by offset until finish() */
   const char *err_at;
   const char *err_msg;
   int nomem;
@@ -119,7 +144,7 @@ typedef struct dec_scalar {
   int64_t soff;     /* >= 0: the string's bytes are in scratch at this offset */
 } dec_scalar;
 
-static const char *fail(dcx *cx, const char *at, const char *msg) {
+DEC_COLD static const char *fail(dcx *cx, const char *at, const char *msg) {
   if (!cx->err_msg) {
     cx->err_at = at;
     cx->err_msg = msg;
@@ -127,7 +152,7 @@ static const char *fail(dcx *cx, const char *at, const char *msg) {
   return NULL;
 }
 
-static const char *nomem(dcx *cx) {
+DEC_COLD static const char *nomem(dcx *cx) {
   cx->nomem = 1;
   return fail(cx, cx->end, "out of memory");
 }
@@ -206,10 +231,10 @@ static inline uint64_t word_special(uint64_t x, unsigned mask) {
 #define DEC_LE 1
 #endif
 
-/* First byte in [p, end) whose class is in `mask`, or end. Strings are most of a line's
- * bytes, so this loop is the decoder's inner loop: 8 bytes per step, and on little-endian
- * machines the stop position comes from the lowest flagged bit without a byte loop. */
-static DEC_INLINE const char *scan(const char *p, const char *end, unsigned mask) {
+/* First byte in [p, end) whose class is in `mask`, or end: the portable scanner, and the
+ * SSE2 one's tail. 8 bytes per step, and on little-endian machines the stop position comes
+ * from the lowest flagged bit without a byte loop. */
+static DEC_INLINE const char *scan_word(const char *p, const char *end, unsigned mask) {
   while (end - p >= 8) {
     uint64_t x;
     memcpy(&x, p, 8);
@@ -225,6 +250,28 @@ static DEC_INLINE const char *scan(const char *p, const char *end, unsigned mask
     if (cls[(uint8_t)*p] & mask) return p;
   return end;
 }
+
+#ifdef DEC_SSE2
+/* As scan_word, 16 bytes per step. Strings are most of a line's bytes, so this loop is the
+ * decoder's inner loop; a whole short string (most keys and values) is one step. The signed
+ * "< 0x20" flags control and non-ASCII bytes in one compare; without C_HI the control test
+ * must be unsigned (min_epu8). Fewer than 16 bytes left: never read past end. */
+static DEC_INLINE const char *scan(const char *p, const char *end, unsigned mask) {
+  while (end - p >= 16) {
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i t = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+    if (mask & C_HI) t = _mm_or_si128(t, _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
+    else t = _mm_or_si128(t, _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1F)), v));
+    if (mask & C_DOT) t = _mm_or_si128(t, _mm_cmpeq_epi8(v, _mm_set1_epi8('.')));
+    unsigned m = (unsigned)_mm_movemask_epi8(t);
+    if (m) return p + __builtin_ctz(m);
+    p += 16;
+  }
+  return scan_word(p, end, mask);
+}
+#else
+#define scan scan_word
+#endif
 
 /* Most lines have no whitespace between tokens: one comparison settles the usual case. */
 static DEC_INLINE const char *skip_ws(const char *p, const char *end) {
@@ -355,7 +402,9 @@ static const char *skip_literal(dcx *cx, const char *p, const char *word, size_t
 }
 
 /* Validates and skips one value of any shape at p, iteratively: `depth` containers are already
- * open. Only the kind of each open container is kept (one byte a level), never a tree. */
+ * open. Only the kind of each open container is kept (one byte a level), never a tree. Each
+ * step first tries what compact JSON has there (a string, no whitespace); the general path
+ * after it is the one that reports errors. */
 static const char *skip_value(dcx *cx, const char *p, uint32_t depth) {
   const char *end = cx->end;
   uint8_t is_arr[HN_DECODE_MAX_DEPTH];
@@ -366,7 +415,9 @@ value:
   case '{':
     if (depth + sp >= HN_DECODE_MAX_DEPTH) return fail(cx, p, "nesting deeper than 512");
     is_arr[sp++] = 0;
-    p = skip_ws(p + 1, end);
+    p++;
+    if (p < end && *p == '"') goto key_string;
+    p = skip_ws(p, end);
     if (p < end && *p == '}') {
       p++;
       sp--;
@@ -396,11 +447,20 @@ value:
   if (!p) return NULL;
 after:
   if (sp == 0) return p;
-  p = skip_ws(p, end);
+  if (p < end && (unsigned char)*p <= ' ') p = skip_ws(p, end);
   if (p == end) return fail(cx, end, "unexpected end of line");
   if (*p == ',') {
-    p = skip_ws(p + 1, end);
-    if (is_arr[sp - 1]) goto value;
+    p++;
+    if (is_arr[sp - 1]) {
+      if (p < end && *p == '"') {
+        if (!(p = skip_string(cx, p + 1))) return NULL;
+        goto after;
+      }
+      p = skip_ws(p, end);
+      goto value;
+    }
+    if (p < end && *p == '"') goto key_string;
+    p = skip_ws(p, end);
     goto key;
   }
   if (*p == (is_arr[sp - 1] ? ']' : '}')) {
@@ -412,7 +472,16 @@ after:
 key:
   if (p == end) return fail(cx, end, "unexpected end of line");
   if (*p != '"') return fail(cx, p, "expected a key string");
+key_string:
   if (!(p = skip_string(cx, p + 1))) return NULL;
+  if (end - p >= 2 && *p == ':' && (unsigned char)p[1] > ' ') { /* "key":"value" */
+    p++;
+    if (*p == '"') {
+      if (!(p = skip_string(cx, p + 1))) return NULL;
+      goto after;
+    }
+    goto value;
+  }
   p = skip_ws(p, end);
   if (p == end) return fail(cx, end, "unexpected end of line");
   if (*p != ':') return fail(cx, p, "expected ':' after a key");
@@ -579,10 +648,33 @@ static DEC_INLINE uint32_t trie_find(const hn_decoder *d, uint32_t parent, seg_k
   }
 }
 
-/* The child of `parent` for the key segment s[0..n), or DEC_NONE. */
-static DEC_INLINE uint32_t trie_child(const hn_decoder *d, uint32_t parent, const char *s, size_t n, const char *end) {
+/* The child of `parent` for segment s[0..n) through the hash table, or DEC_NONE; all the
+ * decoder's builder has before kids_build(). */
+static uint32_t trie_hashed(const hn_decoder *d, uint32_t parent, const char *s, size_t n, const char *end) {
   if (d->nodes[parent].nchild == 0) return DEC_NONE;
   return trie_find(d, parent, seg_make(s, n, parent, end), s, n);
+}
+
+/* The child for the segment whose bytes 0-7 and 8-15 are w0 and w1 in the list of a node with
+ * 1 to DEC_FEW_KIDS children, or DEC_NONE. A segment under 16 bytes has a zero byte 15, where
+ * the list and the caller put its length (an escaped key may hold NUL bytes, so the padding
+ * alone does not tell "a" from "a\u0000"): two compares settle each candidate. */
+static DEC_INLINE uint32_t kid_find(const hn_decoder *d, const dec_node *nd, uint64_t w0, uint64_t w1) {
+  const dec_edge *k = d->kids + nd->kid0;
+  uint32_t i = 0, nc = nd->nchild;
+  for (; i < nc; i++)
+    if (k[i].w0 == w0 && k[i].w1 == w1) break;
+  return i < nc ? k[i].child : DEC_NONE;
+}
+
+/* The child of `parent` for the key segment s[0..n), or DEC_NONE; bytes up to `end` may be
+ * read. */
+static DEC_INLINE uint32_t trie_child(const hn_decoder *d, uint32_t parent, const char *s, size_t n, const char *end) {
+  const dec_node *nd = &d->nodes[parent];
+  if (nd->nchild == 0) return DEC_NONE;
+  uint64_t w0 = load_part(s, n, end), w1 = n > 8 ? load_part(s + 8, n - 8, end) : 0;
+  if (nd->nchild <= DEC_FEW_KIDS && n < 16) return kid_find(d, nd, w0, w1 | (uint64_t)n << 56);
+  return trie_find(d, parent, seg_key_of(w0, w1, n, parent), s, n);
 }
 
 /* Walks the trie from `node` along the dot-separated segments of k[0..n). */
@@ -614,6 +706,41 @@ static const char *match_key_escaped(dcx *cx, const char *start, uint32_t node, 
 static const char *match_key(dcx *cx, const char *p, uint32_t node, uint32_t *out) {
   const char *start = p, *seg = p, *end = cx->end;
   uint32_t from = node;
+#ifdef DEC_SSE2
+  /* A segment shorter than 16 bytes ends within one load, and that load, masked, is its
+   * lookup key: no second pass over its bytes. Anything else (longer, an escape, a control
+   * byte, near the line's end) goes the general way below from where this stopped. */
+  static const uint8_t keep[32] = {R16(0xFF), R16(0)};
+  while (end - p >= 16) {
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i t = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+    t = _mm_or_si128(t, _mm_cmpeq_epi8(v, _mm_set1_epi8('.')));
+    t = _mm_or_si128(t, _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1F)), v));
+    unsigned m = (unsigned)_mm_movemask_epi8(t);
+    if (!m) break;
+    unsigned n = (unsigned)__builtin_ctz(m);
+    char c = p[n];
+    if (c != '"' && c != '.') break;
+    const dec_node *nd = &cx->d->nodes[node];
+    if (nd->nchild == 0) node = DEC_NONE;
+    else {
+      v = _mm_and_si128(v, _mm_loadu_si128((const __m128i *)(const void *)(keep + 16 - n)));
+      uint64_t w0 = (uint64_t)_mm_cvtsi128_si64(v), w1 = (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(v, v));
+      node = nd->nchild <= DEC_FEW_KIDS ? kid_find(cx->d, nd, w0, w1 | (uint64_t)n << 56)
+                                        : trie_find(cx->d, node, seg_key_of(w0, w1, n, node), p, n);
+    }
+    p += n + 1;
+    if (c == '"') {
+      *out = node;
+      return p;
+    }
+    if (node == DEC_NONE) {
+      *out = DEC_NONE;
+      return skip_string(cx, p);
+    }
+  }
+  seg = p;
+#endif
   for (;;) {
     p = scan(p, end, C_STR | C_DOT);
     if (p == end) return fail(cx, end, "unterminated string");
@@ -1020,7 +1147,9 @@ static int convert(const hn_decoder *d, hn_event *ev, hn_ftype t, const dec_scal
 
 /* ---- assignment: last spelling wins, arrays append ---- */
 
-static void truncate_field(hn_event *ev, dec_fstate *fs, uint32_t base) {
+static void truncate_field(dcx *cx, dec_fstate *fs, uint32_t base) {
+  hn_event *ev = cx->ev;
+  cx->nval -= fs->count - base;
   while (fs->count > base) {
     fs->head = ev->recs[fs->head].prev;
     fs->count--;
@@ -1029,9 +1158,11 @@ static void truncate_field(hn_event *ev, dec_fstate *fs, uint32_t base) {
 }
 
 /* Field f's state, emptied: its first use in this event puts it on the touched list. */
-static DEC_INLINE dec_fstate *reset_field(hn_event *ev, uint32_t f) {
+static DEC_INLINE dec_fstate *reset_field(dcx *cx, uint32_t f) {
+  hn_event *ev = cx->ev;
   dec_fstate *fs = &ev->fst[f];
   if (fs->gen != ev->gen) ev->touched[ev->n_touched++] = f;
+  else cx->nval -= fs->count;
   *fs = (dec_fstate){DEC_NONE, 0, 0, 0, ev->gen};
   return fs;
 }
@@ -1053,17 +1184,17 @@ static void record_path(dcx *cx, uint32_t f) {
  * the path of open objects and keys (hn_dec_level) tells append from replace. */
 static void touch_in_array(dcx *cx, uint32_t f);
 static DEC_INLINE void touch(dcx *cx, uint32_t f) {
-  if (cx->narr == 0) reset_field(cx->ev, f);
+  if (cx->narr == 0) reset_field(cx, f);
   else touch_in_array(cx, f);
 }
 
 static void touch_in_array(dcx *cx, uint32_t f) {
   hn_event *ev = cx->ev;
   dec_fstate *fs = &ev->fst[f];
-  if (fs->gen != ev->gen) fs = reset_field(ev, f);
+  if (fs->gen != ev->gen) fs = reset_field(cx, f);
   uint32_t m = cx->m, mo = fs->m, j = 0;
   if (mo == 0) { /* first value inside an array; anything before was array-free */
-    reset_field(ev, f);
+    reset_field(cx, f);
     record_path(cx, f);
     return;
   }
@@ -1073,7 +1204,7 @@ static void touch_in_array(dcx *cx, uint32_t f) {
    * this is the next element of one array */
   if (m == mo && lv[m - 1].key == os[m - 1].key) return;
   while (j < mo && j < m && lv[j].obj == os[j].obj && lv[j].key == os[j].key) j++;
-  if (j < mo && j < m && lv[j].obj == os[j].obj) truncate_field(ev, fs, lv[j].base);
+  if (j < mo && j < m && lv[j].obj == os[j].obj) truncate_field(cx, fs, lv[j].base);
   else lv[j].base = fs->count;
   for (uint32_t k = j; k < m; k++) {
     lv[k].obj = os[k].obj;
@@ -1091,21 +1222,43 @@ static void touch_array(dcx *cx, uint32_t f) {
   cx->ev->fst[f].flags |= HN_SLOT_ARRAY;
 }
 
-/* Appends a value to field f (after touch) and returns it for the caller to fill: values are
- * built where they stay, not copied from a fresh temporary (whose narrow stores a wide copy
- * would stall on). NULL when out of memory. */
+/* Room for value n_recs in recs and in values alike. 0 when out of memory. */
+static int grow_recs(hn_event *ev) {
+  return grow(ev->alloc, ev->alloc_ud, (void **)&ev->recs, &ev->cap_recs, ev->n_recs + 1, sizeof *ev->recs) &&
+         grow(ev->alloc, ev->alloc_ud, (void **)&ev->values, &ev->cap_values, ev->n_recs + 1, sizeof *ev->values);
+}
+
+/* Appends a value to field f, replacing or appending as touch() decides, and returns it for
+ * the caller to fill. Values are built where they stay, not copied from a fresh temporary
+ * (whose narrow stores a wide copy would stall on): in ev->values, in document order, which
+ * is usually finish()'s layout already, each field's values in one run, fields in the order
+ * first reached. When a value breaks that (its field is not the latest reached, or another
+ * field's value came between), the event is `moved`. Outside arrays the field's state is
+ * written whole, without touch()'s reset before the append. NULL when out of memory. */
 static DEC_INLINE hn_value *emit(dcx *cx, uint32_t f) {
   hn_event *ev = cx->ev;
-  touch(cx, f);
-  if (ev->n_recs == ev->cap_recs &&
-      !grow(ev->alloc, ev->alloc_ud, (void **)&ev->recs, &ev->cap_recs, ev->n_recs + 1, sizeof *ev->recs))
-    return NULL;
+  size_t i = ev->n_recs;
+  if ((i >= ev->cap_recs || i >= ev->cap_values) && !grow_recs(ev)) return NULL;
+  ev->n_recs = i + 1;
   dec_fstate *fs = &ev->fst[f];
-  dec_rec *r = &ev->recs[ev->n_recs];
-  r->prev = fs->head;
-  fs->head = (uint32_t)ev->n_recs++;
-  fs->count++;
-  return &r->v;
+  dec_rec *r = &ev->recs[i];
+  if (cx->narr == 0) {
+    if (fs->gen != ev->gen) ev->touched[ev->n_touched++] = f;
+    else { /* a later spelling: whatever f had goes */
+      cx->nval -= fs->count;
+      cx->moved = 1;
+    }
+    *fs = (dec_fstate){(uint32_t)i, 1, 0, 0, ev->gen};
+    r->prev = DEC_NONE;
+  } else {
+    touch_in_array(cx, f);
+    if (ev->touched[ev->n_touched - 1] != f || (fs->count && fs->head != i - 1)) cx->moved = 1;
+    r->prev = fs->head;
+    fs->head = (uint32_t)i;
+    fs->count++;
+  }
+  cx->nval++;
+  return &ev->values[i];
 }
 
 static void set_empty(hn_value *v, hn_vkind kind) {
@@ -1145,7 +1298,10 @@ static const char *scalar(dcx *cx, const char *p, uint32_t node) {
     if (sc.jt == J_NULL) set_empty(v, HN_V_NULL);
     else keep |= convert(d, ev, d->fields[f].type, &sc, v);
   }
-  if (!keep && sc.soff >= 0) ev->scratch_len = (size_t)sc.soff;
+  if (sc.soff >= 0) {
+    if (keep) cx->scratch = 1;
+    else ev->scratch_len = (size_t)sc.soff;
+  }
   return p;
 }
 
@@ -1163,24 +1319,27 @@ static int emit_bad(dcx *cx, uint32_t node) {
 
 /* The decoder's one long dispatch: an iterative parser over the matched part of the event
  * (frames hold trie nodes); everything that no field needs goes to skip_value. Returns the
- * byte after the event's closing brace, or NULL. */
-static const char *parse_event(dcx *cx, const char *p) {
+ * byte after the event's closing brace, or NULL. Compact JSON takes the first test at each
+ * step. Not inlined into hn_decode: on its own it keeps its state in registers. */
+DEC_NOINLINE static const char *parse_event(dcx *cx, const char *p) {
   const hn_decoder *d = cx->d;
   hn_event *ev = cx->ev;
   const char *end = cx->end;
   dec_frame *fr = ev->frames;
-  uint32_t sp = 0, node = DEC_NONE;
+  dec_olevel *os = ev->ostack;
+  uint32_t sp = 0, node = DEC_NONE, tick = 0; /* tick: ids for objects and keys, fresh per event */
   p = skip_ws(p, end);
   if (p == end || *p != '{') return fail(cx, p, "expected '{': an event is one JSON object");
   fr[sp++] = (dec_frame){DEC_ROOT, 0};
-  ev->ostack[cx->m++] = (dec_olevel){++cx->tick, 0};
+  os[cx->m++] = (dec_olevel){++tick, 0};
   p = skip_ws(p + 1, end);
   if (p < end && *p == '}') return p + 1;
 key:
   if (p == end) return fail(cx, end, "unexpected end of line");
   if (*p != '"') return fail(cx, p, "expected a key string");
+key_string:
   if (!(p = match_key(cx, p + 1, fr[sp - 1].node, &node))) return NULL;
-  ev->ostack[cx->m - 1].key = ++cx->tick;
+  os[cx->m - 1].key = ++tick;
   if (end - p >= 2 && *p == ':' && (unsigned char)p[1] > ' ') { /* compact JSON */
     p++;
   } else {
@@ -1207,8 +1366,10 @@ value:
     }
     if (sp >= HN_DECODE_MAX_DEPTH) return fail(cx, p, "nesting deeper than 512");
     fr[sp++] = (dec_frame){node, 0};
-    ev->ostack[cx->m++] = (dec_olevel){++cx->tick, 0};
-    p = skip_ws(p + 1, end);
+    os[cx->m++] = (dec_olevel){++tick, 0};
+    p++;
+    if (p < end && *p == '"') goto key_string;
+    p = skip_ws(p, end);
     if (p < end && *p == '}') {
       p++;
       sp--;
@@ -1236,23 +1397,25 @@ value:
   }
 after:
   if (sp == 0) return p;
-  p = skip_ws(p, end);
+  if (p < end && (unsigned char)*p <= ' ') p = skip_ws(p, end);
   if (p == end) return fail(cx, end, "unexpected end of line");
-  if (fr[sp - 1].is_arr) {
-    if (*p == ',') {
+  if (*p == ',') {
+    p++;
+    if (fr[sp - 1].is_arr) {
       node = fr[sp - 1].node;
-      p = skip_ws(p + 1, end);
+      p = skip_ws(p, end);
       goto value;
     }
+    if (p < end && *p == '"') goto key_string;
+    p = skip_ws(p, end);
+    goto key;
+  }
+  if (fr[sp - 1].is_arr) {
     if (*p != ']') return fail(cx, p, "expected ',' or ']'");
     p++;
     sp--;
     cx->narr--;
     goto after;
-  }
-  if (*p == ',') {
-    p = skip_ws(p + 1, end);
-    goto key;
   }
   if (*p != '}') return fail(cx, p, "expected ',' or '}'");
   p++;
@@ -1261,31 +1424,38 @@ after:
   goto after;
 }
 
-/* Lays each touched field's values out contiguously in ev->values, in document order, and
- * turns scratch offsets into pointers now that scratch no longer moves. */
-static int finish(dcx *cx) {
+/* Puts each touched field's live values side by side in ev->values, fields in touched order,
+ * each field's in document order, when emit() could not build them there: replaced values
+ * leave gaps, interleaved arrays a mixed order. The values go through recs[].v. */
+static void relayout(hn_event *ev) {
+  for (size_t i = 0; i < ev->n_recs; i++) ev->recs[i].v = ev->values[i];
+  uint32_t pos = 0;
+  for (size_t i = 0; i < ev->n_touched; i++) {
+    const dec_fstate *fs = &ev->fst[ev->touched[i]];
+    uint32_t r = fs->head;
+    for (uint32_t k = fs->count; k-- > 0; r = ev->recs[r].prev) ev->values[pos + k] = ev->recs[r].v;
+    pos += fs->count;
+  }
+}
+
+/* Lays the touched fields' values out (relayout() when emit() could not) and fills their
+ * slots, and turns scratch offsets into pointers now that scratch no longer moves. */
+static void finish(dcx *cx) {
   hn_event *ev = cx->ev;
-  size_t total = 0;
-  for (size_t i = 0; i < ev->n_touched; i++) total += ev->fst[ev->touched[i]].count;
-  if (!grow(ev->alloc, ev->alloc_ud, (void **)&ev->values, &ev->cap_values, total, sizeof *ev->values))
-    return 0;
+  if (cx->moved || ev->n_recs != cx->nval) relayout(ev);
   uint32_t pos = 0;
   for (size_t i = 0; i < ev->n_touched; i++) {
     const dec_fstate *fs = &ev->fst[ev->touched[i]];
     ev->slots[ev->touched[i]] = (hn_slot){fs->count, pos, fs->flags};
-    uint32_t r = fs->head;
-    for (uint32_t k = fs->count; k-- > 0; r = ev->recs[r].prev) {
-      hn_value *v = &ev->values[pos + k];
-      *v = ev->recs[r].v;
+    pos += fs->count;
+  }
+  if (cx->scratch)
+    for (hn_value *v = ev->values; v < ev->values + pos; v++)
       if (v->kind == HN_V_STRING && v->v6) {
         v->v6 = 0;
         v->u.s = ev->scratch + v->u.i;
       }
-    }
-    pos += fs->count;
-  }
-  ev->n_values = total;
-  return 1;
+  ev->n_values = pos;
 }
 
 /* Empties the event: only the slots the previous event touched can be non-zero. */
@@ -1313,10 +1483,12 @@ hn_status hn_decode(const hn_decoder *d, const char *line, size_t len, hn_event 
     p = skip_ws(p, end);
     if (p != end) fail(&cx, p, "trailing characters after the event");
   }
-  if (!cx.err_msg && finish(&cx)) return HN_OK;
-  int oom = cx.nomem || !cx.err_msg;
+  if (!cx.err_msg) {
+    finish(&cx);
+    return HN_OK;
+  }
   event_reset(ev);
-  if (oom) return HN_ERR_NOMEM;
+  if (cx.nomem) return HN_ERR_NOMEM;
   if (err) {
     err->offset = (size_t)(cx.err_at - line);
     err->message = cx.err_msg;
@@ -1328,16 +1500,39 @@ hn_status hn_decode(const hn_decoder *d, const char *line, size_t len, hn_event 
 
 static uint32_t trie_add(hn_decoder *d, uint32_t parent, const char *seg, size_t n) {
   const char *end = d->segs + d->segs_len;
-  uint32_t c = trie_child(d, parent, seg, n, end);
+  uint32_t c = trie_hashed(d, parent, seg, n, end);
   if (c != DEC_NONE) return c;
   c = (uint32_t)d->n_nodes++;
-  d->nodes[c] = (dec_node){DEC_NONE, 0};
+  d->nodes[c] = (dec_node){DEC_NONE, 0, 0};
   seg_key k = seg_make(seg, n, parent, end);
   size_t i = k.h & d->edge_mask;
   while (d->edges[i].child) i = (i + 1) & d->edge_mask;
   d->edges[i] = (dec_edge){k.w0, k.w1, parent, c, (uint32_t)(seg - d->segs), (uint32_t)n};
   d->nodes[parent].nchild++;
   return c;
+}
+
+/* Copies the edges of each node with at most DEC_FEW_KIDS children side by side, once the trie
+ * is complete, with the segment's length in byte 15 of w1 (kid_find). 0 when out of memory. */
+static int kids_build(hn_decoder *d) {
+  size_t n = 0;
+  for (size_t i = 0; i < d->n_nodes; i++)
+    if (d->nodes[i].nchild <= DEC_FEW_KIDS) {
+      d->nodes[i].kid0 = (uint32_t)n;
+      n += d->nodes[i].nchild;
+    }
+  d->n_kids = n;
+  if (!(d->kids = xalloc(d->alloc, d->ud, n, sizeof *d->kids))) return 0;
+  for (size_t i = 0; i <= d->edge_mask; i++) { /* kid0 runs ahead as the node's list fills */
+    const dec_edge *e = &d->edges[i];
+    if (!e->child || d->nodes[e->parent].nchild > DEC_FEW_KIDS) continue;
+    dec_edge *k = &d->kids[d->nodes[e->parent].kid0++];
+    *k = *e;
+    k->w1 |= (uint64_t)(e->len < 16 ? e->len : 0xFF) << 56; /* 0xFF: no lookup here matches */
+  }
+  for (size_t i = 0; i < d->n_nodes; i++)
+    if (d->nodes[i].nchild <= DEC_FEW_KIDS) d->nodes[i].kid0 -= d->nodes[i].nchild;
+  return 1;
 }
 
 static hn_status check_spec(const hn_field_spec *fields, size_t n, size_t *nseg, size_t *nbytes) {
@@ -1379,7 +1574,7 @@ hn_decoder *hn_decoder_create_alloc(const hn_field_spec *fields, size_t n, hn_de
   d->fields = xalloc(alloc, ud, n, sizeof *d->fields);
   d->c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
   if (!d->nodes || !d->edges || !d->segs || !d->fields || !d->c_locale) goto fail;
-  d->nodes[DEC_ROOT] = (dec_node){DEC_NONE, 0};
+  d->nodes[DEC_ROOT] = (dec_node){DEC_NONE, 0, 0};
   d->n_nodes = 1;
   char *w = d->segs;
   for (size_t i = 0; i < n; i++) {
@@ -1400,6 +1595,7 @@ hn_decoder *hn_decoder_create_alloc(const hn_field_spec *fields, size_t n, hn_de
     while (*link != DEC_NONE) link = &d->fields[*link].next;
     *link = (uint32_t)i;
   }
+  if (!kids_build(d)) goto fail;
   if (st) *st = HN_OK;
   return d;
 fail:
@@ -1419,6 +1615,7 @@ void hn_decoder_destroy(hn_decoder *d) {
   if (d->c_locale) freelocale(d->c_locale);
   xfree(a, d->ud, d->nodes, d->cap_nodes, sizeof *d->nodes);
   xfree(a, d->ud, d->edges, ecap, sizeof *d->edges);
+  xfree(a, d->ud, d->kids, d->n_kids, sizeof *d->kids);
   xfree(a, d->ud, d->segs, d->segs_len, 1);
   xfree(a, d->ud, d->fields, d->n_fields, sizeof *d->fields);
   a(d->ud, d, sizeof *d, 0);
