@@ -112,13 +112,18 @@ static void const_str(lower *L, const char *s, size_t n, bool fold) {
 /* ---- hash-consing ------------------------------------------------------------------------- */
 /* Returns the index remembered for this key, or remembers `idx` and returns it. */
 static uint32_t intern(lower *L, char tag, const void *key, size_t n, uint32_t idx, bool *found) {
-  char *k = hn_arena_alloc(&L->c->arena, n + 1);
+  /* look up with a temporary key; only a new entry's key is kept (in the compiler's arena) */
+  char small[256];
+  char *k = n + 1 <= sizeof small ? small : malloc(n + 1);
   if (!k) { L->failed = true; *found = false; return idx; }
   k[0] = tag;
   memcpy(k + 1, key, n);
   uintptr_t v = (uintptr_t)hnc_table_get(&L->memo, k, n + 1);
+  char *kept = v ? NULL : hn_arena_strndup(&L->c->arena, k, n + 1);
+  if (k != small) free(k);
   if (v) { *found = true; return (uint32_t)(v - 1); }
-  hnc_table_put(&L->c->arena, &L->memo, k, n + 1, (void *)(uintptr_t)(idx + 1));
+  if (!kept) { L->failed = true; *found = false; return idx; }
+  hnc_table_put(&L->c->arena, &L->memo, kept, n + 1, (void *)(uintptr_t)(idx + 1));
   *found = false;
   return idx;
 }
