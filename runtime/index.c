@@ -13,7 +13,8 @@ static uint64_t hash(const char *s, size_t n) {
 }
 
 /* The constants' kind an equality map keys on for predicate pr: HN_V_STRING, HN_V_INT (on an
- * int field, whose values the decoder makes ints), or 0 when pr is not answered by a map. */
+ * int field, whose values the decoder makes ints), HN_V_IP (addresses and networks), or 0
+ * when pr is not answered by a map. */
 static int eq_kind(const hn_program *p, const hn_pred *pr) {
   if (pr->lhs == UINT32_MAX || p->vexprs[pr->lhs].op != HN_VX_FIELD) return 0;
   bool int_field = p->fields[p->vexprs[pr->lhs].a].type == HN_FT_INT;
@@ -22,16 +23,30 @@ static int eq_kind(const hn_program *p, const hn_pred *pr) {
     if (rx->op != HN_VX_CONST) return 0;
     const hn_const *c = &p->consts[rx->a];
     if (c->kind == HN_V_STRING && (!(pr->flags & HN_PF_NOCASE) || c->folded)) return HN_V_STRING;
+    if (c->kind == HN_V_IP) return HN_V_IP;
     return c->kind == HN_V_INT && int_field ? HN_V_INT : 0;
   }
   if (pr->op == HN_P_IN && pr->rhs == UINT32_MAX && pr->n) {
     int kind = p->consts[pr->first].kind;
-    if (kind != HN_V_STRING && !(kind == HN_V_INT && int_field)) return 0;
+    if (kind != HN_V_STRING && kind != HN_V_IP && !(kind == HN_V_INT && int_field)) return 0;
     for (uint32_t k = 0; k < pr->n; k++)
       if (p->consts[pr->first + k].kind != kind) return 0;
     return kind;
   }
   return 0;
+}
+
+static hn_mapkind map_kind(int eq) { return eq == HN_V_INT ? HN_MAP_INT : eq == HN_V_IP ? HN_MAP_IP : HN_MAP_STR; }
+
+/* The key of an address under a prefix length: [v6, bits, the address masked]; returns its size. */
+static size_t ip_key(uint8_t *key, const uint8_t *ip, bool v6, unsigned bits) {
+  unsigned n = v6 ? 16 : 4, full = bits / 8, rest = bits % 8;
+  key[0] = v6;
+  key[1] = (uint8_t)bits;
+  memset(key + 2, 0, n);
+  memcpy(key + 2, ip, full);
+  if (rest) key[2 + full] = ip[full] & (uint8_t)(0xFF << (8 - rest));
+  return 2 + n;
 }
 
 static bool eq_indexable(const hn_program *p, const hn_pred *pr) { return eq_kind(p, pr) != 0; }
@@ -101,9 +116,9 @@ static uint32_t rule_key(const hn_program *p, const uint32_t *uses, uint32_t con
   return ch.n;
 }
 
-static hn_eqmap *map_for(hn_index *ix, uint32_t slot, bool nocase, bool ints) {
+static hn_eqmap *map_for(hn_index *ix, uint32_t slot, bool nocase, hn_mapkind kind) {
   for (uint32_t i = 0; i < ix->n_maps; i++)
-    if (ix->maps[i].slot == slot && ix->maps[i].nocase == nocase && ix->maps[i].ints == ints) return &ix->maps[i];
+    if (ix->maps[i].slot == slot && ix->maps[i].nocase == nocase && ix->maps[i].kind == kind) return &ix->maps[i];
   hn_eqmap *v = realloc(ix->maps, (ix->n_maps + 1) * sizeof *v);
   if (!v) return NULL;
   ix->maps = v;
@@ -111,7 +126,7 @@ static hn_eqmap *map_for(hn_index *ix, uint32_t slot, bool nocase, bool ints) {
   memset(m, 0, sizeof *m);
   m->slot = slot;
   m->nocase = nocase;
-  m->ints = ints;
+  m->kind = (uint8_t)kind;
   return m;
 }
 
@@ -149,6 +164,7 @@ hn_status hn_index_build(hn_program *p) {
   ix->rules_first = calloc(np, sizeof *ix->rules_first);
   ix->rules_n = calloc(np, sizeof *ix->rules_n);
   ix->always = calloc(p->n_rules ? p->n_rules : 1, sizeof *ix->always);
+  ix->decides = calloc(np, 1);
   ix->pat_pred = calloc(p->n_fields ? p->n_fields : 1, sizeof *ix->pat_pred);
   uint32_t *key_first = calloc(p->n_rules + 1, sizeof *key_first);
   uint32_t *keys = malloc((size_t)(p->n_rules ? p->n_rules : 1) * 64 * sizeof *keys);
@@ -156,7 +172,8 @@ hn_status hn_index_build(hn_program *p) {
   uint32_t *uses = NULL;
   size_t npend = 0, cap_pend = 0;
   hn_status st = HN_ERR_NOMEM;
-  if (!ix->rules_first || !ix->rules_n || !ix->always || !ix->pat_pred || !key_first || !keys) goto done;
+  if (!ix->rules_first || !ix->rules_n || !ix->always || !ix->decides || !ix->pat_pred || !key_first || !keys)
+    goto done;
   /* keys of the rules; count the rules per key predicate */
   uses = calloc(np, sizeof *uses);
   if (!uses) goto done;
@@ -191,12 +208,20 @@ hn_status hn_index_build(hn_program *p) {
       for (uint32_t j = 0; j < ix->rules_n[pi]; j++) dup |= ix->rules_of[ix->rules_first[pi] + j] == r;
       if (!dup) ix->rules_of[ix->rules_first[pi] + ix->rules_n[pi]++] = r;
     }
-  /* equality maps over the key predicates that are equalities */
+  /* equality maps over every equality predicate, keys or not: one probe per value then
+   * finds every such predicate that holds, so the rules evaluate them as a bit test */
+  size_t n_ipkeys = 0;
+  for (uint32_t pi = 0; pi < p->n_preds; pi++)
+    if (eq_kind(p, &p->preds[pi]) == HN_V_IP) n_ipkeys += p->preds[pi].op == HN_P_IN ? p->preds[pi].n : 1;
+  ix->ipkeys = malloc(n_ipkeys ? n_ipkeys * 18 : 1);
+  if (!ix->ipkeys) goto done;
+  uint8_t *ipk = ix->ipkeys;
   for (uint32_t pi = 0; pi < p->n_preds; pi++) {
     const hn_pred *pr = &p->preds[pi];
-    if (!ix->rules_n[pi] || !eq_indexable(p, pr)) continue;
-    bool ints = eq_kind(p, pr) == HN_V_INT;
-    hn_eqmap *m = map_for(ix, p->vexprs[pr->lhs].a, (pr->flags & HN_PF_NOCASE) != 0 && !ints, ints);
+    if (!eq_indexable(p, pr)) continue;
+    hn_mapkind kind = map_kind(eq_kind(p, pr));
+    ix->decides[pi] = 1;
+    hn_eqmap *m = map_for(ix, p->vexprs[pr->lhs].a, (pr->flags & HN_PF_NOCASE) != 0 && kind == HN_MAP_STR, kind);
     if (!m) goto done;
     uint32_t mi = (uint32_t)(m - ix->maps);
     bool one = pr->op == HN_P_EQ || pr->op == HN_P_HAS;
@@ -210,8 +235,19 @@ hn_status hn_index_build(hn_program *p) {
         pend = v;
       }
       const hn_const *c = &p->consts[c0 + k];
+      if (kind == HN_MAP_IP) {
+        /* `==` compares whole addresses; `in` a network (an address alone is a /32 or /128) */
+        unsigned bits = one ? (c->v6 ? 128 : 32) : c->prefix;
+        size_t kn = ip_key(ipk, c->u.ip, c->v6, bits);
+        bool known = false;
+        for (unsigned j = 0; j < m->n_plen[c->v6]; j++) known |= m->plen[c->v6][j] == bits;
+        if (!known) m->plen[c->v6][m->n_plen[c->v6]++] = (uint8_t)bits;
+        pend[npend++] = (pending){mi, pi, (const char *)ipk, (uint32_t)kn};
+        ipk += 18;
+        continue;
+      }
       /* an int is keyed by its 8 bytes (the constant's own storage, which lives as long) */
-      pend[npend++] = ints ? (pending){mi, pi, (const char *)&c->u.i, 8} : (pending){mi, pi, c->u.s, c->len};
+      pend[npend++] = kind == HN_MAP_INT ? (pending){mi, pi, (const char *)&c->u.i, 8} : (pending){mi, pi, c->u.s, c->len};
     }
   }
   if (npend) qsort(pend, npend, sizeof *pend, cmp_pending);
@@ -284,16 +320,19 @@ void hn_index_free(hn_program *p) {
   free(ix->rules_n);
   free(ix->rules_of);
   free(ix->always);
+  free(ix->decides);
+  free(ix->ipkeys);
   free(ix);
   p->index = NULL;
 }
 
 hn_status hn_cand_init(hn_cand *c, const hn_program *p) {
   size_t n = p->n_rules ? p->n_rules : 1;
-  c->stamp = calloc(n, sizeof *c->stamp);
+  c->bits = calloc((n + 63) / 64, sizeof *c->bits);
+  c->hit = calloc(p->n_preds ? p->n_preds : 1, sizeof *c->hit);
   c->list = malloc(n * sizeof *c->list);
   c->tmp = malloc(n * sizeof *c->tmp);
-  if (!c->stamp || !c->list || !c->tmp) {
+  if (!c->bits || !c->hit || !c->list || !c->tmp) {
     hn_cand_fini(c);
     return HN_ERR_NOMEM;
   }
@@ -301,24 +340,30 @@ hn_status hn_cand_init(hn_cand *c, const hn_program *p) {
 }
 
 void hn_cand_fini(hn_cand *c) {
-  free(c->stamp);
+  free(c->bits);
+  free(c->hit);
   free(c->list);
   free(c->tmp);
   memset(c, 0, sizeof *c);
 }
 
-static void add_rules(const hn_index *ix, hn_cand *c, uint32_t pi, uint32_t epoch, uint32_t *n) {
+static void add_rules(const hn_index *ix, hn_cand *c, uint32_t pi, uint32_t *n) {
   for (uint32_t j = 0; j < ix->rules_n[pi]; j++) {
     uint32_t r = ix->rules_of[ix->rules_first[pi] + j];
-    if (c->stamp[r] == epoch) continue;
-    c->stamp[r] = epoch;
+    uint64_t bit = 1ull << (r & 63);
+    if (c->bits[r >> 6] & bit) continue;
+    c->bits[r >> 6] |= bit;
     c->tmp[(*n)++] = r;
   }
 }
 
-static int cmp_u32(const void *a, const void *b) {
-  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-  return x < y ? -1 : x > y;
+/* An equality map entry found in the event: its predicates hold, its rules are candidates. */
+static void entry_hit(const hn_index *ix, hn_cand *c, const struct hn_eqent *en, uint32_t epoch, uint32_t *n) {
+  for (uint32_t k = 0; k < en->n; k++) {
+    uint32_t pi = ix->preds_of[en->first + k];
+    c->hit[pi] = epoch;
+    add_rules(ix, c, pi, n);
+  }
 }
 
 /* The rules to evaluate on the current event, in rule order: candidates by key, and the
@@ -333,10 +378,20 @@ uint32_t hn_index_candidates(hn_eval *e, hn_cand *c, const uint32_t **list) {
     const hn_slot *sl = &ev->slots[m->slot];
     for (uint32_t i = 0; i < sl->n; i++) {
       const hn_value *v = &ev->values[sl->first + i];
-      if (m->ints) {
+      if (m->kind == HN_MAP_INT) {
         if (v->kind != HN_V_INT) continue;
         const struct hn_eqent *en = map_find(m, (const char *)&v->u.i, 8);
-        for (uint32_t k = 0; en && k < en->n; k++) add_rules(ix, c, ix->preds_of[en->first + k], e->epoch, &n);
+        if (en) entry_hit(ix, c, en, e->epoch, &n);
+        continue;
+      }
+      if (m->kind == HN_MAP_IP) {
+        if (v->kind != HN_V_IP) continue;
+        uint8_t key[18];
+        for (unsigned j = 0; j < m->n_plen[v->v6]; j++) {
+          size_t kn = ip_key(key, v->u.ip, v->v6, m->plen[v->v6][j]);
+          const struct hn_eqent *en = map_find(m, (const char *)key, kn);
+          if (en) entry_hit(ix, c, en, e->epoch, &n);
+        }
         continue;
       }
       if (v->kind != HN_V_STRING) continue;
@@ -344,7 +399,7 @@ uint32_t hn_index_candidates(hn_eval *e, hn_cand *c, const uint32_t **list) {
       size_t sn = v->len;
       if (m->nocase) s = hn_eval_fold(e, s, sn, &sn);
       const struct hn_eqent *en = map_find(m, s, sn);
-      for (uint32_t k = 0; en && k < en->n; k++) add_rules(ix, c, ix->preds_of[en->first + k], e->epoch, &n);
+      if (en) entry_hit(ix, c, en, e->epoch, &n);
     }
   }
   for (uint32_t s = 0; p->prefilter && s < p->n_fields; s++) {
@@ -354,14 +409,21 @@ uint32_t hn_index_candidates(hn_eval *e, hn_cand *c, const uint32_t **list) {
     for (uint32_t w = 0; w < words; w++)
       for (uint64_t bits = hits[w]; bits; bits &= bits - 1) {
         uint32_t id = w * 64 + (uint32_t)__builtin_ctzll(bits);
-        add_rules(ix, c, ix->pat_pred[s][id], e->epoch, &n);
+        add_rules(ix, c, ix->pat_pred[s][id], &n);
       }
   }
-  if (n > 48) {
-    qsort(c->tmp, n, sizeof *c->tmp, cmp_u32);
-  } else { /* the usual handful: insertion sort, no calls */
-    for (uint32_t a = 1; a < n; a++) {
+  /* rule order: a few candidates are insertion-sorted and their bits cleared one by one;
+   * many are read back in order from the bitmap, clearing it as it goes */
+  if (n > 32) {
+    uint32_t k = 0, words = (p->n_rules + 63) / 64;
+    for (uint32_t w = 0; w < words; w++) {
+      for (uint64_t bits = c->bits[w]; bits; bits &= bits - 1) c->tmp[k++] = w * 64 + (uint32_t)__builtin_ctzll(bits);
+      c->bits[w] = 0;
+    }
+  } else {
+    for (uint32_t a = 0; a < n; a++) {
       uint32_t v = c->tmp[a], b = a;
+      c->bits[v >> 6] = 0;
       for (; b > 0 && c->tmp[b - 1] > v; b--) c->tmp[b] = c->tmp[b - 1];
       c->tmp[b] = v;
     }

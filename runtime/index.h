@@ -11,11 +11,18 @@
 #include "prefilter.h"
 #include "program.h"
 
-/* Equality constants of one field (and caseless or not): string -> the predicates it satisfies. */
+/* Equality constants of one field (and caseless or not): key -> the predicates it satisfies.
+ * The key of a string is its bytes; of an int, its 8 bytes (int fields); of an address or
+ * CIDR, [v6, prefix length, the address masked to the prefix]: a value is looked up once per
+ * prefix length the map holds, so an `in` list of networks costs a few probes, not a scan. */
+typedef enum hn_mapkind { HN_MAP_STR, HN_MAP_INT, HN_MAP_IP } hn_mapkind;
+
 typedef struct hn_eqmap {
   uint32_t slot;
   bool nocase;
-  bool ints;             /* keys are int64 values (8 bytes), for int fields */
+  uint8_t kind;          /* hn_mapkind */
+  uint8_t n_plen[2];     /* HN_MAP_IP: the distinct prefix lengths, IPv4 [0] and IPv6 [1] */
+  uint8_t plen[2][129];
   uint32_t *table;       /* entry index + 1, open addressing */
   uint32_t cap;          /* power of two */
   struct hn_eqent {
@@ -33,6 +40,8 @@ typedef struct hn_index {
   uint32_t *rules_n;
   uint32_t *rules_of;
   uint32_t **pat_pred;       /* per slot with a pattern database: pattern id -> predicate */
+  uint8_t *decides;          /* per predicate: 1 when an equality map answers it exactly */
+  uint8_t *ipkeys;           /* storage of the HN_MAP_IP keys */
   uint32_t *always;          /* single-event rules without a key, in rule order */
   uint32_t n_always;
   uint32_t n_keyed;          /* rules with a key */
@@ -43,7 +52,8 @@ void hn_index_free(hn_program *p);
 
 /* Per-thread state for candidates. */
 typedef struct hn_cand {
-  uint32_t *stamp; /* per rule: the epoch it became a candidate in */
+  uint64_t *bits;  /* per rule: a candidate of the current event (cleared once listed) */
+  uint32_t *hit;   /* per predicate: the epoch an equality map found it true in */
   uint32_t *list;  /* candidates of the event, then merged with the always-evaluated rules */
   uint32_t *tmp;
 } hn_cand;

@@ -37,10 +37,11 @@ void hn_eval_fini(hn_eval *e) {
 
 void hn_eval_begin(hn_eval *e, const hn_event *ev) {
   e->ev = ev;
+  e->indexed = false;
   if (++e->epoch == 0) { /* wrapped: forget every stamp */
     memset(e->stamp, 0, e->p->n_bnodes * sizeof *e->stamp);
     if (e->pf.scanned) memset(e->pf.scanned, 0, e->p->n_fields * sizeof *e->pf.scanned);
-    if (e->cand.stamp) memset(e->cand.stamp, 0, e->p->n_rules * sizeof *e->cand.stamp);
+    if (e->cand.hit) memset(e->cand.hit, 0, e->p->n_preds * sizeof *e->cand.hit);
     e->epoch = 1;
   }
 }
@@ -391,6 +392,9 @@ static bool compare(hn_eval *e, const hn_pred *p) {
 
 bool hn_eval_pred(hn_eval *e, uint32_t pi) {
   const hn_pred *p = &e->p->preds[pi];
+  /* an equality the index's maps answer exactly (index.c): this event's probe found it true
+   * or it is false (an int field's values are all ints, §4.4, so no float compares equal) */
+  if (e->indexed && e->p->index->decides[pi]) return e->cand.hit[pi] == e->epoch;
   switch (p->op) {
   case HN_P_EQ: case HN_P_LT: case HN_P_LE: case HN_P_GT: case HN_P_GE: case HN_P_HAS:
     if (p->op == HN_P_HAS) {
@@ -449,6 +453,7 @@ uint32_t hn_match_event(hn_eval *e, bool native, const uint32_t **fired) {
   } else {
     const uint32_t *list;
     uint32_t n = hn_index_candidates(e, &e->cand, &list);
+    e->indexed = true; /* the equality maps were probed: they answer their predicates */
     for (uint32_t i = 0; i < n; i++)
       if (nat ? nat(e, list[i]) : hn_eval_node(e, p->rules[list[i]].cond)) e->fired[k++] = list[i];
   }

@@ -20,6 +20,7 @@ typedef struct hn_eval {
   hn_cand cand;       /* candidate rules of the event */
   uint32_t *fired;    /* rules that fired on the event (hn_match_event) */
   bool no_prefilter;  /* exact matching of every rule: no prefilter, no index (the oracle) */
+  bool indexed;       /* the index's maps were probed for the current event (hn_match_event) */
 } hn_eval;
 
 hn_status hn_eval_init(hn_eval *e, const hn_program *p);

@@ -40,7 +40,7 @@ static const char *lit(const char *s) {
 static void pred(FILE *f) {
   const char *sf = sfields[rnd(3)];
   const char *tl = rnd(2) ? "~" : "";
-  switch (rnd(23)) {
+  switch (rnd(25)) {
   case 0: fprintf(f, "%s ==%s \"%s\"", sf, tl, lit(strs[rnd(12)])); break;
   case 1: fprintf(f, "%s != \"%s\"", sf, lit(strs[rnd(12)])); break;
   case 2: fprintf(f, "n1 %s %d", (const char *[]){"<", "<=", ">", ">=", "==", "!="}[rnd(6)], (int)rnd(7) - 2); break;
@@ -67,6 +67,11 @@ static void pred(FILE *f) {
     for (int k = 0; k < 10; k++) fprintf(f, "%s\"%s\"", k ? ", " : "", lit(strs[rnd(12)]));
     fputc(']', f);
     break;
+  case 22: /* addresses: equality and mixed lists (the index's network maps, one probe per prefix) */
+    fprintf(f, "ip1 %s", (const char *[]){"== \"10.1.2.3\"", "in [\"10.1.2.3\", \"192.168.0.0/16\", \"::1\"]",
+                                           "in [\"8.8.8.8\", \"10.0.0.0/12\", \"fd00::/12\", \"fd00::1\"]", "== \"::1\""}[rnd(4)]);
+    break;
+  case 23: fprintf(f, "n1 in [%d, %d, 4]", (int)rnd(5) - 2, (int)rnd(5) - 2); break; /* int maps; 4.0 is a float */
   default: fprintf(f, "%s == null", sf); break;
   }
 }
