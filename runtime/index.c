@@ -6,11 +6,7 @@
 #include "interp.h"
 #include "text.h"
 
-static uint64_t hash(const char *s, size_t n) {
-  uint64_t h = 1469598103934665603ull;
-  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-  return h;
-}
+static uint64_t hash(const char *s, size_t n) { return hn_hash_bytes(s, n); }
 
 /* The constants' kind an equality map keys on for predicate pr: HN_V_STRING, HN_V_INT (on an
  * int field, whose values the decoder makes ints), HN_V_IP (addresses and networks), or 0
@@ -146,12 +142,18 @@ static int cmp_pending(const void *a, const void *b) {
   return x->pred < y->pred ? -1 : x->pred > y->pred;
 }
 
+/* A table cell: the entry index + 1 in the low half, the key's hash high half in the other,
+ * so a probe that misses (most do) reads the table alone, not the entries and their keys. */
+static uint64_t cell(uint64_t h, uint32_t e) { return (h & 0xFFFFFFFF00000000ull) | (e + 1); }
+
 static const struct hn_eqent *map_find(const hn_eqmap *m, const char *s, size_t n) {
   if (!m->cap) return NULL;
-  for (uint32_t i = (uint32_t)hash(s, n) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-    uint32_t v = m->table[i];
+  uint64_t h = hash(s, n), tag = h & 0xFFFFFFFF00000000ull;
+  for (uint32_t i = (uint32_t)h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+    uint64_t v = m->table[i];
     if (!v) return NULL;
-    const struct hn_eqent *en = &m->ents[v - 1];
+    if ((v & 0xFFFFFFFF00000000ull) != tag) continue;
+    const struct hn_eqent *en = &m->ents[(uint32_t)v - 1];
     if (en->len == n && (n == 0 || memcmp(en->s, s, n) == 0)) return en;
   }
 }
@@ -278,10 +280,14 @@ hn_status hn_index_build(hn_program *p) {
     while (m->cap < m->n_ents * 2) m->cap *= 2;
     m->table = calloc(m->cap, sizeof *m->table);
     if (!m->table) goto done;
+    m->min_len = UINT32_MAX;
     for (uint32_t e = 0; e < m->n_ents; e++) {
-      uint32_t i = (uint32_t)hash(m->ents[e].s, m->ents[e].len) & (m->cap - 1);
+      if (m->ents[e].len < m->min_len) m->min_len = m->ents[e].len;
+      if (m->ents[e].len > m->max_len) m->max_len = m->ents[e].len;
+      uint64_t h = hash(m->ents[e].s, m->ents[e].len);
+      uint32_t i = (uint32_t)h & (m->cap - 1);
       while (m->table[i]) i = (i + 1) & (m->cap - 1);
-      m->table[i] = e + 1;
+      m->table[i] = cell(h, e);
     }
   }
   /* pattern ids of the fields' databases back to their predicates */
@@ -397,7 +403,9 @@ uint32_t hn_index_candidates(hn_eval *e, hn_cand *c, const uint32_t **list) {
       if (v->kind != HN_V_STRING) continue;
       const char *s = v->u.s;
       size_t sn = v->len;
+      if (sn < m->min_len || (sn > m->max_len && !m->nocase)) continue; /* folding never grows */
       if (m->nocase) s = hn_eval_fold(e, s, sn, &sn);
+      if (sn > m->max_len || sn < m->min_len) continue;
       const struct hn_eqent *en = map_find(m, s, sn);
       if (en) entry_hit(ix, c, en, e->epoch, &n);
     }

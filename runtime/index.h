@@ -23,13 +23,14 @@ typedef struct hn_eqmap {
   uint8_t kind;          /* hn_mapkind */
   uint8_t n_plen[2];     /* HN_MAP_IP: the distinct prefix lengths, IPv4 [0] and IPv6 [1] */
   uint8_t plen[2][129];
-  uint32_t *table;       /* entry index + 1, open addressing */
+  uint64_t *table;       /* open addressing: entry index + 1, and the key hash's high half */
   uint32_t cap;          /* power of two */
   struct hn_eqent {
     const char *s;
     uint32_t len, first, n; /* predicates: preds_of[first .. first + n) */
   } *ents;
   uint32_t n_ents;
+  uint32_t min_len, max_len; /* of the keys: most values (command lines, paths) skip the probe */
 } hn_eqmap;
 
 typedef struct hn_index {

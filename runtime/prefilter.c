@@ -6,12 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cache.h"
+#include "text.h"
 
-static uint64_t hash(const char *s, size_t n) {
-  uint64_t h = 1469598103934665603ull;
-  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-  return h;
-}
+static uint64_t hash(const char *s, size_t n) { return hn_hash_bytes(s, n); }
 
 static bool ascii(const char *s, size_t n) {
   for (size_t i = 0; i < n; i++)
