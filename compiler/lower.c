@@ -35,7 +35,9 @@ typedef struct lower {
   hnc_compiler *c;
   hn_program *p;
   hn_arena *a;        /* the program's arena: everything the program keeps */
-  vec fields, consts, vexprs, preds, bnodes, kids, rules, tests;
+  vec fields, consts, vexprs, preds, bnodes, kids, rules, tests, corrs;
+  vec hn, aggs, binds;           /* of the correlation rule being lowered */
+  const hnc_node *steps;         /* its sequence's steps, for $step.path */
   hnc_table slot_of;  /* path -> slot + 1 */
   hnc_table memo;     /* node key -> index + 1, for hash-consing (keys in the compiler arena) */
   hnc_pack *pack;     /* the pack whose declaration is being lowered */
@@ -204,6 +206,17 @@ static uint32_t predicate(lower *L, hn_pred pr, size_t first) {
   return idx;
 }
 
+/* Whether a value expression reads a sequence binding (so what uses it is per partial match). */
+static bool reads_binding(lower *L, uint32_t v) {
+  const hn_vexpr *x = &AT(&L->vexprs, hn_vexpr, v);
+  switch (x->op) {
+  case HN_VX_BOUND: return true;
+  case HN_VX_FIELD: case HN_VX_CONST: return false;
+  case HN_VX_NEG: case HN_VX_LOWER: case HN_VX_UPPER: case HN_VX_LEN: case HN_VX_ABS: return reads_binding(L, x->a);
+  default: return reads_binding(L, x->a) || reads_binding(L, x->b);
+  }
+}
+
 static uint32_t bnode(lower *L, int op, uint32_t a, const uint32_t *kids, size_t n) {
   size_t kn = n * sizeof *kids;
   char *key = malloc(8 + kn);
@@ -216,9 +229,18 @@ static uint32_t bnode(lower *L, int op, uint32_t a, const uint32_t *kids, size_t
   uint32_t idx = intern(L, 'b', key, 8 + kn, (uint32_t)L->bnodes.n, &found);
   free(key);
   if (found) return idx;
+  uint8_t dyn = 0;
+  if (op == HN_B_PRED) {
+    const hn_pred *pr = &AT(&L->preds, hn_pred, a);
+    dyn = (pr->lhs != UINT32_MAX && reads_binding(L, pr->lhs)) || (pr->rhs != UINT32_MAX && reads_binding(L, pr->rhs));
+  } else if (op == HN_B_NOT) {
+    dyn = AT(&L->bnodes, hn_bnode, a).dyn;
+  }
+  for (size_t i = 0; i < n; i++) dyn |= AT(&L->bnodes, hn_bnode, kids[i]).dyn;
   hn_bnode *d = vec_push(&L->bnodes);
   if (!d) { L->failed = true; return 0; }
   d->op = (uint8_t)op;
+  d->dyn = dyn;
   d->a = a;
   d->first = (uint32_t)L->kids.n;
   d->n = (uint32_t)n;
@@ -311,6 +333,21 @@ static uint32_t literal(lower *L, const hnc_node *n, const hnc_type *want) {
 static uint32_t lv(lower *L, const hnc_node *n, const hnc_type *want) {
   switch (n->kind) {
   case N_PAREN: return lv(L, n->a, want);
+  case N_STEPREF: { /* $step.path: a binding of the rule's sequence */
+    uint32_t step = 0;
+    for (const hnc_node *st = L->steps; st; st = st->next, step++)
+      if (st->len == n->len && memcmp(st->str, n->str, n->len) == 0) break;
+    uint32_t sl = path_slot(L, n->a), bi = 0;
+    for (; bi < L->binds.n; bi++)
+      if (AT(&L->binds, hn_bind, bi).step == step && AT(&L->binds, hn_bind, bi).slot == sl) break;
+    if (bi == L->binds.n) {
+      hn_bind *b = vec_push(&L->binds);
+      if (!b) { L->failed = true; return 0; }
+      b->step = step;
+      b->slot = sl;
+    }
+    return vexpr(L, HN_VX_BOUND, ftype_of(n->type), bi, sl);
+  }
   case N_PATH: {
     if (n->sym && n->sym->decl->kind == N_MACRO) return lv(L, n->sym->decl->a, want);
     if (!memchr(n->str, '.', n->len) && sev_value(n->str, n->len) && !field_of(L, n)) {
@@ -752,6 +789,183 @@ static const char *item_str(lower *L, const hnc_node *decl, int op) {
   return it && it->a ? keep(L, it->a->str, it->a->len) : NULL;
 }
 
+/* ---- correlation rules ------------------------------------------------------------------- */
+static uint32_t hpush(lower *L, int op, int cmp, uint32_t a, uint32_t b) {
+  hn_hnode *h = vec_push(&L->hn);
+  if (!h) { L->failed = true; return 0; }
+  h->op = (uint8_t)op;
+  h->cmp = (uint8_t)cmp;
+  h->a = a;
+  h->b = b;
+  return (uint32_t)(L->hn.n - 1);
+}
+
+static uint32_t having_agg(lower *L, const hnc_node *n) {
+  hn_agg *g = vec_push(&L->aggs);
+  if (!g) { L->failed = true; return 0; }
+  uint32_t gi = (uint32_t)(L->aggs.n - 1);
+  const char *f = n->str;
+  const hnc_node *arg = n->list;
+  g->arg = g->cond = UINT32_MAX;
+  static const char *const names[] = {"count", "distinct", "sum", "avg", "min", "max"};
+  static const uint8_t kinds[] = {HN_AGG_COUNT, HN_AGG_DISTINCT, HN_AGG_SUM, HN_AGG_AVG, HN_AGG_MIN, HN_AGG_MAX};
+  for (int i = 0; i < 6; i++)
+    if (strcmp(f, names[i]) == 0) g->kind = kinds[i];
+  if (arg && g->kind == HN_AGG_COUNT) {
+    g->kind = HN_AGG_COUNT_OF; /* rows where the argument is present, and true if it is a bool */
+    if (arg->type && arg->type->k == TY_BOOL) g->cond = lb(L, arg);
+    else g->arg = lv(L, arg, NULL);
+  } else if (arg) {
+    g->arg = lv(L, arg, NULL);
+  }
+  g = &AT(&L->aggs, hn_agg, gi);
+  g->type = (uint8_t)ftype_of(arg ? arg->type : NULL);
+  return hpush(L, HN_H_AGG, 0, gi, 0);
+}
+
+/* `having` as hnodes: aggregates, constants, arithmetic, comparisons and logic; a condition on
+ * the group-by paths alone is a bnode over the group's key values. */
+static uint32_t lower_having(lower *L, const hnc_node *n, const hnc_type *want) {
+  switch (n->kind) {
+  case N_PAREN: return lower_having(L, n->a, want);
+  case N_NOT: return hpush(L, HN_H_NOT, 0, lower_having(L, n->a, NULL), 0);
+  case N_NEG:
+    if (n->a->kind == N_INT || n->a->kind == N_FLOAT) break;
+    return hpush(L, HN_H_ARITH, HN_VX_NEG, lower_having(L, n->a, want), 0);
+  case N_BINARY: {
+    static const int cmps[HNC_OP_COUNT] = {[HNC_OP_EQ] = HN_P_EQ + 1, [HNC_OP_NE] = HN_P_NE + 1, [HNC_OP_LT] = HN_P_LT + 1,
+                                           [HNC_OP_LE] = HN_P_LE + 1, [HNC_OP_GT] = HN_P_GT + 1, [HNC_OP_GE] = HN_P_GE + 1};
+    static const int ariths[HNC_OP_COUNT] = {[HNC_OP_ADD] = HN_VX_ADD + 1, [HNC_OP_SUB] = HN_VX_SUB + 1,
+                                             [HNC_OP_MUL] = HN_VX_MUL + 1, [HNC_OP_DIV] = HN_VX_DIV + 1,
+                                             [HNC_OP_MOD] = HN_VX_MOD + 1};
+    if (n->op == HNC_OP_AND || n->op == HNC_OP_OR) {
+      uint32_t a = lower_having(L, n->a, NULL), b = lower_having(L, n->b, NULL);
+      return hpush(L, n->op == HNC_OP_AND ? HN_H_AND : HN_H_OR, 0, a, b);
+    }
+    if (cmps[n->op] || ariths[n->op]) {
+      uint32_t a = lower_having(L, n->a, n->b->type), b = lower_having(L, n->b, n->a->type);
+      return cmps[n->op] ? hpush(L, HN_H_CMP, cmps[n->op] - 1, a, b) : hpush(L, HN_H_ARITH, ariths[n->op] - 1, a, b);
+    }
+    break;
+  }
+  case N_CALL:
+    if (!strcmp(n->str, "count") || !strcmp(n->str, "distinct") || !strcmp(n->str, "sum") || !strcmp(n->str, "avg") ||
+        !strcmp(n->str, "min") || !strcmp(n->str, "max"))
+      return having_agg(L, n);
+    break;
+  case N_INT: case N_FLOAT: case N_DURATION: case N_SIZE: case N_STRING: case N_BOOL: case N_NULL:
+    return hpush(L, HN_H_CONST, 0, literal(L, n, want), 0);
+  default: break;
+  }
+  if (n->kind == N_NEG) {
+    uint32_t k = literal(L, n->a, want);
+    hn_const *c = &AT(&L->consts, hn_const, k);
+    if (c->kind == HN_V_INT) c->u.i = -c->u.i;
+    else c->u.f = -c->u.f;
+    return hpush(L, HN_H_CONST, 0, k, 0);
+  }
+  return hpush(L, HN_H_EVENT, 0, lb(L, n), 0);
+}
+
+static hn_corr *new_corr(lower *L, hn_rule *rule) {
+  hn_corr *c = vec_push(&L->corrs);
+  if (!c) { L->failed = true; return NULL; }
+  rule->corr = (uint32_t)(L->corrs.n - 1);
+  c->until = UINT32_MAX;
+  L->hn.n = L->aggs.n = L->binds.n = 0;
+  return c;
+}
+
+static void *settle_into(lower *L, vec *x, uint32_t *n) {
+  *n = (uint32_t)x->n;
+  void *d = hn_arena_alloc(L->a, x->n * x->size + 1);
+  if (!d) { L->failed = true; return NULL; }
+  if (x->n) memcpy(d, x->v, x->n * x->size);
+  return d;
+}
+
+static uint32_t *key_slots(lower *L, const hnc_node *paths, uint32_t *n) {
+  size_t k = hnc_list_len(paths);
+  uint32_t *v = hn_arena_alloc(L->a, (k + 1) * sizeof *v);
+  *n = 0;
+  for (const hnc_node *pth = paths; pth && v; pth = pth->next) v[(*n)++] = path_slot(L, pth);
+  if (!v) L->failed = true;
+  return v;
+}
+
+/* A rule without entities takes its keys as entities (§10.10). */
+static void default_entities(lower *L, hn_rule *rule, const hnc_node *paths) {
+  if (rule->n_entities || !paths) return;
+  size_t k = hnc_list_len(paths);
+  rule->entities = hn_arena_alloc(L->a, (k + 1) * sizeof *rule->entities);
+  rule->entity_names = hn_arena_alloc(L->a, (k + 1) * sizeof *rule->entity_names);
+  for (const hnc_node *e = paths; e && rule->entities && rule->entity_names; e = e->next) {
+    rule->entity_names[rule->n_entities] = keep(L, e->str, e->len);
+    rule->entities[rule->n_entities++] = path_slot(L, e);
+  }
+}
+
+static void lower_aggregation(lower *L, const hnc_node *r, hn_rule *rule) {
+  size_t ci = L->corrs.n;
+  if (!new_corr(L, rule)) return;
+  const hnc_node *gb = item(r, HNC_IT_GROUPBY), *win = item(r, HNC_IT_WINDOW), *hav = item(r, HNC_IT_HAVING);
+  uint32_t nk = 0;
+  uint32_t *keys = key_slots(L, gb ? gb->list : NULL, &nk);
+  int64_t window = win && win->a ? win->a->i * 1000000 : 0;
+  bool tumbling = win && (win->flags & HNC_F_TUMBLING);
+  uint32_t root = hav && hav->a ? lower_having(L, hav->a, NULL) : hpush(L, HN_H_CONST, 0, 0, 0);
+  hn_corr *c = &AT(&L->corrs, hn_corr, ci);
+  c->keys = keys;
+  c->n_keys = nk;
+  c->window = window;
+  c->tumbling = tumbling;
+  c->having = root;
+  c->hn = settle_into(L, &L->hn, &c->n_hn);
+  c->aggs = settle_into(L, &L->aggs, &c->n_aggs);
+  default_entities(L, rule, gb ? gb->list : NULL);
+}
+
+static void lower_sequence(lower *L, const hnc_node *r, hn_rule *rule, const hnc_node *seq) {
+  size_t ci = L->corrs.n;
+  if (!new_corr(L, rule)) return;
+  L->steps = seq->list;
+  uint32_t nk = 0;
+  uint32_t *keys = key_slots(L, seq->c, &nk);
+  size_t ns = hnc_list_len(seq->list);
+  hn_step *steps = hn_arena_alloc(L->a, (ns + 1) * sizeof *steps);
+  if (!steps) { L->failed = true; return; }
+  uint32_t k = 0;
+  for (const hnc_node *st = seq->list; st; st = st->next, k++) {
+    uint32_t parts[66];
+    size_t np = 0;
+    parts[np++] = rule->source;
+    if (st->a) parts[np++] = lb(L, st->a);
+    for (const hnc_node *it = r->list; it; it = it->next)
+      if (it->op == HNC_IT_EXCEPT && it->a && np < 66) parts[np++] = b_not(L, lb(L, it->a));
+    steps[k].cond = b_nary(L, HN_B_AND, parts, np);
+    steps[k].negated = (st->flags & HNC_F_NOT) != 0;
+    if (st->b) {
+      steps[k].repeat_op = st->op == HNC_OP_EQ ? HN_P_EQ : HN_P_GE;
+      steps[k].repeat = (uint32_t)st->b->i;
+    }
+  }
+  uint32_t until = UINT32_MAX;
+  if (seq->b) {
+    uint32_t parts[2] = {rule->source, lb(L, seq->b)};
+    until = b_nary(L, HN_B_AND, parts, 2);
+  }
+  L->steps = NULL;
+  hn_corr *c = &AT(&L->corrs, hn_corr, ci);
+  c->keys = keys;
+  c->n_keys = nk;
+  c->window = seq->a ? seq->a->i * 1000000 : 0;
+  c->steps = steps;
+  c->n_steps = k;
+  c->until = until;
+  c->binds = settle_into(L, &L->binds, &c->n_binds);
+  default_entities(L, rule, seq->c);
+}
+
 static void lower_rule(lower *L, const hnc_node *r) {
   hn_rule *rule = vec_push(&L->rules);
   if (!rule) { L->failed = true; return; }
@@ -800,8 +1014,21 @@ static void lower_rule(lower *L, const hnc_node *r) {
                : seq ? (seq->list && seq->list->tail && (seq->list->tail->flags & HNC_F_NOT) ? HN_R_ABSENCE : HN_R_SEQUENCE)
                : over_alerts ? HN_R_OVER_ALERTS : HN_R_SINGLE;
   rule->source = ns ? b_nary(L, HN_B_OR, srcs, ns) : b_true(L);
-  if (rule->kind != HN_R_SINGLE) {
-    rule->cond = b_false(L); /* correlation runs with the correlation engine (not yet) */
+  rule->corr = UINT32_MAX;
+  const hnc_node *sup = item(r, HNC_IT_SUPPRESS);
+  if (sup && sup->a) {
+    rule->suppress = sup->a->i * 1000000;
+    size_t nk = hnc_list_len(sup->list);
+    rule->supp_keys = hn_arena_alloc(L->a, (nk + 1) * sizeof *rule->supp_keys);
+    for (const hnc_node *k = sup->list; k && rule->supp_keys; k = k->next) rule->supp_keys[rule->n_supp_keys++] = path_slot(L, k);
+  }
+  if (rule->kind == HN_R_OVER_ALERTS) { /* alerts as input: not run yet */
+    rule->cond = b_false(L);
+    return;
+  }
+  if (rule->kind == HN_R_SEQUENCE || rule->kind == HN_R_ABSENCE) {
+    rule->cond = b_false(L); /* its steps decide, in the correlation engine */
+    lower_sequence(L, r, rule, seq);
     return;
   }
   uint32_t parts[66];
@@ -812,6 +1039,7 @@ static void lower_rule(lower *L, const hnc_node *r) {
   for (const hnc_node *it = r->list; it; it = it->next)
     if (it->op == HNC_IT_EXCEPT && it->a && np < 66) parts[np++] = b_not(L, lb(L, it->a));
   rule->cond = b_nary(L, HN_B_AND, parts, np);
+  if (rule->kind == HN_R_AGGREGATE) lower_aggregation(L, r, rule);
 }
 
 /* Renders a test event literal as JSON (keys as written: dotted keys stay dotted). */
@@ -904,6 +1132,22 @@ static void *settle(lower *L, vec *x) {
   return d;
 }
 
+/* The root pack's settings (§17); imported packs' are checked and ignored. */
+static void lower_settings(lower *L, hn_program *P) {
+  P->memory = 512ull << 20;
+  P->max_keys = 1000000;
+  for (size_t i = 0; i < L->c->n_packs; i++) {
+    hnc_pack *p = L->c->packs[i];
+    if (!p->is_root) continue;
+    const hnc_node *v;
+    if ((v = hnc_table_get(&p->settings, "lateness", 8)) && v->a) P->lateness = v->a->i * 1000000;
+    if ((v = hnc_table_get(&p->settings, "suppress", 8)) && v->a) P->suppress = v->a->i * 1000000;
+    if ((v = hnc_table_get(&p->settings, "memory", 6)) && v->a && v->a->i > 0) P->memory = (uint64_t)v->a->i;
+    if ((v = hnc_table_get(&p->settings, "max_keys", 8)) && v->a && v->a->i > 0) P->max_keys = (uint64_t)v->a->i;
+    break;
+  }
+}
+
 /* Builds the program of everything checked: the rules of every loaded pack, the tests of the
  * packs given by the user. NULL with err filled on failure. */
 hn_program *hnc_lower(hnc_compiler *c, char *err, size_t errlen) {
@@ -930,6 +1174,10 @@ hn_program *hnc_lower(hnc_compiler *c, char *err, size_t errlen) {
   L.kids.size = sizeof(uint32_t);
   L.rules.size = sizeof(hn_rule);
   L.tests.size = sizeof(hn_test);
+  L.corrs.size = sizeof(hn_corr);
+  L.hn.size = sizeof(hn_hnode);
+  L.aggs.size = sizeof(hn_agg);
+  L.binds.size = sizeof(hn_bind);
   b_false(&L); /* node 0 is false, node 1 true: stable numbers for tests and dumps */
   b_true(&L);
   L.p->time_slot = -1;
@@ -967,6 +1215,12 @@ hn_program *hnc_lower(hnc_compiler *c, char *err, size_t errlen) {
   P->n_kids = (uint32_t)L.kids.n;
   P->n_rules = (uint32_t)L.rules.n;
   P->n_tests = (uint32_t)L.tests.n;
+  P->n_corrs = (uint32_t)L.corrs.n;
+  P->corrs = settle(&L, &L.corrs);
+  free(L.hn.v);
+  free(L.aggs.v);
+  free(L.binds.v);
+  lower_settings(&L, P);
   P->fields = settle(&L, &L.fields);
   P->consts = settle(&L, &L.consts);
   P->vexprs = settle(&L, &L.vexprs);

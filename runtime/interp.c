@@ -132,6 +132,9 @@ static const hn_value *operand(hn_eval *e, uint32_t idx, size_t *n, hn_value *tm
     tmp[0] = const_value(&e->p->consts[x->a]);
     *n = 1;
     return tmp;
+  case HN_VX_BOUND: /* a value of an earlier step's event; none when that step is not bound */
+    *n = e->bound ? e->bound[x->a].n : 0;
+    return e->bound ? e->bound[x->a].v : tmp;
   default: break;
   }
   hn_value ta[TMP], tb[TMP];
@@ -414,8 +417,8 @@ bool hn_eval_pred(hn_eval *e, uint32_t pi) {
 }
 
 bool hn_eval_node(hn_eval *e, uint32_t i) {
-  if (e->stamp[i] == e->epoch) return e->val[i];
   const hn_bnode *b = &e->p->bnodes[i];
+  if (e->stamp[i] == e->epoch && !b->dyn) return e->val[i];
   bool r;
   switch (b->op) {
   case HN_B_TRUE: r = true; break;
@@ -432,10 +435,23 @@ bool hn_eval_node(hn_eval *e, uint32_t i) {
     break;
   default: r = false;
   }
+  if (b->dyn) return r; /* it depends on the partial match: not a value of the event alone */
   e->stamp[i] = e->epoch;
   e->val[i] = r;
   return r;
 }
+
+const hn_value *hn_eval_values(hn_eval *e, uint32_t x, size_t *n, hn_value tmp[64]) {
+  const hn_value *v = operand(e, x, n, tmp);
+  return v;
+}
+
+bool hn_value_cmp(hn_eval *e, int op, const hn_value *a, const hn_value *b) {
+  if (op == HN_P_NE) return !cmp_pair(e, HN_P_EQ, a, b, false) && a->kind != HN_V_NULL && b->kind != HN_V_NULL;
+  return cmp_pair(e, op, a, b, false);
+}
+
+bool hn_value_arith(int op, const hn_value *a, const hn_value *b, hn_value *out) { return arith(op, a, b, out); }
 
 int hn_eval_known(const hn_eval *e, uint32_t i) {
   return e->stamp[i] == e->epoch ? e->val[i] : -1;

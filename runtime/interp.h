@@ -7,6 +7,12 @@
 #include "prefilter.h"
 #include "program.h"
 
+/* The values bound to one $step.path of a partial sequence match (hn_corr.binds order). */
+typedef struct hn_bound {
+  const hn_value *v;
+  uint32_t n;
+} hn_bound;
+
 typedef struct hn_eval {
   const hn_program *p;
   const hn_event *ev;
@@ -21,6 +27,7 @@ typedef struct hn_eval {
   uint32_t *fired;    /* rules that fired on the event (hn_match_event) */
   bool no_prefilter;  /* exact matching of every rule: no prefilter, no index (the oracle) */
   bool indexed;       /* the index's maps were probed for the current event (hn_match_event) */
+  const hn_bound *bound; /* bindings of the partial match a sequence step is tested for, or NULL */
 } hn_eval;
 
 hn_status hn_eval_init(hn_eval *e, const hn_program *p);
@@ -33,6 +40,14 @@ bool hn_eval_node(hn_eval *e, uint32_t i);
 bool hn_eval_pred(hn_eval *e, uint32_t i);
 /* 1 or 0 if node i was evaluated for this event, -1 if short-circuiting skipped it. */
 int hn_eval_known(const hn_eval *e, uint32_t i);
+
+/* The values of value expression x on the current event: the field's own, or computed into
+ * tmp (room for 64). NULL and mismatched values are left out. */
+const hn_value *hn_eval_values(hn_eval *e, uint32_t x, size_t *n, hn_value tmp[64]);
+/* a op b for the comparisons of hn_pop (EQ NE LT LE GT GE), as predicates compare. */
+bool hn_value_cmp(hn_eval *e, int op, const hn_value *a, const hn_value *b);
+/* a op b for the arithmetic of hn_vop (b NULL for NEG); false when undefined. */
+bool hn_value_arith(int op, const hn_value *a, const hn_value *b, hn_value *out);
 
 /* Case-folds s into the evaluator's scratch (valid until the next fold). */
 const char *hn_eval_fold(hn_eval *e, const char *s, size_t n, size_t *out_n);

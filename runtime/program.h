@@ -35,7 +35,8 @@ typedef enum hn_vop {
   HN_VX_FIELD,  /* a: slot */
   HN_VX_CONST,  /* a: const index */
   HN_VX_ADD, HN_VX_SUB, HN_VX_MUL, HN_VX_DIV, HN_VX_MOD, HN_VX_NEG, /* a, b: vexpr indices */
-  HN_VX_LOWER, HN_VX_UPPER, HN_VX_LEN, HN_VX_ABS                    /* a: vexpr index */
+  HN_VX_LOWER, HN_VX_UPPER, HN_VX_LEN, HN_VX_ABS,                   /* a: vexpr index */
+  HN_VX_BOUND   /* a: binding of the rule's sequence (hn_corr.binds); b: its slot */
 } hn_vop;
 
 typedef struct hn_vexpr {
@@ -71,6 +72,7 @@ typedef enum hn_bop { HN_B_TRUE, HN_B_FALSE, HN_B_PRED, HN_B_NOT, HN_B_AND, HN_B
 
 typedef struct hn_bnode {
   uint8_t op;
+  uint8_t dyn;          /* reads a sequence binding ($step.path): never memoised */
   uint32_t a;           /* PRED: predicate index; NOT: child */
   uint32_t first, n;    /* AND / OR: children at kids[first .. first + n) */
 } hn_bnode;
@@ -86,10 +88,67 @@ typedef struct hn_rule {
   uint32_t *entities;    /* slots */
   const char **entity_names;
   uint32_t n_entities;
-  uint8_t kind;          /* hn_rule_kind: only HN_R_SINGLE runs today */
+  uint8_t kind;          /* hn_rule_kind */
   uint32_t source;       /* bnode of its log sources (HN_B_TRUE when none) */
-  uint32_t cond;         /* bnode: where and not except ... (sources included) */
+  uint32_t cond;         /* bnode: where and not except ... (sources included); for an
+                          * aggregation, which events enter its windows */
+  uint32_t corr;         /* correlation rules: index into corrs; UINT32_MAX otherwise */
+  int64_t suppress;      /* ns; 0: none (§10.11) */
+  uint32_t *supp_keys;   /* slots of `suppress ... by` (none: the entities) */
+  uint32_t n_supp_keys;
 } hn_rule;
+
+/* ---- correlation (lang/SPEC.md §10.6-10.8) ----------------------------------------------- */
+typedef enum hn_agg_kind { HN_AGG_COUNT, HN_AGG_COUNT_OF, HN_AGG_DISTINCT, HN_AGG_SUM, HN_AGG_AVG, HN_AGG_MIN, HN_AGG_MAX } hn_agg_kind;
+
+/* One aggregate of a `having`: over the window's events, of a value (arg, a vexpr) or of a
+ * condition (cond, a bnode: count(e) of a bool). */
+typedef struct hn_agg {
+  uint8_t kind, type;    /* hn_agg_kind; hn_ftype of the argument */
+  uint32_t arg, cond;    /* UINT32_MAX when unused */
+} hn_agg;
+
+/* `having` as a small tree over aggregates, constants and the group's key values. */
+typedef enum hn_hop {
+  HN_H_AND, HN_H_OR, HN_H_NOT,  /* a, b: hnodes */
+  HN_H_CMP,                     /* cmp: hn_pop (EQ NE LT LE GT GE); a, b: hnodes */
+  HN_H_ARITH,                   /* cmp: hn_vop (ADD SUB MUL DIV MOD NEG); a, b */
+  HN_H_AGG,                     /* a: aggregate index */
+  HN_H_CONST,                   /* a: const index */
+  HN_H_EVENT                    /* a: bnode over the group's key fields (a bare group-by path) */
+} hn_hop;
+
+typedef struct hn_hnode {
+  uint8_t op, cmp;
+  uint32_t a, b;
+} hn_hnode;
+
+typedef struct hn_step {
+  uint32_t cond;         /* bnode (dyn when it reads bindings) */
+  bool negated;          /* `not s:` (absence: the last step) */
+  uint8_t repeat_op;     /* 0: one event; HN_P_GE or HN_P_EQ with repeat */
+  uint32_t repeat;
+} hn_step;
+
+typedef struct hn_bind {
+  uint32_t step, slot;   /* $step.path */
+} hn_bind;
+
+typedef struct hn_corr {
+  uint32_t *keys;        /* slots: group by / sequence by */
+  uint32_t n_keys;
+  int64_t window;        /* ns: the window, or the sequence's within */
+  bool tumbling;
+  hn_agg *aggs;
+  uint32_t n_aggs;
+  hn_hnode *hn;          /* having: hn[having] is the root */
+  uint32_t n_hn, having;
+  hn_step *steps;
+  uint32_t n_steps;
+  uint32_t until;        /* bnode, UINT32_MAX when none */
+  hn_bind *binds;
+  uint32_t n_binds;
+} hn_corr;
 
 /* ---- tests of the pack ----------------------------------------------------------------- */
 typedef struct hn_test_expect {
@@ -127,6 +186,12 @@ struct hn_program {
   uint32_t n_kids;
   hn_rule *rules;
   uint32_t n_rules;
+  hn_corr *corrs;
+  uint32_t n_corrs;
+  int64_t lateness;     /* settings (§17): ns */
+  int64_t suppress;     /* ns; 0: none */
+  uint64_t memory;      /* bytes of correlation state */
+  uint64_t max_keys;
   hn_test *tests;
   uint32_t n_tests;
   hn_decoder *decoder;

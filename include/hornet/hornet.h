@@ -62,7 +62,13 @@ typedef struct hn_run_options {
 
 typedef struct hn_run_stats {
   uint64_t lines, events, bytes, alerts, malformed;
-  uint64_t skipped_rules;    /* rules the stream does not run yet (correlation) */
+  uint64_t skipped_rules;    /* rules the stream does not run yet (rules over alerts) */
+  uint64_t late;             /* events below the watermark: kept out of correlation state */
+  uint64_t untimed;          /* events without a time where correlation rules needed one */
+  uint64_t no_key;           /* events a correlation left out for a missing key value */
+  uint64_t suppressed;       /* alerts suppressed (lang/SPEC.md §10.11) */
+  uint64_t evicted;          /* correlation keys evicted by the memory or max_keys bound */
+  uint64_t peak_keys, peak_state_bytes; /* correlation state at its largest */
 } hn_run_stats;
 
 /* Streams events from opt->in through the program and writes one JSON object per alert.

@@ -1,0 +1,1406 @@
+/* corr.c - the correlation engine (see corr.h).
+ *
+ * Time. Every correlation event has a time (the schema's event-time field). The watermark is
+ * the highest time seen minus the `lateness` setting; an event below it on arrival is late
+ * (counted, kept out of every window). With lateness, events are held (their text copied) and
+ * replayed in (time, arrival) order as the watermark reaches them; deadlines (tumbling window
+ * ends, absence deadlines) fire when the watermark passes them, after every event at or before
+ * their time. Without lateness the current event is processed in place.
+ *
+ * State. One table of keys for the whole engine: a key is (rule, kind, the key values
+ * serialised), its state an aggregation group, a sequence's partial matches or a suppression
+ * record. Keys sit on one list by last update; past `max_keys` or `memory` the least recently
+ * updated go first (counted as evicted). Deadlines refer to keys by index and generation, so
+ * an evicted key's deadline is a no-op.
+ *
+ * Aggregation keeps the window's items (one per event, one per aggregated value) in time order
+ * and computes the aggregates over them when `having` is tested; exact, distinct included.
+ * Sequences keep partial matches per key, advanced by each event in processing order (the
+ * algorithm is described above seq_event).
+ * Depends on interp.h, decode.h and text.h. */
+#include "corr.h"
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include "text.h"
+
+/* ---- owned values ------------------------------------------------------------------------- */
+static bool vals_add(hn_vals *s, const hn_value *v) {
+  if (s->n == s->cap) {
+    uint32_t cap = s->cap ? s->cap * 2 : 2;
+    hn_value *nv = realloc(s->v, cap * sizeof *nv);
+    if (!nv) return false;
+    s->v = nv;
+    s->cap = cap;
+  }
+  hn_value *d = &s->v[s->n];
+  *d = *v;
+  if (v->kind == HN_V_STRING) {
+    char *b = malloc(v->len ? v->len : 1);
+    if (!b) return false;
+    if (v->len) memcpy(b, v->u.s, v->len);
+    d->u.s = b;
+  }
+  s->n++;
+  return true;
+}
+
+static void vals_clear(hn_vals *s) {
+  for (uint32_t i = 0; i < s->n; i++)
+    if (s->v[i].kind == HN_V_STRING) free((char *)s->v[i].u.s);
+  s->n = 0;
+}
+
+static void vals_free(hn_vals *s) {
+  vals_clear(s);
+  free(s->v);
+  memset(s, 0, sizeof *s);
+}
+
+static bool value_same(const hn_value *a, const hn_value *b) {
+  if (a->kind != b->kind) return false;
+  switch (a->kind) {
+  case HN_V_STRING: return a->len == b->len && (a->len == 0 || memcmp(a->u.s, b->u.s, a->len) == 0);
+  case HN_V_FLOAT: return a->u.f == b->u.f;
+  case HN_V_IP: return a->v6 == b->v6 && memcmp(a->u.ip, b->u.ip, a->v6 ? 16 : 4) == 0;
+  default: return a->u.i == b->u.i;
+  }
+}
+
+static bool usable(const hn_value *v) { return v->kind != HN_V_NULL && v->kind != HN_V_BAD; }
+
+/* Adds the slot's usable values of ev to s, each once, at most 16 (entities of a match). */
+static bool vals_add_distinct(hn_vals *s, const hn_event *ev, uint32_t slot) {
+  const hn_slot *sl = &ev->slots[slot];
+  for (uint32_t i = 0; i < sl->n; i++) {
+    const hn_value *v = &ev->values[sl->first + i];
+    if (!usable(v) || s->n >= 16) continue;
+    bool seen = false;
+    for (uint32_t k = 0; k < s->n && !seen; k++) seen = value_same(&s->v[k], v);
+    if (!seen && !vals_add(s, v)) return false;
+  }
+  return true;
+}
+
+static size_t vals_bytes(const hn_vals *s) {
+  size_t b = s->cap * sizeof(hn_value);
+  for (uint32_t i = 0; i < s->n; i++) b += s->v[i].kind == HN_V_STRING ? s->v[i].len : 0;
+  return b;
+}
+
+static bool vals_copy(hn_vals *d, const hn_vals *s) {
+  memset(d, 0, sizeof *d);
+  for (uint32_t i = 0; i < s->n; i++)
+    if (!vals_add(d, &s->v[i])) return false;
+  return true;
+}
+
+/* ---- state ---------------------------------------------------------------------------------- */
+enum { ROW = UINT32_MAX }; /* an aggregation item that stands for the event itself */
+
+typedef struct aitem {
+  int64_t t;
+  uint32_t agg;
+  hn_value v;      /* strings owned */
+} aitem;
+
+typedef struct agroup {
+  aitem *it;
+  uint32_t head, n, cap; /* live items: it[head .. n) */
+  int64_t win;           /* tumbling: the open window's index */
+  bool open;
+  uint64_t line, offset; /* the last event's position */
+} agroup;
+
+typedef struct partial {
+  uint32_t step, count;  /* the step being matched (count events so far for a repeat) */
+  int64_t first_t, last_t, deadline, prev_s0;
+  bool pending;          /* absence: every positive step matched, waiting for the deadline */
+  bool dead;
+  uint64_t line, offset, events;
+  hn_vals *binds;        /* per hn_corr.binds */
+  hn_vals *ents;         /* per rule entity */
+} partial;
+
+typedef struct seqstate {
+  partial *ps;
+  uint32_t n, cap;
+  int64_t last_s0;       /* the last event that satisfied the first step (repeat ==) */
+  bool has_s0;
+} seqstate;
+
+typedef struct supp {
+  int64_t last;          /* time of the last emitted alert */
+  uint64_t suppressed;   /* since then */
+} supp;
+
+enum { K_STATE = 0, K_SUPP = 1 };
+
+typedef struct ckey {
+  char *kb;              /* [rule u32][kind u8][values] */
+  uint32_t kn, rule;
+  uint8_t kind;
+  bool live;
+  uint64_t h;
+  uint32_t prev, next;   /* by last update, most recent first; UINT32_MAX ends */
+  uint32_t gen;
+  size_t bytes;          /* estimate, counted in the engine's total */
+  hn_vals *keyvals;      /* per key slot */
+  union {
+    agroup g;
+    seqstate s;
+    supp u;
+  } st;
+} ckey;
+
+typedef struct deadline {
+  int64_t t;
+  uint64_t seq;
+  uint32_t key, gen;
+  uint8_t what;          /* 0: a tumbling window's end; 1: an absence deadline */
+} deadline;
+
+typedef struct held {
+  int64_t t;
+  uint64_t seq;
+  char *line;
+  size_t len;
+  const char *file;
+  uint64_t lineno, offset;
+} held;
+
+struct hn_corr_engine {
+  const hn_program *p;
+  hn_emit_fn emit;
+  void *ud;
+  hn_corr_stats stats;
+  ckey *keys;
+  uint32_t n_keys, cap_keys, free_key; /* free list through next */
+  uint32_t lru_head, lru_tail;
+  uint32_t *table;       /* key index + 1, linear probing */
+  uint32_t tcap;
+  deadline *dl;
+  uint32_t n_dl, cap_dl;
+  held *hq;
+  uint32_t n_hq, cap_hq;
+  uint64_t seq;
+  int64_t max_t, watermark;
+  bool any_t;
+  hn_event ev2;          /* held events are decoded again into this */
+  bool ev2_ok;
+  char *kbuf;            /* key serialisation scratch */
+  size_t kcap;
+  hn_bound *bound;       /* scratch: a partial's bindings for the evaluator */
+  uint32_t n_bound;
+  uint32_t max_ent;
+  const char *file;      /* the input's name, for alerts fired by deadlines */
+  bool failed;
+};
+
+bool hn_corr_needed(const hn_program *p) {
+  if (p->n_corrs || p->suppress) return true;
+  for (uint32_t r = 0; r < p->n_rules; r++)
+    if (p->rules[r].suppress) return true;
+  return false;
+}
+
+hn_corr_engine *hn_corr_create(const hn_program *p, hn_emit_fn emit, void *ud) {
+  hn_corr_engine *c = calloc(1, sizeof *c);
+  if (!c) return NULL;
+  c->p = p;
+  c->emit = emit;
+  c->ud = ud;
+  c->free_key = c->lru_head = c->lru_tail = UINT32_MAX;
+  c->tcap = 1024;
+  c->table = calloc(c->tcap, sizeof *c->table);
+  uint32_t nb = 1;
+  for (uint32_t i = 0; i < p->n_corrs; i++) nb = p->corrs[i].n_binds > nb ? p->corrs[i].n_binds : nb;
+  for (uint32_t r = 0; r < p->n_rules; r++) c->max_ent = p->rules[r].n_entities > c->max_ent ? p->rules[r].n_entities : c->max_ent;
+  c->bound = calloc(nb, sizeof *c->bound);
+  c->ev2_ok = hn_event_init(&c->ev2, p->decoder) == HN_OK;
+  if (!c->table || !c->bound || !c->ev2_ok) {
+    hn_corr_destroy(c);
+    return NULL;
+  }
+  return c;
+}
+
+static void partial_free(const hn_corr_engine *c, const hn_corr *C, const hn_rule *r, partial *p) {
+  for (uint32_t i = 0; p->binds && i < C->n_binds; i++) vals_free(&p->binds[i]);
+  for (uint32_t i = 0; p->ents && i < r->n_entities; i++) vals_free(&p->ents[i]);
+  free(p->binds);
+  free(p->ents);
+  (void)c;
+  memset(p, 0, sizeof *p);
+}
+
+static void state_free(hn_corr_engine *c, ckey *k) {
+  const hn_rule *r = &c->p->rules[k->rule];
+  if (k->kind == K_STATE && r->corr != UINT32_MAX) {
+    const hn_corr *C = &c->p->corrs[r->corr];
+    if (r->kind == HN_R_AGGREGATE) {
+      agroup *g = &k->st.g;
+      for (uint32_t i = g->head; i < g->n; i++)
+        if (g->it[i].v.kind == HN_V_STRING) free((char *)g->it[i].v.u.s);
+      free(g->it);
+    } else {
+      seqstate *s = &k->st.s;
+      for (uint32_t i = 0; i < s->n; i++) partial_free(c, C, r, &s->ps[i]);
+      free(s->ps);
+    }
+  }
+  uint32_t nk = k->kind == K_STATE && r->corr != UINT32_MAX ? c->p->corrs[r->corr].n_keys : 0;
+  for (uint32_t i = 0; k->keyvals && i < nk; i++) vals_free(&k->keyvals[i]);
+  free(k->keyvals);
+  free(k->kb);
+  memset(&k->st, 0, sizeof k->st);
+  k->keyvals = NULL;
+  k->kb = NULL;
+}
+
+void hn_corr_destroy(hn_corr_engine *c) {
+  if (!c) return;
+  for (uint32_t i = 0; i < c->n_keys; i++)
+    if (c->keys[i].live) state_free(c, &c->keys[i]);
+  for (uint32_t i = 0; i < c->n_hq; i++) free(c->hq[i].line);
+  free(c->keys);
+  free(c->table);
+  free(c->dl);
+  free(c->hq);
+  free(c->kbuf);
+  free(c->bound);
+  if (c->ev2_ok) hn_event_fini(&c->ev2);
+  free(c);
+}
+
+const hn_corr_stats *hn_corr_stats_of(const hn_corr_engine *c) { return &c->stats; }
+
+/* ---- the key table and the list by last update ------------------------------------------- */
+static void lru_unlink(hn_corr_engine *c, uint32_t i) {
+  ckey *k = &c->keys[i];
+  if (k->prev != UINT32_MAX) c->keys[k->prev].next = k->next;
+  else c->lru_head = k->next;
+  if (k->next != UINT32_MAX) c->keys[k->next].prev = k->prev;
+  else c->lru_tail = k->prev;
+  k->prev = k->next = UINT32_MAX;
+}
+
+static void lru_front(hn_corr_engine *c, uint32_t i) {
+  ckey *k = &c->keys[i];
+  k->prev = UINT32_MAX;
+  k->next = c->lru_head;
+  if (c->lru_head != UINT32_MAX) c->keys[c->lru_head].prev = i;
+  c->lru_head = i;
+  if (c->lru_tail == UINT32_MAX) c->lru_tail = i;
+}
+
+static void touch(hn_corr_engine *c, uint32_t i) {
+  if (c->lru_head == i) return;
+  lru_unlink(c, i);
+  lru_front(c, i);
+}
+
+static bool table_grow(hn_corr_engine *c) {
+  uint32_t cap = c->tcap * 2;
+  uint32_t *t = calloc(cap, sizeof *t);
+  if (!t) return false;
+  for (uint32_t i = 0; i < c->n_keys; i++) {
+    if (!c->keys[i].live) continue;
+    uint32_t j = (uint32_t)c->keys[i].h & (cap - 1);
+    while (t[j]) j = (j + 1) & (cap - 1);
+    t[j] = i + 1;
+  }
+  free(c->table);
+  c->table = t;
+  c->tcap = cap;
+  return true;
+}
+
+/* Backward-shift deletion keeps linear probing free of tombstones. */
+static void table_remove(hn_corr_engine *c, uint32_t idx) {
+  uint32_t m = c->tcap - 1, i = (uint32_t)c->keys[idx].h & m;
+  while (c->table[i] != idx + 1) i = (i + 1) & m;
+  for (uint32_t j = (i + 1) & m;; j = (j + 1) & m) {
+    if (!c->table[j]) break;
+    uint32_t home = (uint32_t)c->keys[c->table[j] - 1].h & m;
+    /* j's entry may move to i when its home is not in the cyclic range (i, j] */
+    if ((j > i && (home <= i || home > j)) || (j < i && home <= i && home > j)) {
+      c->table[i] = c->table[j];
+      i = j;
+    }
+  }
+  c->table[i] = 0;
+}
+
+static void key_drop(hn_corr_engine *c, uint32_t i) {
+  ckey *k = &c->keys[i];
+  table_remove(c, i);
+  lru_unlink(c, i);
+  c->stats.bytes -= k->bytes;
+  c->stats.keys--;
+  state_free(c, k);
+  k->live = false;
+  k->gen++;
+  k->next = c->free_key;
+  c->free_key = i;
+}
+
+static size_t key_bytes(const hn_corr_engine *c, const ckey *k) {
+  size_t b = sizeof *k + k->kn + 2 * sizeof(uint32_t);
+  const hn_rule *r = &c->p->rules[k->rule];
+  if (k->kind != K_STATE || r->corr == UINT32_MAX) return b;
+  const hn_corr *C = &c->p->corrs[r->corr];
+  for (uint32_t i = 0; k->keyvals && i < C->n_keys; i++) b += sizeof(hn_vals) + vals_bytes(&k->keyvals[i]);
+  if (r->kind == HN_R_AGGREGATE) {
+    const agroup *g = &k->st.g;
+    b += g->cap * sizeof(aitem);
+    for (uint32_t i = g->head; i < g->n; i++) b += g->it[i].v.kind == HN_V_STRING ? g->it[i].v.len : 0;
+  } else {
+    const seqstate *s = &k->st.s;
+    b += s->cap * sizeof(partial);
+    for (uint32_t i = 0; i < s->n; i++) {
+      for (uint32_t j = 0; s->ps[i].binds && j < C->n_binds; j++) b += sizeof(hn_vals) + vals_bytes(&s->ps[i].binds[j]);
+      for (uint32_t j = 0; s->ps[i].ents && j < r->n_entities; j++) b += sizeof(hn_vals) + vals_bytes(&s->ps[i].ents[j]);
+    }
+  }
+  return b;
+}
+
+static void account(hn_corr_engine *c, uint32_t i) {
+  ckey *k = &c->keys[i];
+  if (!k->live) return;
+  size_t b = key_bytes(c, k);
+  c->stats.bytes = c->stats.bytes - k->bytes + b;
+  k->bytes = b;
+  if (c->stats.bytes > c->stats.peak_bytes) c->stats.peak_bytes = c->stats.bytes;
+}
+
+/* Evicts the least recently updated keys while over a bound, sparing `keep`. */
+static void enforce(hn_corr_engine *c, uint32_t keep) {
+  while ((c->stats.keys > c->p->max_keys || c->stats.bytes > c->p->memory) && c->lru_tail != UINT32_MAX &&
+         c->lru_tail != keep) {
+    key_drop(c, c->lru_tail);
+    c->stats.evicted++;
+  }
+}
+
+/* Finds or (create) adds the key c->kbuf[0..kn); UINT32_MAX when absent or out of memory. */
+static uint32_t key_find(hn_corr_engine *c, size_t kn, bool create, bool *fresh) {
+  uint64_t h = hn_hash_bytes(c->kbuf, kn);
+  uint32_t m = c->tcap - 1;
+  uint32_t i = (uint32_t)h & m;
+  for (; c->table[i]; i = (i + 1) & m) {
+    ckey *k = &c->keys[c->table[i] - 1];
+    if (k->h == h && k->kn == kn && memcmp(k->kb, c->kbuf, kn) == 0) {
+      *fresh = false;
+      return c->table[i] - 1;
+    }
+  }
+  if (!create) return UINT32_MAX;
+  uint32_t idx;
+  if (c->free_key != UINT32_MAX) {
+    idx = c->free_key;
+    c->free_key = c->keys[idx].next;
+  } else {
+    if (c->n_keys == c->cap_keys) {
+      uint32_t cap = c->cap_keys ? c->cap_keys * 2 : 64;
+      ckey *nk = realloc(c->keys, cap * sizeof *nk);
+      if (!nk) { c->failed = true; return UINT32_MAX; }
+      c->keys = nk;
+      c->cap_keys = cap;
+    }
+    idx = c->n_keys++;
+    memset(&c->keys[idx], 0, sizeof c->keys[idx]);
+  }
+  ckey *k = &c->keys[idx];
+  uint32_t gen = k->gen;
+  memset(k, 0, sizeof *k);
+  k->gen = gen;
+  k->kb = malloc(kn);
+  if (!k->kb) { c->failed = true; k->next = c->free_key; c->free_key = idx; return UINT32_MAX; }
+  memcpy(k->kb, c->kbuf, kn);
+  k->kn = (uint32_t)kn;
+  memcpy(&k->rule, c->kbuf, 4);
+  k->kind = (uint8_t)c->kbuf[4];
+  k->h = h;
+  k->live = true;
+  c->table[i] = idx + 1;
+  lru_front(c, idx);
+  c->stats.keys++;
+  if (c->stats.keys > c->stats.peak_keys) c->stats.peak_keys = c->stats.keys;
+  if ((uint64_t)c->stats.keys * 2 > c->tcap && !table_grow(c)) c->failed = true;
+  *fresh = true;
+  return idx;
+}
+
+/* ---- key serialisation -------------------------------------------------------------------- */
+static bool kput(hn_corr_engine *c, size_t *n, const void *b, size_t len) {
+  if (*n + len > c->kcap) {
+    size_t cap = c->kcap ? c->kcap * 2 : 256;
+    while (cap < *n + len) cap *= 2;
+    char *nb = realloc(c->kbuf, cap);
+    if (!nb) { c->failed = true; return false; }
+    c->kbuf = nb;
+    c->kcap = cap;
+  }
+  memcpy(c->kbuf + *n, b, len);
+  *n += len;
+  return true;
+}
+
+static bool kvalue(hn_corr_engine *c, size_t *n, const hn_value *v) {
+  uint8_t tag = v->kind;
+  if (!kput(c, n, &tag, 1)) return false;
+  switch (v->kind) {
+  case HN_V_STRING: return kput(c, n, &v->len, 4) && kput(c, n, v->u.s, v->len);
+  case HN_V_IP: return kput(c, n, &v->v6, 1) && kput(c, n, v->u.ip, v->v6 ? 16 : 4);
+  case HN_V_NULL: case HN_V_BAD: return true;
+  default: return kput(c, n, &v->u.i, 8);
+  }
+}
+
+static size_t khead(hn_corr_engine *c, uint32_t rule, uint8_t kind) {
+  size_t n = 0;
+  kput(c, &n, &rule, 4);
+  kput(c, &n, &kind, 1);
+  return n;
+}
+
+/* ---- deadlines and held events: binary heaps ---------------------------------------------- */
+static bool dl_less(const deadline *a, const deadline *b) { return a->t < b->t || (a->t == b->t && a->seq < b->seq); }
+
+static void dl_push(hn_corr_engine *c, int64_t t, uint32_t key, uint8_t what) {
+  if (c->n_dl == c->cap_dl) {
+    uint32_t cap = c->cap_dl ? c->cap_dl * 2 : 64;
+    deadline *nd = realloc(c->dl, cap * sizeof *nd);
+    if (!nd) { c->failed = true; return; }
+    c->dl = nd;
+    c->cap_dl = cap;
+  }
+  uint32_t i = c->n_dl++;
+  c->dl[i] = (deadline){t, c->seq++, key, c->keys[key].gen, what};
+  while (i && dl_less(&c->dl[i], &c->dl[(i - 1) / 2])) {
+    deadline tmp = c->dl[i];
+    c->dl[i] = c->dl[(i - 1) / 2];
+    c->dl[(i - 1) / 2] = tmp;
+    i = (i - 1) / 2;
+  }
+}
+
+static deadline dl_pop(hn_corr_engine *c) {
+  deadline top = c->dl[0];
+  c->dl[0] = c->dl[--c->n_dl];
+  for (uint32_t i = 0;;) {
+    uint32_t l = 2 * i + 1, r = l + 1, m = i;
+    if (l < c->n_dl && dl_less(&c->dl[l], &c->dl[m])) m = l;
+    if (r < c->n_dl && dl_less(&c->dl[r], &c->dl[m])) m = r;
+    if (m == i) break;
+    deadline tmp = c->dl[i];
+    c->dl[i] = c->dl[m];
+    c->dl[m] = tmp;
+    i = m;
+  }
+  return top;
+}
+
+static bool hq_less(const held *a, const held *b) { return a->t < b->t || (a->t == b->t && a->seq < b->seq); }
+
+static bool hq_push(hn_corr_engine *c, held h) {
+  if (c->n_hq == c->cap_hq) {
+    uint32_t cap = c->cap_hq ? c->cap_hq * 2 : 64;
+    held *nh = realloc(c->hq, cap * sizeof *nh);
+    if (!nh) return false;
+    c->hq = nh;
+    c->cap_hq = cap;
+  }
+  uint32_t i = c->n_hq++;
+  c->hq[i] = h;
+  while (i && hq_less(&c->hq[i], &c->hq[(i - 1) / 2])) {
+    held tmp = c->hq[i];
+    c->hq[i] = c->hq[(i - 1) / 2];
+    c->hq[(i - 1) / 2] = tmp;
+    i = (i - 1) / 2;
+  }
+  return true;
+}
+
+static held hq_pop(hn_corr_engine *c) {
+  held top = c->hq[0];
+  c->hq[0] = c->hq[--c->n_hq];
+  for (uint32_t i = 0;;) {
+    uint32_t l = 2 * i + 1, r = l + 1, m = i;
+    if (l < c->n_hq && hq_less(&c->hq[l], &c->hq[m])) m = l;
+    if (r < c->n_hq && hq_less(&c->hq[r], &c->hq[m])) m = r;
+    if (m == i) break;
+    held tmp = c->hq[i];
+    c->hq[i] = c->hq[m];
+    c->hq[m] = tmp;
+    i = m;
+  }
+  return top;
+}
+
+/* ---- suppression and emission --------------------------------------------------------------- */
+/* The values of a slot for an alert: its entity values, else its key values, else its event's. */
+static void alert_slot(const hn_calert *a, uint32_t slot, const hn_value **v, uint32_t *n) {
+  for (uint32_t i = 0; i < a->n_ent; i++)
+    if (a->ent_slots[i] == slot) { *v = a->ent_vals[i].v; *n = a->ent_vals[i].n; return; }
+  for (uint32_t i = 0; i < a->n_keys; i++)
+    if (a->key_slots[i] == slot) { *v = a->key_vals[i].v; *n = a->key_vals[i].n; return; }
+  if (a->ev) {
+    const hn_slot *s = &a->ev->slots[slot];
+    *v = a->ev->values + s->first;
+    *n = s->n;
+    return;
+  }
+  *v = NULL;
+  *n = 0;
+}
+
+void hn_corr_alert(hn_corr_engine *c, hn_calert *a) {
+  const hn_rule *r = &c->p->rules[a->rule];
+  int64_t d = r->suppress ? r->suppress : c->p->suppress;
+  if (!a->count) a->count = 1;
+  if (d <= 0 || !a->timed) {
+    c->emit(c->ud, a);
+    return;
+  }
+  /* the key: the `by` paths' values (a missing value is a value of its own), else the
+   * entities, else the rule alone */
+  size_t n = khead(c, a->rule, K_SUPP);
+  const uint32_t *slots = r->n_supp_keys ? r->supp_keys : r->entities;
+  uint32_t ns = r->n_supp_keys ? r->n_supp_keys : r->n_entities;
+  for (uint32_t i = 0; i < ns; i++) {
+    const hn_value *v;
+    uint32_t nv;
+    alert_slot(a, slots[i], &v, &nv);
+    uint32_t cnt = nv;
+    kput(c, &n, &cnt, 4);
+    for (uint32_t k = 0; k < nv; k++) kvalue(c, &n, &v[k]);
+  }
+  bool fresh;
+  uint32_t ki = key_find(c, n, true, &fresh);
+  if (ki == UINT32_MAX) { /* out of memory: let it through */
+    c->emit(c->ud, a);
+    return;
+  }
+  supp *s = &c->keys[ki].st.u;
+  touch(c, ki);
+  if (!fresh && a->time - s->last < d) {
+    s->suppressed++;
+    c->stats.suppressed++;
+    return;
+  }
+  a->count = 1 + (fresh ? 0 : s->suppressed);
+  s->last = a->time;
+  s->suppressed = 0;
+  account(c, ki);
+  enforce(c, ki);
+  c->emit(c->ud, a);
+}
+
+/* ---- aggregation ------------------------------------------------------------------------------ */
+static int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+
+static bool items_push(agroup *g, int64_t t, uint32_t agg, const hn_value *v) {
+  if (g->n == g->cap) {
+    if (g->head > g->n / 2) { /* reclaim the expired front before growing */
+      memmove(g->it, g->it + g->head, (g->n - g->head) * sizeof *g->it);
+      g->n -= g->head;
+      g->head = 0;
+    } else {
+      uint32_t cap = g->cap ? g->cap * 2 : 4;
+      aitem *ni = realloc(g->it, cap * sizeof *ni);
+      if (!ni) return false;
+      g->it = ni;
+      g->cap = cap;
+    }
+  }
+  aitem *d = &g->it[g->n];
+  d->t = t;
+  d->agg = agg;
+  memset(&d->v, 0, sizeof d->v);
+  if (v) {
+    d->v = *v;
+    if (v->kind == HN_V_STRING) {
+      char *b = malloc(v->len ? v->len : 1);
+      if (!b) return false;
+      if (v->len) memcpy(b, v->u.s, v->len);
+      d->v.u.s = b;
+    }
+  }
+  g->n++;
+  return true;
+}
+
+static void items_expire(agroup *g, int64_t upto) { /* drops items with t <= upto */
+  while (g->head < g->n && g->it[g->head].t <= upto) {
+    if (g->it[g->head].v.kind == HN_V_STRING) free((char *)g->it[g->head].v.u.s);
+    g->head++;
+  }
+  if (g->head == g->n) g->head = g->n = 0;
+}
+
+static void items_clear(agroup *g) { items_expire(g, INT64_MAX); }
+
+static bool add_event(hn_corr_engine *c, const hn_corr *C, agroup *g, hn_eval *e, int64_t t) {
+  if (!items_push(g, t, ROW, NULL)) return false;
+  for (uint32_t i = 0; i < C->n_aggs; i++) {
+    const hn_agg *a = &C->aggs[i];
+    if (a->kind == HN_AGG_COUNT) continue;
+    if (a->kind == HN_AGG_COUNT_OF && a->cond != UINT32_MAX) {
+      if (hn_eval_node(e, a->cond) && !items_push(g, t, i, NULL)) return false;
+      continue;
+    }
+    hn_value tmp[64];
+    size_t n;
+    const hn_value *v = hn_eval_values(e, a->arg, &n, tmp);
+    bool any = false;
+    for (size_t k = 0; k < n; k++) {
+      if (!usable(&v[k])) continue;
+      any = true;
+      if (a->kind == HN_AGG_COUNT_OF) break;
+      if (!items_push(g, t, i, &v[k])) return false;
+    }
+    if (a->kind == HN_AGG_COUNT_OF && any && !items_push(g, t, i, NULL)) return false;
+  }
+  (void)c;
+  return true;
+}
+
+static int cmp_value(const void *x, const void *y) {
+  const hn_value *a = *(const hn_value *const *)x, *b = *(const hn_value *const *)y;
+  if (a->kind != b->kind) return a->kind < b->kind ? -1 : 1;
+  switch (a->kind) {
+  case HN_V_STRING: {
+    size_t m = a->len < b->len ? a->len : b->len;
+    int r = m ? memcmp(a->u.s, b->u.s, m) : 0;
+    return r ? r : (a->len > b->len) - (a->len < b->len);
+  }
+  case HN_V_FLOAT: return (a->u.f > b->u.f) - (a->u.f < b->u.f);
+  case HN_V_IP: return a->v6 != b->v6 ? (a->v6 ? 1 : -1) : memcmp(a->u.ip, b->u.ip, a->v6 ? 16 : 4);
+  default: return (a->u.i > b->u.i) - (a->u.i < b->u.i);
+  }
+}
+
+static double as_double(const hn_value *v) { return v->kind == HN_V_FLOAT ? v->u.f : (double)v->u.i; }
+
+/* The aggregates over the group's live items, into out[n_aggs] (HN_V_NULL: missing). */
+static bool aggregates(const hn_corr *C, const agroup *g, hn_value *out, uint64_t *rows) {
+  *rows = 0;
+  for (uint32_t i = g->head; i < g->n; i++) *rows += g->it[i].agg == ROW;
+  for (uint32_t a = 0; a < C->n_aggs; a++) {
+    const hn_agg *A = &C->aggs[a];
+    hn_value *o = &out[a];
+    memset(o, 0, sizeof *o);
+    o->kind = HN_V_NULL;
+    if (A->kind == HN_AGG_COUNT) {
+      o->kind = HN_V_INT;
+      o->u.i = (int64_t)*rows;
+      continue;
+    }
+    uint64_t n = 0;
+    bool fl = false;
+    int64_t si = 0;
+    double sf = 0;
+    const hn_value *best = NULL;
+    const hn_value **all = NULL;
+    if (A->kind == HN_AGG_DISTINCT) {
+      uint32_t cnt = 0;
+      for (uint32_t i = g->head; i < g->n; i++) cnt += g->it[i].agg == a;
+      all = malloc((cnt ? cnt : 1) * sizeof *all);
+      if (!all) return false;
+    }
+    for (uint32_t i = g->head; i < g->n; i++) {
+      const aitem *it = &g->it[i];
+      if (it->agg != a) continue;
+      const hn_value *v = &it->v;
+      switch (A->kind) {
+      case HN_AGG_COUNT_OF: n++; break;
+      case HN_AGG_DISTINCT: all[n++] = v; break;
+      case HN_AGG_SUM: case HN_AGG_AVG:
+        if (v->kind != HN_V_INT && v->kind != HN_V_FLOAT && v->kind != HN_V_TIME) break;
+        n++;
+        if (v->kind == HN_V_FLOAT) fl = true;
+        sf += as_double(v);
+        if (!__builtin_add_overflow(si, v->u.i, &si) && v->kind != HN_V_FLOAT) break;
+        break;
+      case HN_AGG_MIN: case HN_AGG_MAX:
+        if (v->kind != HN_V_INT && v->kind != HN_V_FLOAT && v->kind != HN_V_TIME) break;
+        if (!best) best = v;
+        else {
+          double x = as_double(v), y = as_double(best);
+          if (A->kind == HN_AGG_MIN ? x < y : x > y) best = v;
+        }
+        break;
+      default: break;
+      }
+    }
+    switch (A->kind) {
+    case HN_AGG_COUNT_OF: o->kind = HN_V_INT; o->u.i = (int64_t)n; break;
+    case HN_AGG_DISTINCT: {
+      qsort(all, n, sizeof *all, cmp_value);
+      uint64_t d = 0;
+      for (uint64_t i = 0; i < n; i++) d += i == 0 || cmp_value(&all[i - 1], &all[i]) != 0;
+      free(all);
+      o->kind = HN_V_INT;
+      o->u.i = (int64_t)d;
+      break;
+    }
+    case HN_AGG_SUM:
+      if (fl || A->type == HN_FT_FLOAT) { o->kind = HN_V_FLOAT; o->u.f = sf; }
+      else { o->kind = HN_V_INT; o->u.i = si; }
+      break;
+    case HN_AGG_AVG:
+      if (!n) break;
+      if (A->type == HN_FT_DURATION) { o->kind = HN_V_INT; o->u.i = si / (int64_t)n; }
+      else { o->kind = HN_V_FLOAT; o->u.f = sf / (double)n; }
+      break;
+    case HN_AGG_MIN: case HN_AGG_MAX:
+      if (best) *o = *best;
+      break;
+    default: break;
+    }
+  }
+  return true;
+}
+
+static hn_value vbool(bool b) {
+  hn_value v;
+  memset(&v, 0, sizeof v);
+  v.kind = HN_V_BOOL;
+  v.u.i = b;
+  return v;
+}
+
+static bool truthy(const hn_value *v) { return v->kind == HN_V_BOOL && v->u.i; }
+
+/* `having` over computed aggregates; H_EVENT conditions read the event e is begun on. */
+static hn_value having(hn_eval *e, const hn_corr *C, uint32_t h, const hn_value *agg) {
+  const hn_hnode *n = &C->hn[h];
+  hn_value r;
+  memset(&r, 0, sizeof r);
+  r.kind = HN_V_NULL;
+  switch (n->op) {
+  case HN_H_AND: {
+    hn_value a = having(e, C, n->a, agg);
+    if (!truthy(&a)) return vbool(false);
+    hn_value b = having(e, C, n->b, agg);
+    return vbool(truthy(&b));
+  }
+  case HN_H_OR: {
+    hn_value a = having(e, C, n->a, agg);
+    if (truthy(&a)) return vbool(true);
+    hn_value b = having(e, C, n->b, agg);
+    return vbool(truthy(&b));
+  }
+  case HN_H_NOT: {
+    hn_value a = having(e, C, n->a, agg);
+    return vbool(!truthy(&a));
+  }
+  case HN_H_CMP: {
+    hn_value a = having(e, C, n->a, agg), b = having(e, C, n->b, agg);
+    if (!usable(&a) || !usable(&b)) return vbool(false);
+    return vbool(hn_value_cmp(e, n->cmp, &a, &b));
+  }
+  case HN_H_ARITH: {
+    hn_value a = having(e, C, n->a, agg), b;
+    bool unary = n->cmp == HN_VX_NEG;
+    if (!unary) b = having(e, C, n->b, agg);
+    if (!usable(&a) || (!unary && !usable(&b))) return r;
+    if (!hn_value_arith(n->cmp, &a, unary ? NULL : &b, &r)) r.kind = HN_V_NULL;
+    return r;
+  }
+  case HN_H_AGG: return agg[n->a];
+  case HN_H_CONST: {
+    const hn_const *k = &e->p->consts[n->a];
+    r.kind = k->kind;
+    r.v6 = k->v6;
+    r.len = k->len;
+    memcpy(&r.u, &k->u, sizeof r.u);
+    return r;
+  }
+  case HN_H_EVENT: return vbool(e->ev && hn_eval_node(e, n->a));
+  default: return r;
+  }
+}
+
+static bool alloc_keyvals(ckey *k, uint32_t n) {
+  if (k->keyvals || !n) return true;
+  k->keyvals = calloc(n, sizeof *k->keyvals);
+  return k->keyvals != NULL;
+}
+
+/* Entity values of an aggregation alert: the key's values, else the firing event's. */
+static void agg_alert(hn_corr_engine *c, hn_eval *e, const hn_event *ev, uint32_t rule, ckey *k, int64_t t,
+                      uint64_t rows, const char *file, uint64_t line, uint64_t offset) {
+  const hn_rule *r = &c->p->rules[rule];
+  const hn_corr *C = &c->p->corrs[r->corr];
+  hn_vals ents[64];
+  uint32_t ne = r->n_entities < 64 ? r->n_entities : 64;
+  memset(ents, 0, sizeof ents);
+  for (uint32_t i = 0; i < ne; i++) {
+    uint32_t s = r->entities[i];
+    bool done = false;
+    for (uint32_t j = 0; j < C->n_keys && !done; j++)
+      if (C->keys[j] == s) {
+        done = true;
+        for (uint32_t v = 0; v < k->keyvals[j].n; v++) vals_add(&ents[i], &k->keyvals[j].v[v]);
+      }
+    if (!done && ev) vals_add_distinct(&ents[i], ev, s);
+  }
+  hn_calert a = {0};
+  a.rule = rule;
+  a.time = t;
+  a.timed = true;
+  a.e = ev ? e : NULL;
+  a.ev = ev;
+  a.ent_slots = r->entities;
+  a.ent_vals = ents;
+  a.n_ent = ne;
+  a.key_slots = C->keys;
+  a.key_vals = k->keyvals;
+  a.n_keys = C->n_keys;
+  a.file = file;
+  a.line = line;
+  a.offset = offset;
+  a.events = rows;
+  hn_corr_alert(c, &a);
+  for (uint32_t i = 0; i < ne; i++) vals_free(&ents[i]);
+}
+
+/* Tests `having` for the group; fires and re-arms when it holds. ev NULL: at a window's end. */
+static void agg_test(hn_corr_engine *c, hn_eval *e, const hn_event *ev, uint32_t rule, uint32_t ki, int64_t t,
+                     const char *file) {
+  const hn_corr *C = &c->p->corrs[c->p->rules[rule].corr];
+  ckey *k = &c->keys[ki];
+  hn_value agg[64];
+  hn_value *av = C->n_aggs <= 64 ? agg : malloc(C->n_aggs * sizeof *av);
+  uint64_t rows;
+  if (!av || !aggregates(C, &k->st.g, av, &rows)) { c->failed = true; if (av != agg) free(av); return; }
+  hn_value h = having(e, C, C->having, av);
+  if (av != agg) free(av);
+  if (!truthy(&h)) return;
+  uint32_t gen = k->gen;
+  agg_alert(c, e, ev, rule, k, t, rows, file, k->st.g.line, k->st.g.offset);
+  k = &c->keys[ki]; /* the suppression record may have grown the key array */
+  if (k->gen == gen && k->live) items_clear(&k->st.g); /* re-arm (§10.6) */
+}
+
+/* Key values of the current event for C's key slots; every combination of list elements is a
+ * key (at most 64). Calls f for each. Returns false when a key value is missing. */
+typedef void (*key_fn)(hn_corr_engine *c, hn_eval *e, const hn_event *ev, uint32_t rule, size_t kn,
+                       const hn_value **vals, int64_t t, const char *file, uint64_t line, uint64_t offset);
+
+static bool each_key(hn_corr_engine *c, hn_eval *e, const hn_event *ev, uint32_t rule, int64_t t, const char *file,
+                     uint64_t line, uint64_t offset, key_fn f) {
+  const hn_corr *C = &c->p->corrs[c->p->rules[rule].corr];
+  uint32_t idx[16] = {0}, nk = C->n_keys < 16 ? C->n_keys : 16;
+  for (uint32_t j = 0; j < nk; j++) {
+    const hn_slot *s = &ev->slots[C->keys[j]];
+    uint32_t u = 0;
+    for (uint32_t i = 0; i < s->n; i++) u += usable(&ev->values[s->first + i]);
+    if (!u) return false;
+  }
+  for (uint32_t combo = 0; combo < 64; combo++) {
+    const hn_value *vals[16];
+    size_t n = khead(c, rule, K_STATE);
+    for (uint32_t j = 0; j < nk; j++) {
+      const hn_slot *s = &ev->slots[C->keys[j]];
+      /* the idx[j]-th usable value */
+      uint32_t u = 0;
+      for (uint32_t i = 0; i < s->n; i++) {
+        const hn_value *v = &ev->values[s->first + i];
+        if (!usable(v)) continue;
+        if (u++ == idx[j]) { vals[j] = v; break; }
+      }
+      kvalue(c, &n, vals[j]);
+    }
+    f(c, e, ev, rule, n, vals, t, file, line, offset);
+    /* next combination */
+    uint32_t j = 0;
+    for (; j < nk; j++) {
+      const hn_slot *s = &ev->slots[C->keys[j]];
+      uint32_t u = 0;
+      for (uint32_t i = 0; i < s->n; i++) u += usable(&ev->values[s->first + i]);
+      if (++idx[j] < u) break;
+      idx[j] = 0;
+    }
+    if (j == nk) break;
+  }
+  return true;
+}
+
+static bool set_keyvals(ckey *k, const hn_corr *C, const hn_value **vals) {
+  if (!alloc_keyvals(k, C->n_keys)) return false;
+  for (uint32_t j = 0; j < C->n_keys && j < 16; j++)
+    if (!k->keyvals[j].n && !vals_add(&k->keyvals[j], vals[j])) return false;
+  return true;
+}
+
+static void agg_key(hn_corr_engine *c, hn_eval *e, const hn_event *ev, uint32_t rule, size_t kn, const hn_value **vals,
+                    int64_t t, const char *file, uint64_t line, uint64_t offset) {
+  const hn_corr *C = &c->p->corrs[c->p->rules[rule].corr];
+  bool fresh;
+  uint32_t ki = key_find(c, kn, true, &fresh);
+  if (ki == UINT32_MAX) return;
+  ckey *k = &c->keys[ki];
+  if (fresh && !set_keyvals(k, C, vals)) { c->failed = true; return; }
+  touch(c, ki);
+  agroup *g = &k->st.g;
+  if (C->tumbling) {
+    int64_t w = floor_div(t - 1, C->window); /* windows are (kW, (k+1)W] */
+    if (g->open && g->win != w) { /* defensive: its end normally fired before this event */
+      agg_test(c, e, NULL, rule, ki, (g->win + 1) * C->window, file);
+      k = &c->keys[ki];
+      g = &k->st.g;
+      items_clear(g);
+      g->open = false;
+    }
+    if (!g->open) {
+      g->open = true;
+      g->win = w;
+      dl_push(c, (w + 1) * C->window, ki, 0);
+    }
+  } else {
+    items_expire(g, t - C->window); /* the window is (t - W, t] */
+  }
+  g->line = line;
+  g->offset = offset;
+  if (!add_event(c, C, g, e, t)) { c->failed = true; return; }
+  if (!C->tumbling) agg_test(c, e, ev, rule, ki, t, file);
+  account(c, ki);
+  enforce(c, ki);
+}
+
+/* A window's end passed: test `having` over it, with a stand-in event holding the key values
+ * for conditions on the group-by paths. */
+static void agg_deadline(hn_corr_engine *c, hn_eval *e, const deadline *d, const char *file) {
+  ckey *k = &c->keys[d->key];
+  const hn_rule *r = &c->p->rules[k->rule];
+  const hn_corr *C = &c->p->corrs[r->corr];
+  agroup *g = &k->st.g;
+  if (!g->open || (g->win + 1) * C->window != d->t) return;
+  const hn_event *saved = e->ev;
+  hn_event syn;
+  memset(&syn, 0, sizeof syn);
+  syn.n_slots = c->p->n_fields;
+  syn.slots = calloc(c->p->n_fields ? c->p->n_fields : 1, sizeof *syn.slots);
+  uint32_t nv = 0;
+  for (uint32_t j = 0; j < C->n_keys; j++) nv += k->keyvals[j].n;
+  syn.values = calloc(nv ? nv : 1, sizeof *syn.values);
+  if (!syn.slots || !syn.values) {
+    c->failed = true;
+  } else {
+    nv = 0;
+    for (uint32_t j = 0; j < C->n_keys; j++) {
+      syn.slots[C->keys[j]].first = nv;
+      syn.slots[C->keys[j]].n = k->keyvals[j].n;
+      for (uint32_t v = 0; v < k->keyvals[j].n; v++) syn.values[nv++] = k->keyvals[j].v[v];
+    }
+    hn_eval_begin(e, &syn);
+    agg_test(c, e, NULL, k->rule, d->key, d->t, file);
+    k = &c->keys[d->key];
+    if (k->live) {
+      items_clear(&k->st.g);
+      k->st.g.open = false;
+      account(c, d->key);
+    }
+    if (saved) hn_eval_begin(e, saved); /* the current event's memo is gone: begin it again */
+    else e->ev = NULL;
+  }
+  free(syn.slots);
+  free(syn.values);
+}
+
+/* ---- sequences ----------------------------------------------------------------------------------
+ * Partial matches of one key, in creation order (earliest first events first). An event, in
+ * processing order, is tested against each partial's current step with that partial's bindings:
+ *  - a single step it satisfies is entered: the partial is copied forward (and kept waiting as
+ *    well when a later step reads this step's bindings, since a later event could bind them
+ *    differently; otherwise the earlier event is always at least as good);
+ *  - a repeat step counts every event that satisfies it; once its count is met, an event that
+ *    satisfies the next step enters it in a copy, and the repeat keeps counting;
+ *  - `until` removes a partial that the event does not complete.
+ * A partial whose first event is more than `within` old is dropped. The first partial an event
+ * completes fires; then every partial of the key is discarded (re-arm) and the event starts
+ * nothing. With a `not` last step, completing the positive steps makes the partial pending
+ * until first event + within; an event of the `not` step (with its bindings) cancels it; the
+ * deadline fires it. An event that satisfies the first step starts a new partial. */
+static uint32_t positive_steps(const hn_corr *C) {
+  return C->n_steps && C->steps[C->n_steps - 1].negated ? C->n_steps - 1 : C->n_steps;
+}
+
+static const hn_bound *bind_view(hn_corr_engine *c, const hn_corr *C, const partial *p) {
+  for (uint32_t i = 0; i < C->n_binds; i++) {
+    c->bound[i].v = p->binds[i].v;
+    c->bound[i].n = p->binds[i].n;
+  }
+  return c->bound;
+}
+
+static bool step_holds(hn_corr_engine *c, hn_eval *e, const hn_corr *C, const partial *p, uint32_t step) {
+  e->bound = p ? bind_view(c, C, p) : NULL;
+  bool r = hn_eval_node(e, C->steps[step].cond);
+  e->bound = NULL;
+  return r;
+}
+
+static bool partial_init(const hn_corr *C, const hn_rule *r, partial *p) {
+  memset(p, 0, sizeof *p);
+  p->binds = calloc(C->n_binds ? C->n_binds : 1, sizeof *p->binds);
+  p->ents = calloc(r->n_entities ? r->n_entities : 1, sizeof *p->ents);
+  return p->binds && p->ents;
+}
+
+static bool partial_copy(const hn_corr *C, const hn_rule *r, partial *d, const partial *s) {
+  *d = *s;
+  d->binds = calloc(C->n_binds ? C->n_binds : 1, sizeof *d->binds);
+  d->ents = calloc(r->n_entities ? r->n_entities : 1, sizeof *d->ents);
+  if (!d->binds || !d->ents) return false;
+  for (uint32_t i = 0; i < C->n_binds; i++)
+    if (!vals_copy(&d->binds[i], &s->binds[i])) return false;
+  for (uint32_t i = 0; i < r->n_entities; i++)
+    if (!vals_copy(&d->ents[i], &s->ents[i])) return false;
+  return true;
+}
+
+/* Records the event as one of the match's: bindings of `step` (its first event), entities. */
+static bool partial_take(const hn_corr *C, const hn_rule *r, partial *p, const hn_event *ev, uint32_t step, bool first,
+                         int64_t t, uint64_t line, uint64_t offset) {
+  if (first)
+    for (uint32_t i = 0; i < C->n_binds; i++)
+      if (C->binds[i].step == step) {
+        const hn_slot *s = &ev->slots[C->binds[i].slot];
+        for (uint32_t k = 0; k < s->n; k++)
+          if (usable(&ev->values[s->first + k]) && !vals_add(&p->binds[i], &ev->values[s->first + k])) return false;
+      }
+  for (uint32_t i = 0; i < r->n_entities; i++)
+    if (!vals_add_distinct(&p->ents[i], ev, r->entities[i])) return false;
+  if (p->events == 0) p->first_t = t;
+  p->last_t = t;
+  p->line = line;
+  p->offset = offset;
+  p->events++;
+  return true;
+}
+
+static bool binds_step(const hn_corr *C, uint32_t step) {
+  for (uint32_t i = 0; i < C->n_binds; i++)
+    if (C->binds[i].step == step) return true;
+  return false;
+}
+
+/* Whether p has matched every positive step. */
+static bool complete(const hn_corr *C, const partial *p) {
+  uint32_t np = positive_steps(C);
+  if (p->step >= np) return true;
+  const hn_step *s = &C->steps[p->step];
+  /* a repeat as the last positive step completes when its count is met (>=: at the Nth) */
+  return p->step + 1 == np && s->repeat_op && p->count >= s->repeat && s->repeat_op == HN_P_GE;
+}
+
+static bool seq_push(seqstate *s, const partial *p) {
+  if (s->n == s->cap) {
+    uint32_t cap = s->cap ? s->cap * 2 : 4;
+    partial *np = realloc(s->ps, cap * sizeof *np);
+    if (!np) return false;
+    s->ps = np;
+    s->cap = cap;
+  }
+  s->ps[s->n++] = *p;
+  return true;
+}
+
+static void seq_alert(hn_corr_engine *c, hn_eval *e, const hn_event *ev, uint32_t rule, ckey *k, const partial *p,
+                      int64_t t, const char *file) {
+  const hn_rule *r = &c->p->rules[rule];
+  const hn_corr *C = &c->p->corrs[r->corr];
+  hn_calert a = {0};
+  a.rule = rule;
+  a.time = t;
+  a.timed = true;
+  a.e = ev ? e : NULL;
+  a.ev = ev;
+  a.ent_slots = r->entities;
+  a.ent_vals = p->ents;
+  a.n_ent = r->n_entities;
+  a.key_slots = C->keys;
+  a.key_vals = k->keyvals;
+  a.n_keys = C->n_keys;
+  a.file = file;
+  a.line = p->line;
+  a.offset = p->offset;
+  a.events = p->events;
+  hn_corr_alert(c, &a);
+}
+
+static void seq_clear(hn_corr_engine *c, const hn_corr *C, const hn_rule *r, seqstate *s) {
+  for (uint32_t i = 0; i < s->n; i++) partial_free(c, C, r, &s->ps[i]);
+  s->n = 0;
+}
+
+/* repeat == N as the first step: no other event of that step in the span before the match's
+ * first event (§10.7 rule 3). */
+static bool first_exact_ok(const hn_corr *C, const partial *p, int64_t t_last) {
+  return C->steps[0].repeat_op != HN_P_EQ || p->prev_s0 == INT64_MIN || p->prev_s0 < t_last - C->window;
+}
+
+/* Enters step j of (a copy of) p with the current event; the result is pushed to s. Returns
+ * 1 when the copy completed the match, 0 otherwise, -1 out of memory. */
+static int enter(hn_corr_engine *c, const hn_corr *C, const hn_rule *r, seqstate *s, const partial *p, uint32_t j,
+                 const hn_event *ev, int64_t t, uint64_t line, uint64_t offset, bool copy, uint32_t *done) {
+  partial q;
+  if (copy) {
+    if (!partial_copy(C, r, &q, p)) { partial_free(c, C, r, &q); return -1; }
+  } else {
+    q = *p;
+  }
+  if (!partial_take(C, r, &q, ev, j, true, t, line, offset)) { partial_free(c, C, r, &q); return -1; }
+  if (C->steps[j].repeat_op) { q.step = j; q.count = 1; }
+  else { q.step = j + 1; q.count = 0; }
+  if (!seq_push(s, &q)) { partial_free(c, C, r, &q); return -1; }
+  if (complete(C, &s->ps[s->n - 1]) && t - s->ps[s->n - 1].first_t <= C->window &&
+      first_exact_ok(C, &s->ps[s->n - 1], t)) {
+    *done = s->n - 1;
+    return 1;
+  }
+  return 0;
+}
+
+static void pend(hn_corr_engine *c, const hn_corr *C, seqstate *s, uint32_t i, uint32_t ki) {
+  partial *p = &s->ps[i];
+  p->pending = true;
+  p->deadline = p->first_t + C->window;
+  dl_push(c, p->deadline, ki, 1);
+}
+
+static void seq_key(hn_corr_engine *c, hn_eval *e, const hn_event *ev, uint32_t rule, size_t kn, const hn_value **vals,
+                    int64_t t, const char *file, uint64_t line, uint64_t offset) {
+  const hn_rule *r = &c->p->rules[rule];
+  const hn_corr *C = &c->p->corrs[r->corr];
+  bool starts = step_holds(c, e, C, NULL, 0);
+  bool fresh;
+  uint32_t ki = key_find(c, kn, starts, &fresh);
+  if (ki == UINT32_MAX) return;
+  ckey *k = &c->keys[ki];
+  if (fresh && !set_keyvals(k, C, vals)) { c->failed = true; return; }
+  if (fresh) k->st.s.last_s0 = INT64_MIN;
+  touch(c, ki);
+  seqstate *s = &k->st.s;
+  uint32_t np = positive_steps(C), n0 = s->n, done = UINT32_MAX, gen0 = k->gen;
+  bool absence = np < C->n_steps;
+  for (uint32_t i = 0; i < n0 && done == UINT32_MAX; i++) {
+    partial *p = &s->ps[i];
+    if (p->dead) continue;
+    if (p->pending) { /* absence: the `not` step's event in time cancels it; so does until */
+      if (t <= p->deadline && step_holds(c, e, C, p, C->n_steps - 1)) p->dead = true;
+      else if (C->until != UINT32_MAX) {
+        e->bound = bind_view(c, C, p);
+        p->dead = hn_eval_node(e, C->until);
+        e->bound = NULL;
+      }
+      continue;
+    }
+    if (t - p->first_t > C->window) { p->dead = true; continue; } /* can no longer complete */
+    bool until = false;
+    if (C->until != UINT32_MAX) {
+      e->bound = bind_view(c, C, p);
+      until = hn_eval_node(e, C->until);
+      e->bound = NULL;
+    }
+    const hn_step *st = &C->steps[p->step];
+    uint32_t nfirst = s->n;
+    int rc = 0;
+    if (st->repeat_op && p->count > 0) {
+      bool met = st->repeat_op == HN_P_GE ? p->count >= st->repeat : p->count == st->repeat;
+      if (met && p->step + 1 < np && step_holds(c, e, C, p, p->step + 1))
+        rc = enter(c, C, r, s, p, p->step + 1, ev, t, line, offset, true, &done);
+      p = &s->ps[i];
+      if (rc >= 0 && step_holds(c, e, C, p, p->step)) {
+        p->count++;
+        if (!partial_take(C, r, p, ev, p->step, false, t, line, offset)) rc = -1;
+        else if (complete(C, p) && t - p->first_t <= C->window && done == UINT32_MAX) done = i;
+      }
+    } else if (step_holds(c, e, C, p, p->step)) {
+      /* kept waiting only when a later step reads this one's bindings */
+      bool keep = binds_step(C, p->step);
+      rc = enter(c, C, r, s, p, p->step, ev, t, line, offset, keep, &done);
+      p = &s->ps[i];
+      if (!keep) { /* moved forward: the copy owns its values now */
+        memset(p, 0, sizeof *p);
+        p->dead = true;
+      }
+    }
+    if (rc < 0) { c->failed = true; return; }
+    if (until && done == UINT32_MAX) { /* the event lies inside every match of this partial */
+      s->ps[i].dead = true;
+      for (uint32_t j = nfirst; j < s->n; j++) s->ps[j].dead = true;
+    }
+    if (absence && done != UINT32_MAX) { /* every positive step matched: wait for the deadline */
+      pend(c, C, s, done, ki);
+      done = UINT32_MAX;
+    }
+  }
+  if (done == UINT32_MAX && starts) {
+    partial p0;
+    if (!partial_init(C, r, &p0)) { partial_free(c, C, r, &p0); c->failed = true; return; }
+    p0.prev_s0 = s->last_s0;
+    int rc = enter(c, C, r, s, &p0, 0, ev, t, line, offset, false, &done);
+    if (rc < 0) { c->failed = true; return; }
+    if (absence && done != UINT32_MAX) {
+      pend(c, C, s, done, ki);
+      done = UINT32_MAX;
+    }
+  }
+  if (starts) s->last_s0 = t;
+  if (done != UINT32_MAX) {
+    uint32_t gen = k->gen;
+    partial fired = s->ps[done];
+    s->ps[done].binds = NULL; /* moved */
+    s->ps[done].ents = NULL;
+    seq_alert(c, e, ev, rule, k, &fired, t, file);
+    partial_free(c, C, r, &fired);
+    k = &c->keys[ki];
+    if (k->live && k->gen == gen) seq_clear(c, C, r, &k->st.s); /* re-arm */
+  }
+  k = &c->keys[ki];
+  if (!k->live || k->gen != gen0) return;
+  s = &k->st.s;
+  /* compact: drop dead partials, keeping order */
+  uint32_t w = 0;
+  for (uint32_t i = 0; i < s->n; i++) {
+    if (s->ps[i].dead) { partial_free(c, C, r, &s->ps[i]); continue; }
+    s->ps[w++] = s->ps[i];
+  }
+  s->n = w;
+  if (!s->n && !starts) { key_drop(c, ki); return; }
+  account(c, ki);
+  enforce(c, ki);
+}
+
+static void absence_deadline(hn_corr_engine *c, hn_eval *e, const deadline *d, const char *file) {
+  ckey *k = &c->keys[d->key];
+  const hn_rule *r = &c->p->rules[k->rule];
+  const hn_corr *C = &c->p->corrs[r->corr];
+  seqstate *s = &k->st.s;
+  for (uint32_t i = 0; i < s->n; i++) {
+    partial *p = &s->ps[i];
+    if (!p->pending || p->dead || p->deadline != d->t) continue;
+    uint32_t gen = k->gen, ki = d->key;
+    partial fired = *p;
+    p->binds = NULL;
+    p->ents = NULL;
+    p->dead = true;
+    seq_alert(c, e, NULL, k->rule, k, &fired, d->t, file);
+    partial_free(c, C, r, &fired);
+    k = &c->keys[ki];
+    if (k->live && k->gen == gen) {
+      seq_clear(c, C, r, &k->st.s); /* re-arm */
+      key_drop(c, ki);
+    }
+    return;
+  }
+}
+
+/* ---- the event loop --------------------------------------------------------------------------- */
+static void process(hn_corr_engine *c, hn_eval *e, const hn_event *ev, int64_t t, const char *file, uint64_t line,
+                    uint64_t offset) {
+  const hn_program *p = c->p;
+  for (uint32_t ri = 0; ri < p->n_rules; ri++) {
+    const hn_rule *r = &p->rules[ri];
+    if (r->corr == UINT32_MAX) continue;
+    if (r->kind == HN_R_AGGREGATE) {
+      if (!hn_eval_node(e, r->cond)) continue;
+      if (!each_key(c, e, ev, ri, t, file, line, offset, agg_key)) c->stats.no_key++;
+    } else if (r->kind == HN_R_SEQUENCE || r->kind == HN_R_ABSENCE) {
+      const hn_corr *C = &p->corrs[r->corr];
+      /* only events some step or until could take need a key (the rest leave no trace) */
+      bool any = false;
+      for (uint32_t s = 0; s < C->n_steps && !any; s++) {
+        /* a step with bindings is tested per partial; its event-only part gates it here */
+        const hn_bnode *b = &p->bnodes[C->steps[s].cond];
+        any = b->dyn || hn_eval_node(e, C->steps[s].cond);
+      }
+      if (!any && C->until != UINT32_MAX) any = p->bnodes[C->until].dyn || hn_eval_node(e, C->until);
+      if (!any) continue;
+      if (!each_key(c, e, ev, ri, t, file, line, offset, seq_key)) c->stats.no_key++;
+    }
+  }
+}
+
+/* Moves the watermark to w: held events at or before it are processed, and deadlines before
+ * it fire, in time order (an event at a deadline's time comes first). */
+static void advance(hn_corr_engine *c, hn_eval *e, int64_t w) {
+  if (w > c->watermark) c->watermark = w;
+  for (;;) {
+    bool ev_ready = c->n_hq && c->hq[0].t <= c->watermark;
+    bool dl_ready = c->n_dl && c->dl[0].t < c->watermark;
+    if (!ev_ready && !dl_ready) break;
+    if (ev_ready && (!dl_ready || c->hq[0].t <= c->dl[0].t)) {
+      held h = hq_pop(c);
+      hn_decode_error de;
+      if (hn_decode(c->p->decoder, h.line, h.len, &c->ev2, &de) == HN_OK) {
+        hn_eval_begin(e, &c->ev2);
+        process(c, e, &c->ev2, h.t, h.file, h.lineno, h.offset);
+      }
+      free(h.line);
+      continue;
+    }
+    deadline d = dl_pop(c);
+    ckey *k = &c->keys[d.key];
+    if (!k->live || k->gen != d.gen) continue;
+    if (d.what == 0) agg_deadline(c, e, &d, c->file);
+    else absence_deadline(c, e, &d, c->file);
+  }
+}
+
+static bool event_time(const hn_program *p, const hn_event *ev, int64_t *t) {
+  if (p->time_slot < 0) return false;
+  const hn_slot *s = &ev->slots[p->time_slot];
+  for (uint32_t i = 0; i < s->n; i++)
+    if (ev->values[s->first + i].kind == HN_V_TIME) {
+      *t = ev->values[s->first + i].u.i;
+      return true;
+    }
+  return false;
+}
+
+int hn_corr_event(hn_corr_engine *c, hn_eval *e, const hn_event *ev, const char *line, size_t len, const char *file,
+                  uint64_t lineno, uint64_t offset) {
+  if (!c->p->n_corrs) return 0;
+  int64_t t;
+  c->file = file;
+  if (!event_time(c->p, ev, &t)) {
+    c->stats.untimed++;
+    return 0;
+  }
+  if (c->any_t && t < c->watermark) {
+    c->stats.late++;
+    return 1;
+  }
+  if (!c->any_t || t > c->max_t) c->max_t = t;
+  c->any_t = true;
+  int64_t w = c->max_t - c->p->lateness;
+  if (c->p->lateness <= 0) {
+    const hn_event *cur = ev;
+    advance(c, e, w);
+    if (e->ev != cur) hn_eval_begin(e, cur); /* a deadline used the evaluator */
+    process(c, e, ev, t, file, lineno, offset);
+  } else {
+    held h = {t, c->seq++, malloc(len ? len : 1), len, file, lineno, offset};
+    if (!h.line || !hq_push(c, h)) {
+      free(h.line);
+      return -1;
+    }
+    memcpy(h.line, line, len);
+    advance(c, e, w);
+  }
+  return c->failed ? -1 : 0;
+}
+
+hn_status hn_corr_finish(hn_corr_engine *c, hn_eval *e) {
+  if (!c->p->n_corrs) return HN_OK;
+  advance(c, e, INT64_MAX);
+  return c->failed ? HN_ERR_NOMEM : HN_OK;
+}

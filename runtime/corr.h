@@ -1,0 +1,71 @@
+/* corr.h - the correlation engine: aggregation windows, sequences and absences on event time,
+ * with lateness and the watermark (lang/SPEC.md §10.6-10.8, §10.12), and the suppression of
+ * every rule's alerts (§10.11). State is per rule and key, bounded by the pack's `memory` and
+ * `max_keys` settings: past them the least recently updated keys are evicted (counted).
+ *
+ * The runner matches single-event rules itself, then hands each event here; alerts of every
+ * kind leave through one callback, after suppression, in a deterministic order.
+ * Depends on the interpreter (interp.h) and the decoder. */
+#ifndef HN_CORR_H
+#define HN_CORR_H
+#include <stdio.h>
+#include "interp.h"
+
+/* Owned copies of values (strings included), for what outlives the event. */
+typedef struct hn_vals {
+  hn_value *v;
+  uint32_t n, cap;
+} hn_vals;
+
+/* An alert on its way out. */
+typedef struct hn_calert {
+  uint32_t rule;
+  int64_t time;          /* ns since the epoch */
+  bool timed;            /* false: the event had no time (single-event rules only) */
+  hn_eval *e;            /* begun on ev: its fields and what matched; NULL when there is no event */
+  const hn_event *ev;
+  const uint32_t *ent_slots; /* correlations: the entity values (ev's fields otherwise) */
+  const hn_vals *ent_vals;
+  uint32_t n_ent;
+  const uint32_t *key_slots; /* correlations: the group or sequence key */
+  const hn_vals *key_vals;
+  uint32_t n_keys;
+  const char *file;      /* the input position of the event that fired it (the last one) */
+  uint64_t line, offset;
+  uint64_t count;        /* 1 + the alerts of the same rule and key suppressed since the last */
+  uint64_t events;       /* correlations: events in the window or the match */
+} hn_calert;
+
+typedef void (*hn_emit_fn)(void *ud, const hn_calert *a);
+
+typedef struct hn_corr_stats {
+  uint64_t late;         /* events below the watermark: not added to correlation state */
+  uint64_t untimed;      /* events without a time, where correlation rules needed one */
+  uint64_t no_key;       /* events a correlation left out for a missing key value */
+  uint64_t evicted;      /* keys evicted by the memory or max_keys bound */
+  uint64_t suppressed;   /* alerts suppressed */
+  uint64_t keys, peak_keys, bytes, peak_bytes; /* live keys and an estimate of their memory */
+} hn_corr_stats;
+
+typedef struct hn_corr_engine hn_corr_engine;
+
+hn_corr_engine *hn_corr_create(const hn_program *p, hn_emit_fn emit, void *ud);
+void hn_corr_destroy(hn_corr_engine *c);
+const hn_corr_stats *hn_corr_stats_of(const hn_corr_engine *c);
+
+/* A single-event alert: suppression, then the callback. */
+void hn_corr_alert(hn_corr_engine *c, hn_calert *a);
+
+/* The correlation side of the current event (e begun on ev, single-event rules matched).
+ * line/len is the event's text, kept when lateness holds it back. Returns 1 when the event was
+ * late, 0 otherwise, -1 when out of memory. */
+int hn_corr_event(hn_corr_engine *c, hn_eval *e, const hn_event *ev, const char *line, size_t len,
+                  const char *file, uint64_t lineno, uint64_t offset);
+
+/* The input ended: releases held events, then the watermark passes every window end and
+ * absence deadline. e is used for held events. */
+hn_status hn_corr_finish(hn_corr_engine *c, hn_eval *e);
+
+/* Whether the program needs the engine at all (correlation rules or suppression). */
+bool hn_corr_needed(const hn_program *p);
+#endif
