@@ -945,7 +945,7 @@ static void lower_sequence(lower *L, const hnc_node *r, hn_rule *rule, const hnc
     steps[k].cond = b_nary(L, HN_B_AND, parts, np);
     steps[k].negated = (st->flags & HNC_F_NOT) != 0;
     if (st->b) {
-      steps[k].repeat_op = st->op == HNC_OP_EQ ? HN_P_EQ : HN_P_GE;
+      steps[k].repeat_op = st->op == HNC_OP_EQ ? HN_REP_EQ : HN_REP_GE;
       steps[k].repeat = (uint32_t)st->b->i;
     }
   }

@@ -1097,7 +1097,7 @@ static bool complete(const hn_corr *C, const partial *p) {
   if (p->step >= np) return true;
   const hn_step *s = &C->steps[p->step];
   /* a repeat as the last positive step completes when its count is met (>=: at the Nth) */
-  return p->step + 1 == np && s->repeat_op && p->count >= s->repeat && s->repeat_op == HN_P_GE;
+  return p->step + 1 == np && s->repeat_op && p->count >= s->repeat && s->repeat_op == HN_REP_GE;
 }
 
 static bool seq_push(seqstate *s, const partial *p) {
@@ -1143,7 +1143,7 @@ static void seq_clear(hn_corr_engine *c, const hn_corr *C, const hn_rule *r, seq
 /* repeat == N as the first step: no other event of that step in the span before the match's
  * first event (§10.7 rule 3). */
 static bool first_exact_ok(const hn_corr *C, const partial *p, int64_t t_last) {
-  return C->steps[0].repeat_op != HN_P_EQ || p->prev_s0 == INT64_MIN || p->prev_s0 < t_last - C->window;
+  return C->steps[0].repeat_op != HN_REP_EQ || p->prev_s0 == INT64_MIN || p->prev_s0 < t_last - C->window;
 }
 
 /* Enters step j of (a copy of) p with the current event; the result is pushed to s. Returns
@@ -1213,7 +1213,7 @@ static void seq_key(hn_corr_engine *c, hn_eval *e, const hn_event *ev, uint32_t 
     uint32_t nfirst = s->n;
     int rc = 0;
     if (st->repeat_op && p->count > 0) {
-      bool met = st->repeat_op == HN_P_GE ? p->count >= st->repeat : p->count == st->repeat;
+      bool met = st->repeat_op == HN_REP_GE ? p->count >= st->repeat : p->count == st->repeat;
       if (met && p->step + 1 < np && step_holds(c, e, C, p, p->step + 1))
         rc = enter(c, C, r, s, p, p->step + 1, ev, t, line, offset, true, &done);
       p = &s->ps[i];
@@ -1371,9 +1371,9 @@ int hn_corr_event(hn_corr_engine *c, hn_eval *e, const hn_event *ev, const char 
   if (!c->p->n_corrs) return 0;
   int64_t t;
   c->file = file;
-  if (!event_time(c->p, ev, &t)) {
+  if (!event_time(c->p, ev, &t)) { /* counted, and takes the watermark as its time (§5.2) */
     c->stats.untimed++;
-    return 0;
+    t = c->watermark;
   }
   if (c->any_t && t < c->watermark) {
     c->stats.late++;

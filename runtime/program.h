@@ -123,10 +123,12 @@ typedef struct hn_hnode {
   uint32_t a, b;
 } hn_hnode;
 
+typedef enum hn_repeat { HN_REP_ONE, HN_REP_GE, HN_REP_EQ } hn_repeat;
+
 typedef struct hn_step {
   uint32_t cond;         /* bnode (dyn when it reads bindings) */
   bool negated;          /* `not s:` (absence: the last step) */
-  uint8_t repeat_op;     /* 0: one event; HN_P_GE or HN_P_EQ with repeat */
+  uint8_t repeat_op;     /* hn_repeat: one event, or repeat >= / == N */
   uint32_t repeat;
 } hn_step;
 

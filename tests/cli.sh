@@ -38,6 +38,9 @@ expect "-Werror" 1 "$hornet" check -Werror "$tmp/w.hn"
 expect "-Werror=name" 1 "$hornet" check -Werror=missing-entities "$tmp/w.hn"
 expect "-Wno-name silences" 0 "$hornet" check -Wno-missing-entities -Werror "$tmp/w.hn"
 expect "fmt --check canonical" 0 "$hornet" fmt --check examples stdlib
+for d in tests/packs/*/; do  # in-language scenario tests of the correlation engine
+  expect "pack tests $d" 0 "$hornet" test "$d"
+done
 printf 'rule   r{severity low}\n' > "$tmp/u.hn"
 expect "fmt --check ugly" 1 "$hornet" fmt --check "$tmp/u.hn"
 expect "fmt rewrites" 0 "$hornet" fmt "$tmp/u.hn"
