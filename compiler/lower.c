@@ -346,7 +346,7 @@ static uint32_t lv(lower *L, const hnc_node *n, const hnc_type *want) {
       b->step = step;
       b->slot = sl;
     }
-    return vexpr(L, HN_VX_BOUND, ftype_of(n->type), bi, sl);
+    return vexpr(L, HN_VX_BOUND, ftype_of(n->type), step, sl);
   }
   case N_PATH: {
     if (n->sym && n->sym->decl->kind == N_MACRO) return lv(L, n->sym->decl->a, want);
@@ -944,6 +944,7 @@ static void lower_sequence(lower *L, const hnc_node *r, hn_rule *rule, const hnc
       if (it->op == HNC_IT_EXCEPT && it->a && np < 66) parts[np++] = b_not(L, lb(L, it->a));
     steps[k].cond = b_nary(L, HN_B_AND, parts, np);
     steps[k].negated = (st->flags & HNC_F_NOT) != 0;
+    steps[k].name = keep(L, st->str, st->len);
     if (st->b) {
       steps[k].repeat_op = st->op == HNC_OP_EQ ? HN_REP_EQ : HN_REP_GE;
       steps[k].repeat = (uint32_t)st->b->i;

@@ -1040,6 +1040,7 @@ static const hn_bound *bind_view(hn_corr_engine *c, const hn_corr *C, const part
 }
 
 static bool step_holds(hn_corr_engine *c, hn_eval *e, const hn_corr *C, const partial *p, uint32_t step) {
+  e->corr = C;
   e->bound = p ? bind_view(c, C, p) : NULL;
   bool r = hn_eval_node(e, C->steps[step].cond);
   e->bound = NULL;
@@ -1196,6 +1197,7 @@ static void seq_key(hn_corr_engine *c, hn_eval *e, const hn_event *ev, uint32_t 
     if (p->pending) { /* absence: the `not` step's event in time cancels it; so does until */
       if (t <= p->deadline && step_holds(c, e, C, p, C->n_steps - 1)) p->dead = true;
       else if (C->until != UINT32_MAX) {
+        e->corr = C;
         e->bound = bind_view(c, C, p);
         p->dead = hn_eval_node(e, C->until);
         e->bound = NULL;
@@ -1205,6 +1207,7 @@ static void seq_key(hn_corr_engine *c, hn_eval *e, const hn_event *ev, uint32_t 
     if (t - p->first_t > C->window) { p->dead = true; continue; } /* can no longer complete */
     bool until = false;
     if (C->until != UINT32_MAX) {
+      e->corr = C;
       e->bound = bind_view(c, C, p);
       until = hn_eval_node(e, C->until);
       e->bound = NULL;

@@ -133,8 +133,13 @@ static const hn_value *operand(hn_eval *e, uint32_t idx, size_t *n, hn_value *tm
     *n = 1;
     return tmp;
   case HN_VX_BOUND: /* a value of an earlier step's event; none when that step is not bound */
-    *n = e->bound ? e->bound[x->a].n : 0;
-    return e->bound ? e->bound[x->a].v : tmp;
+    *n = 0;
+    for (uint32_t i = 0; e->bound && e->corr && i < e->corr->n_binds; i++)
+      if (e->corr->binds[i].step == x->a && e->corr->binds[i].slot == x->b) {
+        *n = e->bound[i].n;
+        return e->bound[i].v;
+      }
+    return tmp;
   default: break;
   }
   hn_value ta[TMP], tb[TMP];

@@ -27,6 +27,7 @@ typedef struct hn_eval {
   uint32_t *fired;    /* rules that fired on the event (hn_match_event) */
   bool no_prefilter;  /* exact matching of every rule: no prefilter, no index (the oracle) */
   bool indexed;       /* the index's maps were probed for the current event (hn_match_event) */
+  const hn_corr *corr;   /* the sequence whose step is tested (its binds), with: */
   const hn_bound *bound; /* bindings of the partial match a sequence step is tested for, or NULL */
 } hn_eval;
 

@@ -36,7 +36,7 @@ typedef enum hn_vop {
   HN_VX_CONST,  /* a: const index */
   HN_VX_ADD, HN_VX_SUB, HN_VX_MUL, HN_VX_DIV, HN_VX_MOD, HN_VX_NEG, /* a, b: vexpr indices */
   HN_VX_LOWER, HN_VX_UPPER, HN_VX_LEN, HN_VX_ABS,                   /* a: vexpr index */
-  HN_VX_BOUND   /* a: binding of the rule's sequence (hn_corr.binds); b: its slot */
+  HN_VX_BOUND   /* $step.path in a sequence: a: the step's index; b: the path's slot */
 } hn_vop;
 
 typedef struct hn_vexpr {
@@ -126,6 +126,7 @@ typedef struct hn_hnode {
 typedef enum hn_repeat { HN_REP_ONE, HN_REP_GE, HN_REP_EQ } hn_repeat;
 
 typedef struct hn_step {
+  const char *name;
   uint32_t cond;         /* bnode (dyn when it reads bindings) */
   bool negated;          /* `not s:` (absence: the last step) */
   uint8_t repeat_op;     /* hn_repeat: one event, or repeat >= / == N */

@@ -464,7 +464,7 @@ hn_status hn_run_tests(const hn_program *p, FILE *out, FILE *junit, hn_test_repo
 }
 
 /* ---- explain --------------------------------------------------------------------------------- */
-static void vexpr_text(FILE *f, const hn_program *p, uint32_t i);
+static void vexpr_text(FILE *f, const hn_program *p, const hn_corr *C, uint32_t i);
 
 static void const_text(FILE *f, const hn_const *c) {
   hn_value v;
@@ -482,29 +482,32 @@ static void const_text(FILE *f, const hn_const *c) {
   else value_json(f, &v);
 }
 
-static void vexpr_text(FILE *f, const hn_program *p, uint32_t i) {
+static void vexpr_text(FILE *f, const hn_program *p, const hn_corr *C, uint32_t i) {
   static const char *const ops[] = {[HN_VX_ADD] = " + ", [HN_VX_SUB] = " - ", [HN_VX_MUL] = " * ",
                                     [HN_VX_DIV] = " / ", [HN_VX_MOD] = " % "};
   const hn_vexpr *x = &p->vexprs[i];
   switch (x->op) {
   case HN_VX_FIELD: fputs(p->fields[x->a].path, f); break;
   case HN_VX_CONST: const_text(f, &p->consts[x->a]); break;
-  case HN_VX_NEG: fputc('-', f); vexpr_text(f, p, x->a); break;
+  case HN_VX_BOUND:
+    fprintf(f, "$%s.%s", C && x->a < C->n_steps ? C->steps[x->a].name : "?", p->fields[x->b].path);
+    break;
+  case HN_VX_NEG: fputc('-', f); vexpr_text(f, p, C, x->a); break;
   case HN_VX_LOWER: case HN_VX_UPPER: case HN_VX_LEN: case HN_VX_ABS:
     fputs(x->op == HN_VX_LOWER ? "lower(" : x->op == HN_VX_UPPER ? "upper(" : x->op == HN_VX_LEN ? "len(" : "abs(", f);
-    vexpr_text(f, p, x->a);
+    vexpr_text(f, p, C, x->a);
     fputc(')', f);
     break;
   default:
     fputc('(', f);
-    vexpr_text(f, p, x->a);
+    vexpr_text(f, p, C, x->a);
     fputs(ops[x->op], f);
-    vexpr_text(f, p, x->b);
+    vexpr_text(f, p, C, x->b);
     fputc(')', f);
   }
 }
 
-static void pred_text(FILE *f, const hn_program *p, const hn_pred *pr) {
+static void pred_text(FILE *f, const hn_program *p, const hn_corr *C, const hn_pred *pr) {
   static const char *const ops[] = {"==", "!=", "<", "<=", ">", ">=", "contains", "startswith", "endswith",
                                     "like", "matches", "in", "in", "has", "exists", "missing"};
   const char *tilde = (pr->flags & HN_PF_NOCASE) ? "~" : "";
@@ -512,10 +515,10 @@ static void pred_text(FILE *f, const hn_program *p, const hn_pred *pr) {
     fprintf(f, "%s %s", ops[pr->op], p->fields[pr->slot].path);
     return;
   }
-  vexpr_text(f, p, pr->lhs);
+  vexpr_text(f, p, C, pr->lhs);
   fprintf(f, " %s%s ", ops[pr->op], tilde);
   if (pr->rhs != UINT32_MAX) {
-    vexpr_text(f, p, pr->rhs);
+    vexpr_text(f, p, C, pr->rhs);
     return;
   }
   if (pr->op == HN_P_RANGE) {
@@ -543,7 +546,7 @@ static void explain_node(FILE *f, hn_eval *e, uint32_t node, int depth) {
   switch (b->op) {
   case HN_B_TRUE: fputs("true\n", f); break;
   case HN_B_FALSE: fputs("false\n", f); break;
-  case HN_B_PRED: pred_text(f, p, &p->preds[b->a]); fputc('\n', f); break;
+  case HN_B_PRED: pred_text(f, p, e->corr, &p->preds[b->a]); fputc('\n', f); break;
   case HN_B_NOT:
     fputs("not\n", f);
     explain_node(f, e, b->a, depth + 1);
@@ -580,8 +583,30 @@ hn_status hn_explain(const hn_program *p, const char *event, size_t len, const c
     const hn_rule *ru = &p->rules[r];
     if (rule && strcmp(rule, ru->name) != 0) continue;
     found = true;
+    if (ru->kind == HN_R_AGGREGATE) { /* one event decides whether it enters a window */
+      eval_all(&e, ru->cond);
+      bool in = hn_eval_node(&e, ru->cond);
+      fprintf(out, "rule %s: an aggregation; this event %s its windows\n", ru->name, in ? "ENTERS" : "does not enter");
+      explain_node(out, &e, ru->cond, 0);
+      continue;
+    }
+    if (ru->kind == HN_R_SEQUENCE || ru->kind == HN_R_ABSENCE) {
+      /* each step as this event alone meets it: comparisons with $step values are false */
+      const hn_corr *C = &p->corrs[ru->corr];
+      e.corr = C;
+      fprintf(out, "rule %s: a %s; the steps this event meets on its own:\n", ru->name,
+              ru->kind == HN_R_ABSENCE ? "sequence with an absence" : "sequence");
+      for (uint32_t k = 0; k < C->n_steps; k++) {
+        eval_all(&e, C->steps[k].cond);
+        bool m = hn_eval_node(&e, C->steps[k].cond);
+        fprintf(out, "  %s%s: %s\n", C->steps[k].negated ? "not " : "", C->steps[k].name, m ? "MEETS" : "does not meet");
+        explain_node(out, &e, C->steps[k].cond, 1);
+      }
+      e.corr = NULL;
+      continue;
+    }
     if (ru->kind != HN_R_SINGLE) {
-      fprintf(out, "rule %s: a correlation (not run yet)\n", ru->name);
+      fprintf(out, "rule %s: reads other rules' alerts (not run yet)\n", ru->name);
       continue;
     }
     eval_all(&e, ru->cond);
