@@ -33,6 +33,12 @@ static void usage(FILE *f) {
         "  --check                    do not write; list files that would change, exit 1 if any\n"
         "  --stdout                   print the formatted text instead of rewriting\n"
         "run:     hornet run PACK [--input FILE|-] [--output FILE] [--dead-letter FILE]\n"
+        "                   [--state FILE [--final] [--checkpoint-every N] [--max-events N]]\n"
+        "  --state FILE               keep correlation state and the input position in FILE across\n"
+        "                             runs (resumes there; checkpoints every `checkpoint` setting)\n"
+        "  --final                    with --state: this input ends the stream (close windows)\n"
+        "  --checkpoint-every N       also checkpoint every N events\n"
+        "  --max-events N             stop after N events (the state records where)\n"
         "test:    hornet test PATH... [--junit FILE]\n"
         "explain: hornet explain PACK --event JSON [--rule NAME]\n"
         "(run, test and explain also take -I DIR, --stdlib DIR and --engine jit|interp)\n", f);
@@ -236,8 +242,8 @@ static hn_program *compile_paths(char **paths, int n, char **incs, int ninc, con
 typedef struct run_args {
   char *paths[64], *incs[16];
   int npaths, ninc;
-  const char *stdlib, *input, *output, *dead, *junit, *event, *rule, *engine;
-  int native;
+  const char *stdlib, *input, *output, *dead, *junit, *event, *rule, *engine, *state, *every, *max;
+  int native, final;
 } run_args;
 
 static int parse_run_args(const char *cmd, int argc, char **argv, run_args *a) {
@@ -247,10 +253,14 @@ static int parse_run_args(const char *cmd, int argc, char **argv, run_args *a) {
     const char **slot = strcmp(o, "--input") == 0 ? &a->input : strcmp(o, "--output") == 0 ? &a->output
                       : strcmp(o, "--dead-letter") == 0 ? &a->dead : strcmp(o, "--junit") == 0 ? &a->junit
                       : strcmp(o, "--event") == 0 ? &a->event : strcmp(o, "--rule") == 0 ? &a->rule
-                      : strcmp(o, "--stdlib") == 0 ? &a->stdlib : strcmp(o, "--engine") == 0 ? &a->engine : NULL;
+                      : strcmp(o, "--stdlib") == 0 ? &a->stdlib : strcmp(o, "--engine") == 0 ? &a->engine
+                      : strcmp(o, "--state") == 0 ? &a->state : strcmp(o, "--checkpoint-every") == 0 ? &a->every
+                      : strcmp(o, "--max-events") == 0 ? &a->max : NULL;
     if (slot) {
       if (i + 1 >= argc) { fprintf(stderr, "hornet %s: %s needs a value\n", cmd, o); return 2; }
       *slot = argv[++i];
+    } else if (strcmp(o, "--final") == 0) {
+      a->final = 1;
     } else if (strcmp(o, "-I") == 0 && i + 1 < argc && a->ninc < 16) {
       a->incs[a->ninc++] = argv[++i];
     } else if (o[0] == '-' && o[1]) {
@@ -276,7 +286,8 @@ static int cmd_run(int argc, char **argv) {
   if (rc) return rc;
   FILE *in = !a.input || strcmp(a.input, "-") == 0 ? stdin : fopen(a.input, "rb");
   if (!in) { fprintf(stderr, "hornet run: cannot read '%s'\n", a.input); return 1; }
-  FILE *out = a.output ? fopen(a.output, "wb") : stdout;
+  /* with a state file the output grows across runs (and is cut back to the last checkpoint) */
+  FILE *out = a.output ? fopen(a.output, a.state ? "ab" : "wb") : stdout;
   FILE *dead = a.dead ? fopen(a.dead, "wb") : NULL;
   if (!out || (a.dead && !dead)) {
     fprintf(stderr, "hornet run: cannot write '%s'\n", !out ? a.output : a.dead);
@@ -284,7 +295,9 @@ static int cmd_run(int argc, char **argv) {
   }
   hn_program *p = compile_paths(a.paths, a.npaths, a.incs, a.ninc, a.stdlib, a.native);
   if (!p) return 1;
-  hn_run_options o = {a.input ? a.input : "-", in, out, dead, stderr, 10, a.native ? HN_ENGINE_AUTO : HN_ENGINE_INTERP};
+  hn_run_options o = {a.input ? a.input : "-", in, out, dead, stderr, 10, a.native ? HN_ENGINE_AUTO : HN_ENGINE_INTERP,
+                      a.state, a.every ? strtoull(a.every, NULL, 10) : 0, a.max ? strtoull(a.max, NULL, 10) : 0,
+                      a.final != 0};
   hn_run_stats st;
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -294,8 +307,14 @@ static int cmd_run(int argc, char **argv) {
   fprintf(stderr, "hornet run: %llu events, %llu bytes, %llu alerts, %llu malformed, %.3f s (%.0f events/s)\n",
           (unsigned long long)st.events, (unsigned long long)st.bytes, (unsigned long long)st.alerts,
           (unsigned long long)st.malformed, secs, secs > 0 ? (double)st.events / secs : 0.0);
+  if (st.late || st.untimed || st.no_key || st.suppressed || st.evicted || st.peak_keys)
+    fprintf(stderr, "hornet run: correlation: %llu late, %llu without a time, %llu without a key value, %llu alerts "
+            "suppressed, %llu keys evicted, %llu keys at most (~%.1f MB)\n",
+            (unsigned long long)st.late, (unsigned long long)st.untimed, (unsigned long long)st.no_key,
+            (unsigned long long)st.suppressed, (unsigned long long)st.evicted, (unsigned long long)st.peak_keys,
+            (double)st.peak_state_bytes / 1e6);
   if (st.skipped_rules)
-    fprintf(stderr, "hornet run: %llu correlation rules were not run (the correlation engine is not there yet)\n",
+    fprintf(stderr, "hornet run: %llu rules over other rules' alerts were not run (not there yet)\n",
             (unsigned long long)st.skipped_rules);
   if (in != stdin) fclose(in);
   if (out != stdout && fclose(out) != 0) s = HN_ERR_IO;

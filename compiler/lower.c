@@ -1137,6 +1137,7 @@ static void *settle(lower *L, vec *x) {
 static void lower_settings(lower *L, hn_program *P) {
   P->memory = 512ull << 20;
   P->max_keys = 1000000;
+  P->checkpoint = 60ll * 1000000000;
   for (size_t i = 0; i < L->c->n_packs; i++) {
     hnc_pack *p = L->c->packs[i];
     if (!p->is_root) continue;
@@ -1145,6 +1146,7 @@ static void lower_settings(lower *L, hn_program *P) {
     if ((v = hnc_table_get(&p->settings, "suppress", 8)) && v->a) P->suppress = v->a->i * 1000000;
     if ((v = hnc_table_get(&p->settings, "memory", 6)) && v->a && v->a->i > 0) P->memory = (uint64_t)v->a->i;
     if ((v = hnc_table_get(&p->settings, "max_keys", 8)) && v->a && v->a->i > 0) P->max_keys = (uint64_t)v->a->i;
+    if ((v = hnc_table_get(&p->settings, "checkpoint", 10)) && v->a && v->a->i > 0) P->checkpoint = v->a->i * 1000000;
     break;
   }
 }

@@ -19,6 +19,7 @@
  * algorithm is described above seq_event).
  * Depends on interp.h, decode.h and text.h. */
 #include "corr.h"
+#include <inttypes.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1319,15 +1320,18 @@ static void process(hn_corr_engine *c, hn_eval *e, const hn_event *ev, int64_t t
     } else if (r->kind == HN_R_SEQUENCE || r->kind == HN_R_ABSENCE) {
       const hn_corr *C = &p->corrs[r->corr];
       /* only events some step or until could take need a key (the rest leave no trace) */
-      bool any = false;
+      bool any = false, maybe = false; /* a step that reads bindings is tested per partial */
       for (uint32_t s = 0; s < C->n_steps && !any; s++) {
-        /* a step with bindings is tested per partial; its event-only part gates it here */
-        const hn_bnode *b = &p->bnodes[C->steps[s].cond];
-        any = b->dyn || hn_eval_node(e, C->steps[s].cond);
+        if (p->bnodes[C->steps[s].cond].dyn) maybe = true;
+        else any = hn_eval_node(e, C->steps[s].cond);
       }
-      if (!any && C->until != UINT32_MAX) any = p->bnodes[C->until].dyn || hn_eval_node(e, C->until);
-      if (!any) continue;
-      if (!each_key(c, e, ev, ri, t, file, line, offset, seq_key)) c->stats.no_key++;
+      if (!any && C->until != UINT32_MAX) {
+        if (p->bnodes[C->until].dyn) maybe = true;
+        else any = hn_eval_node(e, C->until);
+      }
+      if (!any && !maybe) continue;
+      /* an event only a binding step might take, without a key, is no loss worth counting */
+      if (!each_key(c, e, ev, ri, t, file, line, offset, seq_key) && any) c->stats.no_key++;
     }
   }
 }
@@ -1405,5 +1409,434 @@ int hn_corr_event(hn_corr_engine *c, hn_eval *e, const hn_event *ev, const char 
 hn_status hn_corr_finish(hn_corr_engine *c, hn_eval *e) {
   if (!c->p->n_corrs) return HN_OK;
   advance(c, e, INT64_MAX);
+  return c->failed ? HN_ERR_NOMEM : HN_OK;
+}
+
+/* ---- checkpoints -----------------------------------------------------------------------------
+ * The state is written as a flat binary record (host byte order; the runner's header checks
+ * it): the rules by name and fingerprint, the clock, every key from the least to the most
+ * recently updated with its state, the pending deadlines and the held events. A rule is found
+ * again by its name and restored only when its fingerprint (its logic, keys, window, steps,
+ * entities and suppression, hashed by content, not by slot or node numbers) is unchanged, so
+ * a new pack version keeps the state of the rules it did not touch. */
+static uint64_t fp_mix(uint64_t h, uint64_t v) { return hn_hash_mix(h ^ v, 0x9E3779B97F4A7C15ull); }
+static uint64_t fp_str(uint64_t h, const char *s) { return fp_mix(h, s ? hn_hash_bytes(s, strlen(s)) : 1); }
+static uint64_t fp_slot(const hn_program *p, uint64_t h, uint32_t slot) {
+  if (slot >= p->n_fields) return fp_mix(h, slot);
+  return fp_mix(fp_str(h, p->fields[slot].path), p->fields[slot].type);
+}
+
+static uint64_t fp_const(const hn_program *p, uint64_t h, uint32_t i) {
+  const hn_const *c = &p->consts[i];
+  h = fp_mix(h, (uint64_t)c->kind << 16 | (uint64_t)c->prefix << 8 | c->v6);
+  h = fp_mix(h, c->folded);
+  if (c->kind == HN_V_STRING) return fp_mix(h, hn_hash_bytes(c->u.s, c->len));
+  if (c->kind == HN_V_IP) return fp_mix(h, hn_hash_bytes(c->u.ip, 16));
+  return fp_mix(h, (uint64_t)c->u.i);
+}
+
+static uint64_t fp_vexpr(const hn_program *p, uint64_t h, uint32_t i) {
+  if (i == UINT32_MAX) return fp_mix(h, 7);
+  const hn_vexpr *x = &p->vexprs[i];
+  h = fp_mix(h, (uint64_t)x->op << 8 | x->type);
+  switch (x->op) {
+  case HN_VX_FIELD: return fp_slot(p, h, x->a);
+  case HN_VX_CONST: return fp_const(p, h, x->a);
+  case HN_VX_BOUND: return fp_slot(p, fp_mix(h, x->a), x->b);
+  case HN_VX_NEG: case HN_VX_LOWER: case HN_VX_UPPER: case HN_VX_LEN: case HN_VX_ABS: return fp_vexpr(p, h, x->a);
+  default: return fp_vexpr(p, fp_vexpr(p, h, x->a), x->b);
+  }
+}
+
+static uint64_t fp_bnode(const hn_program *p, uint64_t h, uint32_t i) {
+  if (i == UINT32_MAX) return fp_mix(h, 9);
+  const hn_bnode *b = &p->bnodes[i];
+  h = fp_mix(h, b->op);
+  switch (b->op) {
+  case HN_B_PRED: {
+    const hn_pred *pr = &p->preds[b->a];
+    h = fp_mix(h, (uint64_t)pr->op << 8 | pr->flags);
+    h = fp_vexpr(p, fp_vexpr(p, h, pr->lhs), pr->rhs);
+    if (pr->op == HN_P_EXISTS || pr->op == HN_P_MISSING) h = fp_slot(p, h, pr->slot);
+    for (uint32_t k = 0; k < pr->n; k++) h = fp_const(p, h, pr->first + k);
+    return h;
+  }
+  case HN_B_NOT: return fp_bnode(p, h, b->a);
+  case HN_B_AND: case HN_B_OR:
+    for (uint32_t k = 0; k < b->n; k++) h = fp_bnode(p, h, p->kids[b->first + k]);
+    return h;
+  default: return h;
+  }
+}
+
+static uint64_t rule_fingerprint(const hn_program *p, const hn_rule *r) {
+  uint64_t h = fp_str(0x1234, r->name);
+  h = fp_mix(fp_mix(h, r->kind), (uint64_t)r->suppress);
+  h = fp_bnode(p, h, r->cond);
+  for (uint32_t i = 0; i < r->n_entities; i++) h = fp_slot(p, h, r->entities[i]);
+  for (uint32_t i = 0; i < r->n_supp_keys; i++) h = fp_slot(p, h, r->supp_keys[i]);
+  if (r->corr == UINT32_MAX) return h;
+  const hn_corr *C = &p->corrs[r->corr];
+  for (uint32_t i = 0; i < C->n_keys; i++) h = fp_slot(p, h, C->keys[i]);
+  h = fp_mix(fp_mix(h, (uint64_t)C->window), C->tumbling);
+  for (uint32_t i = 0; i < C->n_aggs; i++)
+    h = fp_bnode(p, fp_vexpr(p, fp_mix(h, (uint64_t)C->aggs[i].kind << 8 | C->aggs[i].type), C->aggs[i].arg),
+                 C->aggs[i].cond);
+  for (uint32_t i = 0; i < C->n_hn; i++) {
+    const hn_hnode *n = &C->hn[i];
+    h = fp_mix(h, (uint64_t)n->op << 40 | (uint64_t)n->cmp << 32 | n->b);
+    h = n->op == HN_H_CONST ? fp_const(p, h, n->a) : n->op == HN_H_EVENT ? fp_bnode(p, h, n->a) : fp_mix(h, n->a);
+  }
+  h = fp_mix(h, C->having);
+  for (uint32_t i = 0; i < C->n_steps; i++)
+    h = fp_bnode(p, fp_mix(h, (uint64_t)C->steps[i].negated << 40 | (uint64_t)C->steps[i].repeat_op << 32 | C->steps[i].repeat),
+                 C->steps[i].cond);
+  h = fp_bnode(p, h, C->until);
+  for (uint32_t i = 0; i < C->n_binds; i++) h = fp_slot(p, fp_mix(h, C->binds[i].step), C->binds[i].slot);
+  return h;
+}
+
+typedef struct wr {
+  FILE *f;
+  bool bad;
+} wr;
+
+static void w_bytes(wr *w, const void *b, size_t n) {
+  if (n && fwrite(b, 1, n, w->f) != n) w->bad = true;
+}
+static void w_u8(wr *w, uint8_t v) { w_bytes(w, &v, 1); }
+static void w_u32(wr *w, uint32_t v) { w_bytes(w, &v, 4); }
+static void w_u64(wr *w, uint64_t v) { w_bytes(w, &v, 8); }
+static void w_i64(wr *w, int64_t v) { w_bytes(w, &v, 8); }
+
+static void w_value(wr *w, const hn_value *v) {
+  w_u8(w, v->kind);
+  w_u8(w, v->v6);
+  w_u32(w, v->len);
+  if (v->kind == HN_V_STRING) w_bytes(w, v->u.s, v->len);
+  else if (v->kind == HN_V_IP) w_bytes(w, v->u.ip, 16);
+  else w_u64(w, (uint64_t)v->u.i);
+}
+
+static void w_vals(wr *w, const hn_vals *s) {
+  w_u32(w, s->n);
+  for (uint32_t i = 0; i < s->n; i++) w_value(w, &s->v[i]);
+}
+
+hn_status hn_corr_save(const hn_corr_engine *c, FILE *f) {
+  const hn_program *p = c->p;
+  wr w = {f, false};
+  w_u32(&w, p->n_rules);
+  for (uint32_t r = 0; r < p->n_rules; r++) {
+    const char *nm = p->rules[r].name ? p->rules[r].name : "";
+    w_u32(&w, (uint32_t)strlen(nm));
+    w_bytes(&w, nm, strlen(nm));
+    w_u64(&w, rule_fingerprint(p, &p->rules[r]));
+  }
+  w_i64(&w, c->max_t);
+  w_i64(&w, c->watermark);
+  w_u8(&w, c->any_t);
+  w_u64(&w, c->seq);
+  const hn_corr_stats *s = &c->stats;
+  uint64_t st[5] = {s->late, s->untimed, s->no_key, s->evicted, s->suppressed};
+  w_bytes(&w, st, sizeof st);
+  /* keys from the least to the most recently updated; their ordinal names them below */
+  uint32_t *ord = malloc((c->n_keys ? c->n_keys : 1) * sizeof *ord);
+  if (!ord) return HN_ERR_NOMEM;
+  w_u32(&w, (uint32_t)c->stats.keys);
+  uint32_t n = 0;
+  for (uint32_t i = c->lru_tail; i != UINT32_MAX; i = c->keys[i].prev) {
+    const ckey *k = &c->keys[i];
+    ord[i] = n++;
+    w_u32(&w, k->kn);
+    w_bytes(&w, k->kb, k->kn);
+    const hn_rule *r = &p->rules[k->rule];
+    if (k->kind == K_SUPP) {
+      w_i64(&w, k->st.u.last);
+      w_u64(&w, k->st.u.suppressed);
+      continue;
+    }
+    const hn_corr *C = &p->corrs[r->corr];
+    for (uint32_t j = 0; j < C->n_keys; j++) w_vals(&w, &k->keyvals[j]);
+    if (r->kind == HN_R_AGGREGATE) {
+      const agroup *g = &k->st.g;
+      w_u32(&w, g->n - g->head);
+      for (uint32_t j = g->head; j < g->n; j++) {
+        w_i64(&w, g->it[j].t);
+        w_u32(&w, g->it[j].agg);
+        w_value(&w, &g->it[j].v);
+      }
+      w_i64(&w, g->win);
+      w_u8(&w, g->open);
+      w_u64(&w, g->line);
+      w_u64(&w, g->offset);
+    } else {
+      const seqstate *q = &k->st.s;
+      w_u32(&w, q->n);
+      for (uint32_t j = 0; j < q->n; j++) {
+        const partial *pa = &q->ps[j];
+        w_u32(&w, pa->step);
+        w_u32(&w, pa->count);
+        w_i64(&w, pa->first_t);
+        w_i64(&w, pa->last_t);
+        w_i64(&w, pa->deadline);
+        w_i64(&w, pa->prev_s0);
+        w_u8(&w, (uint8_t)(pa->pending | pa->dead << 1));
+        w_u64(&w, pa->line);
+        w_u64(&w, pa->offset);
+        w_u64(&w, pa->events);
+        for (uint32_t b = 0; b < C->n_binds; b++) w_vals(&w, &pa->binds[b]);
+        for (uint32_t b = 0; b < r->n_entities; b++) w_vals(&w, &pa->ents[b]);
+      }
+      w_i64(&w, q->last_s0);
+      w_u8(&w, q->has_s0);
+    }
+  }
+  uint32_t nd = 0;
+  for (uint32_t i = 0; i < c->n_dl; i++) nd += c->keys[c->dl[i].key].live && c->keys[c->dl[i].key].gen == c->dl[i].gen;
+  w_u32(&w, nd);
+  for (uint32_t i = 0; i < c->n_dl; i++) {
+    const deadline *d = &c->dl[i];
+    if (!c->keys[d->key].live || c->keys[d->key].gen != d->gen) continue;
+    w_i64(&w, d->t);
+    w_u64(&w, d->seq);
+    w_u32(&w, ord[d->key]);
+    w_u8(&w, d->what);
+  }
+  free(ord);
+  w_u32(&w, c->n_hq);
+  for (uint32_t i = 0; i < c->n_hq; i++) {
+    const held *h = &c->hq[i];
+    w_i64(&w, h->t);
+    w_u64(&w, h->seq);
+    w_u64(&w, h->lineno);
+    w_u64(&w, h->offset);
+    w_u32(&w, (uint32_t)h->len);
+    w_bytes(&w, h->line, h->len);
+  }
+  return w.bad ? HN_ERR_IO : HN_OK;
+}
+
+typedef struct rd {
+  FILE *f;
+  bool bad;
+} rd;
+
+static void r_bytes(rd *r, void *b, size_t n) {
+  if (!r->bad && n && fread(b, 1, n, r->f) != n) r->bad = true;
+  if (r->bad) memset(b, 0, n);
+}
+static uint8_t r_u8(rd *r) { uint8_t v; r_bytes(r, &v, 1); return v; }
+static uint32_t r_u32(rd *r) { uint32_t v; r_bytes(r, &v, 4); return v; }
+static uint64_t r_u64(rd *r) { uint64_t v; r_bytes(r, &v, 8); return v; }
+static int64_t r_i64(rd *r) { int64_t v; r_bytes(r, &v, 8); return v; }
+
+enum { R_MAX = 1u << 28 }; /* no length in a state file is larger: a bigger one is corruption */
+
+static uint32_t r_len(rd *r) {
+  uint32_t n = r_u32(r);
+  if (n > R_MAX) r->bad = true;
+  return r->bad ? 0 : n;
+}
+
+/* A value; a string's bytes go to malloc'd storage (the caller owns them). */
+static void r_value(rd *r, hn_value *v) {
+  memset(v, 0, sizeof *v);
+  v->kind = r_u8(r);
+  v->v6 = r_u8(r);
+  v->len = r_u32(r);
+  if (v->kind == HN_V_STRING) {
+    if (v->len > R_MAX) { r->bad = true; v->len = 0; }
+    char *b = malloc(v->len ? v->len : 1);
+    if (!b) { r->bad = true; v->kind = HN_V_NULL; return; }
+    r_bytes(r, b, v->len);
+    v->u.s = b;
+  } else if (v->kind == HN_V_IP) {
+    r_bytes(r, v->u.ip, 16);
+  } else {
+    v->u.i = (int64_t)r_u64(r);
+  }
+}
+
+static void r_vals(rd *r, hn_vals *s) {
+  uint32_t n = r_len(r);
+  for (uint32_t i = 0; i < n && !r->bad; i++) {
+    hn_value v;
+    r_value(r, &v);
+    if (!vals_add(s, &v)) r->bad = true;
+    if (v.kind == HN_V_STRING) free((char *)v.u.s);
+  }
+}
+
+hn_status hn_corr_load(hn_corr_engine *c, FILE *f, const char *file, FILE *diag, char *err, size_t errlen) {
+  const hn_program *p = c->p;
+  c->file = file;
+  rd r = {f, false};
+  uint32_t nr = r_len(&r);
+  uint32_t *map = calloc(nr ? nr : 1, sizeof *map);
+  uint64_t *dropped = calloc(nr ? nr : 1, sizeof *dropped);
+  char **names = calloc(nr ? nr : 1, sizeof *names);
+  if (!map || !dropped || !names) {
+    free(map);
+    free(dropped);
+    free(names);
+    return HN_ERR_NOMEM;
+  }
+  for (uint32_t i = 0; i < nr && !r.bad; i++) {
+    uint32_t len = r_len(&r);
+    names[i] = calloc(len + 1, 1);
+    if (!names[i]) { r.bad = true; break; }
+    r_bytes(&r, names[i], len);
+    uint64_t fp = r_u64(&r);
+    map[i] = UINT32_MAX;
+    for (uint32_t j = 0; j < p->n_rules; j++)
+      if (p->rules[j].name && strcmp(p->rules[j].name, names[i]) == 0 && rule_fingerprint(p, &p->rules[j]) == fp) map[i] = j;
+  }
+  c->max_t = r_i64(&r);
+  c->watermark = r_i64(&r);
+  c->any_t = r_u8(&r);
+  c->seq = r_u64(&r);
+  uint64_t st[5];
+  r_bytes(&r, st, sizeof st);
+  c->stats.late = st[0];
+  c->stats.untimed = st[1];
+  c->stats.no_key = st[2];
+  c->stats.evicted = st[3];
+  c->stats.suppressed = st[4];
+  uint32_t nk = r_len(&r);
+  uint32_t *idx = malloc((nk ? nk : 1) * sizeof *idx); /* ordinal -> key index (UINT32_MAX: dropped) */
+  if (!idx) r.bad = true;
+  for (uint32_t o = 0; o < nk && !r.bad; o++) {
+    idx[o] = UINT32_MAX;
+    uint32_t kn = r_len(&r);
+    if (kn < 5) { r.bad = true; break; }
+    size_t n = 0;
+    char tmp[5];
+    r_bytes(&r, tmp, 5);
+    uint32_t old;
+    memcpy(&old, tmp, 4);
+    if (old >= nr) { r.bad = true; break; }
+    uint32_t rule = map[old];
+    uint32_t nu = rule == UINT32_MAX ? old : rule;
+    kput(c, &n, &nu, 4);
+    kput(c, &n, tmp + 4, 1);
+    if (c->kcap < kn) {
+      char *nb = realloc(c->kbuf, kn);
+      if (!nb) { r.bad = true; break; }
+      c->kbuf = nb;
+      c->kcap = kn;
+    }
+    r_bytes(&r, c->kbuf + 5, kn - 5);
+    uint8_t kind = (uint8_t)tmp[4];
+    /* the state is read into a key of the engine, or into a scratch key that is then freed */
+    ckey scratch;
+    memset(&scratch, 0, sizeof scratch);
+    ckey *k = &scratch;
+    if (rule != UINT32_MAX) {
+      bool fresh;
+      uint32_t ki = key_find(c, kn, true, &fresh);
+      if (ki == UINT32_MAX || !fresh) { r.bad = true; break; }
+      idx[o] = ki;
+      k = &c->keys[ki];
+    } else {
+      dropped[old]++;
+      scratch.rule = UINT32_MAX;
+    }
+    const hn_rule *ru = rule != UINT32_MAX ? &p->rules[rule] : NULL;
+    if (kind == K_SUPP) {
+      k->st.u.last = r_i64(&r);
+      k->st.u.suppressed = r_u64(&r);
+      continue;
+    }
+    if (!ru) { /* a changed rule's state cannot be parsed without its shape: stop here */
+      snprintf(err, errlen, "rule '%s' changed since the state was written and holds correlation state: the state "
+               "cannot be migrated; start without it (or with the pack version that wrote it)", names[old]);
+      r.bad = true;
+      break;
+    }
+    const hn_corr *C = &p->corrs[ru->corr];
+    if (!alloc_keyvals(k, C->n_keys)) { r.bad = true; break; }
+    for (uint32_t j = 0; j < C->n_keys; j++) r_vals(&r, &k->keyvals[j]);
+    if (ru->kind == HN_R_AGGREGATE) {
+      agroup *g = &k->st.g;
+      uint32_t ni = r_len(&r);
+      for (uint32_t j = 0; j < ni && !r.bad; j++) {
+        int64_t t = r_i64(&r);
+        uint32_t agg = r_u32(&r);
+        hn_value v;
+        r_value(&r, &v);
+        if (!items_push(g, t, agg, v.kind == HN_V_NULL && agg == ROW ? NULL : &v)) r.bad = true;
+        if (v.kind == HN_V_STRING) free((char *)v.u.s);
+      }
+      g->win = r_i64(&r);
+      g->open = r_u8(&r);
+      g->line = r_u64(&r);
+      g->offset = r_u64(&r);
+    } else {
+      seqstate *q = &k->st.s;
+      uint32_t np = r_len(&r);
+      for (uint32_t j = 0; j < np && !r.bad; j++) {
+        partial pa;
+        if (!partial_init(C, ru, &pa)) { partial_free(c, C, ru, &pa); r.bad = true; break; }
+        pa.step = r_u32(&r);
+        pa.count = r_u32(&r);
+        pa.first_t = r_i64(&r);
+        pa.last_t = r_i64(&r);
+        pa.deadline = r_i64(&r);
+        pa.prev_s0 = r_i64(&r);
+        uint8_t fl = r_u8(&r);
+        pa.pending = fl & 1;
+        pa.dead = (fl >> 1) & 1;
+        pa.line = r_u64(&r);
+        pa.offset = r_u64(&r);
+        pa.events = r_u64(&r);
+        for (uint32_t b = 0; b < C->n_binds; b++) r_vals(&r, &pa.binds[b]);
+        for (uint32_t b = 0; b < ru->n_entities; b++) r_vals(&r, &pa.ents[b]);
+        if (pa.step > C->n_steps || !seq_push(q, &pa)) { partial_free(c, C, ru, &pa); r.bad = true; }
+      }
+      q->last_s0 = r_i64(&r);
+      q->has_s0 = r_u8(&r);
+    }
+    if (k != &scratch) account(c, idx[o]);
+  }
+  uint32_t nd = r_len(&r);
+  for (uint32_t i = 0; i < nd && !r.bad; i++) {
+    int64_t t = r_i64(&r);
+    uint64_t seq = r_u64(&r);
+    uint32_t o = r_u32(&r);
+    uint8_t what = r_u8(&r);
+    if (o >= nk) { r.bad = true; break; }
+    if (idx[o] == UINT32_MAX) continue;
+    uint64_t saved = c->seq;
+    c->seq = seq; /* keep the original order among equal times */
+    dl_push(c, t, idx[o], what);
+    c->seq = saved;
+  }
+  uint32_t nh = r_len(&r);
+  for (uint32_t i = 0; i < nh && !r.bad; i++) {
+    held h;
+    h.t = r_i64(&r);
+    h.seq = r_u64(&r);
+    h.lineno = r_u64(&r);
+    h.offset = r_u64(&r);
+    h.len = r_len(&r);
+    h.file = c->file;
+    h.line = malloc(h.len ? h.len : 1);
+    if (!h.line) { r.bad = true; break; }
+    r_bytes(&r, h.line, h.len);
+    if (!hq_push(c, h)) { free(h.line); r.bad = true; }
+  }
+  for (uint32_t i = 0; i < nr && diag; i++)
+    if (dropped[i]) fprintf(diag, "hornet: rule '%s' changed since the state was written: its %" PRIu64 " suppression key%s dropped\n",
+              names[i], dropped[i], dropped[i] == 1 ? " was" : "s were");
+  for (uint32_t i = 0; i < nr; i++) free(names[i]);
+  free(names);
+  free(map);
+  free(dropped);
+  free(idx);
+  if (r.bad) {
+    if (!*err) snprintf(err, errlen, "the state file is truncated or corrupt");
+    return HN_ERR_SYNTAX;
+  }
   return c->failed ? HN_ERR_NOMEM : HN_OK;
 }

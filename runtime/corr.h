@@ -66,6 +66,15 @@ int hn_corr_event(hn_corr_engine *c, hn_eval *e, const hn_event *ev, const char 
  * absence deadline. e is used for held events. */
 hn_status hn_corr_finish(hn_corr_engine *c, hn_eval *e);
 
+/* Checkpoints. hn_corr_save writes the engine's state (windows, partial matches,
+ * suppression records, deadlines, held events, the clock); hn_corr_load reads it into a fresh
+ * engine of the same or a newer version of the pack: rules are found again by name and
+ * fingerprint; suppression records of changed rules are dropped (reported to diag), the
+ * correlation state of a changed rule refuses the load (HN_ERR_SYNTAX, err says which).
+ * `file` names the input for alerts of the restored held events. */
+hn_status hn_corr_save(const hn_corr_engine *c, FILE *f);
+hn_status hn_corr_load(hn_corr_engine *c, FILE *f, const char *file, FILE *diag, char *err, size_t errlen);
+
 /* Whether the program needs the engine at all (correlation rules or suppression). */
 bool hn_corr_needed(const hn_program *p);
 #endif

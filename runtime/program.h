@@ -195,6 +195,7 @@ struct hn_program {
   int64_t suppress;     /* ns; 0: none */
   uint64_t memory;      /* bytes of correlation state */
   uint64_t max_keys;
+  int64_t checkpoint;   /* ns of wall-clock time between checkpoints */
   hn_test *tests;
   uint32_t n_tests;
   hn_decoder *decoder;

@@ -6,7 +6,9 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 #include "corr.h"
 #include "interp.h"
 
@@ -248,6 +250,100 @@ static hn_status session_init(const hn_program *p, hn_eval *e, hn_event *ev) {
   return HN_OK;
 }
 
+/* ---- checkpoints ------------------------------------------------------------------------------
+ * A state file: a header (magic, format, byte order, the input position and the runner's
+ * counts, the output's length), then the correlation engine's state. Written to PATH.tmp,
+ * flushed to disk, renamed over PATH: a crash leaves the old state or the new, never half. */
+#define HN_STATE_MAGIC "HORNETST"
+enum { HN_STATE_FORMAT = 1 };
+
+typedef struct state_head {
+  char magic[8];
+  uint32_t format, order;      /* order: 0x01020304 as written by the host */
+  uint64_t offset, lines, events, bytes, alerts, malformed, late;
+  int64_t out_len;             /* the output's length at the checkpoint, -1 when not a file */
+} state_head;
+
+static hn_status state_save(const char *path, const hn_corr_engine *ce, const hn_run_stats *st, uint64_t offset,
+                            FILE *out) {
+  fflush(out); /* the alerts up to here are part of the checkpoint */
+  state_head h;
+  memset(&h, 0, sizeof h);
+  memcpy(h.magic, HN_STATE_MAGIC, 8);
+  h.format = HN_STATE_FORMAT;
+  h.order = 0x01020304;
+  h.offset = offset;
+  h.lines = st->lines;
+  h.events = st->events;
+  h.bytes = st->bytes;
+  h.alerts = st->alerts;
+  h.malformed = st->malformed;
+  h.late = st->late;
+  struct stat sb;
+  h.out_len = fstat(fileno(out), &sb) == 0 && S_ISREG(sb.st_mode) ? (int64_t)ftello(out) : -1;
+  if (h.out_len >= 0) fsync(fileno(out));
+  size_t n = strlen(path);
+  char *tmp = malloc(n + 5);
+  if (!tmp) return HN_ERR_NOMEM;
+  memcpy(tmp, path, n);
+  memcpy(tmp + n, ".tmp", 5);
+  FILE *f = fopen(tmp, "wb");
+  hn_status rc = f ? HN_OK : HN_ERR_IO;
+  if (f && fwrite(&h, sizeof h, 1, f) != 1) rc = HN_ERR_IO;
+  if (f && rc == HN_OK) rc = hn_corr_save(ce, f);
+  if (f && fflush(f) != 0) rc = HN_ERR_IO;
+  if (f && fsync(fileno(f)) != 0) rc = HN_ERR_IO;
+  if (f && fclose(f) != 0) rc = HN_ERR_IO;
+  if (rc == HN_OK && rename(tmp, path) != 0) rc = HN_ERR_IO;
+  if (rc != HN_OK) remove(tmp);
+  free(tmp);
+  return rc;
+}
+
+/* Reads PATH if it exists: 0 none, 1 restored, -1 refused (diag says why). */
+static int state_load(const char *path, hn_corr_engine *ce, hn_run_stats *st, uint64_t *offset, const hn_run_options *o) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return 0;
+  state_head h;
+  char err[512] = "";
+  int rc = 1;
+  if (fread(&h, sizeof h, 1, f) != 1 || memcmp(h.magic, HN_STATE_MAGIC, 8) != 0) {
+    snprintf(err, sizeof err, "not a hornet state file");
+  } else if (h.format != HN_STATE_FORMAT || h.order != 0x01020304) {
+    snprintf(err, sizeof err, "written by another version of hornet or another kind of machine (format %u)", h.format);
+  } else if (hn_corr_load(ce, f, o->input_name, o->diag, err, sizeof err) != HN_OK && !*err) {
+    snprintf(err, sizeof err, "cannot be read");
+  }
+  fclose(f);
+  if (*err) {
+    if (o->diag) fprintf(o->diag, "hornet: state file '%s': %s\n", path, err);
+    return -1;
+  }
+  *offset = h.offset;
+  st->lines = h.lines;
+  st->events = h.events;
+  st->bytes = h.bytes;
+  st->alerts = h.alerts;
+  st->malformed = h.malformed;
+  st->late = h.late;
+  /* resume: the input where the checkpoint left it, the output cut back to its length then */
+  struct stat sb;
+  if (fstat(fileno(o->in), &sb) == 0 && S_ISREG(sb.st_mode) && fseeko(o->in, (off_t)h.offset, SEEK_SET) != 0) rc = -1;
+  if (h.out_len >= 0 && fstat(fileno(o->out), &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > h.out_len) {
+    fflush(o->out);
+    if (ftruncate(fileno(o->out), (off_t)h.out_len) != 0) rc = -1;
+    fseeko(o->out, 0, SEEK_END);
+  }
+  if (rc < 0 && o->diag) fprintf(o->diag, "hornet: cannot resume the input or the output at the checkpoint\n");
+  return rc;
+}
+
+static int64_t wall_ns(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
 hn_status hn_run_stream(const hn_program *p, const hn_run_options *o, hn_run_stats *st) {
   memset(st, 0, sizeof *st);
   for (uint32_t i = 0; i < p->n_rules; i++) st->skipped_rules += p->rules[i].kind == HN_R_OVER_ALERTS;
@@ -256,8 +352,10 @@ hn_status hn_run_stream(const hn_program *p, const hn_run_options *o, hn_run_sta
   if (session_init(p, &e, &ev) != HN_OK) return HN_ERR_NOMEM;
   uint8_t *seen = malloc(p->n_fields ? p->n_fields : 1);
   sink sk = {o->out, p, seen, &st->alerts, NULL};
-  hn_corr_engine *ce = hn_corr_needed(p) ? hn_corr_create(p, emit, &sk) : NULL;
-  if (hn_corr_needed(p) && !ce) {
+  bool need = hn_corr_needed(p) || o->state_path;
+  hn_corr_engine *ce = need ? hn_corr_create(p, emit, &sk) : NULL;
+  if ((need && !ce) || !seen) {
+    hn_corr_destroy(ce);
     free(seen);
     hn_event_fini(&ev);
     hn_eval_fini(&e);
@@ -267,9 +365,12 @@ hn_status hn_run_stream(const hn_program *p, const hn_run_options *o, hn_run_sta
   char *line = NULL;
   size_t cap = 0;
   ssize_t n;
-  uint64_t offset = 0;
-  hn_status rc = seen ? HN_OK : HN_ERR_NOMEM;
-  while (rc == HN_OK && (n = getline(&line, &cap, o->in)) >= 0) {
+  uint64_t offset = 0, segment = 0;
+  hn_status rc = HN_OK;
+  if (o->state_path && state_load(o->state_path, ce, st, &offset, o) < 0) rc = HN_ERR_SEMANTIC;
+  uint64_t events0 = st->events;
+  int64_t next_ck = wall_ns() + p->checkpoint;
+  while (rc == HN_OK && (!o->max_events || st->events - events0 < o->max_events) && (n = getline(&line, &cap, o->in)) >= 0) {
     size_t len = (size_t)n;
     uint64_t at = offset;
     offset += len;
@@ -311,9 +412,20 @@ hn_status hn_run_stream(const hn_program *p, const hn_run_options *o, hn_run_sta
         fputc('\n', o->dead_letter);
       }
     }
+    if (o->state_path && ((o->checkpoint_events && ++segment % o->checkpoint_events == 0) ||
+                          ((st->events & 1023) == 0 && wall_ns() >= next_ck))) {
+      if ((rc = state_save(o->state_path, ce, st, offset, o->out)) != HN_OK) break;
+      next_ck = wall_ns() + p->checkpoint;
+    }
   }
+  if (rc == HN_OK && ferror(o->in)) rc = HN_ERR_IO;
+  bool at_end = feof(o->in) != 0; /* not stopped by max_events */
   if (ce) {
-    if (rc == HN_OK && hn_corr_finish(ce, &e) != HN_OK) rc = HN_ERR_NOMEM;
+    /* the end of a finite input closes every window; with a state file the stream goes on
+     * in the next run unless this input is its end */
+    if (rc == HN_OK && at_end && (!o->state_path || o->final_input) && hn_corr_finish(ce, &e) != HN_OK)
+      rc = HN_ERR_NOMEM;
+    if (rc == HN_OK && o->state_path) rc = state_save(o->state_path, ce, st, offset, o->out);
     const hn_corr_stats *cs = hn_corr_stats_of(ce);
     st->untimed = cs->untimed;
     st->no_key = cs->no_key;
@@ -325,7 +437,6 @@ hn_status hn_run_stream(const hn_program *p, const hn_run_options *o, hn_run_sta
   }
   if (o->diag && st->late > o->max_reports)
     fprintf(o->diag, "%s: %" PRIu64 " more late events not shown\n", o->input_name, st->late - o->max_reports);
-  if (rc == HN_OK && ferror(o->in)) rc = HN_ERR_IO;
   if (o->diag && st->malformed > o->max_reports)
     fprintf(o->diag, "%s: %" PRIu64 " more malformed events not shown\n", o->input_name, st->malformed - o->max_reports);
   free(line);

@@ -3,6 +3,7 @@
 #ifndef HORNET_HORNET_H
 #define HORNET_HORNET_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -58,6 +59,16 @@ typedef struct hn_run_options {
   FILE *diag;                /* malformed-line reports (may be NULL) */
   unsigned max_reports;      /* malformed lines reported one by one before only counting */
   int engine;                /* HN_ENGINE_AUTO or HN_ENGINE_INTERP */
+  /* Checkpoints (lang/SPEC.md §17). With state_path, a state file there is read first (the
+   * input resumes at its recorded position when `in` can seek, and a regular-file `out` is cut
+   * back to its recorded length, so alerts written after the last checkpoint are not
+   * repeated); the state is written atomically every checkpoint_events events (0: never),
+   * every `checkpoint` setting of wall-clock time, and at the end. */
+  const char *state_path;
+  uint64_t checkpoint_events;
+  uint64_t max_events;       /* stop after this many events (0: the whole input) */
+  bool final_input;          /* with state_path: the input's end is the stream's end (close
+                              * every window and absence); without state_path it always is */
 } hn_run_options;
 
 typedef struct hn_run_stats {

@@ -4,6 +4,7 @@
  * corpus runs whole and through a dead-letter file, and each alert must be valid enough to
  * carry the rule, the input position and the entities. Runs from the source root. */
 #include <dirent.h>
+#include <time.h>
 #include "test_util.h"
 
 #define DIR_ "tests/golden/run"
@@ -44,7 +45,7 @@ static void run_golden(void **state) {
   char *alerts = NULL, *dead = NULL, *got = NULL;
   size_t al = 0, dl = 0, gl = 0;
   FILE *out = open_memstream(&alerts, &al), *dl_f = open_memstream(&dead, &dl);
-  hn_run_options o = {ev, in, out, dl_f, NULL, 0, HN_ENGINE_AUTO};
+  hn_run_options o = {ev, in, out, dl_f, NULL, 0, HN_ENGINE_AUTO, NULL, 0, 0, false};
   hn_run_stats st;
   assert_int_equal(hn_run_stream(p, &o, &st), HN_OK);
   fclose(in);
@@ -81,6 +82,166 @@ static void run_golden(void **state) {
   free(alerts);
   free(dead);
   hn_program_destroy(p);
+}
+
+/* ---- restart equivalence ---------------------------------------------------------------------
+ * A stream stopped every k events and resumed from its state file writes, over all its runs,
+ * exactly the alerts of one uninterrupted run: none lost, none repeated, same order. */
+static hn_program *compile_one(const char *path) {
+  hnc_compiler *c = hnc_compiler_create();
+  hnc_compiler_set_stdlib(c, "stdlib");
+  hnc_compiler_add_path(c, path);
+  assert_int_equal(hnc_compiler_check(c), HN_OK);
+  hn_program *p = hnc_compiler_program(c);
+  hnc_compiler_destroy(c);
+  assert_non_null(p);
+  return p;
+}
+
+/* Runs events (a file) through p in runs of at most k events (0: one run), each resuming from
+ * the state file; returns everything written, malloc'd. */
+static char *run_in_pieces(const hn_program *p, const char *events, uint64_t k, const char *dir, unsigned *runs) {
+  char state[512], outp[512];
+  snprintf(state, sizeof state, "%s/state", dir);
+  snprintf(outp, sizeof outp, "%s/alerts", dir);
+  remove(state);
+  remove(outp);
+  *runs = 0;
+  for (;;) {
+    FILE *in = fopen(events, "rb"), *out = fopen(outp, "ab");
+    assert_non_null(in);
+    assert_non_null(out);
+    hn_run_options o = {events, in, out, NULL, NULL, 0, HN_ENGINE_AUTO, k ? state : NULL, 0, k, true};
+    hn_run_stats st;
+    assert_int_equal(hn_run_stream(p, &o, &st), HN_OK);
+    bool done = feof(in) || !k;
+    fclose(in);
+    fclose(out);
+    (*runs)++;
+    if (done) break;
+  }
+  return slurp_file(outp, NULL);
+}
+
+/* A scenario stream for the correlation golden pack: brute force, sequences, absences, volume,
+ * out-of-order events within the minute of lateness, and a few late ones. */
+static void write_scenario(const char *path, int n) {
+  FILE *f = fopen(path, "wb");
+  assert_non_null(f);
+  uint64_t x = 42;
+  long t = 1709280000; /* 2024-03-01T08:00:00Z */
+  static const char *const users[] = {"alice", "bob", "carol"};
+  static const char *const hosts[] = {"db-1", "db-2"};
+  for (int i = 0; i < n; i++) {
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+    unsigned r = (unsigned)(x >> 33);
+    t += 5 + r % 90;
+    long et = t - (r % 7 == 0 ? (long)(r % 50) : 0) - (r % 61 == 0 ? 300 : 0); /* a little out of order; some late */
+    char ts[32];
+    time_t tt = (time_t)et;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    switch (r % 5) {
+    case 0: case 1:
+      fprintf(f, "{\"@timestamp\":\"%s\",\"user.name\":\"%s\",\"source.ip\":\"203.0.113.%u\",\"event.outcome\":\"%s\"}\n",
+              ts, users[(r >> 3) % 3], (r >> 5) % 2, (r >> 7) % 4 ? "failure" : "success");
+      break;
+    case 2:
+      fprintf(f, "{\"@timestamp\":\"%s\",\"host.name\":\"%s\",\"event.action\":\"%s\",\"service.name\":\"edr\"}\n", ts,
+              hosts[(r >> 3) % 2], (r >> 4) % 2 ? "service-stopped" : "service-started");
+      break;
+    default:
+      fprintf(f, "{\"@timestamp\":\"%s\",\"host.name\":\"%s\",\"bytes\":%u}\n", ts, hosts[(r >> 3) % 2], (r >> 6) % 400);
+    }
+  }
+  fclose(f);
+}
+
+static void restart_equivalence(void **state) {
+  (void)state;
+  char dir[] = "/tmp/hn_restart_XXXXXX";
+  assert_non_null(mkdtemp(dir));
+  char scen[512];
+  snprintf(scen, sizeof scen, "%s/scenario.jsonl", dir);
+  write_scenario(scen, 240);
+  hn_program *p = compile_one(DIR_ "/correlation.hn");
+  const char *streams[] = {DIR_ "/correlation.jsonl", scen};
+  unsigned total = 0;
+  for (int s = 0; s < 2; s++) {
+    unsigned runs;
+    char *whole = run_in_pieces(p, streams[s], 0, dir, &runs);
+    assert_non_null(whole);
+    size_t lines = 0;
+    for (const char *q = whole; *q; q++) lines += *q == '\n';
+    assert_true(lines >= (s ? 40u : 10u)); /* the scenario raises correlation alerts */
+    for (uint64_t k = 1; k <= (s ? 240u : 16u); k++) {
+      char *pieces = run_in_pieces(p, streams[s], k, dir, &runs);
+      assert_non_null(pieces);
+      if (strcmp(whole, pieces) != 0)
+        fail_msg("%s stopped every %llu events differs from one run.\n--- one run\n%s--- in pieces\n%s", streams[s],
+                 (unsigned long long)k, whole, pieces);
+      total += runs;
+      free(pieces);
+    }
+    free(whole);
+  }
+  print_message("%u resumed runs matched the uninterrupted ones\n", total);
+  hn_program_destroy(p);
+  char cmd[600];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+  assert_int_equal(system(cmd), 0);
+}
+
+/* A state file written by another pack whose correlation rules changed is refused, naming the
+ * rule; one whose rules are unchanged is taken. */
+static void state_of_changed_pack(void **state) {
+  (void)state;
+  char dir[] = "/tmp/hn_state_XXXXXX";
+  assert_non_null(mkdtemp(dir));
+  char pk[512], ev[512], st_path[512];
+  snprintf(pk, sizeof pk, "%s/p.hn", dir);
+  snprintf(ev, sizeof ev, "%s/e.jsonl", dir);
+  snprintf(st_path, sizeof st_path, "%s/state", dir);
+  const char *head = "pack t.state 1.0.0\nschema s { time @timestamp\n user.name: string\n event.outcome: string }\n"
+                     "rule other { severity low where event.outcome == \"x\" group by user.name window 1h having count() >= 2 }\n";
+  FILE *f = fopen(ev, "wb");
+  fputs("{\"@timestamp\":\"2024-01-01T10:00:00Z\",\"user.name\":\"a\",\"event.outcome\":\"failure\"}\n"
+        "{\"@timestamp\":\"2024-01-01T10:00:01Z\",\"user.name\":\"a\",\"event.outcome\":\"x\"}\n", f);
+  fclose(f);
+  const char *rules[] = {
+    "rule r { severity low where event.outcome == \"failure\" group by user.name window 1h having count() >= 2 }\n",
+    "rule r { severity low where event.outcome == \"failure\" group by user.name window 1h having count() >= 3 }\n",
+  };
+  for (int v = 0; v < 2; v++) {
+    f = fopen(pk, "wb");
+    fputs(head, f);
+    fputs(rules[v], f);
+    fclose(f);
+    hn_program *p = compile_one(pk);
+    FILE *in = fopen(ev, "rb");
+    char *diag = NULL, *alerts = NULL;
+    size_t dl = 0, al = 0;
+    FILE *d = open_memstream(&diag, &dl), *out = open_memstream(&alerts, &al);
+    hn_run_options o = {ev, in, out, NULL, d, 10, HN_ENGINE_AUTO, st_path, 0, 0, false};
+    hn_run_stats st;
+    hn_status rc = hn_run_stream(p, &o, &st);
+    fclose(in);
+    fclose(d);
+    fclose(out);
+    if (v == 0) {
+      assert_int_equal(rc, HN_OK);
+    } else { /* rule r changed and holds a window: refused, and said so */
+      assert_int_not_equal(rc, HN_OK);
+      assert_non_null(strstr(diag, "rule 'r' changed"));
+    }
+    free(diag);
+    free(alerts);
+    hn_program_destroy(p);
+  }
+  char cmd[600];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+  assert_int_equal(system(cmd), 0);
 }
 
 /* The example pack's own test blocks pass, correlation tests included. */
@@ -144,7 +305,7 @@ int main(void) {
   struct dirent **ents;
   int n = scandir(DIR_, &ents, is_hn, alphasort);
   if (n <= 0) return 1;
-  struct CMUnitTest *tests = calloc((size_t)n + 2, sizeof *tests);
+  struct CMUnitTest *tests = calloc((size_t)n + 4, sizeof *tests);
   char **names = calloc((size_t)n, sizeof *names);
   for (int i = 0; i < n; i++) {
     names[i] = strndup(ents[i]->d_name, strlen(ents[i]->d_name) - 3);
@@ -154,7 +315,9 @@ int main(void) {
   free(ents);
   tests[n] = (struct CMUnitTest)cmocka_unit_test(example_tests);
   tests[n + 1] = (struct CMUnitTest)cmocka_unit_test(failing_test_is_reported);
-  int rc = _cmocka_run_group_tests("run", tests, (size_t)n + 2, NULL, NULL);
+  tests[n + 2] = (struct CMUnitTest)cmocka_unit_test(restart_equivalence);
+  tests[n + 3] = (struct CMUnitTest)cmocka_unit_test(state_of_changed_pack);
+  int rc = _cmocka_run_group_tests("run", tests, (size_t)n + 4, NULL, NULL);
   for (int i = 0; i < n; i++) free(names[i]);
   free(names);
   free(tests);
