@@ -313,9 +313,6 @@ static int cmd_run(int argc, char **argv) {
             (unsigned long long)st.late, (unsigned long long)st.untimed, (unsigned long long)st.no_key,
             (unsigned long long)st.suppressed, (unsigned long long)st.evicted, (unsigned long long)st.peak_keys,
             (double)st.peak_state_bytes / 1e6);
-  if (st.skipped_rules)
-    fprintf(stderr, "hornet run: %llu rules over other rules' alerts were not run (not there yet)\n",
-            (unsigned long long)st.skipped_rules);
   if (in != stdin) fclose(in);
   if (out != stdout && fclose(out) != 0) s = HN_ERR_IO;
   if (dead) fclose(dead);

@@ -85,9 +85,11 @@ static const hnc_field *field_of(lower *L, const hnc_node *path) {
   return hnc_table_get(&L->pack->fields, path->str, path->len);
 }
 
+/* A field's slot; alert.* (in rules over alerts) has no schema field: its type is the
+ * checker's. */
 static uint32_t path_slot(lower *L, const hnc_node *path) {
   const hnc_field *f = field_of(L, path);
-  return slot(L, path->str, path->len, f ? f->type : NULL);
+  return slot(L, path->str, path->len, f ? f->type : path->type);
 }
 
 static hn_const *push_const(lower *L) {
@@ -356,7 +358,7 @@ static uint32_t lv(lower *L, const hnc_node *n, const hnc_type *want) {
       return vexpr(L, HN_VX_CONST, HN_FT_INT, (uint32_t)(L->consts.n - 1), 0);
     }
     const hnc_field *f = field_of(L, n);
-    return vexpr(L, HN_VX_FIELD, ftype_of(f ? f->type : NULL), path_slot(L, n), 0);
+    return vexpr(L, HN_VX_FIELD, ftype_of(f ? f->type : n->type), path_slot(L, n), 0);
   }
   case N_NEG:
     if (n->a->kind == N_INT || n->a->kind == N_FLOAT) {
@@ -597,7 +599,8 @@ static const int str_ops[HNC_OP_COUNT] = {[HNC_OP_CONTAINS] = HN_P_CONTAINS, [HN
 /* The field a predicate reads first, for explain and matched-field output. */
 static uint32_t read_slot(lower *L, const hnc_node *n) {
   while (n && (n->kind == N_PAREN || n->kind == N_CALL)) n = n->kind == N_PAREN ? n->a : n->list;
-  if (n && n->kind == N_PATH && field_of(L, n)) return path_slot(L, n);
+  if (n && n->kind == N_PATH && (field_of(L, n) || (n->len > 6 && memcmp(n->str, "alert.", 6) == 0)))
+    return path_slot(L, n);
   return UINT32_MAX;
 }
 
@@ -1023,10 +1026,6 @@ static void lower_rule(lower *L, const hnc_node *r) {
     rule->supp_keys = hn_arena_alloc(L->a, (nk + 1) * sizeof *rule->supp_keys);
     for (const hnc_node *k = sup->list; k && rule->supp_keys; k = k->next) rule->supp_keys[rule->n_supp_keys++] = path_slot(L, k);
   }
-  if (rule->kind == HN_R_OVER_ALERTS) { /* alerts as input: not run yet */
-    rule->cond = b_false(L);
-    return;
-  }
   if (rule->kind == HN_R_SEQUENCE || rule->kind == HN_R_ABSENCE) {
     rule->cond = b_false(L); /* its steps decide, in the correlation engine */
     lower_sequence(L, r, rule, seq);
@@ -1199,6 +1198,24 @@ hn_program *hnc_lower(hnc_compiler *c, char *err, size_t errlen) {
         if (!key) { L.failed = true; continue; }
         *key = d;
         hnc_table_put(&c->arena, &rule_index, (const char *)key, sizeof *key, (void *)(uintptr_t)L.rules.n);
+      }
+  }
+  /* rules over other rules' alerts: the rules they read, now that every rule has its index */
+  for (size_t i = 0; i < c->n_packs; i++) {
+    hnc_pack *p = c->packs[i];
+    for (size_t f = 0; f < p->n_files; f++)
+      for (hnc_node *d = p->files[f].root ? p->files[f].root->list : NULL; d; d = d->next) {
+        if (d->kind != N_RULE) continue;
+        const hnc_node *from = item(d, HNC_IT_FROM);
+        uintptr_t ri = (uintptr_t)hnc_table_get(&rule_index, (const char *)&d, sizeof d);
+        if (!from || !ri) continue;
+        hn_rule *r = &AT(&L.rules, hn_rule, ri - 1);
+        r->from = hn_arena_alloc(L.a, (hnc_list_len(from->list) + 1) * sizeof *r->from);
+        for (const hnc_node *nm = from->list; nm && r->from; nm = nm->next) {
+          if (!nm->sym || nm->sym->decl->kind != N_RULE) continue;
+          uintptr_t k = (uintptr_t)hnc_table_get(&rule_index, (const char *)&nm->sym->decl, sizeof(void *));
+          if (k) r->from[r->n_from++] = (uint32_t)(k - 1);
+        }
       }
   }
   for (size_t i = 0; i < c->n_packs; i++) {

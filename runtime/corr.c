@@ -195,14 +195,60 @@ struct hn_corr_engine {
   uint32_t n_bound;
   uint32_t max_ent;
   const char *file;      /* the input's name, for alerts fired by deadlines */
+  /* rules over alerts (§10.9): who reads each rule, the alert.* slots, the queue of alerts
+   * waiting to be read (first in, first out: the order they were raised), their evaluator */
+  uint32_t *readers_first, *readers; /* readers of rule r: readers[readers_first[r] .. r+1] */
+  uint32_t aslot[11];
+  struct aevent *q;
+  uint32_t qhead, qn, qcap;
+  hn_eval e2;
+  bool e2_ok;
   bool failed;
 };
+
+/* An alert as the input of rules over alerts: the fields it carries (§10.13) and alert.*. */
+typedef struct aevent {
+  uint32_t rule;
+  int64_t t;
+  uint64_t line, offset;
+  hn_event ev;           /* slots and values only; strings owned */
+} aevent;
+
+static const char *const alert_paths[11] = {"alert.rule", "alert.title", "alert.severity", "alert.tags",
+                                            "alert.tactics", "alert.techniques", "alert.control", "alert.service",
+                                            "alert.time", "alert.count", "alert.entities"};
 
 bool hn_corr_needed(const hn_program *p) {
   if (p->n_corrs || p->suppress) return true;
   for (uint32_t r = 0; r < p->n_rules; r++)
-    if (p->rules[r].suppress) return true;
+    if (p->rules[r].suppress || p->rules[r].n_from) return true;
   return false;
+}
+
+static bool readers_init(hn_corr_engine *c) {
+  const hn_program *p = c->p;
+  c->readers_first = calloc(p->n_rules + 1, sizeof *c->readers_first);
+  if (!c->readers_first) return false;
+  uint32_t total = 0;
+  for (uint32_t r = 0; r < p->n_rules; r++)
+    for (uint32_t k = 0; k < p->rules[r].n_from; k++) c->readers_first[p->rules[r].from[k] + 1]++, total++;
+  for (uint32_t r = 0; r < p->n_rules; r++) c->readers_first[r + 1] += c->readers_first[r];
+  c->readers = malloc((total ? total : 1) * sizeof *c->readers);
+  uint32_t *fill = calloc(p->n_rules + 1, sizeof *fill);
+  if (!c->readers || !fill) { free(fill); return false; }
+  for (uint32_t r = 0; r < p->n_rules; r++) /* in rule order: readers run in that order */
+    for (uint32_t k = 0; k < p->rules[r].n_from; k++) {
+      uint32_t src = p->rules[r].from[k];
+      c->readers[c->readers_first[src] + fill[src]++] = r;
+    }
+  free(fill);
+  for (int i = 0; i < 11; i++) {
+    c->aslot[i] = UINT32_MAX;
+    for (uint32_t f = 0; f < p->n_fields; f++)
+      if (strcmp(p->fields[f].path, alert_paths[i]) == 0) c->aslot[i] = f;
+  }
+  if (total) c->e2_ok = hn_eval_init(&c->e2, p) == HN_OK;
+  return !total || c->e2_ok;
 }
 
 hn_corr_engine *hn_corr_create(const hn_program *p, hn_emit_fn emit, void *ud) {
@@ -219,7 +265,7 @@ hn_corr_engine *hn_corr_create(const hn_program *p, hn_emit_fn emit, void *ud) {
   for (uint32_t r = 0; r < p->n_rules; r++) c->max_ent = p->rules[r].n_entities > c->max_ent ? p->rules[r].n_entities : c->max_ent;
   c->bound = calloc(nb, sizeof *c->bound);
   c->ev2_ok = hn_event_init(&c->ev2, p->decoder) == HN_OK;
-  if (!c->table || !c->bound || !c->ev2_ok) {
+  if (!c->table || !c->bound || !c->ev2_ok || !readers_init(c)) {
     hn_corr_destroy(c);
     return NULL;
   }
@@ -271,6 +317,16 @@ void hn_corr_destroy(hn_corr_engine *c) {
   free(c->kbuf);
   free(c->bound);
   if (c->ev2_ok) hn_event_fini(&c->ev2);
+  for (uint32_t i = c->qhead; i < c->qn; i++) {
+    for (size_t v = 0; v < c->q[i].ev.n_values; v++)
+      if (c->q[i].ev.values[v].kind == HN_V_STRING) free((char *)c->q[i].ev.values[v].u.s);
+    free(c->q[i].ev.values);
+    free(c->q[i].ev.slots);
+  }
+  free(c->q);
+  free(c->readers_first);
+  free(c->readers);
+  if (c->e2_ok) hn_eval_fini(&c->e2);
   free(c);
 }
 
@@ -558,12 +614,20 @@ static void alert_slot(const hn_calert *a, uint32_t slot, const hn_value **v, ui
   *n = 0;
 }
 
+static void enqueue(hn_corr_engine *c, const hn_calert *a);
+
+/* Out: to the sink, and to the rules that read this rule's alerts. */
+static void deliver(hn_corr_engine *c, const hn_calert *a) {
+  c->emit(c->ud, a);
+  if (c->readers_first && c->readers_first[a->rule + 1] > c->readers_first[a->rule]) enqueue(c, a);
+}
+
 void hn_corr_alert(hn_corr_engine *c, hn_calert *a) {
   const hn_rule *r = &c->p->rules[a->rule];
   int64_t d = r->suppress ? r->suppress : c->p->suppress;
   if (!a->count) a->count = 1;
   if (d <= 0 || !a->timed) {
-    c->emit(c->ud, a);
+    deliver(c, a);
     return;
   }
   /* the key: the `by` paths' values (a missing value is a value of its own), else the
@@ -582,7 +646,7 @@ void hn_corr_alert(hn_corr_engine *c, hn_calert *a) {
   bool fresh;
   uint32_t ki = key_find(c, n, true, &fresh);
   if (ki == UINT32_MAX) { /* out of memory: let it through */
-    c->emit(c->ud, a);
+    deliver(c, a);
     return;
   }
   supp *s = &c->keys[ki].st.u;
@@ -597,7 +661,7 @@ void hn_corr_alert(hn_corr_engine *c, hn_calert *a) {
   s->suppressed = 0;
   account(c, ki);
   enforce(c, ki);
-  c->emit(c->ud, a);
+  deliver(c, a);
 }
 
 /* ---- aggregation ------------------------------------------------------------------------------ */
@@ -1308,32 +1372,221 @@ static void absence_deadline(hn_corr_engine *c, hn_eval *e, const deadline *d, c
 }
 
 /* ---- the event loop --------------------------------------------------------------------------- */
+static void process_rule(hn_corr_engine *c, hn_eval *e, const hn_event *ev, uint32_t ri, int64_t t, const char *file,
+                         uint64_t line, uint64_t offset);
+
 static void process(hn_corr_engine *c, hn_eval *e, const hn_event *ev, int64_t t, const char *file, uint64_t line,
                     uint64_t offset) {
   const hn_program *p = c->p;
   for (uint32_t ri = 0; ri < p->n_rules; ri++) {
     const hn_rule *r = &p->rules[ri];
-    if (r->corr == UINT32_MAX) continue;
-    if (r->kind == HN_R_AGGREGATE) {
-      if (!hn_eval_node(e, r->cond)) continue;
-      if (!each_key(c, e, ev, ri, t, file, line, offset, agg_key)) c->stats.no_key++;
-    } else if (r->kind == HN_R_SEQUENCE || r->kind == HN_R_ABSENCE) {
-      const hn_corr *C = &p->corrs[r->corr];
-      /* only events some step or until could take need a key (the rest leave no trace) */
-      bool any = false, maybe = false; /* a step that reads bindings is tested per partial */
-      for (uint32_t s = 0; s < C->n_steps && !any; s++) {
-        if (p->bnodes[C->steps[s].cond].dyn) maybe = true;
-        else any = hn_eval_node(e, C->steps[s].cond);
-      }
-      if (!any && C->until != UINT32_MAX) {
-        if (p->bnodes[C->until].dyn) maybe = true;
-        else any = hn_eval_node(e, C->until);
-      }
-      if (!any && !maybe) continue;
-      /* an event only a binding step might take, without a key, is no loss worth counting */
-      if (!each_key(c, e, ev, ri, t, file, line, offset, seq_key) && any) c->stats.no_key++;
-    }
+    if (r->corr == UINT32_MAX || r->n_from) continue; /* rules over alerts read alerts only */
+    process_rule(c, e, ev, ri, t, file, line, offset);
   }
+}
+
+/* One correlation rule on one event (or alert). */
+static void process_rule(hn_corr_engine *c, hn_eval *e, const hn_event *ev, uint32_t ri, int64_t t, const char *file,
+                         uint64_t line, uint64_t offset) {
+  const hn_program *p = c->p;
+  const hn_rule *r = &p->rules[ri];
+  if (r->kind == HN_R_AGGREGATE) {
+    if (!hn_eval_node(e, r->cond)) return;
+    if (!each_key(c, e, ev, ri, t, file, line, offset, agg_key)) c->stats.no_key++;
+    return;
+  }
+  const hn_corr *C = &p->corrs[r->corr];
+  /* only events some step or until could take need a key (the rest leave no trace) */
+  bool any = false, maybe = false; /* a step that reads bindings is tested per partial */
+  for (uint32_t s = 0; s < C->n_steps && !any; s++) {
+    if (p->bnodes[C->steps[s].cond].dyn) maybe = true;
+    else any = hn_eval_node(e, C->steps[s].cond);
+  }
+  if (!any && C->until != UINT32_MAX) {
+    if (p->bnodes[C->until].dyn) maybe = true;
+    else any = hn_eval_node(e, C->until);
+  }
+  if (!any && !maybe) return;
+  /* an event only a binding step might take, without a key, is no loss worth counting */
+  if (!each_key(c, e, ev, ri, t, file, line, offset, seq_key) && any) c->stats.no_key++;
+}
+
+/* ---- rules over alerts (§10.9) ----------------------------------------------------------------
+ * An alert raised (and not suppressed) for a rule that others read is copied with the fields
+ * it carries: a single-event or sequence alert its event's fields, an aggregation alert its
+ * group-by values, an absence its key and entity values; plus alert.*. The copies wait in a
+ * queue read after the current event (and at the end of the input): every reader, in rule
+ * order, sees every alert in the order raised, and their own alerts join the queue (chains). */
+static const char *entity_kind(const hn_program *p, uint32_t slot) {
+  const char *path = p->fields[slot].path;
+  size_t n = strlen(path);
+  static const char *const hosts[] = {"host.name", "host.hostname", "Computer", "winlog.computer_name", NULL};
+  static const char *const users[] = {"user.name", "User", "TargetUserName", "SubjectUserName", NULL};
+  for (int i = 0; hosts[i]; i++) {
+    size_t k = strlen(hosts[i]);
+    if (n >= k && strcmp(path + n - k, hosts[i]) == 0) return "host";
+  }
+  for (int i = 0; users[i]; i++) {
+    size_t k = strlen(users[i]);
+    if (n >= k && strcmp(path + n - k, users[i]) == 0) return "user";
+  }
+  return p->fields[slot].type == HN_FT_IP ? "ip" : path;
+}
+
+static bool put_str(hn_vals *v, const char *s, size_t n) {
+  hn_value x;
+  memset(&x, 0, sizeof x);
+  x.kind = HN_V_STRING;
+  x.u.s = s;
+  x.len = (uint32_t)n;
+  return vals_add(v, &x);
+}
+
+static bool put_int(hn_vals *v, uint8_t kind, int64_t i) {
+  hn_value x;
+  memset(&x, 0, sizeof x);
+  x.kind = kind;
+  x.u.i = i;
+  return vals_add(v, &x);
+}
+
+/* The values a slot of the copied alert takes, appended to out. */
+static bool alert_values(hn_corr_engine *c, const hn_calert *a, uint32_t slot, hn_vals *out, bool *list) {
+  const hn_program *p = c->p;
+  const hn_rule *r = &p->rules[a->rule];
+  int which = -1;
+  for (int i = 0; i < 11; i++)
+    if (c->aslot[i] == slot) which = i;
+  *list = which == 3 || which == 4 || which == 5 || which == 10;
+  bool ok = true;
+  switch (which) {
+  case 0: return put_str(out, r->name, strlen(r->name));
+  case 1: { const char *t = r->title ? r->title : r->name; return put_str(out, t, strlen(t)); }
+  case 2: return put_int(out, HN_V_INT, r->severity);
+  case 3: case 4: case 5:
+    for (uint32_t i = 0; i < r->n_tags && ok; i++) {
+      const char *t = r->tags[i];
+      if (which == 3) { ok = put_str(out, t, strlen(t)); continue; }
+      if (strncmp(t, "attack.", 7) != 0) continue;
+      const char *x = t + 7;
+      bool tech = (x[0] == 't' || x[0] == 'T') && x[1] >= '0' && x[1] <= '9';
+      if (tech == (which == 5)) ok = put_str(out, x, strlen(x));
+    }
+    return ok;
+  case 6: return !r->control || put_str(out, r->control, strlen(r->control));
+  case 7: return !r->service || put_str(out, r->service, strlen(r->service));
+  case 8: return !a->timed || put_int(out, HN_V_TIME, a->time);
+  case 9: return put_int(out, HN_V_INT, (int64_t)(a->count ? a->count : 1));
+  case 10:
+    for (uint32_t i = 0; i < r->n_entities && ok; i++) {
+      const hn_value *v = NULL;
+      uint32_t n = 0;
+      if (i < a->n_ent) { v = a->ent_vals[i].v; n = a->ent_vals[i].n; }
+      else if (a->ev) { v = a->ev->values + a->ev->slots[r->entities[i]].first; n = a->ev->slots[r->entities[i]].n; }
+      for (uint32_t k = 0; k < n && ok; k++) {
+        if (v[k].kind != HN_V_STRING) continue; /* addresses and numbers: kind:text below */
+        const char *kind = entity_kind(p, r->entities[i]);
+        size_t kl = strlen(kind);
+        char *b = malloc(kl + 1 + v[k].len);
+        if (!b) return false;
+        memcpy(b, kind, kl);
+        b[kl] = ':';
+        size_t m = v[k].len;
+        if (strcmp(kind, "host") == 0 || strcmp(kind, "user") == 0) m = hn_fold(v[k].u.s, v[k].len, b + kl + 1);
+        else memcpy(b + kl + 1, v[k].u.s, m);
+        ok = put_str(out, b, kl + 1 + m);
+        free(b);
+      }
+    }
+    return ok;
+  default: break;
+  }
+  /* the event fields it carries */
+  const hn_value *v = NULL;
+  uint32_t n = 0;
+  if (r->kind == HN_R_AGGREGATE || !a->ev) {
+    for (uint32_t i = 0; i < a->n_keys && !n; i++)
+      if (a->key_slots[i] == slot) { v = a->key_vals[i].v; n = a->key_vals[i].n; }
+    for (uint32_t i = 0; i < a->n_ent && !n; i++)
+      if (a->ent_slots[i] == slot) { v = a->ent_vals[i].v; n = a->ent_vals[i].n; }
+  } else {
+    v = a->ev->values + a->ev->slots[slot].first;
+    n = a->ev->slots[slot].n;
+    *list = (a->ev->slots[slot].flags & HN_SLOT_ARRAY) != 0;
+  }
+  for (uint32_t k = 0; k < n && ok; k++) ok = vals_add(out, &v[k]);
+  return ok;
+}
+
+static void enqueue(hn_corr_engine *c, const hn_calert *a) {
+  const hn_program *p = c->p;
+  if (c->qn == c->qcap) {
+    uint32_t cap = c->qcap ? c->qcap * 2 : 16;
+    aevent *nq = realloc(c->q, cap * sizeof *nq);
+    if (!nq) { c->failed = true; return; }
+    c->q = nq;
+    c->qcap = cap;
+  }
+  aevent *q = &c->q[c->qn];
+  memset(q, 0, sizeof *q);
+  q->rule = a->rule;
+  q->t = a->timed ? a->time : c->watermark;
+  q->line = a->line;
+  q->offset = a->offset;
+  q->ev.n_slots = p->n_fields;
+  q->ev.slots = calloc(p->n_fields ? p->n_fields : 1, sizeof *q->ev.slots);
+  hn_vals all = {0};
+  bool ok = q->ev.slots != NULL;
+  for (uint32_t s = 0; s < p->n_fields && ok; s++) {
+    bool list = false;
+    q->ev.slots[s].first = all.n;
+    ok = alert_values(c, a, s, &all, &list);
+    q->ev.slots[s].n = all.n - q->ev.slots[s].first;
+    if (list) q->ev.slots[s].flags = HN_SLOT_ARRAY;
+  }
+  q->ev.values = all.v;
+  q->ev.n_values = all.n;
+  if (!ok) {
+    vals_free(&all);
+    free(q->ev.slots);
+    c->failed = true;
+    return;
+  }
+  c->qn++;
+}
+
+/* Reads the queued alerts into the rules over them. */
+static void drain(hn_corr_engine *c) {
+  const hn_program *p = c->p;
+  while (c->qhead < c->qn && !c->failed) {
+    aevent a = c->q[c->qhead++]; /* a copy: readers' alerts may grow the queue */
+    hn_eval *e = &c->e2;
+    hn_eval_begin(e, &a.ev);
+    for (uint32_t k = c->readers_first[a.rule]; k < c->readers_first[a.rule + 1]; k++) {
+      uint32_t ri = c->readers[k];
+      const hn_rule *r = &p->rules[ri];
+      if (r->corr != UINT32_MAX) { /* alerts are never late (§10.12) */
+        process_rule(c, e, &a.ev, ri, a.t, c->file, a.line, a.offset);
+        continue;
+      }
+      if (!hn_eval_node(e, r->cond)) continue;
+      hn_calert out = {0};
+      out.rule = ri;
+      out.time = a.t;
+      out.timed = true;
+      out.e = e;
+      out.ev = &a.ev;
+      out.file = c->file;
+      out.line = a.line;
+      out.offset = a.offset;
+      hn_corr_alert(c, &out);
+    }
+    for (size_t v = 0; v < a.ev.n_values; v++)
+      if (a.ev.values[v].kind == HN_V_STRING) free((char *)a.ev.values[v].u.s);
+    free(a.ev.values);
+    free(a.ev.slots);
+  }
+  if (c->qhead == c->qn) c->qhead = c->qn = 0;
 }
 
 /* Moves the watermark to w: held events at or before it are processed, and deadlines before
@@ -1362,6 +1615,9 @@ static void advance(hn_corr_engine *c, hn_eval *e, int64_t w) {
   }
 }
 
+static int corr_event(hn_corr_engine *c, hn_eval *e, const hn_event *ev, const char *line, size_t len,
+                      const char *file, uint64_t lineno, uint64_t offset);
+
 static bool event_time(const hn_program *p, const hn_event *ev, int64_t *t) {
   if (p->time_slot < 0) return false;
   const hn_slot *s = &ev->slots[p->time_slot];
@@ -1375,9 +1631,16 @@ static bool event_time(const hn_program *p, const hn_event *ev, int64_t *t) {
 
 int hn_corr_event(hn_corr_engine *c, hn_eval *e, const hn_event *ev, const char *line, size_t len, const char *file,
                   uint64_t lineno, uint64_t offset) {
+  c->file = file;
+  int r = corr_event(c, e, ev, line, len, file, lineno, offset);
+  drain(c); /* the alerts this event raised, to the rules over them */
+  return c->failed ? -1 : r;
+}
+
+static int corr_event(hn_corr_engine *c, hn_eval *e, const hn_event *ev, const char *line, size_t len,
+                      const char *file, uint64_t lineno, uint64_t offset) {
   if (!c->p->n_corrs) return 0;
   int64_t t;
-  c->file = file;
   if (!event_time(c->p, ev, &t)) { /* counted, and takes the watermark as its time (§5.2) */
     c->stats.untimed++;
     t = c->watermark;
@@ -1407,8 +1670,15 @@ int hn_corr_event(hn_corr_engine *c, hn_eval *e, const hn_event *ev, const char 
 }
 
 hn_status hn_corr_finish(hn_corr_engine *c, hn_eval *e) {
-  if (!c->p->n_corrs) return HN_OK;
-  advance(c, e, INT64_MAX);
+  drain(c);
+  if (!c->p->n_corrs) return c->failed ? HN_ERR_NOMEM : HN_OK;
+  /* windows closed at the end raise alerts that rules over alerts may read, whose own
+   * windows then close too */
+  for (int round = 0; round < 64; round++) {
+    advance(c, e, INT64_MAX);
+    if (c->qhead == c->qn) break;
+    drain(c);
+  }
   return c->failed ? HN_ERR_NOMEM : HN_OK;
 }
 

@@ -96,6 +96,8 @@ typedef struct hn_rule {
   int64_t suppress;      /* ns; 0: none (§10.11) */
   uint32_t *supp_keys;   /* slots of `suppress ... by` (none: the entities) */
   uint32_t n_supp_keys;
+  uint32_t *from;        /* rules whose alerts are its input (§10.9); none: it reads events */
+  uint32_t n_from;
 } hn_rule;
 
 /* ---- correlation (lang/SPEC.md §10.6-10.8) ----------------------------------------------- */

@@ -181,6 +181,9 @@ class Gen:
         self.win_hosts = [h for h in self.hosts if h.startswith("ws")]
         # internal sources: a pool, so that (user, source) keys repeat now and then
         self.int_ips = ["10.%d.%d.%d" % (r.randrange(1, 60), r.randrange(256), r.randrange(1, 255)) for _ in range(20000)]
+        # each user logs on from two usual sources most of the time, so failures pile up on
+        # some keys and the 4-per-key bound is exercised
+        self.home = {u: (r.choice(self.int_ips), r.choice(self.int_ips)) for u in self.users}
         self.fails = {}  # (user, ip) -> failed logons so far (background and indicators; attacks are apart)
 
     # ---- helpers
@@ -238,7 +241,8 @@ class Gen:
         x = r.random()
         if x < 0.30:  # SSH logons, 20% failures
             u = r.choice(self.users)
-            ip = r.choice(self.int_ips) if r.random() < 0.95 else self.public_ip()
+            y = r.random()
+            ip = r.choice(self.home[u]) if y < 0.85 else r.choice(self.int_ips) if y < 0.95 else self.public_ip()
             return self.auth(u, ip, "failure" if r.random() < 0.2 else "success")
         if x < 0.55:  # process starts, one in five on Linux
             if r.random() < 0.2:
@@ -311,8 +315,11 @@ class Gen:
         if rule == 11:
             return self.auth(r.choice(SVC_USERS), r.choice(self.int_ips), "success"), [11]
         if rule == 12:
+            user, outcome = r.choice(self.users), r.choice(["success", "failure"])
             ip = "185.220.101.%d" % r.randrange(1, 255)
-            return self.auth(r.choice(self.users), ip, r.choice(["success", "failure"])), [12]
+            while outcome == "failure" and self.fails.get((user, ip), 0) >= 4:  # keep the 4-per-key bound
+                ip = "185.220.101.%d" % r.randrange(1, 255)
+            return self.auth(user, ip, outcome), [12]
         if rule == 13:
             return self.net(r.choice(self.int_ips), self.public_ip(), r.choice(C2_PORTS)), [13]
         if rule == 14:
@@ -353,8 +360,9 @@ class Gen:
             ext = r.choice(RANSOM_EXT)
             return self.file(r"C:\Users\{u}\Documents\report-%d.docx.%s" % (r.randrange(10000), ext), ext, "svc.exe"), [28]
         if rule == 29:
-            return self.file(cf(r"C:\Users\{u}\AppData\Roaming\Microsoft\Windows\Start Menu\Programs\Startup") + r"\updater.lnk",
-                             "lnk", "wscript.exe"), [29]
+            u = r.choice(self.users)
+            d = cf(r"C:\Users\%s\AppData\Roaming\Microsoft\Windows\Start Menu\Programs\Startup" % u)
+            return self.file(d + r"\updater.lnk", "lnk", "wscript.exe", user=u), [29]
         if rule == 30:
             return self.file(r.choice([r"C:\Windows\Temp\lsass.dmp", r"C:\Users\{u}\AppData\Local\Temp\LSASS.DMP"]), "dmp",
                              "procdump64.exe"), [30]
@@ -382,7 +390,7 @@ def shared(a, jout, tout, truth):
     npair = 0
     for k in range(a.attacks):
         user = r.choice(g.users + ["root", "admin", "ubuntu", "test"])
-        ip = "45.%d.%d.%d" % (10 + k // 65536, (k // 256) % 256, k % 256)
+        ip = "45.%d.%d.%d" % (10 + k // 62500, (k // 250) % 250, k % 250 + 1)
         start = r.uniform(0, span_ms * 0.95 - 600 * 1000)
         offs = sorted(r.uniform(0, 180 * 1000) for _ in range(5))
         b = {"user": user, "ip": ip, "fail_ts": [], "ok_ts": None, "pair": r.random() * 100 < a.pair_percent}

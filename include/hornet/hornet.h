@@ -73,7 +73,6 @@ typedef struct hn_run_options {
 
 typedef struct hn_run_stats {
   uint64_t lines, events, bytes, alerts, malformed;
-  uint64_t skipped_rules;    /* rules the stream does not run yet (rules over alerts) */
   uint64_t late;             /* events below the watermark: kept out of correlation state */
   uint64_t untimed;          /* events without a time where correlation rules needed one */
   uint64_t no_key;           /* events a correlation left out for a missing key value */
