@@ -48,15 +48,16 @@ JBYTES=$(stat -c %s "$JSON")
 TBYTES=$(stat -c %s "$TEXT")
 
 # ---- measure -------------------------------------------------------------------------------
-hornet_run() { "$HORNET" run "$HERE/sec_bench.hn" --input "$JSON" --output "$OUT/hornet_alerts.jsonl"; }
-# SEC reads the file to its end and exits (--notail); its detections go to standard output
-sec_run() { sec --conf="$HERE/sec.conf" --input="$TEXT" --notail >"$OUT/sec_alerts.txt"; }
+# hornet writes its alerts itself; SEC reads the file to its end and exits (--notail), its
+# detections (`write -` actions) on standard output
+HORNET_CMD=("$HORNET" run "$HERE/sec_bench.hn" --input "$JSON" --output "$OUT/hornet_alerts.jsonl")
+SEC_CMD=(sec --conf="$HERE/sec.conf" --input="$TEXT" --notail)
 
 echo "measuring (median of $RUNS runs each)..."
-hornet_run 2>/dev/null  # fills the object-code cache: the timed runs load it, as in bench/run.sh
-read -r NS_H KB_H < <(timed hornet_run)
-grep 'hornet run:' "$LOG" | tail -n 1 | sed 's/^/  /'
-read -r NS_S KB_S < <(timed sec_run)
+"${HORNET_CMD[@]}" 2>/dev/null  # fills the object-code cache: the timed runs load it, as in bench/run.sh
+read -r NS_H KB_H < <(timed /dev/null "${HORNET_CMD[@]}")
+sed 's/^/  /' "$LOG"
+read -r NS_S KB_S < <(timed "$OUT/sec_alerts.txt" "${SEC_CMD[@]}")
 
 # ---- correctness ---------------------------------------------------------------------------
 set +e
