@@ -133,14 +133,20 @@ static uint32_t intern(lower *L, char tag, const void *key, size_t n, uint32_t i
 }
 
 static uint32_t vexpr(lower *L, int op, hn_ftype type, uint32_t a, uint32_t b) {
-  hn_vexpr x = {(uint8_t)op, (uint8_t)type, a, b};
+  hn_vexpr x;
+  memset(&x, 0, sizeof x); /* x is a hash key: its padding must be defined */
+  x.op = (uint8_t)op;
+  x.type = (uint8_t)type;
+  x.a = a;
+  x.b = b;
   bool found;
   uint32_t i;
   if (op == HN_VX_CONST) {
     /* constants are interned by content, not by where they sit: the same literal in 300 rules
      * is one operand, so the comparisons on it are one predicate (shared, and the index sees
      * how often a field is compared) */
-    hn_const c = AT(&L->consts, hn_const, a);
+    hn_const c; /* copied bytewise: the key hashes the padding too, zeroed by vec_push */
+    memcpy(&c, &AT(&L->consts, hn_const, a), sizeof c);
     const char *str = c.kind == HN_V_STRING ? c.u.s : NULL;
     char key[sizeof c + 8 + 4096];
     size_t kn = 0;
@@ -183,12 +189,20 @@ static uint32_t predicate(lower *L, hn_pred pr, size_t first) {
   for (size_t i = first; i < L->consts.n; i++) cn += sizeof(hn_const) + AT(&L->consts, hn_const, i).len;
   char *key = malloc(sizeof pr + cn);
   if (!key) { L->failed = true; return 0; }
-  hn_pred kp = pr;
+  hn_pred kp;
+  memset(&kp, 0, sizeof kp); /* the key hashes the padding too */
+  kp.op = pr.op;
+  kp.flags = pr.flags;
+  kp.lhs = pr.lhs;
+  kp.rhs = pr.rhs;
+  kp.n = pr.n;
+  kp.slot = pr.slot;
   kp.first = 0; /* the key is the content, not where it sits */
   memcpy(key, &kp, sizeof kp);
   size_t k = sizeof kp;
   for (size_t i = first; i < L->consts.n; i++) {
-    hn_const c = AT(&L->consts, hn_const, i);
+    hn_const c;
+    memcpy(&c, &AT(&L->consts, hn_const, i), sizeof c);
     const char *s = c.kind == HN_V_STRING ? c.u.s : NULL;
     if (s) c.u.s = NULL;
     memcpy(key + k, &c, sizeof c);

@@ -13,6 +13,7 @@ PACKAGES=(
   libvectorscan-dev                  # one multi-pattern scan per field for every rule's literals
   libcmocka-dev                      # unit tests
   clang libclang-rt-14-dev           # libFuzzer targets (clang 14's fuzzer runtime)
+  valgrind                           # reads of uninitialised memory, which ASan does not see
 )
 
 missing=()
