@@ -97,19 +97,26 @@ static bool vals_copy(hn_vals *d, const hn_vals *s) {
 }
 
 /* ---- state ---------------------------------------------------------------------------------- */
-enum { ROW = UINT32_MAX }; /* an aggregation item that stands for the event itself */
-
+/* A group's window: the times of its events, and (only for rules that aggregate values) one
+ * item per aggregated value. A count window thus costs 8 bytes an event, and a key with one
+ * event about 180 bytes in all (the benchmark measures it). */
 typedef struct aitem {
   int64_t t;
   uint32_t agg;
   hn_value v;      /* strings owned */
 } aitem;
 
-typedef struct agroup {
+typedef struct vqueue {
   aitem *it;
   uint32_t head, n, cap; /* live items: it[head .. n) */
-  int64_t win;           /* tumbling: the open window's index */
+} vqueue;
+
+typedef struct agroup {
+  int64_t *ts;           /* event times, live: ts[head .. n) */
+  uint32_t head, n, cap;
   bool open;
+  vqueue *vals;          /* NULL until a value is aggregated */
+  int64_t win;           /* tumbling: the open window's index */
   uint64_t line, offset; /* the last event's position */
 } agroup;
 
@@ -139,14 +146,13 @@ enum { K_STATE = 0, K_SUPP = 1 };
 
 typedef struct ckey {
   char *kb;              /* [rule u32][kind u8][values] */
-  uint32_t kn, rule;
-  uint8_t kind;
-  bool live;
   uint64_t h;
+  uint32_t kn, rule;
   uint32_t prev, next;   /* by last update, most recent first; UINT32_MAX ends */
   uint32_t gen;
-  size_t bytes;          /* estimate, counted in the engine's total */
-  hn_vals *keyvals;      /* per key slot */
+  uint32_t bytes;        /* estimate, counted in the engine's total */
+  uint8_t kind;
+  bool live;
   union {
     agroup g;
     seqstate s;
@@ -287,21 +293,19 @@ static void state_free(hn_corr_engine *c, ckey *k) {
     const hn_corr *C = &c->p->corrs[r->corr];
     if (r->kind == HN_R_AGGREGATE) {
       agroup *g = &k->st.g;
-      for (uint32_t i = g->head; i < g->n; i++)
-        if (g->it[i].v.kind == HN_V_STRING) free((char *)g->it[i].v.u.s);
-      free(g->it);
+      for (uint32_t i = 0; g->vals && i < g->vals->n; i++)
+        if (i >= g->vals->head && g->vals->it[i].v.kind == HN_V_STRING) free((char *)g->vals->it[i].v.u.s);
+      if (g->vals) free(g->vals->it);
+      free(g->vals);
+      free(g->ts);
     } else {
       seqstate *s = &k->st.s;
       for (uint32_t i = 0; i < s->n; i++) partial_free(c, C, r, &s->ps[i]);
       free(s->ps);
     }
   }
-  uint32_t nk = k->kind == K_STATE && r->corr != UINT32_MAX ? c->p->corrs[r->corr].n_keys : 0;
-  for (uint32_t i = 0; k->keyvals && i < nk; i++) vals_free(&k->keyvals[i]);
-  free(k->keyvals);
   free(k->kb);
   memset(&k->st, 0, sizeof k->st);
-  k->keyvals = NULL;
   k->kb = NULL;
 }
 
@@ -407,11 +411,13 @@ static size_t key_bytes(const hn_corr_engine *c, const ckey *k) {
   const hn_rule *r = &c->p->rules[k->rule];
   if (k->kind != K_STATE || r->corr == UINT32_MAX) return b;
   const hn_corr *C = &c->p->corrs[r->corr];
-  for (uint32_t i = 0; k->keyvals && i < C->n_keys; i++) b += sizeof(hn_vals) + vals_bytes(&k->keyvals[i]);
   if (r->kind == HN_R_AGGREGATE) {
     const agroup *g = &k->st.g;
-    b += g->cap * sizeof(aitem);
-    for (uint32_t i = g->head; i < g->n; i++) b += g->it[i].v.kind == HN_V_STRING ? g->it[i].v.len : 0;
+    b += g->cap * sizeof(int64_t);
+    if (g->vals) {
+      b += sizeof *g->vals + g->vals->cap * sizeof(aitem);
+      for (uint32_t i = g->vals->head; i < g->vals->n; i++) b += g->vals->it[i].v.kind == HN_V_STRING ? g->vals->it[i].v.len : 0;
+    }
   } else {
     const seqstate *s = &k->st.s;
     b += s->cap * sizeof(partial);
@@ -660,28 +666,48 @@ void hn_corr_alert(hn_corr_engine *c, hn_calert *a) {
   s->last = a->time;
   s->suppressed = 0;
   account(c, ki);
+  deliver(c, a); /* before evicting: the alert may point into the key being evicted */
   enforce(c, ki);
-  deliver(c, a);
 }
 
 /* ---- aggregation ------------------------------------------------------------------------------ */
 static int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
-static bool items_push(agroup *g, int64_t t, uint32_t agg, const hn_value *v) {
+static bool times_push(agroup *g, int64_t t) {
   if (g->n == g->cap) {
     if (g->head > g->n / 2) { /* reclaim the expired front before growing */
-      memmove(g->it, g->it + g->head, (g->n - g->head) * sizeof *g->it);
+      memmove(g->ts, g->ts + g->head, (g->n - g->head) * sizeof *g->ts);
       g->n -= g->head;
       g->head = 0;
     } else {
-      uint32_t cap = g->cap ? g->cap * 2 : 4;
-      aitem *ni = realloc(g->it, cap * sizeof *ni);
-      if (!ni) return false;
-      g->it = ni;
+      uint32_t cap = g->cap ? g->cap * 2 : 2;
+      int64_t *nt = realloc(g->ts, cap * sizeof *nt);
+      if (!nt) return false;
+      g->ts = nt;
       g->cap = cap;
     }
   }
-  aitem *d = &g->it[g->n];
+  g->ts[g->n++] = t;
+  return true;
+}
+
+static bool items_push(agroup *g, int64_t t, uint32_t agg, const hn_value *v) {
+  if (!g->vals && !(g->vals = calloc(1, sizeof *g->vals))) return false;
+  vqueue *q = g->vals;
+  if (q->n == q->cap) {
+    if (q->head > q->n / 2) {
+      memmove(q->it, q->it + q->head, (q->n - q->head) * sizeof *q->it);
+      q->n -= q->head;
+      q->head = 0;
+    } else {
+      uint32_t cap = q->cap ? q->cap * 2 : 4;
+      aitem *ni = realloc(q->it, cap * sizeof *ni);
+      if (!ni) return false;
+      q->it = ni;
+      q->cap = cap;
+    }
+  }
+  aitem *d = &q->it[q->n];
   d->t = t;
   d->agg = agg;
   memset(&d->v, 0, sizeof d->v);
@@ -694,22 +720,26 @@ static bool items_push(agroup *g, int64_t t, uint32_t agg, const hn_value *v) {
       d->v.u.s = b;
     }
   }
-  g->n++;
+  q->n++;
   return true;
 }
 
-static void items_expire(agroup *g, int64_t upto) { /* drops items with t <= upto */
-  while (g->head < g->n && g->it[g->head].t <= upto) {
-    if (g->it[g->head].v.kind == HN_V_STRING) free((char *)g->it[g->head].v.u.s);
-    g->head++;
-  }
+static void items_expire(agroup *g, int64_t upto) { /* drops what has t <= upto */
+  while (g->head < g->n && g->ts[g->head] <= upto) g->head++;
   if (g->head == g->n) g->head = g->n = 0;
+  vqueue *q = g->vals;
+  if (!q) return;
+  while (q->head < q->n && q->it[q->head].t <= upto) {
+    if (q->it[q->head].v.kind == HN_V_STRING) free((char *)q->it[q->head].v.u.s);
+    q->head++;
+  }
+  if (q->head == q->n) q->head = q->n = 0;
 }
 
 static void items_clear(agroup *g) { items_expire(g, INT64_MAX); }
 
 static bool add_event(hn_corr_engine *c, const hn_corr *C, agroup *g, hn_eval *e, int64_t t) {
-  if (!items_push(g, t, ROW, NULL)) return false;
+  if (!times_push(g, t)) return false;
   for (uint32_t i = 0; i < C->n_aggs; i++) {
     const hn_agg *a = &C->aggs[i];
     if (a->kind == HN_AGG_COUNT) continue;
@@ -752,8 +782,9 @@ static double as_double(const hn_value *v) { return v->kind == HN_V_FLOAT ? v->u
 
 /* The aggregates over the group's live items, into out[n_aggs] (HN_V_NULL: missing). */
 static bool aggregates(const hn_corr *C, const agroup *g, hn_value *out, uint64_t *rows) {
-  *rows = 0;
-  for (uint32_t i = g->head; i < g->n; i++) *rows += g->it[i].agg == ROW;
+  *rows = g->n - g->head;
+  const vqueue *q = g->vals;
+  uint32_t qh = q ? q->head : 0, qn = q ? q->n : 0;
   for (uint32_t a = 0; a < C->n_aggs; a++) {
     const hn_agg *A = &C->aggs[a];
     hn_value *o = &out[a];
@@ -772,12 +803,12 @@ static bool aggregates(const hn_corr *C, const agroup *g, hn_value *out, uint64_
     const hn_value **all = NULL;
     if (A->kind == HN_AGG_DISTINCT) {
       uint32_t cnt = 0;
-      for (uint32_t i = g->head; i < g->n; i++) cnt += g->it[i].agg == a;
+      for (uint32_t i = qh; i < qn; i++) cnt += q->it[i].agg == a;
       all = malloc((cnt ? cnt : 1) * sizeof *all);
       if (!all) return false;
     }
-    for (uint32_t i = g->head; i < g->n; i++) {
-      const aitem *it = &g->it[i];
+    for (uint32_t i = qh; i < qn; i++) {
+      const aitem *it = &q->it[i];
       if (it->agg != a) continue;
       const hn_value *v = &it->v;
       switch (A->kind) {
@@ -890,10 +921,40 @@ static hn_value having(hn_eval *e, const hn_corr *C, uint32_t h, const hn_value 
   }
 }
 
-static bool alloc_keyvals(ckey *k, uint32_t n) {
-  if (k->keyvals || !n) return true;
-  k->keyvals = calloc(n, sizeof *k->keyvals);
-  return k->keyvals != NULL;
+/* The key's values, read back from its serialised bytes (strings point into them): one value
+ * per key slot. */
+typedef struct keyview {
+  hn_value v[16];
+  hn_vals s[16];
+  uint32_t n;
+} keyview;
+
+static void key_view(const ckey *k, uint32_t nk, keyview *kv) {
+  const unsigned char *b = (const unsigned char *)k->kb + 5, *end = (const unsigned char *)k->kb + k->kn;
+  kv->n = 0;
+  for (uint32_t j = 0; j < nk && j < 16 && b < end; j++) {
+    hn_value *v = &kv->v[j];
+    memset(v, 0, sizeof *v);
+    v->kind = *b++;
+    switch (v->kind) {
+    case HN_V_STRING:
+      memcpy(&v->len, b, 4);
+      v->u.s = (const char *)b + 4;
+      b += 4 + v->len;
+      break;
+    case HN_V_IP:
+      v->v6 = *b++;
+      memcpy(v->u.ip, b, v->v6 ? 16 : 4);
+      b += v->v6 ? 16 : 4;
+      break;
+    case HN_V_NULL: case HN_V_BAD: break;
+    default:
+      memcpy(&v->u.i, b, 8);
+      b += 8;
+    }
+    kv->s[j] = (hn_vals){v, 1, 1};
+    kv->n++;
+  }
 }
 
 /* Entity values of an aggregation alert: the key's values, else the firing event's. */
@@ -904,13 +965,15 @@ static void agg_alert(hn_corr_engine *c, hn_eval *e, const hn_event *ev, uint32_
   hn_vals ents[64];
   uint32_t ne = r->n_entities < 64 ? r->n_entities : 64;
   memset(ents, 0, sizeof ents);
+  keyview kv;
+  key_view(k, C->n_keys, &kv);
   for (uint32_t i = 0; i < ne; i++) {
     uint32_t s = r->entities[i];
     bool done = false;
-    for (uint32_t j = 0; j < C->n_keys && !done; j++)
+    for (uint32_t j = 0; j < kv.n && !done; j++)
       if (C->keys[j] == s) {
         done = true;
-        for (uint32_t v = 0; v < k->keyvals[j].n; v++) vals_add(&ents[i], &k->keyvals[j].v[v]);
+        vals_add(&ents[i], &kv.v[j]);
       }
     if (!done && ev) vals_add_distinct(&ents[i], ev, s);
   }
@@ -924,8 +987,8 @@ static void agg_alert(hn_corr_engine *c, hn_eval *e, const hn_event *ev, uint32_
   a.ent_vals = ents;
   a.n_ent = ne;
   a.key_slots = C->keys;
-  a.key_vals = k->keyvals;
-  a.n_keys = C->n_keys;
+  a.key_vals = kv.s;
+  a.n_keys = kv.n;
   a.file = file;
   a.line = line;
   a.offset = offset;
@@ -996,13 +1059,6 @@ static bool each_key(hn_corr_engine *c, hn_eval *e, const hn_event *ev, uint32_t
   return true;
 }
 
-static bool set_keyvals(ckey *k, const hn_corr *C, const hn_value **vals) {
-  if (!alloc_keyvals(k, C->n_keys)) return false;
-  for (uint32_t j = 0; j < C->n_keys && j < 16; j++)
-    if (!k->keyvals[j].n && !vals_add(&k->keyvals[j], vals[j])) return false;
-  return true;
-}
-
 static void agg_key(hn_corr_engine *c, hn_eval *e, const hn_event *ev, uint32_t rule, size_t kn, const hn_value **vals,
                     int64_t t, const char *file, uint64_t line, uint64_t offset) {
   const hn_corr *C = &c->p->corrs[c->p->rules[rule].corr];
@@ -1010,7 +1066,7 @@ static void agg_key(hn_corr_engine *c, hn_eval *e, const hn_event *ev, uint32_t 
   uint32_t ki = key_find(c, kn, true, &fresh);
   if (ki == UINT32_MAX) return;
   ckey *k = &c->keys[ki];
-  if (fresh && !set_keyvals(k, C, vals)) { c->failed = true; return; }
+  (void)vals;
   touch(c, ki);
   agroup *g = &k->st.g;
   if (C->tumbling) {
@@ -1051,17 +1107,16 @@ static void agg_deadline(hn_corr_engine *c, hn_eval *e, const deadline *d, const
   memset(&syn, 0, sizeof syn);
   syn.n_slots = c->p->n_fields;
   syn.slots = calloc(c->p->n_fields ? c->p->n_fields : 1, sizeof *syn.slots);
-  uint32_t nv = 0;
-  for (uint32_t j = 0; j < C->n_keys; j++) nv += k->keyvals[j].n;
-  syn.values = calloc(nv ? nv : 1, sizeof *syn.values);
+  keyview kv;
+  key_view(k, C->n_keys, &kv);
+  syn.values = calloc(kv.n ? kv.n : 1, sizeof *syn.values);
   if (!syn.slots || !syn.values) {
     c->failed = true;
   } else {
-    nv = 0;
-    for (uint32_t j = 0; j < C->n_keys; j++) {
-      syn.slots[C->keys[j]].first = nv;
-      syn.slots[C->keys[j]].n = k->keyvals[j].n;
-      for (uint32_t v = 0; v < k->keyvals[j].n; v++) syn.values[nv++] = k->keyvals[j].v[v];
+    for (uint32_t j = 0; j < kv.n; j++) {
+      syn.slots[C->keys[j]].first = j;
+      syn.slots[C->keys[j]].n = 1;
+      syn.values[j] = kv.v[j];
     }
     hn_eval_begin(e, &syn);
     agg_test(c, e, NULL, k->rule, d->key, d->t, file);
@@ -1191,9 +1246,11 @@ static void seq_alert(hn_corr_engine *c, hn_eval *e, const hn_event *ev, uint32_
   a.ent_slots = r->entities;
   a.ent_vals = p->ents;
   a.n_ent = r->n_entities;
+  keyview kv;
+  key_view(k, C->n_keys, &kv);
   a.key_slots = C->keys;
-  a.key_vals = k->keyvals;
-  a.n_keys = C->n_keys;
+  a.key_vals = kv.s;
+  a.n_keys = kv.n;
   a.file = file;
   a.line = p->line;
   a.offset = p->offset;
@@ -1250,7 +1307,7 @@ static void seq_key(hn_corr_engine *c, hn_eval *e, const hn_event *ev, uint32_t 
   uint32_t ki = key_find(c, kn, starts, &fresh);
   if (ki == UINT32_MAX) return;
   ckey *k = &c->keys[ki];
-  if (fresh && !set_keyvals(k, C, vals)) { c->failed = true; return; }
+  (void)vals;
   if (fresh) k->st.s.last_s0 = INT64_MIN;
   touch(c, ki);
   seqstate *s = &k->st.s;
@@ -1827,14 +1884,16 @@ hn_status hn_corr_save(const hn_corr_engine *c, FILE *f) {
       continue;
     }
     const hn_corr *C = &p->corrs[r->corr];
-    for (uint32_t j = 0; j < C->n_keys; j++) w_vals(&w, &k->keyvals[j]);
     if (r->kind == HN_R_AGGREGATE) {
       const agroup *g = &k->st.g;
       w_u32(&w, g->n - g->head);
-      for (uint32_t j = g->head; j < g->n; j++) {
-        w_i64(&w, g->it[j].t);
-        w_u32(&w, g->it[j].agg);
-        w_value(&w, &g->it[j].v);
+      for (uint32_t j = g->head; j < g->n; j++) w_i64(&w, g->ts[j]);
+      const vqueue *q = g->vals;
+      w_u32(&w, q ? q->n - q->head : 0);
+      for (uint32_t j = q ? q->head : 0; q && j < q->n; j++) {
+        w_i64(&w, q->it[j].t);
+        w_u32(&w, q->it[j].agg);
+        w_value(&w, &q->it[j].v);
       }
       w_i64(&w, g->win);
       w_u8(&w, g->open);
@@ -2025,17 +2084,18 @@ hn_status hn_corr_load(hn_corr_engine *c, FILE *f, const char *file, FILE *diag,
       break;
     }
     const hn_corr *C = &p->corrs[ru->corr];
-    if (!alloc_keyvals(k, C->n_keys)) { r.bad = true; break; }
-    for (uint32_t j = 0; j < C->n_keys; j++) r_vals(&r, &k->keyvals[j]);
     if (ru->kind == HN_R_AGGREGATE) {
       agroup *g = &k->st.g;
+      uint32_t nt = r_len(&r);
+      for (uint32_t j = 0; j < nt && !r.bad; j++)
+        if (!times_push(g, r_i64(&r))) r.bad = true;
       uint32_t ni = r_len(&r);
       for (uint32_t j = 0; j < ni && !r.bad; j++) {
         int64_t t = r_i64(&r);
         uint32_t agg = r_u32(&r);
         hn_value v;
         r_value(&r, &v);
-        if (!items_push(g, t, agg, v.kind == HN_V_NULL && agg == ROW ? NULL : &v)) r.bad = true;
+        if (!items_push(g, t, agg, &v)) r.bad = true;
         if (v.kind == HN_V_STRING) free((char *)v.u.s);
       }
       g->win = r_i64(&r);
