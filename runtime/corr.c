@@ -204,6 +204,8 @@ struct hn_corr_engine {
   /* rules over alerts (§10.9): who reads each rule, the alert.* slots, the queue of alerts
    * waiting to be read (first in, first out: the order they were raised), their evaluator */
   uint32_t *readers_first, *readers; /* readers of rule r: readers[readers_first[r] .. r+1] */
+  uint32_t *on_events;   /* the correlation rules that read events, in rule order */
+  uint32_t n_on_events;
   uint32_t aslot[11];
   struct aevent *q;
   uint32_t qhead, qn, qcap;
@@ -254,6 +256,11 @@ static bool readers_init(hn_corr_engine *c) {
       if (strcmp(p->fields[f].path, alert_paths[i]) == 0) c->aslot[i] = f;
   }
   if (total) c->e2_ok = hn_eval_init(&c->e2, p) == HN_OK;
+  /* the loop over events visits these only, not every rule of a pack of thousands */
+  c->on_events = malloc((p->n_rules ? p->n_rules : 1) * sizeof *c->on_events);
+  if (!c->on_events) return false;
+  for (uint32_t r = 0; r < p->n_rules; r++)
+    if (p->rules[r].corr != UINT32_MAX && !p->rules[r].n_from) c->on_events[c->n_on_events++] = r;
   return !total || c->e2_ok;
 }
 
@@ -330,6 +337,7 @@ void hn_corr_destroy(hn_corr_engine *c) {
   free(c->q);
   free(c->readers_first);
   free(c->readers);
+  free(c->on_events);
   if (c->e2_ok) hn_eval_fini(&c->e2);
   free(c);
 }
@@ -1153,8 +1161,8 @@ static uint32_t positive_steps(const hn_corr *C) {
 
 static const hn_bound *bind_view(hn_corr_engine *c, const hn_corr *C, const partial *p) {
   for (uint32_t i = 0; i < C->n_binds; i++) {
-    c->bound[i].v = p->binds[i].v;
-    c->bound[i].n = p->binds[i].n;
+    c->bound[i].v = p->binds ? p->binds[i].v : NULL;
+    c->bound[i].n = p->binds ? p->binds[i].n : 0;
   }
   return c->bound;
 }
@@ -1167,37 +1175,60 @@ static bool step_holds(hn_corr_engine *c, hn_eval *e, const hn_corr *C, const pa
   return r;
 }
 
+static uint32_t key_index(const hn_corr *C, uint32_t slot);
+
+/* Whether partials keep entity values: only for entities that are not key paths. */
+static bool keeps_ents(const hn_corr *C, const hn_rule *r) {
+  for (uint32_t i = 0; i < r->n_entities; i++)
+    if (key_index(C, r->entities[i]) == UINT32_MAX) return true;
+  return false;
+}
+
+/* A partial's arrays exist only when the rule has bindings or non-key entities: most
+ * sequences (failures then a success, by user and source) allocate nothing per partial. */
 static bool partial_init(const hn_corr *C, const hn_rule *r, partial *p) {
   memset(p, 0, sizeof *p);
-  p->binds = calloc(C->n_binds ? C->n_binds : 1, sizeof *p->binds);
-  p->ents = calloc(r->n_entities ? r->n_entities : 1, sizeof *p->ents);
-  return p->binds && p->ents;
+  if (C->n_binds && !(p->binds = calloc(C->n_binds, sizeof *p->binds))) return false;
+  if (keeps_ents(C, r) && !(p->ents = calloc(r->n_entities, sizeof *p->ents))) return false;
+  return true;
 }
 
 static bool partial_copy(const hn_corr *C, const hn_rule *r, partial *d, const partial *s) {
   *d = *s;
-  d->binds = calloc(C->n_binds ? C->n_binds : 1, sizeof *d->binds);
-  d->ents = calloc(r->n_entities ? r->n_entities : 1, sizeof *d->ents);
-  if (!d->binds || !d->ents) return false;
-  for (uint32_t i = 0; i < C->n_binds; i++)
-    if (!vals_copy(&d->binds[i], &s->binds[i])) return false;
-  for (uint32_t i = 0; i < r->n_entities; i++)
-    if (!vals_copy(&d->ents[i], &s->ents[i])) return false;
+  d->binds = NULL;
+  d->ents = NULL;
+  if (s->binds) {
+    if (!(d->binds = calloc(C->n_binds, sizeof *d->binds))) return false;
+    for (uint32_t i = 0; i < C->n_binds; i++)
+      if (!vals_copy(&d->binds[i], &s->binds[i])) return false;
+  }
+  if (s->ents) {
+    if (!(d->ents = calloc(r->n_entities, sizeof *d->ents))) return false;
+    for (uint32_t i = 0; i < r->n_entities; i++)
+      if (!vals_copy(&d->ents[i], &s->ents[i])) return false;
+  }
   return true;
 }
 
 /* Records the event as one of the match's: bindings of `step` (its first event), entities. */
+static uint32_t key_index(const hn_corr *C, uint32_t slot) {
+  for (uint32_t j = 0; j < C->n_keys; j++)
+    if (C->keys[j] == slot) return j;
+  return UINT32_MAX;
+}
+
 static bool partial_take(const hn_corr *C, const hn_rule *r, partial *p, const hn_event *ev, uint32_t step, bool first,
                          int64_t t, uint64_t line, uint64_t offset) {
-  if (first)
+  if (first && p->binds)
     for (uint32_t i = 0; i < C->n_binds; i++)
       if (C->binds[i].step == step) {
         const hn_slot *s = &ev->slots[C->binds[i].slot];
         for (uint32_t k = 0; k < s->n; k++)
           if (usable(&ev->values[s->first + k]) && !vals_add(&p->binds[i], &ev->values[s->first + k])) return false;
       }
-  for (uint32_t i = 0; i < r->n_entities; i++)
-    if (!vals_add_distinct(&p->ents[i], ev, r->entities[i])) return false;
+  for (uint32_t i = 0; p->ents && i < r->n_entities; i++)
+    if (key_index(C, r->entities[i]) == UINT32_MAX && !vals_add_distinct(&p->ents[i], ev, r->entities[i]))
+      return false; /* an entity that is a key path takes the key's value (seq_alert) */
   if (p->events == 0) p->first_t = t;
   p->last_t = t;
   p->line = line;
@@ -1244,10 +1275,15 @@ static void seq_alert(hn_corr_engine *c, hn_eval *e, const hn_event *ev, uint32_
   a.e = ev ? e : NULL;
   a.ev = ev;
   a.ent_slots = r->entities;
-  a.ent_vals = p->ents;
-  a.n_ent = r->n_entities;
   keyview kv;
   key_view(k, C->n_keys, &kv);
+  hn_vals ents[64];
+  for (uint32_t i = 0; i < r->n_entities && i < 64; i++) {
+    uint32_t j = key_index(C, r->entities[i]);
+    ents[i] = j < kv.n ? kv.s[j] : p->ents ? p->ents[i] : (hn_vals){0};
+  }
+  a.ent_vals = ents;
+  a.n_ent = r->n_entities < 64 ? r->n_entities : 64;
   a.key_slots = C->keys;
   a.key_vals = kv.s;
   a.n_keys = kv.n;
@@ -1434,12 +1470,25 @@ static void process_rule(hn_corr_engine *c, hn_eval *e, const hn_event *ev, uint
 
 static void process(hn_corr_engine *c, hn_eval *e, const hn_event *ev, int64_t t, const char *file, uint64_t line,
                     uint64_t offset) {
-  const hn_program *p = c->p;
-  for (uint32_t ri = 0; ri < p->n_rules; ri++) {
-    const hn_rule *r = &p->rules[ri];
-    if (r->corr == UINT32_MAX || r->n_from) continue; /* rules over alerts read alerts only */
-    process_rule(c, e, ev, ri, t, file, line, offset);
+  for (uint32_t i = 0; i < c->n_on_events; i++) process_rule(c, e, ev, c->on_events[i], t, file, line, offset);
+}
+
+/* False when the event alone decides that condition n fails, whatever the bindings: a
+ * conjunct that reads no binding is false. */
+static bool may_hold(hn_eval *e, uint32_t n) {
+  const hn_bnode *b = &e->p->bnodes[n];
+  if (!b->dyn) return hn_eval_node(e, n);
+  if (b->op == HN_B_AND) {
+    for (uint32_t k = 0; k < b->n; k++)
+      if (!may_hold(e, e->p->kids[b->first + k])) return false;
+    return true;
   }
+  if (b->op == HN_B_OR) {
+    for (uint32_t k = 0; k < b->n; k++)
+      if (may_hold(e, e->p->kids[b->first + k])) return true;
+    return false;
+  }
+  return true;
 }
 
 /* One correlation rule on one event (or alert). */
@@ -1453,14 +1502,15 @@ static void process_rule(hn_corr_engine *c, hn_eval *e, const hn_event *ev, uint
     return;
   }
   const hn_corr *C = &p->corrs[r->corr];
-  /* only events some step or until could take need a key (the rest leave no trace) */
-  bool any = false, maybe = false; /* a step that reads bindings is tested per partial */
+  /* only events some step or until could take need a key (the rest leave no trace); a step
+   * that reads bindings is tested per partial, but its event-only conjuncts gate it here */
+  bool any = false, maybe = false;
   for (uint32_t s = 0; s < C->n_steps && !any; s++) {
-    if (p->bnodes[C->steps[s].cond].dyn) maybe = true;
+    if (p->bnodes[C->steps[s].cond].dyn) maybe = maybe || may_hold(e, C->steps[s].cond);
     else any = hn_eval_node(e, C->steps[s].cond);
   }
   if (!any && C->until != UINT32_MAX) {
-    if (p->bnodes[C->until].dyn) maybe = true;
+    if (p->bnodes[C->until].dyn) maybe = maybe || may_hold(e, C->until);
     else any = hn_eval_node(e, C->until);
   }
   if (!any && !maybe) return;
@@ -1914,8 +1964,8 @@ hn_status hn_corr_save(const hn_corr_engine *c, FILE *f) {
         w_u64(&w, pa->line);
         w_u64(&w, pa->offset);
         w_u64(&w, pa->events);
-        for (uint32_t b = 0; b < C->n_binds; b++) w_vals(&w, &pa->binds[b]);
-        for (uint32_t b = 0; b < r->n_entities; b++) w_vals(&w, &pa->ents[b]);
+        for (uint32_t b = 0; pa->binds && b < C->n_binds; b++) w_vals(&w, &pa->binds[b]);
+        for (uint32_t b = 0; pa->ents && b < r->n_entities; b++) w_vals(&w, &pa->ents[b]);
       }
       w_i64(&w, q->last_s0);
       w_u8(&w, q->has_s0);
@@ -2120,8 +2170,8 @@ hn_status hn_corr_load(hn_corr_engine *c, FILE *f, const char *file, FILE *diag,
         pa.line = r_u64(&r);
         pa.offset = r_u64(&r);
         pa.events = r_u64(&r);
-        for (uint32_t b = 0; b < C->n_binds; b++) r_vals(&r, &pa.binds[b]);
-        for (uint32_t b = 0; b < ru->n_entities; b++) r_vals(&r, &pa.ents[b]);
+        for (uint32_t b = 0; pa.binds && b < C->n_binds; b++) r_vals(&r, &pa.binds[b]);
+        for (uint32_t b = 0; pa.ents && b < ru->n_entities; b++) r_vals(&r, &pa.ents[b]);
         if (pa.step > C->n_steps || !seq_push(q, &pa)) { partial_free(c, C, ru, &pa); r.bad = true; }
       }
       q->last_s0 = r_i64(&r);
