@@ -241,9 +241,15 @@ hn_status hn_index_build(hn_program *p) {
         /* `==` compares whole addresses; `in` a network (an address alone is a /32 or /128) */
         unsigned bits = one ? (c->v6 ? 128 : 32) : c->prefix;
         size_t kn = ip_key(ipk, c->u.ip, c->v6, bits);
-        bool known = false;
-        for (unsigned j = 0; j < m->n_plen[c->v6]; j++) known |= m->plen[c->v6][j] == bits;
-        if (!known) m->plen[c->v6][m->n_plen[c->v6]++] = (uint8_t)bits;
+        unsigned at = m->n_plen[c->v6];
+        for (unsigned j = 0; j < m->n_plen[c->v6]; j++)
+          if (m->plen[c->v6][j] == bits) at = j;
+        if (at == m->n_plen[c->v6]) m->plen[c->v6][m->n_plen[c->v6]++] = (uint8_t)bits;
+        if (!c->v6) {
+          if (!m->lead && !(m->lead = calloc(33, sizeof *m->lead))) goto done;
+          if (bits >= 8) m->lead[at][c->u.ip[0] >> 6] |= 1ull << (c->u.ip[0] & 63);
+          else memset(m->lead[at], 0xFF, sizeof m->lead[at]); /* /0 to /7: every first byte */
+        }
         pend[npend++] = (pending){mi, pi, (const char *)ipk, (uint32_t)kn};
         ipk += 18;
         continue;
@@ -317,6 +323,7 @@ void hn_index_free(hn_program *p) {
   for (uint32_t i = 0; i < ix->n_maps; i++) {
     free(ix->maps[i].table);
     free(ix->maps[i].ents);
+    free(ix->maps[i].lead);
   }
   for (uint32_t s = 0; ix->pat_pred && s < p->n_fields; s++) free(ix->pat_pred[s]);
   free(ix->pat_pred);
@@ -394,6 +401,7 @@ uint32_t hn_index_candidates(hn_eval *e, hn_cand *c, const uint32_t **list) {
         if (v->kind != HN_V_IP) continue;
         uint8_t key[18];
         for (unsigned j = 0; j < m->n_plen[v->v6]; j++) {
+          if (!v->v6 && !((m->lead[j][v->u.ip[0] >> 6] >> (v->u.ip[0] & 63)) & 1)) continue;
           size_t kn = ip_key(key, v->u.ip, v->v6, m->plen[v->v6][j]);
           const struct hn_eqent *en = map_find(m, (const char *)key, kn);
           if (en) entry_hit(ix, c, en, e->epoch, &n);

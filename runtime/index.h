@@ -23,6 +23,8 @@ typedef struct hn_eqmap {
   uint8_t kind;          /* hn_mapkind */
   uint8_t n_plen[2];     /* HN_MAP_IP: the distinct prefix lengths, IPv4 [0] and IPv6 [1] */
   uint8_t plen[2][129];
+  uint64_t (*lead)[4];   /* HN_MAP_IP: per IPv4 prefix length (plen[0] order), the first bytes
+                          * of its keys (prefix >= 8): most addresses skip most probes */
   uint64_t *table;       /* open addressing: entry index + 1, and the key hash's high half */
   uint32_t cap;          /* power of two */
   struct hn_eqent {
