@@ -21,6 +21,7 @@
 #include "corr.h"
 #include <inttypes.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include "text.h"
@@ -537,79 +538,81 @@ static size_t khead(hn_corr_engine *c, uint32_t rule, uint8_t kind) {
   return n;
 }
 
-/* ---- deadlines and held events: binary heaps ---------------------------------------------- */
-static bool dl_less(const deadline *a, const deadline *b) { return a->t < b->t || (a->t == b->t && a->seq < b->seq); }
+/* ---- deadlines and held events: binary heaps ---------------------------------------------- *
+ * Both order by (time, sequence number), the first two fields of their elements. */
+typedef struct tkey {
+  int64_t t;
+  uint64_t seq;
+} tkey;
+
+static bool tk_less(const char *a, const char *b) {
+  const tkey *x = (const tkey *)a, *y = (const tkey *)b;
+  return x->t < y->t || (x->t == y->t && x->seq < y->seq);
+}
+
+static void swap_el(char *a, char *b, size_t size) {
+  char tmp[64];
+  memcpy(tmp, a, size);
+  memcpy(a, b, size);
+  memcpy(b, tmp, size);
+}
+
+static void heap_up(char *h, size_t size, uint32_t i) {
+  for (; i && tk_less(h + i * size, h + (i - 1) / 2 * size); i = (i - 1) / 2) swap_el(h + i * size, h + (i - 1) / 2 * size, size);
+}
+
+/* Moves the last element to the top and sifts it down; n is the count after removal. */
+static void heap_down(char *h, size_t size, uint32_t n) {
+  memcpy(h, h + n * size, size);
+  for (uint32_t i = 0;;) {
+    uint32_t l = 2 * i + 1, r = l + 1, m = i;
+    if (l < n && tk_less(h + l * size, h + m * size)) m = l;
+    if (r < n && tk_less(h + r * size, h + m * size)) m = r;
+    if (m == i) break;
+    swap_el(h + i * size, h + m * size, size);
+    i = m;
+  }
+}
+
+/* Room for one more element in a heap array. */
+static bool heap_room(void **h, uint32_t n, uint32_t *cap, size_t size) {
+  if (n < *cap) return true;
+  uint32_t nc = *cap ? *cap * 2 : 64;
+  void *nh = realloc(*h, nc * size);
+  if (!nh) return false;
+  *h = nh;
+  *cap = nc;
+  return true;
+}
 
 static void dl_push(hn_corr_engine *c, int64_t t, uint32_t key, uint8_t what) {
-  if (c->n_dl == c->cap_dl) {
-    uint32_t cap = c->cap_dl ? c->cap_dl * 2 : 64;
-    deadline *nd = realloc(c->dl, cap * sizeof *nd);
-    if (!nd) { c->failed = true; return; }
-    c->dl = nd;
-    c->cap_dl = cap;
-  }
-  uint32_t i = c->n_dl++;
-  c->dl[i] = (deadline){t, c->seq++, key, c->keys[key].gen, what};
-  while (i && dl_less(&c->dl[i], &c->dl[(i - 1) / 2])) {
-    deadline tmp = c->dl[i];
-    c->dl[i] = c->dl[(i - 1) / 2];
-    c->dl[(i - 1) / 2] = tmp;
-    i = (i - 1) / 2;
-  }
+  if (!heap_room((void **)&c->dl, c->n_dl, &c->cap_dl, sizeof *c->dl)) { c->failed = true; return; }
+  c->dl[c->n_dl] = (deadline){t, c->seq++, key, c->keys[key].gen, what};
+  heap_up((char *)c->dl, sizeof *c->dl, c->n_dl++);
 }
 
 static deadline dl_pop(hn_corr_engine *c) {
   deadline top = c->dl[0];
-  c->dl[0] = c->dl[--c->n_dl];
-  for (uint32_t i = 0;;) {
-    uint32_t l = 2 * i + 1, r = l + 1, m = i;
-    if (l < c->n_dl && dl_less(&c->dl[l], &c->dl[m])) m = l;
-    if (r < c->n_dl && dl_less(&c->dl[r], &c->dl[m])) m = r;
-    if (m == i) break;
-    deadline tmp = c->dl[i];
-    c->dl[i] = c->dl[m];
-    c->dl[m] = tmp;
-    i = m;
-  }
+  heap_down((char *)c->dl, sizeof *c->dl, --c->n_dl);
   return top;
 }
 
-static bool hq_less(const held *a, const held *b) { return a->t < b->t || (a->t == b->t && a->seq < b->seq); }
-
 static bool hq_push(hn_corr_engine *c, held h) {
-  if (c->n_hq == c->cap_hq) {
-    uint32_t cap = c->cap_hq ? c->cap_hq * 2 : 64;
-    held *nh = realloc(c->hq, cap * sizeof *nh);
-    if (!nh) return false;
-    c->hq = nh;
-    c->cap_hq = cap;
-  }
-  uint32_t i = c->n_hq++;
-  c->hq[i] = h;
-  while (i && hq_less(&c->hq[i], &c->hq[(i - 1) / 2])) {
-    held tmp = c->hq[i];
-    c->hq[i] = c->hq[(i - 1) / 2];
-    c->hq[(i - 1) / 2] = tmp;
-    i = (i - 1) / 2;
-  }
+  if (!heap_room((void **)&c->hq, c->n_hq, &c->cap_hq, sizeof *c->hq)) return false;
+  c->hq[c->n_hq] = h;
+  heap_up((char *)c->hq, sizeof *c->hq, c->n_hq++);
   return true;
 }
 
 static held hq_pop(hn_corr_engine *c) {
   held top = c->hq[0];
-  c->hq[0] = c->hq[--c->n_hq];
-  for (uint32_t i = 0;;) {
-    uint32_t l = 2 * i + 1, r = l + 1, m = i;
-    if (l < c->n_hq && hq_less(&c->hq[l], &c->hq[m])) m = l;
-    if (r < c->n_hq && hq_less(&c->hq[r], &c->hq[m])) m = r;
-    if (m == i) break;
-    held tmp = c->hq[i];
-    c->hq[i] = c->hq[m];
-    c->hq[m] = tmp;
-    i = m;
-  }
+  heap_down((char *)c->hq, sizeof *c->hq, --c->n_hq);
   return top;
 }
+
+_Static_assert(sizeof(deadline) <= 64 && sizeof(held) <= 64, "heap elements fit swap_el's buffer");
+_Static_assert(offsetof(deadline, seq) == offsetof(tkey, seq) && offsetof(held, seq) == offsetof(tkey, seq),
+               "heap elements begin with (t, seq)");
 
 /* ---- suppression and emission --------------------------------------------------------------- */
 /* The values of a slot for an alert: its entity values, else its key values, else its event's. */
