@@ -12,8 +12,8 @@
 # fields and events) / KEYS. hornet also prints its own estimate of the correlation state
 # (`N keys at most (~M MB)`), reported beside it.
 #
-# Environment: KEYS (1000000), PER_KEY (1), SEED (1), RUNS (3, hornet; SEC runs once: about a
-# minute for a million lines), SEC (1: also measure SEC), BUILD, REBUILD (see run.sh).
+# Environment: KEYS (1000000), PER_KEY (1), SEED (1), RUNS (3, hornet; SEC runs once: over two
+# minutes for a million keys), SEC (1: also measure SEC), BUILD, REBUILD (see run.sh).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -30,7 +30,7 @@ SEC=${SEC:-1}
 source "$HERE/common.sh"
 need_packages time
 [[ "$SEC" == 1 ]] && need_packages sec
-ensure_hornet
+ensure_hornet hornet-cli
 
 mkdir -p "$OUT"
 JSON=$OUT/keys.jsonl
@@ -45,17 +45,20 @@ echo "measuring hornet (median of $RUNS runs each)..."
 for p in keys_count keys_base; do
   "$HORNET" run "$HERE/$p.hn" --input "$JSON" --output /dev/null 2>/dev/null  # fills the object-code cache
 done
-read -r NS_C KB_C < <(timed /dev/null "$HORNET" run "$HERE/keys_count.hn" --input "$JSON" --output /dev/null)
+timed /dev/null "$HORNET" run "$HERE/keys_count.hn" --input "$JSON" --output /dev/null
+NS_C=$T_NS KB_C=$T_KB
 sed 's/^/  /' "$LOG"
-# hornet's own figure: "... N keys at most (~M MB)"
-read -r H_KEYS H_MB < <(sed -n 's/.* \([0-9]*\) keys at most (~\([0-9.]*\) MB).*/\1 \2/p' "$LOG" | tail -n 1)
-read -r NS_B KB_B < <(timed /dev/null "$HORNET" run "$HERE/keys_base.hn" --input "$JSON" --output /dev/null)
+state_figures
+timed /dev/null "$HORNET" run "$HERE/keys_base.hn" --input "$JSON" --output /dev/null
+NS_B=$T_NS KB_B=$T_KB
 
 NS_SC=0 KB_SC=0 NS_SB=0 KB_SB=0
 if [[ "$SEC" == 1 ]]; then
   echo "measuring SEC (one run each)..."
-  read -r NS_SC KB_SC < <(RUNS=1 timed "$OUT/sec_keys_alerts.txt" sec --conf="$HERE/sec_keys.conf" --input="$TEXT" --notail)
-  read -r NS_SB KB_SB < <(RUNS=1 timed /dev/null sec --conf="$HERE/sec_keys_base.conf" --input="$TEXT" --notail)
+  RUNS=1 timed "$OUT/sec_keys_alerts.txt" sec --conf="$HERE/sec_keys.conf" --input="$TEXT" --notail
+  NS_SC=$T_NS KB_SC=$T_KB
+  RUNS=1 timed /dev/null sec --conf="$HERE/sec_keys_base.conf" --input="$TEXT" --notail
+  NS_SB=$T_NS KB_SB=$T_KB
 fi
 
 python3 - "$OUT/keys.md" <<EOF
