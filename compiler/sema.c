@@ -1497,7 +1497,9 @@ static void check_rule(dctx *d, hnc_node *r) {
     default: break;
     }
   }
-  if (!seen[HNC_IT_ENTITIES] && !broken)
+  /* an aggregation takes its group-by paths as entities, a sequence its by paths (§10.10) */
+  bool keyed = (seen[HNC_IT_GROUPBY] && seen[HNC_IT_GROUPBY]->list) || (seen[HNC_IT_SEQUENCE] && seen[HNC_IT_SEQUENCE]->c);
+  if (!seen[HNC_IT_ENTITIES] && !keyed && !broken)
     hnc_warning(c, r->loc, "missing-entities", "rule '%s' declares no entities, so its alerts cannot join incidents",
                 r->str);
   if (over_alerts && kind == 0) kind = 4;
