@@ -303,8 +303,14 @@ static void resolve_imports(hnc_compiler *c, hnc_pack *p) {
       }
       for (size_t i = 0; i < p->n_imports; i++)
         if (p->imports[i] == q) {
-          hnc_error(c, d->loc, "duplicate", "pack '%s' is imported twice", q->name);
-          hnc_note_at(c, p->import_decls[i]->loc, "the first import is here");
+          /* each file of a pack may import what it uses (§3.4): constraints add up; twice in
+           * one file is a slip */
+          if (p->import_decls[i]->loc.file == d->loc.file) {
+            hnc_error(c, d->loc, "duplicate", "pack '%s' is imported twice", q->name);
+            hnc_note_at(c, p->import_decls[i]->loc, "the first import is here");
+          } else {
+            check_constraints(c, d, q);
+          }
           q = NULL;
           break;
         }

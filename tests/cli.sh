@@ -38,6 +38,13 @@ expect "-Werror" 1 "$hornet" check -Werror "$tmp/w.hn"
 expect "-Werror=name" 1 "$hornet" check -Werror=missing-entities "$tmp/w.hn"
 expect "-Wno-name silences" 0 "$hornet" check -Wno-missing-entities -Werror "$tmp/w.hn"
 expect "fmt --check canonical" 0 "$hornet" fmt --check examples stdlib
+# each file of a directory pack may import what it uses; the constraints add up
+mkdir -p "$tmp/two"
+printf 'pack two.files 1.0.0\nimport std.ecs\nrule a { severity low where event.action == "a" entities host.name }\n' > "$tmp/two/a.hn"
+printf 'pack two.files 1.0.0\nimport std.ecs\nrule b { severity low where event.action == "b" entities host.name }\n' > "$tmp/two/b.hn"
+expect "one import per file" 0 "$hornet" check "$tmp/two"
+printf 'pack two.files 1.0.0\nimport std.ecs ^9.0.0\nrule b { severity low where event.action == "b" entities host.name }\n' > "$tmp/two/b.hn"
+expect "every file's constraint holds" 1 "$hornet" check "$tmp/two"
 # uninitialised reads (ASan does not see them): the compiler once hashed struct padding
 if command -v valgrind >/dev/null && [[ -z ${HN_NO_VALGRIND:-} ]]; then
   expect "valgrind: compile and run clean" 0 valgrind -q --error-exitcode=3 --leak-check=no \
