@@ -164,7 +164,7 @@ static void restart_equivalence(void **state) {
   assert_non_null(mkdtemp(dir));
   char scen[512];
   snprintf(scen, sizeof scen, "%s/scenario.jsonl", dir);
-  write_scenario(scen, 240);
+  write_scenario(scen, 400);
   hn_program *p = compile_one(DIR_ "/correlation.hn");
   const char *streams[] = {DIR_ "/correlation.jsonl", scen};
   unsigned total = 0;
@@ -174,8 +174,8 @@ static void restart_equivalence(void **state) {
     assert_non_null(whole);
     size_t lines = 0;
     for (const char *q = whole; *q; q++) lines += *q == '\n';
-    assert_true(lines >= (s ? 40u : 10u)); /* the scenario raises correlation alerts */
-    for (uint64_t k = 1; k <= (s ? 240u : 16u); k++) {
+    assert_true(lines >= (s ? 60u : 10u)); /* the scenario raises correlation alerts */
+    for (uint64_t k = 1; k <= (s ? 400u : 16u); k++) {
       char *pieces = run_in_pieces(p, streams[s], k, dir, &runs);
       assert_non_null(pieces);
       if (strcmp(whole, pieces) != 0)
