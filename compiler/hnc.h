@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include "arena.h"
 #include "hornet/compiler.h"
+#include "program.h"
 
 /* A source range. Lines and columns 1-based; columns in code points; end_col inclusive. */
 typedef struct hnc_loc {
@@ -171,6 +172,27 @@ typedef struct hnc_file_unit {
 
 typedef struct hnc_pack hnc_pack;
 
+/* ---- inventories (inventory.c) ------------------------------------------------------------ */
+typedef struct hnc_inventory {
+  hn_asset *assets;
+  hnc_loc *asset_locs;
+  uint32_t n_assets, cap_assets;
+  hn_asset_addr *addrs;
+  hnc_loc *addr_locs;
+  uint32_t n_addrs, cap_addrs;
+  hn_identity *users;
+  hnc_loc *user_locs;
+  uint32_t n_users, cap_users;
+  hn_range *ranges;
+  uint32_t n_ranges, cap_ranges;
+  const char **read;     /* the files read, each once */
+  uint32_t n_read;
+} hnc_inventory;
+
+/* Reads and checks one inventory file (its text) into c->inventory; errors are diagnostics
+ * located in the YAML file, with a note at `named_at`. */
+void hnc_inventory_read(hnc_compiler *c, const char *path, const char *text, size_t len, bool users, hnc_loc named_at);
+
 /* ---- the compiler ------------------------------------------------------------------- */
 struct hnc_compiler {
   hn_arena arena;
@@ -190,6 +212,7 @@ struct hnc_compiler {
   size_t n_roots;   /* the first n_roots packs were given by the user */
   bool checked;
   bool sorted;
+  hnc_inventory inventory;
 };
 
 /* sources.c */

@@ -1146,6 +1146,50 @@ static void *settle(lower *L, vec *x) {
   return d;
 }
 
+static const char *keep_str(lower *L, const char *s) { return s ? keep(L, s, strlen(s)) : NULL; }
+
+/* The inventories the checker read, into the program's arena. */
+static void lower_inventory(lower *L, hn_program *P) {
+  const hnc_inventory *inv = &L->c->inventory;
+  P->assets = hn_arena_alloc(L->a, (inv->n_assets + 1) * sizeof *P->assets);
+  P->asset_addrs = hn_arena_alloc(L->a, (inv->n_addrs + 1) * sizeof *P->asset_addrs);
+  P->identities = hn_arena_alloc(L->a, (inv->n_users + 1) * sizeof *P->identities);
+  if (!P->assets || !P->asset_addrs || !P->identities) { L->failed = true; return; }
+  for (uint32_t i = 0; i < inv->n_assets; i++) {
+    const hn_asset *s = &inv->assets[i];
+    hn_asset *d = &P->assets[i];
+    *d = *s;
+    d->name = keep_str(L, s->name);
+    d->business_unit = keep_str(L, s->business_unit);
+    d->owner = keep_str(L, s->owner);
+    d->role = keep_str(L, s->role);
+    d->tags = hn_arena_alloc(L->a, (s->n_tags + 1) * sizeof *d->tags);
+    d->vulns = hn_arena_alloc(L->a, (s->n_vulns + 1) * sizeof *d->vulns);
+    if (!d->tags || !d->vulns) { L->failed = true; return; }
+    for (uint32_t k = 0; k < s->n_tags; k++) d->tags[k] = keep_str(L, s->tags[k]);
+    for (uint32_t k = 0; k < s->n_vulns; k++) {
+      d->vulns[k] = s->vulns[k];
+      d->vulns[k].id = keep_str(L, s->vulns[k].id);
+    }
+  }
+  P->n_assets = inv->n_assets;
+  if (inv->n_addrs) memcpy(P->asset_addrs, inv->addrs, inv->n_addrs * sizeof *P->asset_addrs);
+  P->n_asset_addrs = inv->n_addrs;
+  for (uint32_t i = 0; i < inv->n_users; i++) {
+    const hn_identity *s = &inv->users[i];
+    P->identities[i] = (hn_identity){keep_str(L, s->name), keep_str(L, s->business_unit), keep_str(L, s->department),
+                                     s->privileged};
+  }
+  P->n_identities = inv->n_users;
+  P->ranges = hn_arena_alloc(L->a, (inv->n_ranges + 1) * sizeof *P->ranges);
+  if (!P->ranges) { L->failed = true; return; }
+  for (uint32_t i = 0; i < inv->n_ranges; i++) {
+    P->ranges[i] = inv->ranges[i];
+    P->ranges[i].business_unit = keep_str(L, inv->ranges[i].business_unit);
+  }
+  P->n_ranges = inv->n_ranges;
+}
+
 /* The root pack's settings (§17); imported packs' are checked and ignored. */
 static void lower_settings(lower *L, hn_program *P) {
   P->memory = 512ull << 20;
@@ -1255,6 +1299,7 @@ hn_program *hnc_lower(hnc_compiler *c, char *err, size_t errlen) {
   free(L.aggs.v);
   free(L.binds.v);
   lower_settings(&L, P);
+  lower_inventory(&L, P);
   P->fields = settle(&L, &L.fields);
   P->consts = settle(&L, &L.consts);
   P->vexprs = settle(&L, &L.vexprs);

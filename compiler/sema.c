@@ -3,7 +3,6 @@
  * Reports through diag.c; never stops at the first error. Depends on the AST and packs. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
-#include <yaml.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1839,9 +1838,8 @@ static void check_settings(dctx *d, hnc_node *s) {
   }
 }
 
-/* An inventory named by `assets` / `identities` must exist and be well-formed YAML; its
- * syntax errors are diagnostics at their line and column. (What the entries mean is read
- * with the inventory itself, by the runtime.) */
+/* An inventory named by `assets` / `identities` must exist; it is read and checked here
+ * (inventory.c), each file once, its errors located in the YAML file. */
 static void check_file_ref(dctx *d, hnc_node *decl) {
   hnc_node *s = decl->a;
   if (!s || !s->len) return;
@@ -1851,6 +1849,9 @@ static void check_file_ref(dctx *d, hnc_node *decl) {
   const char *slash = strrchr(src, '/');
   if (s->str[0] == '/' || !slash) snprintf(path, sizeof path, "%s", s->str);
   else snprintf(path, sizeof path, "%.*s/%s", (int)(slash - src), src, s->str);
+  hnc_inventory *inv = &d->c->inventory;
+  for (uint32_t i = 0; i < inv->n_read; i++)
+    if (strcmp(inv->read[i], path) == 0) return;
   size_t len = 0;
   char *text = hnc_read_file(path, &len);
   if (!text) {
@@ -1858,25 +1859,13 @@ static void check_file_ref(dctx *d, hnc_node *decl) {
     hnc_hint(d->c, "paths are relative to the file that names them (%s)", src);
     return;
   }
-  yaml_parser_t yp;
-  yaml_event_t ev;
-  yaml_parser_initialize(&yp);
-  yaml_parser_set_input_string(&yp, (const unsigned char *)text, len);
-  bool done = false;
-  while (!done) {
-    if (!yaml_parser_parse(&yp, &ev)) {
-      int file = hnc_source_add(d->c, path, text, len);
-      int line = (int)yp.problem_mark.line + 1, col = (int)yp.problem_mark.column + 1;
-      hnc_loc at = {file, line, col, line, col};
-      hnc_error(d->c, at, "yaml", "%s: %s%s%s", what, yp.problem ? yp.problem : "syntax error",
-                yp.context ? " " : "", yp.context ? yp.context : "");
-      hnc_note_at(d->c, s->loc, "the %s is named here", what);
-      break;
-    }
-    done = ev.type == YAML_STREAM_END_EVENT;
-    yaml_event_delete(&ev);
+  const char **nr = hn_arena_alloc(&d->c->arena, (inv->n_read + 1) * sizeof *nr);
+  if (nr) {
+    if (inv->n_read) memcpy(nr, inv->read, inv->n_read * sizeof *nr);
+    nr[inv->n_read++] = hn_arena_strndup(&d->c->arena, path, strlen(path));
+    inv->read = nr;
   }
-  yaml_parser_delete(&yp);
+  hnc_inventory_read(d->c, path, text, len, decl->kind == N_IDENTITIES, s->loc);
   free(text);
 }
 

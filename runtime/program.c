@@ -3,6 +3,7 @@
  * Depends on program.h, decode.h, arena.h and PCRE2. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "program.h"
+#include "assets.h"
 #include <pcre2.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@ void hn_program_destroy(hn_program *p) {
     if (p->consts[i].re) pcre2_code_free((pcre2_code *)p->consts[i].re);
   hn_decoder_destroy(p->decoder);
   hn_index_free(p);
+  hn_inventory_free(p);
   hn_prefilter_free(p);
   if (p->native_free) p->native_free(p->native_owner);
   if (p->arena) {
@@ -55,6 +57,10 @@ hn_status hn_program_prepare(hn_program *p, char *err, size_t errlen) {
   }
   if ((st = hn_index_build(p)) != HN_OK) {
     snprintf(err, errlen, "cannot build the rule index (%s)", hn_status_str(st));
+    return st;
+  }
+  if ((st = hn_inventory_build(p)) != HN_OK) {
+    snprintf(err, errlen, "cannot index the inventories (%s)", hn_status_str(st));
     return st;
   }
   p->decoder = hn_decoder_create(p->fields, p->n_fields, &st);

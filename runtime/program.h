@@ -155,6 +155,45 @@ typedef struct hn_corr {
   uint32_t n_binds;
 } hn_corr;
 
+/* ---- inventories (lang/SPEC.md §14.1-14.2), read and checked by the compiler ------------- */
+typedef struct hn_vuln {
+  const char *id;
+  uint8_t severity;      /* 1..5 */
+  bool fixed;
+} hn_vuln;
+
+typedef struct hn_asset {
+  const char *name, *business_unit, *owner, *role;
+  const char **tags;
+  uint32_t n_tags;
+  hn_vuln *vulns;
+  uint32_t n_vulns;
+  uint8_t criticality;   /* 1..5, default 3 */
+  bool managed;          /* default true */
+} hn_asset;
+
+/* An address of a host (prefix 32 or 128) or a range standing for it (cidr). */
+typedef struct hn_asset_addr {
+  uint8_t ip[16];        /* the network part only */
+  uint8_t v6, prefix;
+  bool cidr;
+  uint32_t asset;
+} hn_asset_addr;
+
+/* A network of the organisation (`ranges`): addresses in it that no host claims are still the
+ * organisation's, with a business unit and a managed flag (unknown assets are found there). */
+typedef struct hn_range {
+  uint8_t ip[16];
+  uint8_t v6, prefix;
+  bool managed;          /* default true */
+  const char *business_unit;
+} hn_range;
+
+typedef struct hn_identity {
+  const char *name, *business_unit, *department;
+  bool privileged;
+} hn_identity;
+
 /* ---- tests of the pack ----------------------------------------------------------------- */
 typedef struct hn_test_expect {
   uint32_t rule;        /* index into rules */
@@ -200,6 +239,15 @@ struct hn_program {
   int64_t checkpoint;   /* ns of wall-clock time between checkpoints */
   hn_test *tests;
   uint32_t n_tests;
+  hn_asset *assets;     /* the merged asset inventories */
+  uint32_t n_assets;
+  hn_asset_addr *asset_addrs;
+  uint32_t n_asset_addrs;
+  hn_identity *identities;
+  uint32_t n_identities;
+  hn_range *ranges;
+  uint32_t n_ranges;
+  struct hn_inventory_index *inventory; /* lookups by address and name (assets.h) */
   hn_decoder *decoder;
   struct hn_prefilter *prefilter; /* multi-pattern scans and string sets (prefilter.h) */
   struct hn_index *index;         /* which rules an event can fire (index.h) */
