@@ -37,6 +37,8 @@ typedef struct lower {
   hn_arena *a;        /* the program's arena: everything the program keeps */
   vec fields, consts, vexprs, preds, bnodes, kids, rules, tests, corrs;
   vec hn, aggs, binds;           /* of the correlation rule being lowered */
+  vec scores, domains;
+  const char *domain_score_names[256];
   const hnc_node *steps;         /* its sequence's steps, for $step.path */
   hnc_table slot_of;  /* path -> slot + 1 */
   hnc_table memo;     /* node key -> index + 1, for hash-consing (keys in the compiler arena) */
@@ -228,6 +230,7 @@ static bool reads_binding(lower *L, uint32_t v) {
   switch (x->op) {
   case HN_VX_BOUND: return true;
   case HN_VX_FIELD: case HN_VX_CONST: return false;
+  case HN_VX_COND: return AT(&L->bnodes, hn_bnode, x->a).dyn || reads_binding(L, x->b);
   case HN_VX_NEG: case HN_VX_LOWER: case HN_VX_UPPER: case HN_VX_LEN: case HN_VX_ABS: return reads_binding(L, x->a);
   default: return reads_binding(L, x->a) || reads_binding(L, x->b);
   }
@@ -297,6 +300,7 @@ static uint32_t b_nary(lower *L, int op, uint32_t *kids, size_t n) {
 
 /* ---- value expressions ---------------------------------------------------------------------- */
 static uint32_t lv(lower *L, const hnc_node *n, const hnc_type *want);
+static uint32_t lb(lower *L, const hnc_node *n);
 
 static int64_t sev_value(const char *s, size_t n) {
   static const char *const names[] = {"info", "low", "medium", "high", "critical"};
@@ -390,8 +394,15 @@ static uint32_t lv(lower *L, const hnc_node *n, const hnc_type *want) {
     uint32_t a = lv(L, n->a, n->b->type), b = lv(L, n->b, n->a->type);
     return vexpr(L, ops[n->op], ftype_of(n->type), a, b);
   }
+  case N_COND: { /* c ? x : y */
+    uint32_t c = lb(L, n->a);
+    uint32_t x = lv(L, n->b, want), y = lv(L, n->c, want);
+    return vexpr(L, HN_VX_COND, ftype_of(n->type), c, vexpr(L, HN_VX_PAIR, ftype_of(n->type), x, y));
+  }
   case N_CALL: {
     const char *f = n->str;
+    if (strcmp(f, "decay") == 0 && n->list && n->list->next)
+      return vexpr(L, HN_VX_DECAY, HN_FT_FLOAT, lv(L, n->list, NULL), lv(L, n->list->next, NULL));
     if (strcmp(f, "ip") == 0 || strcmp(f, "cidr") == 0) {
       uint32_t k = literal(L, n->list, hnc_type_base(TY_IP));
       hn_const *c = &AT(&L->consts, hn_const, k);
@@ -613,7 +624,9 @@ static const int str_ops[HNC_OP_COUNT] = {[HNC_OP_CONTAINS] = HN_P_CONTAINS, [HN
 /* The field a predicate reads first, for explain and matched-field output. */
 static uint32_t read_slot(lower *L, const hnc_node *n) {
   while (n && (n->kind == N_PAREN || n->kind == N_CALL)) n = n->kind == N_PAREN ? n->a : n->list;
-  if (n && n->kind == N_PATH && (field_of(L, n) || (n->len > 6 && memcmp(n->str, "alert.", 6) == 0)))
+  if (n && n->kind == N_PATH && (field_of(L, n) || (n->len > 6 && memcmp(n->str, "alert.", 6) == 0) ||
+                                 (n->len > 9 && memcmp(n->str, "incident.", 9) == 0) ||
+                                 (n->len > 6 && memcmp(n->str, "asset.", 6) == 0)))
     return path_slot(L, n);
   return UINT32_MAX;
 }
@@ -807,15 +820,18 @@ static const char *item_str(lower *L, const hnc_node *decl, int op) {
 }
 
 /* ---- correlation rules ------------------------------------------------------------------- */
-static uint32_t hpush(lower *L, int op, int cmp, uint32_t a, uint32_t b) {
+static uint32_t hpush3(lower *L, int op, int cmp, uint32_t a, uint32_t b, uint32_t c) {
   hn_hnode *h = vec_push(&L->hn);
   if (!h) { L->failed = true; return 0; }
   h->op = (uint8_t)op;
   h->cmp = (uint8_t)cmp;
   h->a = a;
   h->b = b;
+  h->c = c;
   return (uint32_t)(L->hn.n - 1);
 }
+
+static uint32_t hpush(lower *L, int op, int cmp, uint32_t a, uint32_t b) { return hpush3(L, op, cmp, a, b, 0); }
 
 static uint32_t having_agg(lower *L, const hnc_node *n) {
   hn_agg *g = vec_push(&L->aggs);
@@ -828,6 +844,9 @@ static uint32_t having_agg(lower *L, const hnc_node *n) {
   static const uint8_t kinds[] = {HN_AGG_COUNT, HN_AGG_DISTINCT, HN_AGG_SUM, HN_AGG_AVG, HN_AGG_MIN, HN_AGG_MAX};
   for (int i = 0; i < 6; i++)
     if (strcmp(f, names[i]) == 0) g->kind = kinds[i];
+  bool row = arg && arg->kind == N_PATH && (!strcmp(arg->str, "alert") || !strcmp(arg->str, "incident") ||
+                                            !strcmp(arg->str, "asset"));
+  if (row) arg = NULL; /* count(alert): the rows themselves */
   if (arg && g->kind == HN_AGG_COUNT) {
     g->kind = HN_AGG_COUNT_OF; /* rows where the argument is present, and true if it is a bool */
     if (arg->type && arg->type->k == TY_BOOL) g->cond = lb(L, arg);
@@ -846,6 +865,10 @@ static uint32_t lower_having(lower *L, const hnc_node *n, const hnc_type *want) 
   switch (n->kind) {
   case N_PAREN: return lower_having(L, n->a, want);
   case N_NOT: return hpush(L, HN_H_NOT, 0, lower_having(L, n->a, NULL), 0);
+  case N_COND: {
+    uint32_t c = lower_having(L, n->a, NULL), x = lower_having(L, n->b, want), y = lower_having(L, n->c, want);
+    return hpush3(L, HN_H_COND, 0, c, x, y);
+  }
   case N_NEG:
     if (n->a->kind == N_INT || n->a->kind == N_FLOAT) break;
     return hpush(L, HN_H_ARITH, HN_VX_NEG, lower_having(L, n->a, want), 0);
@@ -881,7 +904,8 @@ static uint32_t lower_having(lower *L, const hnc_node *n, const hnc_type *want) 
     else c->u.f = -c->u.f;
     return hpush(L, HN_H_CONST, 0, k, 0);
   }
-  return hpush(L, HN_H_EVENT, 0, lb(L, n), 0);
+  if (n->type && n->type->k == TY_BOOL) return hpush(L, HN_H_EVENT, 0, lb(L, n), 0);
+  return hpush(L, HN_H_VALUE, 0, lv(L, n, want), 0); /* a value of the incident (scores) */
 }
 
 static hn_corr *new_corr(lower *L, hn_rule *rule) {
@@ -982,6 +1006,43 @@ static void lower_sequence(lower *L, const hnc_node *r, hn_rule *rule, const hnc
   c->until = until;
   c->binds = settle_into(L, &L->binds, &c->n_binds);
   default_entities(L, rule, seq->c);
+}
+
+/* ---- scores and domains ------------------------------------------------------------------ */
+static void lower_score(lower *L, const hnc_node *d) {
+  hn_score *sc = vec_push(&L->scores);
+  hn_corr *c = vec_push(&L->corrs);
+  if (!sc || !c) { L->failed = true; return; }
+  size_t ci = L->corrs.n - 1, si = L->scores.n - 1;
+  c->until = UINT32_MAX;
+  L->hn.n = L->aggs.n = L->binds.n = 0;
+  uint32_t root = d->a ? lower_having(L, d->a, NULL) : hpush(L, HN_H_CONST, 0, 0, 0);
+  c = &AT(&L->corrs, hn_corr, ci);
+  c->having = root;
+  c->hn = settle_into(L, &L->hn, &c->n_hn);
+  c->aggs = settle_into(L, &L->aggs, &c->n_aggs);
+  sc = &AT(&L->scores, hn_score, si);
+  sc->name = keep(L, d->str, d->len);
+  sc->corr = (uint32_t)ci;
+}
+
+static void lower_domain(lower *L, const hnc_node *d) {
+  hn_domain *dm = vec_push(&L->domains);
+  if (!dm) { L->failed = true; return; }
+  size_t di = L->domains.n - 1;
+  const char *name = keep(L, d->str, d->len), *title = item_str(L, d, HNC_IT_TITLE);
+  const hnc_node *when = item(d, HNC_IT_WHEN), *wip = item(d, HNC_IT_WIP), *score = item(d, HNC_IT_SCORE);
+  uint32_t w = when && when->a ? lb(L, when->a) : UINT32_MAX;
+  dm = &AT(&L->domains, hn_domain, di);
+  dm->name = name;
+  dm->title = title;
+  dm->when = w;
+  dm->wip = wip && wip->a ? (int32_t)wip->a->i : -1;
+  dm->is_default = item(d, HNC_IT_DEFAULT) != NULL;
+  dm->score = UINT32_MAX;
+  /* the score's name, resolved once every score is lowered */
+  dm->title = title;
+  if (score && score->a) L->domain_score_names[di < 256 ? di : 255] = keep(L, score->a->str, score->a->len);
 }
 
 static void lower_rule(lower *L, const hnc_node *r) {
@@ -1195,6 +1256,7 @@ static void lower_settings(lower *L, hn_program *P) {
   P->memory = 512ull << 20;
   P->max_keys = 1000000;
   P->checkpoint = 60ll * 1000000000;
+  P->horizon = 24ll * 3600 * 1000000000;
   for (size_t i = 0; i < L->c->n_packs; i++) {
     hnc_pack *p = L->c->packs[i];
     if (!p->is_root) continue;
@@ -1204,6 +1266,7 @@ static void lower_settings(lower *L, hn_program *P) {
     if ((v = hnc_table_get(&p->settings, "memory", 6)) && v->a && v->a->i > 0) P->memory = (uint64_t)v->a->i;
     if ((v = hnc_table_get(&p->settings, "max_keys", 8)) && v->a && v->a->i > 0) P->max_keys = (uint64_t)v->a->i;
     if ((v = hnc_table_get(&p->settings, "checkpoint", 10)) && v->a && v->a->i > 0) P->checkpoint = v->a->i * 1000000;
+    if ((v = hnc_table_get(&p->settings, "horizon", 7)) && v->a && v->a->i > 0) P->horizon = v->a->i * 1000000;
     break;
   }
 }
@@ -1238,6 +1301,8 @@ hn_program *hnc_lower(hnc_compiler *c, char *err, size_t errlen) {
   L.hn.size = sizeof(hn_hnode);
   L.aggs.size = sizeof(hn_agg);
   L.binds.size = sizeof(hn_bind);
+  L.scores.size = sizeof(hn_score);
+  L.domains.size = sizeof(hn_domain);
   b_false(&L); /* node 0 is false, node 1 true: stable numbers for tests and dumps */
   b_true(&L);
   L.p->time_slot = -1;
@@ -1249,6 +1314,8 @@ hn_program *hnc_lower(hnc_compiler *c, char *err, size_t errlen) {
       L.p->time_slot = (int32_t)slot(&L, p->time_field->name, p->time_field->len, p->time_field->type);
     for (size_t f = 0; f < p->n_files; f++)
       for (hnc_node *d = p->files[f].root ? p->files[f].root->list : NULL; d; d = d->next) {
+        if (d->kind == N_SCORE) lower_score(&L, d);
+        if (d->kind == N_DOMAIN) lower_domain(&L, d);
         if (d->kind != N_RULE) continue;
         lower_rule(&L, d);
         /* keyed by the declaration's address (the key bytes must outlive the table) */
@@ -1293,6 +1360,20 @@ hn_program *hnc_lower(hnc_compiler *c, char *err, size_t errlen) {
   P->n_kids = (uint32_t)L.kids.n;
   P->n_rules = (uint32_t)L.rules.n;
   P->n_tests = (uint32_t)L.tests.n;
+  /* domains name their scores; a default in the root pack comes first among defaults */
+  P->incident_score = UINT32_MAX;
+  for (size_t i = 0; i < L.scores.n; i++)
+    if (strcmp(AT(&L.scores, hn_score, i).name, "incident") == 0 && P->incident_score == UINT32_MAX)
+      P->incident_score = (uint32_t)i;
+  for (size_t i = 0; i < L.domains.n && i < 256; i++) {
+    const char *want = L.domain_score_names[i];
+    for (size_t k = 0; want && k < L.scores.n; k++)
+      if (strcmp(AT(&L.scores, hn_score, k).name, want) == 0) AT(&L.domains, hn_domain, i).score = (uint32_t)k;
+  }
+  P->n_scores = (uint32_t)L.scores.n;
+  P->scores = settle(&L, &L.scores);
+  P->n_domains = (uint32_t)L.domains.n;
+  P->domains = settle(&L, &L.domains);
   P->n_corrs = (uint32_t)L.corrs.n;
   P->corrs = settle(&L, &L.corrs);
   free(L.hn.v);

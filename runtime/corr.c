@@ -928,6 +928,18 @@ static hn_value having(hn_eval *e, const hn_corr *C, uint32_t h, const hn_value 
     return r;
   }
   case HN_H_EVENT: return vbool(e->ev && hn_eval_node(e, n->a));
+  case HN_H_VALUE: { /* the first usable value */
+    hn_value tmp[64];
+    size_t nv = 0;
+    const hn_value *v = e->ev ? hn_eval_values(e, n->a, &nv, tmp) : NULL;
+    for (size_t i = 0; i < nv; i++)
+      if (usable(&v[i])) return v[i];
+    return r;
+  }
+  case HN_H_COND: {
+    hn_value c = having(e, C, n->a, agg);
+    return having(e, C, truthy(&c) ? n->b : n->c, agg);
+  }
   default: return r;
   }
 }
@@ -1815,6 +1827,8 @@ static uint64_t fp_const(const hn_program *p, uint64_t h, uint32_t i) {
   return fp_mix(h, (uint64_t)c->u.i);
 }
 
+static uint64_t fp_bnode(const hn_program *p, uint64_t h, uint32_t i);
+
 static uint64_t fp_vexpr(const hn_program *p, uint64_t h, uint32_t i) {
   if (i == UINT32_MAX) return fp_mix(h, 7);
   const hn_vexpr *x = &p->vexprs[i];
@@ -1823,6 +1837,7 @@ static uint64_t fp_vexpr(const hn_program *p, uint64_t h, uint32_t i) {
   case HN_VX_FIELD: return fp_slot(p, h, x->a);
   case HN_VX_CONST: return fp_const(p, h, x->a);
   case HN_VX_BOUND: return fp_slot(p, fp_mix(h, x->a), x->b);
+  case HN_VX_COND: return fp_vexpr(p, fp_bnode(p, h, x->a), x->b);
   case HN_VX_NEG: case HN_VX_LOWER: case HN_VX_UPPER: case HN_VX_LEN: case HN_VX_ABS: return fp_vexpr(p, h, x->a);
   default: return fp_vexpr(p, fp_vexpr(p, h, x->a), x->b);
   }

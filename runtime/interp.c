@@ -4,6 +4,7 @@
  * Depends on program.h, decode.h, text.h and PCRE2; nothing from the compiler. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "interp.h"
+#include <math.h>
 #include <pcre2.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,10 +85,11 @@ static double num(const hn_value *v) { return v->kind == HN_V_FLOAT ? v->u.f : (
 static bool arith(int op, const hn_value *a, const hn_value *b, hn_value *out) {
   memset(out, 0, sizeof *out);
   if (!is_num(a) || (b && !is_num(b))) return false;
-  bool fl = a->kind == HN_V_FLOAT || (b && b->kind == HN_V_FLOAT) || op == HN_VX_DIV;
+  bool fl = a->kind == HN_V_FLOAT || (b && b->kind == HN_V_FLOAT) || op == HN_VX_DIV || op == HN_VX_DECAY;
   /* a timestamp minus a timestamp is a duration; plus or minus a duration, a timestamp */
   uint8_t kind = fl ? HN_V_FLOAT : HN_V_INT;
   if (a->kind == HN_V_TIME && b && b->kind != HN_V_TIME && (op == HN_VX_ADD || op == HN_VX_SUB)) kind = HN_V_TIME;
+  if (op == HN_VX_DECAY) kind = HN_V_FLOAT;
   if (b && b->kind == HN_V_TIME && a->kind != HN_V_TIME && op == HN_VX_ADD) kind = HN_V_TIME;
   out->kind = kind;
   if (fl) {
@@ -99,6 +101,7 @@ static bool arith(int op, const hn_value *a, const hn_value *b, hn_value *out) {
     case HN_VX_DIV: if (y == 0) return false; r = x / y; break;
     case HN_VX_NEG: r = -x; break;
     case HN_VX_ABS: r = x < 0 ? -x : x; break;
+    case HN_VX_DECAY: if (y <= 0) return false; r = exp2(-(x < 0 ? 0 : x) / y); break; /* 1 now, 1/2 a half-life on */
     default: return false;
     }
     out->u.f = r;
@@ -140,12 +143,16 @@ static const hn_value *operand(hn_eval *e, uint32_t idx, size_t *n, hn_value *tm
         return e->bound[i].v;
       }
     return tmp;
+  case HN_VX_COND: { /* the branch the condition picks */
+    const hn_vexpr *pair = &e->p->vexprs[x->b];
+    return operand(e, hn_eval_node(e, x->a) ? pair->a : pair->b, n, tmp);
+  }
   default: break;
   }
   hn_value ta[TMP], tb[TMP];
   size_t na = 0, nb = 0, k = 0;
   const hn_value *a = operand(e, x->a, &na, ta);
-  bool binary = x->op >= HN_VX_ADD && x->op <= HN_VX_MOD;
+  bool binary = (x->op >= HN_VX_ADD && x->op <= HN_VX_MOD) || x->op == HN_VX_DECAY;
   const hn_value *b = binary ? operand(e, x->b, &nb, tb) : NULL;
   for (size_t i = 0; i < na && k < TMP; i++) {
     if (x->op == HN_VX_LOWER || x->op == HN_VX_UPPER) {

@@ -36,7 +36,10 @@ typedef enum hn_vop {
   HN_VX_CONST,  /* a: const index */
   HN_VX_ADD, HN_VX_SUB, HN_VX_MUL, HN_VX_DIV, HN_VX_MOD, HN_VX_NEG, /* a, b: vexpr indices */
   HN_VX_LOWER, HN_VX_UPPER, HN_VX_LEN, HN_VX_ABS,                   /* a: vexpr index */
-  HN_VX_BOUND   /* $step.path in a sequence: a: the step's index; b: the path's slot */
+  HN_VX_BOUND,  /* $step.path in a sequence: a: the step's index; b: the path's slot */
+  HN_VX_DECAY,  /* decay(age, half-life) = 0.5 ^ (age / half-life): a, b */
+  HN_VX_COND,   /* c ? x : y: a: the condition (a bnode); b: an HN_VX_PAIR */
+  HN_VX_PAIR    /* the two branches of HN_VX_COND: a, b */
 } hn_vop;
 
 typedef struct hn_vexpr {
@@ -117,12 +120,14 @@ typedef enum hn_hop {
   HN_H_ARITH,                   /* cmp: hn_vop (ADD SUB MUL DIV MOD NEG); a, b */
   HN_H_AGG,                     /* a: aggregate index */
   HN_H_CONST,                   /* a: const index */
-  HN_H_EVENT                    /* a: bnode over the group's key fields (a bare group-by path) */
+  HN_H_EVENT,                   /* a: bnode over the group's key fields (a bare group-by path) */
+  HN_H_VALUE,                   /* a: a vexpr without aggregates (scores: over the incident) */
+  HN_H_COND                     /* a ? b : c: hnodes */
 } hn_hop;
 
 typedef struct hn_hnode {
   uint8_t op, cmp;
-  uint32_t a, b;
+  uint32_t a, b, c;
 } hn_hnode;
 
 typedef enum hn_repeat { HN_REP_ONE, HN_REP_GE, HN_REP_EQ } hn_repeat;
@@ -194,6 +199,22 @@ typedef struct hn_identity {
   bool privileged;
 } hn_identity;
 
+/* ---- incidents, scores, domains (lang/SPEC.md §11-12) ----------------------------------- */
+/* A score: a formula over an incident, its aggregates over the incident's alerts; kept as an
+ * hn_corr (aggs, hn, having) so that one evaluator serves `having` and scores. */
+typedef struct hn_score {
+  const char *name;
+  uint32_t corr;
+} hn_score;
+
+typedef struct hn_domain {
+  const char *name, *title;
+  uint32_t when;         /* bnode over the incident, UINT32_MAX when none */
+  uint32_t score;        /* index into scores, UINT32_MAX: the pack's `incident` score or severity */
+  int32_t wip;           /* -1: no limit */
+  bool is_default;
+} hn_domain;
+
 /* ---- tests of the pack ----------------------------------------------------------------- */
 typedef struct hn_test_expect {
   uint32_t rule;        /* index into rules */
@@ -247,6 +268,12 @@ struct hn_program {
   uint32_t n_identities;
   hn_range *ranges;
   uint32_t n_ranges;
+  hn_score *scores;
+  uint32_t n_scores;
+  uint32_t incident_score; /* the score named `incident`, UINT32_MAX when none */
+  hn_domain *domains;   /* in routing order */
+  uint32_t n_domains;
+  int64_t horizon;      /* ns (§11.1), default 24h */
   struct hn_inventory_index *inventory; /* lookups by address and name (assets.h) */
   hn_decoder *decoder;
   struct hn_prefilter *prefilter; /* multi-pattern scans and string sets (prefilter.h) */

@@ -598,6 +598,10 @@ static void vexpr_text(FILE *f, const hn_program *p, const hn_corr *C, uint32_t 
   case HN_VX_BOUND:
     fprintf(f, "$%s.%s", C && x->a < C->n_steps ? C->steps[x->a].name : "?", p->fields[x->b].path);
     break;
+  case HN_VX_COND: fputs("(a condition ? ", f); vexpr_text(f, p, C, p->vexprs[x->b].a); fputs(" : ", f);
+    vexpr_text(f, p, C, p->vexprs[x->b].b); fputc(')', f); break;
+  case HN_VX_DECAY: fputs("decay(", f); vexpr_text(f, p, C, x->a); fputs(", ", f); vexpr_text(f, p, C, x->b); fputc(')', f);
+    break;
   case HN_VX_NEG: fputc('-', f); vexpr_text(f, p, C, x->a); break;
   case HN_VX_LOWER: case HN_VX_UPPER: case HN_VX_LEN: case HN_VX_ABS:
     fputs(x->op == HN_VX_LOWER ? "lower(" : x->op == HN_VX_UPPER ? "upper(" : x->op == HN_VX_LEN ? "len(" : "abs(", f);
