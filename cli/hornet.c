@@ -39,6 +39,10 @@ static void usage(FILE *f) {
         "  --final                    with --state: this input ends the stream (close windows)\n"
         "  --checkpoint-every N       also checkpoint every N events\n"
         "  --max-events N             stop after N events (the state records where)\n"
+        "  --incidents FILE           write incident records (created, updated, routed) as JSON Lines\n"
+        "queue:   hornet queue PACK [--input FILE|-] [--json] [run's options]\n"
+        "                             run the stream, then print the incidents per domain, highest\n"
+        "                             priority first\n"
         "test:    hornet test PATH... [--junit FILE]\n"
         "explain: hornet explain PACK --event JSON [--rule NAME]\n"
         "(run, test and explain also take -I DIR, --stdlib DIR and --engine jit|interp)\n", f);
@@ -242,8 +246,8 @@ static hn_program *compile_paths(char **paths, int n, char **incs, int ninc, con
 typedef struct run_args {
   char *paths[64], *incs[16];
   int npaths, ninc;
-  const char *stdlib, *input, *output, *dead, *junit, *event, *rule, *engine, *state, *every, *max;
-  int native, final;
+  const char *stdlib, *input, *output, *dead, *junit, *event, *rule, *engine, *state, *every, *max, *incidents;
+  int native, final, json;
 } run_args;
 
 static int parse_run_args(const char *cmd, int argc, char **argv, run_args *a) {
@@ -255,12 +259,15 @@ static int parse_run_args(const char *cmd, int argc, char **argv, run_args *a) {
                       : strcmp(o, "--event") == 0 ? &a->event : strcmp(o, "--rule") == 0 ? &a->rule
                       : strcmp(o, "--stdlib") == 0 ? &a->stdlib : strcmp(o, "--engine") == 0 ? &a->engine
                       : strcmp(o, "--state") == 0 ? &a->state : strcmp(o, "--checkpoint-every") == 0 ? &a->every
-                      : strcmp(o, "--max-events") == 0 ? &a->max : NULL;
+                      : strcmp(o, "--max-events") == 0 ? &a->max : strcmp(o, "--incidents") == 0 ? &a->incidents
+                      : NULL;
     if (slot) {
       if (i + 1 >= argc) { fprintf(stderr, "hornet %s: %s needs a value\n", cmd, o); return 2; }
       *slot = argv[++i];
     } else if (strcmp(o, "--final") == 0) {
       a->final = 1;
+    } else if (strcmp(o, "--json") == 0) {
+      a->json = 1;
     } else if (strcmp(o, "-I") == 0 && i + 1 < argc && a->ninc < 16) {
       a->incs[a->ninc++] = argv[++i];
     } else if (o[0] == '-' && o[1]) {
@@ -280,44 +287,50 @@ static int parse_run_args(const char *cmd, int argc, char **argv, run_args *a) {
   return 0;
 }
 
-static int cmd_run(int argc, char **argv) {
+/* run and queue: the same stream; queue prints the incidents per domain at the end and
+ * writes alerts only when --output is given. */
+static int run_or_queue(int argc, char **argv, bool queue) {
+  const char *cmd = queue ? "queue" : "run";
   run_args a;
-  int rc = parse_run_args("run", argc, argv, &a);
+  int rc = parse_run_args(cmd, argc, argv, &a);
   if (rc) return rc;
   FILE *in = !a.input || strcmp(a.input, "-") == 0 ? stdin : fopen(a.input, "rb");
-  if (!in) { fprintf(stderr, "hornet run: cannot read '%s'\n", a.input); return 1; }
+  if (!in) { fprintf(stderr, "hornet %s: cannot read '%s'\n", cmd, a.input); return 1; }
   /* with a state file the output grows across runs (and is cut back to the last checkpoint) */
-  FILE *out = a.output ? fopen(a.output, a.state ? "ab" : "wb") : stdout;
+  FILE *out = a.output ? fopen(a.output, a.state ? "ab" : "wb") : queue ? fopen("/dev/null", "wb") : stdout;
   FILE *dead = a.dead ? fopen(a.dead, "wb") : NULL;
-  if (!out || (a.dead && !dead)) {
-    fprintf(stderr, "hornet run: cannot write '%s'\n", !out ? a.output : a.dead);
+  FILE *inc = a.incidents ? fopen(a.incidents, "wb") : NULL;
+  if (!out || (a.dead && !dead) || (a.incidents && !inc)) {
+    fprintf(stderr, "hornet %s: cannot write '%s'\n", cmd, !out ? a.output : a.dead && !dead ? a.dead : a.incidents);
     return 1;
   }
   hn_program *p = compile_paths(a.paths, a.npaths, a.incs, a.ninc, a.stdlib, a.native);
   if (!p) return 1;
   hn_run_options o = {a.input ? a.input : "-", in, out, dead, stderr, 10, a.native ? HN_ENGINE_AUTO : HN_ENGINE_INTERP,
                       a.state, a.every ? strtoull(a.every, NULL, 10) : 0, a.max ? strtoull(a.max, NULL, 10) : 0,
-                      a.final != 0};
+                      a.final != 0, inc, queue ? stdout : NULL, a.json != 0};
   hn_run_stats st;
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
   hn_status s = hn_run_stream(p, &o, &st);
   clock_gettime(CLOCK_MONOTONIC, &t1);
   double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-  fprintf(stderr, "hornet run: %llu events, %llu bytes, %llu alerts, %llu malformed, %.3f s (%.0f events/s)\n",
+  fprintf(stderr, "hornet %s: %llu events, %llu bytes, %llu alerts, %llu malformed, %.3f s (%.0f events/s)\n", cmd,
           (unsigned long long)st.events, (unsigned long long)st.bytes, (unsigned long long)st.alerts,
           (unsigned long long)st.malformed, secs, secs > 0 ? (double)st.events / secs : 0.0);
   if (st.late || st.untimed || st.no_key || st.suppressed || st.evicted || st.peak_keys)
-    fprintf(stderr, "hornet run: correlation: %llu late, %llu without a time, %llu without a key value, %llu alerts "
-            "suppressed, %llu keys evicted, %llu keys at most (~%.1f MB)\n",
+    fprintf(stderr, "hornet %s: correlation: %llu late, %llu without a time, %llu without a key value, %llu alerts "
+            "suppressed, %llu keys evicted, %llu keys at most (~%.1f MB)\n", cmd,
             (unsigned long long)st.late, (unsigned long long)st.untimed, (unsigned long long)st.no_key,
             (unsigned long long)st.suppressed, (unsigned long long)st.evicted, (unsigned long long)st.peak_keys,
             (double)st.peak_state_bytes / 1e6);
+  if (st.incidents) fprintf(stderr, "hornet %s: %llu incidents\n", cmd, (unsigned long long)st.incidents);
   if (in != stdin) fclose(in);
   if (out != stdout && fclose(out) != 0) s = HN_ERR_IO;
   if (dead) fclose(dead);
+  if (inc && fclose(inc) != 0) s = HN_ERR_IO;
   hn_program_destroy(p);
-  if (s != HN_OK) { fprintf(stderr, "hornet run: %s\n", hn_status_str(s)); return 1; }
+  if (s != HN_OK) { fprintf(stderr, "hornet %s: %s\n", cmd, hn_status_str(s)); return 1; }
   return 0;
 }
 
@@ -354,7 +367,8 @@ int main(int argc, char **argv) {
   const char *cmd = argv[1];
   if (strcmp(cmd, "check") == 0) return cmd_check(argc - 2, argv + 2);
   if (strcmp(cmd, "fmt") == 0) return cmd_fmt(argc - 2, argv + 2);
-  if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2);
+  if (strcmp(cmd, "run") == 0) return run_or_queue(argc - 2, argv + 2, false);
+  if (strcmp(cmd, "queue") == 0) return run_or_queue(argc - 2, argv + 2, true);
   if (strcmp(cmd, "test") == 0) return cmd_test(argc - 2, argv + 2);
   if (strcmp(cmd, "explain") == 0) return cmd_explain(argc - 2, argv + 2);
   if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {

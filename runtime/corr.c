@@ -251,11 +251,7 @@ static bool readers_init(hn_corr_engine *c) {
       c->readers[c->readers_first[src] + fill[src]++] = r;
     }
   free(fill);
-  for (int i = 0; i < 11; i++) {
-    c->aslot[i] = UINT32_MAX;
-    for (uint32_t f = 0; f < p->n_fields; f++)
-      if (strcmp(p->fields[f].path, alert_paths[i]) == 0) c->aslot[i] = f;
-  }
+  hn_alert_slots(p, c->aslot);
   if (total) c->e2_ok = hn_eval_init(&c->e2, p) == HN_OK;
   /* the loop over events visits these only, not every rule of a pack of thousands */
   c->on_events = malloc((p->n_rules ? p->n_rules : 1) * sizeof *c->on_events);
@@ -1573,12 +1569,12 @@ static bool put_int(hn_vals *v, uint8_t kind, int64_t i) {
 }
 
 /* The values a slot of the copied alert takes, appended to out. */
-static bool alert_values(hn_corr_engine *c, const hn_calert *a, uint32_t slot, hn_vals *out, bool *list) {
-  const hn_program *p = c->p;
+static bool alert_values(const hn_program *p, const uint32_t *aslot, const hn_calert *a, uint32_t slot, hn_vals *out,
+                         bool *list) {
   const hn_rule *r = &p->rules[a->rule];
   int which = -1;
   for (int i = 0; i < 11; i++)
-    if (c->aslot[i] == slot) which = i;
+    if (aslot[i] == slot) which = i;
   *list = which == 3 || which == 4 || which == 5 || which == 10;
   bool ok = true;
   switch (which) {
@@ -1655,26 +1651,77 @@ static void enqueue(hn_corr_engine *c, const hn_calert *a) {
   q->t = a->timed ? a->time : c->watermark;
   q->line = a->line;
   q->offset = a->offset;
-  q->ev.n_slots = p->n_fields;
-  q->ev.slots = calloc(p->n_fields ? p->n_fields : 1, sizeof *q->ev.slots);
-  hn_vals all = {0};
-  bool ok = q->ev.slots != NULL;
-  for (uint32_t s = 0; s < p->n_fields && ok; s++) {
-    bool list = false;
-    q->ev.slots[s].first = all.n;
-    ok = alert_values(c, a, s, &all, &list);
-    q->ev.slots[s].n = all.n - q->ev.slots[s].first;
-    if (list) q->ev.slots[s].flags = HN_SLOT_ARRAY;
-  }
-  q->ev.values = all.v;
-  q->ev.n_values = all.n;
-  if (!ok) {
-    vals_free(&all);
-    free(q->ev.slots);
+  if (!hn_alert_event(p, c->aslot, a, &q->ev)) {
     c->failed = true;
     return;
   }
   c->qn++;
+}
+
+void hn_alert_slots(const hn_program *p, uint32_t aslot[11]) {
+  for (int i = 0; i < 11; i++) {
+    aslot[i] = UINT32_MAX;
+    for (uint32_t f = 0; f < p->n_fields; f++)
+      if (strcmp(p->fields[f].path, alert_paths[i]) == 0) aslot[i] = f;
+  }
+}
+
+bool hn_alert_event(const hn_program *p, const uint32_t aslot[11], const hn_calert *a, hn_event *ev) {
+  memset(ev, 0, sizeof *ev);
+  ev->n_slots = p->n_fields;
+  ev->slots = calloc(p->n_fields ? p->n_fields : 1, sizeof *ev->slots);
+  hn_vals all = {0};
+  bool ok = ev->slots != NULL;
+  for (uint32_t s = 0; s < p->n_fields && ok; s++) {
+    bool list = false;
+    ev->slots[s].first = all.n;
+    ok = alert_values(p, aslot, a, s, &all, &list);
+    ev->slots[s].n = all.n - ev->slots[s].first;
+    if (list) ev->slots[s].flags = HN_SLOT_ARRAY;
+  }
+  ev->values = all.v;
+  ev->n_values = all.n;
+  if (!ok) {
+    vals_free(&all);
+    free(ev->slots);
+    memset(ev, 0, sizeof *ev);
+  }
+  return ok;
+}
+
+void hn_alert_event_free(hn_event *ev) {
+  for (size_t v = 0; v < ev->n_values; v++)
+    if (ev->values[v].kind == HN_V_STRING) free((char *)ev->values[v].u.s);
+  free(ev->values);
+  free(ev->slots);
+  memset(ev, 0, sizeof *ev);
+}
+
+const char *hn_entity_kind(const hn_program *p, uint32_t slot) { return entity_kind(p, slot); }
+
+hn_value hn_score_eval(hn_eval *e, const hn_corr *C, const hn_event *incident, const hn_event *const *alerts, uint32_t n) {
+  hn_value r;
+  memset(&r, 0, sizeof r);
+  r.kind = HN_V_NULL;
+  agroup g;
+  memset(&g, 0, sizeof g);
+  bool ok = true;
+  for (uint32_t i = 0; i < n && ok && C->n_aggs; i++) { /* the aggregates over the alerts */
+    hn_eval_begin(e, alerts[i]);
+    ok = times_push(&g, i) && add_event(NULL, C, &g, e, i);
+  }
+  hn_value agg[64];
+  uint64_t rows;
+  if (ok && C->n_aggs <= 64 && aggregates(C, &g, agg, &rows)) {
+    if (!C->n_aggs) rows = n;
+    hn_eval_begin(e, incident);
+    r = having(e, C, C->having, agg);
+  }
+  items_clear(&g);
+  free(g.ts);
+  if (g.vals) free(g.vals->it);
+  free(g.vals);
+  return r;
 }
 
 /* Reads the queued alerts into the rules over them. */

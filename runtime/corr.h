@@ -75,6 +75,18 @@ hn_status hn_corr_finish(hn_corr_engine *c, hn_eval *e);
 hn_status hn_corr_save(const hn_corr_engine *c, FILE *f);
 hn_status hn_corr_load(hn_corr_engine *c, FILE *f, const char *file, FILE *diag, char *err, size_t errlen);
 
+/* An alert as an event of its own (lang/SPEC.md §10.13): the fields it carries and alert.*,
+ * owned (hn_alert_event_free). aslot from hn_alert_slots. Used for rules over alerts and for
+ * incidents' aggregates. */
+void hn_alert_slots(const hn_program *p, uint32_t aslot[11]);
+bool hn_alert_event(const hn_program *p, const uint32_t aslot[11], const hn_calert *a, hn_event *ev);
+void hn_alert_event_free(hn_event *ev);
+/* The entity kind of a field (§10.10): "host", "user", "ip" or the path itself. */
+const char *hn_entity_kind(const hn_program *p, uint32_t slot);
+/* A score (or any having-style tree C) over an incident: its aggregates over the alert events,
+ * the rest over the incident event. HN_V_NULL when undefined. */
+hn_value hn_score_eval(hn_eval *e, const hn_corr *C, const hn_event *incident, const hn_event *const *alerts, uint32_t n);
+
 /* Whether the program needs the engine at all (correlation rules or suppression). */
 bool hn_corr_needed(const hn_program *p);
 #endif

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "corr.h"
+#include "incident.h"
 #include "interp.h"
 
 static const char *const sev_names[] = {"unknown", "info", "low", "medium", "high", "critical"};
@@ -209,6 +210,8 @@ typedef struct sink {
   uint8_t *seen;
   uint64_t *alerts;
   int64_t *count;
+  hn_incidents *inc;     /* every alert joins an incident, when incidents are kept */
+  int64_t now;
 } sink;
 
 static void emit(void *ud, const hn_calert *a) {
@@ -216,6 +219,10 @@ static void emit(void *ud, const hn_calert *a) {
   if (k->alerts) (*k->alerts)++;
   if (k->count) k->count[a->rule]++;
   if (k->out) write_alert(k->out, k->p, a, k->seen);
+  if (k->inc) {
+    if (a->timed && a->time > k->now) k->now = a->time;
+    hn_incidents_alert(k->inc, a, k->now);
+  }
 }
 
 /* The single-event alerts of the current event, through suppression when there is any. */
@@ -350,11 +357,13 @@ hn_status hn_run_stream(const hn_program *p, const hn_run_options *o, hn_run_sta
   hn_event ev;
   if (session_init(p, &e, &ev) != HN_OK) return HN_ERR_NOMEM;
   uint8_t *seen = malloc(p->n_fields ? p->n_fields : 1);
-  sink sk = {o->out, p, seen, &st->alerts, NULL};
+  sink sk = {o->out, p, seen, &st->alerts, NULL, NULL, INT64_MIN};
+  if (o->incidents || o->queue) sk.inc = hn_incidents_create(p, o->incidents);
   bool need = hn_corr_needed(p) || o->state_path;
   hn_corr_engine *ce = need ? hn_corr_create(p, emit, &sk) : NULL;
-  if ((need && !ce) || !seen) {
+  if ((need && !ce) || !seen || ((o->incidents || o->queue) && !sk.inc)) {
     hn_corr_destroy(ce);
+    hn_incidents_destroy(sk.inc);
     free(seen);
     hn_event_fini(&ev);
     hn_eval_fini(&e);
@@ -434,6 +443,11 @@ hn_status hn_run_stream(const hn_program *p, const hn_run_options *o, hn_run_sta
     st->peak_state_bytes = cs->peak_bytes;
     hn_corr_destroy(ce);
   }
+  if (sk.inc) {
+    st->incidents = hn_incidents_count(sk.inc);
+    if (o->queue && rc == HN_OK) hn_incidents_queue(sk.inc, o->queue, o->queue_json);
+    hn_incidents_destroy(sk.inc);
+  }
   if (o->diag && st->late > o->max_reports)
     fprintf(o->diag, "%s: %" PRIu64 " more late events not shown\n", o->input_name, st->late - o->max_reports);
   if (o->diag && st->malformed > o->max_reports)
@@ -463,7 +477,7 @@ static int one_test(const hn_program *p, const hn_test *t, hn_eval *e, hn_event 
   memset(count, 0, p->n_rules * sizeof *count);
   int verdict = 1;
   /* every test starts from empty correlation state; its events are one finite input */
-  sink sk = {NULL, p, NULL, NULL, count};
+  sink sk = {NULL, p, NULL, NULL, count, NULL, INT64_MIN};
   hn_corr_engine *ce = hn_corr_needed(p) ? hn_corr_create(p, emit, &sk) : NULL;
   if (hn_corr_needed(p) && !ce) {
     fprintf(msg, "  out of memory\n");

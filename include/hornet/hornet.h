@@ -69,6 +69,10 @@ typedef struct hn_run_options {
   uint64_t max_events;       /* stop after this many events (0: the whole input) */
   bool final_input;          /* with state_path: the input's end is the stream's end (close
                               * every window and absence); without state_path it always is */
+  /* Incidents (lang/SPEC.md §11-12): every alert joins one, routed and scored. */
+  FILE *incidents;           /* incident records, JSON Lines (may be NULL) */
+  FILE *queue;               /* at the end, the queue per domain (may be NULL) */
+  bool queue_json;           /* the queue as one JSON document, else text */
 } hn_run_options;
 
 typedef struct hn_run_stats {
@@ -79,6 +83,7 @@ typedef struct hn_run_stats {
   uint64_t suppressed;       /* alerts suppressed (lang/SPEC.md §10.11) */
   uint64_t evicted;          /* correlation keys evicted by the memory or max_keys bound */
   uint64_t peak_keys, peak_state_bytes; /* correlation state at its largest */
+  uint64_t incidents;        /* incidents opened */
 } hn_run_stats;
 
 /* Streams events from opt->in through the program and writes one JSON object per alert.

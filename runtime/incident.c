@@ -1,0 +1,639 @@
+/* incident.c - incidents, routing and scores (see incident.h).
+ *
+ * An incident keeps its alerts as alert events (the fields they carry and alert.*), so that a
+ * score's aggregates (max(alert.severity), distinct(alert.tactics)...) are computed by the same
+ * code as a window's `having`. The incident's own fields (incident.*, asset.*, now) are laid
+ * into a stand-in event whenever a domain condition or a score reads them. Entities are
+ * "kind:value" strings (§10.10); a host or address that resolves to an inventoried asset also
+ * stands as "asset:NAME", so that two spellings of one machine meet.
+ * Depends on corr.h, assets.h and interp.h. */
+#define _GNU_SOURCE /* qsort_r */
+#include "incident.h"
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "assets.h"
+#include "text.h"
+
+/* ---- string sets in first-seen order ----------------------------------------------------------- */
+typedef struct sset {
+  char **s;
+  uint32_t n, cap;
+} sset;
+
+static bool ss_has(const sset *x, const char *s) {
+  for (uint32_t i = 0; i < x->n; i++)
+    if (strcmp(x->s[i], s) == 0) return true;
+  return false;
+}
+
+static bool ss_add(sset *x, const char *s) {
+  if (!s || ss_has(x, s)) return true;
+  if (x->n == x->cap) {
+    uint32_t cap = x->cap ? x->cap * 2 : 4;
+    char **ns = realloc(x->s, cap * sizeof *ns);
+    if (!ns) return false;
+    x->s = ns;
+    x->cap = cap;
+  }
+  size_t n = strlen(s);
+  char *d = malloc(n + 1);
+  if (!d) return false;
+  memcpy(d, s, n + 1);
+  x->s[x->n++] = d;
+  return true;
+}
+
+static void ss_free(sset *x) {
+  for (uint32_t i = 0; i < x->n; i++) free(x->s[i]);
+  free(x->s);
+  memset(x, 0, sizeof *x);
+}
+
+/* ---- incidents ----------------------------------------------------------------------------------- */
+enum { S_RULES, S_TAGS, S_TACTICS, S_TECHNIQUES, S_CONTROLS, S_SERVICES, S_HOSTS, S_USERS, S_ENTITIES,
+       S_BUSINESS_UNITS, S_ASSET_ROLES, N_SETS };
+
+typedef struct incident {
+  uint64_t id;
+  int64_t first_seen, last_seen, detected_at;
+  uint32_t n_alerts, severity;
+  sset sets[N_SETS];
+  uint32_t asset;        /* the most critical inventoried asset (ties: first seen), HN_NO_ASSET */
+  const char *service;   /* of its most severe alert naming one (ties: the earliest) */
+  uint32_t service_sev;
+  uint32_t domain;       /* UINT32_MAX: unrouted */
+  double score;
+  hn_event *alerts;      /* alert events, for the scores' aggregates */
+  uint32_t cap_alerts;
+} incident;
+
+/* The incident fields a pack can read, by path. */
+enum { F_NONE, F_ID, F_FIRST, F_LAST, F_DETECTED, F_CLOSED, F_COUNT, F_SEVERITY, F_SET0, F_DOMAIN = F_SET0 + N_SETS,
+       F_SERVICE, F_STATE, F_EXPOSED, A_NAME, A_IPS, A_BU, A_OWNER, A_ROLE, A_CRIT, A_TAGS, A_MANAGED, A_EXPOSED,
+       A_EXPOSURE, A_VULNS, A_MAXVULN, A_VULNERABLE, F_NOW };
+
+static const struct { const char *path; int id; } field_ids[] = {
+  {"incident.id", F_ID}, {"incident.first_seen", F_FIRST}, {"incident.last_seen", F_LAST},
+  {"incident.detected_at", F_DETECTED}, {"incident.closed_at", F_CLOSED}, {"incident.alert_count", F_COUNT},
+  {"incident.severity", F_SEVERITY}, {"incident.rules", F_SET0 + S_RULES}, {"incident.tags", F_SET0 + S_TAGS},
+  {"incident.tactics", F_SET0 + S_TACTICS}, {"incident.techniques", F_SET0 + S_TECHNIQUES},
+  {"incident.controls", F_SET0 + S_CONTROLS}, {"incident.services", F_SET0 + S_SERVICES},
+  {"incident.hosts", F_SET0 + S_HOSTS}, {"incident.users", F_SET0 + S_USERS},
+  {"incident.entities", F_SET0 + S_ENTITIES}, {"incident.business_units", F_SET0 + S_BUSINESS_UNITS},
+  {"incident.asset_roles", F_SET0 + S_ASSET_ROLES}, {"incident.domain", F_DOMAIN}, {"incident.service", F_SERVICE},
+  {"incident.state", F_STATE}, {"incident.exposed", F_EXPOSED}, {"asset.name", A_NAME}, {"asset.ips", A_IPS},
+  {"asset.business_unit", A_BU}, {"asset.owner", A_OWNER}, {"asset.role", A_ROLE}, {"asset.criticality", A_CRIT},
+  {"asset.tags", A_TAGS}, {"asset.managed", A_MANAGED}, {"asset.exposed", A_EXPOSED}, {"asset.exposure", A_EXPOSURE},
+  {"asset.vuln_count", A_VULNS}, {"asset.max_vuln_severity", A_MAXVULN}, {"asset.vulnerable", A_VULNERABLE},
+  {"now", F_NOW}, {NULL, 0}};
+
+/* entity -> the incidents that hold it (open addressing; keys owned) */
+typedef struct ent {
+  char *key;
+  uint64_t h;
+  uint32_t *inc, n, cap;
+} ent;
+
+struct hn_incidents {
+  const hn_program *p;
+  FILE *records;
+  incident *inc;
+  uint32_t n, cap;
+  ent *tab;
+  uint32_t tcap, tn;
+  uint8_t *fid;          /* per program field: its incident field id (F_NONE: not one) */
+  uint32_t aslot[11];
+  hn_eval e;
+  hn_event iev;          /* the stand-in incident event, rebuilt for each evaluation */
+  hn_value *ivals;
+  uint32_t ivcap;
+  int64_t now;
+  char idbuf[32];        /* incident.id of the stand-in event */
+  bool failed;
+};
+
+hn_incidents *hn_incidents_create(const hn_program *p, FILE *records) {
+  hn_incidents *x = calloc(1, sizeof *x);
+  if (!x) return NULL;
+  x->p = p;
+  x->records = records;
+  x->tcap = 256;
+  x->tab = calloc(x->tcap, sizeof *x->tab);
+  x->fid = calloc(p->n_fields ? p->n_fields : 1, 1);
+  x->iev.slots = calloc(p->n_fields ? p->n_fields : 1, sizeof *x->iev.slots);
+  x->iev.n_slots = p->n_fields;
+  hn_alert_slots(p, x->aslot);
+  if (!x->tab || !x->fid || !x->iev.slots || hn_eval_init(&x->e, p) != HN_OK) {
+    hn_incidents_destroy(x);
+    return NULL;
+  }
+  for (uint32_t f = 0; f < p->n_fields; f++)
+    for (int i = 0; field_ids[i].path; i++)
+      if (strcmp(p->fields[f].path, field_ids[i].path) == 0) x->fid[f] = (uint8_t)field_ids[i].id;
+  return x;
+}
+
+void hn_incidents_destroy(hn_incidents *x) {
+  if (!x) return;
+  for (uint32_t i = 0; i < x->n; i++) {
+    incident *c = &x->inc[i];
+    for (int s = 0; s < N_SETS; s++) ss_free(&c->sets[s]);
+    for (uint32_t a = 0; a < c->n_alerts && a < c->cap_alerts; a++) hn_alert_event_free(&c->alerts[a]);
+    free(c->alerts);
+  }
+  for (uint32_t i = 0; i < x->tcap; i++) {
+    free(x->tab[i].key);
+    free(x->tab[i].inc);
+  }
+  free(x->inc);
+  free(x->tab);
+  free(x->fid);
+  free(x->iev.slots);
+  free(x->ivals);
+  if (x->e.p) hn_eval_fini(&x->e);
+  free(x);
+}
+
+uint32_t hn_incidents_count(const hn_incidents *x) { return x->n; }
+
+/* ---- the entity index -------------------------------------------------------------------------------- */
+static ent *ent_find(hn_incidents *x, const char *key, bool create) {
+  uint64_t h = hn_hash_bytes(key, strlen(key));
+  for (uint32_t i = (uint32_t)h & (x->tcap - 1);; i = (i + 1) & (x->tcap - 1)) {
+    ent *e = &x->tab[i];
+    if (!e->key) {
+      if (!create) return NULL;
+      if ((x->tn + 1) * 2 > x->tcap) { /* grow, then look again */
+        uint32_t cap = x->tcap * 2;
+        ent *nt = calloc(cap, sizeof *nt);
+        if (!nt) { x->failed = true; return NULL; }
+        for (uint32_t k = 0; k < x->tcap; k++) {
+          if (!x->tab[k].key) continue;
+          uint32_t j = (uint32_t)x->tab[k].h & (cap - 1);
+          while (nt[j].key) j = (j + 1) & (cap - 1);
+          nt[j] = x->tab[k];
+        }
+        free(x->tab);
+        x->tab = nt;
+        x->tcap = cap;
+        return ent_find(x, key, true);
+      }
+      size_t n = strlen(key);
+      e->key = malloc(n + 1);
+      if (!e->key) { x->failed = true; return NULL; }
+      memcpy(e->key, key, n + 1);
+      e->h = h;
+      x->tn++;
+      return e;
+    }
+    if (e->h == h && strcmp(e->key, key) == 0) return e;
+  }
+}
+
+static void ent_add(hn_incidents *x, const char *key, uint32_t inc) {
+  ent *e = ent_find(x, key, true);
+  if (!e) return;
+  for (uint32_t i = 0; i < e->n; i++)
+    if (e->inc[i] == inc) return;
+  if (e->n == e->cap) {
+    uint32_t cap = e->cap ? e->cap * 2 : 2;
+    uint32_t *ni = realloc(e->inc, cap * sizeof *ni);
+    if (!ni) { x->failed = true; return; }
+    e->inc = ni;
+    e->cap = cap;
+  }
+  e->inc[e->n++] = inc;
+}
+
+/* ---- entities of an alert ------------------------------------------------------------------------------ */
+typedef struct ekeys {
+  char **k;
+  uint32_t n, cap;
+} ekeys;
+
+static void ek_add(hn_incidents *x, ekeys *k, const char *s) {
+  for (uint32_t i = 0; i < k->n; i++)
+    if (strcmp(k->k[i], s) == 0) return;
+  if (k->n == k->cap) {
+    uint32_t cap = k->cap ? k->cap * 2 : 8;
+    char **nk = realloc(k->k, cap * sizeof *nk);
+    if (!nk) { x->failed = true; return; }
+    k->k = nk;
+    k->cap = cap;
+  }
+  size_t n = strlen(s);
+  k->k[k->n] = malloc(n + 1);
+  if (!k->k[k->n]) { x->failed = true; return; }
+  memcpy(k->k[k->n++], s, n + 1);
+}
+
+static void ek_free(ekeys *k) {
+  for (uint32_t i = 0; i < k->n; i++) free(k->k[i]);
+  free(k->k);
+}
+
+/* The alert's entities as "kind:value" (§10.10), with "asset:NAME" for resolved hosts and
+ * addresses; *asset gets the most critical asset among them. Users go to users[]. */
+static void alert_entities(hn_incidents *x, const hn_calert *a, ekeys *keys, ekeys *hosts, ekeys *users, uint32_t *asset) {
+  const hn_program *p = x->p;
+  const hn_rule *r = &p->rules[a->rule];
+  *asset = HN_NO_ASSET;
+  for (uint32_t i = 0; i < r->n_entities; i++) {
+    const hn_value *v = NULL;
+    uint32_t n = 0;
+    if (i < a->n_ent) { v = a->ent_vals[i].v; n = a->ent_vals[i].n; }
+    else if (a->ev) { v = a->ev->values + a->ev->slots[r->entities[i]].first; n = a->ev->slots[r->entities[i]].n; }
+    const char *kind = hn_entity_kind(p, r->entities[i]);
+    bool host = strcmp(kind, "host") == 0, user = strcmp(kind, "user") == 0;
+    for (uint32_t k = 0; k < n; k++) {
+      char text[600];
+      uint32_t as = HN_NO_ASSET;
+      if (v[k].kind == HN_V_STRING) {
+        size_t m = v[k].len < 512 ? v[k].len : 512;
+        if (host || user) m = hn_fold(v[k].u.s, m, text);
+        else memcpy(text, v[k].u.s, m);
+        text[m] = 0;
+        if (host) as = hn_asset_by_name(p, v[k].u.s, v[k].len);
+      } else if (v[k].kind == HN_V_IP) {
+        if (!inet_ntop(v[k].v6 ? AF_INET6 : AF_INET, v[k].u.ip, text, sizeof text)) continue;
+        as = hn_asset_by_ip(p, v[k].u.ip, v[k].v6);
+      } else if (v[k].kind == HN_V_INT) {
+        snprintf(text, sizeof text, "%" PRId64, v[k].u.i);
+      } else {
+        continue;
+      }
+      char key[700];
+      snprintf(key, sizeof key, "%s:%s", kind, text);
+      ek_add(x, keys, key);
+      if (host) ek_add(x, hosts, as != HN_NO_ASSET ? p->assets[as].name : text);
+      if (user) ek_add(x, users, text);
+      if (as != HN_NO_ASSET) {
+        snprintf(key, sizeof key, "asset:%s", p->assets[as].name);
+        ek_add(x, keys, key);
+        if (strcmp(kind, "ip") == 0) ek_add(x, hosts, p->assets[as].name);
+        if (*asset == HN_NO_ASSET || p->assets[as].criticality > p->assets[*asset].criticality) *asset = as;
+      }
+    }
+  }
+}
+
+/* ---- the stand-in incident event --------------------------------------------------------------------- */
+static hn_value *iv_push(hn_incidents *x, uint32_t *n) {
+  if (*n == x->ivcap) {
+    uint32_t cap = x->ivcap ? x->ivcap * 2 : 64;
+    hn_value *nv = realloc(x->ivals, cap * sizeof *nv);
+    if (!nv) { x->failed = true; return NULL; }
+    x->ivals = nv;
+    x->ivcap = cap;
+  }
+  hn_value *v = &x->ivals[(*n)++];
+  memset(v, 0, sizeof *v);
+  return v;
+}
+
+static void iv_str(hn_incidents *x, uint32_t *n, const char *s) {
+  if (!s) return;
+  hn_value *v = iv_push(x, n);
+  if (!v) return;
+  v->kind = HN_V_STRING;
+  v->u.s = s;
+  v->len = (uint32_t)strlen(s);
+}
+
+static void iv_int(hn_incidents *x, uint32_t *n, uint8_t kind, int64_t i) {
+  hn_value *v = iv_push(x, n);
+  if (!v) return;
+  v->kind = kind;
+  v->u.i = i;
+}
+
+static char *inc_id(const incident *c, char *buf, size_t n) {
+  snprintf(buf, n, "INC-%06" PRIu64, c->id);
+  return buf;
+}
+
+static void build_event(hn_incidents *x, const incident *c) {
+  const hn_program *p = x->p;
+  inc_id(c, x->idbuf, sizeof x->idbuf);
+  const hn_asset *as = c->asset != HN_NO_ASSET ? &p->assets[c->asset] : NULL;
+  uint32_t n = 0;
+  for (uint32_t f = 0; f < p->n_fields; f++) {
+    hn_slot *s = &x->iev.slots[f];
+    s->first = n;
+    s->flags = 0;
+    int id = x->fid[f];
+    switch (id) {
+    case F_NONE: break;
+    case F_ID: iv_str(x, &n, x->idbuf); break;
+    case F_FIRST: iv_int(x, &n, HN_V_TIME, c->first_seen); break;
+    case F_LAST: iv_int(x, &n, HN_V_TIME, c->last_seen); break;
+    case F_DETECTED: iv_int(x, &n, HN_V_TIME, c->detected_at); break;
+    case F_COUNT: iv_int(x, &n, HN_V_INT, c->n_alerts); break;
+    case F_SEVERITY: iv_int(x, &n, HN_V_INT, c->severity); break;
+    case F_DOMAIN: iv_str(x, &n, c->domain != UINT32_MAX ? p->domains[c->domain].name : "unrouted"); break;
+    case F_SERVICE: iv_str(x, &n, c->service); break;
+    case F_STATE: iv_str(x, &n, "new"); break;
+    case F_EXPOSED: case A_EXPOSED: iv_int(x, &n, HN_V_BOOL, 0); break; /* exposures: not yet */
+    case A_NAME: if (as) iv_str(x, &n, as->name); break;
+    case A_BU: if (as) iv_str(x, &n, as->business_unit); break;
+    case A_OWNER: if (as) iv_str(x, &n, as->owner); break;
+    case A_ROLE: if (as) iv_str(x, &n, as->role); break;
+    case A_CRIT: if (as) iv_int(x, &n, HN_V_INT, as->criticality); break;
+    case A_MANAGED: if (as) iv_int(x, &n, HN_V_BOOL, as->managed); break;
+    case A_EXPOSURE: if (as) { hn_value *v = iv_push(x, &n); if (v) { v->kind = HN_V_FLOAT; v->u.f = 0; } } break;
+    case A_TAGS:
+      s->flags = HN_SLOT_ARRAY;
+      for (uint32_t i = 0; as && i < as->n_tags; i++) iv_str(x, &n, as->tags[i]);
+      break;
+    case A_IPS:
+      s->flags = HN_SLOT_ARRAY;
+      for (uint32_t i = 0; as && i < p->n_asset_addrs; i++) {
+        const hn_asset_addr *ad = &p->asset_addrs[i];
+        if (ad->asset != c->asset || ad->cidr) continue;
+        hn_value *v = iv_push(x, &n);
+        if (!v) break;
+        v->kind = HN_V_IP;
+        v->v6 = ad->v6;
+        memcpy(v->u.ip, ad->ip, 16);
+      }
+      break;
+    case A_VULNS: case A_MAXVULN: case A_VULNERABLE: {
+      if (!as) break;
+      int64_t cnt = 0, mx = 0;
+      for (uint32_t i = 0; i < as->n_vulns; i++)
+        if (!as->vulns[i].fixed) {
+          cnt++;
+          if (as->vulns[i].severity > mx) mx = as->vulns[i].severity;
+        }
+      if (id == A_VULNS) iv_int(x, &n, HN_V_INT, cnt);
+      else if (id == A_MAXVULN) iv_int(x, &n, HN_V_INT, mx);
+      else iv_int(x, &n, HN_V_BOOL, cnt > 0);
+      break;
+    }
+    case F_NOW: iv_int(x, &n, HN_V_TIME, x->now); break;
+    default:
+      if (id >= F_SET0 && id < F_SET0 + N_SETS) {
+        s->flags = HN_SLOT_ARRAY;
+        const sset *ss = &c->sets[id - F_SET0];
+        for (uint32_t i = 0; i < ss->n; i++) iv_str(x, &n, ss->s[i]);
+      }
+    }
+    s->n = n - s->first;
+  }
+  x->iev.values = x->ivals;
+  x->iev.n_values = n;
+}
+
+/* ---- routing and scores --------------------------------------------------------------------------- */
+static uint32_t route(hn_incidents *x, const incident *c) {
+  const hn_program *p = x->p;
+  build_event(x, c);
+  hn_eval_begin(&x->e, &x->iev);
+  uint32_t dflt = UINT32_MAX;
+  for (uint32_t d = 0; d < p->n_domains; d++) {
+    if (p->domains[d].when != UINT32_MAX && hn_eval_node(&x->e, p->domains[d].when)) return d;
+    if (p->domains[d].is_default && dflt == UINT32_MAX) dflt = d;
+  }
+  return dflt;
+}
+
+static double score(hn_incidents *x, incident *c) {
+  const hn_program *p = x->p;
+  uint32_t si = c->domain != UINT32_MAX && p->domains[c->domain].score != UINT32_MAX ? p->domains[c->domain].score
+                                                                                     : p->incident_score;
+  if (si == UINT32_MAX) return c->severity;
+  build_event(x, c);
+  const hn_event *al[1024];
+  uint32_t n = c->n_alerts < 1024 ? c->n_alerts : 1024;
+  for (uint32_t i = 0; i < n; i++) al[i] = &c->alerts[i];
+  hn_value v = hn_score_eval(&x->e, &p->corrs[p->scores[si].corr], &x->iev, al, n);
+  double s = v.kind == HN_V_FLOAT ? v.u.f : (v.kind == HN_V_INT || v.kind == HN_V_TIME) ? (double)v.u.i : 0;
+  return isfinite(s) ? s : 0; /* a missing or non-finite score ranks as 0 (§11.2) */
+}
+
+/* ---- records ------------------------------------------------------------------------------------ */
+static void json_s(FILE *f, const char *s) {
+  fputc('"', f);
+  for (; s && *s; s++) {
+    unsigned char ch = (unsigned char)*s;
+    if (ch == '"' || ch == '\\') fprintf(f, "\\%c", ch);
+    else if (ch < 0x20) fprintf(f, "\\u%04x", ch);
+    else fputc(ch, f);
+  }
+  fputc('"', f);
+}
+
+static void json_time(FILE *f, int64_t ns) {
+  time_t t = (time_t)(ns / 1000000000);
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  char buf[40];
+  strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  fprintf(f, "\"%s\"", buf);
+}
+
+static void json_set(FILE *f, const sset *s) {
+  fputc('[', f);
+  for (uint32_t i = 0; i < s->n; i++) {
+    if (i) fputc(',', f);
+    json_s(f, s->s[i]);
+  }
+  fputc(']', f);
+}
+
+static void incident_json(hn_incidents *x, FILE *f, const incident *c) {
+  const hn_program *p = x->p;
+  char id[32];
+  fputs("{\"id\":", f);
+  json_s(f, inc_id(c, id, sizeof id));
+  fprintf(f, ",\"score\":%.6g,\"severity\":%u,\"alerts\":%u,\"domain\":", c->score, c->severity, c->n_alerts);
+  json_s(f, c->domain != UINT32_MAX ? p->domains[c->domain].name : "unrouted");
+  fputs(",\"first_seen\":", f);
+  json_time(f, c->first_seen);
+  fputs(",\"last_seen\":", f);
+  json_time(f, c->last_seen);
+  if (c->asset != HN_NO_ASSET) {
+    fputs(",\"asset\":", f);
+    json_s(f, p->assets[c->asset].name);
+  }
+  if (c->service) {
+    fputs(",\"service\":", f);
+    json_s(f, c->service);
+  }
+  static const char *const names[N_SETS] = {"rules", "tags", "tactics", "techniques", "controls", "services", "hosts",
+                                            "users", "entities", "business_units", "asset_roles"};
+  for (int s = 0; s < N_SETS; s++) {
+    fprintf(f, ",\"%s\":", names[s]);
+    json_set(f, &c->sets[s]);
+  }
+  fputc('}', f);
+}
+
+static void record(hn_incidents *x, const char *what, const incident *c, const hn_calert *a) {
+  if (!x->records) return;
+  fprintf(x->records, "{\"record\":\"incident\",\"event\":\"%s\",\"time\":", what);
+  json_time(x->records, a->timed ? a->time : x->now);
+  fputs(",\"alert\":", x->records);
+  json_s(x->records, x->p->rules[a->rule].name);
+  fputs(",\"incident\":", x->records);
+  incident_json(x, x->records, c);
+  fputs("}\n", x->records);
+}
+
+/* ---- joining ----------------------------------------------------------------------------------- */
+static void add_tags(sset *sets, const hn_rule *r) {
+  for (uint32_t i = 0; i < r->n_tags; i++) {
+    const char *t = r->tags[i];
+    ss_add(&sets[S_TAGS], t);
+    if (strncmp(t, "attack.", 7) != 0) continue;
+    const char *v = t + 7;
+    bool tech = (v[0] == 't' || v[0] == 'T') && v[1] >= '0' && v[1] <= '9';
+    ss_add(&sets[tech ? S_TECHNIQUES : S_TACTICS], v);
+  }
+}
+
+void hn_incidents_alert(hn_incidents *x, const hn_calert *a, int64_t now) {
+  const hn_program *p = x->p;
+  const hn_rule *r = &p->rules[a->rule];
+  int64_t t = a->timed ? a->time : now;
+  x->now = now;
+  ekeys keys = {0}, hosts = {0}, users = {0};
+  uint32_t asset;
+  alert_entities(x, a, &keys, &hosts, &users, &asset);
+  /* candidates: open incidents sharing an entity, active within the horizon; the earliest */
+  uint32_t best = UINT32_MAX;
+  for (uint32_t k = 0; k < keys.n; k++) {
+    ent *e = ent_find(x, keys.k[k], false);
+    for (uint32_t i = 0; e && i < e->n; i++) {
+      const incident *c = &x->inc[e->inc[i]];
+      if (c->last_seen < t - p->horizon) continue;
+      if (best == UINT32_MAX || c->first_seen < x->inc[best].first_seen ||
+          (c->first_seen == x->inc[best].first_seen && c->id < x->inc[best].id))
+        best = e->inc[i];
+    }
+  }
+  bool created = best == UINT32_MAX;
+  if (created) {
+    if (x->n == x->cap) {
+      uint32_t cap = x->cap ? x->cap * 2 : 64;
+      incident *ni = realloc(x->inc, cap * sizeof *ni);
+      if (!ni) { x->failed = true; goto done; }
+      x->inc = ni;
+      x->cap = cap;
+    }
+    best = x->n++;
+    incident *c = &x->inc[best];
+    memset(c, 0, sizeof *c);
+    c->id = best + 1;
+    c->first_seen = c->last_seen = t;
+    c->detected_at = now;
+    c->asset = HN_NO_ASSET;
+    c->domain = UINT32_MAX;
+  }
+  incident *c = &x->inc[best];
+  if (t < c->first_seen) c->first_seen = t;
+  if (t > c->last_seen) c->last_seen = t;
+  if ((uint32_t)r->severity > c->severity) c->severity = (uint32_t)r->severity;
+  if (r->service && (!c->service || (uint32_t)r->severity > c->service_sev)) {
+    c->service = r->service;
+    c->service_sev = (uint32_t)r->severity;
+  }
+  ss_add(&c->sets[S_RULES], r->name);
+  add_tags(c->sets, r);
+  ss_add(&c->sets[S_CONTROLS], r->control);
+  ss_add(&c->sets[S_SERVICES], r->service);
+  for (uint32_t k = 0; k < keys.n; k++) {
+    if (strncmp(keys.k[k], "asset:", 6) != 0) ss_add(&c->sets[S_ENTITIES], keys.k[k]);
+    ent_add(x, keys.k[k], best);
+  }
+  for (uint32_t k = 0; k < hosts.n; k++) ss_add(&c->sets[S_HOSTS], hosts.k[k]);
+  for (uint32_t k = 0; k < users.n; k++) {
+    ss_add(&c->sets[S_USERS], users.k[k]);
+    uint32_t u = hn_identity_by_name(p, users.k[k], strlen(users.k[k]));
+    if (u != HN_NO_ASSET) ss_add(&c->sets[S_BUSINESS_UNITS], p->identities[u].business_unit);
+  }
+  if (asset != HN_NO_ASSET) {
+    if (c->asset == HN_NO_ASSET || p->assets[asset].criticality > p->assets[c->asset].criticality) c->asset = asset;
+    ss_add(&c->sets[S_BUSINESS_UNITS], p->assets[asset].business_unit);
+    ss_add(&c->sets[S_ASSET_ROLES], p->assets[asset].role);
+  }
+  if (c->n_alerts < 1024) { /* the scores' aggregates read the first 1,024 alerts */
+    if (c->n_alerts == c->cap_alerts) {
+      uint32_t cap = c->cap_alerts ? c->cap_alerts * 2 : 4;
+      hn_event *na = realloc(c->alerts, cap * sizeof *na);
+      if (!na) { x->failed = true; goto done; }
+      c->alerts = na;
+      c->cap_alerts = cap;
+    }
+    if (!hn_alert_event(p, x->aslot, a, &c->alerts[c->n_alerts])) { x->failed = true; goto done; }
+  }
+  c->n_alerts++;
+  /* routing and the score follow every change (§11.2, §12) */
+  uint32_t d = route(x, c);
+  bool rerouted = !created && d != c->domain;
+  c->domain = d;
+  c->score = score(x, c);
+  record(x, created ? "created" : rerouted ? "routed" : "updated", c, a);
+done:
+  ek_free(&keys);
+  ek_free(&hosts);
+  ek_free(&users);
+}
+
+/* ---- the queue ----------------------------------------------------------------------------------- */
+static int by_priority(const void *a, const void *b, void *ud) {
+  const hn_incidents *in = ud;
+  const incident *x = &in->inc[*(const uint32_t *)a], *y = &in->inc[*(const uint32_t *)b];
+  if (x->score != y->score) return x->score > y->score ? -1 : 1;
+  if (x->first_seen != y->first_seen) return x->first_seen < y->first_seen ? -1 : 1;
+  return x->id < y->id ? -1 : x->id > y->id;
+}
+
+void hn_incidents_queue(hn_incidents *x, FILE *f, bool json) {
+  const hn_program *p = x->p;
+  uint32_t *order = malloc((x->n ? x->n : 1) * sizeof *order);
+  if (!order) return;
+  if (json) fputs("{\"domains\":[", f);
+  bool first_domain = true;
+  for (uint32_t d = 0; d <= p->n_domains; d++) {
+    uint32_t dom = d < p->n_domains ? d : UINT32_MAX, n = 0;
+    for (uint32_t i = 0; i < x->n; i++)
+      if (x->inc[i].domain == dom) order[n++] = i;
+    if (dom == UINT32_MAX && !n) continue;
+    qsort_r(order, n, sizeof *order, by_priority, x);
+    const char *name = dom != UINT32_MAX ? p->domains[dom].name : "unrouted";
+    const char *title = dom != UINT32_MAX && p->domains[dom].title ? p->domains[dom].title : name;
+    if (json) {
+      fprintf(f, "%s{\"domain\":", first_domain ? "" : ",");
+      json_s(f, name);
+      fputs(",\"title\":", f);
+      json_s(f, title);
+      fputs(",\"incidents\":[", f);
+      for (uint32_t i = 0; i < n; i++) {
+        if (i) fputc(',', f);
+        incident_json(x, f, &x->inc[order[i]]);
+      }
+      fputs("]}", f);
+    } else {
+      fprintf(f, "== %s (%s): %u incident%s\n", name, title, n, n == 1 ? "" : "s");
+      for (uint32_t i = 0; i < n; i++) {
+        const incident *c = &x->inc[order[i]];
+        char id[32];
+        fprintf(f, "%3u. %s  score %-8.4g sev %u  alerts %-3u", i + 1, inc_id(c, id, sizeof id), c->score, c->severity,
+                c->n_alerts);
+        if (c->asset != HN_NO_ASSET) fprintf(f, "  asset %s (criticality %u)", p->assets[c->asset].name, p->assets[c->asset].criticality);
+        fputs("  rules", f);
+        for (uint32_t k = 0; k < c->sets[S_RULES].n && k < 4; k++) fprintf(f, "%s%s", k ? ", " : " ", c->sets[S_RULES].s[k]);
+        if (c->sets[S_RULES].n > 4) fprintf(f, " +%u", c->sets[S_RULES].n - 4);
+        fputc('\n', f);
+      }
+    }
+    first_domain = false;
+  }
+  if (json) fputs("]}\n", f);
+  free(order);
+}

@@ -1,0 +1,26 @@
+/* incident.h - from alerts to a prioritised, routed queue (lang/SPEC.md §11-12): every alert
+ * raised joins an incident by shared entity within the horizon (host and address entities of
+ * one inventoried asset are one entity); each incident is routed to a domain by the domains'
+ * conditions (first match, else the default) and scored by its domain's score (else the
+ * pack's `incident` score, else its severity), both recomputed whenever it changes. Records of
+ * what happened go out as JSON Lines; the queue per domain, highest score first.
+ * Depends on the correlation engine's alert events (corr.h) and the inventories (assets.h). */
+#ifndef HN_INCIDENT_H
+#define HN_INCIDENT_H
+#include <stdio.h>
+#include "corr.h"
+
+typedef struct hn_incidents hn_incidents;
+
+/* records: incident records as JSON Lines ("created", "updated", "routed"), or NULL. */
+hn_incidents *hn_incidents_create(const hn_program *p, FILE *records);
+void hn_incidents_destroy(hn_incidents *x);
+
+/* An alert raised (after suppression); now is the watermark. */
+void hn_incidents_alert(hn_incidents *x, const hn_calert *a, int64_t now);
+
+/* The queue: per domain in routing order, then unrouted; highest score first. */
+void hn_incidents_queue(hn_incidents *x, FILE *f, bool json);
+
+uint32_t hn_incidents_count(const hn_incidents *x);
+#endif
