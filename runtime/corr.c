@@ -1708,7 +1708,7 @@ hn_value hn_score_eval(hn_eval *e, const hn_corr *C, const hn_event *incident, c
   bool ok = true;
   for (uint32_t i = 0; i < n && ok && C->n_aggs; i++) { /* the aggregates over the alerts */
     hn_eval_begin(e, alerts[i]);
-    ok = times_push(&g, i) && add_event(NULL, C, &g, e, i);
+    ok = add_event(NULL, C, &g, e, i); /* one row per alert, and its values */
   }
   hn_value agg[64];
   uint64_t rows;

@@ -244,6 +244,50 @@ static void state_of_changed_pack(void **state) {
   assert_int_equal(system(cmd), 0);
 }
 
+/* Golden queues: tests/golden/queue/NAME.hn over NAME.jsonl writes exactly NAME.records (the
+ * incident records) and NAME.queue (the queue as text). HN_UPDATE_GOLDEN=1 rewrites them. */
+static void compare_or_update(const char *path, const char *got) {
+  char *want = slurp_file(path, NULL);
+  if (getenv("HN_UPDATE_GOLDEN")) {
+    FILE *f = fopen(path, "wb");
+    fputs(got, f);
+    fclose(f);
+  } else {
+    assert_non_null(want);
+    if (strcmp(want, got) != 0) fail_msg("%s differs.\n--- expected\n%s--- got\n%s", path, want, got);
+  }
+  free(want);
+}
+
+static void queue_golden(void **state) {
+  (void)state;
+  static const char *const names[] = {"scenario", NULL};
+  for (int i = 0; names[i]; i++) {
+    char hn[512], ev[512], rec[512], q[512];
+    snprintf(hn, sizeof hn, "tests/golden/queue/%s.hn", names[i]);
+    snprintf(ev, sizeof ev, "tests/golden/queue/%s.jsonl", names[i]);
+    snprintf(rec, sizeof rec, "tests/golden/queue/%s.records", names[i]);
+    snprintf(q, sizeof q, "tests/golden/queue/%s.queue", names[i]);
+    hn_program *p = compile_one(hn);
+    FILE *in = fopen(ev, "rb");
+    char *rtext = NULL, *qtext = NULL;
+    size_t rl = 0, ql = 0;
+    FILE *rf = open_memstream(&rtext, &rl), *qf = open_memstream(&qtext, &ql), *out = fopen("/dev/null", "wb");
+    hn_run_options o = {ev, in, out, NULL, NULL, 0, HN_ENGINE_AUTO, NULL, 0, 0, false, rf, qf, false};
+    hn_run_stats st;
+    assert_int_equal(hn_run_stream(p, &o, &st), HN_OK);
+    fclose(in);
+    fclose(out);
+    fclose(rf);
+    fclose(qf);
+    compare_or_update(rec, rtext);
+    compare_or_update(q, qtext);
+    free(rtext);
+    free(qtext);
+    hn_program_destroy(p);
+  }
+}
+
 /* The example pack's own test blocks pass, correlation tests included. */
 static void example_tests(void **state) {
   (void)state;
@@ -305,7 +349,7 @@ int main(void) {
   struct dirent **ents;
   int n = scandir(DIR_, &ents, is_hn, alphasort);
   if (n <= 0) return 1;
-  struct CMUnitTest *tests = calloc((size_t)n + 4, sizeof *tests);
+  struct CMUnitTest *tests = calloc((size_t)n + 5, sizeof *tests);
   char **names = calloc((size_t)n, sizeof *names);
   for (int i = 0; i < n; i++) {
     names[i] = strndup(ents[i]->d_name, strlen(ents[i]->d_name) - 3);
@@ -317,7 +361,8 @@ int main(void) {
   tests[n + 1] = (struct CMUnitTest)cmocka_unit_test(failing_test_is_reported);
   tests[n + 2] = (struct CMUnitTest)cmocka_unit_test(restart_equivalence);
   tests[n + 3] = (struct CMUnitTest)cmocka_unit_test(state_of_changed_pack);
-  int rc = _cmocka_run_group_tests("run", tests, (size_t)n + 4, NULL, NULL);
+  tests[n + 4] = (struct CMUnitTest)cmocka_unit_test(queue_golden);
+  int rc = _cmocka_run_group_tests("run", tests, (size_t)n + 5, NULL, NULL);
   for (int i = 0; i < n; i++) free(names[i]);
   free(names);
   free(tests);
