@@ -37,7 +37,7 @@ typedef struct lower {
   hn_arena *a;        /* the program's arena: everything the program keeps */
   vec fields, consts, vexprs, preds, bnodes, kids, rules, tests, corrs;
   vec hn, aggs, binds;           /* of the correlation rule being lowered */
-  vec scores, domains;
+  vec scores, domains, exposures;
   const char *domain_score_names[256];
   const hnc_node *steps;         /* its sequence's steps, for $step.path */
   hnc_table slot_of;  /* path -> slot + 1 */
@@ -1045,6 +1045,46 @@ static void lower_domain(lower *L, const hnc_node *d) {
   if (score && score->a) L->domain_score_names[di < 256 ? di : 255] = keep(L, score->a->str, score->a->len);
 }
 
+static void lower_exposure(lower *L, const hnc_node *d) {
+  hn_exposure x;
+  memset(&x, 0, sizeof x);
+  x.name = keep(L, d->str, d->len);
+  x.title = item_str(L, d, HNC_IT_TITLE);
+  const hnc_node *ctl = item(d, HNC_IT_CONTROL);
+  if (ctl && ctl->a)
+    x.control = ctl->a->sym ? keep(L, ctl->a->sym->name, ctl->a->sym->len) : keep(L, ctl->a->str, ctl->a->len);
+  x.open = x.close = x.state = UINT32_MAX;
+  const hnc_node *w = item(d, HNC_IT_WEIGHT);
+  x.weight = w && w->a ? (w->a->kind == N_FLOAT ? w->a->f : (double)w->a->i) : 1.0;
+  /* from: the log sources both conditions are restricted to */
+  const hnc_node *from = item(d, HNC_IT_FROM);
+  uint32_t srcs[64];
+  size_t ns = 0;
+  for (const hnc_node *nm = from ? from->list : NULL; nm && ns < 64; nm = nm->next) {
+    if (!nm->sym) continue;
+    hnc_pack *saved = L->pack;
+    L->pack = nm->sym->pack;
+    srcs[ns++] = lb(L, nm->sym->decl->a);
+    L->pack = saved;
+  }
+  uint32_t source = ns ? b_nary(L, HN_B_OR, srcs, ns) : b_true(L);
+  const hnc_node *open = item(d, HNC_IT_OPEN), *close = item(d, HNC_IT_CLOSE), *state = item(d, HNC_IT_STATE);
+  if (open && open->a && open->b) {
+    uint32_t parts[2] = {source, lb(L, open->a)};
+    x.open = b_nary(L, HN_B_AND, parts, 2);
+    x.open_on = path_slot(L, open->b);
+  }
+  if (close && close->a && close->b) {
+    uint32_t parts[2] = {source, lb(L, close->a)};
+    x.close = b_nary(L, HN_B_AND, parts, 2);
+    x.close_on = path_slot(L, close->b);
+  }
+  if (state && state->a) x.state = lb(L, state->a);
+  hn_exposure *v = vec_push(&L->exposures);
+  if (!v) { L->failed = true; return; }
+  *v = x;
+}
+
 static void lower_rule(lower *L, const hnc_node *r) {
   hn_rule *rule = vec_push(&L->rules);
   if (!rule) { L->failed = true; return; }
@@ -1303,6 +1343,7 @@ hn_program *hnc_lower(hnc_compiler *c, char *err, size_t errlen) {
   L.binds.size = sizeof(hn_bind);
   L.scores.size = sizeof(hn_score);
   L.domains.size = sizeof(hn_domain);
+  L.exposures.size = sizeof(hn_exposure);
   b_false(&L); /* node 0 is false, node 1 true: stable numbers for tests and dumps */
   b_true(&L);
   L.p->time_slot = -1;
@@ -1316,6 +1357,7 @@ hn_program *hnc_lower(hnc_compiler *c, char *err, size_t errlen) {
       for (hnc_node *d = p->files[f].root ? p->files[f].root->list : NULL; d; d = d->next) {
         if (d->kind == N_SCORE) lower_score(&L, d);
         if (d->kind == N_DOMAIN) lower_domain(&L, d);
+        if (d->kind == N_EXPOSURE) lower_exposure(&L, d);
         if (d->kind != N_RULE) continue;
         lower_rule(&L, d);
         /* keyed by the declaration's address (the key bytes must outlive the table) */
@@ -1374,6 +1416,8 @@ hn_program *hnc_lower(hnc_compiler *c, char *err, size_t errlen) {
   P->scores = settle(&L, &L.scores);
   P->n_domains = (uint32_t)L.domains.n;
   P->domains = settle(&L, &L.domains);
+  P->n_exposures = (uint32_t)L.exposures.n;
+  P->exposures = settle(&L, &L.exposures);
   P->n_corrs = (uint32_t)L.corrs.n;
   P->corrs = settle(&L, &L.corrs);
   free(L.hn.v);

@@ -69,7 +69,17 @@ typedef struct incident {
   double score;
   hn_event *alerts;      /* alert events, for the scores' aggregates */
   uint32_t cap_alerts;
+  uint32_t *assets;      /* every inventoried asset of its entities */
+  uint32_t n_assets;
 } incident;
+
+/* An open window of exposure: on an inventoried asset, or on a value the inventory does not
+ * know (reported, scoring nothing). */
+typedef struct window {
+  uint32_t exposure, asset;
+  char *value;           /* when asset is HN_NO_ASSET */
+  int64_t opened;
+} window;
 
 /* The incident fields a pack can read, by path. */
 enum { F_NONE, F_ID, F_FIRST, F_LAST, F_DETECTED, F_CLOSED, F_COUNT, F_SEVERITY, F_SET0, F_DOMAIN = F_SET0 + N_SETS,
@@ -113,6 +123,12 @@ struct hn_incidents {
   uint32_t ivcap;
   int64_t now;
   char idbuf[32];        /* incident.id of the stand-in event */
+  window *win;           /* the open windows */
+  uint32_t n_win, cap_win;
+  double *exposure;      /* per asset: the weights of its open windows */
+  uint32_t *n_open;      /* per asset: its open windows */
+  int64_t max_t;
+  bool any_t, states_done;
   bool failed;
 };
 
@@ -127,7 +143,9 @@ hn_incidents *hn_incidents_create(const hn_program *p, FILE *records) {
   x->iev.slots = calloc(p->n_fields ? p->n_fields : 1, sizeof *x->iev.slots);
   x->iev.n_slots = p->n_fields;
   hn_alert_slots(p, x->aslot);
-  if (!x->tab || !x->fid || !x->iev.slots || hn_eval_init(&x->e, p) != HN_OK) {
+  x->exposure = calloc(p->n_assets ? p->n_assets : 1, sizeof *x->exposure);
+  x->n_open = calloc(p->n_assets ? p->n_assets : 1, sizeof *x->n_open);
+  if (!x->tab || !x->fid || !x->iev.slots || !x->exposure || !x->n_open || hn_eval_init(&x->e, p) != HN_OK) {
     hn_incidents_destroy(x);
     return NULL;
   }
@@ -149,6 +167,11 @@ void hn_incidents_destroy(hn_incidents *x) {
     free(x->tab[i].key);
     free(x->tab[i].inc);
   }
+  for (uint32_t i = 0; i < x->n; i++) free(x->inc[i].assets);
+  for (uint32_t i = 0; i < x->n_win; i++) free(x->win[i].value);
+  free(x->win);
+  free(x->exposure);
+  free(x->n_open);
   free(x->inc);
   free(x->tab);
   free(x->fid);
@@ -337,14 +360,25 @@ static void build_event(hn_incidents *x, const incident *c) {
     case F_DOMAIN: iv_str(x, &n, c->domain != UINT32_MAX ? p->domains[c->domain].name : "unrouted"); break;
     case F_SERVICE: iv_str(x, &n, c->service); break;
     case F_STATE: iv_str(x, &n, "new"); break;
-    case F_EXPOSED: case A_EXPOSED: iv_int(x, &n, HN_V_BOOL, 0); break; /* exposures: not yet */
+    case F_EXPOSED: {
+      bool ex = false;
+      for (uint32_t i = 0; i < c->n_assets; i++) ex |= x->n_open[c->assets[i]] > 0;
+      iv_int(x, &n, HN_V_BOOL, ex);
+      break;
+    }
+    case A_EXPOSED: if (as) iv_int(x, &n, HN_V_BOOL, x->n_open[c->asset] > 0); break;
     case A_NAME: if (as) iv_str(x, &n, as->name); break;
     case A_BU: if (as) iv_str(x, &n, as->business_unit); break;
     case A_OWNER: if (as) iv_str(x, &n, as->owner); break;
     case A_ROLE: if (as) iv_str(x, &n, as->role); break;
     case A_CRIT: if (as) iv_int(x, &n, HN_V_INT, as->criticality); break;
     case A_MANAGED: if (as) iv_int(x, &n, HN_V_BOOL, as->managed); break;
-    case A_EXPOSURE: if (as) { hn_value *v = iv_push(x, &n); if (v) { v->kind = HN_V_FLOAT; v->u.f = 0; } } break;
+    case A_EXPOSURE:
+      if (as) {
+        hn_value *v = iv_push(x, &n);
+        if (v) { v->kind = HN_V_FLOAT; v->u.f = x->exposure[c->asset]; }
+      }
+      break;
     case A_TAGS:
       s->flags = HN_SLOT_ARRAY;
       for (uint32_t i = 0; as && i < as->n_tags; i++) iv_str(x, &n, as->tags[i]);
@@ -556,6 +590,17 @@ void hn_incidents_alert(hn_incidents *x, const hn_calert *a, int64_t now) {
     uint32_t u = hn_identity_by_name(p, users.k[k], strlen(users.k[k]));
     if (u != HN_NO_ASSET) ss_add(&c->sets[S_BUSINESS_UNITS], p->identities[u].business_unit);
   }
+  for (uint32_t k = 0; k < keys.n; k++) { /* every inventoried asset of the incident */
+    if (strncmp(keys.k[k], "asset:", 6) != 0) continue;
+    uint32_t as = hn_asset_by_name(p, keys.k[k] + 6, strlen(keys.k[k] + 6));
+    bool known = as == HN_NO_ASSET;
+    for (uint32_t i = 0; i < c->n_assets && !known; i++) known = c->assets[i] == as;
+    if (known) continue;
+    uint32_t *na = realloc(c->assets, (c->n_assets + 1) * sizeof *na);
+    if (!na) { x->failed = true; goto done; }
+    c->assets = na;
+    c->assets[c->n_assets++] = as;
+  }
   if (asset != HN_NO_ASSET) {
     if (c->asset == HN_NO_ASSET || p->assets[asset].criticality > p->assets[c->asset].criticality) c->asset = asset;
     ss_add(&c->sets[S_BUSINESS_UNITS], p->assets[asset].business_unit);
@@ -582,6 +627,194 @@ done:
   ek_free(&keys);
   ek_free(&hosts);
   ek_free(&users);
+}
+
+/* ---- exposures (§14.4) ------------------------------------------------------------------------------ */
+static void exposure_record(hn_incidents *x, const char *what, uint32_t ex, uint32_t asset, const char *value, int64_t t) {
+  if (!x->records) return;
+  const hn_exposure *e = &x->p->exposures[ex];
+  fprintf(x->records, "{\"record\":\"exposure\",\"event\":\"%s\",\"time\":", what);
+  json_time(x->records, t);
+  fputs(",\"exposure\":", x->records);
+  json_s(x->records, e->name);
+  if (asset != HN_NO_ASSET) {
+    fputs(",\"asset\":", x->records);
+    json_s(x->records, x->p->assets[asset].name);
+    fprintf(x->records, ",\"asset_exposure\":%.6g", x->exposure[asset]);
+  } else {
+    fputs(",\"unknown_asset\":", x->records);
+    json_s(x->records, value);
+  }
+  if (e->control) {
+    fputs(",\"control\":", x->records);
+    json_s(x->records, e->control);
+  }
+  fputs("}\n", x->records);
+}
+
+/* An asset's exposure changed: its incidents are routed and scored again. */
+static void rescore_asset(hn_incidents *x, uint32_t asset, int64_t t) {
+  char key[600];
+  snprintf(key, sizeof key, "asset:%s", x->p->assets[asset].name);
+  ent *e = ent_find(x, key, false);
+  for (uint32_t i = 0; e && i < e->n; i++) {
+    incident *c = &x->inc[e->inc[i]];
+    uint32_t d = route(x, c);
+    double sc = score(x, c);
+    if (d == c->domain && sc == c->score) continue;
+    bool rerouted = d != c->domain;
+    c->domain = d;
+    c->score = sc;
+    if (!x->records) continue;
+    fprintf(x->records, "{\"record\":\"incident\",\"event\":\"%s\",\"time\":", rerouted ? "routed" : "rescored");
+    json_time(x->records, t);
+    fputs(",\"incident\":", x->records);
+    incident_json(x, x->records, c);
+    fputs("}\n", x->records);
+  }
+}
+
+static void window_set(hn_incidents *x, uint32_t ex, uint32_t asset, const char *value, bool open, int64_t t) {
+  for (uint32_t i = 0; i < x->n_win; i++) {
+    window *w = &x->win[i];
+    if (w->exposure != ex || w->asset != asset || (asset == HN_NO_ASSET && strcmp(w->value, value) != 0)) continue;
+    if (open) return; /* already open */
+    free(w->value);
+    x->win[i] = x->win[--x->n_win];
+    if (asset != HN_NO_ASSET) {
+      x->exposure[asset] -= x->p->exposures[ex].weight;
+      if (x->n_open[asset]-- == 1) x->exposure[asset] = 0; /* no drift once nothing is open */
+    }
+    exposure_record(x, "closed", ex, asset, value, t);
+    if (asset != HN_NO_ASSET) rescore_asset(x, asset, t);
+    return;
+  }
+  if (!open) return;
+  if (x->n_win == x->cap_win) {
+    uint32_t cap = x->cap_win ? x->cap_win * 2 : 16;
+    window *nw = realloc(x->win, cap * sizeof *nw);
+    if (!nw) { x->failed = true; return; }
+    x->win = nw;
+    x->cap_win = cap;
+  }
+  window *w = &x->win[x->n_win++];
+  w->exposure = ex;
+  w->asset = asset;
+  w->opened = t;
+  w->value = NULL;
+  if (asset == HN_NO_ASSET) {
+    size_t n = strlen(value);
+    if (!(w->value = malloc(n + 1))) { x->failed = true; x->n_win--; return; }
+    memcpy(w->value, value, n + 1);
+  } else {
+    x->exposure[asset] += x->p->exposures[ex].weight;
+    x->n_open[asset]++;
+  }
+  exposure_record(x, "opened", ex, asset, value, t);
+  if (asset != HN_NO_ASSET) rescore_asset(x, asset, t);
+}
+
+/* The asset a field's values name: an address, else a host name (the first that resolves; or
+ * the first value's text when none does). */
+static uint32_t asset_of(hn_incidents *x, const hn_event *ev, uint32_t slot, char *text, size_t cap) {
+  const hn_slot *s = &ev->slots[slot];
+  *text = 0;
+  for (uint32_t i = 0; i < s->n; i++) {
+    const hn_value *v = &ev->values[s->first + i];
+    uint32_t as = HN_NO_ASSET;
+    char t[512] = "";
+    if (v->kind == HN_V_IP) {
+      as = hn_asset_by_ip(x->p, v->u.ip, v->v6);
+      inet_ntop(v->v6 ? AF_INET6 : AF_INET, v->u.ip, t, sizeof t);
+    } else if (v->kind == HN_V_STRING) {
+      as = hn_asset_by_name(x->p, v->u.s, v->len);
+      size_t m = v->len < sizeof t - 1 ? v->len : sizeof t - 1;
+      memcpy(t, v->u.s, m);
+      t[m] = 0;
+    } else {
+      continue;
+    }
+    if (as != HN_NO_ASSET) return as;
+    if (!*text) snprintf(text, cap, "%s", t);
+  }
+  return HN_NO_ASSET;
+}
+
+/* The state exposures over every asset, once (the inventory does not change during a run). */
+static void state_exposures(hn_incidents *x, int64_t t) {
+  const hn_program *p = x->p;
+  x->states_done = true;
+  incident stand;
+  memset(&stand, 0, sizeof stand);
+  for (uint32_t ex = 0; ex < p->n_exposures; ex++) {
+    if (p->exposures[ex].state == UINT32_MAX) continue;
+    for (uint32_t a = 0; a < p->n_assets; a++) {
+      stand.asset = a; /* the asset scope: a stand-in incident holding just the asset */
+      build_event(x, &stand);
+      hn_eval_begin(&x->e, &x->iev);
+      if (hn_eval_node(&x->e, p->exposures[ex].state)) window_set(x, ex, a, NULL, true, t);
+    }
+  }
+}
+
+void hn_incidents_event(hn_incidents *x, hn_eval *e, const hn_event *ev, int64_t t, bool timed) {
+  const hn_program *p = x->p;
+  if (!p->n_exposures) return;
+  if (!timed) t = x->any_t ? x->max_t : 0;
+  if (!x->states_done) state_exposures(x, t);
+  if (x->any_t && t < x->max_t - p->lateness) return; /* late events open and close nothing */
+  if (!x->any_t || t > x->max_t) x->max_t = t;
+  x->any_t = true;
+  x->now = t;
+  for (uint32_t ex = 0; ex < p->n_exposures; ex++) {
+    const hn_exposure *xp = &p->exposures[ex];
+    for (int k = 0; k < 2; k++) {
+      uint32_t cond = k ? xp->close : xp->open, on = k ? xp->close_on : xp->open_on;
+      if (cond == UINT32_MAX || !hn_eval_node(e, cond)) continue;
+      char text[512];
+      uint32_t as = asset_of(x, ev, on, text, sizeof text);
+      if (as == HN_NO_ASSET && !*text) continue;
+      window_set(x, ex, as, text, k == 0, t);
+    }
+  }
+}
+
+/* The remediation queue (§14.4): assets both exposed and vulnerable, highest
+ * exposure x worst unfixed vulnerability x criticality first. */
+static void remediation(hn_incidents *x, FILE *f, bool json, bool *first_section) {
+  const hn_program *p = x->p;
+  uint32_t n = 0;
+  uint32_t *order = malloc((p->n_assets ? p->n_assets : 1) * sizeof *order);
+  double *prio = malloc((p->n_assets ? p->n_assets : 1) * sizeof *prio);
+  if (!order || !prio) { free(order); free(prio); return; }
+  for (uint32_t a = 0; a < p->n_assets; a++) {
+    if (!x->n_open[a]) continue;
+    uint32_t worst = 0;
+    for (uint32_t v = 0; v < p->assets[a].n_vulns; v++)
+      if (!p->assets[a].vulns[v].fixed && p->assets[a].vulns[v].severity > worst) worst = p->assets[a].vulns[v].severity;
+    if (!worst) continue;
+    prio[a] = x->exposure[a] * worst * p->assets[a].criticality;
+    uint32_t j = n++;
+    for (; j && prio[order[j - 1]] < prio[a]; j--) order[j] = order[j - 1];
+    order[j] = a;
+  }
+  if (json) {
+    fprintf(f, "%s{\"remediation\":[", *first_section ? "" : ",");
+    for (uint32_t i = 0; i < n; i++) {
+      fprintf(f, "%s{\"asset\":", i ? "," : "");
+      json_s(f, p->assets[order[i]].name);
+      fprintf(f, ",\"priority\":%.6g,\"exposure\":%.6g}", prio[order[i]], x->exposure[order[i]]);
+    }
+    fputs("]}", f);
+  } else if (n) {
+    fprintf(f, "== remediation (exposed and vulnerable): %u asset%s\n", n, n == 1 ? "" : "s");
+    for (uint32_t i = 0; i < n; i++)
+      fprintf(f, "%3u. %-20s priority %-8.4g exposure %.4g, criticality %u\n", i + 1, p->assets[order[i]].name,
+              prio[order[i]], x->exposure[order[i]], p->assets[order[i]].criticality);
+  }
+  *first_section = false;
+  free(order);
+  free(prio);
 }
 
 /* ---- the queue ----------------------------------------------------------------------------------- */
@@ -634,6 +867,10 @@ void hn_incidents_queue(hn_incidents *x, FILE *f, bool json) {
     }
     first_domain = false;
   }
-  if (json) fputs("]}\n", f);
   free(order);
+  if (json) fputs("]", f);
+  bool first = true;
+  if (json) fputs(",\"sections\":[", f);
+  remediation(x, f, json, &first);
+  if (json) fputs("]}\n", f);
 }

@@ -19,7 +19,12 @@ void hn_incidents_destroy(hn_incidents *x);
 /* An alert raised (after suppression); now is the watermark. */
 void hn_incidents_alert(hn_incidents *x, const hn_calert *a, int64_t now);
 
-/* The queue: per domain in routing order, then unrouted; highest score first. */
+/* The current event (e begun on it): exposures it opens or closes (§14.4). t: its time, when
+ * timed. Call before the correlation engine moves the evaluator to other events. */
+void hn_incidents_event(hn_incidents *x, hn_eval *e, const hn_event *ev, int64_t t, bool timed);
+
+/* The queue: per domain in routing order, then unrouted; highest score first; then the
+ * remediation queue (exposed and vulnerable assets). */
 void hn_incidents_queue(hn_incidents *x, FILE *f, bool json);
 
 uint32_t hn_incidents_count(const hn_incidents *x);

@@ -215,6 +215,16 @@ typedef struct hn_domain {
   bool is_default;
 } hn_domain;
 
+/* An exposure (§14.4): windows opened and closed by activity (open/close: bnodes over events,
+ * on a field naming the asset) or held by a state of the asset (a bnode over the asset). */
+typedef struct hn_exposure {
+  const char *name, *title, *control;
+  uint32_t open, close;  /* bnodes (sources included), UINT32_MAX for a state exposure */
+  uint32_t open_on, close_on; /* slots */
+  uint32_t state;        /* bnode over the asset, UINT32_MAX for an activity exposure */
+  double weight;
+} hn_exposure;
+
 /* ---- tests of the pack ----------------------------------------------------------------- */
 typedef struct hn_test_expect {
   uint32_t rule;        /* index into rules */
@@ -274,6 +284,8 @@ struct hn_program {
   hn_domain *domains;   /* in routing order */
   uint32_t n_domains;
   int64_t horizon;      /* ns (§11.1), default 24h */
+  hn_exposure *exposures;
+  uint32_t n_exposures;
   struct hn_inventory_index *inventory; /* lookups by address and name (assets.h) */
   hn_decoder *decoder;
   struct hn_prefilter *prefilter; /* multi-pattern scans and string sets (prefilter.h) */
