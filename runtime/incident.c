@@ -67,10 +67,11 @@ typedef struct incident {
   uint32_t service_sev;
   uint32_t domain;       /* UINT32_MAX: unrouted */
   double score;
-  hn_event *alerts;      /* alert events, for the scores' aggregates */
-  uint32_t cap_alerts;
+  hn_event *alerts;      /* alert events, for the scores' aggregates (the first 1,024) */
+  uint32_t n_stored, cap_alerts;
   uint32_t *assets;      /* every inventoried asset of its entities */
   uint32_t n_assets;
+  uint64_t merged_into;  /* 0, or the id of the incident it was merged into (closed) */
 } incident;
 
 /* An open window of exposure: on an inventoried asset, or on a value the inventory does not
@@ -160,7 +161,7 @@ void hn_incidents_destroy(hn_incidents *x) {
   for (uint32_t i = 0; i < x->n; i++) {
     incident *c = &x->inc[i];
     for (int s = 0; s < N_SETS; s++) ss_free(&c->sets[s]);
-    for (uint32_t a = 0; a < c->n_alerts && a < c->cap_alerts; a++) hn_alert_event_free(&c->alerts[a]);
+    for (uint32_t a = 0; a < c->n_stored; a++) hn_alert_event_free(&c->alerts[a]);
     free(c->alerts);
   }
   for (uint32_t i = 0; i < x->tcap; i++) {
@@ -442,7 +443,7 @@ static double score(hn_incidents *x, incident *c) {
   if (si == UINT32_MAX) return c->severity;
   build_event(x, c);
   const hn_event *al[1024];
-  uint32_t n = c->n_alerts < 1024 ? c->n_alerts : 1024;
+  uint32_t n = c->n_stored;
   for (uint32_t i = 0; i < n; i++) al[i] = &c->alerts[i];
   hn_value v = hn_score_eval(&x->e, &p->corrs[p->scores[si].corr], &x->iev, al, n);
   double s = v.kind == HN_V_FLOAT ? v.u.f : (v.kind == HN_V_INT || v.kind == HN_V_TIME) ? (double)v.u.i : 0;
@@ -530,6 +531,62 @@ static void add_tags(sset *sets, const hn_rule *r) {
   }
 }
 
+/* Moves incident `from` into `into`: alerts, entities, assets, lists; `from` is closed as
+ * merged, and the merge is recorded. */
+static void merge(hn_incidents *x, uint32_t into, uint32_t from, const hn_calert *a) {
+  const hn_program *p = x->p;
+  incident *d = &x->inc[into], *s = &x->inc[from];
+  if (s->first_seen < d->first_seen) d->first_seen = s->first_seen;
+  if (s->last_seen > d->last_seen) d->last_seen = s->last_seen;
+  if (s->severity > d->severity) d->severity = s->severity;
+  if (s->service && (!d->service || s->service_sev > d->service_sev)) {
+    d->service = s->service;
+    d->service_sev = s->service_sev;
+  }
+  for (int k = 0; k < N_SETS; k++)
+    for (uint32_t i = 0; i < s->sets[k].n; i++) ss_add(&d->sets[k], s->sets[k].s[i]);
+  for (uint32_t i = 0; i < s->sets[S_ENTITIES].n; i++) ent_add(x, s->sets[S_ENTITIES].s[i], into);
+  for (uint32_t i = 0; i < s->n_assets; i++) {
+    uint32_t as = s->assets[i];
+    char key[600];
+    snprintf(key, sizeof key, "asset:%s", p->assets[as].name);
+    ent_add(x, key, into);
+    bool known = false;
+    for (uint32_t j = 0; j < d->n_assets && !known; j++) known = d->assets[j] == as;
+    uint32_t *na = known ? d->assets : realloc(d->assets, (d->n_assets + 1) * sizeof *na);
+    if (!na) { x->failed = true; return; }
+    d->assets = na;
+    if (!known) d->assets[d->n_assets++] = as;
+    if (d->asset == HN_NO_ASSET || p->assets[as].criticality > p->assets[d->asset].criticality) d->asset = as;
+  }
+  for (uint32_t i = 0; i < s->n_stored; i++) { /* the alert events move */
+    if (d->n_stored >= 1024) { hn_alert_event_free(&s->alerts[i]); continue; }
+    if (d->n_stored == d->cap_alerts) {
+      uint32_t cap = d->cap_alerts ? d->cap_alerts * 2 : 4;
+      hn_event *ne = realloc(d->alerts, cap * sizeof *ne);
+      if (!ne) { x->failed = true; hn_alert_event_free(&s->alerts[i]); continue; }
+      d->alerts = ne;
+      d->cap_alerts = cap;
+    }
+    d->alerts[d->n_stored++] = s->alerts[i];
+  }
+  d->n_alerts += s->n_alerts;
+  s->n_stored = 0; /* its alert events belong to `into` now */
+  s->merged_into = d->id;
+  if (x->records) {
+    char di[32], si[32];
+    fprintf(x->records, "{\"record\":\"incident\",\"event\":\"merged\",\"time\":");
+    json_time(x->records, a->timed ? a->time : x->now);
+    fputs(",\"alert\":", x->records);
+    json_s(x->records, p->rules[a->rule].name);
+    fputs(",\"into\":", x->records);
+    json_s(x->records, inc_id(d, di, sizeof di));
+    fputs(",\"from\":", x->records);
+    json_s(x->records, inc_id(s, si, sizeof si));
+    fputs("}\n", x->records);
+  }
+}
+
 void hn_incidents_alert(hn_incidents *x, const hn_calert *a, int64_t now) {
   const hn_program *p = x->p;
   const hn_rule *r = &p->rules[a->rule];
@@ -538,16 +595,22 @@ void hn_incidents_alert(hn_incidents *x, const hn_calert *a, int64_t now) {
   ekeys keys = {0}, hosts = {0}, users = {0};
   uint32_t asset;
   alert_entities(x, a, &keys, &hosts, &users, &asset);
-  /* candidates: open incidents sharing an entity, active within the horizon; the earliest */
-  uint32_t best = UINT32_MAX;
+  /* candidates: open incidents sharing an entity, active within the horizon; the alert joins
+   * the earliest, and the others it links merge into that one (§11.1) */
+  uint32_t best = UINT32_MAX, others[64], n_others = 0;
   for (uint32_t k = 0; k < keys.n; k++) {
     ent *e = ent_find(x, keys.k[k], false);
     for (uint32_t i = 0; e && i < e->n; i++) {
       const incident *c = &x->inc[e->inc[i]];
-      if (c->last_seen < t - p->horizon) continue;
-      if (best == UINT32_MAX || c->first_seen < x->inc[best].first_seen ||
-          (c->first_seen == x->inc[best].first_seen && c->id < x->inc[best].id))
-        best = e->inc[i];
+      if (c->merged_into || c->last_seen < t - p->horizon) continue;
+      bool seen = best == e->inc[i];
+      for (uint32_t j = 0; j < n_others && !seen; j++) seen = others[j] == e->inc[i];
+      if (seen) continue;
+      if (best == UINT32_MAX) { best = e->inc[i]; continue; }
+      bool earlier = c->first_seen < x->inc[best].first_seen ||
+                     (c->first_seen == x->inc[best].first_seen && c->id < x->inc[best].id);
+      if (n_others < 64) others[n_others++] = earlier ? best : e->inc[i];
+      if (earlier) best = e->inc[i];
     }
   }
   bool created = best == UINT32_MAX;
@@ -568,6 +631,7 @@ void hn_incidents_alert(hn_incidents *x, const hn_calert *a, int64_t now) {
     c->asset = HN_NO_ASSET;
     c->domain = UINT32_MAX;
   }
+  for (uint32_t j = 0; j < n_others; j++) merge(x, best, others[j], a);
   incident *c = &x->inc[best];
   if (t < c->first_seen) c->first_seen = t;
   if (t > c->last_seen) c->last_seen = t;
@@ -606,15 +670,16 @@ void hn_incidents_alert(hn_incidents *x, const hn_calert *a, int64_t now) {
     ss_add(&c->sets[S_BUSINESS_UNITS], p->assets[asset].business_unit);
     ss_add(&c->sets[S_ASSET_ROLES], p->assets[asset].role);
   }
-  if (c->n_alerts < 1024) { /* the scores' aggregates read the first 1,024 alerts */
-    if (c->n_alerts == c->cap_alerts) {
+  if (c->n_stored < 1024) { /* the scores' aggregates read the first 1,024 alerts */
+    if (c->n_stored == c->cap_alerts) {
       uint32_t cap = c->cap_alerts ? c->cap_alerts * 2 : 4;
       hn_event *na = realloc(c->alerts, cap * sizeof *na);
       if (!na) { x->failed = true; goto done; }
       c->alerts = na;
       c->cap_alerts = cap;
     }
-    if (!hn_alert_event(p, x->aslot, a, &c->alerts[c->n_alerts])) { x->failed = true; goto done; }
+    if (!hn_alert_event(p, x->aslot, a, &c->alerts[c->n_stored])) { x->failed = true; goto done; }
+    c->n_stored++;
   }
   c->n_alerts++;
   /* routing and the score follow every change (§11.2, §12) */
@@ -835,7 +900,7 @@ void hn_incidents_queue(hn_incidents *x, FILE *f, bool json) {
   for (uint32_t d = 0; d <= p->n_domains; d++) {
     uint32_t dom = d < p->n_domains ? d : UINT32_MAX, n = 0;
     for (uint32_t i = 0; i < x->n; i++)
-      if (x->inc[i].domain == dom) order[n++] = i;
+      if (x->inc[i].domain == dom && !x->inc[i].merged_into) order[n++] = i;
     if (dom == UINT32_MAX && !n) continue;
     qsort_r(order, n, sizeof *order, by_priority, x);
     const char *name = dom != UINT32_MAX ? p->domains[dom].name : "unrouted";
