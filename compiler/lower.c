@@ -778,6 +778,15 @@ static uint32_t lb(lower *L, const hnc_node *n) {
     pr.slot = read_slot(L, n->a);
     return b_pred(L, predicate(L, pr, L->consts.n));
   }
+  case N_CALL:
+    if (!strcmp(n->str, "inventoried") || !strcmp(n->str, "in_ranges")) {
+      hn_pred pr = {0};
+      pr.op = !strcmp(n->str, "inventoried") ? HN_P_INVENTORIED : HN_P_IN_RANGES;
+      pr.slot = path_slot(L, n->list);
+      pr.lhs = pr.rhs = UINT32_MAX;
+      return b_pred(L, predicate(L, pr, L->consts.n));
+    }
+    return b_false(L);
   case N_EXISTS: case N_MISSING: {
     hn_pred pr = {0};
     pr.op = n->kind == N_EXISTS ? HN_P_EXISTS : HN_P_MISSING;

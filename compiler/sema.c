@@ -670,7 +670,7 @@ static bool const_strings(ectx *x, hnc_node *a) {
 }
 
 static const char *const aggregates[] = {"count", "distinct", "sum", "avg", "min", "max", NULL};
-static const char *const functions[] = {"lower", "upper", "len", "abs", "ip", "cidr", "decay",
+static const char *const functions[] = {"lower", "upper", "len", "abs", "ip", "cidr", "decay", "inventoried", "in_ranges",
                                         "base64", "base64offset", "wide", "utf16le", "utf16be",
                                         "windash", "count", "distinct", "sum", "avg", "min", "max",
                                         NULL};
@@ -772,6 +772,23 @@ static const hnc_type *call_type(ectx *x, hnc_node *n) {
       return T(TY_ERR);
     }
     return t;
+  }
+  if (strcmp(f, "inventoried") == 0 || strcmp(f, "in_ranges") == 0) {
+    /* inventoried(f): an address or host name of an inventoried host; in_ranges(f): an address
+     * in the organisation's ranges (§14.1) */
+    if (!want_args(x, n, 1)) return T(TY_ERR);
+    const hnc_type *t = ex(x, n->list);
+    bool names = strcmp(f, "inventoried") == 0;
+    if (!is_err(t) && scalar(t)->k != TY_IP && !(names && scalar(t)->k == TY_STRING)) {
+      hnc_error(x->c, n->list->loc, "type", "%s() takes an ip%s, not %s", f, names ? " or a host name" : "",
+                hnc_type_name(t));
+      return T(TY_ERR);
+    }
+    if (n->list->kind != N_PATH || n->list->sym) {
+      hnc_error(x->c, n->list->loc, "type", "%s() takes a field", f);
+      return T(TY_ERR);
+    }
+    return T(TY_BOOL);
   }
   if (strcmp(f, "decay") == 0) {
     if (!want_args(x, n, 2)) return T(TY_ERR);

@@ -8,6 +8,7 @@
 #include <pcre2.h>
 #include <stdlib.h>
 #include <string.h>
+#include "assets.h"
 #include "text.h"
 
 hn_status hn_eval_init(hn_eval *e, const hn_program *p) {
@@ -424,6 +425,18 @@ bool hn_eval_pred(hn_eval *e, uint32_t pi) {
   case HN_P_RANGE: return range(e, p);
   case HN_P_EXISTS: return present(e, p->slot);
   case HN_P_MISSING: return !present(e, p->slot);
+  case HN_P_INVENTORIED: case HN_P_IN_RANGES: {
+    const hn_slot *s = &e->ev->slots[p->slot];
+    for (uint32_t i = 0; i < s->n; i++) {
+      const hn_value *v = &e->ev->values[s->first + i];
+      if (v->kind == HN_V_IP && (p->op == HN_P_INVENTORIED ? hn_asset_by_ip(e->p, v->u.ip, v->v6)
+                                                           : hn_range_by_ip(e->p, v->u.ip, v->v6)) != HN_NO_ASSET)
+        return true;
+      if (v->kind == HN_V_STRING && p->op == HN_P_INVENTORIED && hn_asset_by_name(e->p, v->u.s, v->len) != HN_NO_ASSET)
+        return true;
+    }
+    return false;
+  }
   default: return false;
   }
 }

@@ -56,7 +56,9 @@ typedef enum hn_pop {
   HN_P_RANGE,   /* lhs vexpr; consts[0..1] = lo, hi (inclusive) */
   HN_P_HAS,     /* lhs vexpr (a list field); rhs vexpr */
   HN_P_EXISTS,  /* slot */
-  HN_P_MISSING  /* slot */
+  HN_P_MISSING, /* slot */
+  HN_P_INVENTORIED, /* slot: a value is an address or host name of an inventoried host */
+  HN_P_IN_RANGES    /* slot: a value is an address in the organisation's ranges */
 } hn_pop;
 
 enum { HN_PF_NOCASE = 1, HN_PF_ALL = 2, HN_PF_FILTERED = 4 /* every constant is in the prefilter */ };

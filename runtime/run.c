@@ -638,10 +638,15 @@ static void vexpr_text(FILE *f, const hn_program *p, const hn_corr *C, uint32_t 
 
 static void pred_text(FILE *f, const hn_program *p, const hn_corr *C, const hn_pred *pr) {
   static const char *const ops[] = {"==", "!=", "<", "<=", ">", ">=", "contains", "startswith", "endswith",
-                                    "like", "matches", "in", "in", "has", "exists", "missing"};
+                                    "like", "matches", "in", "in", "has", "exists", "missing", "inventoried",
+                                    "in_ranges"};
   const char *tilde = (pr->flags & HN_PF_NOCASE) ? "~" : "";
   if (pr->op == HN_P_EXISTS || pr->op == HN_P_MISSING) {
     fprintf(f, "%s %s", ops[pr->op], p->fields[pr->slot].path);
+    return;
+  }
+  if (pr->op == HN_P_INVENTORIED || pr->op == HN_P_IN_RANGES) {
+    fprintf(f, "%s(%s)", ops[pr->op], p->fields[pr->slot].path);
     return;
   }
   vexpr_text(f, p, C, pr->lhs);
