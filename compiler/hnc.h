@@ -187,6 +187,7 @@ typedef struct hnc_inventory {
   uint32_t n_ranges, cap_ranges;
   const char **read;     /* the files read, each once */
   uint32_t n_read;
+  void *by_name, *by_addr, *by_user; /* hnc_tables (pack.h): duplicates found in one probe */
 } hnc_inventory;
 
 /* Reads and checks one inventory file (its text) into c->inventory; errors are diagnostics

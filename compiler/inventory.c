@@ -13,6 +13,21 @@
 #include "text.h"
 #include "types.h"
 
+/* The inventory's lookup tables, made on first use (in the compiler's arena). */
+static hnc_table *tab(hnc_compiler *c, void **slot) {
+  if (!*slot && (*slot = hn_arena_alloc(&c->arena, sizeof(hnc_table)))) memset(*slot, 0, sizeof(hnc_table));
+  return *slot;
+}
+
+/* A lowercased copy of a name, the key of the name tables (names compare case-insensitively). */
+static char *folded(hnc_compiler *c, const char *s) {
+  size_t n = strlen(s);
+  char *d = hn_arena_alloc(&c->arena, n + 1);
+  if (!d) return NULL;
+  for (size_t i = 0; i <= n; i++) d[i] = (char)tolower((unsigned char)s[i]);
+  return d;
+}
+
 typedef struct rd {
   hnc_compiler *c;
   yaml_document_t *doc;
@@ -156,16 +171,24 @@ static void add_addr(rd *r, const yaml_node_t *n, void *ud) {
   a.cidr = h->cidr;
   /* the network part only: 10.1.2.3/16 is 10.1.0.0/16 */
   for (unsigned b = prefix; b < (v6 ? 128u : 32u); b++) a.ip[b / 8] &= (uint8_t)~(0x80u >> (b % 8));
-  for (uint32_t i = 0; i < inv->n_addrs; i++) {
-    const hn_asset_addr *o = &inv->addrs[i];
-    if (o->v6 != a.v6 || o->prefix != a.prefix || o->cidr != a.cidr || memcmp(o->ip, a.ip, 16) != 0) continue;
+  char *key = hn_arena_alloc(&r->c->arena, 19);
+  hnc_table *t = tab(r->c, &inv->by_addr);
+  if (!key || !t) return;
+  key[0] = (char)a.cidr;
+  key[1] = (char)a.v6;
+  key[2] = (char)a.prefix;
+  memcpy(key + 3, a.ip, 16);
+  uintptr_t seen = (uintptr_t)hnc_table_get(t, key, 19);
+  if (seen) {
+    const hn_asset_addr *o = &inv->addrs[seen - 1];
     if (a.cidr)
       hnc_error(r->c, at(r, n), "inventory", "the range '%s' is listed twice", s);
     else
       hnc_error(r->c, at(r, n), "inventory", "the address '%s' belongs to two hosts", s);
-    hnc_note_at(r->c, inv->addr_locs[i], "host '%s' has it", inv->assets[o->asset].name);
+    hnc_note_at(r->c, inv->addr_locs[seen - 1], "host '%s' has it", inv->assets[o->asset].name);
     return;
   }
+  hnc_table_put(&r->c->arena, t, key, 19, (void *)(uintptr_t)(inv->n_addrs + 1));
   hn_asset_addr *na = grow(r->c, inv->addrs, inv->n_addrs, &inv->cap_addrs, sizeof *na);
   if (!na) return;
   if (na != inv->addrs) {
@@ -227,11 +250,6 @@ static void read_vulns(rd *r, const yaml_node_t *n, hn_asset *a) {
   }
 }
 
-static bool same_name(const char *a, const char *b) {
-  for (; *a && *b; a++, b++)
-    if (tolower((unsigned char)*a) != tolower((unsigned char)*b)) return false;
-  return *a == *b;
-}
 
 static void read_host(rd *r, const yaml_node_t *n) {
   static const char *const keys[] = {"name", "ips", "cidrs", "business_unit", "owner", "role", "criticality", "tags",
@@ -277,12 +295,16 @@ static void read_host(rd *r, const yaml_node_t *n) {
     return;
   }
   a->name = keep(r, name);
-  for (uint32_t i = 0; i < inv->n_assets; i++)
-    if (same_name(inv->assets[i].name, a->name)) {
-      hnc_error(r->c, at(r, name), "inventory", "host '%s' is listed twice", a->name);
-      hnc_note_at(r->c, inv->asset_locs[i], "the first entry for it (names compare case-insensitively)");
-      return;
-    }
+  char *fk = folded(r->c, a->name);
+  hnc_table *t = tab(r->c, &inv->by_name);
+  if (!fk || !t) return;
+  uintptr_t seen = (uintptr_t)hnc_table_get(t, fk, strlen(fk));
+  if (seen) {
+    hnc_error(r->c, at(r, name), "inventory", "host '%s' is listed twice", a->name);
+    hnc_note_at(r->c, inv->asset_locs[seen - 1], "the first entry for it (names compare case-insensitively)");
+    return;
+  }
+  hnc_table_put(&r->c->arena, t, fk, strlen(fk), (void *)(uintptr_t)(ai + 1));
   inv->asset_locs[ai] = at(r, name);
   inv->n_assets++;
   host_ctx h = {ai, false};
@@ -365,12 +387,16 @@ static void read_user(rd *r, const yaml_node_t *n) {
     return;
   }
   u.name = keep(r, name);
-  for (uint32_t i = 0; i < inv->n_users; i++)
-    if (same_name(inv->users[i].name, u.name)) {
-      hnc_error(r->c, at(r, name), "inventory", "user '%s' is listed twice", u.name);
-      hnc_note_at(r->c, inv->user_locs[i], "the first entry for them (names compare case-insensitively)");
-      return;
-    }
+  char *fk = folded(r->c, u.name);
+  hnc_table *t = tab(r->c, &inv->by_user);
+  if (!fk || !t) return;
+  uintptr_t seen = (uintptr_t)hnc_table_get(t, fk, strlen(fk));
+  if (seen) {
+    hnc_error(r->c, at(r, name), "inventory", "user '%s' is listed twice", u.name);
+    hnc_note_at(r->c, inv->user_locs[seen - 1], "the first entry for them (names compare case-insensitively)");
+    return;
+  }
+  hnc_table_put(&r->c->arena, t, fk, strlen(fk), (void *)(uintptr_t)(inv->n_users + 1));
   hn_identity *nu = grow(r->c, inv->users, inv->n_users, &inv->cap_users, sizeof *nu);
   if (!nu) return;
   if (nu != inv->users) {

@@ -740,6 +740,7 @@ static void rescore_asset(hn_incidents *x, uint32_t asset, int64_t t) {
 }
 
 static void window_set(hn_incidents *x, uint32_t ex, uint32_t asset, const char *value, bool open, int64_t t) {
+  if (!value) value = ""; /* known assets are named by index */
   for (uint32_t i = 0; i < x->n_win; i++) {
     window *w = &x->win[i];
     if (w->exposure != ex || w->asset != asset || (asset == HN_NO_ASSET && strcmp(w->value, value) != 0)) continue;
@@ -817,7 +818,7 @@ static void state_exposures(hn_incidents *x, int64_t t) {
       stand.asset = a; /* the asset scope: a stand-in incident holding just the asset */
       build_event(x, &stand);
       hn_eval_begin(&x->e, &x->iev);
-      if (hn_eval_node(&x->e, p->exposures[ex].state)) window_set(x, ex, a, NULL, true, t);
+      if (hn_eval_node(&x->e, p->exposures[ex].state)) window_set(x, ex, a, "", true, t);
     }
   }
 }
