@@ -53,7 +53,7 @@ int main(int argc, char **argv) {
   if (hnc_compiler_check(c) != HN_OK) { hnc_compiler_print_diagnostics(c, stderr, HNC_FORMAT_TEXT, 0); return 1; }
   hn_program *p = hnc_compiler_program(c);
   hnc_compiler_destroy(c);
-  hn_incidents *x = hn_incidents_create(p, NULL);
+  hn_incidents *x = hn_incidents_create(p, NULL, true);
   hn_eval e;
   hn_event ev;
   if (!p || !x || hn_eval_init(&e, p) != HN_OK || hn_event_init(&ev, p->decoder) != HN_OK) return 1;

@@ -8,6 +8,7 @@
  * the runtime's hn_rt_pred, the interpreter's own predicate code, so both engines agree by
  * construction on predicate semantics and the differential test checks the rest.
  * Depends on LLVM (compiler side only) and on the runtime's program format. */
+#include <math.h>
 #include <stddef.h>
 #include <llvm-c/Analysis.h>
 #include <llvm-c/Core.h>
@@ -67,8 +68,8 @@ typedef struct gen {
   LLVMModuleRef m;
   LLVMBuilderRef b;
   LLVMTypeRef i1, i8, i32, ptr;
-  LLVMTypeRef pred_t, node_t;
-  LLVMValueRef pred_f;
+  LLVMTypeRef pred_t, node_t, f64, i64, hnode_t;
+  LLVMValueRef pred_f, hnode_f;
   LLVMValueRef *node_fn; /* per bnode: its own function, for nodes shared by several parents */
   uint32_t *uses;        /* per bnode: how many parents (other nodes) use it */
 } gen;
@@ -205,10 +206,122 @@ static void build(gen *g) {
   LLVMBuildRet(g->b, LLVMConstInt(g->i1, 0, 0));
 }
 
+/* ---- scores --------------------------------------------------------------------------------
+ * double hn_score(hn_eval *e, i32 corr, const hn_value *agg): a score's tree over its computed
+ * aggregates, in doubles (missing is NaN, so every comparison with it is false, as in the
+ * interpreter): constants, aggregates, arithmetic, comparisons, and/or/not and conditionals
+ * are native; values and conditions of the incident, and comparisons of strings, call
+ * hn_rt_hnode, the interpreter on that subtree. */
+typedef struct scur {
+  LLVMValueRef fn, e, corr, agg;
+} scur;
+
+static bool numeric(const hn_program *p, const hn_corr *C, uint32_t h) {
+  const hn_hnode *n = &C->hn[h];
+  switch (n->op) {
+  case HN_H_CONST: {
+    int k = p->consts[n->a].kind;
+    return k == HN_V_INT || k == HN_V_FLOAT || k == HN_V_TIME || k == HN_V_BOOL;
+  }
+  case HN_H_VALUE: {
+    int t = p->vexprs[n->a].type;
+    return t == HN_FT_INT || t == HN_FT_FLOAT || t == HN_FT_TIME || t == HN_FT_DURATION || t == HN_FT_BOOL;
+  }
+  case HN_H_COND: return numeric(p, C, n->b) && numeric(p, C, n->c);
+  default: return true;
+  }
+}
+
+static LLVMValueRef fconst(gen *g, double d) { return LLVMConstReal(g->f64, d); }
+
+static LLVMValueRef truthy_v(gen *g, LLVMValueRef v) { return LLVMBuildFCmp(g->b, LLVMRealONE, v, fconst(g, 0), "t"); }
+
+static LLVMValueRef from_bool(gen *g, LLVMValueRef b) { return LLVMBuildUIToFP(g->b, b, g->f64, "b2d"); }
+
+static LLVMValueRef helper(gen *g, const scur *c, uint32_t h) {
+  LLVMValueRef args[4] = {c->e, c->corr, LLVMConstInt(g->i32, h, 0), c->agg};
+  return LLVMBuildCall2(g->b, g->hnode_t, g->hnode_f, args, 4, "hv");
+}
+
+static LLVMValueRef sval(gen *g, const scur *c, const hn_corr *C, uint32_t h) {
+  const hn_program *p = g->p;
+  const hn_hnode *n = &C->hn[h];
+  switch (n->op) {
+  case HN_H_CONST: {
+    const hn_const *k = &p->consts[n->a];
+    if (k->kind == HN_V_FLOAT) return fconst(g, k->u.f);
+    if (k->kind == HN_V_INT || k->kind == HN_V_TIME || k->kind == HN_V_BOOL) return fconst(g, (double)k->u.i);
+    return helper(g, c, h);
+  }
+  case HN_H_AGG: { /* agg[a]: its kind, then the int or the double */
+    LLVMValueRef base = LLVMBuildInBoundsGEP2(g->b, g->i8, c->agg,
+                                              (LLVMValueRef[]){LLVMConstInt(g->i64, (uint64_t)n->a * sizeof(hn_value), 0)},
+                                              1, "ag");
+    LLVMValueRef kind = LLVMBuildLoad2(g->b, g->i8, base, "kind");
+    LLVMValueRef up = LLVMBuildInBoundsGEP2(g->b, g->i8, base,
+                                            (LLVMValueRef[]){LLVMConstInt(g->i64, offsetof(hn_value, u), 0)}, 1, "up");
+    LLVMValueRef iv = LLVMBuildSIToFP(g->b, LLVMBuildLoad2(g->b, g->i64, up, "i"), g->f64, "id");
+    LLVMValueRef fv = LLVMBuildLoad2(g->b, g->f64, up, "f");
+    LLVMValueRef is_f = LLVMBuildICmp(g->b, LLVMIntEQ, kind, LLVMConstInt(g->i8, HN_V_FLOAT, 0), "isf");
+    LLVMValueRef is_i = LLVMBuildOr(g->b, LLVMBuildICmp(g->b, LLVMIntEQ, kind, LLVMConstInt(g->i8, HN_V_INT, 0), "ii"),
+                                    LLVMBuildICmp(g->b, LLVMIntEQ, kind, LLVMConstInt(g->i8, HN_V_TIME, 0), "it"), "isi");
+    return LLVMBuildSelect(g->b, is_f, fv, LLVMBuildSelect(g->b, is_i, iv, fconst(g, NAN), "iorn"), "agv");
+  }
+  case HN_H_ARITH: {
+    LLVMValueRef a = sval(g, c, C, n->a);
+    if (n->cmp == HN_VX_NEG) return LLVMBuildFNeg(g->b, a, "neg");
+    LLVMValueRef b = sval(g, c, C, n->b);
+    switch (n->cmp) {
+    case HN_VX_ADD: return LLVMBuildFAdd(g->b, a, b, "add");
+    case HN_VX_SUB: return LLVMBuildFSub(g->b, a, b, "sub");
+    case HN_VX_MUL: return LLVMBuildFMul(g->b, a, b, "mul");
+    case HN_VX_DIV: /* by zero: missing, as in the interpreter */
+      return LLVMBuildSelect(g->b, LLVMBuildFCmp(g->b, LLVMRealOEQ, b, fconst(g, 0), "z"), fconst(g, NAN),
+                             LLVMBuildFDiv(g->b, a, b, "div"), "divz");
+    default: return helper(g, c, h); /* % is defined on integers only: the interpreter knows the kinds */
+    }
+  }
+  case HN_H_CMP: {
+    if (!numeric(p, C, n->a) || !numeric(p, C, n->b)) return helper(g, c, h);
+    static const LLVMRealPredicate preds[] = {[HN_P_EQ] = LLVMRealOEQ, [HN_P_NE] = LLVMRealONE, [HN_P_LT] = LLVMRealOLT,
+                                              [HN_P_LE] = LLVMRealOLE, [HN_P_GT] = LLVMRealOGT, [HN_P_GE] = LLVMRealOGE};
+    if (n->cmp > HN_P_GE) return helper(g, c, h);
+    return from_bool(g, LLVMBuildFCmp(g->b, preds[n->cmp], sval(g, c, C, n->a), sval(g, c, C, n->b), "cmp"));
+  }
+  case HN_H_AND: case HN_H_OR: {
+    LLVMValueRef a = truthy_v(g, sval(g, c, C, n->a)), b = truthy_v(g, sval(g, c, C, n->b));
+    return from_bool(g, n->op == HN_H_AND ? LLVMBuildAnd(g->b, a, b, "and") : LLVMBuildOr(g->b, a, b, "or"));
+  }
+  case HN_H_NOT: return from_bool(g, LLVMBuildNot(g->b, truthy_v(g, sval(g, c, C, n->a)), "not"));
+  case HN_H_COND:
+    return LLVMBuildSelect(g->b, truthy_v(g, sval(g, c, C, n->a)), sval(g, c, C, n->b), sval(g, c, C, n->c), "cond");
+  default: return helper(g, c, h);
+  }
+}
+
+static void build_scores(gen *g) {
+  const hn_program *p = g->p;
+  LLVMTypeRef args[3] = {g->ptr, g->i32, g->ptr};
+  LLVMValueRef fn = LLVMAddFunction(g->m, "hn_score", LLVMFunctionType(g->f64, args, 3, 0));
+  scur c = {fn, LLVMGetParam(fn, 0), LLVMGetParam(fn, 1), LLVMGetParam(fn, 2)};
+  LLVMPositionBuilderAtEnd(g->b, LLVMAppendBasicBlockInContext(g->ctx, fn, "entry"));
+  LLVMBasicBlockRef none = LLVMAppendBasicBlockInContext(g->ctx, fn, "none");
+  LLVMValueRef sw = LLVMBuildSwitch(g->b, c.corr, none, p->n_scores);
+  for (uint32_t i = 0; i < p->n_scores; i++) {
+    const hn_corr *C = &p->corrs[p->scores[i].corr];
+    LLVMBasicBlockRef bb = LLVMAppendBasicBlockInContext(g->ctx, fn, "score");
+    LLVMAddCase(sw, LLVMConstInt(g->i32, p->scores[i].corr, 0), bb);
+    LLVMPositionBuilderAtEnd(g->b, bb);
+    LLVMBuildRet(g->b, sval(g, &c, C, C->having));
+  }
+  LLVMPositionBuilderAtEnd(g->b, none);
+  LLVMBuildRet(g->b, fconst(g, NAN));
+}
+
 /* ---- the object cache ------------------------------------------------------------------------- */
 /* Bump when the code build() emits changes for the same program: cached objects of another
  * version are then not loaded. */
-#define HN_JIT_CODEGEN 3
+#define HN_JIT_CODEGEN 4
 
 /* The cache key: what the emitted code is a function of (the boolean DAG, the rules, the
  * evaluator's layout, this file's codegen version), the LLVM version, the target triple and CPU
@@ -222,6 +335,18 @@ static char *cache_key(const hn_program *p, const char *triple, const char *cpu,
     x = hn_cache_hash(x, f, sizeof f);
   }
   x = hn_cache_hash(x, p->kids, p->n_kids * sizeof *p->kids);
+  for (uint32_t i = 0; i < p->n_scores; i++) { /* the scores' trees, with what decides native or helper */
+    const hn_corr *C = &p->corrs[p->scores[i].corr];
+    uint32_t f[2] = {p->scores[i].corr, C->having};
+    x = hn_cache_hash(x, f, sizeof f);
+    for (uint32_t k = 0; k < C->n_hn; k++) {
+      const hn_hnode *n = &C->hn[k];
+      uint64_t w[4] = {(uint64_t)n->op << 8 | n->cmp, n->a, n->b, n->c};
+      if (n->op == HN_H_CONST) w[1] = (uint64_t)p->consts[n->a].kind << 56 ^ (uint64_t)p->consts[n->a].u.i;
+      if (n->op == HN_H_VALUE) w[2] = p->vexprs[n->a].type;
+      x = hn_cache_hash(x, w, sizeof w);
+    }
+  }
   for (uint32_t r = 0; r < p->n_rules; r++) {
     uint32_t f[2] = {p->rules[r].kind, p->rules[r].cond};
     x = hn_cache_hash(x, f, sizeof f);
@@ -242,6 +367,7 @@ static char *cache_key(const hn_program *p, const char *triple, const char *cpu,
 static LLVMErrorRef define_helpers(LLVMOrcLLJITRef J) {
   static const struct { const char *name; void *addr; } helpers[] = {
     {"hn_rt_pred", (void *)hn_rt_pred},
+    {"hn_rt_hnode", (void *)hn_rt_hnode},
   };
   enum { N_HELPERS = sizeof helpers / sizeof helpers[0] };
   hn_sym_pair pairs[N_HELPERS];
@@ -314,7 +440,13 @@ hn_status hnc_program_native(hn_program *p, int *cache_hit, char *err, size_t er
     LLVMTypeRef na[4] = {g.ptr, g.ptr, g.ptr, g.i32}; /* evaluator, stamps, values, epoch */
     g.node_t = LLVMFunctionType(g.i1, na, 4, 0);
     g.pred_f = LLVMAddFunction(g.m, "hn_rt_pred", g.pred_t);
+    g.f64 = LLVMDoubleTypeInContext(g.ctx);
+    g.i64 = LLVMInt64TypeInContext(g.ctx);
+    LLVMTypeRef ha[4] = {g.ptr, g.i32, g.i32, g.ptr};
+    g.hnode_t = LLVMFunctionType(g.f64, ha, 4, 0);
+    g.hnode_f = LLVMAddFunction(g.m, "hn_rt_hnode", g.hnode_t);
     build(&g);
+    build_scores(&g);
     if (LLVMVerifyModule(g.m, LLVMReturnStatusAction, &msg)) {
       snprintf(err, errlen, "internal error: invalid native code: %s", msg);
       LLVMDisposeMessage(msg);
@@ -355,7 +487,13 @@ hn_status hnc_program_native(hn_program *p, int *cache_hit, char *err, size_t er
     set_err(err, errlen, "cannot find the native matcher", e);
     goto done;
   }
+  LLVMOrcExecutorAddress score_addr = 0;
+  if ((e = LLVMOrcLLJITLookup(j->jit, &score_addr, "hn_score"))) {
+    set_err(err, errlen, "cannot find the native scores", e);
+    goto done;
+  }
   p->native = (hn_native_fn)(uintptr_t)addr;
+  p->native_score = (hn_native_score_fn)(uintptr_t)score_addr;
   p->native_owner = j;
   p->native_free = jit_free;
   j = NULL;

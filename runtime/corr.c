@@ -21,6 +21,7 @@
 #include "corr.h"
 #include <inttypes.h>
 #include <limits.h>
+#include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1699,7 +1700,18 @@ void hn_alert_event_free(hn_event *ev) {
 
 const char *hn_entity_kind(const hn_program *p, uint32_t slot) { return entity_kind(p, slot); }
 
-hn_value hn_score_eval(hn_eval *e, const hn_corr *C, const hn_event *incident, const hn_event *const *alerts, uint32_t n) {
+double hn_rt_hnode(hn_eval *e, uint32_t corr, uint32_t node, const hn_value *agg) {
+  hn_value v = having(e, &e->p->corrs[corr], node, agg);
+  switch (v.kind) {
+  case HN_V_BOOL: return v.u.i ? 1 : 0;
+  case HN_V_INT: case HN_V_TIME: return (double)v.u.i;
+  case HN_V_FLOAT: return v.u.f;
+  default: return NAN;
+  }
+}
+
+hn_value hn_score_eval(hn_eval *e, const hn_corr *C, const hn_event *incident, const hn_event *const *alerts, uint32_t n,
+                       bool native) {
   hn_value r;
   memset(&r, 0, sizeof r);
   r.kind = HN_V_NULL;
@@ -1715,7 +1727,13 @@ hn_value hn_score_eval(hn_eval *e, const hn_corr *C, const hn_event *incident, c
   if (ok && C->n_aggs <= 64 && aggregates(C, &g, agg, &rows)) {
     if (!C->n_aggs) rows = n;
     hn_eval_begin(e, incident);
-    r = having(e, C, C->having, agg);
+    if (native && e->p->native_score) { /* the same value, computed by the score's native code */
+      double d = e->p->native_score(e, (uint32_t)(C - e->p->corrs), agg);
+      r.kind = isnan(d) ? HN_V_NULL : HN_V_FLOAT;
+      r.u.f = d;
+    } else {
+      r = having(e, C, C->having, agg);
+    }
   }
   items_clear(&g);
   free(g.ts);

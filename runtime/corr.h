@@ -84,8 +84,10 @@ void hn_alert_event_free(hn_event *ev);
 /* The entity kind of a field (§10.10): "host", "user", "ip" or the path itself. */
 const char *hn_entity_kind(const hn_program *p, uint32_t slot);
 /* A score (or any having-style tree C) over an incident: its aggregates over the alert events,
- * the rest over the incident event. HN_V_NULL when undefined. */
-hn_value hn_score_eval(hn_eval *e, const hn_corr *C, const hn_event *incident, const hn_event *const *alerts, uint32_t n);
+ * the rest over the incident event, by the native code when `native` and the program has it.
+ * HN_V_NULL when undefined. */
+hn_value hn_score_eval(hn_eval *e, const hn_corr *C, const hn_event *incident, const hn_event *const *alerts, uint32_t n,
+                       bool native);
 
 /* Whether the program needs the engine at all (correlation rules or suppression). */
 bool hn_corr_needed(const hn_program *p);

@@ -130,13 +130,15 @@ struct hn_incidents {
   uint32_t *n_open;      /* per asset: its open windows */
   int64_t max_t;
   bool any_t, states_done;
+  bool native;           /* scores by their native code when the program has it */
   bool failed;
 };
 
-hn_incidents *hn_incidents_create(const hn_program *p, FILE *records) {
+hn_incidents *hn_incidents_create(const hn_program *p, FILE *records, bool native) {
   hn_incidents *x = calloc(1, sizeof *x);
   if (!x) return NULL;
   x->p = p;
+  x->native = native;
   x->records = records;
   x->tcap = 256;
   x->tab = calloc(x->tcap, sizeof *x->tab);
@@ -445,7 +447,7 @@ static double score(hn_incidents *x, incident *c) {
   const hn_event *al[1024];
   uint32_t n = c->n_stored;
   for (uint32_t i = 0; i < n; i++) al[i] = &c->alerts[i];
-  hn_value v = hn_score_eval(&x->e, &p->corrs[p->scores[si].corr], &x->iev, al, n);
+  hn_value v = hn_score_eval(&x->e, &p->corrs[p->scores[si].corr], &x->iev, al, n, x->native);
   double s = v.kind == HN_V_FLOAT ? v.u.f : (v.kind == HN_V_INT || v.kind == HN_V_TIME) ? (double)v.u.i : 0;
   return isfinite(s) ? s : 0; /* a missing or non-finite score ranks as 0 (§11.2) */
 }
@@ -485,7 +487,7 @@ static void incident_json(hn_incidents *x, FILE *f, const incident *c) {
   char id[32];
   fputs("{\"id\":", f);
   json_s(f, inc_id(c, id, sizeof id));
-  fprintf(f, ",\"score\":%.6g,\"severity\":%u,\"alerts\":%u,\"domain\":", c->score, c->severity, c->n_alerts);
+  fprintf(f, ",\"score\":%.10g,\"severity\":%u,\"alerts\":%u,\"domain\":", c->score, c->severity, c->n_alerts);
   json_s(f, c->domain != UINT32_MAX ? p->domains[c->domain].name : "unrouted");
   fputs(",\"first_seen\":", f);
   json_time(f, c->first_seen);

@@ -12,8 +12,9 @@
 
 typedef struct hn_incidents hn_incidents;
 
-/* records: incident records as JSON Lines ("created", "updated", "routed"), or NULL. */
-hn_incidents *hn_incidents_create(const hn_program *p, FILE *records);
+/* records: incident records as JSON Lines ("created", "updated", "routed"), or NULL; native:
+ * scores by their native code when the program has it (else the interpreter). */
+hn_incidents *hn_incidents_create(const hn_program *p, FILE *records, bool native);
 void hn_incidents_destroy(hn_incidents *x);
 
 /* An alert raised (after suppression); now is the watermark. */

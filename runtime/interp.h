@@ -61,6 +61,11 @@ uint32_t hn_index_candidates(hn_eval *e, hn_cand *c, const uint32_t **list);
  * interpreter. Returns how many fired; *fired lists them in rule order. */
 uint32_t hn_match_event(hn_eval *e, bool native, const uint32_t **fired);
 
+/* The helper native scores call for the parts they leave to the interpreter (strings, values
+ * of the incident, conditions on it): node of hn_corr corr over the aggregates, as a double
+ * (booleans 1 or 0, missing NaN). Defined in corr.c. */
+double hn_rt_hnode(hn_eval *e, uint32_t corr, uint32_t node, const hn_value *agg);
+
 /* The helper native code calls for a predicate (its address is given to the JIT; plain C ABI).
  * Native code reads and writes stamp, val and epoch above directly. */
 int32_t hn_rt_pred(hn_eval *e, uint32_t pred);

@@ -246,6 +246,9 @@ typedef struct hn_test {
 /* Native code for the rule logic (compiler/jit.c): whether single-event rule r fires, given an
  * hn_eval begun on the event. */
 typedef bool (*hn_native_fn)(void *eval, uint32_t rule);
+/* Native code for a score (a having-style tree, hn_corr index corr) over computed aggregates;
+ * NaN when the score is missing. */
+typedef double (*hn_native_score_fn)(void *eval, uint32_t corr, const void *aggregates);
 
 struct hn_program {
   hn_field_spec *fields;
@@ -293,6 +296,7 @@ struct hn_program {
   struct hn_prefilter *prefilter; /* multi-pattern scans and string sets (prefilter.h) */
   struct hn_index *index;         /* which rules an event can fire (index.h) */
   hn_native_fn native;           /* NULL: the interpreter runs the rules */
+  hn_native_score_fn native_score; /* NULL: the interpreter computes the scores */
   void *native_owner;            /* what keeps the native code alive (owned) */
   void (*native_free)(void *);
   void *arena; /* everything above lives in it (owned) */

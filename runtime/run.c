@@ -358,7 +358,7 @@ hn_status hn_run_stream(const hn_program *p, const hn_run_options *o, hn_run_sta
   if (session_init(p, &e, &ev) != HN_OK) return HN_ERR_NOMEM;
   uint8_t *seen = malloc(p->n_fields ? p->n_fields : 1);
   sink sk = {o->out, p, seen, &st->alerts, NULL, NULL, INT64_MIN};
-  if (o->incidents || o->queue) sk.inc = hn_incidents_create(p, o->incidents);
+  if (o->incidents || o->queue) sk.inc = hn_incidents_create(p, o->incidents, o->engine != HN_ENGINE_INTERP);
   bool need = hn_corr_needed(p) || o->state_path;
   hn_corr_engine *ce = need ? hn_corr_create(p, emit, &sk) : NULL;
   if ((need && !ce) || !seen || ((o->incidents || o->queue) && !sk.inc)) {
