@@ -37,8 +37,9 @@ typedef struct lower {
   hn_arena *a;        /* the program's arena: everything the program keeps */
   vec fields, consts, vexprs, preds, bnodes, kids, rules, tests, corrs;
   vec hn, aggs, binds;           /* of the correlation rule being lowered */
-  vec scores, domains, exposures;
+  vec scores, domains, exposures, services;
   const char *domain_score_names[256];
+  const char *service_domain_names[256];
   const hnc_node *steps;         /* its sequence's steps, for $step.path */
   hnc_table slot_of;  /* path -> slot + 1 */
   hnc_table memo;     /* node key -> index + 1, for hash-consing (keys in the compiler arena) */
@@ -1094,6 +1095,24 @@ static void lower_exposure(lower *L, const hnc_node *d) {
   *v = x;
 }
 
+static void lower_service(lower *L, const hnc_node *d) {
+  hn_service sv;
+  memset(&sv, 0, sizeof sv);
+  sv.name = keep(L, d->str, d->len);
+  sv.title = item_str(L, d, HNC_IT_TITLE);
+  sv.domain = UINT32_MAX;
+  const hnc_node *st = item(d, HNC_IT_STATES), *dom = item(d, HNC_IT_DOMAIN);
+  for (const hnc_node *n = st ? st->list : NULL; n; n = n->next) {
+    if (!sv.initial) sv.initial = keep(L, n->str, n->len);
+    if (!n->next) sv.terminal = keep(L, n->str, n->len);
+  }
+  size_t si = L->services.n;
+  hn_service *v = vec_push(&L->services);
+  if (!v) { L->failed = true; return; }
+  *v = sv;
+  if (dom && dom->a && si < 256) L->service_domain_names[si] = keep(L, dom->a->str, dom->a->len);
+}
+
 static void lower_rule(lower *L, const hnc_node *r) {
   hn_rule *rule = vec_push(&L->rules);
   if (!rule) { L->failed = true; return; }
@@ -1353,6 +1372,7 @@ hn_program *hnc_lower(hnc_compiler *c, char *err, size_t errlen) {
   L.scores.size = sizeof(hn_score);
   L.domains.size = sizeof(hn_domain);
   L.exposures.size = sizeof(hn_exposure);
+  L.services.size = sizeof(hn_service);
   b_false(&L); /* node 0 is false, node 1 true: stable numbers for tests and dumps */
   b_true(&L);
   L.p->time_slot = -1;
@@ -1367,6 +1387,7 @@ hn_program *hnc_lower(hnc_compiler *c, char *err, size_t errlen) {
         if (d->kind == N_SCORE) lower_score(&L, d);
         if (d->kind == N_DOMAIN) lower_domain(&L, d);
         if (d->kind == N_EXPOSURE) lower_exposure(&L, d);
+        if (d->kind == N_SERVICE) lower_service(&L, d);
         if (d->kind != N_RULE) continue;
         lower_rule(&L, d);
         /* keyed by the declaration's address (the key bytes must outlive the table) */
@@ -1427,6 +1448,16 @@ hn_program *hnc_lower(hnc_compiler *c, char *err, size_t errlen) {
   P->domains = settle(&L, &L.domains);
   P->n_exposures = (uint32_t)L.exposures.n;
   P->exposures = settle(&L, &L.exposures);
+  for (size_t i = 0; i < L.services.n && i < 256; i++) { /* the domain each service names */
+    const char *want = L.service_domain_names[i];
+    for (uint32_t k = 0; want && P->domains && k < P->n_domains; k++) /* settled: L.domains is gone */
+      if (strcmp(P->domains[k].name, want) == 0) {
+        AT(&L.services, hn_service, i).domain = (uint32_t)k;
+        break;
+      }
+  }
+  P->n_services = (uint32_t)L.services.n;
+  P->services = settle(&L, &L.services);
   P->n_corrs = (uint32_t)L.corrs.n;
   P->corrs = settle(&L, &L.corrs);
   free(L.hn.v);

@@ -342,6 +342,8 @@ static char *inc_id(const incident *c, char *buf, size_t n) {
   return buf;
 }
 
+static const hn_service *service_of(const hn_program *p, const incident *c);
+
 static void build_event(hn_incidents *x, const incident *c) {
   const hn_program *p = x->p;
   inc_id(c, x->idbuf, sizeof x->idbuf);
@@ -362,7 +364,11 @@ static void build_event(hn_incidents *x, const incident *c) {
     case F_SEVERITY: iv_int(x, &n, HN_V_INT, c->severity); break;
     case F_DOMAIN: iv_str(x, &n, c->domain != UINT32_MAX ? p->domains[c->domain].name : "unrouted"); break;
     case F_SERVICE: iv_str(x, &n, c->service); break;
-    case F_STATE: iv_str(x, &n, "new"); break;
+    case F_STATE: { /* its service's initial state (no transitions are made yet) */
+      const hn_service *sv = service_of(p, c);
+      iv_str(x, &n, sv && sv->initial ? sv->initial : "new");
+      break;
+    }
     case F_EXPOSED: {
       bool ex = false;
       for (uint32_t i = 0; i < c->n_assets; i++) ex |= x->n_open[c->assets[i]] > 0;
@@ -426,8 +432,18 @@ static void build_event(hn_incidents *x, const incident *c) {
 }
 
 /* ---- routing and scores --------------------------------------------------------------------------- */
+static const hn_service *service_of(const hn_program *p, const incident *c) {
+  for (uint32_t i = 0; c->service && i < p->n_services; i++)
+    if (strcmp(p->services[i].name, c->service) == 0) return &p->services[i];
+  return NULL;
+}
+
+/* §12: the domain of its service, else the first domain whose `when` holds, else the default,
+ * else unrouted. */
 static uint32_t route(hn_incidents *x, const incident *c) {
   const hn_program *p = x->p;
+  const hn_service *sv = service_of(p, c);
+  if (sv && sv->domain != UINT32_MAX) return sv->domain;
   build_event(x, c);
   hn_eval_begin(&x->e, &x->iev);
   uint32_t dflt = UINT32_MAX;
@@ -487,7 +503,8 @@ static void incident_json(hn_incidents *x, FILE *f, const incident *c) {
   char id[32];
   fputs("{\"id\":", f);
   json_s(f, inc_id(c, id, sizeof id));
-  fprintf(f, ",\"score\":%.10g,\"severity\":%u,\"alerts\":%u,\"domain\":", c->score, c->severity, c->n_alerts);
+  fprintf(f, ",\"score\":%.10g,\"severity\":%u,\"alerts\":%u,\"age_s\":%" PRId64 ",\"domain\":", c->score, c->severity,
+          c->n_alerts, (x->now - c->first_seen) / 1000000000);
   json_s(f, c->domain != UINT32_MAX ? p->domains[c->domain].name : "unrouted");
   fputs(",\"first_seen\":", f);
   json_time(f, c->first_seen);
@@ -920,14 +937,22 @@ void hn_incidents_queue(hn_incidents *x, FILE *f, bool json) {
       }
       fputs("]}", f);
     } else {
-      fprintf(f, "== %s (%s): %u incident%s\n", name, title, n, n == 1 ? "" : "s");
+      fprintf(f, "== %s (%s): %u incident%s", name, title, n, n == 1 ? "" : "s");
+      if (dom != UINT32_MAX && p->domains[dom].wip >= 0) fprintf(f, ", wip limit %d", p->domains[dom].wip);
+      fputc('\n', f);
       for (uint32_t i = 0; i < n; i++) {
         const incident *c = &x->inc[order[i]];
         char id[32];
-        fprintf(f, "%3u. %s  score %-8.4g sev %u  alerts %-3u", i + 1, inc_id(c, id, sizeof id), c->score, c->severity,
-                c->n_alerts);
-        if (c->asset != HN_NO_ASSET) fprintf(f, "  asset %s (criticality %u)", p->assets[c->asset].name, p->assets[c->asset].criticality);
-        fputs("  rules", f);
+        static const char *const sev[] = {"?", "info", "low", "medium", "high", "critical"};
+        int64_t age = (x->now - c->first_seen) / 1000000000;
+        fprintf(f, "%3u. %s  score %-8.4g age %3" PRId64 "h%02" PRId64 "m  alerts %-3u  why: %s", i + 1,
+                inc_id(c, id, sizeof id), c->score, age / 3600, age / 60 % 60, c->n_alerts, sev[c->severity <= 5 ? c->severity : 0]);
+        if (c->asset != HN_NO_ASSET) fprintf(f, " on %s (criticality %u)", p->assets[c->asset].name, p->assets[c->asset].criticality);
+        bool exposed = false;
+        for (uint32_t k = 0; k < c->n_assets; k++) exposed |= x->n_open[c->assets[k]] > 0;
+        if (exposed) fputs(", exposed", f);
+        if (c->sets[S_TACTICS].n) fprintf(f, ", %u tactic%s", c->sets[S_TACTICS].n, c->sets[S_TACTICS].n == 1 ? "" : "s");
+        fputs(";  rules", f);
         for (uint32_t k = 0; k < c->sets[S_RULES].n && k < 4; k++) fprintf(f, "%s%s", k ? ", " : " ", c->sets[S_RULES].s[k]);
         if (c->sets[S_RULES].n > 4) fprintf(f, " +%u", c->sets[S_RULES].n - 4);
         fputc('\n', f);

@@ -217,6 +217,12 @@ typedef struct hn_domain {
   bool is_default;
 } hn_domain;
 
+/* A service (§13): its domain owns its incidents; its first state is where incidents start. */
+typedef struct hn_service {
+  const char *name, *title, *initial, *terminal;
+  uint32_t domain;       /* index into domains, UINT32_MAX when it names none */
+} hn_service;
+
 /* An exposure (§14.4): windows opened and closed by activity (open/close: bnodes over events,
  * on a field naming the asset) or held by a state of the asset (a bnode over the asset). */
 typedef struct hn_exposure {
@@ -291,6 +297,8 @@ struct hn_program {
   int64_t horizon;      /* ns (§11.1), default 24h */
   hn_exposure *exposures;
   uint32_t n_exposures;
+  hn_service *services;
+  uint32_t n_services;
   struct hn_inventory_index *inventory; /* lookups by address and name (assets.h) */
   hn_decoder *decoder;
   struct hn_prefilter *prefilter; /* multi-pattern scans and string sets (prefilter.h) */
