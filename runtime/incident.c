@@ -131,6 +131,8 @@ struct hn_incidents {
   int64_t max_t;
   bool any_t, states_done;
   bool native;           /* scores by their native code when the program has it */
+  bool reads_now;        /* some score or domain condition reads `now`: refreshed as time passes */
+  int64_t refreshed;     /* the watermark at the last refresh */
   bool failed;
 };
 
@@ -155,6 +157,7 @@ hn_incidents *hn_incidents_create(const hn_program *p, FILE *records, bool nativ
   for (uint32_t f = 0; f < p->n_fields; f++)
     for (int i = 0; field_ids[i].path; i++)
       if (strcmp(p->fields[f].path, field_ids[i].path) == 0) x->fid[f] = (uint8_t)field_ids[i].id;
+  for (uint32_t f = 0; f < p->n_fields; f++) x->reads_now |= x->fid[f] == F_NOW;
   return x;
 }
 
@@ -842,13 +845,40 @@ static void state_exposures(hn_incidents *x, int64_t t) {
   }
 }
 
+/* Formulas that read `now` are recomputed each time the watermark has advanced by a minute
+ * (§11.2): decay() lowers an idle incident's priority without any new alert. */
+static void refresh(hn_incidents *x, int64_t t) {
+  if (!x->reads_now || t - x->refreshed < 60ll * 1000000000) return;
+  x->refreshed = t;
+  x->now = t;
+  for (uint32_t i = 0; i < x->n; i++) {
+    incident *c = &x->inc[i];
+    if (c->merged_into) continue;
+    uint32_t d = route(x, c);
+    double sc = score(x, c);
+    if (d == c->domain && sc == c->score) continue;
+    bool rerouted = d != c->domain;
+    c->domain = d;
+    c->score = sc;
+    /* a score that merely decays is in the queue; a new domain is news */
+    if (!x->records || !rerouted) continue;
+    fputs("{\"record\":\"incident\",\"event\":\"routed\",\"time\":", x->records);
+    json_time(x->records, t);
+    fputs(",\"incident\":", x->records);
+    incident_json(x, x->records, c);
+    fputs("}\n", x->records);
+  }
+}
+
 void hn_incidents_event(hn_incidents *x, hn_eval *e, const hn_event *ev, int64_t t, bool timed) {
   const hn_program *p = x->p;
-  if (!p->n_exposures) return;
+  if (!p->n_exposures && !x->reads_now) return;
   if (!timed) t = x->any_t ? x->max_t : 0;
+  if (x->reads_now && x->any_t) refresh(x, (t > x->max_t ? t : x->max_t) - p->lateness); /* the watermark */
   if (!x->states_done) state_exposures(x, t);
   if (x->any_t && t < x->max_t - p->lateness) return; /* late events open and close nothing */
   if (!x->any_t || t > x->max_t) x->max_t = t;
+  if (!x->any_t) x->refreshed = t - p->lateness; /* the first minute counts from the first event */
   x->any_t = true;
   x->now = t;
   for (uint32_t ex = 0; ex < p->n_exposures; ex++) {

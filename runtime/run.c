@@ -407,7 +407,7 @@ hn_status hn_run_stream(const hn_program *p, const hn_run_options *o, hn_run_sta
     const uint32_t *fired;
     uint32_t nf = hn_match_event(&e, native, &fired);
     single_alerts(p, ce, &sk, &e, &ev, fired, nf, o->input_name, st->lines, at);
-    if (sk.inc && p->n_exposures) { /* windows of exposure this event opens or closes */
+    if (sk.inc) { /* windows of exposure this event opens or closes; scores that read `now` */
       const hn_slot *ts = p->time_slot >= 0 ? &ev.slots[p->time_slot] : NULL;
       bool timed = ts && ts->n && ev.values[ts->first].kind == HN_V_TIME;
       hn_incidents_event(sk.inc, &e, &ev, timed ? ev.values[ts->first].u.i : 0, timed);
