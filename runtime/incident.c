@@ -739,26 +739,29 @@ static void exposure_record(hn_incidents *x, const char *what, uint32_t ex, uint
   fputs("}\n", x->records);
 }
 
+/* Routes and scores an incident again after a change that is not an alert; records a new
+ * domain, and a new score when `scores` (a score that merely decays is in the queue). */
+static void rerate(hn_incidents *x, incident *c, int64_t t, bool scores) {
+  uint32_t d = route(x, c);
+  double sc = score(x, c);
+  bool rerouted = d != c->domain, rescored = sc != c->score;
+  c->domain = d;
+  c->score = sc;
+  if (!x->records || !(rerouted || (scores && rescored))) return;
+  fprintf(x->records, "{\"record\":\"incident\",\"event\":\"%s\",\"time\":", rerouted ? "routed" : "rescored");
+  json_time(x->records, t);
+  fputs(",\"incident\":", x->records);
+  incident_json(x, x->records, c);
+  fputs("}\n", x->records);
+}
+
 /* An asset's exposure changed: its incidents are routed and scored again. */
 static void rescore_asset(hn_incidents *x, uint32_t asset, int64_t t) {
   char key[600];
   snprintf(key, sizeof key, "asset:%s", x->p->assets[asset].name);
   ent *e = ent_find(x, key, false);
-  for (uint32_t i = 0; e && i < e->n; i++) {
-    incident *c = &x->inc[e->inc[i]];
-    uint32_t d = route(x, c);
-    double sc = score(x, c);
-    if (d == c->domain && sc == c->score) continue;
-    bool rerouted = d != c->domain;
-    c->domain = d;
-    c->score = sc;
-    if (!x->records) continue;
-    fprintf(x->records, "{\"record\":\"incident\",\"event\":\"%s\",\"time\":", rerouted ? "routed" : "rescored");
-    json_time(x->records, t);
-    fputs(",\"incident\":", x->records);
-    incident_json(x, x->records, c);
-    fputs("}\n", x->records);
-  }
+  for (uint32_t i = 0; e && i < e->n; i++)
+    if (!x->inc[e->inc[i]].merged_into) rerate(x, &x->inc[e->inc[i]], t, true);
 }
 
 static void window_set(hn_incidents *x, uint32_t ex, uint32_t asset, const char *value, bool open, int64_t t) {
@@ -851,23 +854,8 @@ static void refresh(hn_incidents *x, int64_t t) {
   if (!x->reads_now || t - x->refreshed < 60ll * 1000000000) return;
   x->refreshed = t;
   x->now = t;
-  for (uint32_t i = 0; i < x->n; i++) {
-    incident *c = &x->inc[i];
-    if (c->merged_into) continue;
-    uint32_t d = route(x, c);
-    double sc = score(x, c);
-    if (d == c->domain && sc == c->score) continue;
-    bool rerouted = d != c->domain;
-    c->domain = d;
-    c->score = sc;
-    /* a score that merely decays is in the queue; a new domain is news */
-    if (!x->records || !rerouted) continue;
-    fputs("{\"record\":\"incident\",\"event\":\"routed\",\"time\":", x->records);
-    json_time(x->records, t);
-    fputs(",\"incident\":", x->records);
-    incident_json(x, x->records, c);
-    fputs("}\n", x->records);
-  }
+  for (uint32_t i = 0; i < x->n; i++)
+    if (!x->inc[i].merged_into) rerate(x, &x->inc[i], t, false);
 }
 
 void hn_incidents_event(hn_incidents *x, hn_eval *e, const hn_event *ev, int64_t t, bool timed) {
