@@ -501,6 +501,21 @@ static void json_set(FILE *f, const sset *s) {
   fputc(']', f);
 }
 
+/* Why an incident ranks where it does, in words: its worst severity, its asset and
+ * criticality, whether it is exposed, how many tactics its alerts reach. */
+static void why(const hn_incidents *x, const incident *c, char *buf, size_t n) {
+  static const char *const sev[] = {"?", "info", "low", "medium", "high", "critical"};
+  const hn_program *p = x->p;
+  size_t k = (size_t)snprintf(buf, n, "%s", sev[c->severity <= 5 ? c->severity : 0]);
+  if (c->asset != HN_NO_ASSET && k < n)
+    k += (size_t)snprintf(buf + k, n - k, " on %s (criticality %u)", p->assets[c->asset].name, p->assets[c->asset].criticality);
+  bool exposed = false;
+  for (uint32_t i = 0; i < c->n_assets; i++) exposed |= x->n_open[c->assets[i]] > 0;
+  if (exposed && k < n) k += (size_t)snprintf(buf + k, n - k, ", exposed");
+  if (c->sets[S_TACTICS].n && k < n)
+    snprintf(buf + k, n - k, ", %u tactic%s", c->sets[S_TACTICS].n, c->sets[S_TACTICS].n == 1 ? "" : "s");
+}
+
 static void incident_json(hn_incidents *x, FILE *f, const incident *c) {
   const hn_program *p = x->p;
   char id[32];
@@ -521,6 +536,10 @@ static void incident_json(hn_incidents *x, FILE *f, const incident *c) {
     fputs(",\"service\":", f);
     json_s(f, c->service);
   }
+  char w[512];
+  why(x, c, w, sizeof w);
+  fputs(",\"why\":", f);
+  json_s(f, w);
   static const char *const names[N_SETS] = {"rules", "tags", "tactics", "techniques", "controls", "services", "hosts",
                                             "users", "entities", "business_units", "asset_roles"};
   for (int s = 0; s < N_SETS; s++) {
@@ -961,16 +980,11 @@ void hn_incidents_queue(hn_incidents *x, FILE *f, bool json) {
       for (uint32_t i = 0; i < n; i++) {
         const incident *c = &x->inc[order[i]];
         char id[32];
-        static const char *const sev[] = {"?", "info", "low", "medium", "high", "critical"};
         int64_t age = (x->now - c->first_seen) / 1000000000;
-        fprintf(f, "%3u. %s  score %-8.4g age %3" PRId64 "h%02" PRId64 "m  alerts %-3u  why: %s", i + 1,
-                inc_id(c, id, sizeof id), c->score, age / 3600, age / 60 % 60, c->n_alerts, sev[c->severity <= 5 ? c->severity : 0]);
-        if (c->asset != HN_NO_ASSET) fprintf(f, " on %s (criticality %u)", p->assets[c->asset].name, p->assets[c->asset].criticality);
-        bool exposed = false;
-        for (uint32_t k = 0; k < c->n_assets; k++) exposed |= x->n_open[c->assets[k]] > 0;
-        if (exposed) fputs(", exposed", f);
-        if (c->sets[S_TACTICS].n) fprintf(f, ", %u tactic%s", c->sets[S_TACTICS].n, c->sets[S_TACTICS].n == 1 ? "" : "s");
-        fputs(";  rules", f);
+        char w[512];
+        why(x, c, w, sizeof w);
+        fprintf(f, "%3u. %s  score %-8.4g age %3" PRId64 "h%02" PRId64 "m  alerts %-3u  why: %s;  rules", i + 1,
+                inc_id(c, id, sizeof id), c->score, age / 3600, age / 60 % 60, c->n_alerts, w);
         for (uint32_t k = 0; k < c->sets[S_RULES].n && k < 4; k++) fprintf(f, "%s%s", k ? ", " : " ", c->sets[S_RULES].s[k]);
         if (c->sets[S_RULES].n > 4) fprintf(f, " +%u", c->sets[S_RULES].n - 4);
         fputc('\n', f);
