@@ -43,6 +43,9 @@ static void usage(FILE *f) {
         "queue:   hornet queue PACK [--input FILE|-] [--json] [run's options]\n"
         "                             run the stream, then print the incidents per domain, highest\n"
         "                             priority first\n"
+        "import-sigma: hornet import-sigma PATH... [-o FILE] [--pack NAME]\n"
+        "                             Sigma rules (files or folders of .yml) as one hornet pack over\n"
+        "                             std.windows; what is not imported is reported with the reason\n"
         "test:    hornet test PATH... [--junit FILE]\n"
         "explain: hornet explain PACK --event JSON [--rule NAME]\n"
         "(run, test and explain also take -I DIR, --stdlib DIR and --engine jit|interp)\n", f);
@@ -349,6 +352,59 @@ static int cmd_test(int argc, char **argv) {
   return s == HN_OK ? 0 : 1;
 }
 
+/* Collects the .yml / .yaml files under a path (a file or a directory, recursively), sorted. */
+static void yaml_files(const char *path, char ***v, size_t *n, size_t *cap) {
+  struct stat sb;
+  if (stat(path, &sb) != 0) return;
+  if (!S_ISDIR(sb.st_mode)) {
+    if (*n == *cap) {
+      *cap = *cap ? *cap * 2 : 256;
+      char **nv = realloc(*v, *cap * sizeof *nv);
+      if (!nv) return;
+      *v = nv;
+    }
+    (*v)[(*n)++] = strdup(path);
+    return;
+  }
+  struct dirent **ents;
+  int k = scandir(path, &ents, NULL, alphasort);
+  for (int i = 0; i < k; i++) {
+    const char *nm = ents[i]->d_name;
+    size_t len = strlen(nm);
+    char sub[4096];
+    snprintf(sub, sizeof sub, "%s/%s", path, nm);
+    if (nm[0] != '.' && (stat(sub, &sb) == 0 && S_ISDIR(sb.st_mode)))
+      yaml_files(sub, v, n, cap);
+    else if (nm[0] != '.' && ((len > 4 && !strcmp(nm + len - 4, ".yml")) || (len > 5 && !strcmp(nm + len - 5, ".yaml"))))
+      yaml_files(sub, v, n, cap);
+    free(ents[i]);
+  }
+  if (k >= 0) free(ents);
+}
+
+/* hornet import-sigma PATH... [-o FILE] [--pack NAME] [--stdlib DIR] */
+static int cmd_import_sigma(int argc, char **argv) {
+  const char *outp = NULL, *pack = "sigma.imported", *stdlib = NULL;
+  char **files = NULL;
+  size_t n = 0, cap = 0;
+  for (int i = 0; i < argc; i++) {
+    if (!strcmp(argv[i], "-o") && i + 1 < argc) outp = argv[++i];
+    else if (!strcmp(argv[i], "--pack") && i + 1 < argc) pack = argv[++i];
+    else if (!strcmp(argv[i], "--stdlib") && i + 1 < argc) stdlib = argv[++i];
+    else if (argv[i][0] == '-') { fprintf(stderr, "hornet import-sigma: unknown option '%s'\n", argv[i]); return 2; }
+    else yaml_files(argv[i], &files, &n, &cap);
+  }
+  if (!n) { fputs("hornet import-sigma: no Sigma files given\n", stderr); free(files); return 2; }
+  FILE *out = outp ? fopen(outp, "wb") : stdout;
+  if (!out) { fprintf(stderr, "hornet import-sigma: cannot write '%s'\n", outp); return 1; }
+  unsigned imported = 0, skipped = 0;
+  hn_status st = hnc_sigma_import((const char *const *)files, n, stdlib, pack, out, stderr, &imported, &skipped);
+  if (out != stdout && fclose(out) != 0) st = HN_ERR_IO;
+  for (size_t i = 0; i < n; i++) free(files[i]);
+  free(files);
+  return st == HN_OK ? 0 : 1;
+}
+
 static int cmd_explain(int argc, char **argv) {
   run_args a;
   int rc = parse_run_args("explain", argc, argv, &a);
@@ -369,6 +425,7 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "fmt") == 0) return cmd_fmt(argc - 2, argv + 2);
   if (strcmp(cmd, "run") == 0) return run_or_queue(argc - 2, argv + 2, false);
   if (strcmp(cmd, "queue") == 0) return run_or_queue(argc - 2, argv + 2, true);
+  if (strcmp(cmd, "import-sigma") == 0) return cmd_import_sigma(argc - 2, argv + 2);
   if (strcmp(cmd, "test") == 0) return cmd_test(argc - 2, argv + 2);
   if (strcmp(cmd, "explain") == 0) return cmd_explain(argc - 2, argv + 2);
   if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {

@@ -94,6 +94,13 @@ HN_API hn_status hnc_program_native(hn_program *p, int *cache_hit, char *err, si
 HN_API hn_status hnc_dump_ast(hnc_compiler *c, const char *name, const char *text, size_t len,
                               FILE *f);
 
+/* hornet import-sigma: the Sigma rules of `files` (YAML) as one hornet pack named `pack`,
+ * written to `out` (lang/SPEC.md §6.19); each rule that cannot be imported is reported to
+ * `report` with the reason, then a summary. stdlib: where std.windows lives (NULL: the
+ * default). */
+HN_API hn_status hnc_sigma_import(const char *const *files, size_t n_files, const char *stdlib, const char *pack,
+                                  FILE *out, FILE *report, unsigned *imported, unsigned *skipped);
+
 #ifdef __cplusplus
 }
 #endif
