@@ -85,8 +85,7 @@ L = ["## The whole pipeline against matching alone", "",
      "| `hornet run` (matching: alerts) | %.3f | %s |" % (run / 1e9, format(int(E / (run / 1e9)), ",")),
      "| `hornet queue` (matching, incidents, routing, scores, exposures) | %.3f | %s |" % (q / 1e9, format(int(E / (q / 1e9)), ",")),
      "", "**pipeline ÷ matching: %.2f×** (goal < 1.5×); %s incidents, %s exposure records." % (q / run, inc, expo), "",
-     "Re-scoring when one exposure window changes for an asset held by 1,000 open incidents "
-     "(`bench/rerank`, in process): " + "; ".join(rerank) + ".", ""]
+     "`bench/rerank`, in process: " + "; ".join(rerank) + ".", ""]
 open(dest, "w").write("\n".join(L) + "\n")
 print("\n".join(L))
 PY
