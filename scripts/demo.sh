@@ -16,3 +16,5 @@ echo "== hornet run examples/acme --input examples/acme/events.jsonl --output bu
 build/hornet run examples/acme --input examples/acme/events.jsonl --output build/alerts.jsonl
 echo "== the alerts, by rule and severity (build/alerts.jsonl holds them in full)"
 sed -n 's/^{"rule":"\([^"]*\)".*"severity":"\([^"]*\)".*/\2 \1/p' build/alerts.jsonl | sort | uniq -c | sort -rn
+echo "== hornet queue examples/acme: the incidents per expert domain, highest priority first"
+build/hornet queue examples/acme --input examples/acme/events.jsonl --incidents build/incidents.jsonl
