@@ -33,6 +33,8 @@ typedef struct imp {
   size_t n_known;
   char **extra;          /* fields the rules use that std.windows lacks: declared as strings */
   size_t n_extra, cap_extra;
+  char **sources;        /* std.windows' log sources */
+  size_t n_sources;
 } imp;
 
 static const char *sval(const yaml_node_t *n) { return (const char *)n->data.scalar.value; }
@@ -467,17 +469,8 @@ static const char *one_rule(imp *m, yaml_document_t *doc, const char *file, FILE
   const yaml_node_t *pick = is_scalar(category) ? category : service;
   if (!is_scalar(pick)) return "a Windows log source without category or service";
   for (size_t i = 0; sval(pick)[i] && i < sizeof source - 1; i++) source[i] = sval(pick)[i] == '-' ? '_' : sval(pick)[i];
-  static const char *const sources[] = {
-    "process_creation", "process_termination", "network_connection", "dns_query", "file_change", "file_event",
-    "file_delete", "file_delete_detected", "file_block_executable", "file_block_shredding", "file_executable_detected",
-    "create_stream_hash", "registry_event", "registry_add", "registry_delete", "registry_set", "registry_rename",
-    "driver_load", "image_load", "create_remote_thread", "raw_access_thread", "process_access", "pipe_created",
-    "wmi_event", "clipboard_change", "process_tampering", "sysmon_status", "sysmon_error", "ps_module", "ps_script",
-    "ps_classic_start", "ps_classic_provider_start", "ps_classic_script", "antivirus", "security", "system",
-    "application", "sysmon", "powershell", "powershell_classic", "taskscheduler", "wmi", "windefend", "ntlm", "applocker",
-    "codeintegrity", "firewall_as", "bits_client", "terminalservices_localsessionmanager", "openssh", NULL};
-  bool known = false;
-  for (int i = 0; sources[i] && !known; i++) known = !strcmp(sources[i], source);
+  bool known = false; /* the log sources std.windows declares */
+  for (size_t i = 0; i < m->n_sources && !known; i++) known = !strcmp(m->sources[i], source);
   if (!known) return "a Windows log source std.windows does not declare";
   const yaml_node_t *cnd = get(doc, det, "condition");
   if (!cnd) return "a detection without condition";
@@ -566,6 +559,13 @@ static void load_known(imp *m, const char *stdlib) {
     if (!strncmp(line, "schema ", 7)) in_schema = true;
     else if (line[0] == '}') in_schema = false;
     char name[64], type[16];
+    if (sscanf(line, "logsource %63[a-z0-9_]", name) == 1) {
+      char **ns = realloc(m->sources, (m->n_sources + 1) * sizeof *ns);
+      if (!ns) break;
+      m->sources = ns;
+      if ((m->sources[m->n_sources] = strdup(name))) m->n_sources++;
+      continue;
+    }
     if (in_schema && sscanf(line, " %63[A-Za-z0-9_.]: %15[a-z]", name, type) == 2) {
       field_type *nk = realloc(m->known, (m->n_known + 1) * sizeof *nk);
       if (!nk) break;
@@ -660,5 +660,7 @@ hn_status hnc_sigma_import(const char *const *files, size_t n_files, const char 
   for (size_t i = 0; i < m.n_extra; i++) free(m.extra[i]);
   free(m.extra);
   free(m.known);
+  for (size_t i = 0; i < m.n_sources; i++) free(m.sources[i]);
+  free(m.sources);
   return HN_OK;
 }
