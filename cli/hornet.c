@@ -43,7 +43,7 @@ static void usage(FILE *f) {
         "queue:   hornet queue PACK [--input FILE|-] [--json] [run's options]\n"
         "                             run the stream, then print the incidents per domain, highest\n"
         "                             priority first\n"
-        "import-sigma: hornet import-sigma PATH... [-o FILE] [--pack NAME]\n"
+        "import-sigma: hornet import-sigma PATH... [-o FILE] [--pack NAME] [--mapping windows|ecs|FILE]\n"
         "                             Sigma rules (files or folders of .yml) as one hornet pack over\n"
         "                             std.windows; what is not imported is reported with the reason\n"
         "test:    hornet test PATH... [--junit FILE]\n"
@@ -382,15 +382,16 @@ static void yaml_files(const char *path, char ***v, size_t *n, size_t *cap) {
   if (k >= 0) free(ents);
 }
 
-/* hornet import-sigma PATH... [-o FILE] [--pack NAME] [--stdlib DIR] */
+/* hornet import-sigma PATH... [-o FILE] [--pack NAME] [--mapping NAME|FILE] [--stdlib DIR] */
 static int cmd_import_sigma(int argc, char **argv) {
-  const char *outp = NULL, *pack = "sigma.imported", *stdlib = NULL;
+  const char *outp = NULL, *pack = "sigma.imported", *stdlib = NULL, *mapping = NULL;
   char **files = NULL;
   size_t n = 0, cap = 0;
   for (int i = 0; i < argc; i++) {
     if (!strcmp(argv[i], "-o") && i + 1 < argc) outp = argv[++i];
     else if (!strcmp(argv[i], "--pack") && i + 1 < argc) pack = argv[++i];
     else if (!strcmp(argv[i], "--stdlib") && i + 1 < argc) stdlib = argv[++i];
+    else if (!strcmp(argv[i], "--mapping") && i + 1 < argc) mapping = argv[++i];
     else if (argv[i][0] == '-') { fprintf(stderr, "hornet import-sigma: unknown option '%s'\n", argv[i]); return 2; }
     else yaml_files(argv[i], &files, &n, &cap);
   }
@@ -398,7 +399,8 @@ static int cmd_import_sigma(int argc, char **argv) {
   FILE *out = outp ? fopen(outp, "wb") : stdout;
   if (!out) { fprintf(stderr, "hornet import-sigma: cannot write '%s'\n", outp); return 1; }
   unsigned imported = 0, skipped = 0;
-  hn_status st = hnc_sigma_import((const char *const *)files, n, stdlib, pack, out, stderr, &imported, &skipped);
+  hnc_sigma_options o = {stdlib, mapping, pack};
+  hn_status st = hnc_sigma_import((const char *const *)files, n, &o, out, stderr, &imported, &skipped);
   if (out != stdout && fclose(out) != 0) st = HN_ERR_IO;
   for (size_t i = 0; i < n; i++) free(files[i]);
   free(files);

@@ -260,6 +260,8 @@ char *hnc_fmt_unit(const hnc_compiler *c, const hnc_file_unit *u, size_t *len);
 
 /* compiler.c */
 char *hnc_read_file(const char *path, size_t *len);
+/* Whether s is a keyword of the language (a field so named is written `service`). */
+bool hnc_is_keyword(const char *s, size_t n);
 
 /* util.c */
 int hnc_edit_distance(const char *a, size_t alen, const char *b, size_t blen, int limit);

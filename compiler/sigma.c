@@ -1,16 +1,18 @@
-/* sigma.c - `hornet import-sigma`: Sigma detection rules (YAML) into a readable hornet pack,
- * by the correspondence of lang/SPEC.md §6.19, over the Windows fields and log sources of
- * std.windows. What cannot be imported (yet) is reported rule by rule with the reason; a
- * report line names the file.
+/* sigma.c - `hornet import-sigma`: Sigma rules (YAML) into a readable hornet pack, by the
+ * correspondence of lang/SPEC.md §6.19, through a mapping file (sigma_map.c) that says how
+ * Sigma log sources select events and how Sigma field names become event fields.
  *
- * Covered: single-document detection rules; selections as maps (and) and lists of maps (or);
- * value lists (or; and with |all); the modifiers contains, startswith, endswith, all, re (with
- * i, m, s), cidr (on address fields), base64, base64offset, wide/utf16le/utf16be, windash,
- * exists, cased, gt/gte/lt/lte, fieldref; wildcards and escapes as Sigma has them; null and
- * empty values; numbers against int fields or as strings; conditions with and/or/not,
- * parentheses, `1 of x*`, `all of x*`, `1 of them`, `all of them`, lists of conditions.
- * Not yet: keyword (field-less) searches, correlation rules and filters, other products'
- * log sources, expand, the time modifiers.
+ * Covered: detection rules, single- or multi-document; selections as maps (and) and lists of
+ * maps (or); keyword (field-less) searches, in the mapping's keyword fields; value lists (or;
+ * and with |all); the modifiers contains, startswith, endswith, all, re (with i, m, s), cidr,
+ * base64, base64offset, wide/utf16le/utf16be, windash, exists, cased, gt/gte/lt/lte, neq,
+ * fieldref; wildcards and escapes as Sigma has them; null and empty values; numbers and
+ * booleans; conditions with and/or/not, parentheses, `1 of x*`, `all of x*`, `1 of them`,
+ * `all of them`, lists of conditions. Filters (they add `except` to the rules they name) and
+ * correlation rules (event_count, value_count, temporal, temporal_ordered, value_sum,
+ * value_avg: rules over the alerts of the rules they name, §10.9).
+ * Not yet: expand, the time modifiers, value_percentile, correlation aliases.
+ * What is not imported is reported rule by rule with the reason.
  * Depends on libyaml. */
 #include <ctype.h>
 #include <stdio.h>
@@ -19,23 +21,40 @@
 #include <yaml.h>
 #include "hnc.h"
 #include "hornet/compiler.h"
+#include "sigma.h"
+#include "types.h"
 
-typedef struct field_type {
-  char name[64];
-  char type[16];
-} field_type;
+typedef struct extra_field {
+  char *name;
+  const char *type;
+} extra_field;
 
 typedef struct imp {
   yaml_document_t *doc;
-  FILE *out;             /* the rule's text */
-  const char *why;       /* why the rule cannot be imported, or NULL */
-  field_type *known;     /* std.windows' fields */
-  size_t n_known;
-  char **extra;          /* fields the rules use that std.windows lacks: declared as strings */
+  FILE *out;         /* the condition being written */
+  const char *why;   /* why the rule cannot be imported, or NULL */
+  sg_mapping map;
+  sg_ctx ctx;        /* the rule's log source and names */
+  extra_field *extra; /* fields the rules use that no import declares */
   size_t n_extra, cap_extra;
-  char **sources;        /* std.windows' log sources */
-  size_t n_sources;
+  char **ls_names;   /* the log sources declared in the pack written (mapping `where`) */
+  size_t n_ls;
+  FILE *ls_out;      /* their declarations */
+  char **kept;       /* reasons made up at run time (they outlive the rule) */
+  size_t n_kept;
+  char detail[200];  /* what the reason is about (a log source, a rule), for the rule's line */
 } imp;
+
+/* A reason that names something (a modifier, a rule): kept until the import ends. */
+static const char *keep(imp *m, const char *why) {
+  for (size_t i = 0; i < m->n_kept; i++)
+    if (!strcmp(m->kept[i], why)) return m->kept[i];
+  char **nk = realloc(m->kept, (m->n_kept + 1) * sizeof *nk);
+  if (!nk) return "out of memory";
+  m->kept = nk;
+  if (!(nk[m->n_kept] = strdup(why))) return "out of memory";
+  return nk[m->n_kept++];
+}
 
 static const char *sval(const yaml_node_t *n) { return (const char *)n->data.scalar.value; }
 static bool is_scalar(const yaml_node_t *n) { return n && n->type == YAML_SCALAR_NODE; }
@@ -49,28 +68,37 @@ static const yaml_node_t *get(yaml_document_t *d, const yaml_node_t *map, const 
   return NULL;
 }
 
-static const char *field_type_of(imp *m, const char *f) {
-  for (size_t i = 0; i < m->n_known; i++)
-    if (strcmp(m->known[i].name, f) == 0) return m->known[i].type;
+static const char *get_str(yaml_document_t *d, const yaml_node_t *map, const char *key) {
+  const yaml_node_t *n = get(d, map, key);
+  return is_scalar(n) ? sval(n) : NULL;
+}
+
+/* An event field's type: the imports' schemas say, or it is declared in the pack written
+ * (as `type`: string for the fields rules compare with strings). */
+static const char *field_type_as(imp *m, const char *f, const char *type) {
+  const char *t = sg_known_type(&m->map, f);
+  if (t) return t;
   for (size_t i = 0; i < m->n_extra; i++)
-    if (strcmp(m->extra[i], f) == 0) return "string";
+    if (strcmp(m->extra[i].name, f) == 0) return m->extra[i].type;
   if (m->n_extra == m->cap_extra) {
     size_t cap = m->cap_extra ? m->cap_extra * 2 : 32;
-    char **ne = realloc(m->extra, cap * sizeof *ne);
-    if (!ne) return "string";
+    extra_field *ne = realloc(m->extra, cap * sizeof *ne);
+    if (!ne) return type;
     m->extra = ne;
     m->cap_extra = cap;
   }
-  m->extra[m->n_extra] = strdup(f);
-  if (m->extra[m->n_extra]) m->n_extra++;
-  return "string";
+  m->extra[m->n_extra] = (extra_field){strdup(f), type};
+  if (m->extra[m->n_extra].name) m->n_extra++;
+  return type;
 }
+
+static const char *field_type_of(imp *m, const char *f) { return field_type_as(m, f, "string"); }
 
 /* A field's name as a hornet path: plain when it is one, else backquoted. */
 static void path(FILE *o, const char *f) {
-  bool plain = isalpha((unsigned char)f[0]) || f[0] == '_';
-  for (const char *s = f; *s && plain; s++) plain = isalnum((unsigned char)*s) || *s == '_' || *s == '.';
-  if (plain) fputs(f, o);
+  bool plain = isalpha((unsigned char)f[0]) || f[0] == '_' || f[0] == '@';
+  for (const char *s = f + 1; *s && plain; s++) plain = isalnum((unsigned char)*s) || *s == '_' || *s == '.';
+  if (plain && f[strlen(f) - 1] != '.' && !hnc_is_keyword(f, strlen(f))) fputs(f, o);
   else fprintf(o, "`%s`", f);
 }
 
@@ -111,7 +139,7 @@ static char *unescape(const char *s) {
 
 enum { M_CONTAINS = 1, M_STARTS = 2, M_ENDS = 4, M_ALL = 8, M_RE = 16, M_CASED = 32, M_CIDR = 64, M_EXISTS = 128,
        M_GT = 256, M_GTE = 512, M_LT = 1024, M_LTE = 2048, M_FIELDREF = 4096, M_RE_I = 8192, M_RE_M = 16384,
-       M_RE_S = 32768 };
+       M_RE_S = 32768, M_NEQ = 65536 };
 
 typedef struct mods {
   unsigned flags;
@@ -121,31 +149,30 @@ typedef struct mods {
 
 static bool parse_mods(imp *m, char *spec, mods *x) {
   memset(x, 0, sizeof *x);
-  for (char *t = strtok(spec, "|"); t; t = strtok(NULL, "|")) {
-    if (!strcmp(t, "contains")) x->flags |= M_CONTAINS;
-    else if (!strcmp(t, "startswith")) x->flags |= M_STARTS;
-    else if (!strcmp(t, "endswith")) x->flags |= M_ENDS;
-    else if (!strcmp(t, "all")) x->flags |= M_ALL;
-    else if (!strcmp(t, "re")) x->flags |= M_RE;
-    else if (!strcmp(t, "i")) x->flags |= M_RE_I;
-    else if (!strcmp(t, "m")) x->flags |= M_RE_M;
-    else if (!strcmp(t, "s")) x->flags |= M_RE_S;
-    else if (!strcmp(t, "cased")) x->flags |= M_CASED;
-    else if (!strcmp(t, "cidr")) x->flags |= M_CIDR;
-    else if (!strcmp(t, "exists")) x->flags |= M_EXISTS;
-    else if (!strcmp(t, "gt")) x->flags |= M_GT;
-    else if (!strcmp(t, "gte")) x->flags |= M_GTE;
-    else if (!strcmp(t, "lt")) x->flags |= M_LT;
-    else if (!strcmp(t, "lte")) x->flags |= M_LTE;
-    else if (!strcmp(t, "fieldref")) x->flags |= M_FIELDREF;
+  static const struct { const char *name; unsigned flag; } flags[] = {
+      {"contains", M_CONTAINS}, {"startswith", M_STARTS}, {"endswith", M_ENDS}, {"all", M_ALL}, {"re", M_RE},
+      {"i", M_RE_I}, {"m", M_RE_M}, {"s", M_RE_S}, {"cased", M_CASED}, {"cidr", M_CIDR}, {"exists", M_EXISTS},
+      {"gt", M_GT}, {"gte", M_GTE}, {"lt", M_LT}, {"lte", M_LTE}, {"fieldref", M_FIELDREF}, {"neq", M_NEQ}};
+  char *save = NULL;
+  for (char *t = strtok_r(spec, "|", &save); t; t = strtok_r(NULL, "|", &save)) {
+    size_t i = 0;
+    while (i < sizeof flags / sizeof *flags && strcmp(t, flags[i].name)) i++;
+    if (i < sizeof flags / sizeof *flags) x->flags |= flags[i].flag;
     else if (!strcmp(t, "base64") || !strcmp(t, "base64offset") || !strcmp(t, "wide") || !strcmp(t, "utf16le") ||
              !strcmp(t, "utf16be") || !strcmp(t, "utf16") || !strcmp(t, "windash")) {
       if (x->n_transform == 4) { m->why = "more than four value transforms"; return false; }
       x->transform[x->n_transform++] = !strcmp(t, "utf16") ? "utf16le" : t;
+    } else if (!strcmp(t, "expand")) {
+      m->why = "the modifier |expand (placeholders) is not imported yet";
+      return false;
+    } else if (!strcmp(t, "minute") || !strcmp(t, "hour") || !strcmp(t, "day") || !strcmp(t, "week") ||
+               !strcmp(t, "month") || !strcmp(t, "year")) {
+      m->why = "the time modifiers (|minute, |hour...) are not imported yet";
+      return false;
     } else {
-      static char why[96];
-      snprintf(why, sizeof why, "the modifier |%s is not imported yet", t);
-      m->why = why;
+      char why[96];
+      snprintf(why, sizeof why, "an unknown modifier |%.40s", t);
+      m->why = keep(m, why);
       return false;
     }
   }
@@ -159,10 +186,207 @@ static void value_operand(FILE *o, const mods *x, const char *v) {
   for (int i = 0; i < x->n_transform; i++) fputc(')', o);
 }
 
-/* field|mods: values -> a hornet condition. */
+/* A startswith value over an address field as the network it names ("10." is 10.0.0.0/8,
+ * "fe80:" fe80::/16, "fd" fd00::/8), or false when it names none exactly. */
+static bool ip_prefix(const char *s, char *out, size_t len) {
+  size_t n = strlen(s);
+  if (!n) return false;
+  if (strspn(s, "0123456789.") == n) { /* IPv4: whole octets, each followed by a dot */
+    if (s[n - 1] != '.') return false;
+    unsigned oct[4] = {0}, k = 0;
+    for (const char *p = s; *p && k < 4; k++) {
+      char *end;
+      unsigned long v = strtoul(p, &end, 10);
+      if (end == p || *end != '.' || v > 255) return false;
+      oct[k] = (unsigned)v;
+      p = end + 1;
+    }
+    snprintf(out, len, "%u.%u.%u.%u/%u", oct[0], oct[1], oct[2], oct[3], k * 8);
+    return true;
+  }
+  if (strspn(s, "0123456789abcdefABCDEF:") != n || strstr(s, "::")) return false;
+  char groups[8][5];
+  unsigned k = 0, bits = 0;
+  for (const char *p = s; *p && k < 8;) {
+    size_t g = strspn(p, "0123456789abcdefABCDEF");
+    if (g == 0 || g > 4) return false;
+    snprintf(groups[k], sizeof groups[k], "%.*s", (int)g, p);
+    bool whole = p[g] == ':';
+    if (!whole) { /* a partial group: its digits are the high ones */
+      for (size_t i = g; i < 4; i++) groups[k][i] = '0';
+      groups[k][4] = 0;
+    }
+    bits += whole ? 16 : (unsigned)(4 * g);
+    k++;
+    p += g + whole;
+    if (!whole) break;
+  }
+  size_t w = 0;
+  for (unsigned i = 0; i < k && w < len; i++) w += (size_t)snprintf(out + w, len - w, "%s:", groups[i]);
+  if (w < len) snprintf(out + w, len - w, "%s/%u", k < 8 ? ":" : "", bits);
+  return true;
+}
+
+/* `f` holds a value that is not an address ("-"): present, yet in no network (§4.4). */
+static void not_an_address(FILE *o, const char *f) {
+  fputs("(exists ", o);
+  path(o, f);
+  fputs(" and not (", o);
+  path(o, f);
+  fputs(" in \"0.0.0.0/0\" or ", o);
+  path(o, f);
+  fputs(" in \"::/0\"))", o);
+}
+
+/* One value test of the event field f (of type `type`). */
+static void value_cond(imp *m, const char *f, const char *type, const mods *x, const yaml_node_t *v) {
+  FILE *o = m->out;
+  const char *tl = x->flags & M_CASED ? "" : "~";
+  if (!is_scalar(v)) { m->why = "a value list holds a mapping or a list"; return; }
+  const char *s = sval(v);
+  bool plain_scalar = v->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+  unsigned flags = x->flags & ~(unsigned)M_NEQ;
+  if (plain_scalar && (!strcmp(s, "null") || !strcmp(s, "~") || !*s) && !flags && !x->n_transform) {
+    path(o, f);
+    fputs(" == null", o);
+    return;
+  }
+  if (flags & M_FIELDREF) {
+    char buf[256];
+    const char *g = sg_map_field(&m->ctx, s, buf, sizeof buf);
+    path(o, f);
+    fprintf(o, " ==%s ", tl);
+    path(o, g);
+    field_type_of(m, g);
+    return;
+  }
+  if (flags & (M_GT | M_GTE | M_LT | M_LTE)) {
+    char *end;
+    strtod(s, &end);
+    if (!*s || *end) { m->why = "a comparison with a value that is not a number"; return; }
+    if (strcmp(type, "int") && strcmp(type, "float")) { m->why = "a numeric comparison on a field that is not a number"; return; }
+    path(o, f);
+    fprintf(o, " %s %s", flags & M_GT ? ">" : flags & M_GTE ? ">=" : flags & M_LT ? "<" : "<=", s);
+    return;
+  }
+  if (flags & M_RE) {
+    char re[4096];
+    snprintf(re, sizeof re, "%s%s%s%s", flags & (M_RE_M | M_RE_S) ? "(?" : "", flags & M_RE_M ? "m" : "",
+             flags & M_RE_S ? "s" : "", flags & (M_RE_M | M_RE_S) ? ")" : "");
+    size_t used = strlen(re);
+    snprintf(re + used, sizeof re - used, "%s", s);
+    path(o, f);
+    fprintf(o, " matches%s ", flags & M_RE_I ? "~" : "");
+    lit(o, re);
+    return;
+  }
+  if (flags & M_CIDR) {
+    if (strcmp(type, "ip")) { m->why = "|cidr on a field that is not an address"; return; }
+    path(o, f);
+    fputs(" in ", o);
+    lit(o, s);
+    return;
+  }
+  if (!strcmp(type, "bool") && !flags && !x->n_transform && (!strcasecmp(s, "true") || !strcasecmp(s, "false"))) {
+    path(o, f);
+    fprintf(o, " == %s", !strcasecmp(s, "true") ? "true" : "false");
+    return;
+  }
+  if ((!strcmp(type, "int") || !strcmp(type, "float")) && !flags && !x->n_transform) { /* numbers */
+    char *end;
+    strtod(s, &end);
+    if (*s && !*end) {
+      path(o, f);
+      fprintf(o, " == %s", s);
+      return;
+    }
+    m->why = "a string value for a number field";
+    return;
+  }
+  if (!strcmp(type, "ip") && !x->n_transform) { /* addresses: equal, or in a prefix's network */
+    char net[64], pre[64];
+    size_t sl = strlen(s);
+    bool star = sl > 1 && sl < sizeof pre && s[sl - 1] == '*'; /* "127.*": a prefix */
+    if (star) snprintf(pre, sizeof pre, "%.*s", (int)(sl - 1), s);
+    if (!(flags & (M_CONTAINS | M_ENDS)) && (!wild(s) || (star && !wild(pre)))) {
+      if (star && ip_prefix(pre, net, sizeof net)) {
+        path(o, f);
+        fputs(" in ", o);
+        lit(o, net);
+        return;
+      }
+      if (!(flags & M_STARTS) && !star) {
+        unsigned char addr[16];
+        bool v6;
+        if (!hnc_parse_ip(s, strlen(s), addr, &v6)) { /* a value that is no address ("-"): present, not an address */
+          not_an_address(o, f);
+          return;
+        }
+        path(o, f);
+        fputs(" == ", o);
+        lit(o, s);
+        return;
+      }
+      if (ip_prefix(s, net, sizeof net)) {
+        path(o, f);
+        fputs(" in ", o);
+        lit(o, net);
+        return;
+      }
+    }
+  }
+  if (!strcmp(type, "ip") && !x->n_transform && !wild(s) && strspn(s, "0123456789abcdefABCDEF:.") < strlen(s)) {
+    /* a part no address has ("-"): the field holds something that is not an address */
+    not_an_address(o, f);
+    return;
+  }
+  if (strcmp(type, "string") && strcmp(type, "list")) { m->why = "a string operator on a field that is not a string"; return; }
+  unsigned op = flags & (M_CONTAINS | M_STARTS | M_ENDS);
+  if (wild(s) || (op && x->n_transform == 0 && (strchr(s, '*') || strchr(s, '?')))) {
+    /* wildcards: the whole value as a like pattern, with the operator's implied stars */
+    if (x->n_transform) { m->why = "wildcards inside an encoded value"; return; }
+    size_t n = strlen(s);
+    char *pat = malloc(n + 3);
+    if (!pat) return;
+    snprintf(pat, n + 3, "%s%s%s", op & (M_CONTAINS | M_ENDS) ? "*" : "", s, op & (M_CONTAINS | M_STARTS) ? "*" : "");
+    path(o, f);
+    fprintf(o, " like%s ", tl);
+    lit(o, pat);
+    free(pat);
+    return;
+  }
+  char *u = unescape(s);
+  if (!u) return;
+  path(o, f);
+  if (op == M_CONTAINS) fprintf(o, " contains%s ", tl);
+  else if (op == M_STARTS) fprintf(o, " startswith%s ", tl);
+  else if (op == M_ENDS) fprintf(o, " endswith%s ", tl);
+  else if (x->n_transform) fprintf(o, " contains%s ", tl); /* an encoded value is looked for inside */
+  else fprintf(o, " ==%s ", tl);
+  value_operand(o, x, u);
+  free(u);
+}
+
+/* A keyword (field-less) value: found anywhere in one of the mapping's keyword fields, as
+ * Sigma's full-text search does. */
+static void keyword_cond(imp *m, const mods *x, const yaml_node_t *v) {
+  FILE *o = m->out;
+  if (!m->map.n_keywords) { m->why = "keyword (field-less) searches need `keywords` fields in the mapping"; return; }
+  if (x->flags & ~(unsigned)(M_ALL | M_CASED | M_CONTAINS)) { m->why = "a keyword search with a modifier other than all or cased"; return; }
+  mods kx = *x;
+  kx.flags |= M_CONTAINS;
+  if (m->map.n_keywords > 1) fputc('(', o);
+  for (size_t k = 0; k < m->map.n_keywords && !m->why; k++) {
+    if (k) fputs(" or ", o);
+    value_cond(m, m->map.keywords[k], field_type_of(m, m->map.keywords[k]), &kx, v);
+  }
+  if (m->map.n_keywords > 1) fputc(')', o);
+}
+
+/* field|mods: values -> a hornet condition; an empty field is a keyword search. */
 static void field_cond(imp *m, const char *key, const yaml_node_t *val) {
   FILE *o = m->out;
-  char spec[256];
+  char spec[256], buf[256];
   snprintf(spec, sizeof spec, "%s", key);
   char *bar = strchr(spec, '|');
   mods x;
@@ -171,10 +395,9 @@ static void field_cond(imp *m, const char *key, const yaml_node_t *val) {
     *bar = 0;
     if (!parse_mods(m, bar + 1, &x)) return;
   }
-  const char *f = spec;
-  if (!*f) { m->why = "a field-less value with modifiers"; return; }
-  const char *type = field_type_of(m, f);
-  const char *tl = x.flags & M_CASED ? "" : "~";
+  bool keywords = !*spec;
+  const char *f = keywords ? "" : sg_map_field(&m->ctx, spec, buf, sizeof buf);
+  const char *type = keywords ? "string" : field_type_of(m, f);
   /* the values: one scalar or a list */
   const yaml_node_t *vals[512];
   size_t nv = 0;
@@ -184,104 +407,28 @@ static void field_cond(imp *m, const char *key, const yaml_node_t *val) {
       vals[nv++] = yaml_document_get_node(m->doc, *it);
   else { m->why = "a field's value is a mapping"; return; }
   if (x.flags & M_EXISTS) {
+    if (keywords) { m->why = "|exists without a field"; return; }
     bool yes = nv && is_scalar(vals[0]) && !strcmp(sval(vals[0]), "true");
     fprintf(o, "%s ", yes ? "exists" : "missing");
     path(o, f);
     return;
   }
   if (!nv) { fputs("false", o); return; }
-  const char *join = x.flags & M_ALL ? " and " : " or ";
+  /* |neq: the field equals none of the values (true where it is missing, as `!=` is) */
+  bool neq = x.flags & M_NEQ;
+  const char *join = x.flags & M_ALL || neq ? " and " : " or ";
   if (nv > 1) fputc('(', o);
-  for (size_t i = 0; i < nv; i++) {
-    const yaml_node_t *v = vals[i];
+  for (size_t i = 0; i < nv && !m->why; i++) {
     if (i) fputs(join, o);
-    if (!is_scalar(v)) { m->why = "a value list holds a mapping or a list"; return; }
-    const char *s = sval(v);
-    bool plain_scalar = v->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-    if (plain_scalar && (!strcmp(s, "null") || !strcmp(s, "~") || !*s) && !x.flags && !x.n_transform) {
-      path(o, f);
-      fputs(" == null", o);
-      continue;
-    }
-    if (x.flags & M_FIELDREF) {
-      path(o, f);
-      fprintf(o, " ==%s ", tl);
-      path(o, s);
-      field_type_of(m, s);
-      continue;
-    }
-    if (x.flags & (M_GT | M_GTE | M_LT | M_LTE)) {
-      char *end;
-      strtod(s, &end);
-      if (!*s || *end) { m->why = "a comparison with a value that is not a number"; return; }
-      if (strcmp(type, "int") && strcmp(type, "float")) { m->why = "a numeric comparison on a field that is not a number"; return; }
-      path(o, f);
-      fprintf(o, " %s %s", x.flags & M_GT ? ">" : x.flags & M_GTE ? ">=" : x.flags & M_LT ? "<" : "<=", s);
-      continue;
-    }
-    if (x.flags & M_RE) {
-      if (x.flags & M_RE_M || x.flags & M_RE_S) {
-        char re[4096];
-        snprintf(re, sizeof re, "(?%s%s)%s", x.flags & M_RE_M ? "m" : "", x.flags & M_RE_S ? "s" : "", s);
-        path(o, f);
-        fprintf(o, " matches%s ", x.flags & M_RE_I ? "~" : "");
-        lit(o, re);
-      } else {
-        path(o, f);
-        fprintf(o, " matches%s ", x.flags & M_RE_I ? "~" : "");
-        lit(o, s);
-      }
-      continue;
-    }
-    if (x.flags & M_CIDR) {
-      if (strcmp(type, "ip")) { m->why = "|cidr on a field that is not an address"; return; }
-      path(o, f);
-      fputs(" in ", o);
-      lit(o, s);
-      continue;
-    }
-    /* numbers against int fields */
-    if (!strcmp(type, "int") && !x.flags && !x.n_transform) {
-      char *end;
-      long long n = strtoll(s, &end, 10);
-      if (*s && !*end) {
-        path(o, f);
-        fprintf(o, " == %lld", n);
-        continue;
-      }
-      m->why = "a string value for a number field";
-      return;
-    }
-    if (!strcmp(type, "int") || !strcmp(type, "ip")) { m->why = "a string operator on a field that is not a string"; return; }
-    unsigned op = x.flags & (M_CONTAINS | M_STARTS | M_ENDS);
-    if (wild(s) || (op && x.n_transform == 0 && (strchr(s, '*') || strchr(s, '?')))) {
-      /* wildcards: the whole value as a like pattern, with the operator's implied stars */
-      if (x.n_transform) { m->why = "wildcards inside an encoded value"; return; }
-      size_t n = strlen(s);
-      char *pat = malloc(n + 3);
-      if (!pat) return;
-      snprintf(pat, n + 3, "%s%s%s", op & (M_CONTAINS | M_ENDS) ? "*" : "", s, op & (M_CONTAINS | M_STARTS) ? "*" : "");
-      path(o, f);
-      fprintf(o, " like%s ", tl);
-      lit(o, pat);
-      free(pat);
-      continue;
-    }
-    char *u = unescape(s);
-    if (!u) return;
-    path(o, f);
-    if (op == M_CONTAINS) fprintf(o, " contains%s ", tl);
-    else if (op == M_STARTS) fprintf(o, " startswith%s ", tl);
-    else if (op == M_ENDS) fprintf(o, " endswith%s ", tl);
-    else if (x.n_transform) fprintf(o, " contains%s ", tl); /* an encoded value is looked for inside */
-    else fprintf(o, " ==%s ", tl);
-    value_operand(o, &x, u);
-    free(u);
+    if (neq) fputs("not ", o);
+    if (keywords) keyword_cond(m, &x, vals[i]);
+    else value_cond(m, f, type, &x, vals[i]);
   }
   if (nv > 1) fputc(')', o);
 }
 
-/* A search identifier's definition: a map (and of its fields) or a list of maps (or). */
+/* A search identifier's definition: a map (and of its fields), a list of maps (or), or
+ * keywords (a list of values, or one: or). */
 static void selection(imp *m, const yaml_node_t *sel) {
   FILE *o = m->out;
   if (sel->type == YAML_MAPPING_NODE) {
@@ -299,12 +446,19 @@ static void selection(imp *m, const yaml_node_t *sel) {
     return;
   }
   if (sel->type == YAML_SEQUENCE_NODE) {
+    bool maps = false, scalars = false;
+    for (yaml_node_item_t *it = sel->data.sequence.items.start; it < sel->data.sequence.items.top; it++) {
+      const yaml_node_t *e = yaml_document_get_node(m->doc, *it);
+      maps |= e && e->type == YAML_MAPPING_NODE;
+      scalars |= is_scalar(e);
+    }
+    if (scalars && !maps) { field_cond(m, "", sel); return; }
+    if (scalars) { m->why = "a search mixes keywords and field maps"; return; }
     fputc('(', o);
     bool first = true;
     for (yaml_node_item_t *it = sel->data.sequence.items.start; it < sel->data.sequence.items.top; it++) {
       const yaml_node_t *e = yaml_document_get_node(m->doc, *it);
       if (!e) continue;
-      if (e->type != YAML_MAPPING_NODE) { m->why = "keyword (field-less) searches are not imported yet"; return; }
       if (!first) fputs(" or ", o);
       first = false;
       selection(m, e);
@@ -314,14 +468,14 @@ static void selection(imp *m, const yaml_node_t *sel) {
     fputc(')', o);
     return;
   }
-  m->why = "keyword (field-less) searches are not imported yet";
+  field_cond(m, "", sel);
 }
-
 /* ---- conditions ------------------------------------------------------------------------------- */
 typedef struct cond {
   imp *m;
   const yaml_node_t *det;
   const char *s;
+  bool filter; /* a filter's: its `rules` is no search identifier */
 } cond;
 
 static void skip_ws(cond *c) {
@@ -355,7 +509,7 @@ static void quantified(cond *c, bool all) {
   bool first = true;
   for (yaml_node_pair_t *p = c->det->data.mapping.pairs.start; p < c->det->data.mapping.pairs.top; p++) {
     const yaml_node_t *k = yaml_document_get_node(c->m->doc, p->key);
-    if (!is_scalar(k) || !strcmp(sval(k), "condition") || !strcmp(sval(k), "timeframe")) continue;
+    if (!is_scalar(k) || !strcmp(sval(k), "condition") || !strcmp(sval(k), "timeframe") || (c->filter && !strcmp(sval(k), "rules"))) continue;
     const char *name = sval(k);
     if (them ? name[0] == '_' : strchr(pat, '*') ? strncmp(name, pat, plen) != 0 : strcmp(name, pat) != 0) continue;
     if (!first) fputs(all ? " and " : " or ", o);
@@ -374,6 +528,7 @@ static void c_atom(cond *c) {
     c->s++;
     fputc('(', o);
     c_or(c);
+    if (c->m->why) return;
     skip_ws(c);
     if (*c->s != ')') { c->m->why = "a condition with unbalanced parentheses"; return; }
     c->s++;
@@ -422,64 +577,17 @@ static void c_or(cond *c) {
   }
 }
 
-/* ---- rules -------------------------------------------------------------------------------------- */
-static void rule_name(FILE *o, const char *title, const char *id, const char *path) {
-  char buf[80];
-  size_t n = 0;
-  const char *src = title ? title : path;
-  for (const char *s = src; *s && n < 60; s++) {
-    char ch = (char)tolower((unsigned char)*s);
-    if (isalnum((unsigned char)ch)) buf[n++] = ch;
-    else if (n && buf[n - 1] != '_') buf[n++] = '_';
-  }
-  while (n && buf[n - 1] == '_') n--;
-  buf[n] = 0;
-  /* unique: the id's first 8 hex digits */
-  char tail[16] = "";
-  if (id) {
-    size_t k = 0;
-    for (const char *s = id; *s && k < 8; s++)
-      if (isxdigit((unsigned char)*s)) tail[k++] = (char)tolower((unsigned char)*s);
-    tail[k] = 0;
-  }
-  fprintf(o, "%s%s%s%s", isalpha((unsigned char)buf[0]) ? "" : "r_", buf, *tail ? "_" : "", tail);
-}
 
-static const char *severity_of(const char *level) {
-  if (!level) return "medium";
-  if (!strcmp(level, "informational")) return "info";
-  if (!strcmp(level, "low") || !strcmp(level, "medium") || !strcmp(level, "high") || !strcmp(level, "critical")) return level;
-  return "medium";
-}
-
-/* Imports one rule document into out; returns NULL, or why it could not be. */
-static const char *one_rule(imp *m, yaml_document_t *doc, const char *file, FILE *out) {
-  m->doc = doc;
-  m->why = NULL;
-  const yaml_node_t *root = yaml_document_get_root_node(doc);
-  if (!root || root->type != YAML_MAPPING_NODE) return "not a Sigma rule (no mapping)";
-  if (get(doc, root, "correlation")) return "correlation rules are not imported yet";
-  if (get(doc, root, "filter")) return "filters are not imported yet";
-  if (get(doc, root, "action")) return "rule collections (action:) are not imported yet";
-  const yaml_node_t *det = get(doc, root, "detection"), *ls = get(doc, root, "logsource");
-  if (!det || det->type != YAML_MAPPING_NODE) return "no detection";
-  const yaml_node_t *product = get(doc, ls, "product"), *category = get(doc, ls, "category"), *service = get(doc, ls, "service");
-  if (!is_scalar(product) || strcmp(sval(product), "windows")) return "only Windows log sources are imported yet";
-  char source[96] = "";
-  const yaml_node_t *pick = is_scalar(category) ? category : service;
-  if (!is_scalar(pick)) return "a Windows log source without category or service";
-  for (size_t i = 0; sval(pick)[i] && i < sizeof source - 1; i++) source[i] = sval(pick)[i] == '-' ? '_' : sval(pick)[i];
-  bool known = false; /* the log sources std.windows declares */
-  for (size_t i = 0; i < m->n_sources && !known; i++) known = !strcmp(m->sources[i], source);
-  if (!known) return "a Windows log source std.windows does not declare";
+/* The condition of a detection (or a filter) in the current context, into a new string. */
+static char *condition_text(imp *m, yaml_document_t *doc, const yaml_node_t *det, bool filter) {
   const yaml_node_t *cnd = get(doc, det, "condition");
-  if (!cnd) return "a detection without condition";
-  /* the condition first, into its own buffer: a rule that fails leaves nothing behind */
+  if (!cnd) { m->why = "a detection without condition"; return NULL; }
   char *body = NULL;
   size_t blen = 0;
+  m->doc = doc;
   m->out = open_memstream(&body, &blen);
-  if (!m->out) return "out of memory";
-  cond c = {m, det, NULL};
+  if (!m->out) { m->why = "out of memory"; return NULL; }
+  cond c = {m, det, NULL, filter};
   if (is_scalar(cnd)) {
     c.s = sval(cnd);
     c_or(&c);
@@ -499,25 +607,114 @@ static const char *one_rule(imp *m, yaml_document_t *doc, const char *file, FILE
     m->why = "a condition that is not a string";
   }
   fclose(m->out);
+  m->out = NULL;
   if (m->why) {
     free(body);
-    return m->why;
+    return NULL;
   }
-  const yaml_node_t *title = get(doc, root, "title"), *id = get(doc, root, "id"), *status = get(doc, root, "status"),
-                    *level = get(doc, root, "level"), *tags = get(doc, root, "tags"), *desc = get(doc, root, "description"),
-                    *refs = get(doc, root, "references"), *fps = get(doc, root, "falsepositives"), *author = get(doc, root, "author");
-  fprintf(out, "// imported from %s\n", file);
-  fputs("rule ", out);
-  rule_name(out, is_scalar(title) ? sval(title) : NULL, is_scalar(id) ? sval(id) : NULL, file);
-  fputs(" {\n", out);
-  if (is_scalar(id)) { fputs("  id ", out); lit(out, sval(id)); fputc('\n', out); }
-  if (is_scalar(title)) { fputs("  title ", out); lit(out, sval(title)); fputc('\n', out); }
-  if (is_scalar(desc)) { fputs("  description ", out); lit(out, sval(desc)); fputc('\n', out); }
-  if (is_scalar(author)) { fputs("  author ", out); lit(out, sval(author)); fputc('\n', out); }
+  return body;
+}
+
+/* The condition over all the renderings of the log source: where a variant names the fields
+ * the condition uses otherwise, `(when and cond') or (not when and cond)`. */
+static char *condition_all(imp *m, yaml_document_t *doc, const yaml_node_t *det, bool filter) {
+  m->ctx.variant = NULL;
+  char *base = condition_text(m, doc, det, filter);
+  const sg_source *s = m->ctx.source;
+  if (!base || !s || !s->n_variants) return base;
+  char *alt[16] = {0}, *res = NULL;
+  size_t n = s->n_variants < 16 ? s->n_variants : 16, differ = 0, rlen = 0;
+  for (size_t i = 0; i < n && !m->why; i++) {
+    m->ctx.variant = &s->variants[i];
+    alt[i] = condition_text(m, doc, det, filter);
+    if (alt[i] && !strcmp(alt[i], base)) {
+      free(alt[i]);
+      alt[i] = NULL;
+    } else if (alt[i]) differ++;
+  }
+  m->ctx.variant = NULL;
+  if (m->why || !differ) {
+    for (size_t i = 0; i < n; i++) free(alt[i]);
+    if (m->why) { free(base); return NULL; }
+    return base;
+  }
+  FILE *o = open_memstream(&res, &rlen);
+  if (!o) return base;
+  fputs("(not (", o);
+  bool first = true;
+  for (size_t i = 0; i < n; i++)
+    if (alt[i]) { fprintf(o, "%s(%s)", first ? "" : " or ", s->variants[i].when); first = false; }
+  fprintf(o, ") and %s)", base);
+  for (size_t i = 0; i < n; i++)
+    if (alt[i]) fprintf(o, " or ((%s) and %s)", s->variants[i].when, alt[i]);
+  fclose(o);
+  for (size_t i = 0; i < n; i++) free(alt[i]);
+  free(base);
+  return res;
+}
+
+/* ---- documents ------------------------------------------------------------------------------- */
+enum { D_RULE, D_CORRELATION, D_FILTER, D_OTHER };
+
+typedef struct sdoc {
+  yaml_document_t doc;
+  const char *file;
+  int kind;
+  const char *name, *id, *title; /* into doc */
+  char ident[96];                /* the hornet rule's name */
+  const char *why;               /* not imported, or NULL */
+  char *detail;                  /* what the reason is about, or NULL */
+  bool done;                     /* written (or given up) */
+  const sg_source *source;       /* the rule's log source entry and product (rules) */
+  const sg_product *product;
+  char *text;                    /* the hornet rule */
+} sdoc;
+
+static void rule_name(char *buf, size_t len, const char *title, const char *id, const char *file) {
+  char base[72];
+  size_t n = 0;
+  const char *src = title ? title : file;
+  for (const char *s = src; *s && n < 60; s++) {
+    char ch = (char)tolower((unsigned char)*s);
+    if (isalnum((unsigned char)ch)) base[n++] = ch;
+    else if (n && base[n - 1] != '_') base[n++] = '_';
+  }
+  while (n && base[n - 1] == '_') n--;
+  base[n] = 0;
+  /* unique: the id's first 8 hex digits */
+  char tail[16] = "";
+  if (id) {
+    size_t k = 0;
+    for (const char *s = id; *s && k < 8; s++)
+      if (isxdigit((unsigned char)*s)) tail[k++] = (char)tolower((unsigned char)*s);
+    tail[k] = 0;
+  }
+  snprintf(buf, len, "%s%s%s%s", isalpha((unsigned char)base[0]) ? "" : "r_", base, *tail ? "_" : "", tail);
+}
+
+static const char *severity_of(const char *level) {
+  if (!level) return "medium";
+  if (!strcmp(level, "informational")) return "info";
+  if (!strcmp(level, "low") || !strcmp(level, "medium") || !strcmp(level, "high") || !strcmp(level, "critical")) return level;
+  return "medium";
+}
+
+/* The rule's head: name and metadata (Sigma's id, title, level, tags, status, references...). */
+static void meta(FILE *out, sdoc *d) {
+  yaml_document_t *doc = &d->doc;
+  const yaml_node_t *root = yaml_document_get_root_node(doc);
+  const char *desc = get_str(doc, root, "description"), *author = get_str(doc, root, "author"),
+             *status = get_str(doc, root, "status"), *level = get_str(doc, root, "level");
+  const yaml_node_t *tags = get(doc, root, "tags"), *refs = get(doc, root, "references"), *fps = get(doc, root, "falsepositives");
+  fprintf(out, "// imported from %s\nrule %s {\n", d->file, d->ident);
+  if (d->id) { fputs("  id ", out); lit(out, d->id); fputc('\n', out); }
+  if (d->title) { fputs("  title ", out); lit(out, d->title); fputc('\n', out); }
+  if (desc) { fputs("  description ", out); lit(out, desc); fputc('\n', out); }
+  if (author) { fputs("  author ", out); lit(out, author); fputc('\n', out); }
   static const char *const statuses[] = {"stable", "test", "experimental", "deprecated", "unsupported", NULL};
-  for (int i = 0; is_scalar(status) && statuses[i]; i++)
-    if (!strcmp(sval(status), statuses[i])) fprintf(out, "  status %s\n", statuses[i]);
-  fprintf(out, "  severity %s\n", severity_of(is_scalar(level) ? sval(level) : NULL));
+  for (int i = 0; status && statuses[i]; i++)
+    if (!strcmp(status, statuses[i])) fprintf(out, "  status %s\n", statuses[i]);
+  fprintf(out, "  severity %s\n", severity_of(level));
   if (tags && tags->type == YAML_SEQUENCE_NODE) {
     bool first = true;
     for (yaml_node_item_t *it = tags->data.sequence.items.start; it < tags->data.sequence.items.top; it++) {
@@ -542,42 +739,282 @@ static const char *one_rule(imp *m, yaml_document_t *doc, const char *file, FILE
       fputc('\n', out);
     }
   }
-  fprintf(out, "  from %s\n  where %s\n  entities Computer\n}\n\n", source, body);
-  free(body);
+}
+
+/* The hornet log source of a rule's Sigma log source: the mapping's `from`, or a log source
+ * the pack written declares from the mapping's `where` ({product}, {category} and
+ * {service} there stand for the rule's). Sets the context; NULL when the mapping has none. */
+static const char *log_source(imp *m, sdoc *d, char *name, size_t len) {
+  const yaml_node_t *root = yaml_document_get_root_node(&d->doc), *ls = get(&d->doc, root, "logsource");
+  const char *keys[3] = {get_str(&d->doc, ls, "product"), get_str(&d->doc, ls, "category"), get_str(&d->doc, ls, "service")};
+  const sg_source *s = sg_source_for(&m->map, keys[0], keys[1], keys[2]);
+  d->source = s;
+  d->product = sg_product_for(&m->map, keys[0]);
+  m->ctx = (sg_ctx){&m->map, d->product, s, NULL};
+  if (!s) return NULL;
+  if (s->from) {
+    snprintf(name, len, "%s", s->from);
+    return name;
+  }
+  /* the where, with its placeholders */
+  char where[2048];
+  size_t w = 0;
+  bool placeholders = false;
+  for (const char *p = s->where; *p && w < sizeof where - 1; p++) {
+    static const char *const ph[3] = {"{product}", "{category}", "{service}"};
+    int k = 0;
+    while (k < 3 && strncmp(p, ph[k], strlen(ph[k]))) k++;
+    if (k < 3) {
+      placeholders = true;
+      w += (size_t)snprintf(where + w, sizeof where - w, "%s", keys[k] ? keys[k] : "");
+      if (w >= sizeof where) w = sizeof where - 1;
+      p += strlen(ph[k]) - 1;
+    } else where[w++] = *p;
+  }
+  where[w] = 0;
+  /* its name: the rule's keys where the entry stands for several log sources, else the entry's */
+  bool several = placeholders || (s->category && !strcmp(s->category, "*")) || (s->service && !strcmp(s->service, "*"));
+  const char *parts[3] = {several ? keys[0] : s->product, several ? keys[1] : s->category, several ? keys[2] : s->service};
+  size_t n = (size_t)snprintf(name, len, "sigma");
+  for (int k = 0; k < 3; k++) {
+    if (!parts[k] || n + 1 >= len) continue;
+    name[n++] = '_';
+    for (const char *p = parts[k]; *p && n + 1 < len; p++) name[n++] = isalnum((unsigned char)*p) ? (char)tolower((unsigned char)*p) : '_';
+    name[n] = 0;
+  }
+  for (size_t i = 0; i < m->n_ls; i++)
+    if (!strcmp(m->ls_names[i], name)) return name;
+  char **nl = realloc(m->ls_names, (m->n_ls + 1) * sizeof *nl);
+  if (!nl) return NULL;
+  m->ls_names = nl;
+  nl[m->n_ls++] = strdup(name);
+  fprintf(m->ls_out, "// from %s line %u\nlogsource %s {\n  where %s\n}\n\n", m->map.path, s->line, name, where);
+  return name;
+}
+
+static bool names(const sdoc *d, const char *ref) {
+  return (d->name && !strcmp(d->name, ref)) || (d->id && !strcmp(d->id, ref));
+}
+
+/* A detection rule, with the filters that name it as `except` items. */
+static const char *one_rule(imp *m, sdoc *docs, size_t nd, sdoc *d) {
+  yaml_document_t *doc = &d->doc;
+  const yaml_node_t *root = yaml_document_get_root_node(doc), *det = get(doc, root, "detection");
+  if (!det || det->type != YAML_MAPPING_NODE) return "no detection";
+  char from[128];
+  if (!log_source(m, d, from, sizeof from)) {
+    const yaml_node_t *ls = get(doc, root, "logsource");
+    const char *p = get_str(doc, ls, "product"), *c = get_str(doc, ls, "category"), *s = get_str(doc, ls, "service");
+    snprintf(m->detail, sizeof m->detail, "product %s%s%s%s%s", p ? p : "(none)", c ? ", category " : "", c ? c : "",
+             s ? ", service " : "", s ? s : "");
+    return "the mapping has no log source for it";
+  }
+  m->why = NULL;
+  char *where = condition_all(m, doc, det, false);
+  if (!where) return m->why;
+  char *text = NULL;
+  size_t tlen = 0;
+  FILE *out = open_memstream(&text, &tlen);
+  if (!out) { free(where); return "out of memory"; }
+  meta(out, d);
+  fprintf(out, "  from %s\n  where %s\n", from, where);
+  free(where);
+  /* filters: the rule holds only where the filter's condition does */
+  for (size_t i = 0; i < nd && !m->why; i++) {
+    sdoc *f = &docs[i];
+    if (f->kind != D_FILTER) continue;
+    const yaml_node_t *fr = yaml_document_get_root_node(&f->doc), *flt = get(&f->doc, fr, "filter");
+    const yaml_node_t *rules = get(&f->doc, flt, "rules");
+    bool applies = false;
+    for (yaml_node_item_t *it = rules && rules->type == YAML_SEQUENCE_NODE ? rules->data.sequence.items.start : NULL;
+         it && it < rules->data.sequence.items.top && !applies; it++) {
+      const yaml_node_t *r = yaml_document_get_node(&f->doc, *it);
+      applies = is_scalar(r) && names(d, sval(r));
+    }
+    if (is_scalar(rules)) applies = names(d, sval(rules));
+    if (!applies) continue;
+    char *fc = condition_all(m, &f->doc, flt, true);
+    if (!fc) break;
+    fprintf(out, "  except not %s%s%s  // filter %s\n", fc[0] == '(' ? "" : "(", fc, fc[0] == '(' ? "" : ")",
+            f->title ? f->title : f->file);
+    free(fc);
+  }
+  for (size_t i = 0; i < m->map.n_entities; i++) {
+    fputs(i ? ", " : "  entities ", out);
+    path(out, m->map.entities[i]);
+    field_type_of(m, m->map.entities[i]);
+  }
+  fputs(m->map.n_entities ? "\n}\n\n" : "}\n\n", out);
+  fclose(out);
+  if (m->why) {
+    free(text);
+    char why[160];
+    snprintf(why, sizeof why, "a filter that names it cannot be imported: %s", m->why);
+    return keep(m, why);
+  }
+  d->text = text;
   return NULL;
 }
 
-/* std.windows' fields and types, read from its source (the importer writes rules against it). */
-static void load_known(imp *m, const char *stdlib) {
-  char path[4096];
-  snprintf(path, sizeof path, "%s/windows.hn", stdlib);
-  size_t len;
-  char *text = hnc_read_file(path, &len);
-  if (!text) return;
-  bool in_schema = false;
-  for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
-    if (!strncmp(line, "schema ", 7)) in_schema = true;
-    else if (line[0] == '}') in_schema = false;
-    char name[64], type[16];
-    if (sscanf(line, "logsource %63[a-z0-9_]", name) == 1) {
-      char **ns = realloc(m->sources, (m->n_sources + 1) * sizeof *ns);
-      if (!ns) break;
-      m->sources = ns;
-      if ((m->sources[m->n_sources] = strdup(name))) m->n_sources++;
-      continue;
-    }
-    if (in_schema && sscanf(line, " %63[A-Za-z0-9_.]: %15[a-z]", name, type) == 2) {
-      field_type *nk = realloc(m->known, (m->n_known + 1) * sizeof *nk);
-      if (!nk) break;
-      m->known = nk;
-      snprintf(m->known[m->n_known].name, sizeof m->known[m->n_known].name, "%s", name);
-      snprintf(m->known[m->n_known].type, sizeof m->known[m->n_known].type, "%s", type);
-      m->n_known++;
-    }
-  }
-  free(text);
+/* ---- correlation rules ------------------------------------------------------------------------ */
+static bool sigma_duration(const char *s) {
+  size_t n = strspn(s, "0123456789");
+  return n && s[n] && strchr("smhdw", s[n]) && !s[n + 1];
 }
 
+/* `condition: {gte: 10, field: X}` as a hornet comparison of `agg`; upper tells whether it
+ * bounds only from above (evaluated per tumbling window, as "at most N" needs the window). */
+static const char *corr_condition(yaml_document_t *doc, const yaml_node_t *cn, const char *agg, FILE *o, bool *upper) {
+  static const struct { const char *k, *op; } ops[] = {{"gt", ">"}, {"gte", ">="}, {"lt", "<"}, {"lte", "<="}, {"eq", "=="}, {"neq", "!="}};
+  bool any = false, lower = false;
+  *upper = false;
+  for (size_t i = 0; i < sizeof ops / sizeof *ops; i++) {
+    const char *v = get_str(doc, cn, ops[i].k);
+    if (!v) continue;
+    char *end;
+    strtod(v, &end);
+    if (!*v || *end) return "a correlation condition with a value that is not a number";
+    fprintf(o, "%s%s %s %s", any ? " and " : "", agg, ops[i].op, v);
+    any = true;
+    if (i == 2 || i == 3) *upper = true;
+    else lower = true;
+  }
+  if (!any) return "a correlation condition without gt, gte, lt, lte, eq or neq";
+  if (lower) *upper = false;
+  return NULL;
+}
+
+static const char *one_correlation(imp *m, sdoc *docs, size_t nd, sdoc *d, bool *later) {
+  yaml_document_t *doc = &d->doc;
+  const yaml_node_t *root = yaml_document_get_root_node(doc), *c = get(doc, root, "correlation");
+  const char *type = get_str(doc, c, "type");
+  const yaml_node_t *rules = get(doc, c, "rules"), *gb = get(doc, c, "group-by"), *cn = get(doc, c, "condition");
+  const char *span = get_str(doc, c, "timespan");
+  if (!span) span = get_str(doc, c, "timeframe");
+  *later = false;
+  if (!type) return "a correlation without type";
+  if (!strcmp(type, "value_percentile")) return "value_percentile correlations are not imported yet (hornet has no percentile aggregate)";
+  if (strcmp(type, "event_count") && strcmp(type, "value_count") && strcmp(type, "temporal") && strcmp(type, "temporal_ordered") &&
+      strcmp(type, "value_sum") && strcmp(type, "value_avg"))
+    return "an unknown correlation type";
+  if (get(doc, c, "aliases")) return "correlation aliases are not imported yet";
+  if (!span || !sigma_duration(span)) return "a correlation without a timespan hornet reads (a number and s, m, h, d or w)";
+  if (!rules) return "a correlation without rules";
+  /* the rules it names, as hornet rules */
+  const yaml_node_t *refs[64];
+  size_t nr = 0;
+  if (is_scalar(rules)) refs[nr++] = rules;
+  else if (rules->type == YAML_SEQUENCE_NODE)
+    for (yaml_node_item_t *it = rules->data.sequence.items.start; it < rules->data.sequence.items.top && nr < 64; it++)
+      refs[nr++] = yaml_document_get_node(doc, *it);
+  sdoc *target[64];
+  for (size_t i = 0; i < nr; i++) {
+    if (!is_scalar(refs[i])) return "a correlation's rules must be names or ids";
+    target[i] = NULL;
+    for (size_t j = 0; j < nd && !target[i]; j++)
+      if ((docs[j].kind == D_RULE || docs[j].kind == D_CORRELATION) && &docs[j] != d && names(&docs[j], sval(refs[i]))) target[i] = &docs[j];
+    snprintf(m->detail, sizeof m->detail, "%s", sval(refs[i]));
+    if (!target[i]) return "a correlation names a rule the files given do not have";
+    if (!target[i]->done) { *later = true; return NULL; }
+    if (target[i]->why) return "a correlation names a rule that was not imported";
+  }
+  if (!nr) return "a correlation without rules";
+  /* group-by fields: the event fields the named rules give them (one name for all) */
+  char group[1024] = "";
+  size_t gl = 0;
+  const yaml_node_t *gbs[32];
+  size_t ng = 0;
+  if (is_scalar(gb)) gbs[ng++] = gb;
+  else if (gb && gb->type == YAML_SEQUENCE_NODE)
+    for (yaml_node_item_t *it = gb->data.sequence.items.start; it < gb->data.sequence.items.top && ng < 32; it++)
+      gbs[ng++] = yaml_document_get_node(doc, *it);
+  for (size_t g = 0; g < ng; g++) {
+    if (!is_scalar(gbs[g])) return "a group-by that is not a field name";
+    const char *ev = NULL;
+    char buf[256], first[256] = "";
+    for (size_t i = 0; i < nr; i++) {
+      sg_ctx cx = {&m->map, target[i]->product, target[i]->source, NULL};
+      ev = target[i]->kind == D_RULE ? sg_map_field(&cx, sval(gbs[g]), buf, sizeof buf) : sval(gbs[g]);
+      if (!i) snprintf(first, sizeof first, "%s", ev);
+      else if (strcmp(first, ev)) return "a group-by field with other names in the rules named (aliases are not imported yet)";
+    }
+    field_type_of(m, first);
+    char *pb = NULL;
+    size_t pl = 0;
+    FILE *po = open_memstream(&pb, &pl);
+    if (!po) return "out of memory";
+    path(po, first);
+    fclose(po);
+    gl += (size_t)snprintf(group + gl, gl < sizeof group ? sizeof group - gl : 0, "%s%s", g ? ", " : "", pb);
+    free(pb);
+    if (gl >= sizeof group) return "too many group-by fields";
+  }
+  /* the aggregate */
+  char agg[300] = "count()";
+  const char *value = get_str(doc, cn, "field");
+  if (!strcmp(type, "value_count") || !strcmp(type, "value_sum") || !strcmp(type, "value_avg")) {
+    if (!value) return "a value correlation without condition.field";
+    sg_ctx cx = {&m->map, target[0]->product, target[0]->source, NULL};
+    char buf[256], *pb = NULL;
+    size_t pl = 0;
+    const char *ev = target[0]->kind == D_RULE ? sg_map_field(&cx, value, buf, sizeof buf) : value;
+    const char *t = field_type_as(m, ev, strcmp(type, "value_count") ? "float" : "string");
+    if (strcmp(type, "value_count") && strcmp(t, "int") && strcmp(t, "float")) return "value_sum or value_avg over a field that is not a number";
+    FILE *po = open_memstream(&pb, &pl);
+    if (!po) return "out of memory";
+    path(po, ev);
+    fclose(po);
+    snprintf(agg, sizeof agg, "%s(%s)", !strcmp(type, "value_count") ? "distinct" : !strcmp(type, "value_sum") ? "sum" : "avg", pb);
+    free(pb);
+  }
+  if (!strcmp(type, "temporal")) snprintf(agg, sizeof agg, "distinct(alert.rule)");
+  char *text = NULL;
+  size_t tlen = 0;
+  FILE *out = open_memstream(&text, &tlen);
+  if (!out) return "out of memory";
+  meta(out, d);
+  fputs("  from ", out);
+  for (size_t i = 0; i < nr; i++) {
+    bool dup = false;
+    for (size_t j = 0; j < i; j++) dup |= target[j] == target[i];
+    if (!dup) fprintf(out, "%s%s", i ? ", " : "", target[i]->ident);
+  }
+  fputc('\n', out);
+  const char *why = NULL;
+  if (!strcmp(type, "temporal_ordered")) { /* a sequence of the rules' alerts, in the order named */
+    fprintf(out, "  sequence%s%s within %s {\n", ng ? " by " : "", group, span);
+    for (size_t i = 0; i < nr; i++) fprintf(out, "    step%zu: alert.rule == \"%s\"\n", i + 1, target[i]->ident);
+    fputs("  }\n", out);
+  } else {
+    bool upper = false;
+    char *hv = NULL;
+    size_t hl = 0;
+    FILE *ho = open_memstream(&hv, &hl);
+    if (!ho) { fclose(out); free(text); return "out of memory"; }
+    if (!strcmp(type, "temporal") && !cn) {
+      size_t distinct = 0;
+      for (size_t i = 0; i < nr; i++) {
+        bool dup = false;
+        for (size_t j = 0; j < i; j++) dup |= target[j] == target[i];
+        distinct += !dup;
+      }
+      fprintf(ho, "%s >= %zu", agg, distinct);
+    } else if (!cn) why = "a correlation without condition";
+    else why = corr_condition(doc, cn, agg, ho, &upper);
+    fclose(ho);
+    fputs("  where true\n", out);
+    if (ng) fprintf(out, "  group by %s\n", group);
+    fprintf(out, "  window %s%s\n  having %s\n", upper ? "tumbling " : "", span, hv ? hv : "");
+    free(hv);
+  }
+  fputs("}\n\n", out);
+  fclose(out);
+  if (why) { free(text); return why; }
+  d->text = text;
+  return NULL;
+}
+
+/* ---- the import ------------------------------------------------------------------------------- */
 typedef struct why_count {
   const char *why;
   unsigned n;
@@ -587,80 +1024,217 @@ typedef struct why_count {
 #define HN_STDLIB_DIR "stdlib"
 #endif
 
-hn_status hnc_sigma_import(const char *const *files, size_t n_files, const char *stdlib, const char *pack, FILE *out,
-                           FILE *report, unsigned *imported, unsigned *skipped) {
-  imp m;
-  memset(&m, 0, sizeof m);
-  const char *env = getenv("HORNET_STDLIB");
-  load_known(&m, stdlib ? stdlib : env && *env ? env : HN_STDLIB_DIR);
-  char *rules = NULL;
-  size_t rlen = 0;
-  FILE *ro = open_memstream(&rules, &rlen);
-  if (!ro) return HN_ERR_NOMEM;
-  why_count whys[64];
-  size_t n_whys = 0;
-  *imported = *skipped = 0;
+static void count_why(why_count *whys, size_t *n, const char *why) {
+  size_t w = 0;
+  while (w < *n && strcmp(whys[w].why, why)) w++;
+  if (w == *n && *n < 64) whys[(*n)++] = (why_count){why, 0};
+  if (w < 64) whys[w].n++;
+}
+
+/* Reads every document of the files; a file that cannot be read or parsed is reported. */
+static sdoc *read_docs(const char *const *files, size_t n_files, size_t *nd, FILE *report, unsigned *bad) {
+  size_t cap = n_files + 16;
+  sdoc *docs = calloc(cap, sizeof *docs);
+  *nd = 0;
+  if (!docs) return NULL;
   for (size_t i = 0; i < n_files; i++) {
     size_t len;
     char *text = hnc_read_file(files[i], &len);
     if (!text) {
       fprintf(report, "%s: cannot read\n", files[i]);
-      (*skipped)++;
+      (*bad)++;
       continue;
     }
     yaml_parser_t yp;
     yaml_parser_initialize(&yp);
     yaml_parser_set_input_string(&yp, (const unsigned char *)text, len);
-    int docs = 0;
     for (;;) {
-      yaml_document_t doc;
-      if (!yaml_parser_load(&yp, &doc)) {
-        fprintf(report, "%s:%zu: YAML: %s\n", files[i], yp.problem_mark.line + 1, yp.problem ? yp.problem : "syntax error");
-        (*skipped)++;
+      if (*nd == cap) {
+        sdoc *nn = realloc(docs, 2 * cap * sizeof *nn);
+        if (!nn) break;
+        docs = nn;
+        memset(docs + cap, 0, cap * sizeof *docs);
+        cap *= 2;
+      }
+      sdoc *d = &docs[*nd];
+      if (!yaml_parser_load(&yp, &d->doc)) {
+        fprintf(report, "%s:%zu:%zu: YAML: %s\n", files[i], yp.problem_mark.line + 1, yp.problem_mark.column + 1,
+                yp.problem ? yp.problem : "syntax error");
+        (*bad)++;
         break;
       }
-      if (!yaml_document_get_root_node(&doc)) {
-        yaml_document_delete(&doc);
+      const yaml_node_t *root = yaml_document_get_root_node(&d->doc);
+      if (!root) {
+        yaml_document_delete(&d->doc);
         break;
       }
-      docs++;
-      const char *why = docs > 1 ? "multi-document files (collections) are not imported yet" : one_rule(&m, &doc, files[i], ro);
-      yaml_document_delete(&doc);
-      if (why) {
-        fprintf(report, "%s: not imported: %s\n", files[i], why);
-        (*skipped)++;
-        size_t w = 0;
-        while (w < n_whys && strcmp(whys[w].why, why)) w++;
-        if (w == n_whys && n_whys < 64) whys[n_whys++] = (why_count){why, 0};
-        if (w < 64) whys[w].n++;
-      } else {
-        (*imported)++;
-      }
+      d->file = files[i];
+      d->kind = get(&d->doc, root, "correlation") ? D_CORRELATION : get(&d->doc, root, "filter") ? D_FILTER
+                : get(&d->doc, root, "detection")     ? D_RULE
+                                                      : D_OTHER;
+      d->name = get_str(&d->doc, root, "name");
+      d->id = get_str(&d->doc, root, "id");
+      d->title = get_str(&d->doc, root, "title");
+      if (root->type != YAML_MAPPING_NODE) d->why = "not a Sigma rule (no mapping)";
+      else if (get(&d->doc, root, "action")) d->why = "rule collections (action: global) are deprecated";
+      else if (d->kind == D_OTHER) d->why = "no detection, correlation or filter";
+      (*nd)++;
     }
     yaml_parser_delete(&yp);
     free(text);
   }
-  fclose(ro);
-  fprintf(out, "// Sigma rules imported by hornet import-sigma (SigmaHQ rules are under the Detection\n"
-               "// Rule License 1.1: keep the attribution of their authors).\n");
-  fprintf(out, "pack %s 1.0.0\n\nimport std.windows\n\n", pack);
-  if (m.n_extra) { /* the fields the rules use that std.windows does not declare */
-    fputs("schema sigma_fields {\n", out);
-    for (size_t i = 0; i < m.n_extra; i++) {
-      fputs("  ", out);
-      path(out, m.extra[i]);
-      fputs(": string\n", out);
-    }
-    fputs("}\n\n", out);
+  return docs;
+}
+
+static void write_schema(imp *m, FILE *out) {
+  if (!m->n_extra) return;
+  fputs("// fields the rules use that the imports do not declare\nschema sigma_fields {\n", out);
+  for (size_t i = 0; i < m->n_extra; i++) {
+    fputs("  ", out);
+    path(out, m->extra[i].name);
+    fprintf(out, ": %s\n", m->extra[i].type);
   }
-  fwrite(rules, 1, rlen, out);
-  free(rules);
+  fputs("}\n\n", out);
+}
+
+hn_status hnc_sigma_import(const char *const *files, size_t n_files, const hnc_sigma_options *opt, FILE *out,
+                           FILE *report, unsigned *imported, unsigned *skipped) {
+  imp m;
+  memset(&m, 0, sizeof m);
+  const char *env = getenv("HORNET_STDLIB");
+  const char *stdlib = opt && opt->stdlib ? opt->stdlib : env && *env ? env : HN_STDLIB_DIR;
+  const char *pack = opt && opt->pack ? opt->pack : "sigma.imported";
+  *imported = *skipped = 0;
+  if (!sg_mapping_load(&m.map, opt && opt->mapping ? opt->mapping : "windows", stdlib, report)) {
+    sg_mapping_free(&m.map);
+    return HN_ERR_SYNTAX;
+  }
+  char *lsdecl = NULL;
+  size_t lslen = 0;
+  m.ls_out = open_memstream(&lsdecl, &lslen);
+  size_t nd = 0;
+  sdoc *docs = m.ls_out ? read_docs(files, n_files, &nd, report, skipped) : NULL;
+  if (!docs) {
+    if (m.ls_out) fclose(m.ls_out);
+    free(lsdecl);
+    sg_mapping_free(&m.map);
+    return HN_ERR_NOMEM;
+  }
+  /* names: unique among the rules written */
+  for (size_t i = 0; i < nd; i++) {
+    sdoc *d = &docs[i];
+    rule_name(d->ident, sizeof d->ident, d->title, d->id, d->file);
+    for (unsigned k = 2;; k++) {
+      size_t j = 0;
+      while (j < i && strcmp(docs[j].ident, d->ident)) j++;
+      if (j == i) break;
+      char base[96];
+      snprintf(base, sizeof base, "%s", d->ident);
+      char *us = strrchr(base, '_');
+      if (k > 2 && us) *us = 0;
+      snprintf(d->ident, sizeof d->ident, "%.80s_%u", base, k);
+    }
+  }
+  /* detection rules (with their filters), then correlations until no more can be written */
+  for (size_t i = 0; i < nd; i++)
+    if (docs[i].kind == D_RULE && !docs[i].why) {
+      m.detail[0] = 0;
+      docs[i].why = one_rule(&m, docs, nd, &docs[i]);
+      if (docs[i].why && m.detail[0]) docs[i].detail = strdup(m.detail);
+    }
+  for (size_t i = 0; i < nd; i++) docs[i].done = docs[i].kind != D_CORRELATION || docs[i].why;
+  for (bool progress = true; progress;) {
+    progress = false;
+    for (size_t i = 0; i < nd; i++) {
+      if (docs[i].done) continue;
+      bool later;
+      m.detail[0] = 0;
+      docs[i].why = one_correlation(&m, docs, nd, &docs[i], &later);
+      if (docs[i].why && m.detail[0]) docs[i].detail = strdup(m.detail);
+      if (!later) docs[i].done = progress = true;
+    }
+  }
+  for (size_t i = 0; i < nd; i++)
+    if (!docs[i].done) docs[i].why = "a correlation in a cycle of correlations";
+  /* filters: imported when every rule they name was */
+  for (size_t i = 0; i < nd; i++) {
+    sdoc *f = &docs[i];
+    if (f->kind != D_FILTER || f->why) continue;
+    const yaml_node_t *flt = get(&f->doc, yaml_document_get_root_node(&f->doc), "filter"), *rules = get(&f->doc, flt, "rules");
+    if (!rules || (rules->type == YAML_SEQUENCE_NODE && rules->data.sequence.items.top == rules->data.sequence.items.start)) {
+      f->why = "a filter without rules";
+      continue;
+    }
+    if (!get(&f->doc, flt, "condition")) { f->why = "a filter without condition"; continue; }
+    for (yaml_node_item_t *it = rules->type == YAML_SEQUENCE_NODE ? rules->data.sequence.items.start : NULL;
+         it && it < rules->data.sequence.items.top && !f->why; it++) {
+      const yaml_node_t *r = yaml_document_get_node(&f->doc, *it);
+      size_t j = 0;
+      while (j < nd && !(docs[j].kind == D_RULE && is_scalar(r) && names(&docs[j], sval(r)))) j++;
+      if (j == nd) f->why = "a filter names a rule the files given do not have";
+      else if (docs[j].why) f->why = "a filter names a rule that was not imported";
+      if (f->why && is_scalar(r)) f->detail = strdup(sval(r));
+    }
+  }
+  why_count whys[64];
+  size_t n_whys = 0;
+  for (size_t i = 0; i < nd; i++) {
+    if (docs[i].why) {
+      fprintf(report, "%s: not imported: %s%s%s\n", docs[i].file, docs[i].why, docs[i].detail ? ": " : "",
+              docs[i].detail ? docs[i].detail : "");
+      (*skipped)++;
+      count_why(whys, &n_whys, docs[i].why);
+    } else {
+      (*imported)++;
+    }
+  }
+  fclose(m.ls_out);
+  /* the pack, written whole, then in the formatter's layout */
+  char *pk = NULL;
+  size_t pklen = 0;
+  FILE *po = open_memstream(&pk, &pklen);
+  hn_status st = po ? HN_OK : HN_ERR_NOMEM;
+  if (po) {
+    fprintf(po, "// Sigma rules imported by hornet import-sigma with the mapping %s (SigmaHQ rules\n"
+                "// are under the Detection Rule License 1.1: keep the attribution of their authors).\n",
+            m.map.path);
+    fprintf(po, "pack %s 1.0.0\n\n", pack);
+    for (size_t i = 0; i < m.map.n_imports; i++) fprintf(po, "import %s\n", m.map.imports[i]);
+    fputc('\n', po);
+    write_schema(&m, po);
+    fwrite(lsdecl, 1, lslen, po);
+    for (int pass = 0; pass < 2; pass++) /* the rules, then the correlations over them */
+      for (size_t i = 0; i < nd; i++)
+        if (docs[i].text && (docs[i].kind == D_CORRELATION) == pass) fputs(docs[i].text, po);
+    fclose(po);
+    hnc_compiler *hc = hnc_compiler_create();
+    char *formatted = NULL;
+    size_t flen = 0;
+    if (hc && hnc_format(hc, "import-sigma", pk, pklen, &formatted, &flen) == HN_OK) fwrite(formatted, 1, flen, out);
+    else {
+      /* a mapping's `where` that is no hornet condition: written as it is, for check to point at */
+      fwrite(pk, 1, pklen, out);
+      fprintf(report, "import-sigma: the pack written has syntax errors (see hornet check); a mapping's `where` or `when` may be wrong\n");
+    }
+    free(formatted);
+    if (hc) hnc_compiler_destroy(hc);
+    free(pk);
+  }
   fprintf(report, "import-sigma: %u rules imported, %u not imported\n", *imported, *skipped);
   for (size_t w = 0; w < n_whys; w++) fprintf(report, "  %5u  %s\n", whys[w].n, whys[w].why);
-  for (size_t i = 0; i < m.n_extra; i++) free(m.extra[i]);
+  for (size_t i = 0; i < nd; i++) {
+    free(docs[i].text);
+    free(docs[i].detail);
+    yaml_document_delete(&docs[i].doc);
+  }
+  free(docs);
+  free(lsdecl);
+  for (size_t i = 0; i < m.n_extra; i++) free(m.extra[i].name);
   free(m.extra);
-  free(m.known);
-  for (size_t i = 0; i < m.n_sources; i++) free(m.sources[i]);
-  free(m.sources);
-  return HN_OK;
+  for (size_t i = 0; i < m.n_ls; i++) free(m.ls_names[i]);
+  free(m.ls_names);
+  for (size_t i = 0; i < m.n_kept; i++) free(m.kept[i]);
+  free(m.kept);
+  sg_mapping_free(&m.map);
+  return st;
 }

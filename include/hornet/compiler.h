@@ -94,12 +94,17 @@ HN_API hn_status hnc_program_native(hn_program *p, int *cache_hit, char *err, si
 HN_API hn_status hnc_dump_ast(hnc_compiler *c, const char *name, const char *text, size_t len,
                               FILE *f);
 
-/* hornet import-sigma: the Sigma rules of `files` (YAML) as one hornet pack named `pack`,
- * written to `out` (lang/SPEC.md §6.19); each rule that cannot be imported is reported to
- * `report` with the reason, then a summary. stdlib: where std.windows lives (NULL: the
- * default). */
-HN_API hn_status hnc_sigma_import(const char *const *files, size_t n_files, const char *stdlib, const char *pack,
-                                  FILE *out, FILE *report, unsigned *imported, unsigned *skipped);
+/* hornet import-sigma: the Sigma rules of `files` (YAML) as one hornet pack, written to `out`
+ * (lang/SPEC.md §6.19), through a mapping file (stdlib/sigma/windows.yml documents the format).
+ * Each rule that cannot be imported is reported to `report` with the reason, then a summary.
+ * HN_ERR_SYNTAX when the mapping has errors (reported at their line and column). */
+typedef struct hnc_sigma_options {
+  const char *stdlib;  /* where the std packs and sigma/NAME.yml live; NULL: the default */
+  const char *mapping; /* a shipped mapping's name (windows, ecs) or a file; NULL: windows */
+  const char *pack;    /* the pack's name; NULL: sigma.imported */
+} hnc_sigma_options;
+HN_API hn_status hnc_sigma_import(const char *const *files, size_t n_files, const hnc_sigma_options *opt, FILE *out,
+                                  FILE *report, unsigned *imported, unsigned *skipped);
 
 #ifdef __cplusplus
 }
