@@ -1180,8 +1180,12 @@ hn_status hnc_sigma_import(const char *const *files, size_t n_files, const hnc_s
   size_t n_whys = 0;
   for (size_t i = 0; i < nd; i++) {
     if (docs[i].why) {
-      fprintf(report, "%s: not imported: %s%s%s\n", docs[i].file, docs[i].why, docs[i].detail ? ": " : "",
-              docs[i].detail ? docs[i].detail : "");
+      fprintf(report, "%s: ", docs[i].file);
+      if (docs[i].title) { /* which rule of the file */
+        lit(report, docs[i].title);
+        fputs(": ", report);
+      }
+      fprintf(report, "not imported: %s%s%s\n", docs[i].why, docs[i].detail ? ": " : "", docs[i].detail ? docs[i].detail : "");
       (*skipped)++;
       count_why(whys, &n_whys, docs[i].why);
     } else {
