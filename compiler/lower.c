@@ -1121,6 +1121,8 @@ static void lower_rule(lower *L, const hnc_node *r) {
   rule->id = item_str(L, r, HNC_IT_ID);
   rule->service = item_str(L, r, HNC_IT_SERVICE);
   rule->status = item_str(L, r, HNC_IT_STATUS);
+  const hnc_node *gen = item(r, HNC_IT_GENERATE);
+  rule->quiet = gen && gen->a && !gen->a->i;
   const hnc_node *sev = item(r, HNC_IT_SEVERITY);
   rule->severity = sev && sev->a ? (int)sev_value(sev->a->str, sev->a->len) : 0;
   const hnc_node *ctl = item(r, HNC_IT_CONTROL);

@@ -665,6 +665,7 @@ typedef struct sdoc {
   const char *why;               /* not imported, or NULL */
   char *detail;                  /* what the reason is about, or NULL */
   bool done;                     /* written (or given up) */
+  int generate;                  /* rules: named by a correlation with generate false (1) or true (2) */
   const sg_source *source;       /* the rule's log source entry and product (rules) */
   const sg_product *product;
   char *text;                    /* the hornet rule */
@@ -968,6 +969,10 @@ static const char *one_correlation(imp *m, sdoc *docs, size_t nd, sdoc *d, bool 
     free(pb);
   }
   if (!strcmp(type, "temporal")) snprintf(agg, sizeof agg, "distinct(alert.rule)");
+  /* generate (false by default): whether the rules named keep their own alerts */
+  const char *gen = get_str(doc, c, "generate");
+  for (size_t i = 0; i < nr; i++)
+    target[i]->generate |= gen && (!strcmp(gen, "true") || !strcmp(gen, "yes")) ? 2 : 1;
   char *text = NULL;
   size_t tlen = 0;
   FILE *out = open_memstream(&text, &tlen);
@@ -1208,8 +1213,13 @@ hn_status hnc_sigma_import(const char *const *files, size_t n_files, const hnc_s
     write_schema(&m, po);
     fwrite(lsdecl, 1, lslen, po);
     for (int pass = 0; pass < 2; pass++) /* the rules, then the correlations over them */
-      for (size_t i = 0; i < nd; i++)
-        if (docs[i].text && (docs[i].kind == D_CORRELATION) == pass) fputs(docs[i].text, po);
+      for (size_t i = 0; i < nd; i++) {
+        const char *t = docs[i].text, *from = t ? strstr(t, "\n  from ") : NULL;
+        if (!t || (docs[i].kind == D_CORRELATION) != pass) continue;
+        if (docs[i].generate == 1 && from) /* named only by correlations that do not generate it */
+          fprintf(po, "%.*s\n  generate false%s", (int)(from - t), t, from);
+        else fputs(t, po);
+      }
     fclose(po);
     hnc_compiler *hc = hnc_compiler_create();
     char *formatted = NULL;

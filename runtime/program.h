@@ -94,6 +94,7 @@ typedef struct hn_rule {
   const char **entity_names;
   uint32_t n_entities;
   uint8_t kind;          /* hn_rule_kind */
+  bool quiet;            /* `generate false`: its alerts only feed the rules `from` it */
   uint32_t source;       /* bnode of its log sources (HN_B_TRUE when none) */
   uint32_t cond;         /* bnode: where and not except ... (sources included); for an
                           * aggregation, which events enter its windows */
