@@ -44,11 +44,13 @@ static void usage(FILE *f) {
         "                             run the stream, then print the incidents per domain, highest\n"
         "                             priority first\n"
         "import-sigma: hornet import-sigma PATH... [-o FILE] [--pack NAME] [--mapping windows|ecs|FILE]\n"
-        "                             Sigma rules (files or folders of .yml) as one hornet pack over\n"
-        "                             std.windows; what is not imported is reported with the reason\n"
+        "                             Sigma rules (files or folders of .yml) as one hornet pack, through\n"
+        "                             a mapping; what is not imported is reported with the reason\n"
         "test:    hornet test PATH... [--junit FILE]\n"
         "explain: hornet explain PACK --event JSON [--rule NAME]\n"
-        "(run, test and explain also take -I DIR, --stdlib DIR and --engine jit|interp)\n", f);
+        "(run, test and explain also take -I DIR, --stdlib DIR and --engine jit|interp)\n"
+        "A Sigma file or a folder of Sigma rules (no .hn files) may stand for a pack anywhere: it is\n"
+        "imported on the fly (check, run, test, queue and explain take --mapping windows|ecs|FILE).\n", f);
 }
 
 static int color_default(void) { return isatty(2) && getenv("NO_COLOR") == NULL; }
@@ -72,6 +74,8 @@ static int cmd_check(int argc, char **argv) {
       hnc_compiler_add_search_dir(c, a + 2);
     } else if (strcmp(a, "--stdlib") == 0 && i + 1 < argc) {
       hnc_compiler_set_stdlib(c, argv[++i]);
+    } else if (strcmp(a, "--mapping") == 0 && i + 1 < argc) {
+      hnc_compiler_set_sigma_mapping(c, argv[++i]);
     } else if (strncmp(a, "-W", 2) == 0) {
       if (hnc_compiler_warning_option(c, a + 2) != HN_OK) {
         fprintf(stderr, "hornet check: unknown warning option '%s'\n", a);
@@ -100,7 +104,7 @@ static int cmd_check(int argc, char **argv) {
   }
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
-    if ((strcmp(a, "--format") == 0 || strcmp(a, "-I") == 0 || strcmp(a, "--stdlib") == 0)) { i++; continue; }
+    if ((strcmp(a, "--format") == 0 || strcmp(a, "-I") == 0 || strcmp(a, "--stdlib") == 0 || strcmp(a, "--mapping") == 0)) { i++; continue; }
     if (a[0] == '-' && a[1]) continue;
     hnc_compiler_add_path(c, a);
   }
@@ -229,10 +233,12 @@ static int cmd_fmt(int argc, char **argv) {
 /* Checks and compiles the packs at paths[0..n); prints diagnostics; NULL when they have errors.
  * With native set, the rule logic is compiled to native code (cached); if that fails the
  * interpreter runs, with a warning. */
-static hn_program *compile_paths(char **paths, int n, char **incs, int ninc, const char *stdlib, int native) {
+static hn_program *compile_paths(char **paths, int n, char **incs, int ninc, const char *stdlib, const char *mapping,
+                                 int native) {
   hnc_compiler *c = hnc_compiler_create();
   if (!c) return NULL;
   if (stdlib) hnc_compiler_set_stdlib(c, stdlib);
+  if (mapping) hnc_compiler_set_sigma_mapping(c, mapping);
   for (int i = 0; i < ninc; i++) hnc_compiler_add_search_dir(c, incs[i]);
   for (int i = 0; i < n; i++) hnc_compiler_add_path(c, paths[i]);
   hn_program *p = NULL;
@@ -249,7 +255,7 @@ static hn_program *compile_paths(char **paths, int n, char **incs, int ninc, con
 typedef struct run_args {
   char *paths[64], *incs[16];
   int npaths, ninc;
-  const char *stdlib, *input, *output, *dead, *junit, *event, *rule, *engine, *state, *every, *max, *incidents;
+  const char *stdlib, *input, *output, *dead, *junit, *event, *rule, *engine, *state, *every, *max, *incidents, *mapping;
   int native, final, json;
 } run_args;
 
@@ -263,6 +269,7 @@ static int parse_run_args(const char *cmd, int argc, char **argv, run_args *a) {
                       : strcmp(o, "--stdlib") == 0 ? &a->stdlib : strcmp(o, "--engine") == 0 ? &a->engine
                       : strcmp(o, "--state") == 0 ? &a->state : strcmp(o, "--checkpoint-every") == 0 ? &a->every
                       : strcmp(o, "--max-events") == 0 ? &a->max : strcmp(o, "--incidents") == 0 ? &a->incidents
+                      : strcmp(o, "--mapping") == 0 ? &a->mapping
                       : NULL;
     if (slot) {
       if (i + 1 >= argc) { fprintf(stderr, "hornet %s: %s needs a value\n", cmd, o); return 2; }
@@ -307,7 +314,7 @@ static int run_or_queue(int argc, char **argv, bool queue) {
     fprintf(stderr, "hornet %s: cannot write '%s'\n", cmd, !out ? a.output : a.dead && !dead ? a.dead : a.incidents);
     return 1;
   }
-  hn_program *p = compile_paths(a.paths, a.npaths, a.incs, a.ninc, a.stdlib, a.native);
+  hn_program *p = compile_paths(a.paths, a.npaths, a.incs, a.ninc, a.stdlib, a.mapping, a.native);
   if (!p) return 1;
   hn_run_options o = {a.input ? a.input : "-", in, out, dead, stderr, 10, a.native ? HN_ENGINE_AUTO : HN_ENGINE_INTERP,
                       a.state, a.every ? strtoull(a.every, NULL, 10) : 0, a.max ? strtoull(a.max, NULL, 10) : 0,
@@ -341,7 +348,7 @@ static int cmd_test(int argc, char **argv) {
   run_args a;
   int rc = parse_run_args("test", argc, argv, &a);
   if (rc) return rc;
-  hn_program *p = compile_paths(a.paths, a.npaths, a.incs, a.ninc, a.stdlib, a.native);
+  hn_program *p = compile_paths(a.paths, a.npaths, a.incs, a.ninc, a.stdlib, a.mapping, a.native);
   if (!p) return 1;
   FILE *junit = a.junit ? fopen(a.junit, "wb") : NULL;
   if (a.junit && !junit) { fprintf(stderr, "hornet test: cannot write '%s'\n", a.junit); hn_program_destroy(p); return 1; }
@@ -350,36 +357,6 @@ static int cmd_test(int argc, char **argv) {
   if (junit) fclose(junit);
   hn_program_destroy(p);
   return s == HN_OK ? 0 : 1;
-}
-
-/* Collects the .yml / .yaml files under a path (a file or a directory, recursively), sorted. */
-static void yaml_files(const char *path, char ***v, size_t *n, size_t *cap) {
-  struct stat sb;
-  if (stat(path, &sb) != 0) return;
-  if (!S_ISDIR(sb.st_mode)) {
-    if (*n == *cap) {
-      *cap = *cap ? *cap * 2 : 256;
-      char **nv = realloc(*v, *cap * sizeof *nv);
-      if (!nv) return;
-      *v = nv;
-    }
-    (*v)[(*n)++] = strdup(path);
-    return;
-  }
-  struct dirent **ents;
-  int k = scandir(path, &ents, NULL, alphasort);
-  for (int i = 0; i < k; i++) {
-    const char *nm = ents[i]->d_name;
-    size_t len = strlen(nm);
-    char sub[4096];
-    snprintf(sub, sizeof sub, "%s/%s", path, nm);
-    if (nm[0] != '.' && (stat(sub, &sb) == 0 && S_ISDIR(sb.st_mode)))
-      yaml_files(sub, v, n, cap);
-    else if (nm[0] != '.' && ((len > 4 && !strcmp(nm + len - 4, ".yml")) || (len > 5 && !strcmp(nm + len - 5, ".yaml"))))
-      yaml_files(sub, v, n, cap);
-    free(ents[i]);
-  }
-  if (k >= 0) free(ents);
 }
 
 /* hornet import-sigma PATH... [-o FILE] [--pack NAME] [--mapping NAME|FILE] [--stdlib DIR] */
@@ -393,7 +370,7 @@ static int cmd_import_sigma(int argc, char **argv) {
     else if (!strcmp(argv[i], "--stdlib") && i + 1 < argc) stdlib = argv[++i];
     else if (!strcmp(argv[i], "--mapping") && i + 1 < argc) mapping = argv[++i];
     else if (argv[i][0] == '-') { fprintf(stderr, "hornet import-sigma: unknown option '%s'\n", argv[i]); return 2; }
-    else yaml_files(argv[i], &files, &n, &cap);
+    else hnc_sigma_files(argv[i], &files, &n, &cap);
   }
   if (!n) { fputs("hornet import-sigma: no Sigma files given\n", stderr); free(files); return 2; }
   FILE *out = outp ? fopen(outp, "wb") : stdout;
@@ -412,7 +389,7 @@ static int cmd_explain(int argc, char **argv) {
   int rc = parse_run_args("explain", argc, argv, &a);
   if (rc) return rc;
   if (!a.event) { fputs("hornet explain: --event JSON is required\n", stderr); return 2; }
-  hn_program *p = compile_paths(a.paths, a.npaths, a.incs, a.ninc, a.stdlib, a.native);
+  hn_program *p = compile_paths(a.paths, a.npaths, a.incs, a.ninc, a.stdlib, a.mapping, a.native);
   if (!p) return 1;
   hn_status s = hn_explain(p, a.event, strlen(a.event), a.rule, stdout);
   hn_program_destroy(p);

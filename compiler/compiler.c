@@ -1,7 +1,9 @@
 /* compiler.c - the public compiler object: options, loading files into packs, resolving
  * imports on the search path, and running the checks.
  * Depends on the parser (hnc_parse) and sema.c; nothing in runtime/ but hornet.h. */
+#include <ctype.h>
 #include <dirent.h>
+#include <stdio.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -250,6 +252,55 @@ static hn_status add_dir(hnc_compiler *c, const char *dir, bool root) {
   return st;
 }
 
+void hnc_compiler_set_sigma_mapping(hnc_compiler *c, const char *mapping) { c->sigma_mapping = mapping; }
+
+/* Sigma rules given as a pack: imported (sigma.c) into a source of their own, named after the
+ * path, with what was not imported as warnings. So the YAML stays the source of truth. */
+static hn_status add_sigma(hnc_compiler *c, const char *path, char **files, size_t n) {
+  char pack[160] = "sigma.", *rep = NULL, *text = NULL;
+  size_t k = 6, rlen = 0, tlen = 0;
+  const char *base = path + strlen(path);
+  while (base > path && base[-1] == '/') base--;
+  const char *end = base;
+  while (base > path && base[-1] != '/') base--;
+  for (const char *s = base; s < end && k < sizeof pack - 1 && *s != '.'; s++)
+    pack[k++] = isalnum((unsigned char)*s) ? (char)tolower((unsigned char)*s) : '_';
+  pack[k] = 0;
+  if (k == 6 || !isalpha((unsigned char)pack[6])) snprintf(pack, sizeof pack, "sigma.rules");
+  FILE *out = open_memstream(&text, &tlen), *report = open_memstream(&rep, &rlen);
+  if (!out || !report) {
+    if (out) fclose(out);
+    if (report) fclose(report);
+    free(text);
+    free(rep);
+    return HN_ERR_NOMEM;
+  }
+  hnc_sigma_options o = {c->stdlib_dir, c->sigma_mapping, pack};
+  unsigned imported = 0, skipped = 0;
+  hn_status st = hnc_sigma_import((const char *const *)files, n, &o, out, report, &imported, &skipped);
+  fclose(out);
+  fclose(report);
+  for (char *line = rep, *nl; line && *line; line = nl ? nl + 1 : NULL) {
+    nl = strchr(line, '\n');
+    if (nl) *nl = 0;
+    char *e = strstr(line, ": error: ");
+    if (e) memmove(e + 2, e + 9, strlen(e + 9) + 1); /* the mapping's place, then the message */
+    if (st != HN_OK) hnc_error(c, hnc_loc_none(), "sigma-mapping", "%s", line);
+    else if (strncmp(line, "import-sigma:", 13) && line[0] != ' ')
+      hnc_warning(c, hnc_loc_none(), "sigma-not-imported", "%s", line);
+  }
+  free(rep);
+  if (st == HN_OK) {
+    char name[4200];
+    snprintf(name, sizeof name, "%s (Sigma, imported)", path);
+    st = hnc_compiler_add_source(c, name, text, tlen);
+  }
+  free(text);
+  return st;
+}
+
+static bool sigma_name(const char *p) { return has_suffix(p, ".yml") || has_suffix(p, ".yaml"); }
+
 hn_status hnc_compiler_add_path(hnc_compiler *c, const char *path) {
   struct stat sb;
   if (stat(path, &sb) != 0) {
@@ -257,9 +308,32 @@ hn_status hnc_compiler_add_path(hnc_compiler *c, const char *path) {
     return HN_ERR_IO;
   }
   c->checked = false;
-  if (S_ISDIR(sb.st_mode)) return add_dir(c, path, true);
+  char **yml = NULL;
+  size_t ny = 0, cy = 0;
   hn_status st = HN_OK;
-  add_file(c, path, true, &st);
+  if (S_ISDIR(sb.st_mode)) {
+    char **hn = NULL;
+    size_t nh = 0, ch = 0;
+    list_dir(path, &hn, &nh, &ch);
+    for (size_t i = 0; i < nh; i++) free(hn[i]);
+    free(hn);
+    /* a directory of hornet files is a pack (its YAML files are inventories); one without
+     * any holds Sigma rules */
+    if (nh) return add_dir(c, path, true);
+    hnc_sigma_files(path, &yml, &ny, &cy);
+    if (!ny) return add_dir(c, path, true);
+  } else if (sigma_name(path)) {
+    hnc_sigma_files(path, &yml, &ny, &cy);
+  } else {
+    add_file(c, path, true, &st);
+    return st;
+  }
+  {
+    hn_status s2 = add_sigma(c, path, yml, ny);
+    if (st == HN_OK) st = s2;
+  }
+  for (size_t i = 0; i < ny; i++) free(yml[i]);
+  free(yml);
   return st;
 }
 

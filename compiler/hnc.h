@@ -206,6 +206,7 @@ struct hnc_compiler {
   bool last_suppressed; /* the last warning was silenced: its notes go too */
   unsigned char *wstate; /* per warning: 0 default, 1 off, 2 error */
   char *stdlib_dir;
+  const char *sigma_mapping; /* for Sigma files given as packs (NULL: windows) */
   char **search;
   size_t n_search;
   hnc_pack **packs; /* every pack loaded: given ones first, then imports */

@@ -15,6 +15,8 @@
  * What is not imported is reported rule by rule with the reason.
  * Depends on libyaml. */
 #include <ctype.h>
+#include <dirent.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1020,6 +1022,38 @@ static const char *one_correlation(imp *m, sdoc *docs, size_t nd, sdoc *d, bool 
 }
 
 /* ---- the import ------------------------------------------------------------------------------- */
+static bool yaml_name(const char *n) {
+  size_t len = strlen(n);
+  return (len > 4 && !strcmp(n + len - 4, ".yml")) || (len > 5 && !strcmp(n + len - 5, ".yaml"));
+}
+
+void hnc_sigma_files(const char *path, char ***v, size_t *n, size_t *cap) {
+  struct stat sb;
+  if (stat(path, &sb) != 0) return;
+  if (!S_ISDIR(sb.st_mode)) {
+    if (*n == *cap) {
+      size_t nc = *cap ? *cap * 2 : 256;
+      char **nv = realloc(*v, nc * sizeof *nv);
+      if (!nv) return;
+      *v = nv;
+      *cap = nc;
+    }
+    if (((*v)[*n] = strdup(path))) (*n)++;
+    return;
+  }
+  struct dirent **ents;
+  int k = scandir(path, &ents, NULL, alphasort);
+  for (int i = 0; i < k; i++) {
+    const char *nm = ents[i]->d_name;
+    char sub[4096];
+    snprintf(sub, sizeof sub, "%s%s%s", path, path[strlen(path) - 1] == '/' ? "" : "/", nm);
+    struct stat st;
+    if (nm[0] != '.' && stat(sub, &st) == 0 && (S_ISDIR(st.st_mode) || yaml_name(nm))) hnc_sigma_files(sub, v, n, cap);
+    free(ents[i]);
+  }
+  if (k >= 0) free(ents);
+}
+
 typedef struct why_count {
   const char *why;
   unsigned n;

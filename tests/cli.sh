@@ -53,6 +53,13 @@ for set in tests/sigma/*/; do
     sed -n 's/^{"rule":"\([^"]*\)".*"line":\([0-9]*\).*/\2 \1/p' > "$tmp/sigma-$name.got"
   if diff -u "$set/expected.txt" "$tmp/sigma-$name.got"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL sigma conformance $name"; fi
 done
+# Sigma files stand for a pack: imported on the fly, with the same alerts
+"$hornet" run tests/sigma/windows/rules --input tests/sigma/windows/events.jsonl 2>/dev/null |
+  sed -n 's/^{"rule":"\([^"]*\)".*"line":\([0-9]*\).*/\2 \1/p' > "$tmp/sigma-direct.got"
+if diff -u tests/sigma/windows/expected.txt "$tmp/sigma-direct.got"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL sigma files as a pack"; fi
+contains "sigma not imported is a warning" "warning: tests/sigma/windows/rules/other_product.yml" "$hornet" check tests/sigma/windows/rules
+expect "sigma file as a pack, ECS mapping" 0 "$hornet" check --mapping ecs tests/sigma/ecs/rules/linux.yml
+expect "a directory with .hn files is a pack, not Sigma" 0 "$hornet" check -Werror examples/acme
 # a mapping with errors: each one at its line and column, and nothing imported
 expect "bad mapping" 1 "$hornet" import-sigma --mapping tests/golden/sigma/bad_mapping.yml tests/sigma/windows/rules -o /dev/null
 "$hornet" import-sigma --mapping tests/golden/sigma/bad_mapping.yml tests/sigma/windows/rules -o /dev/null 2> "$tmp/badmap.txt"

@@ -98,6 +98,16 @@ HN_API hn_status hnc_dump_ast(hnc_compiler *c, const char *name, const char *tex
  * (lang/SPEC.md §6.19), through a mapping file (stdlib/sigma/windows.yml documents the format).
  * Each rule that cannot be imported is reported to `report` with the reason, then a summary.
  * HN_ERR_SYNTAX when the mapping has errors (reported at their line and column). */
+/* The mapping for Sigma files given to hnc_compiler_add_path (a .yml file, or a directory
+ * with Sigma rules): a shipped mapping's name or a file; the default is windows. Such a path
+ * is imported as the pack sigma.NAME (NAME: the file or directory's base name); what is not
+ * imported becomes a warning. The string must outlive the compiler. */
+HN_API void hnc_compiler_set_sigma_mapping(hnc_compiler *c, const char *mapping);
+
+/* The Sigma files (.yml, .yaml) under path (a file, or a directory read recursively), sorted;
+ * appended to *v (malloc'd strings). */
+HN_API void hnc_sigma_files(const char *path, char ***v, size_t *n, size_t *cap);
+
 typedef struct hnc_sigma_options {
   const char *stdlib;  /* where the std packs and sigma/NAME.yml live; NULL: the default */
   const char *mapping; /* a shipped mapping's name (windows, ecs) or a file; NULL: windows */
