@@ -44,6 +44,7 @@ static void usage(FILE *f) {
         "                             run the stream, then print the incidents per domain, highest\n"
         "                             priority first\n"
         "import-sigma: hornet import-sigma PATH... [-o FILE] [--pack NAME] [--mapping windows|ecs|FILE]\n"
+        "                             [--placeholders FILE]\n"
         "                             Sigma rules (files or folders of .yml) as one hornet pack, through\n"
         "                             a mapping; what is not imported is reported with the reason\n"
         "test:    hornet test PATH... [--junit FILE]\n"
@@ -361,7 +362,7 @@ static int cmd_test(int argc, char **argv) {
 
 /* hornet import-sigma PATH... [-o FILE] [--pack NAME] [--mapping NAME|FILE] [--stdlib DIR] */
 static int cmd_import_sigma(int argc, char **argv) {
-  const char *outp = NULL, *pack = "sigma.imported", *stdlib = NULL, *mapping = NULL;
+  const char *outp = NULL, *pack = "sigma.imported", *stdlib = NULL, *mapping = NULL, *placeholders = NULL;
   char **files = NULL;
   size_t n = 0, cap = 0;
   for (int i = 0; i < argc; i++) {
@@ -369,6 +370,7 @@ static int cmd_import_sigma(int argc, char **argv) {
     else if (!strcmp(argv[i], "--pack") && i + 1 < argc) pack = argv[++i];
     else if (!strcmp(argv[i], "--stdlib") && i + 1 < argc) stdlib = argv[++i];
     else if (!strcmp(argv[i], "--mapping") && i + 1 < argc) mapping = argv[++i];
+    else if (!strcmp(argv[i], "--placeholders") && i + 1 < argc) placeholders = argv[++i];
     else if (argv[i][0] == '-') { fprintf(stderr, "hornet import-sigma: unknown option '%s'\n", argv[i]); return 2; }
     else hnc_sigma_files(argv[i], &files, &n, &cap);
   }
@@ -376,7 +378,7 @@ static int cmd_import_sigma(int argc, char **argv) {
   FILE *out = outp ? fopen(outp, "wb") : stdout;
   if (!out) { fprintf(stderr, "hornet import-sigma: cannot write '%s'\n", outp); return 1; }
   unsigned imported = 0, skipped = 0;
-  hnc_sigma_options o = {stdlib, mapping, pack};
+  hnc_sigma_options o = {stdlib, mapping, pack, placeholders};
   hn_status st = hnc_sigma_import((const char *const *)files, n, &o, out, stderr, &imported, &skipped);
   if (out != stdout && fclose(out) != 0) st = HN_ERR_IO;
   for (size_t i = 0; i < n; i++) free(files[i]);

@@ -141,7 +141,13 @@ static char *unescape(const char *s) {
 
 enum { M_CONTAINS = 1, M_STARTS = 2, M_ENDS = 4, M_ALL = 8, M_RE = 16, M_CASED = 32, M_CIDR = 64, M_EXISTS = 128,
        M_GT = 256, M_GTE = 512, M_LT = 1024, M_LTE = 2048, M_FIELDREF = 4096, M_RE_I = 8192, M_RE_M = 16384,
-       M_RE_S = 32768, M_NEQ = 65536 };
+       M_RE_S = 32768, M_NEQ = 65536, M_EXPAND = 131072 };
+
+/* A value: its text, and whether YAML gave it plain (unquoted null, ~ and '' are null). */
+typedef struct val {
+  const char *s;
+  bool plain;
+} val;
 
 typedef struct mods {
   unsigned flags;
@@ -154,7 +160,8 @@ static bool parse_mods(imp *m, char *spec, mods *x) {
   static const struct { const char *name; unsigned flag; } flags[] = {
       {"contains", M_CONTAINS}, {"startswith", M_STARTS}, {"endswith", M_ENDS}, {"all", M_ALL}, {"re", M_RE},
       {"i", M_RE_I}, {"m", M_RE_M}, {"s", M_RE_S}, {"cased", M_CASED}, {"cidr", M_CIDR}, {"exists", M_EXISTS},
-      {"gt", M_GT}, {"gte", M_GTE}, {"lt", M_LT}, {"lte", M_LTE}, {"fieldref", M_FIELDREF}, {"neq", M_NEQ}};
+      {"gt", M_GT}, {"gte", M_GTE}, {"lt", M_LT}, {"lte", M_LTE}, {"fieldref", M_FIELDREF}, {"neq", M_NEQ},
+      {"expand", M_EXPAND}};
   char *save = NULL;
   for (char *t = strtok_r(spec, "|", &save); t; t = strtok_r(NULL, "|", &save)) {
     size_t i = 0;
@@ -164,9 +171,6 @@ static bool parse_mods(imp *m, char *spec, mods *x) {
              !strcmp(t, "utf16be") || !strcmp(t, "utf16") || !strcmp(t, "windash")) {
       if (x->n_transform == 4) { m->why = "more than four value transforms"; return false; }
       x->transform[x->n_transform++] = !strcmp(t, "utf16") ? "utf16le" : t;
-    } else if (!strcmp(t, "expand")) {
-      m->why = "the modifier |expand (placeholders) is not imported yet";
-      return false;
     } else if (!strcmp(t, "minute") || !strcmp(t, "hour") || !strcmp(t, "day") || !strcmp(t, "week") ||
                !strcmp(t, "month") || !strcmp(t, "year")) {
       m->why = "the time modifiers (|minute, |hour...) are not imported yet";
@@ -241,13 +245,12 @@ static void not_an_address(FILE *o, const char *f) {
 }
 
 /* One value test of the event field f (of type `type`). */
-static void value_cond(imp *m, const char *f, const char *type, const mods *x, const yaml_node_t *v) {
+static void value_cond(imp *m, const char *f, const char *type, const mods *x, const val *v) {
   FILE *o = m->out;
   const char *tl = x->flags & M_CASED ? "" : "~";
-  if (!is_scalar(v)) { m->why = "a value list holds a mapping or a list"; return; }
-  const char *s = sval(v);
-  bool plain_scalar = v->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-  unsigned flags = x->flags & ~(unsigned)M_NEQ;
+  const char *s = v->s;
+  bool plain_scalar = v->plain;
+  unsigned flags = x->flags & ~(unsigned)(M_NEQ | M_EXPAND);
   if (plain_scalar && (!strcmp(s, "null") || !strcmp(s, "~") || !*s) && !flags && !x->n_transform) {
     path(o, f);
     fputs(" == null", o);
@@ -371,10 +374,10 @@ static void value_cond(imp *m, const char *f, const char *type, const mods *x, c
 
 /* A keyword (field-less) value: found anywhere in one of the mapping's keyword fields, as
  * Sigma's full-text search does. */
-static void keyword_cond(imp *m, const mods *x, const yaml_node_t *v) {
+static void keyword_cond(imp *m, const mods *x, const val *v) {
   FILE *o = m->out;
   if (!m->map.n_keywords) { m->why = "keyword (field-less) searches need `keywords` fields in the mapping"; return; }
-  if (x->flags & ~(unsigned)(M_ALL | M_CASED | M_CONTAINS)) { m->why = "a keyword search with a modifier other than all or cased"; return; }
+  if (x->flags & ~(unsigned)(M_ALL | M_CASED | M_CONTAINS | M_EXPAND)) { m->why = "a keyword search with a modifier other than all or cased"; return; }
   mods kx = *x;
   kx.flags |= M_CONTAINS;
   if (m->map.n_keywords > 1) fputc('(', o);
@@ -385,8 +388,44 @@ static void keyword_cond(imp *m, const mods *x, const yaml_node_t *v) {
   if (m->map.n_keywords > 1) fputc(')', o);
 }
 
+/* |expand: the values of s with each %name% replaced by each of its placeholder's values (the
+ * product, when several); at most max. Sets m->why for a placeholder without values. */
+static size_t expand(imp *m, const char *s, char **out, size_t max) {
+  size_t n = 1;
+  out[0] = strdup(s);
+  if (!out[0]) return 0;
+  for (;;) {
+    const char *a = strchr(out[0], '%'), *b = a ? strchr(a + 1, '%') : NULL;
+    if (!a || !b) return n;
+    const sg_placeholder *ph = sg_placeholder_find(&m->map, a + 1, (size_t)(b - a - 1));
+    if (!ph || !ph->n) {
+      snprintf(m->detail, sizeof m->detail, "%.*s", (int)(b - a + 1), a);
+      m->why = "a placeholder without values (give them with --placeholders FILE)";
+      for (size_t i = 0; i < n; i++) free(out[i]);
+      return 0;
+    }
+    /* replace the first placeholder (the same one) in every value so far */
+    size_t name = (size_t)(b - a + 1), nn = 0;
+    char *next[64];
+    for (size_t i = 0; i < n; i++) {
+      size_t pre = (size_t)(strchr(out[i], '%') - out[i]);
+      for (size_t k = 0; k < ph->n && nn < max && nn < 64; k++) {
+        size_t len = strlen(out[i]) - name + strlen(ph->values[k]) + 1;
+        char *t = malloc(len);
+        if (!t) continue;
+        snprintf(t, len, "%.*s%s%s", (int)pre, out[i], ph->values[k], out[i] + pre + name);
+        next[nn++] = t;
+      }
+      free(out[i]);
+    }
+    if (!nn) return 0;
+    for (size_t i = 0; i < nn; i++) out[i] = next[i];
+    n = nn;
+  }
+}
+
 /* field|mods: values -> a hornet condition; an empty field is a keyword search. */
-static void field_cond(imp *m, const char *key, const yaml_node_t *val) {
+static void field_cond(imp *m, const char *key, const yaml_node_t *val_node) {
   FILE *o = m->out;
   char spec[256], buf[256];
   snprintf(spec, sizeof spec, "%s", key);
@@ -401,16 +440,19 @@ static void field_cond(imp *m, const char *key, const yaml_node_t *val) {
   const char *f = keywords ? "" : sg_map_field(&m->ctx, spec, buf, sizeof buf);
   const char *type = keywords ? "string" : field_type_of(m, f);
   /* the values: one scalar or a list */
-  const yaml_node_t *vals[512];
+  val vals[512];
   size_t nv = 0;
-  if (is_scalar(val)) vals[nv++] = val;
-  else if (val->type == YAML_SEQUENCE_NODE)
-    for (yaml_node_item_t *it = val->data.sequence.items.start; it < val->data.sequence.items.top && nv < 512; it++)
-      vals[nv++] = yaml_document_get_node(m->doc, *it);
+  if (is_scalar(val_node)) vals[nv++] = (val){sval(val_node), val_node->data.scalar.style == YAML_PLAIN_SCALAR_STYLE};
+  else if (val_node->type == YAML_SEQUENCE_NODE)
+    for (yaml_node_item_t *it = val_node->data.sequence.items.start; it < val_node->data.sequence.items.top && nv < 512; it++) {
+      const yaml_node_t *e = yaml_document_get_node(m->doc, *it);
+      if (!is_scalar(e)) { m->why = "a value list holds a mapping or a list"; return; }
+      vals[nv++] = (val){sval(e), e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE};
+    }
   else { m->why = "a field's value is a mapping"; return; }
   if (x.flags & M_EXISTS) {
     if (keywords) { m->why = "|exists without a field"; return; }
-    bool yes = nv && is_scalar(vals[0]) && !strcmp(sval(vals[0]), "true");
+    bool yes = nv && !strcmp(vals[0].s, "true");
     fprintf(o, "%s ", yes ? "exists" : "missing");
     path(o, f);
     return;
@@ -423,8 +465,20 @@ static void field_cond(imp *m, const char *key, const yaml_node_t *val) {
   for (size_t i = 0; i < nv && !m->why; i++) {
     if (i) fputs(join, o);
     if (neq) fputs("not ", o);
-    if (keywords) keyword_cond(m, &x, vals[i]);
-    else value_cond(m, f, type, &x, vals[i]);
+    /* |expand: each value the placeholders give, any of them */
+    char *ex[64];
+    size_t ne = 0;
+    if (x.flags & M_EXPAND) ne = expand(m, vals[i].s, ex, 64);
+    if (m->why) break;
+    if (ne > 1) fputc('(', o);
+    for (size_t k = 0; k < (ne ? ne : 1) && !m->why; k++) {
+      val v = ne ? (val){ex[k], false} : vals[i];
+      if (k) fputs(" or ", o);
+      if (keywords) keyword_cond(m, &x, &v);
+      else value_cond(m, f, type, &x, &v);
+    }
+    if (ne > 1) fputc(')', o);
+    for (size_t k = 0; k < ne; k++) free(ex[k]);
   }
   if (nv > 1) fputc(')', o);
 }
@@ -1144,7 +1198,8 @@ hn_status hnc_sigma_import(const char *const *files, size_t n_files, const hnc_s
   const char *stdlib = opt && opt->stdlib ? opt->stdlib : env && *env ? env : HN_STDLIB_DIR;
   const char *pack = opt && opt->pack ? opt->pack : "sigma.imported";
   *imported = *skipped = 0;
-  if (!sg_mapping_load(&m.map, opt && opt->mapping ? opt->mapping : "windows", stdlib, report)) {
+  if (!sg_mapping_load(&m.map, opt && opt->mapping ? opt->mapping : "windows", stdlib, report) ||
+      (opt && opt->placeholders && !sg_placeholders_load(&m.map, opt->placeholders, report))) {
     sg_mapping_free(&m.map);
     return HN_ERR_SYNTAX;
   }

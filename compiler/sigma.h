@@ -47,6 +47,13 @@ typedef struct sg_field {
   char type[16]; /* string, int, float, bool, ip, list, ... */
 } sg_field;
 
+/* Values for |expand: %name% stands for each of them. */
+typedef struct sg_placeholder {
+  char *name;
+  char **values;
+  size_t n;
+} sg_placeholder;
+
 typedef struct sg_mapping {
   char *path;
   char **imports;
@@ -61,6 +68,8 @@ typedef struct sg_mapping {
   size_t n_products;
   sg_source *sources;
   size_t n_sources;
+  sg_placeholder *placeholders;
+  size_t n_placeholders;
   /* read from the imports' sources: their schemas' fields and their log sources' names */
   sg_field *known;
   size_t n_known;
@@ -72,6 +81,10 @@ typedef struct sg_mapping {
  * one of stdlib/sigma/NAME.yml. Errors go to `report` with file:line:column; false then. */
 bool sg_mapping_load(sg_mapping *m, const char *name, const char *stdlib, FILE *report);
 void sg_mapping_free(sg_mapping *m);
+
+/* Adds the placeholders of a YAML file (a map of names to a value or a list of values). */
+bool sg_placeholders_load(sg_mapping *m, const char *path, FILE *report);
+const sg_placeholder *sg_placeholder_find(const sg_mapping *m, const char *name, size_t len);
 
 /* The entry for a rule's log source, or NULL: its category and service are the rule's (both
  * absent, equal, or `*` for any value), its product the rule's or absent (any); the closest

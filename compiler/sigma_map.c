@@ -183,6 +183,55 @@ static void read_pack(sg_mapping *m, const char *path) {
   free(src);
 }
 
+/* placeholders: NAME: value | [values] */
+static void placeholders(loader *l, sg_mapping *m, const yaml_node_t *n) {
+  if (!n || n->type != YAML_MAPPING_NODE) {
+    err(l, n, "%s", "placeholders must be a map of names to values (NAME: [a, b])");
+    return;
+  }
+  for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+    const yaml_node_t *key = node(l, p->key);
+    if (!scalar(key)) { err(l, key, "%s", "placeholders: a name must be a string"); continue; }
+    sg_placeholder *np = realloc(m->placeholders, (m->n_placeholders + 1) * sizeof *np);
+    if (!np) return;
+    m->placeholders = np;
+    sg_placeholder *ph = &np[m->n_placeholders++];
+    ph->name = strdup(text(key));
+    ph->values = str_list(l, node(l, p->value), &ph->n, "a placeholder's values");
+  }
+}
+
+bool sg_placeholders_load(sg_mapping *m, const char *path, FILE *report) {
+  size_t len;
+  char *src = hnc_read_file(path, &len);
+  if (!src) {
+    fprintf(report, "%s: error: cannot read the placeholders\n", path);
+    return false;
+  }
+  yaml_parser_t yp;
+  yaml_document_t doc;
+  yaml_parser_initialize(&yp);
+  yaml_parser_set_input_string(&yp, (const unsigned char *)src, len);
+  loader l = {&doc, path, report, 0};
+  if (!yaml_parser_load(&yp, &doc)) {
+    fprintf(report, "%s:%zu:%zu: error: YAML: %s\n", path, yp.problem_mark.line + 1, yp.problem_mark.column + 1,
+            yp.problem ? yp.problem : "syntax error");
+    l.errors++;
+  } else {
+    placeholders(&l, m, yaml_document_get_root_node(&doc));
+    yaml_document_delete(&doc);
+  }
+  yaml_parser_delete(&yp);
+  free(src);
+  return l.errors == 0;
+}
+
+const sg_placeholder *sg_placeholder_find(const sg_mapping *m, const char *name, size_t len) {
+  for (size_t i = 0; i < m->n_placeholders; i++)
+    if (strlen(m->placeholders[i].name) == len && !memcmp(m->placeholders[i].name, name, len)) return &m->placeholders[i];
+  return NULL;
+}
+
 static bool is_file(const char *name) {
   size_t n = strlen(name);
   return strchr(name, '/') || (n > 4 && !strcmp(name + n - 4, ".yml")) || (n > 5 && !strcmp(name + n - 5, ".yaml"));
@@ -216,7 +265,7 @@ bool sg_mapping_load(sg_mapping *m, const char *name, const char *stdlib, FILE *
   if (!root || root->type != YAML_MAPPING_NODE) {
     err(&l, root, "%s", "a mapping file is a map (imports, fields, logsources...)");
   } else {
-    keys(&l, root, "imports unmapped keywords entities fields products logsources", "mapping");
+    keys(&l, root, "imports unmapped keywords entities fields products logsources placeholders", "mapping");
     const yaml_node_t *n;
     if ((n = get(&l, root, "imports"))) m->imports = str_list(&l, n, &m->n_imports, "imports");
     if (!m->n_imports) err(&l, root, "%s", "a mapping names the packs its rules import (imports: [std.windows])");
@@ -224,6 +273,7 @@ bool sg_mapping_load(sg_mapping *m, const char *name, const char *stdlib, FILE *
     if ((n = get(&l, root, "keywords"))) m->keywords = str_list(&l, n, &m->n_keywords, "keywords");
     if ((n = get(&l, root, "entities"))) m->entities = str_list(&l, n, &m->n_entities, "entities");
     if ((n = get(&l, root, "fields"))) renames(&l, n, &m->fields);
+    if ((n = get(&l, root, "placeholders"))) placeholders(&l, m, n);
     if ((n = get(&l, root, "products"))) {
       if (n->type != YAML_MAPPING_NODE) err(&l, n, "%s", "products must be a map of product names");
       else {
@@ -307,6 +357,12 @@ void sg_mapping_free(sg_mapping *m) {
     free(s->variants);
   }
   free(m->sources);
+  for (size_t i = 0; i < m->n_placeholders; i++) {
+    for (size_t j = 0; j < m->placeholders[i].n; j++) free(m->placeholders[i].values[j]);
+    free(m->placeholders[i].values);
+    free(m->placeholders[i].name);
+  }
+  free(m->placeholders);
   for (size_t i = 0; i < m->n_known; i++) free(m->known[i].name);
   free(m->known);
   for (size_t i = 0; i < m->n_lognames; i++) free(m->lognames[i]);

@@ -45,7 +45,8 @@ expect "fmt --check canonical" 0 "$hornet" fmt --check examples stdlib
 for set in tests/sigma/*/; do
   set=${set%/}; name=${set##*/}
   mapping=windows; [[ -f $set/mapping ]] && mapping=$(cat "$set/mapping")
-  "$hornet" import-sigma --mapping "$mapping" "$set/rules" -o "$tmp/sigma-$name.hn" 2> "$tmp/sigma-$name.report"
+  ph=(); [[ -f $set/placeholders.yml ]] && ph=(--placeholders "$set/placeholders.yml")
+  "$hornet" import-sigma --mapping "$mapping" "${ph[@]}" "$set/rules" -o "$tmp/sigma-$name.hn" 2> "$tmp/sigma-$name.report"
   if diff -u "$set/report.txt" "$tmp/sigma-$name.report"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL sigma report $name"; fi
   expect "imported Sigma checks ($name)" 0 "$hornet" check -Wno-missing-entities "$tmp/sigma-$name.hn"
   expect "imported Sigma is formatted ($name)" 0 "$hornet" fmt --check "$tmp/sigma-$name.hn"
@@ -56,7 +57,7 @@ done
 # Sigma files stand for a pack: imported on the fly, with the same alerts
 "$hornet" run tests/sigma/windows/rules --input tests/sigma/windows/events.jsonl 2>/dev/null |
   sed -n 's/^{"rule":"\([^"]*\)".*"line":\([0-9]*\).*/\2 \1/p' > "$tmp/sigma-direct.got"
-if diff -u tests/sigma/windows/expected.txt "$tmp/sigma-direct.got"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL sigma files as a pack"; fi
+if diff -u <(grep -v ' expand_' tests/sigma/windows/expected.txt) "$tmp/sigma-direct.got"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL sigma files as a pack"; fi
 contains "sigma not imported is a warning" "warning: tests/sigma/windows/rules/other_product.yml" "$hornet" check tests/sigma/windows/rules
 expect "sigma file as a pack, ECS mapping" 0 "$hornet" check --mapping ecs tests/sigma/ecs/rules/linux.yml
 expect "a directory with .hn files is a pack, not Sigma" 0 "$hornet" check -Werror examples/acme

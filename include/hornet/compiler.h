@@ -112,6 +112,7 @@ typedef struct hnc_sigma_options {
   const char *stdlib;  /* where the std packs and sigma/NAME.yml live; NULL: the default */
   const char *mapping; /* a shipped mapping's name (windows, ecs) or a file; NULL: windows */
   const char *pack;    /* the pack's name; NULL: sigma.imported */
+  const char *placeholders; /* a YAML file of values for |expand (NAME: [values]), or NULL */
 } hnc_sigma_options;
 HN_API hn_status hnc_sigma_import(const char *const *files, size_t n_files, const hnc_sigma_options *opt, FILE *out,
                                   FILE *report, unsigned *imported, unsigned *skipped);
