@@ -1,6 +1,7 @@
 /* hornet.c - the command-line interface: check, fmt, run, test, explain.
  * Prints diagnostics; exit codes: 0 clean, 1 errors (or files fmt --check would change),
  * 2 bad usage. Depends on the public compiler API only. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +44,7 @@ static void usage(FILE *f) {
         "queue:   hornet queue PACK [--input FILE|-] [--json] [run's options]\n"
         "                             run the stream, then print the incidents per domain, highest\n"
         "                             priority first\n"
-        "import-sigma: hornet import-sigma PATH... [-o FILE] [--pack NAME] [--mapping windows|ecs|FILE]\n"
+        "import-sigma: hornet import-sigma PATH... [-o FILE|DIR/] [--pack NAME] [--mapping windows|ecs|FILE]\n"
         "                             [--placeholders FILE]\n"
         "                             Sigma rules (files or folders of .yml) as one hornet pack, through\n"
         "                             a mapping; what is not imported is reported with the reason\n"
@@ -375,12 +376,26 @@ static int cmd_import_sigma(int argc, char **argv) {
     else hnc_sigma_files(argv[i], &files, &n, &cap);
   }
   if (!n) { fputs("hornet import-sigma: no Sigma files given\n", stderr); free(files); return 2; }
-  FILE *out = outp ? fopen(outp, "wb") : stdout;
-  if (!out) { fprintf(stderr, "hornet import-sigma: cannot write '%s'\n", outp); return 1; }
+  /* -o DIR (an existing directory, or a path ending in '/'): a directory pack, one file per folder */
+  struct stat sb;
+  size_t ol = outp ? strlen(outp) : 0;
+  bool dir = outp && ((stat(outp, &sb) == 0 && S_ISDIR(sb.st_mode)) || (ol && outp[ol - 1] == '/'));
+  if (dir) { /* with its parents, as mkdir -p */
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s", outp);
+    for (char *q = buf + 1; *q; q++)
+      if (*q == '/') { *q = 0; mkdir(buf, 0777); *q = '/'; }
+  }
+  if (dir && mkdir(outp, 0777) != 0 && errno != EEXIST) {
+    fprintf(stderr, "hornet import-sigma: cannot create '%s': %s\n", outp, strerror(errno));
+    return 1;
+  }
+  FILE *out = dir ? NULL : outp ? fopen(outp, "wb") : stdout;
+  if (!dir && !out) { fprintf(stderr, "hornet import-sigma: cannot write '%s'\n", outp); return 1; }
   unsigned imported = 0, skipped = 0;
-  hnc_sigma_options o = {stdlib, mapping, pack, placeholders};
+  hnc_sigma_options o = {stdlib, mapping, pack, placeholders, dir ? outp : NULL};
   hn_status st = hnc_sigma_import((const char *const *)files, n, &o, out, stderr, &imported, &skipped);
-  if (out != stdout && fclose(out) != 0) st = HN_ERR_IO;
+  if (out && out != stdout && fclose(out) != 0) st = HN_ERR_IO;
   for (size_t i = 0; i < n; i++) free(files[i]);
   free(files);
   return st == HN_OK ? 0 : 1;

@@ -17,6 +17,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <sys/stat.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1190,6 +1191,86 @@ static void write_schema(imp *m, FILE *out) {
   fputs("}\n\n", out);
 }
 
+/* The length of a file's folder part (up to its last '/'). */
+static size_t dir_len(const char *f) {
+  const char *sl = strrchr(f, '/');
+  return sl ? (size_t)(sl - f) : 0;
+}
+
+static bool same_dir(const char *a, const char *b) {
+  size_t n = dir_len(a);
+  return n == dir_len(b) && !strncmp(a, b, n);
+}
+
+/* The folders' common part, cut at a '/'. */
+static size_t common_dir(const sdoc *docs, size_t nd) {
+  size_t n = SIZE_MAX;
+  const char *ref = NULL;
+  for (size_t i = 0; i < nd; i++) {
+    if (!docs[i].text) continue;
+    if (!ref) { ref = docs[i].file; n = dir_len(ref); continue; }
+    size_t k = 0, dl = dir_len(docs[i].file);
+    while (k < n && k < dl && ref[k] == docs[i].file[k]) k++;
+    if (k < n) { /* back to a whole folder name */
+      while (k > 0 && ref[k] != '/') k--;
+      n = k;
+    }
+  }
+  return n == SIZE_MAX ? 0 : n;
+}
+
+/* A folder's file name in the directory pack: its path below the common part, '_' for '/'. */
+static void folder_name(const char *file, size_t common, char *out, size_t len) {
+  size_t n = dir_len(file), k = 0;
+  const char *s = file + (common < n ? common : n);
+  while (*s == '/') s++;
+  for (; s < file + n && k + 1 < len; s++) out[k++] = isalnum((unsigned char)*s) || *s == '-' ? *s : '_';
+  out[k] = 0;
+  if (!k) snprintf(out, len, "rules");
+}
+
+/* A pack file: head (pack, imports), the declarations given, and the rules of `folder` (all
+ * when NULL), then the correlations; through the formatter. */
+static hn_status write_pack(imp *m, FILE *out, FILE *report, const char *pack, sdoc *docs, size_t nd, const char *folder,
+                            const char *decl, size_t decl_len) {
+  char *pk = NULL;
+  size_t pklen = 0;
+  FILE *po = open_memstream(&pk, &pklen);
+  if (!po) return HN_ERR_NOMEM;
+  fprintf(po, "// Sigma rules imported by hornet import-sigma with the mapping %s (SigmaHQ rules\n"
+              "// are under the Detection Rule License 1.1: keep the attribution of their authors).\n",
+          m->map.path);
+  fprintf(po, "pack %s 1.0.0\n\n", pack);
+  for (size_t i = 0; i < m->map.n_imports; i++) fprintf(po, "import %s\n", m->map.imports[i]);
+  fputc('\n', po);
+  if (decl) {
+    write_schema(m, po);
+    fwrite(decl, 1, decl_len, po);
+  }
+  for (int pass = 0; pass < 2; pass++) /* the rules, then the correlations over them */
+    for (size_t i = 0; i < nd; i++) {
+      const char *t = docs[i].text, *from = t ? strstr(t, "\n  from ") : NULL;
+      if (!t || (docs[i].kind == D_CORRELATION) != pass || (folder && !same_dir(folder, docs[i].file))) continue;
+      if (docs[i].generate == 1 && from) /* named only by correlations that do not generate it */
+        fprintf(po, "%.*s\n  generate false%s", (int)(from - t), t, from);
+      else fputs(t, po);
+    }
+  fclose(po);
+  hnc_compiler *hc = hnc_compiler_create();
+  char *formatted = NULL;
+  size_t flen = 0;
+  if (hc && hnc_format(hc, "import-sigma", pk, pklen, &formatted, &flen) == HN_OK) fwrite(formatted, 1, flen, out);
+  else {
+    /* a mapping's `where` that is no hornet condition: written as it is, for check to point at */
+    fwrite(pk, 1, pklen, out);
+    fprintf(report, "import-sigma: the pack written has syntax errors (see hornet check); a mapping's `where` or `when` may be wrong\n");
+  }
+  free(formatted);
+  if (hc) hnc_compiler_destroy(hc);
+  free(pk);
+  return ferror(out) ? HN_ERR_IO : HN_OK;
+}
+
 hn_status hnc_sigma_import(const char *const *files, size_t n_files, const hnc_sigma_options *opt, FILE *out,
                            FILE *report, unsigned *imported, unsigned *skipped) {
   imp m;
@@ -1287,41 +1368,34 @@ hn_status hnc_sigma_import(const char *const *files, size_t n_files, const hnc_s
     }
   }
   fclose(m.ls_out);
-  /* the pack, written whole, then in the formatter's layout */
-  char *pk = NULL;
-  size_t pklen = 0;
-  FILE *po = open_memstream(&pk, &pklen);
-  hn_status st = po ? HN_OK : HN_ERR_NOMEM;
-  if (po) {
-    fprintf(po, "// Sigma rules imported by hornet import-sigma with the mapping %s (SigmaHQ rules\n"
-                "// are under the Detection Rule License 1.1: keep the attribution of their authors).\n",
-            m.map.path);
-    fprintf(po, "pack %s 1.0.0\n\n", pack);
-    for (size_t i = 0; i < m.map.n_imports; i++) fprintf(po, "import %s\n", m.map.imports[i]);
-    fputc('\n', po);
-    write_schema(&m, po);
-    fwrite(lsdecl, 1, lslen, po);
-    for (int pass = 0; pass < 2; pass++) /* the rules, then the correlations over them */
-      for (size_t i = 0; i < nd; i++) {
-        const char *t = docs[i].text, *from = t ? strstr(t, "\n  from ") : NULL;
-        if (!t || (docs[i].kind == D_CORRELATION) != pass) continue;
-        if (docs[i].generate == 1 && from) /* named only by correlations that do not generate it */
-          fprintf(po, "%.*s\n  generate false%s", (int)(from - t), t, from);
-        else fputs(t, po);
+  hn_status st = HN_OK;
+  if (!opt || !opt->out_dir) {
+    st = write_pack(&m, out, report, pack, docs, nd, NULL, lsdecl, lslen);
+  } else { /* a directory pack: the declarations, then one file per folder of rules */
+    char path[4096];
+    if (m.n_extra || lslen) {
+      snprintf(path, sizeof path, "%s/sigma_declarations.hn", opt->out_dir);
+      FILE *f = fopen(path, "wb");
+      if (!f) { fprintf(report, "import-sigma: cannot write '%s'\n", path); st = HN_ERR_IO; }
+      else {
+        st = write_pack(&m, f, report, pack, docs, 0, NULL, lsdecl, lslen);
+        if (fclose(f) != 0) st = HN_ERR_IO;
       }
-    fclose(po);
-    hnc_compiler *hc = hnc_compiler_create();
-    char *formatted = NULL;
-    size_t flen = 0;
-    if (hc && hnc_format(hc, "import-sigma", pk, pklen, &formatted, &flen) == HN_OK) fwrite(formatted, 1, flen, out);
-    else {
-      /* a mapping's `where` that is no hornet condition: written as it is, for check to point at */
-      fwrite(pk, 1, pklen, out);
-      fprintf(report, "import-sigma: the pack written has syntax errors (see hornet check); a mapping's `where` or `when` may be wrong\n");
     }
-    free(formatted);
-    if (hc) hnc_compiler_destroy(hc);
-    free(pk);
+    size_t common = common_dir(docs, nd);
+    for (size_t i = 0; i < nd && st == HN_OK; i++) {
+      if (!docs[i].text) continue;
+      bool first = true; /* the first rule of its folder writes the folder's file */
+      for (size_t j = 0; j < i && first; j++) first = !(docs[j].text && same_dir(docs[i].file, docs[j].file));
+      if (!first) continue;
+      char name[1024];
+      folder_name(docs[i].file, common, name, sizeof name);
+      snprintf(path, sizeof path, "%s/%s.hn", opt->out_dir, name);
+      FILE *f = fopen(path, "wb");
+      if (!f) { fprintf(report, "import-sigma: cannot write '%s'\n", path); st = HN_ERR_IO; break; }
+      st = write_pack(&m, f, report, pack, docs, nd, docs[i].file, NULL, 0);
+      if (fclose(f) != 0) st = HN_ERR_IO;
+    }
   }
   fprintf(report, "import-sigma: %u rules imported, %u not imported\n", *imported, *skipped);
   for (size_t w = 0; w < n_whys; w++) fprintf(report, "  %5u  %s\n", whys[w].n, whys[w].why);

@@ -54,6 +54,16 @@ for set in tests/sigma/*/; do
     sed -n 's/^{"rule":"\([^"]*\)".*"line":\([0-9]*\).*/\2 \1/p' > "$tmp/sigma-$name.got"
   if diff -u "$set/expected.txt" "$tmp/sigma-$name.got"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL sigma conformance $name"; fi
 done
+# -o DIR/: a directory pack, one file per folder of rules, with the alerts of the single file
+"$hornet" import-sigma --placeholders tests/sigma/windows/placeholders.yml tests/sigma/windows/rules tests/sigma/correlation/rules -o "$tmp/sigma-dir/" 2>/dev/null
+expect "sigma directory pack: a file per folder" 0 test -f "$tmp/sigma-dir/correlation_rules.hn" -a -f "$tmp/sigma-dir/windows_rules.hn"
+expect "sigma directory pack checks" 0 "$hornet" check -Wno-missing-entities "$tmp/sigma-dir"
+"$hornet" import-sigma --placeholders tests/sigma/windows/placeholders.yml tests/sigma/windows/rules tests/sigma/correlation/rules -o "$tmp/sigma-one.hn" 2>/dev/null
+for p in sigma-dir sigma-one.hn; do
+  cat tests/sigma/windows/events.jsonl tests/sigma/correlation/events.jsonl |
+    "$hornet" run "$tmp/$p" --input - 2>/dev/null | sed -n 's/^{"rule":"\([^"]*\)".*"line":\([0-9]*\).*/\2 \1/p' | sort > "$tmp/$p.got"
+done
+if [[ -s $tmp/sigma-dir.got ]] && diff -u "$tmp/sigma-one.hn.got" "$tmp/sigma-dir.got"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL sigma directory pack"; fi
 # Sigma files stand for a pack: imported on the fly, with the same alerts
 "$hornet" run tests/sigma/windows/rules --input tests/sigma/windows/events.jsonl 2>/dev/null |
   sed -n 's/^{"rule":"\([^"]*\)".*"line":\([0-9]*\).*/\2 \1/p' > "$tmp/sigma-direct.got"

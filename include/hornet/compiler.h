@@ -113,6 +113,7 @@ typedef struct hnc_sigma_options {
   const char *mapping; /* a shipped mapping's name (windows, ecs) or a file; NULL: windows */
   const char *pack;    /* the pack's name; NULL: sigma.imported */
   const char *placeholders; /* a YAML file of values for |expand (NAME: [values]), or NULL */
+  const char *out_dir; /* write a directory pack there (one file per folder of rules), not `out` */
 } hnc_sigma_options;
 HN_API hn_status hnc_sigma_import(const char *const *files, size_t n_files, const hnc_sigma_options *opt, FILE *out,
                                   FILE *report, unsigned *imported, unsigned *skipped);
