@@ -1,0 +1,135 @@
+/* test_sigma.c - the Sigma import's parts below the CLI: which mapping entry a rule's log
+ * source gets (exact keys, `*`, product-less entries, the closest fit), how field names are
+ * renamed (variant, entry, product, global; kept or prefixed), and the import of single rules
+ * through the API (variants, placeholders, the reasons a rule is left out). The conformance
+ * runs of tests/sigma (tests/cli.sh) check the imported rules against events. */
+#include "test_util.h"
+#include "sigma.h"
+
+static sg_mapping win, ecs;
+
+static int setup(void **state) {
+  (void)state;
+  return sg_mapping_load(&win, "windows", "stdlib", stderr) && sg_mapping_load(&ecs, "ecs", "stdlib", stderr) ? 0 : -1;
+}
+
+static int teardown(void **state) {
+  (void)state;
+  sg_mapping_free(&win);
+  sg_mapping_free(&ecs);
+  return 0;
+}
+
+static void test_source_fit(void **state) {
+  (void)state;
+  const sg_source *s = sg_source_for(&win, "windows", "process_creation", NULL);
+  assert_non_null(s);
+  assert_string_equal(s->from, "process_creation");
+  assert_int_equal(s->n_variants, 1);
+  /* a category the mapping does not know is not taken by the product's catch-all */
+  assert_null(sg_source_for(&win, "windows", "file_access", NULL));
+  s = sg_source_for(&win, "windows", NULL, NULL);
+  assert_non_null(s);
+  assert_non_null(s->where);
+  /* `service: security` and not `category: security` */
+  s = sg_source_for(&win, "windows", NULL, "security");
+  assert_non_null(s);
+  assert_string_equal(s->from, "security");
+  assert_null(sg_source_for(&win, "windows", "security", NULL));
+  /* an entry without product holds for every product */
+  s = sg_source_for(&win, NULL, "antivirus", NULL);
+  assert_non_null(s);
+  assert_string_equal(s->from, "antivirus");
+  /* `*` stands for any service; the exact entry wins over it */
+  s = sg_source_for(&ecs, "zeek", NULL, "smb_files");
+  assert_non_null(s);
+  assert_string_equal(s->service, "*");
+  s = sg_source_for(&ecs, "linux", NULL, "auditd");
+  assert_non_null(s);
+  assert_string_equal(s->service, "auditd");
+  s = sg_source_for(&ecs, "jvm", "application", NULL);
+  assert_non_null(s);
+  assert_string_equal(s->product, "*");
+  assert_null(sg_source_for(&ecs, "nosuchproduct", "nosuchcategory", NULL));
+}
+
+static void test_field_names(void **state) {
+  (void)state;
+  char buf[256];
+  /* Windows, flat: Sigma's names are the event's; 4688 renames through its variant */
+  const sg_source *pc = sg_source_for(&win, "windows", "process_creation", NULL);
+  sg_ctx c = {&win, sg_product_for(&win, "windows"), pc, NULL};
+  assert_string_equal(sg_map_field(&c, "Image", buf, sizeof buf), "Image");
+  c.variant = &pc->variants[0];
+  assert_string_equal(sg_map_field(&c, "Image", buf, sizeof buf), "NewProcessName");
+  assert_string_equal(sg_map_field(&c, "ParentImage", buf, sizeof buf), "ParentProcessName");
+  assert_string_equal(sg_map_field(&c, "CommandLine", buf, sizeof buf), "CommandLine");
+  /* the entry's renames */
+  sg_ctx av = {&win, NULL, sg_source_for(&win, NULL, "antivirus", NULL), NULL};
+  assert_string_equal(sg_map_field(&av, "Signature", buf, sizeof buf), "ThreatName");
+  /* ECS: global renames, the product's, and the Windows prefix for the rest */
+  sg_ctx e = {&ecs, sg_product_for(&ecs, "windows"), sg_source_for(&ecs, "windows", "process_creation", NULL), NULL};
+  assert_string_equal(sg_map_field(&e, "Image", buf, sizeof buf), "process.executable");
+  assert_string_equal(sg_map_field(&e, "Computer", buf, sizeof buf), "host.name");
+  assert_string_equal(sg_map_field(&e, "IntegrityLevel", buf, sizeof buf), "winlog.event_data.IntegrityLevel");
+  sg_ctx l = {&ecs, sg_product_for(&ecs, "aws"), sg_source_for(&ecs, "aws", NULL, "cloudtrail"), NULL};
+  assert_string_equal(sg_map_field(&l, "eventName", buf, sizeof buf), "event.action");
+  assert_string_equal(sg_map_field(&l, "userIdentity.type", buf, sizeof buf), "userIdentity.type"); /* kept */
+  assert_string_equal(sg_known_type(&ecs, "destination.port"), "int");
+}
+
+/* Imports files through the API; returns the pack text and the report. */
+static void import(const char *const *files, size_t n, const char *mapping, const char *placeholders, char **pack, char **report,
+                   unsigned *imported, unsigned *skipped) {
+  size_t pl = 0, rl = 0;
+  FILE *out = open_memstream(pack, &pl), *rep = open_memstream(report, &rl);
+  hnc_sigma_options o = {"stdlib", mapping, "t.sigma", placeholders, NULL};
+  assert_int_equal(hnc_sigma_import(files, n, &o, out, rep, imported, skipped), HN_OK);
+  fclose(out);
+  fclose(rep);
+}
+
+static void test_import(void **state) {
+  (void)state;
+  char *pack, *report;
+  unsigned imported, skipped;
+  const char *variant[] = {"tests/sigma/windows/rules/variant_4688.yml"};
+  import(variant, 1, NULL, NULL, &pack, &report, &imported, &skipped);
+  assert_int_equal(imported, 1);
+  assert_non_null(strstr(pack, "NewProcessName endswith~ \"\\\\mimikatz.exe\""));
+  assert_non_null(strstr(pack, "Image endswith~ \"\\\\mimikatz.exe\""));
+  free(pack);
+  free(report);
+  /* |expand: left out without placeholders, imported with them */
+  const char *expand[] = {"tests/sigma/windows/rules/expand.yml"};
+  import(expand, 1, NULL, NULL, &pack, &report, &imported, &skipped);
+  assert_int_equal(imported, 0);
+  assert_int_equal(skipped, 1);
+  assert_non_null(strstr(report, "a placeholder without values"));
+  assert_non_null(strstr(report, "%admins%"));
+  free(pack);
+  free(report);
+  import(expand, 1, NULL, "tests/sigma/windows/placeholders.yml", &pack, &report, &imported, &skipped);
+  assert_int_equal(imported, 1);
+  assert_non_null(strstr(pack, "SubjectUserName ==~ \"bob.adm\""));
+  assert_non_null(strstr(pack, "Computer startswith~ \"ACME\\\\JUMP\""));
+  free(pack);
+  free(report);
+  /* the same rule under another mapping: ECS names */
+  const char *linux_rules[] = {"tests/sigma/ecs/rules/linux.yml"};
+  import(linux_rules, 1, "ecs", NULL, &pack, &report, &imported, &skipped);
+  assert_int_equal(imported, 3);
+  assert_non_null(strstr(pack, "process.executable endswith~ \"/bash\""));
+  assert_non_null(strstr(pack, "process.name ==~ \"vsftpd\"")); /* the {service} placeholder */
+  free(pack);
+  free(report);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_source_fit),
+      cmocka_unit_test(test_field_names),
+      cmocka_unit_test(test_import),
+  };
+  return cmocka_run_group_tests(tests, setup, teardown);
+}
