@@ -12,7 +12,7 @@
 
 typedef struct loader {
   yaml_document_t *doc;
-  const char *path;
+  const char *path, *stdlib;
   FILE *report;
   unsigned errors;
 } loader;
@@ -201,31 +201,6 @@ static void placeholders(loader *l, sg_mapping *m, const yaml_node_t *n) {
   }
 }
 
-bool sg_placeholders_load(sg_mapping *m, const char *path, FILE *report) {
-  size_t len;
-  char *src = hnc_read_file(path, &len);
-  if (!src) {
-    fprintf(report, "%s: error: cannot read the placeholders\n", path);
-    return false;
-  }
-  yaml_parser_t yp;
-  yaml_document_t doc;
-  yaml_parser_initialize(&yp);
-  yaml_parser_set_input_string(&yp, (const unsigned char *)src, len);
-  loader l = {&doc, path, report, 0};
-  if (!yaml_parser_load(&yp, &doc)) {
-    fprintf(report, "%s:%zu:%zu: error: YAML: %s\n", path, yp.problem_mark.line + 1, yp.problem_mark.column + 1,
-            yp.problem ? yp.problem : "syntax error");
-    l.errors++;
-  } else {
-    placeholders(&l, m, yaml_document_get_root_node(&doc));
-    yaml_document_delete(&doc);
-  }
-  yaml_parser_delete(&yp);
-  free(src);
-  return l.errors == 0;
-}
-
 const sg_placeholder *sg_placeholder_find(const sg_mapping *m, const char *name, size_t len) {
   for (size_t i = 0; i < m->n_placeholders; i++)
     if (strlen(m->placeholders[i].name) == len && !memcmp(m->placeholders[i].name, name, len)) return &m->placeholders[i];
@@ -237,75 +212,84 @@ static bool is_file(const char *name) {
   return strchr(name, '/') || (n > 4 && !strcmp(name + n - 4, ".yml")) || (n > 5 && !strcmp(name + n - 5, ".yaml"));
 }
 
-bool sg_mapping_load(sg_mapping *m, const char *name, const char *stdlib, FILE *report) {
-  memset(m, 0, sizeof *m);
-  char path[4096];
-  if (is_file(name)) snprintf(path, sizeof path, "%s", name);
-  else snprintf(path, sizeof path, "%s/sigma/%s.yml", stdlib, name);
-  m->path = strdup(path);
+/* Reads a YAML file and hands its root to fn; errors (the file's, the YAML's, fn's) go to
+ * report. True when there were none. */
+static bool load_yaml(sg_mapping *m, const char *path, const char *stdlib, const char *what, FILE *report,
+                      void (*fn)(loader *, sg_mapping *, const yaml_node_t *)) {
   size_t len;
   char *src = hnc_read_file(path, &len);
   if (!src) {
-    fprintf(report, "%s: error: cannot read the mapping%s\n", path, is_file(name) ? "" : " (the shipped ones: windows, ecs)");
+    fprintf(report, "%s: error: cannot read the %s\n", path, what);
     return false;
   }
   yaml_parser_t yp;
   yaml_document_t doc;
   yaml_parser_initialize(&yp);
   yaml_parser_set_input_string(&yp, (const unsigned char *)src, len);
-  loader l = {&doc, path, report, 0};
+  loader l = {&doc, path, stdlib, report, 0};
   if (!yaml_parser_load(&yp, &doc)) {
     fprintf(report, "%s:%zu:%zu: error: YAML: %s\n", path, yp.problem_mark.line + 1, yp.problem_mark.column + 1,
             yp.problem ? yp.problem : "syntax error");
-    yaml_parser_delete(&yp);
-    free(src);
-    return false;
-  }
-  const yaml_node_t *root = yaml_document_get_root_node(&doc);
-  if (!root || root->type != YAML_MAPPING_NODE) {
-    err(&l, root, "%s", "a mapping file is a map (imports, fields, logsources...)");
+    l.errors++;
   } else {
-    keys(&l, root, "imports unmapped keywords entities fields products logsources placeholders", "mapping");
+    fn(&l, m, yaml_document_get_root_node(&doc));
+    yaml_document_delete(&doc);
+  }
+  yaml_parser_delete(&yp);
+  free(src);
+  return l.errors == 0;
+}
+
+bool sg_placeholders_load(sg_mapping *m, const char *path, FILE *report) {
+  return load_yaml(m, path, NULL, "placeholders", report, placeholders);
+}
+
+/* A mapping file's root: every key, then the imports' fields and log sources. */
+static void mapping_root(loader *l, sg_mapping *m, const yaml_node_t *root) {
+  if (!root || root->type != YAML_MAPPING_NODE) {
+    err(l, root, "%s", "a mapping file is a map (imports, fields, logsources...)");
+  } else {
+    keys(l, root, "imports unmapped keywords entities fields products logsources placeholders", "mapping");
     const yaml_node_t *n;
-    if ((n = get(&l, root, "imports"))) m->imports = str_list(&l, n, &m->n_imports, "imports");
-    if (!m->n_imports) err(&l, root, "%s", "a mapping names the packs its rules import (imports: [std.windows])");
-    m->unmapped = opt_str(&l, root, "unmapped");
-    if ((n = get(&l, root, "keywords"))) m->keywords = str_list(&l, n, &m->n_keywords, "keywords");
-    if ((n = get(&l, root, "entities"))) m->entities = str_list(&l, n, &m->n_entities, "entities");
-    if ((n = get(&l, root, "fields"))) renames(&l, n, &m->fields);
-    if ((n = get(&l, root, "placeholders"))) placeholders(&l, m, n);
-    if ((n = get(&l, root, "products"))) {
-      if (n->type != YAML_MAPPING_NODE) err(&l, n, "%s", "products must be a map of product names");
+    if ((n = get(l, root, "imports"))) m->imports = str_list(l, n, &m->n_imports, "imports");
+    if (!m->n_imports) err(l, root, "%s", "a mapping names the packs its rules import (imports: [std.windows])");
+    m->unmapped = opt_str(l, root, "unmapped");
+    if ((n = get(l, root, "keywords"))) m->keywords = str_list(l, n, &m->n_keywords, "keywords");
+    if ((n = get(l, root, "entities"))) m->entities = str_list(l, n, &m->n_entities, "entities");
+    if ((n = get(l, root, "fields"))) renames(l, n, &m->fields);
+    if ((n = get(l, root, "placeholders"))) placeholders(l, m, n);
+    if ((n = get(l, root, "products"))) {
+      if (n->type != YAML_MAPPING_NODE) err(l, n, "%s", "products must be a map of product names");
       else {
         size_t k = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
         m->products = calloc(k ? k : 1, sizeof *m->products);
         for (yaml_node_pair_t *p = n->data.mapping.pairs.start; m->products && p < n->data.mapping.pairs.top; p++) {
-          const yaml_node_t *key = node(&l, p->key), *val = node(&l, p->value);
-          if (!scalar(key) || !val || val->type != YAML_MAPPING_NODE) { err(&l, key, "%s", "products: NAME: {unmapped, fields}"); continue; }
-          keys(&l, val, "unmapped fields", "products");
+          const yaml_node_t *key = node(l, p->key), *val = node(l, p->value);
+          if (!scalar(key) || !val || val->type != YAML_MAPPING_NODE) { err(l, key, "%s", "products: NAME: {unmapped, fields}"); continue; }
+          keys(l, val, "unmapped fields", "products");
           sg_product *pr = &m->products[m->n_products++];
           pr->product = strdup(text(key));
-          pr->unmapped = opt_str(&l, val, "unmapped");
-          const yaml_node_t *f = get(&l, val, "fields");
-          if (f) renames(&l, f, &pr->fields);
+          pr->unmapped = opt_str(l, val, "unmapped");
+          const yaml_node_t *f = get(l, val, "fields");
+          if (f) renames(l, f, &pr->fields);
         }
       }
     }
-    n = get(&l, root, "logsources");
-    if (!n || n->type != YAML_SEQUENCE_NODE) err(&l, n ? n : root, "%s", "a mapping needs a list of logsources");
+    n = get(l, root, "logsources");
+    if (!n || n->type != YAML_SEQUENCE_NODE) err(l, n ? n : root, "%s", "a mapping needs a list of logsources");
     else {
       size_t k = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
       m->sources = calloc(k ? k : 1, sizeof *m->sources);
       for (yaml_node_item_t *it = n->data.sequence.items.start; m->sources && it < n->data.sequence.items.top; it++)
-        source(&l, node(&l, *it), &m->sources[m->n_sources++]);
+        source(l, node(l, *it), &m->sources[m->n_sources++]);
     }
     /* the imports' fields and log sources: std.X is stdlib/X.hn, another pack NAME.hn beside the mapping */
     for (size_t i = 0; i < m->n_imports; i++) {
       char pp[4096];
-      if (!strncmp(m->imports[i], "std.", 4)) snprintf(pp, sizeof pp, "%s/%s.hn", stdlib, m->imports[i] + 4);
+      if (!strncmp(m->imports[i], "std.", 4)) snprintf(pp, sizeof pp, "%s/%s.hn", l->stdlib, m->imports[i] + 4);
       else {
-        const char *slash = strrchr(path, '/');
-        snprintf(pp, sizeof pp, "%.*s%s.hn", slash ? (int)(slash - path + 1) : 0, path, m->imports[i]);
+        const char *slash = strrchr(l->path, '/');
+        snprintf(pp, sizeof pp, "%.*s%s.hn", slash ? (int)(slash - l->path + 1) : 0, l->path, m->imports[i]);
       }
       read_pack(m, pp);
     }
@@ -314,15 +298,20 @@ bool sg_mapping_load(sg_mapping *m, const char *name, const char *stdlib, FILE *
       bool found = !s->from || !m->n_lognames;
       for (size_t j = 0; j < m->n_lognames && !found; j++) found = !strcmp(m->lognames[j], s->from);
       if (!found) {
-        fprintf(report, "%s:%u:%u: error: no imported pack declares the log source '%s'\n", path, s->line, s->column, s->from);
-        l.errors++;
+        fprintf(l->report, "%s:%u:%u: error: no imported pack declares the log source '%s'\n", l->path, s->line, s->column, s->from);
+        l->errors++;
       }
     }
   }
-  yaml_document_delete(&doc);
-  yaml_parser_delete(&yp);
-  free(src);
-  return l.errors == 0;
+}
+
+bool sg_mapping_load(sg_mapping *m, const char *name, const char *stdlib, FILE *report) {
+  memset(m, 0, sizeof *m);
+  char path[4096];
+  if (is_file(name)) snprintf(path, sizeof path, "%s", name);
+  else snprintf(path, sizeof path, "%s/sigma/%s.yml", stdlib, name);
+  m->path = strdup(path);
+  return load_yaml(m, path, stdlib, is_file(name) ? "mapping" : "mapping (the shipped ones: windows, ecs)", report, mapping_root);
 }
 
 void sg_mapping_free(sg_mapping *m) {
