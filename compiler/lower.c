@@ -850,10 +850,15 @@ static uint32_t having_agg(lower *L, const hnc_node *n) {
   const char *f = n->str;
   const hnc_node *arg = n->list;
   g->arg = g->cond = UINT32_MAX;
-  static const char *const names[] = {"count", "distinct", "sum", "avg", "min", "max"};
-  static const uint8_t kinds[] = {HN_AGG_COUNT, HN_AGG_DISTINCT, HN_AGG_SUM, HN_AGG_AVG, HN_AGG_MIN, HN_AGG_MAX};
-  for (int i = 0; i < 6; i++)
+  static const char *const names[] = {"count", "distinct", "sum", "avg", "min", "max", "percentile"};
+  static const uint8_t kinds[] = {HN_AGG_COUNT, HN_AGG_DISTINCT, HN_AGG_SUM, HN_AGG_AVG, HN_AGG_MIN, HN_AGG_MAX,
+                                  HN_AGG_PERCENTILE};
+  for (int i = 0; i < 7; i++)
     if (strcmp(f, names[i]) == 0) g->kind = kinds[i];
+  if (g->kind == HN_AGG_PERCENTILE) {
+    const hnc_node *p = arg->next;
+    g->p = p->kind == N_INT ? (double)p->i : p->f;
+  }
   bool row = arg && arg->kind == N_PATH && (!strcmp(arg->str, "alert") || !strcmp(arg->str, "incident") ||
                                             !strcmp(arg->str, "asset"));
   if (row) arg = NULL; /* count(alert): the rows themselves */
@@ -900,7 +905,7 @@ static uint32_t lower_having(lower *L, const hnc_node *n, const hnc_type *want) 
   }
   case N_CALL:
     if (!strcmp(n->str, "count") || !strcmp(n->str, "distinct") || !strcmp(n->str, "sum") || !strcmp(n->str, "avg") ||
-        !strcmp(n->str, "min") || !strcmp(n->str, "max"))
+        !strcmp(n->str, "min") || !strcmp(n->str, "max") || !strcmp(n->str, "percentile"))
       return having_agg(L, n);
     break;
   case N_INT: case N_FLOAT: case N_DURATION: case N_SIZE: case N_STRING: case N_BOOL: case N_NULL:

@@ -669,11 +669,11 @@ static bool const_strings(ectx *x, hnc_node *a) {
   return false;
 }
 
-static const char *const aggregates[] = {"count", "distinct", "sum", "avg", "min", "max", NULL};
+static const char *const aggregates[] = {"count", "distinct", "sum", "avg", "min", "max", "percentile", NULL};
 static const char *const functions[] = {"lower", "upper", "len", "abs", "ip", "cidr", "decay", "inventoried", "in_ranges",
                                         "base64", "base64offset", "wide", "utf16le", "utf16be",
                                         "windash", "count", "distinct", "sum", "avg", "min", "max",
-                                        NULL};
+                                        "percentile", NULL};
 
 static int nargs(hnc_node *n) { return (int)hnc_list_len(n->list); }
 
@@ -694,9 +694,21 @@ static const hnc_type *aggregate_type(ectx *x, hnc_node *n) {
     return T(TY_ERR);
   }
   x->used_agg = true;
-  bool is_count = strcmp(n->str, "count") == 0;
+  bool is_count = strcmp(n->str, "count") == 0, is_pct = strcmp(n->str, "percentile") == 0;
   if (is_count && nargs(n) == 0) return T(TY_INT);
-  if (!want_args(x, n, 1)) return T(TY_ERR);
+  if (!want_args(x, n, is_pct ? 2 : 1)) return T(TY_ERR);
+  if (is_pct) { /* percentile(e, P): P a number from 0 to 100, written out; over a window's events */
+    hnc_node *p = n->list->next;
+    double v = p->kind == N_INT ? (double)p->i : p->kind == N_FLOAT ? p->f : -1;
+    if (v < 0 || v > 100) {
+      hnc_error(x->c, p->loc, "type", "percentile() takes the percentile as a number from 0 to 100");
+      return T(TY_ERR);
+    }
+    if (x->scope != SC_EVENT) {
+      hnc_error(x->c, n->loc, "scope", "percentile() is only allowed in having");
+      return T(TY_ERR);
+    }
+  }
   hnc_node *a = n->list;
   if (is_count && a->kind == N_PATH &&
       ((a->len == 5 && memcmp(a->str, "alert", 5) == 0) ||
@@ -713,7 +725,11 @@ static const hnc_type *aggregate_type(ectx *x, hnc_node *n) {
     hnc_error(x->c, a->loc, "type", "%s() needs numbers or durations, not %s", n->str, hnc_type_name(t));
     return T(TY_ERR);
   }
-  if (strcmp(n->str, "avg") == 0 && s->k == TY_INT) return T(TY_FLOAT);
+  if ((strcmp(n->str, "avg") == 0 || is_pct) && s->k == TY_INT) return T(TY_FLOAT);
+  if (is_pct && s->k == TY_TIME) {
+    hnc_error(x->c, a->loc, "type", "percentile() needs numbers or durations, not %s", hnc_type_name(t));
+    return T(TY_ERR);
+  }
   return s;
 }
 

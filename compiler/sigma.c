@@ -951,9 +951,9 @@ static const char *one_correlation(imp *m, sdoc *docs, size_t nd, sdoc *d, bool 
   if (!span) span = get_str(doc, c, "timeframe");
   *later = false;
   if (!type) return "a correlation without type";
-  if (!strcmp(type, "value_percentile")) return "value_percentile correlations are not imported yet (hornet has no percentile aggregate)";
+  bool pct = !strcmp(type, "value_percentile"), median = !strcmp(type, "value_median");
   if (strcmp(type, "event_count") && strcmp(type, "value_count") && strcmp(type, "temporal") && strcmp(type, "temporal_ordered") &&
-      strcmp(type, "value_sum") && strcmp(type, "value_avg"))
+      strcmp(type, "value_sum") && strcmp(type, "value_avg") && !pct && !median)
     return "an unknown correlation type";
   if (get(doc, c, "aliases")) return "correlation aliases are not imported yet";
   if (!span || !sigma_duration(span)) return "a correlation without a timespan hornet reads (a number and s, m, h, d or w)";
@@ -1010,19 +1010,25 @@ static const char *one_correlation(imp *m, sdoc *docs, size_t nd, sdoc *d, bool 
   /* the aggregate */
   char agg[300] = "count()";
   const char *value = get_str(doc, cn, "field");
-  if (!strcmp(type, "value_count") || !strcmp(type, "value_sum") || !strcmp(type, "value_avg")) {
+  if (!strcmp(type, "value_count") || !strcmp(type, "value_sum") || !strcmp(type, "value_avg") || pct || median) {
     if (!value) return "a value correlation without condition.field";
     sg_ctx cx = {&m->map, target[0]->product, target[0]->source, NULL};
     char buf[256], *pb = NULL;
     size_t pl = 0;
     const char *ev = target[0]->kind == D_RULE ? sg_map_field(&cx, value, buf, sizeof buf) : value;
     const char *t = field_type_as(m, ev, strcmp(type, "value_count") ? "float" : "string");
-    if (strcmp(type, "value_count") && strcmp(t, "int") && strcmp(t, "float")) return "value_sum or value_avg over a field that is not a number";
+    if (strcmp(type, "value_count") && strcmp(t, "int") && strcmp(t, "float")) return "a value correlation over a field that is not a number";
+    /* value_percentile: which one is condition.percentile; value_median the 50th */
+    const char *pv = pct ? get_str(doc, cn, "percentile") : "50";
+    char *end = NULL;
+    double pn = pv ? strtod(pv, &end) : -1;
+    if ((pct || median) && (!pv || *end || pn < 0 || pn > 100)) return "value_percentile without a condition.percentile from 0 to 100";
     FILE *po = open_memstream(&pb, &pl);
     if (!po) return "out of memory";
     path(po, ev);
     fclose(po);
-    snprintf(agg, sizeof agg, "%s(%s)", !strcmp(type, "value_count") ? "distinct" : !strcmp(type, "value_sum") ? "sum" : "avg", pb);
+    if (pct || median) snprintf(agg, sizeof agg, "percentile(%s, %s)", pb, pv);
+    else snprintf(agg, sizeof agg, "%s(%s)", !strcmp(type, "value_count") ? "distinct" : !strcmp(type, "value_sum") ? "sum" : "avg", pb);
     free(pb);
   }
   if (!strcmp(type, "temporal")) snprintf(agg, sizeof agg, "distinct(alert.rule)");

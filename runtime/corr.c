@@ -771,6 +771,11 @@ static bool add_event(hn_corr_engine *c, const hn_corr *C, agroup *g, hn_eval *e
   return true;
 }
 
+static int cmp_double(const void *x, const void *y) {
+  double a = *(const double *)x, b = *(const double *)y;
+  return a < b ? -1 : a > b;
+}
+
 static int cmp_value(const void *x, const void *y) {
   const hn_value *a = *(const hn_value *const *)x, *b = *(const hn_value *const *)y;
   if (a->kind != b->kind) return a->kind < b->kind ? -1 : 1;
@@ -809,6 +814,13 @@ static bool aggregates(const hn_corr *C, const agroup *g, hn_value *out, uint64_
     double sf = 0;
     const hn_value *best = NULL;
     const hn_value **all = NULL;
+    double *nums = NULL; /* percentile: the numbers, sorted */
+    if (A->kind == HN_AGG_PERCENTILE) {
+      uint32_t cnt = 0;
+      for (uint32_t i = qh; i < qn; i++) cnt += q->it[i].agg == a;
+      nums = malloc((cnt ? cnt : 1) * sizeof *nums);
+      if (!nums) return false;
+    }
     if (A->kind == HN_AGG_DISTINCT) {
       uint32_t cnt = 0;
       for (uint32_t i = qh; i < qn; i++) cnt += q->it[i].agg == a;
@@ -828,6 +840,9 @@ static bool aggregates(const hn_corr *C, const agroup *g, hn_value *out, uint64_
         if (v->kind == HN_V_FLOAT) fl = true;
         sf += as_double(v);
         if (!__builtin_add_overflow(si, v->u.i, &si) && v->kind != HN_V_FLOAT) break;
+        break;
+      case HN_AGG_PERCENTILE:
+        if (v->kind == HN_V_INT || v->kind == HN_V_FLOAT) nums[n++] = as_double(v);
         break;
       case HN_AGG_MIN: case HN_AGG_MAX:
         if (v->kind != HN_V_INT && v->kind != HN_V_FLOAT && v->kind != HN_V_TIME) break;
@@ -863,6 +878,18 @@ static bool aggregates(const hn_corr *C, const agroup *g, hn_value *out, uint64_
     case HN_AGG_MIN: case HN_AGG_MAX:
       if (best) *o = *best;
       break;
+    case HN_AGG_PERCENTILE: { /* between the closest ranks: rank h = (n - 1) p / 100 */
+      if (n) {
+        qsort(nums, n, sizeof *nums, cmp_double);
+        double h = (double)(n - 1) * A->p / 100.0, lo = floor(h);
+        size_t k = (size_t)lo;
+        double r = k + 1 < n ? nums[k] + (h - lo) * (nums[k + 1] - nums[k]) : nums[k];
+        if (A->type == HN_FT_DURATION) { o->kind = HN_V_INT; o->u.i = (int64_t)llround(r); }
+        else { o->kind = HN_V_FLOAT; o->u.f = r; }
+      }
+      free(nums);
+      break;
+    }
     default: break;
     }
   }

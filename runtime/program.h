@@ -107,13 +107,16 @@ typedef struct hn_rule {
 } hn_rule;
 
 /* ---- correlation (lang/SPEC.md §10.6-10.8) ----------------------------------------------- */
-typedef enum hn_agg_kind { HN_AGG_COUNT, HN_AGG_COUNT_OF, HN_AGG_DISTINCT, HN_AGG_SUM, HN_AGG_AVG, HN_AGG_MIN, HN_AGG_MAX } hn_agg_kind;
+typedef enum hn_agg_kind {
+  HN_AGG_COUNT, HN_AGG_COUNT_OF, HN_AGG_DISTINCT, HN_AGG_SUM, HN_AGG_AVG, HN_AGG_MIN, HN_AGG_MAX, HN_AGG_PERCENTILE
+} hn_agg_kind;
 
 /* One aggregate of a `having`: over the window's events, of a value (arg, a vexpr) or of a
  * condition (cond, a bnode: count(e) of a bool). */
 typedef struct hn_agg {
   uint8_t kind, type;    /* hn_agg_kind; hn_ftype of the argument */
   uint32_t arg, cond;    /* UINT32_MAX when unused */
+  double p;              /* percentile: which one, 0..100 */
 } hn_agg;
 
 /* `having` as a small tree over aggregates, constants and the group's key values. */
