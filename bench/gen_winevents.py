@@ -419,7 +419,7 @@ def main():
                 yid, source, ast = conv.rule(path)
             except sigma_sql.Untranslatable:
                 continue
-            crafted.append((rid, source, ast, ls_assign(sources[source])))
+            crafted.append((rid, source, ast, ls_assign(sources.get(source, ""))))
     n = a.events
     slots = {}
     if crafted:

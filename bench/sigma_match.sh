@@ -7,7 +7,7 @@
 #   bench/sigma_match.sh [SIGMA_DIR]      # default: ../shared/sigma next to the checkout
 #
 # Environment: EVENTS (100000), SEED (1), RUNS (3: hornet and the floors, median of),
-# SQL_RUNS (1: SQLite takes minutes), INDEX (1: also SQLite with an index on EventID,
+# SQL_RUNS (1: SQLite takes minutes), MAPPING (stdlib/sigma/windows.yml), INDEX (1: also SQLite with an index on EventID,
 # Channel; 0: not), BUILD (build-bench), HORNET (a hornet binary to use instead of building
 # hornet-cli), SHOW (20 disagreements printed).
 # Uses bench/out/sigma/corpus.hn when it exists (bench/sigma.sh writes it), else imports the
@@ -46,7 +46,12 @@ if [[ ! -s $CORPUS ]]; then
 fi
 cp "$CORPUS" "$OUT/corpus.hn"  # the snapshot measured (sigma.sh may rewrite the other)
 PACK=$OUT/corpus.hn
-python3 "$ROOT/bench/sigma_sql.py" --corpus "$PACK" --windows "$ROOT/stdlib/windows.hn" --out "$OUT" | tee "$OUT/sigma_sql.txt"
+# the mapping import-sigma used (log sources, renames, 4688 variants); MAPPING= for a pack
+# imported before mappings existed (a category or service then names the std.windows log source)
+MAPPING=${MAPPING-$ROOT/stdlib/sigma/windows.yml}
+[[ -n $MAPPING && ! -f $MAPPING ]] && MAPPING=
+python3 "$ROOT/bench/sigma_sql.py" --corpus "$PACK" --windows "$ROOT/stdlib/windows.hn" ${MAPPING:+--mapping "$MAPPING"} \
+  --out "$OUT" | tee "$OUT/sigma_sql.txt"
 
 # ---- the events ------------------------------------------------------------------------------
 EV=$OUT/events.jsonl

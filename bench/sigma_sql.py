@@ -88,6 +88,10 @@ def logsource_sql(expr, col):
             out.append(t.upper() if t.isalpha() else t)
             i += 1
             continue
+        if t == "exists":
+            out.append("%s IS NOT NULL" % col(toks[i + 1]))
+            i += 2
+            continue
         # FIELD == VALUE | FIELD in [V, ...]
         f = t
         op = toks[i + 1]
@@ -263,7 +267,7 @@ class Conv:
             raise Untranslatable("a field-less value")
         for m in mods:
             if m not in ("contains", "startswith", "endswith", "all", "re", "i", "m", "s", "cased", "cidr", "exists",
-                         "gt", "gte", "lt", "lte", "fieldref") + TRANSFORMS:
+                         "gt", "gte", "lt", "lte", "fieldref", "neq") + TRANSFORMS:
                 raise Untranslatable("modifier |" + m)
         if isinstance(node, yaml.ScalarNode):
             vals = [node]
@@ -275,6 +279,11 @@ class Conv:
             if not isinstance(v, yaml.ScalarNode):
                 raise Untranslatable("a nested value list")
         ftype = self.ftype(f)
+        if "neq" in mods:  # the field equals none of the values (true where it is missing)
+            if set(mods) - {"neq", "cased"}:
+                raise Untranslatable("neq with other modifiers")
+            inner = self.field("|".join([f] + [m for m in mods if m != "neq"]), node)
+            return ("not", inner)
         if "exists" in mods:
             return ("exists", f, bool(vals) and vals[0].value == "true")
         if not vals:
@@ -421,7 +430,10 @@ class Conv:
         text = open(path, encoding="utf-8").read()
         doc = next(iter(yaml.compose_all(text, Loader=_Loader)))
         top = {k.value: v for k, v in doc.value}
+        if "detection" not in top or "correlation" in top or "filter" in top:
+            raise Untranslatable("not a single-event detection rule")
         ls = {k.value: v.value for k, v in top["logsource"].value if isinstance(v, yaml.ScalarNode)}
+        self.logsource = ls
         source = (ls.get("category") or ls.get("service") or "").replace("-", "_")
         det = top["detection"]
         cond = {k.value: v for k, v in det.value}["condition"]
@@ -510,6 +522,74 @@ class Sql:
         return self.render(e)
 
 
+def rename(e, names):
+    """The AST with its fields renamed (a mapping's fields)."""
+    k = e[0]
+    if k in ("and", "or"):
+        return (k, [rename(x, names) for x in e[1]])
+    if k == "not":
+        return ("not", rename(e[1], names))
+    if k in ("true", "false"):
+        return e
+    e = (e[0], names.get(e[1], e[1])) + tuple(e[2:])
+    if k == "fieldref":
+        e = e[:2] + (names.get(e[2], e[2]),) + e[3:]
+    return e
+
+
+class Mapping:
+    """import-sigma's mapping file (stdlib/sigma/windows.yml): which events a Sigma log source
+    selects (`from` a std.windows log source or a `where`), field renames and variants."""
+
+    def __init__(self, path):
+        self.m = yaml.safe_load(open(path, encoding="utf-8"))
+
+    def entry(self, ls):
+        best, score = None, -1
+        for e in self.m.get("logsources", []):
+            if e.get("product") is not None and e.get("product") != ls.get("product"):
+                continue
+            ok, sc = True, (e.get("product") is not None)
+            for k in ("category", "service"):
+                if e.get(k) == "*":
+                    ok = ok and ls.get(k) is not None
+                elif e.get(k) != ls.get(k):
+                    ok = False
+                elif e.get(k) is not None:
+                    sc += 2
+            if ok and sc > score:
+                best, score = e, sc
+        return best
+
+    def sql(self, ls, ast, sources, sql):
+        e = self.entry(ls)
+        if e is None:
+            raise Untranslatable("no log source of the mapping fits")
+        if "from" in e:
+            if e["from"] not in sources:
+                raise Untranslatable("log source %s not in std.windows" % e["from"])
+            src = logsource_sql(sources[e["from"]], sql.col)
+        else:
+            w = e["where"]
+            for k in ("product", "category", "service"):
+                w = w.replace("{%s}" % k, ls.get(k) or "")
+            src = logsource_sql(w, sql.col)
+        names = dict(self.m.get("fields") or {})
+        names.update((self.m.get("products") or {}).get(ls.get("product"), {}).get("fields") or {})
+        names.update(e.get("fields") or {})
+        base = rename(ast, names)
+        variants = e.get("variants") or []
+        if not variants:
+            return src, sql.where(base)
+        whens = [logsource_sql(v["when"], sql.col) for v in variants]
+        parts = ["(%s AND %s)" % (" AND ".join("NOT ifnull((%s), 0)" % w for w in whens), sql.where(base))]
+        for v, w in zip(variants, whens):
+            vn = dict(names)
+            vn.update(v.get("fields") or {})
+            parts.append("(ifnull((%s), 0) AND %s)" % (w, sql.where(rename(ast, vn))))
+        return src, "(" + " OR ".join(parts) + ")"
+
+
 def corpus_rules(corpus):
     """(file, id, rule name) of each rule of the imported pack, in its order."""
     out = []
@@ -531,7 +611,11 @@ def main():
     ap.add_argument("--corpus", required=True)
     ap.add_argument("--windows", required=True)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--mapping", help="import-sigma's mapping file (stdlib/sigma/windows.yml), when the pack was "
+                                      "imported with one; without it, a rule's category or service names the "
+                                      "std.windows log source")
     a = ap.parse_args()
+    mapping = Mapping(a.mapping) if a.mapping else None
     types, sources = read_windows_hn(a.windows)
     conv = Conv(types)
     sql = Sql(types)
@@ -549,10 +633,13 @@ def main():
             yid, source, ast = conv.rule(path)
             if yid != rid:
                 raise Untranslatable("the id in the YAML is not the id in the pack")
-            if source not in sources:
-                raise Untranslatable("log source %s not in std.windows" % source)
-            body = sql.where(ast)
-            ls = logsource_sql(sources[source], sql.col)
+            if mapping:
+                ls, body = mapping.sql(conv.logsource, ast, sources, sql)
+            else:
+                if source not in sources:
+                    raise Untranslatable("log source %s not in std.windows" % source)
+                body = sql.where(ast)
+                ls = logsource_sql(sources[source], sql.col)
             ok.append((rid, "SELECT rowid FROM ev WHERE (%s) AND %s" % (ls, body if body.startswith("(") else "(" + body + ")")))
         except Untranslatable as ex:
             skipped.append((rid, path, str(ex)))
