@@ -232,7 +232,8 @@ static bool reads_binding(lower *L, uint32_t v) {
   case HN_VX_BOUND: return true;
   case HN_VX_FIELD: case HN_VX_CONST: return false;
   case HN_VX_COND: return AT(&L->bnodes, hn_bnode, x->a).dyn || reads_binding(L, x->b);
-  case HN_VX_NEG: case HN_VX_LOWER: case HN_VX_UPPER: case HN_VX_LEN: case HN_VX_ABS: return reads_binding(L, x->a);
+  case HN_VX_NEG: case HN_VX_LOWER: case HN_VX_UPPER: case HN_VX_LEN: case HN_VX_ABS: case HN_VX_TIMEPART:
+    return reads_binding(L, x->a);
   default: return reads_binding(L, x->a) || reads_binding(L, x->b);
   }
 }
@@ -421,6 +422,9 @@ static uint32_t lv(lower *L, const hnc_node *n, const hnc_type *want) {
       }
       return vexpr(L, HN_VX_CONST, HN_FT_IP, k, 0);
     }
+    static const char *const parts[] = {"minute", "hour", "day", "week", "month", "year"};
+    for (uint32_t i = 0; i < 6; i++)
+      if (strcmp(f, parts[i]) == 0) return vexpr(L, HN_VX_TIMEPART, HN_FT_INT, lv(L, n->list, NULL), i);
     int op = strcmp(f, "lower") == 0 ? HN_VX_LOWER : strcmp(f, "upper") == 0 ? HN_VX_UPPER
              : strcmp(f, "len") == 0 ? HN_VX_LEN : HN_VX_ABS;
     return vexpr(L, op, ftype_of(n->type), lv(L, n->list, NULL), 0);

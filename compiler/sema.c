@@ -673,7 +673,7 @@ static const char *const aggregates[] = {"count", "distinct", "sum", "avg", "min
 static const char *const functions[] = {"lower", "upper", "len", "abs", "ip", "cidr", "decay", "inventoried", "in_ranges",
                                         "base64", "base64offset", "wide", "utf16le", "utf16be",
                                         "windash", "count", "distinct", "sum", "avg", "min", "max",
-                                        "percentile", NULL};
+                                        "percentile", "minute", "hour", "day", "week", "month", "year", NULL};
 
 static int nargs(hnc_node *n) { return (int)hnc_list_len(n->list); }
 
@@ -776,6 +776,16 @@ static const hnc_type *call_type(ectx *x, hnc_node *n) {
     const hnc_type *t = ex(x, n->list);
     if (!is_err(t) && t->k != TY_STRING && t->k != TY_LIST) {
       hnc_error(x->c, n->list->loc, "type", "len() takes a string or a list, not %s", hnc_type_name(t));
+      return T(TY_ERR);
+    }
+    return T(TY_INT);
+  }
+  static const char *const parts[] = {"minute", "hour", "day", "week", "month", "year", NULL};
+  if (word_index(parts, f, n->len) >= 0) { /* a part of a timestamp, in UTC */
+    if (!want_args(x, n, 1)) return T(TY_ERR);
+    const hnc_type *t = ex(x, n->list);
+    if (!is_err(t) && scalar(t)->k != TY_TIME) {
+      hnc_error(x->c, n->list->loc, "type", "%s() takes a timestamp, not %s", f, hnc_type_name(t));
       return T(TY_ERR);
     }
     return T(TY_INT);

@@ -152,6 +152,7 @@ typedef struct val {
 
 typedef struct mods {
   unsigned flags;
+  const char *timepart; /* |minute .. |year: the part of a timestamp compared, or NULL */
   const char *transform[4]; /* base64, base64offset, wide, utf16le, utf16be, windash: outermost last */
   int n_transform;
 } mods;
@@ -174,8 +175,9 @@ static bool parse_mods(imp *m, char *spec, mods *x) {
       x->transform[x->n_transform++] = !strcmp(t, "utf16") ? "utf16le" : t;
     } else if (!strcmp(t, "minute") || !strcmp(t, "hour") || !strcmp(t, "day") || !strcmp(t, "week") ||
                !strcmp(t, "month") || !strcmp(t, "year")) {
-      m->why = "the time modifiers (|minute, |hour...) are not imported yet";
-      return false;
+      static const char *const parts[] = {"minute", "hour", "day", "week", "month", "year"};
+      for (int k = 0; k < 6; k++)
+        if (!strcmp(t, parts[k])) x->timepart = parts[k];
     } else {
       char why[96];
       snprintf(why, sizeof why, "an unknown modifier |%.40s", t);
@@ -255,6 +257,16 @@ static void value_cond(imp *m, const char *f, const char *type, const mods *x, c
   if (plain_scalar && (!strcmp(s, "null") || !strcmp(s, "~") || !*s) && !flags && !x->n_transform) {
     path(o, f);
     fputs(" == null", o);
+    return;
+  }
+  if (x->timepart) { /* a part of a timestamp: hour(f) == 8, or with |gt...: hour(f) >= 20 */
+    char *end;
+    strtoll(s, &end, 10);
+    if (!*s || *end) { m->why = "a time modifier with a value that is not a whole number"; return; }
+    if (strcmp(type, "timestamp")) { m->why = "a time modifier on a field that is not a timestamp"; return; }
+    fprintf(o, "%s(", x->timepart);
+    path(o, f);
+    fprintf(o, ") %s %s", flags & M_GT ? ">" : flags & M_GTE ? ">=" : flags & M_LT ? "<" : flags & M_LTE ? "<=" : "==", s);
     return;
   }
   if (flags & M_FIELDREF) {
@@ -439,7 +451,7 @@ static void field_cond(imp *m, const char *key, const yaml_node_t *val_node) {
   }
   bool keywords = !*spec;
   const char *f = keywords ? "" : sg_map_field(&m->ctx, spec, buf, sizeof buf);
-  const char *type = keywords ? "string" : field_type_of(m, f);
+  const char *type = keywords ? "string" : field_type_as(m, f, x.timepart ? "timestamp" : "string");
   /* the values: one scalar or a list */
   val vals[512];
   size_t nv = 0;

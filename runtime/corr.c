@@ -1931,6 +1931,7 @@ static uint64_t fp_vexpr(const hn_program *p, uint64_t h, uint32_t i) {
   case HN_VX_BOUND: return fp_slot(p, fp_mix(h, x->a), x->b);
   case HN_VX_COND: return fp_vexpr(p, fp_bnode(p, h, x->a), x->b);
   case HN_VX_NEG: case HN_VX_LOWER: case HN_VX_UPPER: case HN_VX_LEN: case HN_VX_ABS: return fp_vexpr(p, h, x->a);
+  case HN_VX_TIMEPART: return fp_vexpr(p, fp_mix(h, x->b), x->a);
   default: return fp_vexpr(p, fp_vexpr(p, h, x->a), x->b);
   }
 }

@@ -8,6 +8,7 @@
 #include <pcre2.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "assets.h"
 #include "text.h"
 
@@ -161,6 +162,13 @@ static const hn_value *operand(hn_eval *e, uint32_t idx, size_t *n, hn_value *tm
       tmp[k++] = a[i]; /* folding happens at comparison time: lower() marks the operand caseless */
       continue;
     }
+    if (x->op == HN_VX_TIMEPART) {
+      if (a[i].kind != HN_V_TIME) continue;
+      memset(&tmp[k], 0, sizeof tmp[k]);
+      tmp[k].kind = HN_V_INT;
+      tmp[k++].u.i = hn_time_part(a[i].u.i, x->b);
+      continue;
+    }
     if (x->op == HN_VX_LEN) {
       if (a[i].kind != HN_V_STRING) continue;
       memset(&tmp[k], 0, sizeof tmp[k]);
@@ -190,6 +198,27 @@ static const hn_value *operand(hn_eval *e, uint32_t idx, size_t *n, hn_value *tm
 
 static bool caseless_operand(const hn_eval *e, uint32_t idx) {
   return e->p->vexprs[idx].op == HN_VX_LOWER || e->p->vexprs[idx].op == HN_VX_UPPER;
+}
+
+/* A part of a time (ns since the epoch), in UTC: minute 0-59, hour 0-23, day of the month
+ * 1-31, ISO 8601 week 1-53, month 1-12, year. */
+int64_t hn_time_part(int64_t ns, uint32_t part) {
+  int64_t s = ns / 1000000000 - (ns % 1000000000 < 0); /* floor, for times before 1970 */
+  time_t t = (time_t)s;
+  struct tm tm;
+  if (!gmtime_r(&t, &tm)) return 0;
+  switch (part) {
+  case HN_TP_MINUTE: return tm.tm_min;
+  case HN_TP_HOUR: return tm.tm_hour;
+  case HN_TP_DAY: return tm.tm_mday;
+  case HN_TP_MONTH: return tm.tm_mon + 1;
+  case HN_TP_YEAR: return (int64_t)tm.tm_year + 1900;
+  default: { /* ISO week: the week (Monday first) holding the year's first Thursday is week 1 */
+    char buf[8];
+    strftime(buf, sizeof buf, "%V", &tm);
+    return atoi(buf);
+  }
+  }
 }
 
 /* ---- comparisons ------------------------------------------------------------------------- */

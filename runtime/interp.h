@@ -39,6 +39,9 @@ void hn_eval_begin(hn_eval *e, const hn_event *ev);
 bool hn_eval_node(hn_eval *e, uint32_t i);
 /* The value of predicate i for the current event (not memoised). */
 bool hn_eval_pred(hn_eval *e, uint32_t i);
+
+/* minute() .. year() (hn_timepart) of a time in ns since the epoch, in UTC. */
+int64_t hn_time_part(int64_t ns, uint32_t part);
 /* 1 or 0 if node i was evaluated for this event, -1 if short-circuiting skipped it. */
 int hn_eval_known(const hn_eval *e, uint32_t i);
 

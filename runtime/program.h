@@ -39,7 +39,8 @@ typedef enum hn_vop {
   HN_VX_BOUND,  /* $step.path in a sequence: a: the step's index; b: the path's slot */
   HN_VX_DECAY,  /* decay(age, half-life) = 0.5 ^ (age / half-life): a, b */
   HN_VX_COND,   /* c ? x : y: a: the condition (a bnode); b: an HN_VX_PAIR */
-  HN_VX_PAIR    /* the two branches of HN_VX_COND: a, b */
+  HN_VX_PAIR,   /* the two branches of HN_VX_COND: a, b */
+  HN_VX_TIMEPART /* minute() .. year() of a timestamp, UTC: a: vexpr; b: hn_timepart */
 } hn_vop;
 
 typedef struct hn_vexpr {
@@ -107,6 +108,8 @@ typedef struct hn_rule {
 } hn_rule;
 
 /* ---- correlation (lang/SPEC.md §10.6-10.8) ----------------------------------------------- */
+typedef enum hn_timepart { HN_TP_MINUTE, HN_TP_HOUR, HN_TP_DAY, HN_TP_WEEK, HN_TP_MONTH, HN_TP_YEAR } hn_timepart;
+
 typedef enum hn_agg_kind {
   HN_AGG_COUNT, HN_AGG_COUNT_OF, HN_AGG_DISTINCT, HN_AGG_SUM, HN_AGG_AVG, HN_AGG_MIN, HN_AGG_MAX, HN_AGG_PERCENTILE
 } hn_agg_kind;

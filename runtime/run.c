@@ -623,6 +623,13 @@ static void vexpr_text(FILE *f, const hn_program *p, const hn_corr *C, uint32_t 
   case HN_VX_DECAY: fputs("decay(", f); vexpr_text(f, p, C, x->a); fputs(", ", f); vexpr_text(f, p, C, x->b); fputc(')', f);
     break;
   case HN_VX_NEG: fputc('-', f); vexpr_text(f, p, C, x->a); break;
+  case HN_VX_TIMEPART: {
+    static const char *const parts[] = {"minute(", "hour(", "day(", "week(", "month(", "year("};
+    fputs(x->b < 6 ? parts[x->b] : "?(", f);
+    vexpr_text(f, p, C, x->a);
+    fputc(')', f);
+    break;
+  }
   case HN_VX_LOWER: case HN_VX_UPPER: case HN_VX_LEN: case HN_VX_ABS:
     fputs(x->op == HN_VX_LOWER ? "lower(" : x->op == HN_VX_UPPER ? "upper(" : x->op == HN_VX_LEN ? "len(" : "abs(", f);
     vexpr_text(f, p, C, x->a);
