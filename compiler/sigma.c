@@ -363,10 +363,15 @@ static void value_cond(imp *m, const char *f, const char *type, const mods *x, c
   if (wild(s) || (op && x->n_transform == 0 && (strchr(s, '*') || strchr(s, '?')))) {
     /* wildcards: the whole value as a like pattern, with the operator's implied stars */
     if (x->n_transform) { m->why = "wildcards inside an encoded value"; return; }
-    size_t n = strlen(s);
-    char *pat = malloc(n + 3);
+    size_t n = strlen(s), lone = 0;
+    char *pat = malloc(n + 4);
     if (!pat) return;
-    snprintf(pat, n + 3, "%s%s%s", op & (M_CONTAINS | M_ENDS) ? "*" : "", s, op & (M_CONTAINS | M_STARTS) ? "*" : "");
+    /* a value ending in a lone backslash (literal in Sigma) keeps it literal before the star
+     * the operator adds: `\Temp\` + `*` must not read as an escaped star */
+    for (size_t i = n; i > 0 && s[i - 1] == '\\'; i--) lone++;
+    bool add_star = op & (M_CONTAINS | M_STARTS);
+    snprintf(pat, n + 4, "%s%s%s%s", op & (M_CONTAINS | M_ENDS) ? "*" : "", s, add_star && lone % 2 ? "\\" : "",
+             add_star ? "*" : "");
     path(o, f);
     fprintf(o, " like%s ", tl);
     lit(o, pat);
@@ -437,9 +442,10 @@ static size_t expand(imp *m, const char *s, char **out, size_t max) {
   }
 }
 
+static void field_values(imp *m, const char *f, const char *type, const mods *xp, bool keywords, const val *vals, size_t nv);
+
 /* field|mods: values -> a hornet condition; an empty field is a keyword search. */
 static void field_cond(imp *m, const char *key, const yaml_node_t *val_node) {
-  FILE *o = m->out;
   char spec[256], buf[256];
   snprintf(spec, sizeof spec, "%s", key);
   char *bar = strchr(spec, '|');
@@ -452,17 +458,28 @@ static void field_cond(imp *m, const char *key, const yaml_node_t *val_node) {
   bool keywords = !*spec;
   const char *f = keywords ? "" : sg_map_field(&m->ctx, spec, buf, sizeof buf);
   const char *type = keywords ? "string" : field_type_as(m, f, x.timepart ? "timestamp" : "string");
-  /* the values: one scalar or a list */
-  val vals[512];
-  size_t nv = 0;
+  /* the values: one scalar or a list (of any length: vulnerable-driver rules list thousands) */
+  size_t nv = 0, cap = val_node->type == YAML_SEQUENCE_NODE
+                          ? (size_t)(val_node->data.sequence.items.top - val_node->data.sequence.items.start) : 1;
+  val *vals = malloc((cap ? cap : 1) * sizeof *vals);
+  if (!vals) { m->why = "out of memory"; return; }
   if (is_scalar(val_node)) vals[nv++] = (val){sval(val_node), val_node->data.scalar.style == YAML_PLAIN_SCALAR_STYLE};
   else if (val_node->type == YAML_SEQUENCE_NODE)
-    for (yaml_node_item_t *it = val_node->data.sequence.items.start; it < val_node->data.sequence.items.top && nv < 512; it++) {
+    for (yaml_node_item_t *it = val_node->data.sequence.items.start; it < val_node->data.sequence.items.top; it++) {
       const yaml_node_t *e = yaml_document_get_node(m->doc, *it);
-      if (!is_scalar(e)) { m->why = "a value list holds a mapping or a list"; return; }
+      if (!is_scalar(e)) { m->why = "a value list holds a mapping or a list"; break; }
       vals[nv++] = (val){sval(e), e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE};
     }
-  else { m->why = "a field's value is a mapping"; return; }
+  else m->why = "a field's value is a mapping";
+  if (m->why) { free(vals); return; }
+  field_values(m, f, type, &x, keywords, vals, nv);
+  free(vals);
+}
+
+/* The tests of a field's values, joined as the modifiers say. */
+static void field_values(imp *m, const char *f, const char *type, const mods *xp, bool keywords, const val *vals, size_t nv) {
+  FILE *o = m->out;
+  mods x = *xp;
   if (x.flags & M_EXISTS) {
     if (keywords) { m->why = "|exists without a field"; return; }
     bool yes = nv && !strcmp(vals[0].s, "true");
@@ -713,9 +730,9 @@ static char *condition_all(imp *m, yaml_document_t *doc, const yaml_node_t *det,
   bool first = true;
   for (size_t i = 0; i < n; i++)
     if (alt[i]) { fprintf(o, "%s(%s)", first ? "" : " or ", s->variants[i].when); first = false; }
-  fprintf(o, ") and %s)", base);
+  fprintf(o, ") and (%s))", base); /* the condition whole: it may be an `or` */
   for (size_t i = 0; i < n; i++)
-    if (alt[i]) fprintf(o, " or ((%s) and %s)", s->variants[i].when, alt[i]);
+    if (alt[i]) fprintf(o, " or ((%s) and (%s))", s->variants[i].when, alt[i]);
   fclose(o);
   for (size_t i = 0; i < n; i++) free(alt[i]);
   free(base);
