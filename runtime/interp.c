@@ -31,6 +31,7 @@ void hn_eval_fini(hn_eval *e) {
   free(e->stamp);
   free(e->val);
   free(e->fold);
+  free(e->fbuf);
   if (e->md) pcre2_match_data_free(e->md);
   if (e->p) hn_pf_state_fini(&e->pf, e->p);
   hn_cand_fini(&e->cand);
@@ -41,7 +42,9 @@ void hn_eval_fini(hn_eval *e) {
 void hn_eval_begin(hn_eval *e, const hn_event *ev) {
   e->ev = ev;
   e->indexed = false;
+  e->fbuf_used = 0;
   if (++e->epoch == 0) { /* wrapped: forget every stamp */
+    memset(e->fmemo, 0, sizeof e->fmemo);
     memset(e->stamp, 0, e->p->n_bnodes * sizeof *e->stamp);
     if (e->pf.scanned) memset(e->pf.scanned, 0, e->p->n_fields * sizeof *e->pf.scanned);
     if (e->cand.hit) memset(e->cand.hit, 0, e->p->n_preds * sizeof *e->cand.hit);
@@ -64,6 +67,30 @@ static const char *fold(hn_eval *e, const char *s, size_t n, size_t *out_n) {
   }
   *out_n = hn_fold(s, n, e->fold);
   return e->fold;
+}
+
+/* A value of the current event's field folded, once per event: memoised by the value's address
+ * (stable for the event), in a small direct-mapped table; a miss folds into fbuf. */
+static const char *fold_field(hn_eval *e, const char *s, size_t n, size_t *out_n) {
+  if (n > UINT32_MAX / 2) return fold(e, s, n, out_n);
+  struct hn_fold_memo *m = &e->fmemo[((uintptr_t)s >> 3) % 64];
+  if (m->epoch == e->epoch && m->s == s && m->n == n) {
+    *out_n = m->folded;
+    return e->fbuf + m->off;
+  }
+  if (e->fbuf_used + n > e->fbuf_cap) {
+    size_t cap = e->fbuf_cap ? e->fbuf_cap : 4096;
+    while (cap < e->fbuf_used + n) cap *= 2;
+    char *b = realloc(e->fbuf, cap);
+    if (!b) return fold(e, s, n, out_n);
+    e->fbuf = b;
+    e->fbuf_cap = cap;
+  }
+  size_t k = hn_fold(s, n, e->fbuf + e->fbuf_used);
+  *m = (struct hn_fold_memo){s, e->epoch, (uint32_t)e->fbuf_used, (uint32_t)n, (uint32_t)k};
+  e->fbuf_used += k;
+  *out_n = k;
+  return e->fbuf + m->off;
 }
 
 /* ---- value expressions ------------------------------------------------------------------ */
@@ -311,11 +338,12 @@ static bool strop(hn_eval *e, const hn_pred *p) {
   size_t n;
   const hn_value *v = operand(e, p->lhs, &n, tmp);
   bool nocase = (p->flags & HN_PF_NOCASE) || caseless_operand(e, p->lhs);
+  bool field = e->p->vexprs[p->lhs].op == HN_VX_FIELD;
   for (size_t i = 0; i < n; i++) {
     if (v[i].kind != HN_V_STRING) continue;
     const char *s = v[i].u.s;
     size_t sn = v[i].len;
-    if (nocase && p->op != HN_P_MATCHES) s = fold(e, s, sn, &sn);
+    if (nocase && p->op != HN_P_MATCHES) s = field ? fold_field(e, s, sn, &sn) : fold(e, s, sn, &sn);
     bool all = true, any = false;
     for (uint32_t k = 0; k < p->n; k++) {
       if (hits && !(p->flags & HN_PF_ALL)) {
@@ -342,11 +370,12 @@ static bool in_set(hn_eval *e, const hn_pred *p) {
   uint32_t pi = (uint32_t)(p - e->p->preds);
   if (e->p->prefilter && e->p->prefilter->sets[pi].cap && !e->no_prefilter) {
     /* a string set (all constants are strings, folded when caseless): one probe a value */
+    bool field = e->p->vexprs[p->lhs].op == HN_VX_FIELD;
     for (size_t i = 0; i < n; i++) {
       if (v[i].kind != HN_V_STRING) continue;
       const char *s = v[i].u.s;
       size_t sn = v[i].len;
-      if (nocase) s = fold(e, s, sn, &sn);
+      if (nocase) s = field ? fold_field(e, s, sn, &sn) : fold(e, s, sn, &sn);
       if (hn_strset_has(e->p, pi, s, sn)) return true;
     }
     return false;

@@ -21,6 +21,14 @@ typedef struct hn_eval {
   uint32_t epoch;     /* one per event: bumping it forgets every memo at once */
   char *fold;         /* scratch for case folding */
   size_t fold_cap;
+  /* folded field values of the current event, so a field folds once however many caseless
+   * predicates read it (Sigma packs test Image and CommandLine hundreds of times) */
+  struct hn_fold_memo {
+    const char *s;      /* the event's value */
+    uint32_t epoch, off, n, folded;
+  } fmemo[64];
+  char *fbuf;         /* the folded bytes, at fmemo[].off */
+  size_t fbuf_used, fbuf_cap;
   void *md;           /* pcre2_match_data */
   hn_pf_state pf;     /* prefilter scratch and per-event hits */
   hn_cand cand;       /* candidate rules of the event */
