@@ -171,8 +171,10 @@ static LLVMValueRef value(gen *g, const cur *c, uint32_t i) {
 }
 
 /* i1 hn_rule(hn_eval *e, i32 r): whether single-event rule r fires on the event e has begun.
- * One switch over the rules (a jump table), each case the rule's logic; the runtime calls it
- * for the rules the index names as candidates. */
+ * One switch over the rules (a jump table) whose cases call the rules' functions; the runtime
+ * calls it for the rules the index names as candidates. Each rule is a function of its own,
+ * kept out of line: optimising one huge function costs far more than linear time (a 2,800-rule
+ * Sigma pack took minutes), and per-function passes stay proportional to the pack. */
 static void build(gen *g) {
   const hn_program *p = g->p;
   for (uint32_t i = 0; i < p->n_bnodes; i++) {
@@ -195,12 +197,22 @@ static void build(gen *g) {
   c.epoch = LLVMBuildLoad2(g->b, g->i32, LLVMBuildInBoundsGEP2(g->b, g->i8, e, &off_e, 1, "pe"), "epoch");
   LLVMBasicBlockRef none = LLVMAppendBasicBlockInContext(g->ctx, fn, "none");
   LLVMValueRef sw = LLVMBuildSwitch(g->b, r, none, p->n_rules);
+  unsigned noinline = LLVMGetEnumAttributeKindForName("noinline", 8);
   for (uint32_t q = 0; q < p->n_rules; q++) {
     if (p->rules[q].kind != HN_R_SINGLE) continue;
+    char name[32];
+    snprintf(name, sizeof name, "r%u", q);
+    LLVMValueRef rf = LLVMAddFunction(g->m, name, g->node_t);
+    LLVMSetLinkage(rf, LLVMInternalLinkage);
+    LLVMAddAttributeAtIndex(rf, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(g->ctx, noinline, 0));
+    cur rc = {rf, LLVMGetParam(rf, 0), LLVMGetParam(rf, 1), LLVMGetParam(rf, 2), LLVMGetParam(rf, 3)};
+    LLVMPositionBuilderAtEnd(g->b, LLVMAppendBasicBlockInContext(g->ctx, rf, "entry"));
+    LLVMBuildRet(g->b, value(g, &rc, p->rules[q].cond));
     LLVMBasicBlockRef bb = LLVMAppendBasicBlockInContext(g->ctx, fn, "rule");
     LLVMAddCase(sw, LLVMConstInt(g->i32, q, 0), bb);
     LLVMPositionBuilderAtEnd(g->b, bb);
-    LLVMBuildRet(g->b, value(g, &c, p->rules[q].cond));
+    LLVMValueRef args[4] = {c.e, c.stamp, c.val, c.epoch};
+    LLVMBuildRet(g->b, LLVMBuildCall2(g->b, g->node_t, rf, args, 4, "r"));
   }
   LLVMPositionBuilderAtEnd(g->b, none);
   LLVMBuildRet(g->b, LLVMConstInt(g->i1, 0, 0));
@@ -321,7 +333,7 @@ static void build_scores(gen *g) {
 /* ---- the object cache ------------------------------------------------------------------------- */
 /* Bump when the code build() emits changes for the same program: cached objects of another
  * version are then not loaded. */
-#define HN_JIT_CODEGEN 4
+#define HN_JIT_CODEGEN 5
 
 /* The cache key: what the emitted code is a function of (the boolean DAG, the rules, the
  * evaluator's layout, this file's codegen version), the LLVM version, the target triple and CPU
