@@ -61,7 +61,7 @@ static const char *const item_keywords[HNC_IT_COUNT] = {
   "window", "having", "sequence", "entities", "suppress", "when", "wip", "score", "default",
   "domain", "states", "transition", "sla", "step", "require", "open when", "close when",
   "state", "weight", "value", "by", "every", "target", "framework", "owner", "event", "expect",
-  "generate",
+  "generate", "alias",
 };
 
 const char *hnc_item_keyword(int item) {

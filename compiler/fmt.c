@@ -494,6 +494,7 @@ static void item(fmt *f, const hnc_node *it) {
     break;
   case HNC_IT_STATES: puts_(&b, " "); names(&b, it->list, " -> "); break;
   case HNC_IT_TRANSITION: puts_(&b, " "); expr(&b, it->a); puts_(&b, " -> "); expr(&b, it->b); break;
+  case HNC_IT_ALIAS: puts_(&b, " "); expr(&b, it->a); puts_(&b, " = "); expr(&b, it->b); break;
   case HNC_IT_SLA:
     puts_(&b, " ");
     for (const hnc_node *s = it->list; s; s = s->next) {

@@ -1132,6 +1132,21 @@ static void lower_rule(lower *L, const hnc_node *r) {
   rule->status = item_str(L, r, HNC_IT_STATUS);
   const hnc_node *gen = item(r, HNC_IT_GENERATE);
   rule->quiet = gen && gen->a && !gen->a->i;
+  uint32_t na = 0;
+  for (const hnc_node *it = r->list; it; it = it->next) na += it->kind == N_ITEM && it->op == HNC_IT_ALIAS;
+  if (na) { /* alias to = from: the rule's alerts carry from's values as to, for the rules reading them */
+    uint32_t *to = hn_arena_alloc(L->a, na * sizeof *to), *from = hn_arena_alloc(L->a, na * sizeof *from);
+    if (!to || !from) { L->failed = true; return; }
+    uint32_t k = 0;
+    for (const hnc_node *it = r->list; it; it = it->next) {
+      if (it->kind != N_ITEM || it->op != HNC_IT_ALIAS) continue;
+      to[k] = slot(L, it->a->str, it->a->len, it->a->type);
+      from[k++] = slot(L, it->b->str, it->b->len, it->b->type);
+    }
+    rule->alias_to = to;
+    rule->alias_from = from;
+    rule->n_alias = na;
+  }
   const hnc_node *sev = item(r, HNC_IT_SEVERITY);
   rule->severity = sev && sev->a ? (int)sev_value(sev->a->str, sev->a->len) : 0;
   const hnc_node *ctl = item(r, HNC_IT_CONTROL);

@@ -94,7 +94,7 @@ static hnc_node *un(hnc_parser *p, hnc_kind k, hnc_loc loc, hnc_node *a) {
 %token T_WHERE "where" T_EXCEPT "except" T_GROUP "group" T_BY "by" T_WINDOW "window"
 %token T_TUMBLING "tumbling" T_SLIDING "sliding" T_HAVING "having" T_SEQUENCE "sequence"
 %token T_WITHIN "within" T_UNTIL "until" T_REPEAT "repeat" T_ENTITIES "entities"
-%token T_GENERATE "generate" T_SUPPRESS "suppress" T_WHEN "when" T_WIP "wip" T_DEFAULT "default" T_STATES "states"
+%token T_GENERATE "generate" T_ALIAS "alias" T_SUPPRESS "suppress" T_WHEN "when" T_WIP "wip" T_DEFAULT "default" T_STATES "states"
 %token T_TRANSITION "transition" T_SLA "sla" T_STEP "step" T_REQUIRE "require" T_OPEN "open"
 %token T_CLOSE "close" T_STATE "state" T_ON "on" T_WEIGHT "weight" T_VALUE "value"
 %token T_EVERY "every" T_TARGET "target" T_FRAMEWORK "framework" T_OWNER "owner"
@@ -111,7 +111,7 @@ static hnc_node *un(hnc_parser *p, hnc_kind k, hnc_loc loc, hnc_node *a) {
 
 %type <node> soft_keyword
 %type <node> kpi_dim kpi_dims T_DOMAIN T_SERVICE T_CONTROL T_RULE
-%type <node> T_GENERATE T_SUPPRESS T_TIME T_TITLE T_STATUS T_SEVERITY T_TAGS T_ID T_DATE T_STATE T_VALUE T_STEP T_OPEN T_CLOSE T_EVENT T_DEFAULT T_OWNER T_WEIGHT T_TARGET T_AUTHOR T_SCORE T_TEST T_KPI T_ASSETS
+%type <node> T_GENERATE T_ALIAS T_SUPPRESS T_TIME T_TITLE T_STATUS T_SEVERITY T_TAGS T_ID T_DATE T_STATE T_VALUE T_STEP T_OPEN T_CLOSE T_EVENT T_DEFAULT T_OWNER T_WEIGHT T_TARGET T_AUTHOR T_SCORE T_TEST T_KPI T_ASSETS
 %type <node> file decls decl import constraints constraint version
 %type <node> settings setting_list setting schema schema_items schema_item type
 %type <node> logsource listdecl literal_list_opt literal_list macro control ctl_items ctl_item
@@ -290,6 +290,7 @@ rule_item:
     }
   | T_ENTITIES paths { $$ = item(p, HNC_IT_ENTITIES, LOC(@$), NULL, NULL, $2); }
   | T_SUPPRESS T_DURATION by_opt { $$ = item(p, HNC_IT_SUPPRESS, LOC(@$), $2, NULL, $3); }
+  | T_ALIAS path '=' path { $$ = item(p, HNC_IT_ALIAS, LOC(@$), $2, $4, NULL); }
   ;
 window_kind_opt:
     %empty { $$ = 0; }
@@ -645,7 +646,7 @@ name:
 soft_keyword:
     T_TIME | T_TITLE | T_STATUS | T_SEVERITY | T_TAGS | T_ID | T_DATE | T_STATE | T_VALUE
   | T_STEP | T_OPEN | T_CLOSE | T_EVENT | T_DEFAULT | T_OWNER | T_WEIGHT | T_TARGET | T_AUTHOR
-  | T_SUPPRESS | T_GENERATE
+  | T_SUPPRESS | T_GENERATE | T_ALIAS
   ;
 
 %%

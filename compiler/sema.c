@@ -1535,6 +1535,15 @@ static void check_rule(dctx *d, hnc_node *r) {
       for (hnc_node *k = it->list; k; k = k->next) ex(&x, k);
       break;
     case HNC_IT_WINDOW: positive_duration(d, it->a, "a window"); break;
+    case HNC_IT_ALIAS: { /* alias to = from: both declared event fields, of one type */
+      ectx ax;
+      ectx_init(&ax, d, SC_EVENT);
+      const hnc_type *ta = ex(&ax, it->a), *tb = ex(&ax, it->b);
+      if (!is_err(ta) && !is_err(tb) && !(ta == tb || (ta->k == tb->k && (ta->k != TY_LIST || ta->elem == tb->elem))))
+        hnc_error(c, it->loc, "type", "alias '%s' is %s but '%s' is %s: an alias takes a field of its own type", it->a->str,
+                  hnc_type_name(ta), it->b->str, hnc_type_name(tb));
+      break;
+    }
     case HNC_IT_HAVING:
       x.agg_ok = true;
       want_bool(&x, it->a, "having");
@@ -1557,7 +1566,7 @@ static void check_rule(dctx *d, hnc_node *r) {
 static void check_simple_items(dctx *d, hnc_node *decl) {
   memset(d->seen, 0, sizeof d->seen);
   for (hnc_node *it = decl->list; it; it = it->next)
-    if (it->kind == N_ITEM && it->op != HNC_IT_TRANSITION && it->op != HNC_IT_STEP &&
+    if (it->kind == N_ITEM && it->op != HNC_IT_TRANSITION && it->op != HNC_IT_STEP && it->op != HNC_IT_ALIAS &&
         it->op != HNC_IT_SLA && it->op != HNC_IT_REQUIRE && it->op != HNC_IT_EVENT &&
         it->op != HNC_IT_EXPECT && it->op != HNC_IT_OPEN && it->op != HNC_IT_CLOSE &&
         it->op != HNC_IT_FRAMEWORK) /* a control may map to several frameworks */

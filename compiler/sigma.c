@@ -752,6 +752,7 @@ typedef struct sdoc {
   char *detail;                  /* what the reason is about, or NULL */
   bool done;                     /* written (or given up) */
   int generate;                  /* rules: named by a correlation with generate false (1) or true (2) */
+  char *aliases;                 /* `alias A = F` items correlations' aliases give the rule */
   const sg_source *source;       /* the rule's log source entry and product (rules) */
   const sg_product *product;
   char *text;                    /* the hornet rule */
@@ -984,7 +985,6 @@ static const char *one_correlation(imp *m, sdoc *docs, size_t nd, sdoc *d, bool 
   if (strcmp(type, "event_count") && strcmp(type, "value_count") && strcmp(type, "temporal") && strcmp(type, "temporal_ordered") &&
       strcmp(type, "value_sum") && strcmp(type, "value_avg") && !pct && !median)
     return "an unknown correlation type";
-  if (get(doc, c, "aliases")) return "correlation aliases are not imported yet";
   if (!span || !sigma_duration(span)) return "a correlation without a timespan hornet reads (a number and s, m, h, d or w)";
   if (!rules) return "a correlation without rules";
   /* the rules it names, as hornet rules */
@@ -1006,7 +1006,41 @@ static const char *one_correlation(imp *m, sdoc *docs, size_t nd, sdoc *d, bool 
     if (target[i]->why) return "a correlation names a rule that was not imported";
   }
   if (!nr) return "a correlation without rules";
-  /* group-by fields: the event fields the named rules give them (one name for all) */
+  /* aliases: a name for a field each rule names, which the rule's alerts then carry */
+  const yaml_node_t *al = get(doc, c, "aliases");
+  struct { sdoc *d; char item[300]; } adds[64];
+  size_t nadd = 0;
+  if (al && al->type != YAML_MAPPING_NODE) return "correlation aliases must be a map";
+  for (yaml_node_pair_t *ap = al ? al->data.mapping.pairs.start : NULL; ap && ap < al->data.mapping.pairs.top; ap++) {
+    const yaml_node_t *an = yaml_document_get_node(doc, ap->key), *am = yaml_document_get_node(doc, ap->value);
+    if (!is_scalar(an) || !am || am->type != YAML_MAPPING_NODE) return "an alias is NAME: {rule: field, ...}";
+    for (yaml_node_pair_t *q = am->data.mapping.pairs.start; q < am->data.mapping.pairs.top; q++) {
+      const yaml_node_t *rk = yaml_document_get_node(doc, q->key), *fv = yaml_document_get_node(doc, q->value);
+      if (!is_scalar(rk) || !is_scalar(fv)) return "an alias is NAME: {rule: field, ...}";
+      sdoc *t = NULL;
+      for (size_t i = 0; i < nr && !t; i++)
+        if (names(target[i], sval(rk))) t = target[i];
+      snprintf(m->detail, sizeof m->detail, "%s", sval(rk));
+      if (!t) return "an alias names a rule the correlation does not";
+      char buf[256];
+      sg_ctx cx = {&m->map, t->product, t->source, NULL};
+      const char *ev = t->kind == D_RULE ? sg_map_field(&cx, sval(fv), buf, sizeof buf) : sval(fv);
+      const char *ft = field_type_of(m, ev), *at = field_type_as(m, sval(an), ft);
+      if (strcmp(ft, at)) return "an alias over fields of different types";
+      if (nadd == 64) return "too many aliases";
+      char *pa = NULL, *pf = NULL;
+      size_t la = 0, lf = 0;
+      FILE *fa = open_memstream(&pa, &la), *ff = open_memstream(&pf, &lf);
+      if (fa) { path(fa, sval(an)); fclose(fa); }
+      if (ff) { path(ff, ev); fclose(ff); }
+      adds[nadd].d = t;
+      snprintf(adds[nadd++].item, sizeof adds[0].item, "  alias %s = %s\n", pa ? pa : "", pf ? pf : "");
+      free(pa);
+      free(pf);
+    }
+  }
+  m->detail[0] = 0;
+  /* group-by fields: the event fields the named rules give them (one name for all), or aliases */
   char group[1024] = "";
   size_t gl = 0;
   const yaml_node_t *gbs[32];
@@ -1019,11 +1053,12 @@ static const char *one_correlation(imp *m, sdoc *docs, size_t nd, sdoc *d, bool 
     if (!is_scalar(gbs[g])) return "a group-by that is not a field name";
     const char *ev = NULL;
     char buf[256], first[256] = "";
-    for (size_t i = 0; i < nr; i++) {
+    if (get(doc, al, sval(gbs[g]))) snprintf(first, sizeof first, "%s", sval(gbs[g])); /* an alias */
+    for (size_t i = 0; i < nr && !*first; i++) {
       sg_ctx cx = {&m->map, target[i]->product, target[i]->source, NULL};
       ev = target[i]->kind == D_RULE ? sg_map_field(&cx, sval(gbs[g]), buf, sizeof buf) : sval(gbs[g]);
       if (!i) snprintf(first, sizeof first, "%s", ev);
-      else if (strcmp(first, ev)) return "a group-by field with other names in the rules named (aliases are not imported yet)";
+      else if (strcmp(first, ev)) return "a group-by field with other names in the rules named (give it an alias)";
     }
     field_type_of(m, first);
     char *pb = NULL;
@@ -1108,6 +1143,15 @@ static const char *one_correlation(imp *m, sdoc *docs, size_t nd, sdoc *d, bool 
   fclose(out);
   if (why) { free(text); return why; }
   d->text = text;
+  for (size_t i = 0; i < nadd; i++) { /* the rules named carry the aliases (once each) */
+    sdoc *t = adds[i].d;
+    if (t->aliases && strstr(t->aliases, adds[i].item)) continue;
+    size_t ol = t->aliases ? strlen(t->aliases) : 0, il = strlen(adds[i].item);
+    char *na = realloc(t->aliases, ol + il + 1);
+    if (!na) return "out of memory";
+    memcpy(na + ol, adds[i].item, il + 1);
+    t->aliases = na;
+  }
   return NULL;
 }
 
@@ -1286,8 +1330,9 @@ static hn_status write_pack(imp *m, FILE *out, FILE *report, const char *pack, s
     for (size_t i = 0; i < nd; i++) {
       const char *t = docs[i].text, *from = t ? strstr(t, "\n  from ") : NULL;
       if (!t || (docs[i].kind == D_CORRELATION) != pass || (folder && !same_dir(folder, docs[i].file))) continue;
-      if (docs[i].generate == 1 && from) /* named only by correlations that do not generate it */
-        fprintf(po, "%.*s\n  generate false%s", (int)(from - t), t, from);
+      if (from && (docs[i].generate == 1 || docs[i].aliases)) /* items correlations add to the rules they name */
+        fprintf(po, "%.*s\n%s%s%s", (int)(from - t), t, docs[i].generate == 1 ? "  generate false\n" : "",
+                docs[i].aliases ? docs[i].aliases : "", from + 1);
       else fputs(t, po);
     }
   fclose(po);
@@ -1437,6 +1482,7 @@ hn_status hnc_sigma_import(const char *const *files, size_t n_files, const hnc_s
   for (size_t i = 0; i < nd; i++) {
     free(docs[i].text);
     free(docs[i].detail);
+    free(docs[i].aliases);
     yaml_document_delete(&docs[i].doc);
   }
   free(docs);

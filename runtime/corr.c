@@ -1700,10 +1700,14 @@ bool hn_alert_event(const hn_program *p, const uint32_t aslot[11], const hn_cale
   ev->slots = calloc(p->n_fields ? p->n_fields : 1, sizeof *ev->slots);
   hn_vals all = {0};
   bool ok = ev->slots != NULL;
+  const hn_rule *r = &p->rules[a->rule];
   for (uint32_t s = 0; s < p->n_fields && ok; s++) {
     bool list = false;
     ev->slots[s].first = all.n;
-    ok = alert_values(p, aslot, a, s, &all, &list);
+    uint32_t src = s; /* `alias s = src` in the rule: the alert carries src's values as s */
+    for (uint32_t k = 0; k < r->n_alias; k++)
+      if (r->alias_to[k] == s) src = r->alias_from[k];
+    ok = alert_values(p, aslot, a, src, &all, &list);
     ev->slots[s].n = all.n - ev->slots[s].first;
     if (list) ev->slots[s].flags = HN_SLOT_ARRAY;
   }

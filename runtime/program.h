@@ -96,6 +96,8 @@ typedef struct hn_rule {
   uint32_t n_entities;
   uint8_t kind;          /* hn_rule_kind */
   bool quiet;            /* `generate false`: its alerts only feed the rules `from` it */
+  uint32_t *alias_to, *alias_from; /* `alias to = from`: its alerts carry from's values as to (slots) */
+  uint32_t n_alias;
   uint32_t source;       /* bnode of its log sources (HN_B_TRUE when none) */
   uint32_t cond;         /* bnode: where and not except ... (sources included); for an
                           * aggregation, which events enter its windows */
