@@ -21,6 +21,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <errno.h>
+#include <pcre2.h>
 #include <yaml.h>
 #include "hnc.h"
 #include "hornet/compiler.h"
@@ -97,6 +100,15 @@ static const char *field_type_as(imp *m, const char *f, const char *type) {
 
 static const char *field_type_of(imp *m, const char *f) { return field_type_as(m, f, "string"); }
 
+/* Whether hornet can write a field of this name (a backquoted name holds no backquote and no
+ * control character). */
+static bool field_ok(const char *f) {
+  if (!*f) return false;
+  for (const unsigned char *s = (const unsigned char *)f; *s; s++)
+    if (*s == '`' || *s < 0x20 || *s == 0x7f) return false;
+  return true;
+}
+
 /* A field's name as a hornet path: plain when it is one, else backquoted. */
 static void path(FILE *o, const char *f) {
   bool plain = isalpha((unsigned char)f[0]) || f[0] == '_' || f[0] == '@';
@@ -113,7 +125,7 @@ static void lit(FILE *o, const char *s) {
     if (c == '"' || c == '\\') fprintf(o, "\\%c", c);
     else if (c == '\n') fputs("\\n", o);
     else if (c == '\t') fputs("\\t", o);
-    else if (c < 0x20) fprintf(o, "\\u%04x", c);
+    else if (c < 0x20 || c == 0x7f) fprintf(o, "\\x%02x", c);
     else fputc(c, o);
   }
   fputc('"', o);
@@ -236,6 +248,29 @@ static bool ip_prefix(const char *s, char *out, size_t len) {
   return true;
 }
 
+/* A number hornet reads as a literal: an integer in range, or a decimal with digits. */
+static bool number_text(const char *s, bool integer) {
+  const char *p = s + (*s == '-');
+  if (!isdigit((unsigned char)*p)) return false;
+  char *end;
+  errno = 0;
+  if (integer) {
+    strtoll(s, &end, 10);
+    return !*end && errno != ERANGE;
+  }
+  double d = strtod(s, &end);
+  return !*end && errno != ERANGE && d == d && strspn(p, "0123456789.eE+-") == strlen(p);
+}
+
+/* Whether PCRE2 compiles re as the rule will run it (hornet checks every regex). */
+static bool regex_ok(const char *re, bool nocase) {
+  int err;
+  PCRE2_SIZE off;
+  pcre2_code *c = pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED, PCRE2_UTF | (nocase ? PCRE2_CASELESS : 0), &err, &off, NULL);
+  if (c) pcre2_code_free(c);
+  return c != NULL;
+}
+
 /* `f` holds a value that is not an address ("-"): present, yet in no network (§4.4). */
 static void not_an_address(FILE *o, const char *f) {
   fputs("(exists ", o);
@@ -260,9 +295,7 @@ static void value_cond(imp *m, const char *f, const char *type, const mods *x, c
     return;
   }
   if (x->timepart) { /* a part of a timestamp: hour(f) == 8, or with |gt...: hour(f) >= 20 */
-    char *end;
-    strtoll(s, &end, 10);
-    if (!*s || *end) { m->why = "a time modifier with a value that is not a whole number"; return; }
+    if (!number_text(s, true)) { m->why = "a time modifier with a value that is not a whole number"; return; }
     if (strcmp(type, "timestamp")) { m->why = "a time modifier on a field that is not a timestamp"; return; }
     fprintf(o, "%s(", x->timepart);
     path(o, f);
@@ -272,6 +305,7 @@ static void value_cond(imp *m, const char *f, const char *type, const mods *x, c
   if (flags & M_FIELDREF) {
     char buf[256];
     const char *g = sg_map_field(&m->ctx, s, buf, sizeof buf);
+    if (!field_ok(g)) { m->why = "a field name hornet cannot write (a backquote or a control character)"; return; }
     path(o, f);
     fprintf(o, " ==%s ", tl);
     path(o, g);
@@ -279,9 +313,7 @@ static void value_cond(imp *m, const char *f, const char *type, const mods *x, c
     return;
   }
   if (flags & (M_GT | M_GTE | M_LT | M_LTE)) {
-    char *end;
-    strtod(s, &end);
-    if (!*s || *end) { m->why = "a comparison with a value that is not a number"; return; }
+    if (!number_text(s, false)) { m->why = "a comparison with a value that is not a number"; return; }
     if (strcmp(type, "int") && strcmp(type, "float")) { m->why = "a numeric comparison on a field that is not a number"; return; }
     path(o, f);
     fprintf(o, " %s %s", flags & M_GT ? ">" : flags & M_GTE ? ">=" : flags & M_LT ? "<" : "<=", s);
@@ -292,7 +324,8 @@ static void value_cond(imp *m, const char *f, const char *type, const mods *x, c
     snprintf(re, sizeof re, "%s%s%s%s", flags & (M_RE_M | M_RE_S) ? "(?" : "", flags & M_RE_M ? "m" : "",
              flags & M_RE_S ? "s" : "", flags & (M_RE_M | M_RE_S) ? ")" : "");
     size_t used = strlen(re);
-    snprintf(re + used, sizeof re - used, "%s", s);
+    if (snprintf(re + used, sizeof re - used, "%s", s) >= (int)(sizeof re - used)) { m->why = "a regular expression longer than 4 KB"; return; }
+    if (!regex_ok(re, flags & M_RE_I)) { m->why = "a regular expression PCRE2 rejects"; return; }
     path(o, f);
     fprintf(o, " matches%s ", flags & M_RE_I ? "~" : "");
     lit(o, re);
@@ -300,6 +333,7 @@ static void value_cond(imp *m, const char *f, const char *type, const mods *x, c
   }
   if (flags & M_CIDR) {
     if (strcmp(type, "ip")) { m->why = "|cidr on a field that is not an address"; return; }
+    if (!hnc_parse_cidr(s, strlen(s))) { m->why = "|cidr with a value that is not a network"; return; }
     path(o, f);
     fputs(" in ", o);
     lit(o, s);
@@ -311,9 +345,7 @@ static void value_cond(imp *m, const char *f, const char *type, const mods *x, c
     return;
   }
   if ((!strcmp(type, "int") || !strcmp(type, "float")) && !flags && !x->n_transform) { /* numbers */
-    char *end;
-    strtod(s, &end);
-    if (*s && !*end) {
+    if (number_text(s, !strcmp(type, "int"))) {
       path(o, f);
       fprintf(o, " == %s", s);
       return;
@@ -457,6 +489,7 @@ static void field_cond(imp *m, const char *key, const yaml_node_t *val_node) {
   }
   bool keywords = !*spec;
   const char *f = keywords ? "" : sg_map_field(&m->ctx, spec, buf, sizeof buf);
+  if (!keywords && !field_ok(f)) { m->why = "a field name hornet cannot write (a backquote or a control character)"; return; }
   const char *type = keywords ? "string" : field_type_as(m, f, x.timepart ? "timestamp" : "string");
   /* the values: one scalar or a list (of any length: vulnerable-driver rules list thousands) */
   size_t nv = 0, cap = val_node->type == YAML_SEQUENCE_NODE
@@ -777,7 +810,8 @@ static void rule_name(char *buf, size_t len, const char *title, const char *id, 
       if (isxdigit((unsigned char)*s)) tail[k++] = (char)tolower((unsigned char)*s);
     tail[k] = 0;
   }
-  snprintf(buf, len, "%s%s%s%s", isalpha((unsigned char)base[0]) ? "" : "r_", base, *tail ? "_" : "", tail);
+  snprintf(buf, len, "%s%s%s%s", isalpha((unsigned char)base[0]) && (*tail || !hnc_is_keyword(base, strlen(base))) ? "" : "r_",
+           base, *tail ? "_" : "", tail);
 }
 
 static const char *severity_of(const char *level) {
@@ -853,6 +887,8 @@ static const char *log_source(imp *m, sdoc *d, char *name, size_t len) {
     int k = 0;
     while (k < 3 && strncmp(p, ph[k], strlen(ph[k]))) k++;
     if (k < 3) {
+      for (const char *v = keys[k] ? keys[k] : ""; *v; v++)
+        if (!isalnum((unsigned char)*v) && !strchr("_.-", *v)) return NULL; /* not a name to write into a condition */
       placeholders = true;
       w += (size_t)snprintf(where + w, sizeof where - w, "%s", keys[k] ? keys[k] : "");
       if (w >= sizeof where) w = sizeof where - 1;
@@ -1013,10 +1049,10 @@ static const char *one_correlation(imp *m, sdoc *docs, size_t nd, sdoc *d, bool 
   if (al && al->type != YAML_MAPPING_NODE) return "correlation aliases must be a map";
   for (yaml_node_pair_t *ap = al ? al->data.mapping.pairs.start : NULL; ap && ap < al->data.mapping.pairs.top; ap++) {
     const yaml_node_t *an = yaml_document_get_node(doc, ap->key), *am = yaml_document_get_node(doc, ap->value);
-    if (!is_scalar(an) || !am || am->type != YAML_MAPPING_NODE) return "an alias is NAME: {rule: field, ...}";
+    if (!is_scalar(an) || !am || am->type != YAML_MAPPING_NODE || !field_ok(sval(an))) return "an alias is NAME: {rule: field, ...}";
     for (yaml_node_pair_t *q = am->data.mapping.pairs.start; q < am->data.mapping.pairs.top; q++) {
       const yaml_node_t *rk = yaml_document_get_node(doc, q->key), *fv = yaml_document_get_node(doc, q->value);
-      if (!is_scalar(rk) || !is_scalar(fv)) return "an alias is NAME: {rule: field, ...}";
+      if (!is_scalar(rk) || !is_scalar(fv) || !field_ok(sval(fv))) return "an alias is NAME: {rule: field, ...}";
       sdoc *t = NULL;
       for (size_t i = 0; i < nr && !t; i++)
         if (names(target[i], sval(rk))) t = target[i];
@@ -1050,7 +1086,7 @@ static const char *one_correlation(imp *m, sdoc *docs, size_t nd, sdoc *d, bool 
     for (yaml_node_item_t *it = gb->data.sequence.items.start; it < gb->data.sequence.items.top && ng < 32; it++)
       gbs[ng++] = yaml_document_get_node(doc, *it);
   for (size_t g = 0; g < ng; g++) {
-    if (!is_scalar(gbs[g])) return "a group-by that is not a field name";
+    if (!is_scalar(gbs[g]) || !field_ok(sval(gbs[g]))) return "a group-by that is not a field name hornet can write";
     const char *ev = NULL;
     char buf[256], first[256] = "";
     if (get(doc, al, sval(gbs[g]))) snprintf(first, sizeof first, "%s", sval(gbs[g])); /* an alias */
@@ -1075,7 +1111,7 @@ static const char *one_correlation(imp *m, sdoc *docs, size_t nd, sdoc *d, bool 
   char agg[300] = "count()";
   const char *value = get_str(doc, cn, "field");
   if (!strcmp(type, "value_count") || !strcmp(type, "value_sum") || !strcmp(type, "value_avg") || pct || median) {
-    if (!value) return "a value correlation without condition.field";
+    if (!value || !field_ok(value)) return "a value correlation without a condition.field hornet can write";
     sg_ctx cx = {&m->map, target[0]->product, target[0]->source, NULL};
     char buf[256], *pb = NULL;
     size_t pl = 0;
@@ -1375,6 +1411,10 @@ hn_status hnc_sigma_import(const char *const *files, size_t n_files, const hnc_s
     sg_mapping_free(&m.map);
     return HN_ERR_NOMEM;
   }
+  /* ids: one rule each (hornet refuses two rules with one id); the later ones are reported */
+  for (size_t i = 0; i < nd; i++)
+    for (size_t j = 0; j < i && docs[i].id && !docs[i].why; j++)
+      if (docs[j].id && !strcmp(docs[i].id, docs[j].id)) docs[i].why = "an id an earlier rule has";
   /* names: unique among the rules written */
   for (size_t i = 0; i < nd; i++) {
     sdoc *d = &docs[i];
