@@ -62,54 +62,64 @@ static uint32_t cost(const hn_program *p, const uint32_t *uses, uint32_t pi) {
   return uses[pi] * 2 + (eq_indexable(p, &p->preds[pi]) ? 0 : 1);
 }
 
-/* Calls f(pi) for every key candidate among the conjuncts of node (nested `and`s included). */
-static void conjunct_keys(const hn_program *p, uint32_t node, int depth, void (*f)(void *, const uint32_t *, uint32_t), void *ud) {
+/* Counts, per predicate, the rules whose condition could use it as a key (under and / or). */
+static void count_uses(const hn_program *p, uint32_t node, int depth, uint32_t *uses) {
   const hn_bnode *b = &p->bnodes[node];
   if (indexable(p, node)) {
-    f(ud, &b->a, 1);
+    uses[b->a]++;
     return;
   }
-  if (b->op == HN_B_AND && depth < 8) {
-    for (uint32_t k = 0; k < b->n; k++) conjunct_keys(p, p->kids[b->first + k], depth + 1, f, ud);
-    return;
+  if ((b->op == HN_B_AND || b->op == HN_B_OR) && depth < 8)
+    for (uint32_t k = 0; k < b->n; k++) count_uses(p, p->kids[b->first + k], depth + 1, uses);
+}
+
+/* The cheapest key set of node: predicates one of which holds whenever node does (at most 64),
+ * its size in *n (0: none, the node must always be evaluated) and its cost. A conjunction takes
+ * its cheapest conjunct's set; a disjunction the union of its members' sets, when each has one
+ * (`(not Security and Image ...) or (Security and NewProcessName ...)` is keyed by both). */
+static uint32_t node_keys(const hn_program *p, const uint32_t *uses, uint32_t node, int depth, uint32_t *keys,
+                          uint32_t *n) {
+  const hn_bnode *b = &p->bnodes[node];
+  *n = 0;
+  if (indexable(p, node)) {
+    keys[0] = b->a;
+    *n = 1;
+    return cost(p, uses, b->a);
   }
-  if (b->op == HN_B_OR && b->n <= 64) { /* an `or` all of whose members are keys */
-    uint32_t tmp[64];
-    for (uint32_t j = 0; j < b->n; j++) {
-      uint32_t g = p->kids[b->first + j];
-      if (!indexable(p, g)) return;
-      tmp[j] = p->bnodes[g].a;
+  if (depth >= 8 || (b->op != HN_B_AND && b->op != HN_B_OR)) return UINT32_MAX;
+  uint32_t tmp[64], tn, best = UINT32_MAX, total = 0;
+  for (uint32_t k = 0; k < b->n; k++) {
+    uint32_t c = node_keys(p, uses, p->kids[b->first + k], depth + 1, tmp, &tn);
+    if (b->op == HN_B_AND) {
+      if (tn && c < best) {
+        best = c;
+        memcpy(keys, tmp, tn * sizeof *tmp);
+        *n = tn;
+      }
+      continue;
     }
-    f(ud, tmp, b->n);
+    if (!tn || *n + tn > 64) { /* a member without keys, or too many: the `or` has none */
+      *n = 0;
+      return UINT32_MAX;
+    }
+    memcpy(keys + *n, tmp, tn * sizeof *tmp);
+    *n += tn;
+    total += c;
   }
-}
-
-static void count_uses(void *ud, const uint32_t *keys, uint32_t n) {
-  uint32_t *uses = ud;
-  for (uint32_t i = 0; i < n; i++) uses[keys[i]]++;
-}
-
-typedef struct choice {
-  const hn_program *p;
-  const uint32_t *uses;
-  uint32_t *keys, n, cost;
-} choice;
-
-static void consider(void *ud, const uint32_t *keys, uint32_t n) {
-  choice *ch = ud;
-  uint32_t c = 0;
-  for (uint32_t i = 0; i < n; i++) c += cost(ch->p, ch->uses, keys[i]);
-  if (c < ch->cost) {
-    memcpy(ch->keys, keys, n * sizeof *keys);
-    ch->n = n;
-    ch->cost = c;
-  }
+  return b->op == HN_B_AND ? best : total;
 }
 
 static uint32_t rule_key(const hn_program *p, const uint32_t *uses, uint32_t cond, uint32_t *keys) {
-  choice ch = {p, uses, keys, 0, UINT32_MAX};
-  conjunct_keys(p, cond, 0, consider, &ch);
-  return ch.n;
+  uint32_t n;
+  node_keys(p, uses, cond, 0, keys, &n);
+  /* one predicate may appear twice in a disjunction's set: a rule is listed once per key */
+  uint32_t k = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t j = 0;
+    while (j < k && keys[j] != keys[i]) j++;
+    if (j == k) keys[k++] = keys[i];
+  }
+  return k;
 }
 
 static hn_eqmap *map_for(hn_index *ix, uint32_t slot, bool nocase, hn_mapkind kind) {
@@ -180,7 +190,7 @@ hn_status hn_index_build(hn_program *p) {
   uses = calloc(np, sizeof *uses);
   if (!uses) goto done;
   for (uint32_t r = 0; r < p->n_rules; r++)
-    if (p->rules[r].kind == HN_R_SINGLE) conjunct_keys(p, p->rules[r].cond, 0, count_uses, uses);
+    if (p->rules[r].kind == HN_R_SINGLE) count_uses(p, p->rules[r].cond, 0, uses);
   uint32_t nk = 0;
   for (uint32_t r = 0; r < p->n_rules; r++) {
     key_first[r] = nk;
