@@ -554,6 +554,8 @@ static const hnc_type *path_type(ectx *x, hnc_node *n) {
     if (x->alert_fields || (x->in_agg && x->scope == SC_INCIDENT)) {
       t = builtin_type(alert_fields, s, len);
       if (t) return t;
+      hnc_field *f = x->alert_fields ? hnc_table_get(&x->p->fields, s, len) : NULL;
+      if (f) return f->type; /* an event field that happens to begin with alert. */
       hnc_error(c, n->loc, "unknown-field", "unknown alert field '%s'", s);
       suggest_field(c, x->p, s, len, alert_fields, NULL);
       return T(TY_ERR);

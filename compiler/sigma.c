@@ -983,7 +983,7 @@ static const char *one_rule(imp *m, sdoc *docs, size_t nd, sdoc *d) {
 /* ---- correlation rules ------------------------------------------------------------------------ */
 static bool sigma_duration(const char *s) {
   size_t n = strspn(s, "0123456789");
-  return n && s[n] && strchr("smhdw", s[n]) && !s[n + 1];
+  return n && n < 10 && s[n] && strchr("smhdw", s[n]) && !s[n + 1] && strtol(s, NULL, 10) > 0;
 }
 
 /* `condition: {gte: 10, field: X}` as a hornet comparison of `agg`; upper tells whether it
@@ -1021,7 +1021,7 @@ static const char *one_correlation(imp *m, sdoc *docs, size_t nd, sdoc *d, bool 
   if (strcmp(type, "event_count") && strcmp(type, "value_count") && strcmp(type, "temporal") && strcmp(type, "temporal_ordered") &&
       strcmp(type, "value_sum") && strcmp(type, "value_avg") && !pct && !median)
     return "an unknown correlation type";
-  if (!span || !sigma_duration(span)) return "a correlation without a timespan hornet reads (a number and s, m, h, d or w)";
+  if (!span || !sigma_duration(span)) return "a correlation without a timespan hornet reads (a number above zero and s, m, h, d or w)";
   if (!rules) return "a correlation without rules";
   /* the rules it names, as hornet rules */
   const yaml_node_t *refs[64];
