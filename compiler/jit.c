@@ -170,21 +170,21 @@ static LLVMValueRef value(gen *g, const cur *c, uint32_t i) {
   return compute(g, c, i);
 }
 
-/* i1 hn_rule(hn_eval *e, i32 r): whether single-event rule r fires on the event e has begun.
- * One switch over the rules (a jump table) whose cases call the rules' functions; the runtime
- * calls it for the rules the index names as candidates. Each rule is a function of its own,
- * kept out of line: optimising one huge function costs far more than linear time (a 2,800-rule
- * Sigma pack took minutes), and per-function passes stay proportional to the pack. */
-static void build(gen *g) {
+/* Rules go in chunks of HN_JIT_CHUNK: each chunk is one function, i1 chunk(hn_eval *e, i32 r),
+ * a switch over its rules (a jump table) whose cases are the rules' logic. The runtime calls
+ * hn_chunks[r / HN_JIT_CHUNK](e, r) for the rules the index names as candidates. One function
+ * for a whole pack optimised in more than linear time (a 2,800-rule Sigma pack took minutes);
+ * one function per rule cost a call per candidate and 15% of matching speed; chunks keep both
+ * the compile time proportional to the pack and the jump straight into a rule's code. */
+#define HN_JIT_CHUNK 128
+
+static LLVMValueRef build_chunk(gen *g, uint32_t first, uint32_t end) {
   const hn_program *p = g->p;
-  for (uint32_t i = 0; i < p->n_bnodes; i++) {
-    const hn_bnode *b = &p->bnodes[i];
-    if (b->op == HN_B_NOT) g->uses[b->a]++;
-    if (b->op == HN_B_AND || b->op == HN_B_OR)
-      for (uint32_t k = 0; k < b->n; k++) g->uses[p->kids[b->first + k]]++;
-  }
+  char name[32];
+  snprintf(name, sizeof name, "chunk%u", first / HN_JIT_CHUNK);
   LLVMTypeRef rt_args[2] = {g->ptr, g->i32};
-  LLVMValueRef fn = LLVMAddFunction(g->m, "hn_rule", LLVMFunctionType(g->i1, rt_args, 2, 0));
+  LLVMValueRef fn = LLVMAddFunction(g->m, name, LLVMFunctionType(g->i1, rt_args, 2, 0));
+  LLVMSetLinkage(fn, LLVMInternalLinkage);
   LLVMValueRef e = LLVMGetParam(fn, 0), r = LLVMGetParam(fn, 1);
   LLVMPositionBuilderAtEnd(g->b, LLVMAppendBasicBlockInContext(g->ctx, fn, "entry"));
   /* the memo arrays and the epoch, read from the evaluator once */
@@ -196,26 +196,64 @@ static void build(gen *g) {
   c.val = LLVMBuildLoad2(g->b, g->ptr, LLVMBuildInBoundsGEP2(g->b, g->i8, e, &off_v, 1, "pv"), "val");
   c.epoch = LLVMBuildLoad2(g->b, g->i32, LLVMBuildInBoundsGEP2(g->b, g->i8, e, &off_e, 1, "pe"), "epoch");
   LLVMBasicBlockRef none = LLVMAppendBasicBlockInContext(g->ctx, fn, "none");
-  LLVMValueRef sw = LLVMBuildSwitch(g->b, r, none, p->n_rules);
-  unsigned noinline = LLVMGetEnumAttributeKindForName("noinline", 8);
-  for (uint32_t q = 0; q < p->n_rules; q++) {
+  LLVMValueRef sw = LLVMBuildSwitch(g->b, r, none, end - first);
+  for (uint32_t q = first; q < end; q++) {
     if (p->rules[q].kind != HN_R_SINGLE) continue;
-    char name[32];
-    snprintf(name, sizeof name, "r%u", q);
-    LLVMValueRef rf = LLVMAddFunction(g->m, name, g->node_t);
-    LLVMSetLinkage(rf, LLVMInternalLinkage);
-    LLVMAddAttributeAtIndex(rf, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(g->ctx, noinline, 0));
-    cur rc = {rf, LLVMGetParam(rf, 0), LLVMGetParam(rf, 1), LLVMGetParam(rf, 2), LLVMGetParam(rf, 3)};
-    LLVMPositionBuilderAtEnd(g->b, LLVMAppendBasicBlockInContext(g->ctx, rf, "entry"));
-    LLVMBuildRet(g->b, value(g, &rc, p->rules[q].cond));
     LLVMBasicBlockRef bb = LLVMAppendBasicBlockInContext(g->ctx, fn, "rule");
     LLVMAddCase(sw, LLVMConstInt(g->i32, q, 0), bb);
     LLVMPositionBuilderAtEnd(g->b, bb);
-    LLVMValueRef args[4] = {c.e, c.stamp, c.val, c.epoch};
-    LLVMBuildRet(g->b, LLVMBuildCall2(g->b, g->node_t, rf, args, 4, "r"));
+    LLVMBuildRet(g->b, value(g, &c, p->rules[q].cond));
   }
   LLVMPositionBuilderAtEnd(g->b, none);
   LLVMBuildRet(g->b, LLVMConstInt(g->i1, 0, 0));
+  return fn;
+}
+
+/* The chunks, their table hn_chunks, and i1 hn_rule(hn_eval *e, i32 r) over them. */
+static void build(gen *g) {
+  const hn_program *p = g->p;
+  for (uint32_t i = 0; i < p->n_bnodes; i++) {
+    const hn_bnode *b = &p->bnodes[i];
+    if (b->op == HN_B_NOT) g->uses[b->a]++;
+    if (b->op == HN_B_AND || b->op == HN_B_OR)
+      for (uint32_t k = 0; k < b->n; k++) g->uses[p->kids[b->first + k]]++;
+  }
+  uint32_t nc = (p->n_rules + HN_JIT_CHUNK - 1) / HN_JIT_CHUNK;
+  LLVMValueRef *chunks = malloc((nc ? nc : 1) * sizeof *chunks);
+  if (!chunks) return;
+  unsigned noinline = LLVMGetEnumAttributeKindForName("noinline", 8);
+  for (uint32_t k = 0; k < nc; k++) {
+    uint32_t end = (k + 1) * HN_JIT_CHUNK < p->n_rules ? (k + 1) * HN_JIT_CHUNK : p->n_rules;
+    chunks[k] = build_chunk(g, k * HN_JIT_CHUNK, end);
+    /* kept out of line: inlining chunks into hn_rule would rebuild the one huge function */
+    LLVMAddAttributeAtIndex(chunks[k], LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(g->ctx, noinline, 0));
+  }
+  LLVMTypeRef at = LLVMArrayType(g->ptr, nc);
+  LLVMValueRef tab = LLVMAddGlobal(g->m, at, "hn_chunks");
+#if LLVM_VERSION_MAJOR >= 17
+  LLVMSetInitializer(tab, LLVMConstArray2(g->ptr, chunks, nc));
+#else
+  LLVMSetInitializer(tab, LLVMConstArray(g->ptr, chunks, nc));
+#endif
+  LLVMSetGlobalConstant(tab, 1);
+  /* hn_rule(e, r): the chunk of r, for callers without the table */
+  LLVMTypeRef rt_args[2] = {g->ptr, g->i32}, chunk_t = LLVMFunctionType(g->i1, rt_args, 2, 0);
+  LLVMValueRef fn = LLVMAddFunction(g->m, "hn_rule", chunk_t);
+  LLVMValueRef e = LLVMGetParam(fn, 0), r = LLVMGetParam(fn, 1);
+  LLVMPositionBuilderAtEnd(g->b, LLVMAppendBasicBlockInContext(g->ctx, fn, "entry"));
+  LLVMValueRef ci = LLVMBuildUDiv(g->b, r, LLVMConstInt(g->i32, HN_JIT_CHUNK, 0), "ci");
+  LLVMBasicBlockRef none = LLVMAppendBasicBlockInContext(g->ctx, fn, "none");
+  LLVMValueRef sw = LLVMBuildSwitch(g->b, ci, none, nc);
+  for (uint32_t k = 0; k < nc; k++) {
+    LLVMBasicBlockRef bb = LLVMAppendBasicBlockInContext(g->ctx, fn, "chunk");
+    LLVMAddCase(sw, LLVMConstInt(g->i32, k, 0), bb);
+    LLVMPositionBuilderAtEnd(g->b, bb);
+    LLVMValueRef args[2] = {e, r};
+    LLVMBuildRet(g->b, LLVMBuildCall2(g->b, chunk_t, chunks[k], args, 2, "r"));
+  }
+  LLVMPositionBuilderAtEnd(g->b, none);
+  LLVMBuildRet(g->b, LLVMConstInt(g->i1, 0, 0));
+  free(chunks);
 }
 
 /* ---- scores --------------------------------------------------------------------------------
@@ -333,7 +371,7 @@ static void build_scores(gen *g) {
 /* ---- the object cache ------------------------------------------------------------------------- */
 /* Bump when the code build() emits changes for the same program: cached objects of another
  * version are then not loaded. */
-#define HN_JIT_CODEGEN 5
+#define HN_JIT_CODEGEN 7
 
 /* The cache key: what the emitted code is a function of (the boolean DAG, the rules, the
  * evaluator's layout, this file's codegen version), the LLVM version, the target triple and CPU
@@ -499,12 +537,19 @@ hn_status hnc_program_native(hn_program *p, int *cache_hit, char *err, size_t er
     set_err(err, errlen, "cannot find the native matcher", e);
     goto done;
   }
+  LLVMOrcExecutorAddress chunks_addr = 0;
+  if ((e = LLVMOrcLLJITLookup(j->jit, &chunks_addr, "hn_chunks"))) {
+    set_err(err, errlen, "cannot find the native rules", e);
+    goto done;
+  }
   LLVMOrcExecutorAddress score_addr = 0;
   if ((e = LLVMOrcLLJITLookup(j->jit, &score_addr, "hn_score"))) {
     set_err(err, errlen, "cannot find the native scores", e);
     goto done;
   }
   p->native = (hn_native_fn)(uintptr_t)addr;
+  p->native_chunks = (const hn_native_fn *)(uintptr_t)chunks_addr;
+  p->native_chunk = HN_JIT_CHUNK;
   p->native_score = (hn_native_score_fn)(uintptr_t)score_addr;
   p->native_owner = j;
   p->native_free = jit_free;

@@ -553,8 +553,10 @@ uint32_t hn_match_event(hn_eval *e, bool native, const uint32_t **fired) {
     const uint32_t *list;
     uint32_t n = hn_index_candidates(e, &e->cand, &list);
     e->indexed = true; /* the equality maps were probed: they answer their predicates */
-    for (uint32_t i = 0; i < n; i++)
-      if (nat ? nat(e, list[i]) : hn_eval_node(e, p->rules[list[i]].cond)) e->fired[k++] = list[i];
+    const hn_native_fn *tab = nat ? p->native_chunks : NULL;
+    for (uint32_t i = 0; i < n; i++) /* native: the rule's chunk, straight from the table */
+      if (tab ? tab[list[i] / p->native_chunk](e, list[i]) : nat ? nat(e, list[i]) : hn_eval_node(e, p->rules[list[i]].cond))
+        e->fired[k++] = list[i];
   }
   *fired = e->fired;
   return k;

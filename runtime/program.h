@@ -313,6 +313,8 @@ struct hn_program {
   struct hn_prefilter *prefilter; /* multi-pattern scans and string sets (prefilter.h) */
   struct hn_index *index;         /* which rules an event can fire (index.h) */
   hn_native_fn native;           /* NULL: the interpreter runs the rules */
+  const hn_native_fn *native_chunks; /* with native: rule r is native_chunks[r / native_chunk](e, r) */
+  uint32_t native_chunk;
   hn_native_score_fn native_score; /* NULL: the interpreter computes the scores */
   void *native_owner;            /* what keeps the native code alive (owned) */
   void (*native_free)(void *);
