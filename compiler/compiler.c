@@ -232,7 +232,7 @@ static hn_status list_dir(const char *dir, char ***out, size_t *n, size_t *cap) 
     }
   }
   closedir(d);
-  qsort(*out + first, *n - first, sizeof **out, cmp_str);
+  if (*n > first) qsort(*out + first, *n - first, sizeof **out, cmp_str); /* *out may be NULL: none yet */
   return st;
 }
 
