@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "hnc.h"
+#include "value.h"
 
 /* Every warning has a name, usable as -Wname, -Wno-name, -Werror=name. */
 const char *const hnc_warning_names[] = {
@@ -132,6 +133,23 @@ static const char *sev_name(hnc_severity s) {
   return s == HNC_ERROR ? "error" : s == HNC_WARNING ? "warning" : "note";
 }
 
+/* The bytes of one column, as the lexer counts them: a character or an ill-formed subpart. */
+static size_t unit_len(const unsigned char *s, const unsigned char *end) {
+  int k = hn_utf8_seq(s, end);
+  return (size_t)(k < 0 ? -k : k);
+}
+
+/* A source line, each ill-formed UTF-8 subpart shown as U+FFFD: the terminal gets text. */
+static void print_line(FILE *f, const char *s, size_t len) {
+  const unsigned char *u = (const unsigned char *)s;
+  for (size_t i = 0; i < len;) {
+    int k = hn_utf8_seq(u + i, u + len);
+    if (k > 0) fwrite(s + i, 1, (size_t)k, f);
+    else fputs("\xEF\xBF\xBD", f);
+    i += (size_t)(k < 0 ? -k : k);
+  }
+}
+
 /* Prints the line and a caret under [col, end_col] (the first line of a multi-line range
  * is underlined to its end). Tabs in the prefix are kept so the caret lines up. */
 static void print_caret(const hnc_compiler *c, FILE *f, hnc_loc l, int color) {
@@ -141,23 +159,17 @@ static void print_caret(const hnc_compiler *c, FILE *f, hnc_loc l, int color) {
   char num[16];
   int w = snprintf(num, sizeof num, "%d", l.line);
   if (w < 4) w = 4;
-  fprintf(f, " %*d | %.*s\n", w, l.line, (int)len, s);
-  fprintf(f, " %*s | ", w, "");
+  fprintf(f, " %*d | ", w, l.line);
+  print_line(f, s, len);
+  fprintf(f, "\n %*s | ", w, "");
+  const unsigned char *u = (const unsigned char *)s;
   int col = 1, end = l.end_line == l.line ? l.end_col : 1 << 30;
   size_t i = 0;
-  for (; i < len && col < l.col; i++) {
-    unsigned char ch = (unsigned char)s[i];
-    if ((ch & 0xC0) == 0x80) continue;
-    fputc(ch == '\t' ? '\t' : ' ', f);
-    col++;
-  }
+  for (; i < len && col < l.col; i += unit_len(u + i, u + len), col++) fputc(s[i] == '\t' ? '\t' : ' ', f);
   if (color) fputs("\033[1;32m", f);
   fputc('^', f);
-  for (col++, i++; col <= end && i < len; i++) {
-    if (((unsigned char)s[i] & 0xC0) == 0x80) continue;
-    fputc('~', f);
-    col++;
-  }
+  if (i < len) i += unit_len(u + i, u + len);
+  for (col++; col <= end && i < len; i += unit_len(u + i, u + len), col++) fputc('~', f);
   if (color) fputs("\033[0m", f);
   fputc('\n', f);
 }
@@ -193,18 +205,8 @@ static void print_text(const hnc_compiler *c, FILE *f, int color) {
 }
 
 /* ---- JSON and SARIF ------------------------------------------------------------------ */
-static void json_str(FILE *f, const char *s) {
-  fputc('"', f);
-  for (; s && *s; s++) {
-    unsigned char ch = (unsigned char)*s;
-    if (ch == '"' || ch == '\\') fprintf(f, "\\%c", ch);
-    else if (ch == '\n') fputs("\\n", f);
-    else if (ch == '\t') fputs("\\t", f);
-    else if (ch < 0x20) fprintf(f, "\\u%04x", ch);
-    else fputc(ch, f);
-  }
-  fputc('"', f);
-}
+/* A message or path that failed to format (out of memory) is "", never null. */
+static void json_str(FILE *f, const char *s) { hn_json_cstr(f, s ? s : ""); }
 
 static void json_loc(const hnc_compiler *c, FILE *f, hnc_loc l) {
   if (l.file < 0) return;

@@ -12,6 +12,7 @@
 #include "pack.h"
 #include "text.h"
 #include "types.h"
+#include "value.h"
 
 /* The inventory's lookup tables, made on first use (in the compiler's arena). */
 static hnc_table *tab(hnc_compiler *c, void **slot) {
@@ -142,25 +143,13 @@ static void add_addr(rd *r, const yaml_node_t *n, void *ud) {
   host_ctx *h = ud;
   hnc_inventory *inv = r->inv;
   const char *s = sval(n);
-  char buf[64];
   unsigned prefix = 0;
-  const char *slash = strchr(s, '/');
-  size_t len = slash ? (size_t)(slash - s) : strlen(s);
-  if (len >= sizeof buf) len = sizeof buf - 1;
-  memcpy(buf, s, len);
-  buf[len] = 0;
   hn_asset_addr a;
   memset(&a, 0, sizeof a);
-  bool v6 = false, ok = hnc_parse_ip(buf, len, a.ip, &v6);
-  if (ok && slash) {
-    char *end;
-    long p = strtol(slash + 1, &end, 10);
-    ok = h->cidr && slash[1] && !*end && p >= 0 && p <= (v6 ? 128 : 32);
-    prefix = (unsigned)p;
-  } else if (ok) {
-    ok = !h->cidr || true; /* a single address as a CIDR is a /32 or /128 */
-    prefix = v6 ? 128 : 32;
-  }
+  bool v6 = false;
+  /* ips: addresses only; cidrs: networks, a single address being a /32 or /128 */
+  bool ok = h->cidr ? hn_cidr_parse(s, strlen(s), a.ip, &v6, &prefix) : hn_ip_parse(s, strlen(s), a.ip, &v6);
+  if (!h->cidr) prefix = v6 ? 128 : 32;
   if (!ok) {
     hnc_error(r->c, at(r, n), "inventory", "'%s' is not %s", s, h->cidr ? "a CIDR such as 10.1.0.0/16" : "an IP address");
     return;
@@ -338,12 +327,10 @@ static void read_range(rd *r, const yaml_node_t *n) {
     hnc_error(r->c, at(r, n), "inventory", "a range needs a 'cidr'");
     return;
   }
-  const char *s = sval(cidr), *slash = strchr(s, '/');
-  size_t len = slash ? (size_t)(slash - s) : strlen(s);
-  char *end = NULL;
-  long pfx = slash ? strtol(slash + 1, &end, 10) : -1;
+  const char *s = sval(cidr);
+  unsigned pfx;
   bool v6 = false;
-  if (!slash || !slash[1] || *end || !hnc_parse_ip(s, len, g.ip, &v6) || pfx < 0 || pfx > (v6 ? 128 : 32)) {
+  if (!strchr(s, '/') || !hn_cidr_parse(s, strlen(s), g.ip, &v6, &pfx)) { /* a range names its prefix */
     hnc_error(r->c, at(r, cidr), "inventory", "'%s' is not a CIDR such as 10.1.0.0/16", s);
     return;
   }

@@ -10,6 +10,7 @@
 #include "program.h"
 #include "types.h"
 #include "text.h"
+#include "value.h"
 
 /* A growable array of fixed-size items. */
 typedef struct vec {
@@ -311,6 +312,19 @@ static int64_t sev_value(const char *s, size_t n) {
   return 0;
 }
 
+/* An address or network literal (checked already) as an address constant. */
+static void addr_const(hn_const *c, const char *s, size_t n) {
+  uint8_t ip[16];
+  bool v6;
+  unsigned bits;
+  if (!hn_cidr_parse(s, n, ip, &v6, &bits)) return;
+  memcpy(c->u.ip, ip, sizeof ip);
+  c->kind = HN_V_IP;
+  c->v6 = v6;
+  c->len = v6 ? 16 : 4;
+  c->prefix = (uint8_t)bits;
+}
+
 /* A literal as a constant of the type it is compared with (strings stand for ips, timestamps,
  * numbers and durations where the checker allowed it). */
 static uint32_t literal(lower *L, const hnc_node *n, const hnc_type *want) {
@@ -319,14 +333,12 @@ static uint32_t literal(lower *L, const hnc_node *n, const hnc_type *want) {
   hnc_tk wk = want ? (want->k == TY_LIST && want->elem ? want->elem->k : want->k) : TY_ERR;
   switch (n->kind) {
   case N_STRING: {
+    uint8_t ip[16];
     bool v6;
     int64_t ns;
-    if ((wk == TY_IP || wk == TY_CIDR) && hnc_parse_ip(n->str, n->len, c->u.ip, &v6)) {
-      c->kind = HN_V_IP;
-      c->v6 = v6;
-      c->len = v6 ? 16 : 4;
-      c->prefix = v6 ? 128 : 32;
-    } else if (wk == TY_TIME && hnc_parse_timestamp(n->str, n->len, &ns)) {
+    if ((wk == TY_IP || wk == TY_CIDR) && hn_ip_parse(n->str, n->len, ip, &v6)) {
+      addr_const(c, n->str, n->len);
+    } else if (wk == TY_TIME && hn_time_parse(n->str, n->len, &ns)) {
       c->kind = HN_V_TIME;
       c->u.i = ns;
     } else if (wk == TY_INT || wk == TY_DUR) {
@@ -405,21 +417,9 @@ static uint32_t lv(lower *L, const hnc_node *n, const hnc_type *want) {
     const char *f = n->str;
     if (strcmp(f, "decay") == 0 && n->list && n->list->next)
       return vexpr(L, HN_VX_DECAY, HN_FT_FLOAT, lv(L, n->list, NULL), lv(L, n->list->next, NULL));
-    if (strcmp(f, "ip") == 0 || strcmp(f, "cidr") == 0) {
+    if (strcmp(f, "ip") == 0 || strcmp(f, "cidr") == 0) { /* ip("::1"), cidr("10.0.0.0/8") */
       uint32_t k = literal(L, n->list, hnc_type_base(TY_IP));
-      hn_const *c = &AT(&L->consts, hn_const, k);
-      const char *slash = memchr(n->list->str, '/', n->list->len);
-      if (slash && c->kind == HN_V_STRING) { /* cidr("10.0.0.0/8") */
-        char buf[64];
-        snprintf(buf, sizeof buf, "%.*s", (int)(slash - n->list->str), n->list->str);
-        bool v6;
-        if (hnc_parse_ip(buf, strlen(buf), c->u.ip, &v6)) {
-          c->kind = HN_V_IP;
-          c->v6 = v6;
-          c->len = v6 ? 16 : 4;
-          c->prefix = (uint8_t)atoi(slash + 1);
-        }
-      }
+      addr_const(&AT(&L->consts, hn_const, k), n->list->str, n->list->len);
       return vexpr(L, HN_VX_CONST, HN_FT_IP, k, 0);
     }
     static const char *const parts[] = {"minute", "hour", "day", "week", "month", "year"};
@@ -681,19 +681,9 @@ static void in_consts(lower *L, const hnc_node *r, const hnc_type *lt) {
     break;
   case N_STRING: {
     hnc_tk k = lt && lt->k == TY_LIST && lt->elem ? lt->elem->k : lt ? lt->k : TY_STRING;
-    const char *slash = memchr(r->str, '/', r->len);
     if (k == TY_IP) { /* a CIDR range or an address */
       hn_const *c = push_const(L);
-      bool v6;
-      char buf[64];
-      size_t an = slash ? (size_t)(slash - r->str) : r->len;
-      snprintf(buf, sizeof buf, "%.*s", (int)an, r->str);
-      if (c && hnc_parse_ip(buf, strlen(buf), c->u.ip, &v6)) {
-        c->kind = HN_V_IP;
-        c->v6 = v6;
-        c->len = v6 ? 16 : 4;
-        c->prefix = (uint8_t)(slash ? atoi(slash + 1) : (v6 ? 128 : 32));
-      }
+      if (c) addr_const(c, r->str, r->len);
     } else if (k == TY_STRING) {
       const_str(L, r->str, r->len, false);
     } else {
@@ -1214,20 +1204,9 @@ static void lower_rule(lower *L, const hnc_node *r) {
 /* Renders a test event literal as JSON (keys as written: dotted keys stay dotted). */
 static void json_value(FILE *f, const hnc_node *v);
 
-static void json_string(FILE *f, const char *s, size_t n) {
-  fputc('"', f);
-  for (size_t i = 0; i < n; i++) {
-    unsigned char ch = (unsigned char)s[i];
-    if (ch == '"' || ch == '\\') fprintf(f, "\\%c", ch);
-    else if (ch < 0x20) fprintf(f, "\\u%04x", ch);
-    else fputc(ch, f);
-  }
-  fputc('"', f);
-}
-
 static void json_value(FILE *f, const hnc_node *v) {
   switch (v->kind) {
-  case N_STRING: json_string(f, v->str, v->len); break;
+  case N_STRING: hn_json_str(f, v->str, v->len); break;
   case N_INT: case N_SIZE: fprintf(f, "%lld", (long long)v->i); break;
   case N_DURATION: fprintf(f, "%lld", (long long)v->i * 1000000LL); break;
   case N_FLOAT: fprintf(f, "%.17g", v->f); break;
@@ -1244,7 +1223,7 @@ static void json_value(FILE *f, const hnc_node *v) {
   case N_OBJECT:
     fputc('{', f);
     for (const hnc_node *p = v->list; p; p = p->next) {
-      json_string(f, p->a->str, p->a->len);
+      hn_json_str(f, p->a->str, p->a->len);
       fputc(':', f);
       json_value(f, p->b);
       if (p->next) fputc(',', f);

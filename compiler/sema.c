@@ -9,6 +9,7 @@
 #include <string.h>
 #include "pack.h"
 #include "types.h"
+#include "value.h"
 
 #define T(k) hnc_type_base(k)
 
@@ -757,7 +758,8 @@ static const hnc_type *call_type(ectx *x, hnc_node *n) {
       return T(TY_ERR);
     }
     a->type = T(TY_STRING);
-    bool ok = f[0] == 'i' ? hnc_parse_ip(a->str, a->len, b, &v6) : hnc_parse_cidr(a->str, a->len);
+    unsigned bits;
+    bool ok = f[0] == 'i' ? hn_ip_parse(a->str, a->len, b, &v6) : hn_cidr_parse(a->str, a->len, b, &v6, &bits);
     if (!ok) {
       hnc_error(x->c, a->loc, "bad-literal", "'%s' is not a valid %s", a->str, f[0] == 'i' ? "IP address" : "CIDR range");
       return T(TY_ERR);
@@ -848,14 +850,15 @@ static bool literal_fits(ectx *x, hnc_node *ln, const hnc_type *lit, const hnc_t
   if (lit->k == TY_STRING && ln && ln->kind == N_STRING) {
     unsigned char b[16];
     bool v6;
+    unsigned bits;
     int64_t ns;
     switch (want->k) {
     case TY_IP:
-      if (hnc_parse_ip(ln->str, ln->len, b, &v6)) return true;
+      if (hn_ip_parse(ln->str, ln->len, b, &v6)) return true;
       hnc_error(x->c, ln->loc, "bad-literal", "'%s' is not a valid IP address", ln->str);
       return true; /* reported */
     case TY_CIDR:
-      if (hnc_parse_cidr(ln->str, ln->len)) return true;
+      if (hn_cidr_parse(ln->str, ln->len, b, &v6, &bits)) return true;
       hnc_error(x->c, ln->loc, "bad-literal", "'%s' is not a valid CIDR range", ln->str);
       return true;
     case TY_INT: case TY_FLOAT: {
@@ -879,7 +882,12 @@ static bool literal_fits(ectx *x, hnc_node *ln, const hnc_type *lit, const hnc_t
       return true;
     }
     case TY_TIME:
-      if (hnc_parse_timestamp(ln->str, ln->len, &ns)) return true;
+      if (hn_time_parse(ln->str, ln->len, &ns)) return true;
+      if (hn_time_out_of_range(ln->str, ln->len)) {
+        hnc_error(x->c, ln->loc, "bad-literal", "'%s' is outside the timestamp range", ln->str);
+        hnc_hint(x->c, "timestamps are nanoseconds in 64 bits: from %s to %s", HN_TIME_TEXT_MIN, HN_TIME_TEXT_MAX);
+        return true;
+      }
       hnc_error(x->c, ln->loc, "bad-literal", "'%s' is not an RFC 3339 timestamp", ln->str);
       hnc_hint(x->c, "write timestamps as \"2024-05-01T12:00:00Z\"");
       return true;
@@ -1053,13 +1061,16 @@ static const hnc_type *in_expr(ectx *x, hnc_node *n) {
   if (is_err(a) || is_err(b)) return T(TY_BOOL);
   if (sa->k == TY_IP) {
     /* addresses: a CIDR string, a list of CIDRs / addresses, or a cidr-typed field */
+    uint8_t ip[16];
+    bool v6;
+    unsigned bits;
     if (r->kind == N_STRING) {
-      if (!hnc_parse_cidr(r->str, r->len))
+      if (!hn_cidr_parse(r->str, r->len, ip, &v6, &bits))
         hnc_error(x->c, r->loc, "bad-literal", "'%s' is not a valid CIDR range", r->str);
       return T(TY_BOOL);
     }
     for (hnc_node *e = elems; e; e = e->next)
-      if (e->kind == N_STRING && !hnc_parse_cidr(e->str, e->len))
+      if (e->kind == N_STRING && !hn_cidr_parse(e->str, e->len, ip, &v6, &bits))
         hnc_error(x->c, e->loc, "bad-literal", "'%s' is not a valid CIDR range or address", e->str);
     const hnc_type *sb = scalar(b);
     if (sb->k == TY_STRING || sb->k == TY_CIDR || sb->k == TY_IP || sb->k == TY_NULL) return T(TY_BOOL);

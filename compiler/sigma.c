@@ -29,6 +29,7 @@
 #include "hornet/compiler.h"
 #include "sigma.h"
 #include "types.h"
+#include "value.h"
 
 typedef struct extra_field {
   char *name;
@@ -333,7 +334,10 @@ static void value_cond(imp *m, const char *f, const char *type, const mods *x, c
   }
   if (flags & M_CIDR) {
     if (strcmp(type, "ip")) { m->why = "|cidr on a field that is not an address"; return; }
-    if (!hnc_parse_cidr(s, strlen(s))) { m->why = "|cidr with a value that is not a network"; return; }
+    uint8_t ip[16];
+    bool v6;
+    unsigned bits;
+    if (!hn_cidr_parse(s, strlen(s), ip, &v6, &bits)) { m->why = "|cidr with a value that is not a network"; return; }
     path(o, f);
     fputs(" in ", o);
     lit(o, s);
@@ -368,7 +372,7 @@ static void value_cond(imp *m, const char *f, const char *type, const mods *x, c
       if (!(flags & M_STARTS) && !star) {
         unsigned char addr[16];
         bool v6;
-        if (!hnc_parse_ip(s, strlen(s), addr, &v6)) { /* a value that is no address ("-"): present, not an address */
+        if (!hn_ip_parse(s, strlen(s), addr, &v6)) { /* a value that is no address ("-"): present, not an address */
           not_an_address(o, f);
           return;
         }

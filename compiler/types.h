@@ -1,4 +1,5 @@
-/* types.h - the types of hornet expressions and the literal parsers the checker uses.
+/* types.h - the types of hornet expressions and the version parser (addresses and timestamps:
+ * runtime/value.h).
  * Units are part of the type: a duration is not an int, a timestamp is not a string. */
 #ifndef HNC_TYPES_H
 #define HNC_TYPES_H
@@ -26,9 +27,5 @@ const char *hnc_type_name(const hnc_type *t);
 /* A base type by its name in a schema ("string", "int", ...); NULL when unknown. */
 const hnc_type *hnc_type_by_name(const char *s, size_t n);
 
-bool hnc_parse_ip(const char *s, size_t n, unsigned char out[16], bool *v6);
-bool hnc_parse_cidr(const char *s, size_t n);
-/* RFC 3339 (T or space, fraction, Z or offset, or none = UTC); *ns since the epoch. */
-bool hnc_parse_timestamp(const char *s, size_t n, int64_t *ns);
 bool hnc_parse_semver(const char *s, int v[3]);
 #endif

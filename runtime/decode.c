@@ -1,14 +1,13 @@
 /* decode.c - the event decoder: validates one JSON object per line and converts only the
  * requested fields, straight into slots. Must not depend on the compiler or LLVM (libc only). */
 #include "decode.h"
+#include "value.h"
 
-#include <arpa/inet.h>
 #include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 /* SSE2 is baseline on x86-64: no run-time dispatch. (32-bit x86 lacks the 64-bit moves.) */
 #if defined(__SSE2__) && defined(__x86_64__)
 #define DEC_SSE2 1
@@ -288,49 +287,6 @@ static int hexval(char c) {
   return -1;
 }
 
-/* ---- UTF-8 ---- */
-
-/* Length of the well-formed UTF-8 sequence at s (2 to 4), or minus the length of its maximal
- * ill-formed subpart, which becomes one U+FFFD (Unicode's recommended practice). */
-static int utf8_seq(const unsigned char *s, const unsigned char *lim) {
-  unsigned c = s[0], lo = 0x80, hi = 0xBF;
-  int n;
-  if (c >= 0xC2 && c <= 0xDF) n = 2;
-  else if (c >= 0xE0 && c <= 0xEF) {
-    n = 3;
-    if (c == 0xE0) lo = 0xA0;
-    else if (c == 0xED) hi = 0x9F; /* UTF-16 surrogates are not characters */
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    n = 4;
-    if (c == 0xF0) lo = 0x90;
-    else if (c == 0xF4) hi = 0x8F;
-  } else return -1;
-  for (int i = 1; i < n; i++) {
-    if (s + i >= lim || s[i] < lo || s[i] > hi) return -i;
-    lo = 0x80;
-    hi = 0xBF;
-  }
-  return n;
-}
-
-static char *put_utf8(char *o, uint32_t cp) {
-  if (cp < 0x80) *o++ = (char)cp;
-  else if (cp < 0x800) {
-    *o++ = (char)(0xC0 | cp >> 6);
-    *o++ = (char)(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    *o++ = (char)(0xE0 | cp >> 12);
-    *o++ = (char)(0x80 | (cp >> 6 & 0x3F));
-    *o++ = (char)(0x80 | (cp & 0x3F));
-  } else {
-    *o++ = (char)(0xF0 | cp >> 18);
-    *o++ = (char)(0x80 | (cp >> 12 & 0x3F));
-    *o++ = (char)(0x80 | (cp >> 6 & 0x3F));
-    *o++ = (char)(0x80 | (cp & 0x3F));
-  }
-  return o;
-}
-
 /* ---- JSON tokens (validation) ---- */
 
 /* Checks the escape at p (a backslash); returns the byte after it. */
@@ -525,7 +481,7 @@ static const char *unescape(const char *s, const char *stop, char **out) {
         s += 6;
       } else cp = 0xFFFD;
     } else if (cp >= 0xDC00 && cp <= 0xDFFF) cp = 0xFFFD;
-    *out = put_utf8(o, cp);
+    *out = hn_utf8_put(o, cp);
     return s;
   }
   default: *o++ = s[1]; break; /* '"', '\\', '/' */
@@ -564,13 +520,13 @@ static const char *read_string_slow(dcx *cx, const char *start, const char *p, d
     } else if (c < 0x20) {
       return fail(cx, s, "control character in string");
     } else {
-      int n = utf8_seq((const unsigned char *)s, (const unsigned char *)end);
+      int n = hn_utf8_seq((const unsigned char *)s, (const unsigned char *)end);
       if (n > 0) {
         memcpy(o, s, (size_t)n);
         o += n;
         s += n;
       } else {
-        o = put_utf8(o, 0xFFFD);
+        o = hn_utf8_put(o, 0xFFFD);
         s -= n;
       }
     }
@@ -593,7 +549,7 @@ static const char *read_string(dcx *cx, const char *p, dec_scalar *out) {
       return p + 1;
     }
     if (c >= 0x80) {
-      int n = utf8_seq((const unsigned char *)p, (const unsigned char *)end);
+      int n = hn_utf8_seq((const unsigned char *)p, (const unsigned char *)end);
       if (n < 0) break;
       p += n;
       continue;
@@ -924,132 +880,6 @@ static int str_is_number(const char *s, size_t n) {
   return number_end(s, s + n, &bad) == s + n;
 }
 
-/* Dotted-quad IPv4 exactly as inet_pton(AF_INET) reads it (four decimal parts of at most
- * 255, no leading zeros), without its NUL-terminated copy: most addresses in events are v4. */
-static int str_to_ip4(const char *s, size_t n, uint8_t out[4]) {
-  size_t i = 0;
-  for (int part = 0; part < 4; part++) {
-    if (part && (i == n || s[i++] != '.')) return 0;
-    size_t st = i;
-    unsigned v = 0;
-    while (i < n && is_digit(s[i]) && i - st < 3) v = v * 10 + (unsigned)(s[i++] - '0');
-    if (i == st || v > 255 || (s[st] == '0' && i - st > 1)) return 0;
-    out[part] = (uint8_t)v;
-  }
-  return i == n;
-}
-
-/* An IPv4 or IPv6 address as inet_pton reads it; an IPv6 zone ("%eth0") is dropped and an
- * IPv4-mapped IPv6 address is the IPv4 address (§4.1). */
-static int str_to_ip(const char *s, size_t n, hn_value *v) {
-  char buf[64];
-  memset(v->u.ip, 0, sizeof v->u.ip);
-  if (!memchr(s, ':', n)) {
-    if (!str_to_ip4(s, n, v->u.ip)) return 0;
-    v->v6 = 0;
-    v->len = 4;
-    return 1;
-  }
-  if (n >= sizeof buf || memchr(s, 0, n)) return 0;
-  memcpy(buf, s, n);
-  buf[n] = 0;
-  char *pct = strchr(buf, '%');
-  if (pct) {
-    if (pct[1] == 0) return 0;
-    *pct = 0;
-  }
-  if (inet_pton(AF_INET6, buf, v->u.ip) != 1) return 0;
-  static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
-  if (memcmp(v->u.ip, mapped, 12) == 0) {
-    memmove(v->u.ip, v->u.ip + 12, 4);
-    memset(v->u.ip + 4, 0, 12);
-    v->v6 = 0;
-    v->len = 4;
-    return 1;
-  }
-  v->v6 = 1;
-  v->len = 16;
-  return 1;
-}
-
-/* addr or addr/prefix, prefix at most 32 (IPv4) or 128 (IPv6 text). */
-static int str_is_cidr(const char *s, size_t n) {
-  hn_value tmp;
-  const char *slash = memchr(s, '/', n);
-  if (!slash) return str_to_ip(s, n, &tmp);
-  size_t an = (size_t)(slash - s), pn = n - an - 1;
-  if (!str_to_ip(s, an, &tmp) || pn == 0 || pn > 3) return 0;
-  unsigned bits = 0;
-  for (size_t i = 0; i < pn; i++) {
-    if (!is_digit(slash[1 + i])) return 0;
-    bits = bits * 10 + (unsigned)(slash[1 + i] - '0');
-  }
-  return bits <= (memchr(s, ':', an) ? 128u : 32u);
-}
-
-static int digits2(const char *s, int *out) {
-  if (!is_digit(s[0]) || !is_digit(s[1])) return 0;
-  *out = (s[0] - '0') * 10 + (s[1] - '0');
-  return 1;
-}
-
-/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar (H. Hinnant). */
-static int64_t days_from_civil(int64_t y, int m, int d) {
-  y -= m <= 2;
-  int64_t era = (y >= 0 ? y : y - 399) / 400;
-  int64_t yoe = y - era * 400;
-  int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
-}
-
-/* seconds and nanoseconds to ns since the epoch, if in int64 range */
-static int secs_to_ns(int64_t secs, int64_t frac, int64_t *out) {
-  if (secs > INT64_MAX / DEC_NS || secs < INT64_MIN / DEC_NS) return 0;
-  int64_t ns = secs * DEC_NS;
-  if (ns > INT64_MAX - frac) return 0;
-  *out = ns + frac;
-  return 1;
-}
-
-/* RFC 3339 as §5.6 reads it: date, 'T'/'t'/' ', time, 1+ fraction digits (beyond 9
- * truncated), optional offset 'Z'/'z'/±hh:mm (none means UTC); second 60 is 59.999999999. */
-static int str_to_rfc3339(const char *s, size_t n, int64_t *out) {
-  int y1, y2, mo, d, h, mi, sec, oh = 0, om = 0;
-  if (n < 19 || !digits2(s, &y1) || !digits2(s + 2, &y2) || s[4] != '-' || !digits2(s + 5, &mo) ||
-      s[7] != '-' || !digits2(s + 8, &d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
-      !digits2(s + 11, &h) || s[13] != ':' || !digits2(s + 14, &mi) || s[16] != ':' ||
-      !digits2(s + 17, &sec))
-    return 0;
-  static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  int y = y1 * 100 + y2;
-  int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap) || h > 23 ||
-      mi > 59 || sec > 60)
-    return 0;
-  size_t i = 19;
-  int64_t frac = 0;
-  if (i < n && s[i] == '.') {
-    int nd = 0;
-    for (i++; i < n && is_digit(s[i]); i++, nd++)
-      if (nd < 9) frac = frac * 10 + (s[i] - '0');
-    if (nd == 0) return 0;
-    for (; nd < 9; nd++) frac *= 10;
-  }
-  int64_t off = 0;
-  if (i < n && (s[i] == 'Z' || s[i] == 'z')) i++;
-  else if (i < n && (s[i] == '+' || s[i] == '-')) {
-    if (n - i < 6 || !digits2(s + i + 1, &oh) || s[i + 3] != ':' || !digits2(s + i + 4, &om) ||
-        oh > 23 || om > 59)
-      return 0;
-    off = (s[i] == '-' ? -1 : 1) * (int64_t)(oh * 3600 + om * 60);
-    i += 6;
-  }
-  if (i != n) return 0;
-  if (sec == 60) sec = 59, frac = DEC_NS - 1;
-  int64_t secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off;
-  return secs_to_ns(secs, frac, out);
-}
-
 /* Duration literal syntax (§2.9): digits+unit parts, units strictly decreasing. */
 static int str_to_duration(const char *s, size_t n, int64_t *out) {
   static const int64_t unit_ns[] = {7 * 86400 * DEC_NS, 86400 * DEC_NS, 3600 * DEC_NS,
@@ -1093,13 +923,16 @@ static int convert(const hn_decoder *d, hn_event *ev, hn_ftype t, const dec_scal
   const char *s = sc->soff >= 0 ? ev->scratch + sc->soff : sc->text;
   size_t n = sc->len;
   int str = sc->jt == J_STRING, num = sc->jt == J_NUMBER, ok = 0;
+  bool is6;
   v->v6 = 0;
   v->len = 0;
   memset(&v->u, 0, sizeof v->u);
   switch (t) {
   case HN_FT_STRING:
-  case HN_FT_CIDR:
-    if (t == HN_FT_CIDR && !(str && str_is_cidr(s, n))) break;
+  case HN_FT_CIDR: {
+    uint8_t ip[16];
+    unsigned bits;
+    if (t == HN_FT_CIDR && !(str && hn_cidr_parse(s, n, ip, &is6, &bits))) break;
     v->kind = HN_V_STRING;
     v->len = (uint32_t)n;
     if (sc->soff >= 0) {
@@ -1109,6 +942,7 @@ static int convert(const hn_decoder *d, hn_event *ev, hn_ftype t, const dec_scal
     }
     v->u.s = sc->text;
     return 0;
+  }
   case HN_FT_INT:
     v->kind = HN_V_INT;
     ok = num ? num_to_int(s, n, &v->u.i) : str && str_to_int(s, n, &v->u.i);
@@ -1128,12 +962,16 @@ static int convert(const hn_decoder *d, hn_event *ev, hn_ftype t, const dec_scal
     break;
   case HN_FT_IP:
     v->kind = HN_V_IP;
-    ok = str && str_to_ip(s, n, v);
+    if (str && hn_ip_parse(s, n, v->u.ip, &is6)) {
+      ok = 1;
+      v->v6 = is6;
+      v->len = is6 ? 16 : 4;
+    }
     break;
   case HN_FT_TIME:
     v->kind = HN_V_TIME;
     if (num) ok = num_to_epoch(s, n, &v->u.i);
-    else if (str) ok = str_is_epoch(s, n) ? num_to_epoch(s, n, &v->u.i) : str_to_rfc3339(s, n, &v->u.i);
+    else if (str) ok = str_is_epoch(s, n) ? num_to_epoch(s, n, &v->u.i) : hn_time_parse(s, n, &v->u.i);
     break;
   }
   if (!ok) {

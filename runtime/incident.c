@@ -9,7 +9,6 @@
  * Depends on corr.h, assets.h and interp.h. */
 #define _GNU_SOURCE /* qsort_r */
 #include "incident.h"
-#include <arpa/inet.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
@@ -17,6 +16,7 @@
 #include <time.h>
 #include "assets.h"
 #include "text.h"
+#include "value.h"
 
 /* ---- string sets in first-seen order ----------------------------------------------------------- */
 typedef struct sset {
@@ -288,7 +288,7 @@ static void alert_entities(hn_incidents *x, const hn_calert *a, ekeys *keys, eke
         text[m] = 0;
         if (host) as = hn_asset_by_name(p, v[k].u.s, v[k].len);
       } else if (v[k].kind == HN_V_IP) {
-        if (!inet_ntop(v[k].v6 ? AF_INET6 : AF_INET, v[k].u.ip, text, sizeof text)) continue;
+        hn_ip_format(v[k].u.ip, v[k].v6, v[k].v6 ? 128 : 32, text);
         as = hn_asset_by_ip(p, v[k].u.ip, v[k].v6);
       } else if (v[k].kind == HN_V_INT) {
         snprintf(text, sizeof text, "%" PRId64, v[k].u.i);
@@ -472,31 +472,11 @@ static double score(hn_incidents *x, incident *c) {
 }
 
 /* ---- records ------------------------------------------------------------------------------------ */
-static void json_s(FILE *f, const char *s) {
-  fputc('"', f);
-  for (; s && *s; s++) {
-    unsigned char ch = (unsigned char)*s;
-    if (ch == '"' || ch == '\\') fprintf(f, "\\%c", ch);
-    else if (ch < 0x20) fprintf(f, "\\u%04x", ch);
-    else fputc(ch, f);
-  }
-  fputc('"', f);
-}
-
-static void json_time(FILE *f, int64_t ns) {
-  time_t t = (time_t)(ns / 1000000000);
-  struct tm tm;
-  gmtime_r(&t, &tm);
-  char buf[40];
-  strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  fprintf(f, "\"%s\"", buf);
-}
-
 static void json_set(FILE *f, const sset *s) {
   fputc('[', f);
   for (uint32_t i = 0; i < s->n; i++) {
     if (i) fputc(',', f);
-    json_s(f, s->s[i]);
+    hn_json_cstr(f, s->s[i]);
   }
   fputc(']', f);
 }
@@ -520,26 +500,26 @@ static void incident_json(hn_incidents *x, FILE *f, const incident *c) {
   const hn_program *p = x->p;
   char id[32];
   fputs("{\"id\":", f);
-  json_s(f, inc_id(c, id, sizeof id));
+  hn_json_cstr(f, inc_id(c, id, sizeof id));
   fprintf(f, ",\"score\":%.10g,\"severity\":%u,\"alerts\":%u,\"age_s\":%" PRId64 ",\"domain\":", c->score, c->severity,
           c->n_alerts, (x->now - c->first_seen) / 1000000000);
-  json_s(f, c->domain != UINT32_MAX ? p->domains[c->domain].name : "unrouted");
+  hn_json_cstr(f, c->domain != UINT32_MAX ? p->domains[c->domain].name : "unrouted");
   fputs(",\"first_seen\":", f);
-  json_time(f, c->first_seen);
+  hn_json_time(f, c->first_seen);
   fputs(",\"last_seen\":", f);
-  json_time(f, c->last_seen);
+  hn_json_time(f, c->last_seen);
   if (c->asset != HN_NO_ASSET) {
     fputs(",\"asset\":", f);
-    json_s(f, p->assets[c->asset].name);
+    hn_json_cstr(f, p->assets[c->asset].name);
   }
   if (c->service) {
     fputs(",\"service\":", f);
-    json_s(f, c->service);
+    hn_json_cstr(f, c->service);
   }
   char w[512];
   why(x, c, w, sizeof w);
   fputs(",\"why\":", f);
-  json_s(f, w);
+  hn_json_cstr(f, w);
   static const char *const names[N_SETS] = {"rules", "tags", "tactics", "techniques", "controls", "services", "hosts",
                                             "users", "entities", "business_units", "asset_roles"};
   for (int s = 0; s < N_SETS; s++) {
@@ -552,9 +532,9 @@ static void incident_json(hn_incidents *x, FILE *f, const incident *c) {
 static void record(hn_incidents *x, const char *what, const incident *c, const hn_calert *a) {
   if (!x->records) return;
   fprintf(x->records, "{\"record\":\"incident\",\"event\":\"%s\",\"time\":", what);
-  json_time(x->records, a->timed ? a->time : x->now);
+  hn_json_time(x->records, a->timed ? a->time : x->now);
   fputs(",\"alert\":", x->records);
-  json_s(x->records, x->p->rules[a->rule].name);
+  hn_json_cstr(x->records, x->p->rules[a->rule].name);
   fputs(",\"incident\":", x->records);
   incident_json(x, x->records, c);
   fputs("}\n", x->records);
@@ -617,13 +597,13 @@ static void merge(hn_incidents *x, uint32_t into, uint32_t from, const hn_calert
   if (x->records) {
     char di[32], si[32];
     fprintf(x->records, "{\"record\":\"incident\",\"event\":\"merged\",\"time\":");
-    json_time(x->records, a->timed ? a->time : x->now);
+    hn_json_time(x->records, a->timed ? a->time : x->now);
     fputs(",\"alert\":", x->records);
-    json_s(x->records, p->rules[a->rule].name);
+    hn_json_cstr(x->records, p->rules[a->rule].name);
     fputs(",\"into\":", x->records);
-    json_s(x->records, inc_id(d, di, sizeof di));
+    hn_json_cstr(x->records, inc_id(d, di, sizeof di));
     fputs(",\"from\":", x->records);
-    json_s(x->records, inc_id(s, si, sizeof si));
+    hn_json_cstr(x->records, inc_id(s, si, sizeof si));
     fputs("}\n", x->records);
   }
 }
@@ -740,20 +720,20 @@ static void exposure_record(hn_incidents *x, const char *what, uint32_t ex, uint
   if (!x->records) return;
   const hn_exposure *e = &x->p->exposures[ex];
   fprintf(x->records, "{\"record\":\"exposure\",\"event\":\"%s\",\"time\":", what);
-  json_time(x->records, t);
+  hn_json_time(x->records, t);
   fputs(",\"exposure\":", x->records);
-  json_s(x->records, e->name);
+  hn_json_cstr(x->records, e->name);
   if (asset != HN_NO_ASSET) {
     fputs(",\"asset\":", x->records);
-    json_s(x->records, x->p->assets[asset].name);
+    hn_json_cstr(x->records, x->p->assets[asset].name);
     fprintf(x->records, ",\"asset_exposure\":%.6g", x->exposure[asset]);
   } else {
     fputs(",\"unknown_asset\":", x->records);
-    json_s(x->records, value);
+    hn_json_cstr(x->records, value);
   }
   if (e->control) {
     fputs(",\"control\":", x->records);
-    json_s(x->records, e->control);
+    hn_json_cstr(x->records, e->control);
   }
   fputs("}\n", x->records);
 }
@@ -768,7 +748,7 @@ static void rerate(hn_incidents *x, incident *c, int64_t t, bool scores) {
   c->score = sc;
   if (!x->records || !(rerouted || (scores && rescored))) return;
   fprintf(x->records, "{\"record\":\"incident\",\"event\":\"%s\",\"time\":", rerouted ? "routed" : "rescored");
-  json_time(x->records, t);
+  hn_json_time(x->records, t);
   fputs(",\"incident\":", x->records);
   incident_json(x, x->records, c);
   fputs("}\n", x->records);
@@ -835,7 +815,7 @@ static uint32_t asset_of(hn_incidents *x, const hn_event *ev, uint32_t slot, cha
     char t[512] = "";
     if (v->kind == HN_V_IP) {
       as = hn_asset_by_ip(x->p, v->u.ip, v->v6);
-      inet_ntop(v->v6 ? AF_INET6 : AF_INET, v->u.ip, t, sizeof t);
+      hn_ip_format(v->u.ip, v->v6, v->v6 ? 128 : 32, t);
     } else if (v->kind == HN_V_STRING) {
       as = hn_asset_by_name(x->p, v->u.s, v->len);
       size_t m = v->len < sizeof t - 1 ? v->len : sizeof t - 1;
@@ -924,7 +904,7 @@ static void remediation(hn_incidents *x, FILE *f, bool json, bool *first_section
     fprintf(f, "%s{\"remediation\":[", *first_section ? "" : ",");
     for (uint32_t i = 0; i < n; i++) {
       fprintf(f, "%s{\"asset\":", i ? "," : "");
-      json_s(f, p->assets[order[i]].name);
+      hn_json_cstr(f, p->assets[order[i]].name);
       fprintf(f, ",\"priority\":%.6g,\"exposure\":%.6g}", prio[order[i]], x->exposure[order[i]]);
     }
     fputs("]}", f);
@@ -964,9 +944,9 @@ void hn_incidents_queue(hn_incidents *x, FILE *f, bool json) {
     const char *title = dom != UINT32_MAX && p->domains[dom].title ? p->domains[dom].title : name;
     if (json) {
       fprintf(f, "%s{\"domain\":", first_domain ? "" : ",");
-      json_s(f, name);
+      hn_json_cstr(f, name);
       fputs(",\"title\":", f);
-      json_s(f, title);
+      hn_json_cstr(f, title);
       fputs(",\"incidents\":[", f);
       for (uint32_t i = 0; i < n; i++) {
         if (i) fputc(',', f);

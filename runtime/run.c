@@ -2,7 +2,6 @@
  * test blocks (hornet test) and the explanation of one event (hornet explain). Alerts are
  * JSON Lines. Streams through one reused line buffer and one reused event: no per-event
  * allocation once warm. Depends on the interpreter and the decoder. */
-#include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,72 +11,18 @@
 #include "corr.h"
 #include "incident.h"
 #include "interp.h"
+#include "value.h"
 
 static const char *const sev_names[] = {"unknown", "info", "low", "medium", "high", "critical"};
 
-/* Writes runs of plain bytes with one fwrite each: alerts are the runner's main output. */
-static void json_str(FILE *f, const char *s, size_t n) {
-  fputc('"', f);
-  size_t run = 0;
-  for (size_t i = 0; i < n; i++) {
-    unsigned char ch = (unsigned char)s[i];
-    if (ch >= 0x20 && ch != '"' && ch != '\\') continue;
-    if (i > run) fwrite(s + run, 1, i - run, f);
-    run = i + 1;
-    switch (ch) {
-    case '"': fputs("\\\"", f); break;
-    case '\\': fputs("\\\\", f); break;
-    case '\n': fputs("\\n", f); break;
-    case '\r': fputs("\\r", f); break;
-    case '\t': fputs("\\t", f); break;
-    default: fprintf(f, "\\u%04x", ch);
-    }
-  }
-  if (n > run) fwrite(s + run, 1, n - run, f);
-  fputc('"', f);
-}
-
-static void json_cstr(FILE *f, const char *s) {
-  if (s) json_str(f, s, strlen(s));
-  else fputs("null", f);
-}
-
-/* RFC 3339 in UTC, with the fraction only when there is one. */
-static void time_str(FILE *f, int64_t ns) {
-  int64_t s = ns / 1000000000, frac = ns % 1000000000;
-  if (frac < 0) { frac += 1000000000; s--; }
-  time_t t = (time_t)s;
-  struct tm tm;
-  gmtime_r(&t, &tm);
-  char buf[64];
-  strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  if (frac) {
-    char fr[16];
-    snprintf(fr, sizeof fr, ".%09" PRId64, frac);
-    size_t k = strlen(fr);
-    while (k > 2 && fr[k - 1] == '0') fr[--k] = 0;
-    fprintf(f, "\"%s%sZ\"", buf, fr);
-  } else {
-    fprintf(f, "\"%sZ\"", buf);
-  }
-}
-
-static const char *ip_text(const uint8_t *ip, int v6, char *buf, size_t cap) {
-  return inet_ntop(v6 ? AF_INET6 : AF_INET, ip, buf, (socklen_t)cap) ? buf : "?";
-}
-
 static void value_json(FILE *f, const hn_value *v) {
   switch (v->kind) {
-  case HN_V_STRING: json_str(f, v->u.s, v->len); break;
+  case HN_V_STRING: hn_json_str(f, v->u.s, v->len); break;
   case HN_V_INT: fprintf(f, "%" PRId64, v->u.i); break;
   case HN_V_FLOAT: fprintf(f, "%.17g", v->u.f); break;
   case HN_V_BOOL: fputs(v->u.i ? "true" : "false", f); break;
-  case HN_V_TIME: time_str(f, v->u.i); break;
-  case HN_V_IP: {
-    char buf[64];
-    fprintf(f, "\"%s\"", ip_text(v->u.ip, v->v6, buf, sizeof buf));
-    break;
-  }
+  case HN_V_TIME: hn_json_time(f, v->u.i); break;
+  case HN_V_IP: hn_json_ip(f, v->u.ip, v->v6, v->v6 ? 128 : 32); break;
   default: fputs("null", f); break;
   }
 }
@@ -136,20 +81,20 @@ static void write_alert(FILE *f, const hn_program *p, const hn_calert *a, uint8_
    * are then the same whichever engine decided */
   if (single && a->e) eval_all(a->e, r->cond);
   fputs("{\"rule\":", f);
-  json_cstr(f, r->name);
-  if (r->title) { fputs(",\"title\":", f); json_cstr(f, r->title); }
-  if (r->id) { fputs(",\"id\":", f); json_cstr(f, r->id); }
+  hn_json_cstr(f, r->name);
+  if (r->title) { fputs(",\"title\":", f); hn_json_cstr(f, r->title); }
+  if (r->id) { fputs(",\"id\":", f); hn_json_cstr(f, r->id); }
   fprintf(f, ",\"severity\":\"%s\"", sev_names[r->severity >= 0 && r->severity <= 5 ? r->severity : 0]);
   fputs(",\"tags\":[", f);
   for (uint32_t i = 0; i < r->n_tags; i++) {
     if (i) fputc(',', f);
-    json_cstr(f, r->tags[i]);
+    hn_json_cstr(f, r->tags[i]);
   }
   fputc(']', f);
-  if (r->control) { fputs(",\"control\":", f); json_cstr(f, r->control); }
-  if (r->service) { fputs(",\"service\":", f); json_cstr(f, r->service); }
+  if (r->control) { fputs(",\"control\":", f); hn_json_cstr(f, r->control); }
+  if (r->service) { fputs(",\"service\":", f); hn_json_cstr(f, r->service); }
   fputs(",\"time\":", f);
-  if (a->timed) time_str(f, a->time);
+  if (a->timed) hn_json_time(f, a->time);
   else fputs("null", f);
   if (a->count > 1) fprintf(f, ",\"count\":%" PRIu64, a->count);
   fputs(",\"entities\":{", f);
@@ -166,7 +111,7 @@ static void write_alert(FILE *f, const hn_program *p, const hn_calert *a, uint8_
     }
     if (!n) continue;
     if (k++) fputc(',', f);
-    json_cstr(f, r->entity_names[i]);
+    hn_json_cstr(f, r->entity_names[i]);
     fputc(':', f);
     if (i < a->n_ent) vals_json(f, v, n);
     else slot_json(f, ev, r->entities[i]);
@@ -176,7 +121,7 @@ static void write_alert(FILE *f, const hn_program *p, const hn_calert *a, uint8_
     fputs(",\"key\":{", f);
     for (uint32_t i = 0; i < a->n_keys; i++) {
       if (i) fputc(',', f);
-      json_cstr(f, p->fields[a->key_slots[i]].path);
+      hn_json_cstr(f, p->fields[a->key_slots[i]].path);
       fputc(':', f);
       if (a->key_vals && a->key_vals[i].n) vals_json(f, a->key_vals[i].v, a->key_vals[i].n);
       else fputs("null", f);
@@ -184,7 +129,7 @@ static void write_alert(FILE *f, const hn_program *p, const hn_calert *a, uint8_
     fprintf(f, "},\"events\":%" PRIu64, a->events);
   }
   fputs(",\"input\":{\"file\":", f);
-  json_cstr(f, a->file);
+  hn_json_cstr(f, a->file);
   fprintf(f, ",\"line\":%" PRIu64 ",\"offset\":%" PRIu64 "}", a->line, a->offset);
   if (single && a->e && ev) {
     fputs(",\"matched\":{", f);
@@ -194,7 +139,7 @@ static void write_alert(FILE *f, const hn_program *p, const hn_calert *a, uint8_
     for (uint32_t i = 0; i < p->n_fields; i++) {
       if (!seen[i] || !ev->slots[i].n) continue;
       if (k++) fputc(',', f);
-      json_cstr(f, p->fields[i].path);
+      hn_json_cstr(f, p->fields[i].path);
       fputc(':', f);
       slot_json(f, ev, i);
     }
@@ -599,9 +544,8 @@ static void const_text(FILE *f, const hn_const *c) {
   v.v6 = c->v6;
   v.len = c->len;
   memcpy(&v.u, &c->u, sizeof v.u);
-  if (c->kind == HN_V_IP && c->prefix != (c->v6 ? 128 : 32)) {
-    char buf[64];
-    fprintf(f, "\"%s/%u\"", ip_text(c->u.ip, c->v6, buf, sizeof buf), c->prefix);
+  if (c->kind == HN_V_IP) {
+    hn_json_ip(f, c->u.ip, c->v6, c->prefix);
     return;
   }
   if (c->kind == HN_V_NULL) fputs("null", f);

@@ -268,7 +268,7 @@ static const dec_case cases[] = {
   {"time_not_leap_day", "{\"t\":\"2023-02-29T00:00:00Z\"}", "t", "BAD"},
   {"time_day_31", "{\"t\":\"2024-04-31T00:00:00Z\"}", "t", "BAD"},
   {"time_hour_24", "{\"t\":\"2024-05-14T24:00:00Z\"}", "t", "BAD"},
-  {"time_date_only", "{\"t\":\"2024-05-14\"}", "t", "BAD"},
+  {"time_date_only_is_midnight_utc", "{\"t\":\"2024-05-14\"}", "t", "t:1715644800000000000"},
   {"time_offset_no_colon", "{\"t\":\"2024-05-14T09:12:03+0200\"}", "t", "BAD"},
   {"time_empty_fraction", "{\"t\":\"2024-05-14T09:12:03.Z\"}", "t", "BAD"},
   {"time_trailing", "{\"t\":\"2024-05-14T09:12:03Zx\"}", "t", "BAD"},
