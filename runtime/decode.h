@@ -32,9 +32,9 @@ typedef enum hn_ftype {
   HN_FT_INT,     /* integral number in int64 (1.0, 1e3 too); string -?[0-9]+ in range */
   HN_FT_FLOAT,   /* number, or a string holding a JSON number; overflow (1e309) is BAD */
   HN_FT_BOOL,    /* true/false only: a string is a mismatch (§4.4) */
-  HN_FT_IP,      /* string IPv4/IPv6 (inet_pton syntax); zone dropped, v4-mapped is v4 */
-  HN_FT_CIDR,    /* string "addr/len" or a bare address, validated, kept as HN_V_STRING */
-  HN_FT_TIME,    /* RFC 3339 string, or an epoch number / digit string (unit by magnitude) */
+  HN_FT_IP,      /* string IPv4/IPv6 (hn_ip_parse); zone dropped, v4-mapped is v4 */
+  HN_FT_CIDR,    /* string "addr/len" or a bare address (hn_cidr_parse), kept as HN_V_STRING */
+  HN_FT_TIME,    /* timestamp string (hn_time_parse), or an epoch number / digit string */
   HN_FT_DURATION /* number: nanoseconds; string: duration literal ("1h30m"); HN_V_INT */
 } hn_ftype;
 

@@ -502,7 +502,7 @@ static void incident_json(hn_incidents *x, FILE *f, const incident *c) {
   fputs("{\"id\":", f);
   hn_json_cstr(f, inc_id(c, id, sizeof id));
   fprintf(f, ",\"score\":%.10g,\"severity\":%u,\"alerts\":%u,\"age_s\":%" PRId64 ",\"domain\":", c->score, c->severity,
-          c->n_alerts, (x->now - c->first_seen) / 1000000000);
+          c->n_alerts, hn_time_sub(x->now, c->first_seen) / 1000000000);
   hn_json_cstr(f, c->domain != UINT32_MAX ? p->domains[c->domain].name : "unrouted");
   fputs(",\"first_seen\":", f);
   hn_json_time(f, c->first_seen);
@@ -623,7 +623,7 @@ void hn_incidents_alert(hn_incidents *x, const hn_calert *a, int64_t now) {
     ent *e = ent_find(x, keys.k[k], false);
     for (uint32_t i = 0; e && i < e->n; i++) {
       const incident *c = &x->inc[e->inc[i]];
-      if (c->merged_into || c->last_seen < t - p->horizon) continue;
+      if (c->merged_into || c->last_seen < hn_time_sub(t, p->horizon)) continue;
       bool seen = best == e->inc[i];
       for (uint32_t j = 0; j < n_others && !seen; j++) seen = others[j] == e->inc[i];
       if (seen) continue;
@@ -960,7 +960,7 @@ void hn_incidents_queue(hn_incidents *x, FILE *f, bool json) {
       for (uint32_t i = 0; i < n; i++) {
         const incident *c = &x->inc[order[i]];
         char id[32];
-        int64_t age = (x->now - c->first_seen) / 1000000000;
+        int64_t age = hn_time_sub(x->now, c->first_seen) / 1000000000;
         char w[512];
         why(x, c, w, sizeof w);
         fprintf(f, "%3u. %s  score %-8.4g age %3" PRId64 "h%02" PRId64 "m  alerts %-3u  why: %s;  rules", i + 1,

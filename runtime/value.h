@@ -85,6 +85,18 @@ bool hn_time_out_of_range(const char *s, size_t n);
  * 2024-06-01T10:00:00.25Z. hn_time_parse reads it back to the same ns. Returns its length. */
 size_t hn_time_format(int64_t ns, char *out);
 
+/* a + b and a - b over timestamps and durations, saturated at the ends of the int64 range
+ * instead of wrapping: a horizon reaching before 1677 stops there, and the age between
+ * instants at both ends is the largest there is. */
+static inline int64_t hn_time_add(int64_t a, int64_t b) {
+  int64_t r;
+  return !__builtin_add_overflow(a, b, &r) ? r : b > 0 ? INT64_MAX : INT64_MIN;
+}
+static inline int64_t hn_time_sub(int64_t a, int64_t b) {
+  int64_t r;
+  return !__builtin_sub_overflow(a, b, &r) ? r : b < 0 ? INT64_MAX : INT64_MIN;
+}
+
 /* ---- addresses (§4.1) ------------------------------------------------------------------ */
 
 /* Room for any printed address or network ("ffff:...:ffff/128") and its NUL. */

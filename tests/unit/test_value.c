@@ -562,6 +562,29 @@ static void alert_and_incident_times_agree(void **state) {
   hn_program_destroy(p);
 }
 
+/* Arithmetic on instants saturates at the ends of the range: an incident first seen at the
+ * earliest instant is, at the latest, as old as can be (the difference wrapped to -1 ns, and
+ * was undefined behaviour). */
+static void time_arithmetic_saturates(void **state) {
+  (void)state;
+  assert_int_equal(hn_time_add(INT64_MAX, 1), INT64_MAX);
+  assert_int_equal(hn_time_add(INT64_MIN, -1), INT64_MIN);
+  assert_int_equal(hn_time_add(5, -7), -2);
+  assert_int_equal(hn_time_sub(INT64_MAX, INT64_MIN), INT64_MAX);
+  assert_int_equal(hn_time_sub(INT64_MIN, INT64_MAX), INT64_MIN);
+  assert_int_equal(hn_time_sub(INT64_MIN, 86400000000000), INT64_MIN);
+  assert_int_equal(hn_time_sub(-2, -7), 5);
+  size_t errors;
+  hn_program *p = compile("schema s { time t\n host: string }\nrule r { severity high where host == \"a\" entities host }\n",
+                          &errors, NULL, HNC_FORMAT_TEXT);
+  assert_non_null(p);
+  run_out o;
+  run_events(p, "{\"t\":\"" HN_TIME_TEXT_MIN "\",\"host\":\"a\"}\n{\"t\":\"" HN_TIME_TEXT_MAX "\",\"host\":\"a\"}\n", &o);
+  assert_non_null(strstr(o.queue, "\"id\":\"INC-000001\",\"score\":4,\"severity\":4,\"alerts\":1,\"age_s\":9223372036,"));
+  run_out_free(&o);
+  hn_program_destroy(p);
+}
+
 /* Bytes that are not UTF-8 in the pack (a \xFF escape in a title, a tag, an entity name) or
  * cut mid-character (an entity text the incident keeps 512 bytes of) reach no output as
  * invalid JSON: alerts, incident records and the queue are valid UTF-8 and JSON. */
@@ -639,6 +662,7 @@ int main(void) {
     cmocka_unit_test(json_helpers),
     cmocka_unit_test(literal_and_event_agree),
     cmocka_unit_test(alert_and_incident_times_agree),
+    cmocka_unit_test(time_arithmetic_saturates),
     cmocka_unit_test(outputs_are_valid_json),
     cmocka_unit_test(source_must_be_utf8),
     cmocka_unit_test(literal_out_of_range),
