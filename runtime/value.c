@@ -88,7 +88,10 @@ static bool fraction(const char *s, size_t n, size_t *i, int64_t *frac) {
 /* 'Z', 'z' or ±hh:mm at s[*i..n) as seconds east of UTC; nothing means UTC. */
 static bool offset(const char *s, size_t n, size_t *i, int64_t *off) {
   if (*i == n) return true;
-  if (s[*i] == 'Z' || s[*i] == 'z') return ++*i, true;
+  if (s[*i] == 'Z' || s[*i] == 'z') {
+    ++*i;
+    return true;
+  }
   if (s[*i] != '+' && s[*i] != '-') return false;
   int oh, om;
   if (n - *i != 6 || !digits(s + *i + 1, 2, &oh) || s[*i + 3] != ':' || !digits(s + *i + 4, 2, &om) ||
@@ -110,7 +113,10 @@ static bool time_of_day(const char *s, size_t n, int64_t *secs, int64_t *frac) {
   int64_t off = 0;
   if (i < n && s[i] == '.' && !fraction(s, n, &i, frac)) return false;
   if (!offset(s, n, &i, &off) || i != n) return false;
-  if (se == 60) se = 59, *frac = NS_PER_S - 1; /* after every instant of second 59 */
+  if (se == 60) { /* a leap second: after every instant of second 59 */
+    se = 59;
+    *frac = NS_PER_S - 1;
+  }
   *secs = h * 3600 + mi * 60 + se - off;
   return true;
 }
@@ -144,23 +150,29 @@ static char *put_digits(char *o, int64_t v, int w) {
   return o + w;
 }
 
+/* sep, then v as exactly w decimal digits. */
+static char *put_part(char *o, char sep, int64_t v, int w) {
+  *o++ = sep;
+  return put_digits(o, v, w);
+}
+
 size_t hn_time_format(int64_t ns, char *out) {
-  int64_t secs = ns / NS_PER_S, frac = ns % NS_PER_S;
-  if (frac < 0) frac += NS_PER_S, secs--;
+  int64_t secs = ns / NS_PER_S, frac = ns % NS_PER_S; /* C divides toward zero: floor it */
+  if (frac < 0) { frac += NS_PER_S; secs--; }
   int64_t days = secs / 86400, sod = secs % 86400;
-  if (sod < 0) sod += 86400, days--;
+  if (sod < 0) { sod += 86400; days--; }
   int y, m, d;
   civil_from_days(days, &y, &m, &d);
   char *o = put_digits(out, y, 4);
-  *o++ = '-', o = put_digits(o, m, 2);
-  *o++ = '-', o = put_digits(o, d, 2);
-  *o++ = 'T', o = put_digits(o, sod / 3600, 2);
-  *o++ = ':', o = put_digits(o, sod / 60 % 60, 2);
-  *o++ = ':', o = put_digits(o, sod % 60, 2);
+  o = put_part(o, '-', m, 2);
+  o = put_part(o, '-', d, 2);
+  o = put_part(o, 'T', sod / 3600, 2);
+  o = put_part(o, ':', sod / 60 % 60, 2);
+  o = put_part(o, ':', sod % 60, 2);
   if (frac) {
     int w = 9;
     for (; frac % 10 == 0; frac /= 10) w--; /* the shortest exact fraction */
-    *o++ = '.', o = put_digits(o, frac, w);
+    o = put_part(o, '.', frac, w);
   }
   *o++ = 'Z';
   *o = 0;
@@ -203,7 +215,10 @@ static bool addr_parse(const char *s, size_t n, uint8_t ip[16], bool *v6, bool *
   static const uint8_t prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
   memset(ip, 0, 16);
   *mapped = false;
-  if (!memchr(s, ':', n)) return *v6 = false, ip4_parse(s, n, ip);
+  if (!memchr(s, ':', n)) {
+    *v6 = false;
+    return ip4_parse(s, n, ip);
+  }
   if (!ip6_parse(s, n, ip)) return false;
   *v6 = memcmp(ip, prefix, 12) != 0;
   if (!*v6) { /* ::ffff:a.b.c.d is a.b.c.d (§4.1) */
@@ -225,7 +240,10 @@ bool hn_cidr_parse(const char *s, size_t n, uint8_t ip[16], bool *v6, unsigned *
   bool mapped;
   if (!addr_parse(s, an, ip, v6, &mapped)) return false;
   unsigned full = *v6 ? 128 : 32, bits = 0;
-  if (!slash) return *prefix = full, true;
+  if (!slash) {
+    *prefix = full;
+    return true;
+  }
   if (pn == 0 || pn > 3) return false;
   for (size_t i = 0; i < pn; i++) {
     if (slash[1 + i] < '0' || slash[1 + i] > '9') return false;
@@ -255,11 +273,15 @@ static char *ip6_format(const uint8_t ip[16], char *o) {
   for (int i = 0; i < 8; i++) w[i] = (unsigned)ip[2 * i] << 8 | ip[2 * i + 1];
   for (int i = 0, j; i < 8; i = j + 1) {
     for (j = i; j < 8 && !w[j]; j++) {}
-    if (j - i > best_len) best = i, best_len = j - i;
+    if (j - i > best_len) {
+      best = i;
+      best_len = j - i;
+    }
   }
   for (int i = 0; i < 8;) {
     if (i == best) {
-      *o++ = ':', *o++ = ':';
+      *o++ = ':';
+      *o++ = ':';
       i += best_len;
       continue;
     }
@@ -277,13 +299,18 @@ static char *put_uint(char *o, unsigned v) {
 
 size_t hn_ip_format(const uint8_t ip[16], bool v6, unsigned prefix, char *out) {
   char *o = out;
-  if (v6) o = ip6_format(ip, o);
-  else
+  if (v6) {
+    o = ip6_format(ip, o);
+  } else {
     for (int i = 0; i < 4; i++) {
       if (i) *o++ = '.';
       o = put_uint(o, ip[i]);
     }
-  if (prefix < (v6 ? 128u : 32u)) *o++ = '/', o = put_uint(o, prefix);
+  }
+  if (prefix < (v6 ? 128u : 32u)) {
+    *o++ = '/';
+    o = put_uint(o, prefix);
+  }
   *o = 0;
   return (size_t)(o - out);
 }
@@ -318,8 +345,13 @@ void hn_json_str(FILE *f, const char *s, size_t n) {
     int k = ch >= 0x80 ? hn_utf8_seq(u + i, end) : 0;
     if (k > 0) { i += (size_t)k; continue; }
     if (i > run) fwrite(s + run, 1, i - run, f);
-    if (k < 0) fputs("\\ufffd", f), i += (size_t)-k;
-    else json_escape(f, ch), i++;
+    if (k < 0) {
+      fputs("\\ufffd", f); /* as a UTF-8 decoder reads the maximal ill-formed subpart */
+      i += (size_t)-k;
+    } else {
+      json_escape(f, ch);
+      i++;
+    }
     run = i;
   }
   if (n > run) fwrite(s + run, 1, n - run, f);
