@@ -21,7 +21,7 @@ static void usage(FILE *f) {
         "  run     run a pack over JSON Lines events, write alerts as JSON Lines\n"
         "  test    run the test blocks of packs\n"
         "  explain show which conditions of each rule hold for one event\n"
-        "  version print the version\n"
+        "  version print the version (--verbose: and the stdlib directory in use)\n"
         "\n"
         "check options:\n"
         "  --format text|json|sarif   diagnostics format (default text)\n"
@@ -414,6 +414,29 @@ static int cmd_explain(int argc, char **argv) {
   return s == HN_OK ? 0 : 1;
 }
 
+/* hornet version [--verbose [--stdlib DIR]]: with --verbose, also where std.* packs are found
+ * (--stdlib, $HORNET_STDLIB, the installed share/hornet/stdlib, or the source tree's). */
+static int cmd_version(int argc, char **argv) {
+  const char *stdlib = NULL;
+  int verbose = 0;
+  for (int i = 0; i < argc; i++) {
+    if (strcmp(argv[i], "--verbose") == 0 || strcmp(argv[i], "-v") == 0) verbose = 1;
+    else if (strcmp(argv[i], "--stdlib") == 0 && i + 1 < argc) stdlib = argv[++i];
+    else { fprintf(stderr, "hornet version: unknown option '%s'\n", argv[i]); return 2; }
+  }
+  printf("hornet %s\n", hn_version());
+  if (!verbose) return 0;
+  hnc_compiler *c = hnc_compiler_create();
+  if (!c || (stdlib && hnc_compiler_set_stdlib(c, stdlib) != HN_OK)) {
+    hnc_compiler_destroy(c);
+    fputs("hornet: out of memory\n", stderr);
+    return 1;
+  }
+  printf("stdlib %s\n", hnc_compiler_stdlib(c));
+  hnc_compiler_destroy(c);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) { usage(stderr); return 2; }
   const char *cmd = argv[1];
@@ -424,10 +447,7 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "import-sigma") == 0) return cmd_import_sigma(argc - 2, argv + 2);
   if (strcmp(cmd, "test") == 0) return cmd_test(argc - 2, argv + 2);
   if (strcmp(cmd, "explain") == 0) return cmd_explain(argc - 2, argv + 2);
-  if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
-    printf("hornet %s\n", hn_version());
-    return 0;
-  }
+  if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) return cmd_version(argc - 2, argv + 2);
   if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
     usage(stdout);
     return 0;

@@ -3,16 +3,40 @@
  * Depends on the parser (hnc_parse) and sema.c; nothing in runtime/ but hornet.h. */
 #include <ctype.h>
 #include <dirent.h>
+#include <limits.h>
 #include <stdio.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "pack.h"
 
 #ifndef HN_STDLIB_DIR
 #define HN_STDLIB_DIR "stdlib"
 #endif
+#ifndef HN_STDLIB_REL
+#define HN_STDLIB_REL "../share/hornet/stdlib"
+#endif
+
+/* The stdlib when none is set: $HORNET_STDLIB, else HN_STDLIB_REL from the running program's
+ * directory (bin/../share/hornet/stdlib: where `cmake --install` puts it, whatever the
+ * prefix), else the source tree's this was built from. buf holds PATH_MAX bytes. */
+const char *hnc_stdlib_default(char *buf) {
+  const char *env = getenv("HORNET_STDLIB");
+  if (env && *env) return env;
+  char exe[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe);
+  if (n <= 0 || (size_t)n >= sizeof exe) return HN_STDLIB_DIR;
+  exe[n] = '\0';
+  char *slash = strrchr(exe, '/');
+  struct stat st;
+  if (slash && (size_t)(slash + 1 - exe) + sizeof HN_STDLIB_REL <= sizeof exe) {
+    memcpy(slash + 1, HN_STDLIB_REL, sizeof HN_STDLIB_REL);
+    if (realpath(exe, buf) && stat(buf, &st) == 0 && S_ISDIR(st.st_mode)) return buf;
+  }
+  return HN_STDLIB_DIR;
+}
 
 hnc_compiler *hnc_compiler_create(void) {
   hnc_compiler *c = calloc(1, sizeof *c);
@@ -21,8 +45,8 @@ hnc_compiler *hnc_compiler_create(void) {
   size_t nw = 0;
   while (hnc_warning_names[nw]) nw++;
   c->wstate = hn_arena_alloc(&c->arena, nw + 1);
-  const char *env = getenv("HORNET_STDLIB");
-  const char *std = env && *env ? env : HN_STDLIB_DIR;
+  char buf[PATH_MAX];
+  const char *std = hnc_stdlib_default(buf);
   c->stdlib_dir = hn_arena_strndup(&c->arena, std, strlen(std));
   if (!c->wstate || !c->stdlib_dir) {
     hnc_compiler_destroy(c);
@@ -50,6 +74,8 @@ hn_status hnc_compiler_set_stdlib(hnc_compiler *c, const char *dir) {
   c->stdlib_dir = hn_arena_strndup(&c->arena, dir, strlen(dir));
   return c->stdlib_dir ? HN_OK : HN_ERR_NOMEM;
 }
+
+const char *hnc_compiler_stdlib(const hnc_compiler *c) { return c->stdlib_dir; }
 
 hn_status hnc_compiler_add_search_dir(hnc_compiler *c, const char *dir) {
   char **v = realloc(c->search, (c->n_search + 1) * sizeof *v);

@@ -195,6 +195,8 @@ typedef struct hnc_inventory {
 void hnc_inventory_read(hnc_compiler *c, const char *path, const char *text, size_t len, bool users, hnc_loc named_at);
 
 /* ---- the compiler ------------------------------------------------------------------- */
+/* The stdlib directory when none is given (see compiler.c); buf holds PATH_MAX bytes. */
+const char *hnc_stdlib_default(char *buf);
 struct hnc_compiler {
   hn_arena arena;
   hnc_source *sources;

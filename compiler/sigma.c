@@ -23,6 +23,7 @@
 #include <string.h>
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <errno.h>
+#include <limits.h>
 #include <pcre2.h>
 #include <yaml.h>
 #include "hnc.h"
@@ -1233,10 +1234,6 @@ typedef struct why_count {
   unsigned n;
 } why_count;
 
-#ifndef HN_STDLIB_DIR
-#define HN_STDLIB_DIR "stdlib"
-#endif
-
 static void count_why(why_count *whys, size_t *n, const char *why) {
   size_t w = 0;
   while (w < *n && strcmp(whys[w].why, why)) w++;
@@ -1395,8 +1392,8 @@ hn_status hnc_sigma_import(const char *const *files, size_t n_files, const hnc_s
                            FILE *report, unsigned *imported, unsigned *skipped) {
   imp m;
   memset(&m, 0, sizeof m);
-  const char *env = getenv("HORNET_STDLIB");
-  const char *stdlib = opt && opt->stdlib ? opt->stdlib : env && *env ? env : HN_STDLIB_DIR;
+  char buf[PATH_MAX];
+  const char *stdlib = opt && opt->stdlib ? opt->stdlib : hnc_stdlib_default(buf);
   const char *pack = opt && opt->pack ? opt->pack : "sigma.imported";
   *imported = *skipped = 0;
   if (!sg_mapping_load(&m.map, opt && opt->mapping ? opt->mapping : "windows", stdlib, report) ||

@@ -121,6 +121,11 @@ expect "pattern databases cached" 0 sh -c "ls '$tmp'/cache/*.hs"
 HORNET_CACHE_DIR=off "$hornet" run --engine interp examples/acme --input examples/acme/events.jsonl --output "$tmp/a3.jsonl" 2>/dev/null
 expect "interpreter without cache gives the same alerts" 0 cmp "$tmp/a1.jsonl" "$tmp/a3.jsonl"
 expect "version" 0 "$hornet" version
+expect "version: unknown option" 2 "$hornet" version --bogus
+# the stdlib in use: --stdlib, else $HORNET_STDLIB, else (not installed) the source tree's
+contains "version --verbose: the source tree's stdlib" "stdlib $PWD/stdlib" env -u HORNET_STDLIB "$hornet" version --verbose
+contains "version --verbose: \$HORNET_STDLIB" "stdlib /elsewhere" env HORNET_STDLIB=/elsewhere "$hornet" version -v
+contains "version --verbose: --stdlib first" "stdlib /there" env HORNET_STDLIB=/elsewhere "$hornet" version -v --stdlib /there
 
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]

@@ -39,8 +39,13 @@ HN_API hnc_compiler *hnc_compiler_create(void);
 /* Destroys the compiler and everything it owns; accepts NULL. */
 HN_API void hnc_compiler_destroy(hnc_compiler *c);
 
-/* Where `std.*` packs live (default: the build's stdlib directory, or $HORNET_STDLIB). */
+/* Where `std.*` packs live. The default: $HORNET_STDLIB, else share/hornet/stdlib beside the
+ * running program's bin/ directory (an installed hornet), else the source tree's stdlib the
+ * library was built from. */
 HN_API hn_status hnc_compiler_set_stdlib(hnc_compiler *c, const char *dir);
+/* The directory `std.*` packs are looked up in; owned by the compiler, valid until the next
+ * hnc_compiler_set_stdlib or hnc_compiler_destroy. */
+HN_API const char *hnc_compiler_stdlib(const hnc_compiler *c);
 /* Appends a directory to the import search path (searched before $HORNET_PATH). */
 HN_API hn_status hnc_compiler_add_search_dir(hnc_compiler *c, const char *dir);
 /* A warning option as on the command line, without "-W": "error", "no-NAME", "error=NAME",
