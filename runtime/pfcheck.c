@@ -1,7 +1,12 @@
 /* pfcheck.c - the multi-pattern engine's known-answer self-test: literals, caseless literals and
  * start-anchored literals planted at every offset of buffers of 0 to 4096 bytes, the engine's
  * hits against a plain search's, before a program trusts the engine on this CPU (once per
- * process). Depends on prefilter.h and libhs only (no program, no event, no cache). */
+ * process). Depends on prefilter.h (and its cache of databases) and libhs; no program, no event.
+ *
+ * Cost: 20,334 scans, 4.9 MB. On this project's 2-core AVX-512 machine under load, about 8 ms
+ * of CPU in a new process when the four databases come from the cache, 21 ms when they are
+ * compiled (the first run for an engine, a CPU and a hornet version, or HORNET_CACHE_DIR=off).
+ * A third of it is the engine's scanning, a sixth the plain search, a tenth reading the cache. */
 #include <ctype.h>
 #include <hs.h>
 #include <pthread.h>
@@ -38,8 +43,9 @@ typedef struct kat_db {
   hs_database_t *db;
 } kat_db;
 
-/* One literal of one database, swept alone: a match earlier in the buffer hides the fault of
- * Vectorscan 5.4.9 (it lost only the first match, at the end of a buffer of 68 bytes or more). */
+/* One literal of one database, swept alone: a match earlier in the buffer hid nearly all of the
+ * fault of Vectorscan 5.4.9 (it lost '.exe' at the end of buffers of 68 bytes or more: 2,963
+ * misses of 43,956 buffers alone, none with '.com' planted before it). */
 typedef struct kat_case {
   unsigned db, pat;
   bool deep; /* also buffers of 1 and 4 KiB */
@@ -256,7 +262,7 @@ static void make_filler(kat *t) {
 
 /* d as the prefilter gets a field's database: from the cache (unless fresh: a database this
  * engine compiled before on this kind of CPU), else compiled (and cached). Compiling the four
- * costs about 15 ms of CPU in a new process, loading them well under 1 ms. */
+ * costs about 13 ms of CPU in a new process, loading them about 1 ms. */
 static bool get_db(kat *t, kat_db *d, bool fresh) {
   char *exprs[MAX_PATS];
   unsigned flags[MAX_PATS], ids[MAX_PATS], n = 0;
