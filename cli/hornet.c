@@ -51,6 +51,8 @@ static void usage(FILE *f) {
         "test:    hornet test PATH... [--junit FILE]\n"
         "explain: hornet explain PACK --event JSON [--rule NAME]\n"
         "(run, test and explain also take -I DIR, --stdlib DIR and --engine jit|interp)\n"
+        "(run, queue, test and explain take --no-prefilter: every string predicate matched exactly,\n"
+        " without the multi-pattern engine; the same alerts, more slowly)\n"
         "A Sigma file or a folder of Sigma rules (no .hn files) may stand for a pack anywhere: it is\n"
         "imported on the fly (check, run, test, queue and explain take --mapping windows|ecs|FILE).\n", f);
 }
@@ -236,9 +238,10 @@ static int cmd_fmt(int argc, char **argv) {
  * With native set, the rule logic is compiled to native code (cached); if that fails the
  * interpreter runs, with a warning. */
 static hn_program *compile_paths(char **paths, int n, char **incs, int ninc, const char *stdlib, const char *mapping,
-                                 int native) {
+                                 int native, int prefilter) {
   hnc_compiler *c = hnc_compiler_create();
   if (!c) return NULL;
+  hnc_compiler_set_prefilter(c, prefilter != 0);
   if (stdlib) hnc_compiler_set_stdlib(c, stdlib);
   if (mapping) hnc_compiler_set_sigma_mapping(c, mapping);
   for (int i = 0; i < ninc; i++) hnc_compiler_add_search_dir(c, incs[i]);
@@ -250,6 +253,7 @@ static hn_program *compile_paths(char **paths, int n, char **incs, int ninc, con
   char err[512];
   if (p && native && hnc_program_native(p, NULL, err, sizeof err) != HN_OK)
     fprintf(stderr, "hornet: warning: native code unavailable (%s); the interpreter runs the rules\n", err);
+  if (p && hn_program_warning(p)) fprintf(stderr, "hornet: warning: %s\n", hn_program_warning(p));
   return p;
 }
 
@@ -258,7 +262,7 @@ typedef struct run_args {
   char *paths[64], *incs[16];
   int npaths, ninc;
   const char *stdlib, *input, *output, *dead, *junit, *event, *rule, *engine, *state, *every, *max, *incidents, *mapping;
-  int native, final, json;
+  int native, final, json, no_prefilter;
 } run_args;
 
 static int parse_run_args(const char *cmd, int argc, char **argv, run_args *a) {
@@ -280,6 +284,8 @@ static int parse_run_args(const char *cmd, int argc, char **argv, run_args *a) {
       a->final = 1;
     } else if (strcmp(o, "--json") == 0) {
       a->json = 1;
+    } else if (strcmp(o, "--no-prefilter") == 0) {
+      a->no_prefilter = 1;
     } else if (strcmp(o, "-I") == 0 && i + 1 < argc && a->ninc < 16) {
       a->incs[a->ninc++] = argv[++i];
     } else if (o[0] == '-' && o[1]) {
@@ -316,7 +322,7 @@ static int run_or_queue(int argc, char **argv, bool queue) {
     fprintf(stderr, "hornet %s: cannot write '%s'\n", cmd, !out ? a.output : a.dead && !dead ? a.dead : a.incidents);
     return 1;
   }
-  hn_program *p = compile_paths(a.paths, a.npaths, a.incs, a.ninc, a.stdlib, a.mapping, a.native);
+  hn_program *p = compile_paths(a.paths, a.npaths, a.incs, a.ninc, a.stdlib, a.mapping, a.native, !a.no_prefilter);
   if (!p) return 1;
   hn_run_options o = {a.input ? a.input : "-", in, out, dead, stderr, 10, a.native ? HN_ENGINE_AUTO : HN_ENGINE_INTERP,
                       a.state, a.every ? strtoull(a.every, NULL, 10) : 0, a.max ? strtoull(a.max, NULL, 10) : 0,
@@ -337,6 +343,9 @@ static int run_or_queue(int argc, char **argv, bool queue) {
             (unsigned long long)st.suppressed, (unsigned long long)st.evicted, (unsigned long long)st.peak_keys,
             (double)st.peak_state_bytes / 1e6);
   if (st.incidents) fprintf(stderr, "hornet %s: %llu incidents\n", cmd, (unsigned long long)st.incidents);
+  if (hn_program_scan_errors(p)) /* none lost a match (the exact matchers decided), but the engine is failing */
+    fprintf(stderr, "hornet: warning: %llu pattern scans failed; their fields were matched exactly\n",
+            (unsigned long long)hn_program_scan_errors(p));
   if (in != stdin) fclose(in);
   if (out != stdout && fclose(out) != 0) s = HN_ERR_IO;
   if (dead) fclose(dead);
@@ -350,7 +359,7 @@ static int cmd_test(int argc, char **argv) {
   run_args a;
   int rc = parse_run_args("test", argc, argv, &a);
   if (rc) return rc;
-  hn_program *p = compile_paths(a.paths, a.npaths, a.incs, a.ninc, a.stdlib, a.mapping, a.native);
+  hn_program *p = compile_paths(a.paths, a.npaths, a.incs, a.ninc, a.stdlib, a.mapping, a.native, !a.no_prefilter);
   if (!p) return 1;
   FILE *junit = a.junit ? fopen(a.junit, "wb") : NULL;
   if (a.junit && !junit) { fprintf(stderr, "hornet test: cannot write '%s'\n", a.junit); hn_program_destroy(p); return 1; }
@@ -406,7 +415,7 @@ static int cmd_explain(int argc, char **argv) {
   int rc = parse_run_args("explain", argc, argv, &a);
   if (rc) return rc;
   if (!a.event) { fputs("hornet explain: --event JSON is required\n", stderr); return 2; }
-  hn_program *p = compile_paths(a.paths, a.npaths, a.incs, a.ninc, a.stdlib, a.mapping, a.native);
+  hn_program *p = compile_paths(a.paths, a.npaths, a.incs, a.ninc, a.stdlib, a.mapping, a.native, !a.no_prefilter);
   if (!p) return 1;
   hn_status s = hn_explain(p, a.event, strlen(a.event), a.rule, stdout);
   hn_program_destroy(p);
@@ -424,7 +433,9 @@ static int cmd_version(int argc, char **argv) {
     else if (strcmp(argv[i], "--stdlib") == 0 && i + 1 < argc) stdlib = argv[++i];
     else { fprintf(stderr, "hornet version: unknown option '%s'\n", argv[i]); return 2; }
   }
-  printf("hornet %s\n", hn_version());
+  const char *why = hn_pattern_engine_selftest();
+  printf("hornet %s\nmulti-pattern engine: %s, self-test on this CPU: %s%s\n", hn_version(), hn_pattern_engine(),
+         why ? "FAILED: " : "passed", why ? why : "");
   if (!verbose) return 0;
   hnc_compiler *c = hnc_compiler_create();
   if (!c || (stdlib && hnc_compiler_set_stdlib(c, stdlib) != HN_OK)) {

@@ -27,9 +27,9 @@ function(hn_shared_library t name)
 endfunction()
 
 hn_shared_library(hornet_shared hornet $<TARGET_OBJECTS:hornet_obj>)
-target_link_libraries(hornet_shared PRIVATE PkgConfig::PCRE2 PkgConfig::HS m)
+target_link_libraries(hornet_shared PRIVATE PkgConfig::PCRE2 PkgConfig::HS Threads::Threads m)
 hn_shared_library(hornetc_shared hornetc $<TARGET_OBJECTS:hornetc_obj> $<TARGET_OBJECTS:hornet_obj>)
-target_link_libraries(hornetc_shared PRIVATE PkgConfig::PCRE2 PkgConfig::HS PkgConfig::YAML ${HN_LLVM_LIBS} m)
+target_link_libraries(hornetc_shared PRIVATE PkgConfig::PCRE2 PkgConfig::HS Threads::Threads PkgConfig::YAML ${HN_LLVM_LIBS} m)
 # The CLI and libhornetc find libLLVM where it was linked from, built or installed; one
 # RUNPATH for both, because CMake pads a build-tree RUNPATH it will rewrite at install time
 # with an empty entry, and an empty entry means the current directory.

@@ -280,6 +280,8 @@ static hn_status add_dir(hnc_compiler *c, const char *dir, bool root) {
 
 void hnc_compiler_set_sigma_mapping(hnc_compiler *c, const char *mapping) { c->sigma_mapping = mapping; }
 
+void hnc_compiler_set_prefilter(hnc_compiler *c, bool on) { c->no_prefilter = !on; }
+
 /* Sigma rules given as a pack: imported (sigma.c) into a source of their own, named after the
  * path, with what was not imported as warnings. So the YAML stays the source of truth. */
 static hn_status add_sigma(hnc_compiler *c, const char *path, char **files, size_t n) {

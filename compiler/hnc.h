@@ -209,6 +209,7 @@ struct hnc_compiler {
   unsigned char *wstate; /* per warning: 0 default, 1 off, 2 error */
   char *stdlib_dir;
   const char *sigma_mapping; /* for Sigma files given as packs (NULL: windows) */
+  bool no_prefilter; /* programs get no pattern prefilter (--no-prefilter) */
   char **search;
   size_t n_search;
   hnc_pack **packs; /* every pack loaded: given ones first, then imports */

@@ -1483,6 +1483,7 @@ hn_program *hnc_lower(hnc_compiler *c, char *err, size_t errlen) {
     hn_program_destroy(P);
     return NULL;
   }
+  P->no_prefilter = c->no_prefilter;
   if (hn_program_prepare(P, err, errlen) != HN_OK) {
     hn_program_destroy(P);
     return NULL;

@@ -7,6 +7,7 @@
 #include <pcre2.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "arena.h"
 #include "index.h"
 #include "prefilter.h"
@@ -50,7 +51,10 @@ hn_status hn_program_prepare(hn_program *p, char *err, size_t errlen) {
       c->re = re;
     }
   }
-  hn_status st = hn_prefilter_build(p);
+  /* HORNET_NO_PREFILTER=1 as --no-prefilter: the same alerts, found without the engine */
+  const char *no_pf = getenv("HORNET_NO_PREFILTER");
+  bool prefilter = !p->no_prefilter && !(no_pf && *no_pf && strcmp(no_pf, "0") != 0);
+  hn_status st = prefilter ? hn_prefilter_build(p) : HN_OK;
   if (st != HN_OK) {
     snprintf(err, errlen, "cannot build the pattern prefilter (%s)", hn_status_str(st));
     return st;
@@ -70,3 +74,15 @@ hn_status hn_program_prepare(hn_program *p, char *err, size_t errlen) {
   }
   return HN_OK;
 }
+
+const char *hn_program_warning(const hn_program *p) { return p->warning[0] ? p->warning : NULL; }
+
+uint64_t hn_program_scan_errors(const hn_program *p) {
+  return p->prefilter ? atomic_load_explicit(&p->prefilter->scan_errors, memory_order_relaxed) : 0;
+}
+
+bool hn_program_prefiltered(const hn_program *p) { return p->prefilter != NULL; }
+
+const char *hn_pattern_engine(void) { return hn_pf_engine(); }
+
+const char *hn_pattern_engine_selftest(void) { return hn_pf_selftest(); }

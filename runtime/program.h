@@ -319,6 +319,9 @@ struct hn_program {
   void *native_owner;            /* what keeps the native code alive (owned) */
   void (*native_free)(void *);
   void *arena; /* everything above lives in it (owned) */
+  bool no_prefilter;   /* set before hn_program_prepare: build no prefilter (--no-prefilter) */
+  char warning[512];   /* what the user should know about how it runs ("" when nothing): the
+                        * multi-pattern engine failed its self-test, so there is no prefilter */
 };
 /* Finishes a program the compiler filled in: compiles regexes, creates the decoder. */
 hn_status hn_program_prepare(hn_program *p, char *err, size_t errlen);

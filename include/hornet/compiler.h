@@ -109,6 +109,11 @@ HN_API hn_status hnc_dump_ast(hnc_compiler *c, const char *name, const char *tex
  * imported becomes a warning. The string must outlive the compiler. */
 HN_API void hnc_compiler_set_sigma_mapping(hnc_compiler *c, const char *mapping);
 
+/* Whether the programs compiled get the pattern prefilter (default: yes). Without it every
+ * string predicate is matched exactly: the same alerts, more slowly (--no-prefilter; the
+ * environment variable HORNET_NO_PREFILTER=1 does the same for every program). */
+HN_API void hnc_compiler_set_prefilter(hnc_compiler *c, bool on);
+
 /* The Sigma files (.yml, .yaml) under path (a file, or a directory read recursively), sorted;
  * appended to *v (malloc'd strings). */
 HN_API void hnc_sigma_files(const char *path, char ***v, size_t *n, size_t *cap);

@@ -46,6 +46,22 @@ HN_API const char *hn_version(void);
 typedef struct hn_program hn_program;
 
 HN_API void hn_program_destroy(hn_program *p);
+/* What the user should be told about how the program runs, or NULL: for now, that the
+ * multi-pattern engine failed its self-test on this CPU (or a database missed one of its own
+ * patterns), so the program runs without its prefilter: the same alerts, found more slowly.
+ * Borrowed; lives as long as the program. */
+HN_API const char *hn_program_warning(const hn_program *p);
+/* Whether the program has its pattern prefilter (not with --no-prefilter, HORNET_NO_PREFILTER=1
+ * or an engine that failed its self-test). */
+HN_API bool hn_program_prefiltered(const hn_program *p);
+/* How many pattern scans the engine failed so far, over every run of the program. Each one
+ * counted as every pattern present, so the exact matchers decided: no match was lost. */
+HN_API uint64_t hn_program_scan_errors(const hn_program *p);
+/* The multi-pattern engine linked in, as "Hyperscan 5.4.0 2023-01-04" (static). */
+HN_API const char *hn_pattern_engine(void);
+/* Runs the engine's known-answer self-test once per process: NULL when it passed on this CPU,
+ * else what it got wrong (static). */
+HN_API const char *hn_pattern_engine_selftest(void);
 
 /* Which code runs the rules: the native code when the program has it (the default), or the
  * reference interpreter. */
