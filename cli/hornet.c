@@ -234,11 +234,26 @@ static int cmd_fmt(int argc, char **argv) {
   return o.check && o.changed ? 1 : 0;
 }
 
+/* A pack image (`hornet build`): loaded without the compiler; native code that cannot run here
+ * leaves the interpreter to run it, with a warning. */
+static hn_program *load_image(const char *path, int native, int prefilter) {
+  hn_program *p = NULL;
+  char err[512];
+  unsigned flags = (native ? 0 : HN_LOAD_INTERP) | (prefilter ? 0 : HN_LOAD_NO_PREFILTER);
+  if (hn_program_load(path, flags, &p, err, sizeof err) != HN_OK) {
+    fprintf(stderr, "hornet: %s\n", err);
+    return NULL;
+  }
+  if (hn_program_warning(p)) fprintf(stderr, "hornet: warning: %s\n", hn_program_warning(p));
+  return p;
+}
+
 /* Checks and compiles the packs at paths[0..n); prints diagnostics; NULL when they have errors.
  * With native set, the rule logic is compiled to native code (cached); if that fails the
  * interpreter runs, with a warning. */
 static hn_program *compile_paths(char **paths, int n, char **incs, int ninc, const char *stdlib, const char *mapping,
                                  int native, int prefilter) {
+  if (n == 1 && hn_is_image(paths[0])) return load_image(paths[0], native, prefilter);
   hnc_compiler *c = hnc_compiler_create();
   if (!c) return NULL;
   hnc_compiler_set_prefilter(c, prefilter != 0);
@@ -410,6 +425,79 @@ static int cmd_import_sigma(int argc, char **argv) {
   return st == HN_OK ? 0 : 1;
 }
 
+/* hornet build PACK... -o FILE.hnp [--cpu CPU] [--no-native] [--dump]: the pack compiled once
+ * into an image that `run`, `test`, `queue` and `explain` (and libhornet's hn_program_load)
+ * take instead of the sources. */
+static int cmd_build(int argc, char **argv) {
+  const char *out = NULL, *cpu = NULL, *stdlib = NULL, *mapping = NULL;
+  char **paths = calloc((size_t)argc + 1, sizeof *paths), **incs = calloc((size_t)argc + 1, sizeof *incs);
+  int npaths = 0, ninc = 0, dump = 0, native = 1, rc = 0;
+  if (!paths || !incs) { free(paths); free(incs); fputs("hornet: out of memory\n", stderr); return 1; }
+  for (int i = 0; i < argc && !rc; i++) {
+    const char *a = argv[i];
+    const char **slot = strcmp(a, "-o") == 0 ? &out : strcmp(a, "--cpu") == 0 ? &cpu : strcmp(a, "--stdlib") == 0 ? &stdlib
+                      : strcmp(a, "--mapping") == 0 ? &mapping : NULL;
+    if (slot || strcmp(a, "-I") == 0) {
+      if (i + 1 >= argc) { fprintf(stderr, "hornet build: %s needs a value\n", a); rc = 2; break; }
+      if (slot) *slot = argv[++i];
+      else incs[ninc++] = argv[++i];
+    } else if (strcmp(a, "--dump") == 0) dump = 1;
+    else if (strcmp(a, "--no-native") == 0) native = 0;
+    else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+      fputs("usage: hornet build PACK... -o FILE.hnp [--cpu CPU] [--no-native] [--dump] [-I DIR] [--stdlib DIR]\n"
+            "       hornet build --dump FILE.hnp\n"
+            "  -o FILE          write the image there\n"
+            "  --cpu CPU        the CPU the native code is for: x86-64, x86-64-v2 (default), x86-64-v3,\n"
+            "                   x86-64-v4 (generic on other architectures)\n"
+            "  --no-native      no native code: the image runs on the interpreter everywhere\n"
+            "  --dump           print the program readably (an image's, or the one just built)\n", stdout);
+      free(paths); free(incs);
+      return 0;
+    } else if (a[0] == '-' && a[1]) { fprintf(stderr, "hornet build: unknown option '%s'\n", a); rc = 2; }
+    else paths[npaths++] = argv[i];
+  }
+  if (!rc && !npaths) { fputs("hornet build: no pack given\n", stderr); rc = 2; }
+  if (!rc && !out && !(dump && npaths == 1 && hn_is_image(paths[0]))) {
+    fputs("hornet build: no output given (-o FILE.hnp)\n", stderr);
+    rc = 2;
+  }
+  hn_program *p = rc ? NULL : compile_paths(paths, npaths, incs, ninc, stdlib, mapping, 0, 1);
+  if (!rc && !p) rc = 1;
+#if defined(__x86_64__)
+  if (!cpu) cpu = "x86-64-v2";
+#else
+  if (!cpu) cpu = "generic";
+#endif
+  void *so = NULL;
+  size_t so_len = 0;
+  char err[1024];
+  if (!rc && out && native && hnc_program_shared_object(p, cpu, &so, &so_len, err, sizeof err) != HN_OK)
+    fprintf(stderr, "hornet build: warning: no native code in the image (%s): the interpreter will run it\n", err);
+  if (!rc && out) {
+    FILE *f = fopen(out, "wb");
+    if (!f) { fprintf(stderr, "hornet build: cannot write '%s': %s\n", out, strerror(errno)); rc = 1; }
+    else {
+      hn_status st = hn_program_write_image(p, so, so_len, cpu, f, err, sizeof err);
+      if (fclose(f) != 0 && st == HN_OK) { st = HN_ERR_IO; snprintf(err, sizeof err, "%s", strerror(errno)); }
+      if (st != HN_OK) { fprintf(stderr, "hornet build: cannot write '%s': %s\n", out, err); remove(out); rc = 1; }
+    }
+  }
+  if (!rc && dump) {
+    hn_program *shown = p;
+    if (out) { /* the image as written: what a runtime will load */
+      shown = NULL;
+      if (hn_program_load(out, HN_LOAD_INTERP, &shown, err, sizeof err) != HN_OK) { fprintf(stderr, "hornet: %s\n", err); rc = 1; }
+    }
+    if (shown) hn_program_dump(shown, stdout);
+    if (shown != p) hn_program_destroy(shown);
+  }
+  free(so);
+  hn_program_destroy(p);
+  free(paths);
+  free(incs);
+  return rc;
+}
+
 static int cmd_explain(int argc, char **argv) {
   run_args a;
   int rc = parse_run_args("explain", argc, argv, &a);
@@ -457,6 +545,7 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "queue") == 0) return run_or_queue(argc - 2, argv + 2, true);
   if (strcmp(cmd, "import-sigma") == 0) return cmd_import_sigma(argc - 2, argv + 2);
   if (strcmp(cmd, "test") == 0) return cmd_test(argc - 2, argv + 2);
+  if (strcmp(cmd, "build") == 0) return cmd_build(argc - 2, argv + 2);
   if (strcmp(cmd, "explain") == 0) return cmd_explain(argc - 2, argv + 2);
   if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) return cmd_version(argc - 2, argv + 2);
   if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {

@@ -27,7 +27,7 @@ function(hn_shared_library t name)
 endfunction()
 
 hn_shared_library(hornet_shared hornet $<TARGET_OBJECTS:hornet_obj>)
-target_link_libraries(hornet_shared PRIVATE PkgConfig::PCRE2 PkgConfig::HS Threads::Threads m)
+target_link_libraries(hornet_shared PRIVATE PkgConfig::PCRE2 PkgConfig::HS Threads::Threads m ${CMAKE_DL_LIBS})
 hn_shared_library(hornetc_shared hornetc $<TARGET_OBJECTS:hornetc_obj> $<TARGET_OBJECTS:hornet_obj>)
 target_link_libraries(hornetc_shared PRIVATE PkgConfig::PCRE2 PkgConfig::HS Threads::Threads PkgConfig::YAML ${HN_LLVM_LIBS} m)
 # The CLI and libhornetc find libLLVM where it was linked from, built or installed; one

@@ -270,4 +270,6 @@ bool hnc_is_keyword(const char *s, size_t n);
 /* util.c */
 int hnc_edit_distance(const char *a, size_t alen, const char *b, size_t blen, int limit);
 int64_t hnc_parse_duration_ms(const char *s, size_t n, bool *ok);
+/* jit.c: the object code of p for `cpu` on this machine's triple (malloc'd bytes). */
+hn_status hnc_program_object(const hn_program *p, const char *cpu, void **bytes, size_t *len, char *err, size_t errlen);
 #endif

@@ -29,12 +29,6 @@
 #include "interp.h"
 #include "program.h"
 
-#if LLVM_VERSION_MAJOR >= 15
-typedef LLVMOrcCSymbolMapPair hn_sym_pair;
-#else
-typedef LLVMJITCSymbolMapPair hn_sym_pair;
-#endif
-
 typedef struct hnc_jit {
   LLVMOrcLLJITRef jit;
 } hnc_jit;
@@ -119,7 +113,8 @@ static LLVMValueRef compute(gen *g, const cur *c, uint32_t i) {
   case HN_B_FALSE: return LLVMConstInt(g->i1, 0, 0);
   case HN_B_PRED: {
     LLVMValueRef args[2] = {c->e, LLVMConstInt(g->i32, b->a, 0)};
-    LLVMValueRef r = LLVMBuildCall2(g->b, g->pred_t, g->pred_f, args, 2, "p");
+    LLVMValueRef fp = LLVMBuildLoad2(g->b, g->ptr, g->pred_f, "hn_rt_pred");
+    LLVMValueRef r = LLVMBuildCall2(g->b, g->pred_t, fp, args, 2, "p");
     return LLVMBuildICmp(g->b, LLVMIntNE, r, LLVMConstInt(g->i32, 0, 0), "pb");
   }
   case HN_B_NOT: return LLVMBuildNot(g->b, value(g, c, b->a), "not");
@@ -290,7 +285,8 @@ static LLVMValueRef from_bool(gen *g, LLVMValueRef b) { return LLVMBuildUIToFP(g
 
 static LLVMValueRef helper(gen *g, const scur *c, uint32_t h) {
   LLVMValueRef args[4] = {c->e, c->corr, LLVMConstInt(g->i32, h, 0), c->agg};
-  return LLVMBuildCall2(g->b, g->hnode_t, g->hnode_f, args, 4, "hv");
+  LLVMValueRef fp = LLVMBuildLoad2(g->b, g->ptr, g->hnode_f, "hn_rt_hnode");
+  return LLVMBuildCall2(g->b, g->hnode_t, fp, args, 4, "hv");
 }
 
 static LLVMValueRef sval(gen *g, const scur *c, const hn_corr *C, uint32_t h) {
@@ -371,7 +367,7 @@ static void build_scores(gen *g) {
 /* ---- the object cache ------------------------------------------------------------------------- */
 /* Bump when the code build() emits changes for the same program: cached objects of another
  * version are then not loaded. */
-#define HN_JIT_CODEGEN 7
+#define HN_JIT_CODEGEN 10
 
 /* The cache key: what the emitted code is a function of (the boolean DAG, the rules, the
  * evaluator's layout, this file's codegen version), the LLVM version, the target triple and CPU
@@ -414,158 +410,195 @@ static char *cache_key(const hn_program *p, const char *triple, const char *cpu,
 }
 
 /* ---- putting it together ---------------------------------------------------------------------- */
-static LLVMErrorRef define_helpers(LLVMOrcLLJITRef J) {
-  static const struct { const char *name; void *addr; } helpers[] = {
-    {"hn_rt_pred", (void *)hn_rt_pred},
-    {"hn_rt_hnode", (void *)hn_rt_hnode},
-  };
-  enum { N_HELPERS = sizeof helpers / sizeof helpers[0] };
-  hn_sym_pair pairs[N_HELPERS];
-  for (int i = 0; i < N_HELPERS; i++) {
-    pairs[i].Name = LLVMOrcLLJITMangleAndIntern(J, helpers[i].name);
-    pairs[i].Sym.Address = (LLVMOrcExecutorAddress)(uintptr_t)helpers[i].addr;
-    pairs[i].Sym.Flags.GenericFlags = LLVMJITSymbolGenericFlagsExported | LLVMJITSymbolGenericFlagsCallable;
-    pairs[i].Sym.Flags.TargetFlags = 0;
-  }
-  LLVMOrcMaterializationUnitRef mu = LLVMOrcAbsoluteSymbols(pairs, N_HELPERS);
-  LLVMErrorRef e = LLVMOrcJITDylibDefine(LLVMOrcLLJITGetMainJITDylib(J), mu);
-  if (e) LLVMOrcDisposeMaterializationUnit(mu); /* still ours on failure */
-  return e;
+/* A global the runtime sets: the generated code calls the runtime through it, so the object has
+ * no undefined symbol and loads the same into the JIT or, as a shared object, with dlopen. */
+static LLVMValueRef helper_ptr(gen *g, const char *name) {
+  LLVMValueRef v = LLVMAddGlobal(g->m, g->ptr, name);
+  LLVMSetInitializer(v, LLVMConstNull(g->ptr));
+  return v;
 }
 
-/* Compiles the program's logic to native code and attaches it (p->native). stats, when not
- * NULL, gets whether the cache was hit. HN_OK, or an error with err filled. */
-hn_status hnc_program_native(hn_program *p, int *cache_hit, char *err, size_t errlen) {
+static void export_u32(gen *g, const char *name, uint32_t value) {
+  LLVMValueRef v = LLVMAddGlobal(g->m, g->i32, name);
+  LLVMSetInitializer(v, LLVMConstInt(g->i32, value, 0));
+  LLVMSetGlobalConstant(v, 1);
+}
+
+/* The module of program p, verified. false with err filled. */
+static bool build_module(gen *g, char *err, size_t errlen) {
+  g->ctx = LLVMContextCreate();
+  g->m = LLVMModuleCreateWithNameInContext("hornet", g->ctx);
+  g->b = LLVMCreateBuilderInContext(g->ctx);
+  g->i1 = LLVMInt1TypeInContext(g->ctx);
+  g->i8 = LLVMInt8TypeInContext(g->ctx);
+  g->i32 = LLVMInt32TypeInContext(g->ctx);
+  g->ptr = LLVMPointerType(g->i8, 0);
+  LLVMTypeRef pa[2] = {g->ptr, g->i32};
+  g->pred_t = LLVMFunctionType(g->i32, pa, 2, 0);
+  LLVMTypeRef na[4] = {g->ptr, g->ptr, g->ptr, g->i32}; /* evaluator, stamps, values, epoch */
+  g->node_t = LLVMFunctionType(g->i1, na, 4, 0);
+  g->f64 = LLVMDoubleTypeInContext(g->ctx);
+  g->i64 = LLVMInt64TypeInContext(g->ctx);
+  LLVMTypeRef ha[4] = {g->ptr, g->i32, g->i32, g->ptr};
+  g->hnode_t = LLVMFunctionType(g->f64, ha, 4, 0);
+  g->pred_f = helper_ptr(g, "hn_rt_pred_ptr");
+  g->hnode_f = helper_ptr(g, "hn_rt_hnode_ptr");
+  export_u32(g, "hn_native_abi", HN_NATIVE_ABI);
+  export_u32(g, "hn_native_chunk", HN_JIT_CHUNK);
+  build(g);
+  build_scores(g);
+  char *msg = NULL;
+  if (LLVMVerifyModule(g->m, LLVMReturnStatusAction, &msg)) {
+    snprintf(err, errlen, "internal error: invalid native code: %s", msg);
+    LLVMDisposeMessage(msg);
+    return false;
+  }
+  LLVMDisposeMessage(msg);
+  return true;
+}
+
+static void gen_fini(gen *g) {
+  if (g->b) LLVMDisposeBuilder(g->b);
+  if (g->m) LLVMDisposeModule(g->m);
+  if (g->ctx) LLVMContextDispose(g->ctx);
+  free(g->node_fn);
+  free(g->uses);
+}
+
+/* The object code of p for a target (from the cache when it was built before). *obj is the
+ * caller's. HN_OK, or an error with err filled. */
+static hn_status native_object(const hn_program *p, const char *triple, const char *cpu, const char *feat,
+                               LLVMMemoryBufferRef *obj, int *cache_hit, char *err, size_t errlen) {
   pthread_once(&init_once, init_llvm);
+  *obj = NULL;
   if (cache_hit) *cache_hit = false;
+  uint64_t h = 0;
+  char *key = cache_key(p, triple, cpu, feat, &h), name[64];
+  snprintf(name, sizeof name, "%016llx.o", (unsigned long long)h);
+  size_t clen = 0;
+  char *cached = key ? hn_cache_read(name, key, &clen) : NULL;
+  if (cached) {
+    *obj = LLVMCreateMemoryBufferWithMemoryRangeCopy(cached, clen, "hornet-cached");
+    free(cached);
+    free(key);
+    if (cache_hit) *cache_hit = true;
+    return *obj ? HN_OK : HN_ERR_NOMEM;
+  }
   gen g;
   memset(&g, 0, sizeof g);
   g.p = p;
   g.node_fn = calloc(p->n_bnodes ? p->n_bnodes : 1, sizeof *g.node_fn);
   g.uses = calloc(p->n_bnodes ? p->n_bnodes : 1, sizeof *g.uses);
+  hn_status st = HN_ERR_SEMANTIC;
+  LLVMTargetMachineRef tm = NULL;
+  char *msg = NULL;
+  LLVMTargetRef target;
+  if (!g.node_fn || !g.uses) {
+    snprintf(err, errlen, "out of memory");
+    st = HN_ERR_NOMEM;
+    goto done;
+  }
+  if (!build_module(&g, err, errlen)) goto done;
+  if (LLVMGetTargetFromTriple(triple, &target, &msg)) {
+    snprintf(err, errlen, "no LLVM target for %s: %s", triple, msg);
+    LLVMDisposeMessage(msg);
+    goto done;
+  }
+  tm = LLVMCreateTargetMachine(target, triple, cpu, feat, LLVMCodeGenLevelDefault, LLVMRelocPIC, LLVMCodeModelDefault);
+  LLVMSetTarget(g.m, triple);
+  LLVMTargetDataRef td = LLVMCreateTargetDataLayout(tm);
+  LLVMSetModuleDataLayout(g.m, td);
+  LLVMDisposeTargetData(td);
+  LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
+  LLVMErrorRef e = LLVMRunPasses(g.m, "default<O2>", tm, po);
+  LLVMDisposePassBuilderOptions(po);
+  if (e) {
+    set_err(err, errlen, "optimisation failed", e);
+    goto done;
+  }
+  if (LLVMTargetMachineEmitToMemoryBuffer(tm, g.m, LLVMObjectFile, &msg, obj)) {
+    snprintf(err, errlen, "code generation failed: %s", msg);
+    LLVMDisposeMessage(msg);
+    goto done;
+  }
+  if (key) hn_cache_write(name, key, LLVMGetBufferStart(*obj), LLVMGetBufferSize(*obj));
+  st = HN_OK;
+done:
+  if (tm) LLVMDisposeTargetMachine(tm);
+  gen_fini(&g);
+  free(key);
+  return st;
+}
+
+static hn_status lookup(LLVMOrcLLJITRef J, const char *name, LLVMOrcExecutorAddress *addr, char *err, size_t errlen) {
+  LLVMErrorRef e = LLVMOrcLLJITLookup(J, addr, name);
+  if (!e) return HN_OK;
+  char what[96];
+  snprintf(what, sizeof what, "cannot find %s in the native code", name);
+  set_err(err, errlen, what, e);
+  return HN_ERR_SEMANTIC;
+}
+
+/* Compiles the program's logic to native code for this machine and attaches it (p->native).
+ * cache_hit, when not NULL, gets whether the cache was hit. HN_OK, or an error with err filled. */
+hn_status hnc_program_native(hn_program *p, int *cache_hit, char *err, size_t errlen) {
+  pthread_once(&init_once, init_llvm);
   hnc_jit *j = calloc(1, sizeof *j);
-  if (!g.node_fn || !g.uses || !j) {
-    free(g.node_fn);
-    free(g.uses);
-    free(j);
+  if (!j) {
     snprintf(err, errlen, "out of memory");
     return HN_ERR_NOMEM;
   }
-  hn_status st = HN_ERR_SEMANTIC;
-  LLVMErrorRef e = LLVMOrcCreateLLJIT(&j->jit, NULL);
-  LLVMTargetMachineRef tm = NULL;
-  char *triple = NULL, *cpu = NULL, *feat = NULL, *key = NULL;
-  if (e) {
+  char *triple = LLVMGetDefaultTargetTriple(), *cpu = LLVMGetHostCPUName(), *feat = LLVMGetHostCPUFeatures();
+  LLVMMemoryBufferRef obj = NULL;
+  hn_status st = native_object(p, triple, cpu, feat, &obj, cache_hit, err, errlen);
+  LLVMErrorRef e = NULL;
+  if (st == HN_OK && (e = LLVMOrcCreateLLJIT(&j->jit, NULL))) {
     set_err(err, errlen, "cannot create the JIT", e);
-    goto done;
+    st = HN_ERR_SEMANTIC;
   }
-  if ((e = define_helpers(j->jit))) {
-    set_err(err, errlen, "cannot define the runtime helpers", e);
-    goto done;
+  if (st == HN_OK && (e = LLVMOrcLLJITAddObjectFile(j->jit, LLVMOrcLLJITGetMainJITDylib(j->jit), obj))) {
+    set_err(err, errlen, "cannot load the native code", e); /* obj was consumed all the same */
+    st = HN_ERR_SEMANTIC;
   }
-  char *msg = NULL;
-  triple = LLVMGetDefaultTargetTriple();
-  cpu = LLVMGetHostCPUName();
-  feat = LLVMGetHostCPUFeatures();
-  uint64_t h = 0;
-  key = cache_key(p, triple, cpu, feat, &h);
-  char name[64];
-  snprintf(name, sizeof name, "%016llx.o", (unsigned long long)h);
-  size_t clen = 0;
-  char *cached = key ? hn_cache_read(name, key, &clen) : NULL;
-  LLVMMemoryBufferRef obj = cached ? LLVMCreateMemoryBufferWithMemoryRangeCopy(cached, clen, "hornet-cached") : NULL;
-  free(cached);
-  if (obj) {
-    if (cache_hit) *cache_hit = true;
-  } else {
-    g.ctx = LLVMContextCreate();
-    g.m = LLVMModuleCreateWithNameInContext("hornet", g.ctx);
-    g.b = LLVMCreateBuilderInContext(g.ctx);
-    g.i1 = LLVMInt1TypeInContext(g.ctx);
-    g.i8 = LLVMInt8TypeInContext(g.ctx);
-    g.i32 = LLVMInt32TypeInContext(g.ctx);
-    g.ptr = LLVMPointerType(g.i8, 0);
-    LLVMTypeRef pa[2] = {g.ptr, g.i32};
-    g.pred_t = LLVMFunctionType(g.i32, pa, 2, 0);
-    LLVMTypeRef na[4] = {g.ptr, g.ptr, g.ptr, g.i32}; /* evaluator, stamps, values, epoch */
-    g.node_t = LLVMFunctionType(g.i1, na, 4, 0);
-    g.pred_f = LLVMAddFunction(g.m, "hn_rt_pred", g.pred_t);
-    g.f64 = LLVMDoubleTypeInContext(g.ctx);
-    g.i64 = LLVMInt64TypeInContext(g.ctx);
-    LLVMTypeRef ha[4] = {g.ptr, g.i32, g.i32, g.ptr};
-    g.hnode_t = LLVMFunctionType(g.f64, ha, 4, 0);
-    g.hnode_f = LLVMAddFunction(g.m, "hn_rt_hnode", g.hnode_t);
-    build(&g);
-    build_scores(&g);
-    if (LLVMVerifyModule(g.m, LLVMReturnStatusAction, &msg)) {
-      snprintf(err, errlen, "internal error: invalid native code: %s", msg);
-      LLVMDisposeMessage(msg);
-      goto done;
-    }
-    LLVMDisposeMessage(msg);
-    LLVMTargetRef target;
-    if (LLVMGetTargetFromTriple(triple, &target, &msg)) {
-      snprintf(err, errlen, "no LLVM target for %s: %s", triple, msg);
-      LLVMDisposeMessage(msg);
-      goto done;
-    }
-    tm = LLVMCreateTargetMachine(target, triple, cpu, feat, LLVMCodeGenLevelDefault, LLVMRelocPIC, LLVMCodeModelDefault);
-    LLVMSetTarget(g.m, triple);
-    LLVMTargetDataRef td = LLVMCreateTargetDataLayout(tm);
-    LLVMSetModuleDataLayout(g.m, td);
-    LLVMDisposeTargetData(td);
-    LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
-    e = LLVMRunPasses(g.m, "default<O2>", tm, po);
-    LLVMDisposePassBuilderOptions(po);
-    if (e) {
-      set_err(err, errlen, "optimisation failed", e);
-      goto done;
-    }
-    if (LLVMTargetMachineEmitToMemoryBuffer(tm, g.m, LLVMObjectFile, &msg, &obj)) {
-      snprintf(err, errlen, "code generation failed: %s", msg);
-      LLVMDisposeMessage(msg);
-      goto done;
-    }
-    if (key) hn_cache_write(name, key, LLVMGetBufferStart(obj), LLVMGetBufferSize(obj));
+  if (st != HN_OK && obj && !j->jit) LLVMDisposeMemoryBuffer(obj);
+  LLVMOrcExecutorAddress rule = 0, chunks = 0, score = 0, pred = 0, hnode = 0;
+  if (st == HN_OK && (st = lookup(j->jit, "hn_rule", &rule, err, errlen)) == HN_OK &&
+      (st = lookup(j->jit, "hn_chunks", &chunks, err, errlen)) == HN_OK &&
+      (st = lookup(j->jit, "hn_score", &score, err, errlen)) == HN_OK &&
+      (st = lookup(j->jit, "hn_rt_pred_ptr", &pred, err, errlen)) == HN_OK &&
+      (st = lookup(j->jit, "hn_rt_hnode_ptr", &hnode, err, errlen)) == HN_OK) {
+    *(void **)(uintptr_t)pred = (void *)hn_rt_pred;
+    *(void **)(uintptr_t)hnode = (void *)hn_rt_hnode;
+    p->native = (hn_native_fn)(uintptr_t)rule;
+    p->native_chunks = (const hn_native_fn *)(uintptr_t)chunks;
+    p->native_chunk = HN_JIT_CHUNK;
+    p->native_score = (hn_native_score_fn)(uintptr_t)score;
+    p->native_owner = j;
+    p->native_free = jit_free;
+    j = NULL;
   }
-  if ((e = LLVMOrcLLJITAddObjectFile(j->jit, LLVMOrcLLJITGetMainJITDylib(j->jit), obj))) { /* consumes obj */
-    set_err(err, errlen, "cannot load the native code", e);
-    goto done;
-  }
-  LLVMOrcExecutorAddress addr = 0;
-  if ((e = LLVMOrcLLJITLookup(j->jit, &addr, "hn_rule"))) {
-    set_err(err, errlen, "cannot find the native matcher", e);
-    goto done;
-  }
-  LLVMOrcExecutorAddress chunks_addr = 0;
-  if ((e = LLVMOrcLLJITLookup(j->jit, &chunks_addr, "hn_chunks"))) {
-    set_err(err, errlen, "cannot find the native rules", e);
-    goto done;
-  }
-  LLVMOrcExecutorAddress score_addr = 0;
-  if ((e = LLVMOrcLLJITLookup(j->jit, &score_addr, "hn_score"))) {
-    set_err(err, errlen, "cannot find the native scores", e);
-    goto done;
-  }
-  p->native = (hn_native_fn)(uintptr_t)addr;
-  p->native_chunks = (const hn_native_fn *)(uintptr_t)chunks_addr;
-  p->native_chunk = HN_JIT_CHUNK;
-  p->native_score = (hn_native_score_fn)(uintptr_t)score_addr;
-  p->native_owner = j;
-  p->native_free = jit_free;
-  j = NULL;
-  st = HN_OK;
-done:
-  if (g.b) LLVMDisposeBuilder(g.b);
-  if (g.m) LLVMDisposeModule(g.m);
-  if (g.ctx) LLVMContextDispose(g.ctx);
-  if (tm) LLVMDisposeTargetMachine(tm);
   LLVMDisposeMessage(triple);
   LLVMDisposeMessage(cpu);
   LLVMDisposeMessage(feat);
-  free(key);
-  free(g.node_fn);
-  free(g.uses);
   jit_free(j);
   return st;
+}
+
+/* The object code of p for `cpu` (an LLVM CPU name: x86-64-v2, generic, ...) on this machine's
+ * triple, as malloc'd bytes (for `hornet build`; compiler/aot.c links it into a shared object). */
+hn_status hnc_program_object(const hn_program *p, const char *cpu, void **bytes, size_t *len, char *err, size_t errlen) {
+  pthread_once(&init_once, init_llvm);
+  char *triple = LLVMGetDefaultTargetTriple();
+  LLVMMemoryBufferRef obj = NULL;
+  hn_status st = native_object(p, triple, cpu, "", &obj, NULL, err, errlen);
+  LLVMDisposeMessage(triple);
+  *bytes = NULL;
+  *len = 0;
+  if (st != HN_OK) return st;
+  *len = LLVMGetBufferSize(obj);
+  *bytes = malloc(*len ? *len : 1);
+  if (*bytes) memcpy(*bytes, LLVMGetBufferStart(obj), *len);
+  LLVMDisposeMemoryBuffer(obj);
+  if (!*bytes) { snprintf(err, errlen, "out of memory"); return HN_ERR_NOMEM; }
+  return HN_OK;
 }

@@ -400,6 +400,32 @@ static bool collect(hn_program *p, hn_prefilter *pf, pat_list *lists) {
   return true;
 }
 
+/* The databases an image holds: {u32 slot, u32 n_patterns, u64 length, bytes, padding to 8}
+ * records (hn_prefilter_serialize), read in place. */
+typedef struct image_dbs {
+  const unsigned char *data;
+  size_t len;
+} image_dbs;
+
+/* Field s's database from the image, when it has one for the same number of patterns and this
+ * engine can read it; else NULL (the database is then compiled, as from a cold cache). */
+static hs_database_t *image_db(const image_dbs *img, uint32_t s, uint32_t n_patterns) {
+  for (size_t at = 0; img->len - at >= 16 && at < img->len;) {
+    uint32_t head[2];
+    uint64_t blen;
+    memcpy(head, img->data + at, 8);
+    memcpy(&blen, img->data + at + 8, 8);
+    at += 16;
+    if (blen > img->len - at) return NULL;
+    hs_database_t *db = NULL;
+    if (head[0] == s && head[1] == n_patterns &&
+        hs_deserialize_database((const char *)img->data + at, (size_t)blen, &db) == HS_SUCCESS)
+      return db;
+    at += (size_t)((blen + 7) & ~(uint64_t)7);
+  }
+  return NULL;
+}
+
 static void warn_missed(hn_program *p, uint32_t s, const pat_list *l, uint32_t i) {
   char what[96];
   if (i < l->n) snprintf(what, sizeof what, "misses its own pattern /%.60s/", l->exprs[i]);
@@ -413,10 +439,11 @@ static void warn_missed(hn_program *p, uint32_t s, const pat_list *l, uint32_t i
  * and cached. HN_OK (the field may be left exact: the engine refused a pattern);
  * HN_ERR_NOMEM; HN_ERR_SEMANTIC when a fresh database misses one of its own patterns (the
  * warning says which: the engine is not to be trusted). */
-static hn_status field_db(hn_program *p, hn_prefilter *pf, uint32_t s, const pat_list *l) {
+static hn_status field_db(hn_program *p, hn_prefilter *pf, uint32_t s, const pat_list *l, const image_dbs *img) {
   hs_scratch_t **sc = (hs_scratch_t **)&pf->scratch_proto;
-  /* compiling thousands of patterns is most of a big pack's start-up: the cache first */
-  hs_database_t *db = hn_pf_cache_load((const char *const *)l->exprs, l->flags, l->n);
+  /* compiling thousands of patterns is most of a big pack's start-up: the image's database, or
+   * the cache's, first; either is used only once it finds its own patterns */
+  hs_database_t *db = img ? image_db(img, s, l->n) : hn_pf_cache_load((const char *const *)l->exprs, l->flags, l->n);
   uint32_t missed;
   hn_status st = HN_OK;
   if (db && (hs_alloc_scratch(db, sc) != HS_SUCCESS || (st = db_check(l, db, *sc, &missed)) != HN_OK)) {
@@ -444,7 +471,8 @@ static hn_status field_db(hn_program *p, hn_prefilter *pf, uint32_t s, const pat
   return HN_OK;
 }
 
-hn_status hn_prefilter_build(hn_program *p) {
+/* The prefilter of p; with img, each field's database comes from an image when it is there. */
+static hn_status build(hn_program *p, const image_dbs *img) {
   hn_prefilter *pf = calloc(1, sizeof *pf);
   if (!pf) return HN_ERR_NOMEM;
   p->prefilter = pf;
@@ -463,7 +491,7 @@ hn_status hn_prefilter_build(hn_program *p) {
     st = HN_ERR_SEMANTIC;
   }
   for (uint32_t s = 0; st == HN_OK && s < p->n_fields; s++)
-    if (lists[s].n) st = field_db(p, pf, s, &lists[s]);
+    if (lists[s].n) st = field_db(p, pf, s, &lists[s], img);
   for (uint32_t s = 0; lists && s < p->n_fields; s++) pat_fini(&lists[s]);
   free(lists);
   if (st == HN_ERR_SEMANTIC) { /* the engine is wrong: exact matching, and the warning says why */
@@ -472,6 +500,8 @@ hn_status hn_prefilter_build(hn_program *p) {
   }
   return st;
 }
+
+hn_status hn_prefilter_build(hn_program *p) { return build(p, NULL); }
 
 void hn_prefilter_free(hn_program *p) {
   hn_prefilter *pf = p->prefilter;
@@ -530,4 +560,42 @@ const uint64_t *hn_pf_hits(hn_pf_state *s, const hn_program *p, const hn_event *
     break;
   }
   return bits;
+}
+
+/* ---- images --------------------------------------------------------------------------------- */
+hn_status hn_prefilter_serialize(const hn_program *p, unsigned char **out, size_t *len) {
+  *out = NULL;
+  *len = 0;
+  const hn_prefilter *pf = p->prefilter;
+  char *data = NULL;
+  size_t n = 0;
+  FILE *f = open_memstream(&data, &n);
+  if (!f) return HN_ERR_NOMEM;
+  bool ok = true;
+  for (uint32_t s = 0; pf && s < p->n_fields && ok; s++) {
+    if (!pf->fields[s].db) continue;
+    char *bytes = NULL;
+    size_t blen = 0;
+    if (hs_serialize_database((const hs_database_t *)pf->fields[s].db, &bytes, &blen) != HS_SUCCESS) { ok = false; break; }
+    uint32_t head[2] = {s, pf->fields[s].n_patterns};
+    uint64_t l64 = blen;
+    static const char pad[8] = {0};
+    ok = fwrite(head, sizeof head, 1, f) == 1 && fwrite(&l64, sizeof l64, 1, f) == 1 && fwrite(bytes, 1, blen, f) == blen &&
+         (blen % 8 == 0 || fwrite(pad, 1, 8 - blen % 8, f) == 8 - blen % 8);
+    free(bytes);
+  }
+  if (fclose(f) != 0) ok = false;
+  if (!ok) { free(data); return HN_ERR_NOMEM; }
+  *out = (unsigned char *)data;
+  *len = n;
+  return HN_OK;
+}
+
+hn_status hn_prefilter_restore(hn_program *p, const unsigned char *data, size_t len) {
+  /* the patterns are collected again from the program (cheap, no compilation): the flags and
+   * pattern ids the image holds are recomputed, not trusted */
+  prefilter_off(p);
+  if (!data) return HN_OK;
+  image_dbs img = {data, len};
+  return build(p, &img);
 }

@@ -38,6 +38,13 @@ typedef struct hn_prefilter {
  * and p->warning says why; still HN_OK. */
 hn_status hn_prefilter_build(hn_program *p);
 void hn_prefilter_free(hn_program *p);
+/* For images: the databases as the engine serialises them (*out malloc'd, the caller's), and
+ * the prefilter built again with them standing for the cache (data NULL: no prefilter, every
+ * predicate exact): the same self-test and per-database checks as hn_prefilter_build, and a
+ * database this engine cannot read, or that misses its own patterns, is compiled afresh.
+ * HN_OK, HN_ERR_NOMEM. */
+hn_status hn_prefilter_serialize(const hn_program *p, unsigned char **out, size_t *len);
+hn_status hn_prefilter_restore(hn_program *p, const unsigned char *data, size_t len);
 
 /* Per-thread state: scratch space and the per-event pattern hits of each field. */
 typedef struct hn_pf_state {

@@ -264,6 +264,10 @@ typedef bool (*hn_native_fn)(void *eval, uint32_t rule);
 /* Native code for a score (a having-style tree, hn_corr index corr) over computed aggregates;
  * NaN when the score is missing. */
 typedef double (*hn_native_score_fn)(void *eval, uint32_t corr, const void *aggregates);
+/* The contract between generated code and this runtime: hn_eval's memo fields, the helpers'
+ * signatures (hn_rt_pred, hn_rt_hnode, called through the pointers the code exports) and the
+ * entry points. Bump it when any of them changes: native code of another ABI is not loaded. */
+#define HN_NATIVE_ABI 8
 
 struct hn_program {
   hn_field_spec *fields;
@@ -321,8 +325,18 @@ struct hn_program {
   void *arena; /* everything above lives in it (owned) */
   bool no_prefilter;   /* set before hn_program_prepare: build no prefilter (--no-prefilter) */
   char warning[512];   /* what the user should know about how it runs ("" when nothing): the
-                        * multi-pattern engine failed its self-test, so there is no prefilter */
+                        * multi-pattern engine failed its self-test, so there is no prefilter;
+                        * an image's native code cannot run here, so the interpreter does */
+  void *image;         /* a program loaded from an image lives in this private mapping (owned) */
+  size_t image_len;
+  void *native_handle; /* the image's native code (dlopen handle), owned */
 };
 /* Finishes a program the compiler filled in: compiles regexes, creates the decoder. */
 hn_status hn_program_prepare(hn_program *p, char *err, size_t errlen);
+/* The same for a program read from an image: the prefilter's databases come from `patterns`
+ * (the engine's serialisation, hn_prefilter_serialize) instead of being compiled; NULL: none. */
+hn_status hn_program_prepare_loaded(hn_program *p, const void *patterns, size_t len, char *err, size_t errlen);
+/* Whether every index of p names an element of its table (a program from outside). false with
+ * err saying which does not. */
+bool hn_program_validate(const hn_program *p, char *err, size_t errlen);
 #endif

@@ -94,6 +94,13 @@ HN_API hn_program *hnc_compiler_program(hnc_compiler *c);
  * program still runs with the interpreter). */
 HN_API hn_status hnc_program_native(hn_program *p, int *cache_hit, char *err, size_t errlen);
 
+/* Native code for an image (`hornet build`): the program's object code for `cpu` (an LLVM CPU
+ * name: x86-64, x86-64-v2, x86-64-v3, x86-64-v4, generic) on this machine's triple, linked into
+ * a shared object by the system's C compiler driver ($CC, else cc). *so is malloc'd, the
+ * caller's. HN_OK, or an error with err filled. */
+HN_API hn_status hnc_program_shared_object(const hn_program *p, const char *cpu, void **so, size_t *so_len, char *err,
+                                           size_t errlen);
+
 /* Writes a location-free dump of the syntax tree of `text` to f (for tests: fmt must not
  * change it). HN_ERR_SYNTAX on syntax errors. */
 HN_API hn_status hnc_dump_ast(hnc_compiler *c, const char *name, const char *text, size_t len,

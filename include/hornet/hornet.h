@@ -63,6 +63,29 @@ HN_API const char *hn_pattern_engine(void);
  * else what it got wrong (static). */
 HN_API const char *hn_pattern_engine_selftest(void);
 
+/* Loads a pack image written by `hornet build` (lang/SPEC.md §20): the file is mapped, not
+ * copied, its header (format, hornet version, layout, content hash) and every table checked,
+ * so a damaged, truncated or foreign file is an error (err says which) and never a crash.
+ * flags: HN_LOAD_INTERP (do not load the native code), HN_LOAD_NO_PREFILTER (exact matching,
+ * no multi-pattern databases). Native code that cannot run here (another target, an older CPU,
+ * an ABI mismatch) is not an error: the interpreter runs the program and hn_program_warning
+ * says why. Thread-safe; the program is immutable and shared by threads; free it with
+ * hn_program_destroy. HN_OK, HN_ERR_NOT_FOUND, HN_ERR_IO, HN_ERR_SYNTAX (not a valid image),
+ * HN_ERR_NOMEM. */
+enum { HN_LOAD_INTERP = 1, HN_LOAD_NO_PREFILTER = 2 };
+HN_API hn_status hn_program_load(const char *path, unsigned flags, hn_program **out, char *err, size_t errlen);
+/* Why part of a loaded program does not run as built (its native code), or "" when all does. */
+HN_API const char *hn_program_warning(const hn_program *p);
+/* Whether a file starts like a pack image (the magic number), for tools that take either. */
+HN_API bool hn_is_image(const char *path);
+/* Writes the program as an image; `native` is a shared object of its native code (may be NULL)
+ * for the CPU named (an LLVM CPU name). HN_OK, HN_ERR_IO, HN_ERR_NOMEM with err filled. */
+HN_API hn_status hn_program_write_image(const hn_program *p, const void *native, size_t native_len, const char *cpu,
+                                        FILE *out, char *err, size_t errlen);
+/* A readable listing of the program (`hornet build --dump`): sections, tables, rules with
+ * their conditions. */
+HN_API void hn_program_dump(const hn_program *p, FILE *out);
+
 /* Which code runs the rules: the native code when the program has it (the default), or the
  * reference interpreter. */
 enum { HN_ENGINE_AUTO = 0, HN_ENGINE_INTERP = 1 };
