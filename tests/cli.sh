@@ -126,6 +126,9 @@ expect "version: unknown option" 2 "$hornet" version --bogus
 contains "version --verbose: the source tree's stdlib" "stdlib $PWD/stdlib" env -u HORNET_STDLIB "$hornet" version --verbose
 contains "version --verbose: \$HORNET_STDLIB" "stdlib /elsewhere" env HORNET_STDLIB=/elsewhere "$hornet" version -v
 contains "version --verbose: --stdlib first" "stdlib /there" env HORNET_STDLIB=/elsewhere "$hornet" version -v --stdlib /there
+# backquoted segments are syntax: a real event line and the pack's test blocks agree (§2.4, §5.4)
+expect "backquoted segments: test blocks" 0 "$hornet" test tests/golden/run/backquoted.hn
+contains "backquoted segments: an event line" '"rule":"xff"' sh -c "printf '%s\n' '{\"@timestamp\":\"2024-01-01T00:00:00Z\",\"http\":{\"request\":{\"headers\":{\"X-Forwarded-For\":\"1.2.3.4\"}}}}' | '$hornet' run tests/golden/run/backquoted.hn"
 
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]
