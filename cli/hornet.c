@@ -519,7 +519,7 @@ static void run_summary(const char *cmd, const hn_run_stats *st, double secs) {
             (unsigned long long)st->suppressed, (unsigned long long)st->evicted, (unsigned long long)st->peak_keys,
             (double)st->peak_state_bytes / 1e6);
   if (st->regex_undecided)
-    fprintf(stderr, "hornet %s: %llu regex matches reached the match limit (lang/SPEC.md §7.9; see the dead "
+    fprintf(stderr, "hornet %s: %llu regex matches reached the match limit (lang/SPEC.md §6.8; see the dead "
             "letters)\n", cmd, (unsigned long long)st->regex_undecided);
   if (st->incidents) fprintf(stderr, "hornet %s: %llu incidents\n", cmd, (unsigned long long)st->incidents);
 }

@@ -351,7 +351,7 @@ static int str_match(hn_eval *e, int op, const char *s, size_t n, const hn_const
  * A match the limits cut short takes the value that lets the rules reading it fire: true where
  * a rule reads it as is, false where rules read it only under `not` (an `except`, an absence's
  * `not` step, `until`), so padding a value past the limits hides nothing from a rule (SPEC
- * §7.9). The tables are built at the first such match: most runs never need them. */
+ * §6.8). The tables are built at the first such match: most runs never need them. */
 typedef struct re_walk {
   const hn_program *p;
   uint32_t *seen;   /* per node and polarity: the rule (+1) that last walked it */

@@ -30,7 +30,7 @@ typedef struct hn_eval {
   char *fbuf;         /* the folded bytes, at fmemo[].off */
   size_t fbuf_used, fbuf_cap;
   void *md;           /* pcre2_match_data */
-  void *mctx;         /* pcre2_match_context: the match limits of lang/SPEC.md §7.9 */
+  void *mctx;         /* pcre2_match_context: the match limits of lang/SPEC.md §6.8 */
   void *jstack;       /* pcre2_jit_stack of those limits */
   /* Regex matches of the current event that the limits left undecided (counted, their
    * predicates listed, at most HN_RE_LISTED of them), and per predicate the value an undecided
@@ -71,9 +71,9 @@ bool hn_value_cmp(hn_eval *e, int op, const hn_value *a, const hn_value *b);
 /* a op b for the arithmetic of hn_vop (b NULL for NEG); false when undefined. */
 bool hn_value_arith(int op, const hn_value *a, const hn_value *b, hn_value *out);
 
-/* The limits of a regex match (lang/SPEC.md §7.9): PCRE2's match limit bounds the time of one
- * match (about 10 ms of JIT code here), the depth and heap limits the interpreter's memory when
- * there is no JIT code or its stack (HN_RE_JIT_STACK bytes) runs out. */
+/* The limits of a regex match (lang/SPEC.md §6.8): PCRE2's match limit bounds the time of one
+ * match (2 ms of JIT code here, 40 ms of PCRE2's interpreter), the depth and heap limits the
+ * interpreter's memory where there is no JIT code or its stack (HN_RE_JIT_STACK) runs out. */
 #define HN_RE_MATCH_LIMIT 1000000u
 #define HN_RE_DEPTH_LIMIT 1000000u
 #define HN_RE_HEAP_LIMIT_KIB 20480u

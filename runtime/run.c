@@ -401,7 +401,7 @@ static int64_t wall_ns(void) {
 }
 
 /* ---- regex limits ------------------------------------------------------------------------------
- * Each rule that read a regex match the limits left undecided (lang/SPEC.md §7.9) counts once
+ * Each rule that read a regex match the limits left undecided (lang/SPEC.md §6.8) counts once
  * an event, in the stats and per rule, and gets a dead letter and a report: an evasion by
  * padding is visible. */
 typedef struct re_limits {
@@ -412,7 +412,7 @@ typedef struct re_limits {
 static void re_report(const hn_run_options *o, sink *k, hn_run_stats *st, const char *rule, const line_at *l) {
   st->regex_undecided++;
   if (o->diag && st->regex_undecided <= o->max_reports)
-    fprintf(o->diag, "%s:%" PRIu64 ": rule '%s': a regex match reached the match limit (lang/SPEC.md §7.9)\n",
+    fprintf(o->diag, "%s:%" PRIu64 ": rule '%s': a regex match reached the match limit (lang/SPEC.md §6.8)\n",
             o->input_name, l->line, rule ? rule : "?");
   dead_letter(o, k, l, "regex-limit", "a regex match reached the match limit", rule);
 }

@@ -88,7 +88,7 @@ typedef struct hn_run_stats {
   uint64_t peak_keys, peak_state_bytes; /* correlation state at its largest */
   uint64_t incidents;        /* incidents opened */
   uint64_t regex_undecided;  /* (event, rule) pairs where a regex match reached the limits of
-                              * lang/SPEC.md §7.9 (each also a dead letter and a report) */
+                              * lang/SPEC.md §6.8 (each also a dead letter and a report) */
   FILE *io_failed;           /* HN_ERR_IO: the stream of the options whose read or write failed
                               * (NULL: the state file, reported to diag), and errno then */
   int io_errno;
