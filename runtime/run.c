@@ -883,6 +883,9 @@ hn_status hn_explain(const hn_program *p, const char *event, size_t len, const c
     explain_node(out, &e, ru->cond, 0);
   }
   if (st == HN_OK && !found) st = HN_ERR_NOT_FOUND;
+  if (st == HN_OK && e.re_undecided)
+    fprintf(out, "note: %u regex match%s reached the match limit: each counts as the value that lets the rules "
+            "reading it fire (lang/SPEC.md §6.8)\n", e.re_undecided, e.re_undecided == 1 ? "" : "es");
   hn_event_fini(&ev);
   hn_eval_fini(&e);
   return st;

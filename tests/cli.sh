@@ -220,6 +220,7 @@ done
 expect "regex limits: jit alerts" 0 cmp "$tmp/re.jit" <(grep -v '^#' tests/golden/run/deadletter.expected)
 expect "regex limits: interp alerts" 0 cmp "$tmp/re.interp" <(grep -v '^#' tests/golden/run/deadletter.expected)
 expect "regex limits: jit dead letters" 0 cmp "$tmp/re.jit.dead" tests/golden/run/deadletter.dead
+contains "regex limits: explain says so" "1 regex match reached the match limit" "$hornet" explain tests/golden/run/deadletter.hn --rule evil --event "$(sed -n 2p tests/golden/run/deadletter.jsonl)"
 
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]
