@@ -1,6 +1,6 @@
-/* hornet.c - the command-line interface: check, fmt, run, test, explain.
- * Prints diagnostics; exit codes: 0 clean, 1 errors (or files fmt --check would change),
- * 2 bad usage. Depends on the public compiler API only. */
+/* hornet.c - the command-line interface: check, fmt, run, queue, import-sigma, test, explain.
+ * Prints diagnostics; exit codes: 0 clean, 1 errors (or files fmt --check would change, or an
+ * output that could not be written), 2 bad usage. Depends on the public compiler API only. */
 #define _GNU_SOURCE /* fopencookie: a stream that keeps why a write failed */
 #include <errno.h>
 #include <fcntl.h>
@@ -524,7 +524,7 @@ static void run_summary(const char *cmd, const hn_run_stats *st, double secs) {
   if (st->incidents) fprintf(stderr, "hornet %s: %llu incidents\n", cmd, (unsigned long long)st->incidents);
 }
 
-/* The stream's files: where they are, and their names for messages. */
+/* The stream's files. */
 typedef struct run_files {
   FILE *in, *out, *dead, *inc;
 } run_files;
