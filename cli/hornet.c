@@ -1,7 +1,9 @@
-/* hornet.c - the command-line interface: check, fmt, run, test, explain.
- * Prints diagnostics; exit codes: 0 clean, 1 errors (or files fmt --check would change),
- * 2 bad usage. Depends on the public compiler API only. */
+/* hornet.c - the command-line interface: check, fmt, run, queue, import-sigma, test, explain.
+ * Prints diagnostics; exit codes: 0 clean, 1 errors (or files fmt --check would change, or an
+ * output that could not be written), 2 bad usage. Depends on the public compiler API only. */
+#define _GNU_SOURCE /* fopencookie: a stream that keeps why a write failed */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,49 +14,241 @@
 #include "hornet/compiler.h"
 #include "hornet/hornet.h"
 
+static FILE *out1; /* standard output: through a stream that keeps write errors (see below) */
+
+/* Each command's usage, printed by `hornet COMMAND --help` (and `hornet help COMMAND`). */
+static const char *const check_usage =
+  "usage: hornet check [options] PATH...\n"
+  "Parse, resolve and type-check packs (files, directories, Sigma rules); print diagnostics.\n"
+  "Exit 0 clean, 1 errors, 2 bad usage.\n"
+  "  --format text|json|sarif   diagnostics format (default text on stderr; json, sarif on stdout)\n"
+  "  -I DIR                     add DIR to the import search path\n"
+  "  --stdlib DIR               where std.* packs live\n"
+  "  --mapping windows|ecs|FILE the mapping of Sigma rules read as a pack\n"
+  "  -Werror, -Werror=NAME, -Wno-NAME   warning control\n"
+  "  --summary                  print what each pack declares\n"
+  "  --color / --no-color       ANSI colours in text diagnostics\n"
+  "  -h, --help                 print this help\n";
+static const char *const fmt_usage =
+  "usage: hornet fmt [--check | --stdout] PATH...\n"
+  "Rewrite .hn files (or the .hn files under directories) in the canonical layout, comments kept.\n"
+  "PATH - reads standard input and writes standard output.\n"
+  "  --check                    do not write; list files that would change, exit 1 if any\n"
+  "  --stdout                   print the formatted text instead of rewriting\n"
+  "  -h, --help                 print this help\n";
+#define RUN_OPTIONS \
+  "  --input FILE|-             events, JSON Lines (default: standard input)\n" \
+  "  --output FILE              alerts, JSON Lines (default: standard output)\n" \
+  "  --dead-letter FILE         the lines set aside (malformed, late, at a regex limit) as JSON Lines\n" \
+  "  --incidents FILE           incident records (created, updated, routed) as JSON Lines\n" \
+  "  --state FILE               keep correlation state and the input position in FILE across runs\n" \
+  "                             (resumes there; checkpoints every `checkpoint` setting); the output\n" \
+  "                             files are appended to, and cut back to their last checkpoint\n" \
+  "  --final                    with --state: this input ends the stream (close windows)\n" \
+  "  --checkpoint-every N       also checkpoint every N events (N >= 1)\n" \
+  "  --max-events N             stop after N events (N >= 1; the state records where)\n" \
+  "  --engine jit|interp        native code (default) or the reference interpreter\n" \
+  "  --no-prefilter             match every string exactly, without the multi-pattern engine (the\n" \
+  "                             same alerts, more slowly; also HORNET_NO_PREFILTER=1)\n" \
+  "  -I DIR, --stdlib DIR, --mapping windows|ecs|FILE   as for check\n" \
+  "  -h, --help                 print this help\n"
+static const char *const run_usage =
+  "usage: hornet run PACK... [options]\n"
+  "Run packs over JSON Lines events; write alerts as JSON Lines. Exit 0, 1 on an error (a pack\n"
+  "with errors, a file that cannot be read or written), 2 bad usage.\n" RUN_OPTIONS;
+static const char *const queue_usage =
+  "usage: hornet queue PACK... [--json] [run's options]\n"
+  "Run the stream, then print the incidents per domain, highest priority first (--json: one JSON\n"
+  "document). Alerts are written only with --output.\n"
+  "  --json                     the queue as one JSON document\n" RUN_OPTIONS;
+static const char *const import_usage =
+  "usage: hornet import-sigma PATH... [-o FILE|DIR/] [--pack NAME] [--mapping windows|ecs|FILE]\n"
+  "                           [--placeholders FILE] [--stdlib DIR]\n"
+  "Turn Sigma rules (files or folders of .yml) into one hornet pack, through a mapping; what is\n"
+  "not imported is reported with the reason.\n"
+  "  -o FILE|DIR/               write the pack there (DIR/: one file per folder; default: stdout)\n"
+  "  --pack NAME                the pack's name (default sigma.imported)\n"
+  "  --mapping windows|ecs|FILE log sources and field names (default windows)\n"
+  "  --placeholders FILE        values of the placeholders of |expand\n"
+  "  --stdlib DIR               where std.* packs live\n"
+  "  -h, --help                 print this help\n";
+static const char *const test_usage =
+  "usage: hornet test PATH... [--junit FILE] [-I DIR] [--stdlib DIR] [--mapping M] [--engine jit|interp]\n"
+  "Run the test blocks of packs; exit 1 if one fails.\n"
+  "  --junit FILE               also write a JUnit XML report\n"
+  "  --no-prefilter             without the multi-pattern engine (the same results)\n"
+  "  -h, --help                 print this help\n";
+static const char *const explain_usage =
+  "usage: hornet explain PACK... --event JSON [--rule NAME] [-I DIR] [--stdlib DIR] [--mapping M]\n"
+  "Show which conditions of each rule (or the one named) hold for one event.\n"
+  "  --event JSON               the event, one JSON object\n"
+  "  --rule NAME                only this rule\n"
+  "  --no-prefilter             without the multi-pattern engine (the same results)\n"
+  "  -h, --help                 print this help\n";
+static const char *const build_usage =
+  "usage: hornet build PACK... -o FILE.hnp [--cpu CPU] [--no-native] [--dump] [-I DIR] [--stdlib DIR]\n"
+  "       hornet build --dump FILE.hnp\n"
+  "Compile packs once into a pack image that run, queue, test and explain (and libhornet's\n"
+  "hn_program_load) take instead of the sources: no parsing, checking or LLVM at start-up.\n"
+  "  -o FILE                    write the image there\n"
+  "  --cpu CPU                  the CPU the native code is for: x86-64, x86-64-v2 (default),\n"
+  "                             x86-64-v3, x86-64-v4 (generic on other architectures)\n"
+  "  --no-native                no native code: the image runs on the interpreter everywhere\n"
+  "  --dump                     print the program readably (an image's, or the one just built)\n"
+  "  -h, --help                 print this help\n";
+static const char *const version_usage =
+  "usage: hornet version [--verbose [--stdlib DIR]]\n"
+  "Print the version.\n"
+  "  -v, --verbose              also the stdlib directory in use (--stdlib, $HORNET_STDLIB, the\n"
+  "                             installed one, or the source tree's)\n"
+  "  -h, --help                 print this help\n";
+
+static const struct { const char *name, *summary, *const *usage; } commands[] = {
+  {"check", "parse, resolve and type-check packs; print diagnostics", &check_usage},
+  {"fmt", "rewrite .hn files in the canonical layout (comments kept)", &fmt_usage},
+  {"run", "run packs over JSON Lines events, write alerts as JSON Lines", &run_usage},
+  {"queue", "run the stream, then print the incidents per domain", &queue_usage},
+  {"import-sigma", "turn Sigma rules into a hornet pack", &import_usage},
+  {"test", "run the test blocks of packs", &test_usage},
+  {"explain", "show which conditions of each rule hold for one event", &explain_usage},
+  {"build", "compile packs into a pack image (.hnp) that loads in milliseconds", &build_usage},
+  {"version", "print the version (--verbose: and the stdlib directory in use)", &version_usage},
+};
+
 static void usage(FILE *f) {
-  fputs("usage: hornet <command> [options] PATH...\n"
-        "\n"
-        "commands:\n"
-        "  check   parse, resolve and type-check packs; print diagnostics\n"
-        "  fmt     rewrite .hn files in the canonical layout (comments kept)\n"
-        "  run     run a pack over JSON Lines events, write alerts as JSON Lines\n"
-        "  test    run the test blocks of packs\n"
-        "  explain show which conditions of each rule hold for one event\n"
-        "  version print the version (--verbose: and the stdlib directory in use)\n"
-        "\n"
-        "check options:\n"
-        "  --format text|json|sarif   diagnostics format (default text)\n"
-        "  -I DIR                     add DIR to the import search path\n"
-        "  --stdlib DIR               where std.* packs live\n"
-        "  -Werror, -Werror=NAME, -Wno-NAME   warning control\n"
-        "  --summary                  print what each pack declares\n"
-        "  --color / --no-color       ANSI colours in text diagnostics\n"
-        "fmt options:\n"
-        "  --check                    do not write; list files that would change, exit 1 if any\n"
-        "  --stdout                   print the formatted text instead of rewriting\n"
-        "run:     hornet run PACK [--input FILE|-] [--output FILE] [--dead-letter FILE]\n"
-        "                   [--state FILE [--final] [--checkpoint-every N] [--max-events N]]\n"
-        "  --state FILE               keep correlation state and the input position in FILE across\n"
-        "                             runs (resumes there; checkpoints every `checkpoint` setting)\n"
-        "  --final                    with --state: this input ends the stream (close windows)\n"
-        "  --checkpoint-every N       also checkpoint every N events\n"
-        "  --max-events N             stop after N events (the state records where)\n"
-        "  --incidents FILE           write incident records (created, updated, routed) as JSON Lines\n"
-        "queue:   hornet queue PACK [--input FILE|-] [--json] [run's options]\n"
-        "                             run the stream, then print the incidents per domain, highest\n"
-        "                             priority first\n"
-        "import-sigma: hornet import-sigma PATH... [-o FILE|DIR/] [--pack NAME] [--mapping windows|ecs|FILE]\n"
-        "                             [--placeholders FILE]\n"
-        "                             Sigma rules (files or folders of .yml) as one hornet pack, through\n"
-        "                             a mapping; what is not imported is reported with the reason\n"
-        "test:    hornet test PATH... [--junit FILE]\n"
-        "explain: hornet explain PACK --event JSON [--rule NAME]\n"
-        "(run, test and explain also take -I DIR, --stdlib DIR and --engine jit|interp)\n"
-        "(run, queue, test and explain take --no-prefilter: every string predicate matched exactly,\n"
-        " without the multi-pattern engine; the same alerts, more slowly)\n"
+  fputs("usage: hornet <command> [options] PATH...\n\ncommands:\n", f);
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    fprintf(f, "  %-13s%s\n", commands[i].name, commands[i].summary);
+  fputs("\n`hornet COMMAND --help` (or `hornet help COMMAND`) prints a command's options.\n"
         "A Sigma file or a folder of Sigma rules (no .hn files) may stand for a pack anywhere: it is\n"
         "imported on the fly (check, run, test, queue and explain take --mapping windows|ecs|FILE).\n", f);
+}
+
+/* `COMMAND --help`: its usage on standard output, exit 0. */
+static int help(const char *cmd) {
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    if (strcmp(cmd, commands[i].name) == 0) {
+      fputs(*commands[i].usage, out1);
+      return 0;
+    }
+  fprintf(stderr, "hornet: unknown command '%s'\n", cmd);
+  return 2;
+}
+
+static bool is_help(const char *a) { return strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0; }
+
+/* ---- outputs ----------------------------------------------------------------------------------
+ * Every output is checked: a write that fails (a full disk, a closed stdout) is reported, naming
+ * the file, and the command exits 1. stdio forgets why a write failed (glibc drops the buffer
+ * and the next fflush succeeds), so the outputs the CLI writes through the libraries go through
+ * a stream over the descriptor that keeps the errno of its first failure. `hornet run` writes
+ * its alerts to stdout itself (the state file needs the descriptor): the runner notes errno. */
+typedef struct fd_sink {
+  int fd, err;
+  bool own; /* close fd with the stream */
+} fd_sink;
+
+static ssize_t sink_write(void *cookie, const char *buf, size_t n) {
+  fd_sink *k = cookie;
+  size_t done = 0;
+  while (done < n) {
+    ssize_t w = write(k->fd, buf + done, n - done);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) {
+      if (!k->err) k->err = w < 0 ? errno : EIO;
+      return -1;
+    }
+    done += (size_t)w;
+  }
+  return (ssize_t)n;
+}
+
+static int sink_close(void *cookie) {
+  fd_sink *k = cookie;
+  if (k->own && close(k->fd) != 0) {
+    if (!k->err) k->err = errno;
+    return -1;
+  }
+  return 0;
+}
+
+/* A stream writing to k->fd; NULL when out of memory. */
+static FILE *sink_open(fd_sink *k) {
+  cookie_io_functions_t io = {NULL, sink_write, NULL, sink_close};
+  return fopencookie(k, "w", io);
+}
+
+static fd_sink std_sink = {1, 0, false}; /* out1's, but for `hornet run` (stdout itself) */
+static bool stdout_reported; /* a failure on stdout was reported: main does not repeat it */
+
+/* Reports a failed write to the file named name (NULL: standard output); returns 1. */
+static int write_failed(const char *name, int err) {
+  if (name) fprintf(stderr, "hornet: cannot write to '%s': %s\n", name, strerror(err ? err : EIO));
+  else if (!stdout_reported) fprintf(stderr, "hornet: cannot write to standard output: %s\n", strerror(err ? err : EIO));
+  if (!name) stdout_reported = true;
+  return 1;
+}
+
+/* Flushes and closes f (stdout is only flushed), named name (NULL: standard output); reports
+ * a write error on it, now or earlier (err: errno then, when known). 0, or 1 when something
+ * written to f was lost. */
+static int close_output(FILE *f, const char *name, int err) {
+  if (!f) return 0;
+  errno = 0;
+  bool bad = fflush(f) != 0;
+  if (bad && !err) err = errno;
+  bad |= ferror(f) != 0;
+  if (f != stdout && fclose(f) != 0 && !bad) {
+    bad = true;
+    err = errno;
+  }
+  return bad ? write_failed(name, err) : 0;
+}
+
+/* An output file of the CLI's through a sink (k): fopen's "wb". NULL with errno. */
+static FILE *open_output(const char *path, fd_sink *k) {
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  if (fd < 0) return NULL;
+  *k = (fd_sink){fd, 0, true};
+  FILE *f = sink_open(k);
+  if (!f) close(fd);
+  return f;
+}
+
+/* Opens /dev/null on any of fds 0-2 that is closed, so that no file opened later takes the
+ * number (a dead-letter file given fd 1 received the alerts). In the direction that fails: a
+ * closed stdout stays an error to write to (EBADF, reported), not a silent sink. */
+static void guard_std_fds(void) {
+  for (int fd = 0; fd < 3; fd++)
+    if (fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
+      int n = open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY);
+      if (n >= 0 && n != fd) {
+        dup2(n, fd);
+        close(n);
+      }
+    }
+}
+
+/* A count option (--max-events, --checkpoint-every): decimal digits only, at least 1, no
+ * overflow; else a usage error (2) with a message. */
+static int parse_count(const char *cmd, const char *opt, const char *text, uint64_t *out) {
+  char *end = NULL;
+  errno = 0;
+  unsigned long long v = text[0] >= '0' && text[0] <= '9' ? strtoull(text, &end, 10) : 0;
+  if (!end || *end) {
+    fprintf(stderr, "hornet %s: %s wants a whole number, not '%s'\n", cmd, opt, text);
+    return 2;
+  }
+  if (errno == ERANGE) {
+    fprintf(stderr, "hornet %s: %s %s is too large\n", cmd, opt, text);
+    return 2;
+  }
+  if (v == 0) {
+    fprintf(stderr, "hornet %s: %s must be at least 1\n", cmd, opt);
+    return 2;
+  }
+  *out = (uint64_t)v;
+  return 0;
 }
 
 static int color_default(void) { return isatty(2) && getenv("NO_COLOR") == NULL; }
@@ -66,7 +260,10 @@ static int cmd_check(int argc, char **argv) {
   int color = color_default(), summary = 0, npaths = 0, rc = 0;
   for (int i = 0; i < argc && rc == 0; i++) {
     const char *a = argv[i];
-    if (strcmp(a, "--format") == 0 && i + 1 < argc) {
+    if (is_help(a)) {
+      hnc_compiler_destroy(c);
+      return help("check");
+    } else if (strcmp(a, "--format") == 0 && i + 1 < argc) {
       const char *v = argv[++i];
       if (strcmp(v, "text") == 0) fmt = HNC_FORMAT_TEXT;
       else if (strcmp(v, "json") == 0) fmt = HNC_FORMAT_JSON;
@@ -113,8 +310,8 @@ static int cmd_check(int argc, char **argv) {
     hnc_compiler_add_path(c, a);
   }
   hn_status st = hnc_compiler_check(c);
-  hnc_compiler_print_diagnostics(c, fmt == HNC_FORMAT_TEXT ? stderr : stdout, fmt, color);
-  if (summary && fmt == HNC_FORMAT_TEXT) hnc_compiler_print_summary(c, stdout);
+  hnc_compiler_print_diagnostics(c, fmt == HNC_FORMAT_TEXT ? stderr : out1, fmt, color);
+  if (summary && fmt == HNC_FORMAT_TEXT) hnc_compiler_print_summary(c, out1);
   hnc_compiler_destroy(c);
   return st == HN_OK ? 0 : 1;
 }
@@ -171,12 +368,12 @@ static void fmt_file(const char *path, fmt_opts *o) {
     fprintf(stderr, "hornet fmt: %s not formatted (%s)\n", path, hn_status_str(st));
     o->failed++;
   } else if (o->to_stdout || strcmp(path, "-") == 0) {
-    fwrite(out, 1, out_len, stdout);
+    fwrite(out, 1, out_len, out1);
   } else if (out_len != len || memcmp(out, text, len) != 0) {
     o->changed++;
-    if (o->check) printf("%s\n", path);
+    if (o->check) fprintf(out1, "%s\n", path);
     else if (write_atomic(path, out, out_len) != 0) {
-      fprintf(stderr, "hornet fmt: cannot write '%s'\n", path);
+      fprintf(stderr, "hornet fmt: cannot write '%s': %s\n", path, strerror(errno));
       o->failed++;
     }
   }
@@ -220,6 +417,7 @@ static int cmd_fmt(int argc, char **argv) {
   fmt_opts o = {0, 0, color_default(), 0, 0};
   int npaths = 0;
   for (int i = 0; i < argc; i++) {
+    if (is_help(argv[i])) return help("fmt");
     if (strcmp(argv[i], "--check") == 0) o.check = 1;
     else if (strcmp(argv[i], "--stdout") == 0) o.to_stdout = 1;
     else if (argv[i][0] == '-' && argv[i][1]) {
@@ -234,8 +432,6 @@ static int cmd_fmt(int argc, char **argv) {
   return o.check && o.changed ? 1 : 0;
 }
 
-/* A pack image (`hornet build`): loaded without the compiler; native code that cannot run here
- * leaves the interpreter to run it, with a warning. */
 static hn_program *load_image(const char *path, int native, int prefilter) {
   hn_program *p = NULL;
   char err[512];
@@ -248,9 +444,10 @@ static hn_program *load_image(const char *path, int native, int prefilter) {
   return p;
 }
 
-/* Checks and compiles the packs at paths[0..n); prints diagnostics; NULL when they have errors.
- * With native set, the rule logic is compiled to native code (cached); if that fails the
- * interpreter runs, with a warning. */
+/* Checks and compiles the packs at paths[0..n) (or loads the image paths[0]); prints
+ * diagnostics; NULL when they have errors. With native set, the rule logic is compiled to
+ * native code (cached); if that fails the interpreter runs, with a warning. prefilter 0: no
+ * multi-pattern engine (--no-prefilter). */
 static hn_program *compile_paths(char **paths, int n, char **incs, int ninc, const char *stdlib, const char *mapping,
                                  int native, int prefilter) {
   if (n == 1 && hn_is_image(paths[0])) return load_image(paths[0], native, prefilter);
@@ -278,6 +475,7 @@ typedef struct run_args {
   int npaths, ninc;
   const char *stdlib, *input, *output, *dead, *junit, *event, *rule, *engine, *state, *every, *max, *incidents, *mapping;
   int native, final, json, no_prefilter;
+  uint64_t every_n, max_n; /* --checkpoint-every, --max-events (0: not given) */
 } run_args;
 
 static int parse_run_args(const char *cmd, int argc, char **argv, run_args *a) {
@@ -292,6 +490,7 @@ static int parse_run_args(const char *cmd, int argc, char **argv, run_args *a) {
                       : strcmp(o, "--max-events") == 0 ? &a->max : strcmp(o, "--incidents") == 0 ? &a->incidents
                       : strcmp(o, "--mapping") == 0 ? &a->mapping
                       : NULL;
+    if (is_help(o)) return -1;
     if (slot) {
       if (i + 1 >= argc) { fprintf(stderr, "hornet %s: %s needs a value\n", cmd, o); return 2; }
       *slot = argv[++i];
@@ -311,6 +510,8 @@ static int parse_run_args(const char *cmd, int argc, char **argv, run_args *a) {
     }
   }
   if (!a->npaths) { fprintf(stderr, "hornet %s: no pack given\n", cmd); return 2; }
+  if (a->every && parse_count(cmd, "--checkpoint-every", a->every, &a->every_n)) return 2;
+  if (a->max && parse_count(cmd, "--max-events", a->max, &a->max_n)) return 2;
   a->native = 1;
   if (a->engine && strcmp(a->engine, "interp") == 0) a->native = 0;
   else if (a->engine && strcmp(a->engine, "jit") != 0) {
@@ -320,69 +521,153 @@ static int parse_run_args(const char *cmd, int argc, char **argv, run_args *a) {
   return 0;
 }
 
+/* Whether path names the regular file `in` reads (same device and inode): opening it for
+ * writing would empty the input before it is read. */
+static bool names_input(FILE *in, const char *path) {
+  struct stat si, so;
+  return path && fstat(fileno(in), &si) == 0 && S_ISREG(si.st_mode) && stat(path, &so) == 0 &&
+         si.st_dev == so.st_dev && si.st_ino == so.st_ino;
+}
+
+/* Refuses outputs that name the input; 0 or 1. */
+static int outputs_apart(const char *cmd, FILE *in, const run_args *a) {
+  const char *opt[] = {"--output", "--dead-letter", "--incidents"}, *path[] = {a->output, a->dead, a->incidents};
+  for (int i = 0; i < 3; i++)
+    if (names_input(in, path[i])) {
+      fprintf(stderr, "hornet %s: %s '%s' is the input file: writing it would destroy the events before they are "
+              "read\n", cmd, opt[i], path[i]);
+      return 1;
+    }
+  return 0;
+}
+
+/* The summary lines of a run, on stderr. */
+static void run_summary(const char *cmd, const hn_run_stats *st, double secs) {
+  fprintf(stderr, "hornet %s: %llu events, %llu bytes, %llu alerts, %llu malformed, %.3f s (%.0f events/s)\n", cmd,
+          (unsigned long long)st->events, (unsigned long long)st->bytes, (unsigned long long)st->alerts,
+          (unsigned long long)st->malformed, secs, secs > 0 ? (double)st->events / secs : 0.0);
+  if (st->late || st->untimed || st->no_key || st->suppressed || st->evicted || st->peak_keys)
+    fprintf(stderr, "hornet %s: correlation: %llu late, %llu without a time, %llu without a key value, %llu alerts "
+            "suppressed, %llu keys evicted, %llu keys at most (~%.1f MB)\n", cmd,
+            (unsigned long long)st->late, (unsigned long long)st->untimed, (unsigned long long)st->no_key,
+            (unsigned long long)st->suppressed, (unsigned long long)st->evicted, (unsigned long long)st->peak_keys,
+            (double)st->peak_state_bytes / 1e6);
+  if (st->regex_undecided)
+    fprintf(stderr, "hornet %s: %llu regex matches reached the match limit (lang/SPEC.md §6.8; see the dead "
+            "letters)\n", cmd, (unsigned long long)st->regex_undecided);
+  if (st->incidents) fprintf(stderr, "hornet %s: %llu incidents\n", cmd, (unsigned long long)st->incidents);
+}
+
+/* The stream's files. */
+typedef struct run_files {
+  FILE *in, *out, *dead, *inc;
+} run_files;
+
+/* Opens the input and the outputs (appended to with a state file: they grow across runs and
+ * are cut back to the last checkpoint). 0, or 1 with a message. */
+static int open_files(const char *cmd, const run_args *a, bool queue, run_files *f) {
+  memset(f, 0, sizeof *f);
+  f->in = !a->input || strcmp(a->input, "-") == 0 ? stdin : fopen(a->input, "rb");
+  if (!f->in) {
+    fprintf(stderr, "hornet %s: cannot read '%s': %s\n", cmd, a->input, strerror(errno));
+    return 1;
+  }
+  if (outputs_apart(cmd, f->in, a)) return 1;
+  const char *mode = a->state ? "ab" : "wb", *bad = NULL;
+  if (!(f->out = a->output ? fopen(a->output, mode) : queue ? fopen("/dev/null", "wb") : stdout)) bad = a->output;
+  else if (a->dead && !(f->dead = fopen(a->dead, mode))) bad = a->dead;
+  else if (a->incidents && !(f->inc = fopen(a->incidents, mode))) bad = a->incidents;
+  if (bad) fprintf(stderr, "hornet %s: cannot write to '%s': %s\n", cmd, bad, strerror(errno));
+  return bad != NULL;
+}
+
+/* Closes the files; 1 when a write to one of them failed (reported, but for `reported`, whose
+ * failure the run reported), else 0. */
+static int close_files(const run_args *a, run_files *f, FILE *reported) {
+  if (f->in && f->in != stdin) fclose(f->in);
+  FILE *outs[] = {f->out, f->dead, f->inc};
+  const char *names[] = {f->out == stdout ? NULL : a->output ? a->output : "/dev/null", a->dead, a->incidents};
+  int rc = 0;
+  for (int i = 0; i < 3; i++) {
+    if (outs[i] && outs[i] == reported) {
+      clearerr(outs[i]);
+      fflush(outs[i]); /* what it still holds is lost with the rest */
+      if (outs[i] != stdout) fclose(outs[i]);
+      rc = 1;
+    } else {
+      rc |= close_output(outs[i], names[i], 0);
+    }
+  }
+  return rc;
+}
+
+/* Reports the stream that failed (hn_run_stats.io_failed), naming its file. */
+static void io_failure(const char *cmd, const run_args *a, const run_files *f, const hn_run_stats *st) {
+  FILE *bad = st->io_failed;
+  if (bad == f->in)
+    fprintf(stderr, "hornet %s: cannot read '%s': %s\n", cmd, a->input && strcmp(a->input, "-") ? a->input : "standard input",
+            strerror(st->io_errno));
+  else
+    write_failed(bad == f->out ? a->output : bad == f->dead ? a->dead : bad == f->inc ? a->incidents : NULL, st->io_errno);
+}
+
 /* run and queue: the same stream; queue prints the incidents per domain at the end and
  * writes alerts only when --output is given. */
 static int run_or_queue(int argc, char **argv, bool queue) {
   const char *cmd = queue ? "queue" : "run";
   run_args a;
   int rc = parse_run_args(cmd, argc, argv, &a);
-  if (rc) return rc;
-  FILE *in = !a.input || strcmp(a.input, "-") == 0 ? stdin : fopen(a.input, "rb");
-  if (!in) { fprintf(stderr, "hornet %s: cannot read '%s'\n", cmd, a.input); return 1; }
-  /* with a state file the output grows across runs (and is cut back to the last checkpoint) */
-  FILE *out = a.output ? fopen(a.output, a.state ? "ab" : "wb") : queue ? fopen("/dev/null", "wb") : stdout;
-  FILE *dead = a.dead ? fopen(a.dead, "wb") : NULL;
-  FILE *inc = a.incidents ? fopen(a.incidents, "wb") : NULL;
-  if (!out || (a.dead && !dead) || (a.incidents && !inc)) {
-    fprintf(stderr, "hornet %s: cannot write '%s'\n", cmd, !out ? a.output : a.dead && !dead ? a.dead : a.incidents);
+  if (rc) return rc < 0 ? help(cmd) : rc;
+  run_files f;
+  if (open_files(cmd, &a, queue, &f)) {
+    close_files(&a, &f, NULL);
     return 1;
   }
   hn_program *p = compile_paths(a.paths, a.npaths, a.incs, a.ninc, a.stdlib, a.mapping, a.native, !a.no_prefilter);
-  if (!p) return 1;
-  hn_run_options o = {a.input ? a.input : "-", in, out, dead, stderr, 10, a.native ? HN_ENGINE_AUTO : HN_ENGINE_INTERP,
-                      a.state, a.every ? strtoull(a.every, NULL, 10) : 0, a.max ? strtoull(a.max, NULL, 10) : 0,
-                      a.final != 0, inc, queue ? stdout : NULL, a.json != 0};
+  if (!p) {
+    close_files(&a, &f, NULL);
+    return 1;
+  }
+  hn_run_options o = {.input_name = a.input ? a.input : "-", .in = f.in, .out = f.out, .dead_letter = f.dead,
+                      .diag = stderr, .max_reports = 10, .engine = a.native ? HN_ENGINE_AUTO : HN_ENGINE_INTERP,
+                      .state_path = a.state, .checkpoint_events = a.every_n, .max_events = a.max_n,
+                      .final_input = a.final != 0, .incidents = f.inc, .queue = queue ? out1 : NULL,
+                      .queue_json = a.json != 0};
   hn_run_stats st;
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
   hn_status s = hn_run_stream(p, &o, &st);
   clock_gettime(CLOCK_MONOTONIC, &t1);
   double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-  fprintf(stderr, "hornet %s: %llu events, %llu bytes, %llu alerts, %llu malformed, %.3f s (%.0f events/s)\n", cmd,
-          (unsigned long long)st.events, (unsigned long long)st.bytes, (unsigned long long)st.alerts,
-          (unsigned long long)st.malformed, secs, secs > 0 ? (double)st.events / secs : 0.0);
-  if (st.late || st.untimed || st.no_key || st.suppressed || st.evicted || st.peak_keys)
-    fprintf(stderr, "hornet %s: correlation: %llu late, %llu without a time, %llu without a key value, %llu alerts "
-            "suppressed, %llu keys evicted, %llu keys at most (~%.1f MB)\n", cmd,
-            (unsigned long long)st.late, (unsigned long long)st.untimed, (unsigned long long)st.no_key,
-            (unsigned long long)st.suppressed, (unsigned long long)st.evicted, (unsigned long long)st.peak_keys,
-            (double)st.peak_state_bytes / 1e6);
-  if (st.incidents) fprintf(stderr, "hornet %s: %llu incidents\n", cmd, (unsigned long long)st.incidents);
+  run_summary(cmd, &st, secs);
+  if (s == HN_ERR_IO && st.io_failed) io_failure(cmd, &a, &f, &st);
+  else if (s != HN_OK && s != HN_ERR_IO) fprintf(stderr, "hornet %s: %s\n", cmd, hn_status_str(s)); /* IO: the state file, reported */
+  rc = close_files(&a, &f, s == HN_ERR_IO ? st.io_failed : NULL);
   if (hn_program_scan_errors(p)) /* none lost a match (the exact matchers decided), but the engine is failing */
     fprintf(stderr, "hornet: warning: %llu pattern scans failed; their fields were matched exactly\n",
             (unsigned long long)hn_program_scan_errors(p));
-  if (in != stdin) fclose(in);
-  if (out != stdout && fclose(out) != 0) s = HN_ERR_IO;
-  if (dead) fclose(dead);
-  if (inc && fclose(inc) != 0) s = HN_ERR_IO;
   hn_program_destroy(p);
-  if (s != HN_OK) { fprintf(stderr, "hornet %s: %s\n", cmd, hn_status_str(s)); return 1; }
-  return 0;
+  return s != HN_OK || rc ? 1 : 0;
 }
 
 static int cmd_test(int argc, char **argv) {
   run_args a;
   int rc = parse_run_args("test", argc, argv, &a);
-  if (rc) return rc;
+  if (rc) return rc < 0 ? help("test") : rc;
   hn_program *p = compile_paths(a.paths, a.npaths, a.incs, a.ninc, a.stdlib, a.mapping, a.native, !a.no_prefilter);
   if (!p) return 1;
-  FILE *junit = a.junit ? fopen(a.junit, "wb") : NULL;
-  if (a.junit && !junit) { fprintf(stderr, "hornet test: cannot write '%s'\n", a.junit); hn_program_destroy(p); return 1; }
+  fd_sink jk;
+  FILE *junit = a.junit ? open_output(a.junit, &jk) : NULL;
+  if (a.junit && !junit) {
+    fprintf(stderr, "hornet test: cannot write to '%s': %s\n", a.junit, strerror(errno));
+    hn_program_destroy(p);
+    return 1;
+  }
   hn_test_report rep;
-  hn_status s = hn_run_tests(p, stdout, junit, &rep);
-  if (junit) fclose(junit);
+  hn_status s = hn_run_tests(p, out1, junit, &rep);
+  rc = close_output(junit, a.junit, junit ? jk.err : 0);
   hn_program_destroy(p);
-  return s == HN_OK ? 0 : 1;
+  return s == HN_OK && !rc ? 0 : 1;
 }
 
 /* hornet import-sigma PATH... [-o FILE] [--pack NAME] [--mapping NAME|FILE] [--stdlib DIR] */
@@ -391,6 +676,11 @@ static int cmd_import_sigma(int argc, char **argv) {
   char **files = NULL;
   size_t n = 0, cap = 0;
   for (int i = 0; i < argc; i++) {
+    if (is_help(argv[i])) {
+      for (size_t k = 0; k < n; k++) free(files[k]);
+      free(files);
+      return help("import-sigma");
+    }
     if (!strcmp(argv[i], "-o") && i + 1 < argc) outp = argv[++i];
     else if (!strcmp(argv[i], "--pack") && i + 1 < argc) pack = argv[++i];
     else if (!strcmp(argv[i], "--stdlib") && i + 1 < argc) stdlib = argv[++i];
@@ -414,20 +704,31 @@ static int cmd_import_sigma(int argc, char **argv) {
     fprintf(stderr, "hornet import-sigma: cannot create '%s': %s\n", outp, strerror(errno));
     return 1;
   }
-  FILE *out = dir ? NULL : outp ? fopen(outp, "wb") : stdout;
-  if (!dir && !out) { fprintf(stderr, "hornet import-sigma: cannot write '%s'\n", outp); return 1; }
+  fd_sink ok;
+  FILE *out = dir ? NULL : outp ? open_output(outp, &ok) : out1;
+  if (!dir && !out) { fprintf(stderr, "hornet import-sigma: cannot write to '%s': %s\n", outp, strerror(errno)); return 1; }
   unsigned imported = 0, skipped = 0;
   hnc_sigma_options o = {stdlib, mapping, pack, placeholders, dir ? outp : NULL};
   hn_status st = hnc_sigma_import((const char *const *)files, n, &o, out, stderr, &imported, &skipped);
-  if (out && out != stdout && fclose(out) != 0) st = HN_ERR_IO;
+  if (out != out1 && close_output(out, outp, out ? ok.err : 0)) st = HN_ERR_IO;
   for (size_t i = 0; i < n; i++) free(files[i]);
   free(files);
   return st == HN_OK ? 0 : 1;
 }
 
-/* hornet build PACK... -o FILE.hnp [--cpu CPU] [--no-native] [--dump]: the pack compiled once
- * into an image that `run`, `test`, `queue` and `explain` (and libhornet's hn_program_load)
- * take instead of the sources. */
+static int cmd_explain(int argc, char **argv) {
+  run_args a;
+  int rc = parse_run_args("explain", argc, argv, &a);
+  if (rc) return rc < 0 ? help("explain") : rc;
+  if (!a.event) { fputs("hornet explain: --event JSON is required\n", stderr); return 2; }
+  hn_program *p = compile_paths(a.paths, a.npaths, a.incs, a.ninc, a.stdlib, a.mapping, a.native, !a.no_prefilter);
+  if (!p) return 1;
+  hn_status s = hn_explain(p, a.event, strlen(a.event), a.rule, out1);
+  hn_program_destroy(p);
+  if (s == HN_ERR_NOT_FOUND) { fprintf(stderr, "hornet explain: no rule named '%s'\n", a.rule); return 1; }
+  return s == HN_OK ? 0 : 1;
+}
+
 static int cmd_build(int argc, char **argv) {
   const char *out = NULL, *cpu = NULL, *stdlib = NULL, *mapping = NULL;
   char **paths = calloc((size_t)argc + 1, sizeof *paths), **incs = calloc((size_t)argc + 1, sizeof *incs);
@@ -443,16 +744,10 @@ static int cmd_build(int argc, char **argv) {
       else incs[ninc++] = argv[++i];
     } else if (strcmp(a, "--dump") == 0) dump = 1;
     else if (strcmp(a, "--no-native") == 0) native = 0;
-    else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-      fputs("usage: hornet build PACK... -o FILE.hnp [--cpu CPU] [--no-native] [--dump] [-I DIR] [--stdlib DIR]\n"
-            "       hornet build --dump FILE.hnp\n"
-            "  -o FILE          write the image there\n"
-            "  --cpu CPU        the CPU the native code is for: x86-64, x86-64-v2 (default), x86-64-v3,\n"
-            "                   x86-64-v4 (generic on other architectures)\n"
-            "  --no-native      no native code: the image runs on the interpreter everywhere\n"
-            "  --dump           print the program readably (an image's, or the one just built)\n", stdout);
-      free(paths); free(incs);
-      return 0;
+    else if (is_help(a)) {
+      free(paths);
+      free(incs);
+      return help("build");
     } else if (a[0] == '-' && a[1]) { fprintf(stderr, "hornet build: unknown option '%s'\n", a); rc = 2; }
     else paths[npaths++] = argv[i];
   }
@@ -488,7 +783,7 @@ static int cmd_build(int argc, char **argv) {
       shown = NULL;
       if (hn_program_load(out, HN_LOAD_INTERP, &shown, err, sizeof err) != HN_OK) { fprintf(stderr, "hornet: %s\n", err); rc = 1; }
     }
-    if (shown) hn_program_dump(shown, stdout);
+    if (shown) hn_program_dump(shown, out1);
     if (shown != p) hn_program_destroy(shown);
   }
   free(so);
@@ -498,32 +793,20 @@ static int cmd_build(int argc, char **argv) {
   return rc;
 }
 
-static int cmd_explain(int argc, char **argv) {
-  run_args a;
-  int rc = parse_run_args("explain", argc, argv, &a);
-  if (rc) return rc;
-  if (!a.event) { fputs("hornet explain: --event JSON is required\n", stderr); return 2; }
-  hn_program *p = compile_paths(a.paths, a.npaths, a.incs, a.ninc, a.stdlib, a.mapping, a.native, !a.no_prefilter);
-  if (!p) return 1;
-  hn_status s = hn_explain(p, a.event, strlen(a.event), a.rule, stdout);
-  hn_program_destroy(p);
-  if (s == HN_ERR_NOT_FOUND) { fprintf(stderr, "hornet explain: no rule named '%s'\n", a.rule); return 1; }
-  return s == HN_OK ? 0 : 1;
-}
-
 /* hornet version [--verbose [--stdlib DIR]]: with --verbose, also where std.* packs are found
  * (--stdlib, $HORNET_STDLIB, the installed share/hornet/stdlib, or the source tree's). */
 static int cmd_version(int argc, char **argv) {
   const char *stdlib = NULL;
   int verbose = 0;
   for (int i = 0; i < argc; i++) {
+    if (is_help(argv[i])) return help("version");
     if (strcmp(argv[i], "--verbose") == 0 || strcmp(argv[i], "-v") == 0) verbose = 1;
     else if (strcmp(argv[i], "--stdlib") == 0 && i + 1 < argc) stdlib = argv[++i];
     else { fprintf(stderr, "hornet version: unknown option '%s'\n", argv[i]); return 2; }
   }
   const char *why = hn_pattern_engine_selftest();
-  printf("hornet %s\nmulti-pattern engine: %s, self-test on this CPU: %s%s\n", hn_version(), hn_pattern_engine(),
-         why ? "FAILED: " : "passed", why ? why : "");
+  fprintf(out1, "hornet %s\nmulti-pattern engine: %s, self-test on this CPU: %s%s\n", hn_version(), hn_pattern_engine(),
+          why ? "FAILED: " : "passed", why ? why : "");
   if (!verbose) return 0;
   hnc_compiler *c = hnc_compiler_create();
   if (!c || (stdlib && hnc_compiler_set_stdlib(c, stdlib) != HN_OK)) {
@@ -531,12 +814,12 @@ static int cmd_version(int argc, char **argv) {
     fputs("hornet: out of memory\n", stderr);
     return 1;
   }
-  printf("stdlib %s\n", hnc_compiler_stdlib(c));
+  fprintf(out1, "stdlib %s\n", hnc_compiler_stdlib(c));
   hnc_compiler_destroy(c);
   return 0;
 }
 
-int main(int argc, char **argv) {
+static int dispatch(int argc, char **argv) {
   if (argc < 2) { usage(stderr); return 2; }
   const char *cmd = argv[1];
   if (strcmp(cmd, "check") == 0) return cmd_check(argc - 2, argv + 2);
@@ -545,14 +828,27 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "queue") == 0) return run_or_queue(argc - 2, argv + 2, true);
   if (strcmp(cmd, "import-sigma") == 0) return cmd_import_sigma(argc - 2, argv + 2);
   if (strcmp(cmd, "test") == 0) return cmd_test(argc - 2, argv + 2);
-  if (strcmp(cmd, "build") == 0) return cmd_build(argc - 2, argv + 2);
   if (strcmp(cmd, "explain") == 0) return cmd_explain(argc - 2, argv + 2);
+  if (strcmp(cmd, "build") == 0) return cmd_build(argc - 2, argv + 2);
   if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) return cmd_version(argc - 2, argv + 2);
-  if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
-    usage(stdout);
+  if (strcmp(cmd, "help") == 0 || is_help(cmd)) {
+    if (argc > 2) return help(argv[2]);
+    usage(out1);
     return 0;
   }
   fprintf(stderr, "hornet: unknown command '%s'\n\n", cmd);
   usage(stderr);
   return 2;
+}
+
+int main(int argc, char **argv) {
+  guard_std_fds();
+  bool run = argc > 1 && strcmp(argv[1], "run") == 0;
+  out1 = run ? NULL : sink_open(&std_sink);
+  if (!out1) out1 = stdout;
+  int rc = dispatch(argc, argv);
+  /* what went to stdout (alerts, SARIF, the formatted text, a report) must have arrived */
+  if (close_output(out1, NULL, out1 == stdout ? 0 : std_sink.err) && rc == 0) rc = 1;
+  if (out1 != stdout && close_output(stdout, NULL, 0) && rc == 0) rc = 1;
+  return rc;
 }

@@ -1204,6 +1204,17 @@ static void lower_rule(lower *L, const hnc_node *r) {
 /* Renders a test event literal as JSON (keys as written: dotted keys stay dotted). */
 static void json_value(FILE *f, const hnc_node *v);
 
+/* A path as the event key that holds it: backquotes are the path's syntax, not the key's
+ * (`a.`b.c`` is the key "a.b.c", where the decoder reads "b.c" as one key, §5.4). */
+static void json_path_key(FILE *f, const char *s, size_t n) {
+  char *k = malloc(n + 1);
+  size_t m = 0;
+  for (size_t i = 0; k && i < n; i++)
+    if (s[i] != '`') k[m++] = s[i];
+  hn_json_str(f, k ? k : s, k ? m : n);
+  free(k);
+}
+
 static void json_value(FILE *f, const hnc_node *v) {
   switch (v->kind) {
   case N_STRING: hn_json_str(f, v->str, v->len); break;
@@ -1223,7 +1234,8 @@ static void json_value(FILE *f, const hnc_node *v) {
   case N_OBJECT:
     fputc('{', f);
     for (const hnc_node *p = v->list; p; p = p->next) {
-      hn_json_str(f, p->a->str, p->a->len);
+      if (p->a->kind == N_PATH) json_path_key(f, p->a->str, p->a->len);
+      else hn_json_str(f, p->a->str, p->a->len);
       fputc(':', f);
       json_value(f, p->b);
       if (p->next) fputc(',', f);

@@ -38,6 +38,8 @@ typedef struct dec_node {
   uint32_t field;  /* first field whose path ends here (more through dec_field.next), or DEC_NONE */
   uint32_t nchild; /* 0: no key below here can matter, so lookups stop at once */
   uint32_t kid0;   /* its edges at kids[kid0 .. kid0 + nchild), if nchild <= DEC_FEW_KIDS */
+  uint32_t dotted; /* a child is a backquoted segment holding a dot (dec_dot): keys are read
+                    * the slow way here, as no dot inside that segment may end a key */
 } dec_node;
 
 /* Most nodes have a handful of children. Comparing a key with each in turn costs branches the
@@ -55,6 +57,14 @@ typedef struct dec_edge {
   uint32_t off, len;      /* segment bytes at segs + off */
 } dec_edge;
 
+/* A backquoted segment holding dots (`id.orig_h`): one key, never split (lang/SPEC.md §5.4).
+ * Its edge is also in the table, under its whole text, where no lookup finds it (lookups stop
+ * at dots); key readers look here first at a node whose `dotted` is set. Rare: a list. */
+typedef struct dec_dot {
+  uint32_t parent, child;
+  uint32_t off, len; /* segment bytes at segs + off */
+} dec_dot;
+
 typedef struct dec_field {
   hn_ftype type;
   uint32_t next;    /* next field at the same node, or DEC_NONE */
@@ -71,6 +81,8 @@ struct hn_decoder {
   size_t n_kids;
   char *segs;
   size_t segs_len;
+  dec_dot *dots;
+  size_t n_dots, cap_dots;
   dec_field *fields;
   size_t n_fields, n_levels;
   locale_t c_locale; /* strtod must read '.' whatever the embedding program's locale */
@@ -633,13 +645,35 @@ static DEC_INLINE uint32_t trie_child(const hn_decoder *d, uint32_t parent, cons
   return trie_find(d, parent, seg_key_of(w0, w1, n, parent), s, n);
 }
 
+/* The child of `parent` for a backquoted segment holding dots that key text s[0..end) starts
+ * with, up to a dot or the key's end (its closing quote when `quoted`, else `end`), or
+ * DEC_NONE; *n is its length. The longest wins: `a.b.c` before `a.b`. */
+static DEC_NOINLINE uint32_t dot_child(const hn_decoder *d, uint32_t parent, const char *s, const char *end,
+                                       bool quoted, size_t *n) {
+  uint32_t best = DEC_NONE;
+  size_t avail = (size_t)(end - s);
+  for (size_t i = 0; i < d->n_dots; i++) {
+    const dec_dot *t = &d->dots[i];
+    if (t->parent != parent || t->len > avail || (best != DEC_NONE && t->len <= *n)) continue;
+    if (memcmp(s, d->segs + t->off, t->len) != 0) continue;
+    char c = t->len < avail ? s[t->len] : 0;
+    if (c == '.' || (quoted ? c == '"' : t->len == avail)) {
+      best = t->child;
+      *n = t->len;
+    }
+  }
+  return best;
+}
+
 /* Walks the trie from `node` along the dot-separated segments of k[0..n). */
 static uint32_t trie_walk(const hn_decoder *d, uint32_t node, const char *k, size_t n) {
   const char *e = k + n;
   for (;;) {
-    const char *dot = memchr(k, '.', (size_t)(e - k));
+    size_t dl = 0;
+    uint32_t dc = d->nodes[node].dotted ? dot_child(d, node, k, e, false, &dl) : DEC_NONE;
+    const char *dot = dc != DEC_NONE ? (k + dl < e ? k + dl : NULL) : memchr(k, '.', (size_t)(e - k));
     const char *se = dot ? dot : e;
-    node = trie_child(d, node, k, (size_t)(se - k), e);
+    node = dc != DEC_NONE ? dc : trie_child(d, node, k, (size_t)(se - k), e);
     if (node == DEC_NONE || !dot) return node;
     k = dot + 1;
   }
@@ -667,7 +701,7 @@ static const char *match_key(dcx *cx, const char *p, uint32_t node, uint32_t *ou
    * lookup key: no second pass over its bytes. Anything else (longer, an escape, a control
    * byte, near the line's end) goes the general way below from where this stopped. */
   static const uint8_t keep[32] = {R16(0xFF), R16(0)};
-  while (end - p >= 16) {
+  while (end - p >= 16 && !cx->d->nodes[node].dotted) {
     __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
     __m128i t = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
     t = _mm_or_si128(t, _mm_cmpeq_epi8(v, _mm_set1_epi8('.')));
@@ -698,11 +732,13 @@ static const char *match_key(dcx *cx, const char *p, uint32_t node, uint32_t *ou
   seg = p;
 #endif
   for (;;) {
-    p = scan(p, end, C_STR | C_DOT);
+    size_t dl = 0;
+    uint32_t dc = cx->d->nodes[node].dotted ? dot_child(cx->d, node, seg, end, true, &dl) : DEC_NONE;
+    p = dc != DEC_NONE ? seg + dl : scan(p, end, C_STR | C_DOT);
     if (p == end) return fail(cx, end, "unterminated string");
     char c = *p;
     if (c == '"' || c == '.') {
-      node = trie_child(cx->d, node, seg, (size_t)(p - seg), end);
+      node = dc != DEC_NONE ? dc : trie_child(cx->d, node, seg, (size_t)(p - seg), end);
       if (c == '"') {
         *out = node;
         return p + 1;
@@ -1341,7 +1377,7 @@ static uint32_t trie_add(hn_decoder *d, uint32_t parent, const char *seg, size_t
   uint32_t c = trie_hashed(d, parent, seg, n, end);
   if (c != DEC_NONE) return c;
   c = (uint32_t)d->n_nodes++;
-  d->nodes[c] = (dec_node){DEC_NONE, 0, 0};
+  d->nodes[c] = (dec_node){DEC_NONE, 0, 0, 0};
   seg_key k = seg_make(seg, n, parent, end);
   size_t i = k.h & d->edge_mask;
   while (d->edges[i].child) i = (i + 1) & d->edge_mask;
@@ -1373,26 +1409,69 @@ static int kids_build(hn_decoder *d) {
   return 1;
 }
 
-static hn_status check_spec(const hn_field_spec *fields, size_t n, size_t *nseg, size_t *nbytes) {
+/* The segment of a schema path at s: plain up to a dot or the end, or backquoted (the content
+ * is the key, dots and all: lang/SPEC.md §2.4). Sets the key's bytes in *seg, *n; returns
+ * where the next segment starts, "" after the last, NULL when the path is malformed (an empty
+ * segment, an unterminated backquote, a backquote inside a plain segment). */
+static const char *path_seg(const char *s, const char **seg, size_t *n) {
+  const char *e;
+  if (*s == '`') {
+    *seg = s + 1;
+    if (!(e = strchr(s + 1, '`')) || e == s + 1) return NULL;
+    *n = (size_t)(e - *seg);
+    e++;
+  } else {
+    *seg = s;
+    e = s + strcspn(s, ".`");
+    if (*e == '`' || e == s) return NULL;
+    *n = (size_t)(e - s);
+  }
+  if (*e == 0) return e;
+  return *e == '.' && e[1] ? e + 1 : NULL;
+}
+
+static hn_status check_spec(const hn_field_spec *fields, size_t n, size_t *nseg, size_t *nbytes, size_t *ndots) {
   if (n && !fields) return HN_ERR_USAGE;
   if (n >= UINT32_MAX / 4) return HN_ERR_LIMIT;
   for (size_t i = 0; i < n; i++) {
-    const char *s = fields[i].path;
-    if (!s || (unsigned)fields[i].type > HN_FT_DURATION) return HN_ERR_USAGE;
-    size_t len = strlen(s);
-    if (len == 0 || s[0] == '.' || s[len - 1] == '.' || strstr(s, "..")) return HN_ERR_USAGE;
-    for (size_t k = 0; k < len; k++) *nseg += s[k] == '.';
-    *nseg += 1;
-    *nbytes += len + 1;
+    const char *s = fields[i].path, *seg;
+    if (!s || !*s || (unsigned)fields[i].type > HN_FT_DURATION) return HN_ERR_USAGE;
+    for (size_t len; *s; (*nseg)++) {
+      if (!(s = path_seg(s, &seg, &len))) return HN_ERR_USAGE;
+      *ndots += memchr(seg, '.', len) != NULL;
+    }
+    *nbytes += strlen(fields[i].path) + 1;
   }
   if (*nbytes >= UINT32_MAX || *nseg >= UINT32_MAX / 4) return HN_ERR_LIMIT;
   return HN_OK;
 }
 
+/* Adds the segments of one checked schema path below the root, copying their bytes to *w;
+ * returns its last node and sets *depth to its segment count. */
+static uint32_t path_add(hn_decoder *d, const char *path, char **w, uint32_t *depth) {
+  uint32_t node = DEC_ROOT;
+  const char *seg;
+  size_t len;
+  for (*depth = 0; *path; ++*depth) {
+    path = path_seg(path, &seg, &len);
+    memcpy(*w, seg, len);
+    uint32_t parent = node;
+    node = trie_add(d, parent, *w, len);
+    if (memchr(*w, '.', len)) {
+      size_t k = 0;
+      while (k < d->n_dots && d->dots[k].child != node) k++;
+      if (k == d->n_dots) d->dots[d->n_dots++] = (dec_dot){parent, node, (uint32_t)(*w - d->segs), (uint32_t)len};
+      d->nodes[parent].dotted = 1;
+    }
+    *w += len;
+  }
+  return node;
+}
+
 hn_decoder *hn_decoder_create_alloc(const hn_field_spec *fields, size_t n, hn_decode_alloc_fn alloc,
                                     void *ud, hn_status *st) {
-  size_t nseg = 0, nbytes = 0;
-  hn_status s = check_spec(fields, n, &nseg, &nbytes);
+  size_t nseg = 0, nbytes = 0, ndots = 0;
+  hn_status s = check_spec(fields, n, &nseg, &nbytes, &ndots);
   hn_decoder *d = NULL;
   if (!alloc) alloc = default_alloc;
   if (s) goto fail;
@@ -1410,25 +1489,17 @@ hn_decoder *hn_decoder_create_alloc(const hn_field_spec *fields, size_t n, hn_de
   d->edges = xalloc(alloc, ud, ecap, sizeof *d->edges);
   d->segs = xalloc(alloc, ud, nbytes, 1);
   d->fields = xalloc(alloc, ud, n, sizeof *d->fields);
+  d->dots = ndots ? xalloc(alloc, ud, ndots, sizeof *d->dots) : NULL;
   d->c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
-  if (!d->nodes || !d->edges || !d->segs || !d->fields || !d->c_locale) goto fail;
-  d->nodes[DEC_ROOT] = (dec_node){DEC_NONE, 0, 0};
+  if (!d->nodes || !d->edges || !d->segs || !d->fields || (ndots && !d->dots) || !d->c_locale) goto fail;
+  d->cap_dots = ndots;
+  d->nodes[DEC_ROOT] = (dec_node){DEC_NONE, 0, 0, 0};
   d->n_nodes = 1;
   char *w = d->segs;
   for (size_t i = 0; i < n; i++) {
-    size_t len = strlen(fields[i].path);
-    memcpy(w, fields[i].path, len + 1);
-    uint32_t node = DEC_ROOT, depth = 0;
-    for (char *seg = w;; depth++) {
-      char *dot = strchr(seg, '.');
-      size_t sl = dot ? (size_t)(dot - seg) : strlen(seg);
-      node = trie_add(d, node, seg, sl);
-      if (!dot) break;
-      seg = dot + 1;
-    }
-    w += len + 1;
-    d->fields[i] = (dec_field){fields[i].type, DEC_NONE, depth + 1, (uint32_t)d->n_levels};
-    d->n_levels += depth + 1;
+    uint32_t depth, node = path_add(d, fields[i].path, &w, &depth);
+    d->fields[i] = (dec_field){fields[i].type, DEC_NONE, depth, (uint32_t)d->n_levels};
+    d->n_levels += depth;
     uint32_t *link = &d->nodes[node].field; /* keep spec order among fields of one path */
     while (*link != DEC_NONE) link = &d->fields[*link].next;
     *link = (uint32_t)i;
@@ -1456,6 +1527,7 @@ void hn_decoder_destroy(hn_decoder *d) {
   xfree(a, d->ud, d->kids, d->n_kids, sizeof *d->kids);
   xfree(a, d->ud, d->segs, d->segs_len, 1);
   xfree(a, d->ud, d->fields, d->n_fields, sizeof *d->fields);
+  xfree(a, d->ud, d->dots, d->cap_dots, sizeof *d->dots);
   a(d->ud, d, sizeof *d, 0);
 }
 

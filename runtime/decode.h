@@ -38,9 +38,11 @@ typedef enum hn_ftype {
   HN_FT_DURATION /* number: nanoseconds; string: duration literal ("1h30m"); HN_V_INT */
 } hn_ftype;
 
-/* One requested field. `path` is dotted as in the schema ("process.parent.name",
- * "@timestamp"); every dot splits (backquoted segments holding dots are not supported yet).
- * Several specs may name the same path, with the same or different types. */
+/* One requested field. `path` is written as in the schema ("process.parent.name",
+ * "@timestamp", "http.headers.`X-Forwarded-For`", "zeek.`id.orig_h`"): the backquotes are
+ * syntax, not part of the key; a dot outside backquotes is any split of the key into JSON keys,
+ * a dot inside them only ever a dot within one key (lang/SPEC.md §5.4). Several specs may name
+ * the same path, with the same or different types. */
 typedef struct hn_field_spec {
   const char *path;
   hn_ftype type;

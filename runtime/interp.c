@@ -18,8 +18,18 @@ hn_status hn_eval_init(hn_eval *e, const hn_program *p) {
   e->stamp = calloc(p->n_bnodes ? p->n_bnodes : 1, sizeof *e->stamp);
   e->val = calloc(p->n_bnodes ? p->n_bnodes : 1, 1);
   e->md = pcre2_match_data_create(16, NULL);
+  pcre2_match_context *mc = pcre2_match_context_create(NULL);
+  pcre2_jit_stack *js = pcre2_jit_stack_create(32 * 1024, HN_RE_JIT_STACK, NULL);
+  e->mctx = mc;
+  e->jstack = js;
+  if (mc) {
+    pcre2_set_match_limit(mc, HN_RE_MATCH_LIMIT);
+    pcre2_set_depth_limit(mc, HN_RE_DEPTH_LIMIT);
+    pcre2_set_heap_limit(mc, HN_RE_HEAP_LIMIT_KIB);
+    if (js) pcre2_jit_stack_assign(mc, NULL, js);
+  }
   e->fired = malloc((p->n_rules ? p->n_rules : 1) * sizeof *e->fired);
-  if (!e->stamp || !e->val || !e->md || !e->fired || hn_pf_state_init(&e->pf, p) != HN_OK ||
+  if (!e->stamp || !e->val || !e->md || !mc || !js || !e->fired || hn_pf_state_init(&e->pf, p) != HN_OK ||
       hn_cand_init(&e->cand, p) != HN_OK) {
     hn_eval_fini(e);
     return HN_ERR_NOMEM;
@@ -33,6 +43,11 @@ void hn_eval_fini(hn_eval *e) {
   free(e->fold);
   free(e->fbuf);
   if (e->md) pcre2_match_data_free(e->md);
+  pcre2_match_context_free(e->mctx);
+  pcre2_jit_stack_free(e->jstack);
+  free(e->re_open);
+  free(e->re_rule_first);
+  free(e->re_rules);
   if (e->p) hn_pf_state_fini(&e->pf, e->p);
   hn_cand_fini(&e->cand);
   free(e->fired);
@@ -43,6 +58,7 @@ void hn_eval_begin(hn_eval *e, const hn_event *ev) {
   e->ev = ev;
   e->indexed = false;
   e->fbuf_used = 0;
+  e->re_undecided = 0;
   if (++e->epoch == 0) { /* wrapped: forget every stamp */
     memset(e->fmemo, 0, sizeof e->fmemo);
     memset(e->stamp, 0, e->p->n_bnodes * sizeof *e->stamp);
@@ -308,17 +324,122 @@ static bool in_cidr(const hn_value *v, const hn_const *c) {
   return (v->u.ip[full] & mask) == (c->u.ip[full] & mask);
 }
 
-/* One string value against one pattern constant (already folded when caseless). */
-static bool str_match(hn_eval *e, int op, const char *s, size_t n, const hn_const *c) {
+/* A regex match within the limits: 1, 0, or -1 when they left it undecided. JIT code whose
+ * stack runs out is retried by the interpreter, which keeps its frames on the heap. */
+static int re_match(hn_eval *e, const hn_const *c, const char *s, size_t n) {
+  pcre2_code *re = c->re;
+  int rc = pcre2_match(re, (PCRE2_SPTR)s, n, 0, 0, e->md, e->mctx);
+  if (rc == PCRE2_ERROR_JIT_STACKLIMIT) rc = pcre2_match(re, (PCRE2_SPTR)s, n, 0, PCRE2_NO_JIT, e->md, e->mctx);
+  if (rc >= 0) return 1;
+  return rc == PCRE2_ERROR_NOMATCH ? 0 : -1; /* a limit; nothing else fails on checked UTF-8 */
+}
+
+/* One string value against one pattern constant (already folded when caseless): 1, 0, or -1
+ * for a regex match left undecided. */
+static int str_match(hn_eval *e, int op, const char *s, size_t n, const hn_const *c) {
   switch (op) {
   case HN_P_CONTAINS: return hn_contains(s, n, c->u.s, c->len);
   case HN_P_STARTSWITH: return n >= c->len && mem_eq(s, c->u.s, c->len);
   case HN_P_ENDSWITH: return n >= c->len && mem_eq(s + n - c->len, c->u.s, c->len);
   case HN_P_LIKE: return hn_like(s, n, c->u.s, c->len);
-  case HN_P_MATCHES:
-    return c->re && pcre2_match((pcre2_code *)c->re, (PCRE2_SPTR)s, n, 0, 0, e->md, NULL) >= 0;
-  default: return false;
+  case HN_P_MATCHES: return c->re ? re_match(e, c, s, n) : 0;
+  default: return 0;
   }
+}
+
+/* ---- undecided regex matches -------------------------------------------------------------
+ * A match the limits cut short takes the value that lets the rules reading it fire: true where
+ * a rule reads it as is, false where rules read it only under `not` (an `except`, an absence's
+ * `not` step, `until`), so padding a value past the limits hides nothing from a rule (SPEC
+ * §6.8). The tables are built at the first such match: most runs never need them. */
+typedef struct re_walk {
+  const hn_program *p;
+  uint32_t *seen;   /* per node and polarity: the rule (+1) that last walked it */
+  uint32_t *pseen;  /* per predicate: the rule (+1) that last listed it */
+  uint32_t *pairs;  /* (predicate, rule) pairs */
+  size_t n, cap;
+  bool failed;
+} re_walk;
+
+static void re_note(hn_eval *e, re_walk *w, uint32_t pred, uint32_t rule, bool neg) {
+  e->re_open[pred] |= neg ? 2 : 1;
+  if (w->pseen[pred] == rule + 1) return;
+  w->pseen[pred] = rule + 1;
+  if (w->n + 2 > w->cap) {
+    size_t nc = w->cap ? w->cap * 2 : 64;
+    uint32_t *np = realloc(w->pairs, nc * sizeof *np);
+    if (!np) { w->failed = true; return; }
+    w->pairs = np;
+    w->cap = nc;
+  }
+  w->pairs[w->n++] = pred;
+  w->pairs[w->n++] = rule;
+}
+
+/* Walks node i of rule `rule`, read under an even (neg false) or odd number of `not`s. */
+static void re_walk_node(hn_eval *e, re_walk *w, uint32_t i, uint32_t rule, bool neg) {
+  if (i == UINT32_MAX || w->seen[2 * i + neg] == rule + 1) return;
+  w->seen[2 * i + neg] = rule + 1;
+  const hn_bnode *b = &w->p->bnodes[i];
+  if (b->op == HN_B_PRED && w->p->preds[b->a].op == HN_P_MATCHES) re_note(e, w, b->a, rule, neg);
+  else if (b->op == HN_B_NOT) re_walk_node(e, w, b->a, rule, !neg);
+  else if (b->op == HN_B_AND || b->op == HN_B_OR)
+    for (uint32_t k = 0; k < b->n; k++) re_walk_node(e, w, w->p->kids[b->first + k], rule, neg);
+}
+
+static void re_walk_rule(hn_eval *e, re_walk *w, uint32_t r) {
+  const hn_rule *ru = &w->p->rules[r];
+  re_walk_node(e, w, ru->cond, r, false); /* a sequence's is `false`: its steps decide */
+  if (ru->corr == UINT32_MAX) return;
+  const hn_corr *C = &w->p->corrs[ru->corr];
+  for (uint32_t k = 0; k < C->n_steps; k++) re_walk_node(e, w, C->steps[k].cond, r, C->steps[k].negated);
+  re_walk_node(e, w, C->until, r, true); /* `until` ends partial matches */
+  for (uint32_t k = 0; k < C->n_aggs; k++) re_walk_node(e, w, C->aggs[k].cond, r, false);
+}
+
+/* Builds re_open and the rules of each predicate (rule order: pairs are made rule by rule). */
+static void re_tables(hn_eval *e) {
+  const hn_program *p = e->p;
+  e->re_tables_built = true;
+  re_walk w = {p, calloc(2 * (size_t)p->n_bnodes + 1, sizeof *w.seen), calloc(p->n_preds + 1, sizeof *w.pseen),
+               NULL, 0, 0, false};
+  e->re_open = calloc(p->n_preds + 1, 1);
+  e->re_rule_first = calloc(p->n_preds + 2, sizeof *e->re_rule_first);
+  if (w.seen && w.pseen && e->re_open && e->re_rule_first)
+    for (uint32_t r = 0; r < p->n_rules; r++) re_walk_rule(e, &w, r);
+  e->re_rules = malloc((w.n / 2 + 1) * sizeof *e->re_rules);
+  if (!e->re_rules || !e->re_rule_first || w.failed) {
+    free(e->re_rule_first);
+    e->re_rule_first = NULL;
+  } else {
+    for (size_t i = 0; i < w.n; i += 2) e->re_rule_first[w.pairs[i] + 1]++;
+    for (uint32_t k = 0; k < p->n_preds; k++) e->re_rule_first[k + 1] += e->re_rule_first[k];
+    uint32_t *at = w.pseen; /* reused: the next free place of each predicate's list */
+    memcpy(at, e->re_rule_first, p->n_preds * sizeof *at);
+    for (size_t i = 0; i < w.n; i += 2) e->re_rules[at[w.pairs[i]]++] = w.pairs[i + 1];
+  }
+  free(w.seen);
+  free(w.pseen);
+  free(w.pairs);
+}
+
+uint32_t hn_re_rules(hn_eval *e, uint32_t pred, const uint32_t **rules) {
+  if (!e->re_tables_built) re_tables(e);
+  if (!e->re_rule_first || pred >= e->p->n_preds) return 0;
+  *rules = e->re_rules + e->re_rule_first[pred];
+  return e->re_rule_first[pred + 1] - e->re_rule_first[pred];
+}
+
+/* The value of predicate p, whose match the limits left undecided, noted for the runner. */
+static bool re_undecided(hn_eval *e, const hn_pred *p) {
+  uint32_t pi = (uint32_t)(p - e->p->preds), k = 0, n = e->re_undecided < HN_RE_LISTED ? e->re_undecided : HN_RE_LISTED;
+  while (k < n && e->re_preds[k] != pi) k++;
+  if (k == n) {
+    if (n < HN_RE_LISTED) e->re_preds[n] = pi;
+    e->re_undecided++;
+  }
+  if (!e->re_tables_built) re_tables(e);
+  return !e->re_open || e->re_open[pi] != 2; /* false only where every reader negates it */
 }
 
 static bool strop(hn_eval *e, const hn_pred *p) {
@@ -338,27 +459,27 @@ static bool strop(hn_eval *e, const hn_pred *p) {
   size_t n;
   const hn_value *v = operand(e, p->lhs, &n, tmp);
   bool nocase = (p->flags & HN_PF_NOCASE) || caseless_operand(e, p->lhs);
-  bool field = e->p->vexprs[p->lhs].op == HN_VX_FIELD;
+  bool field = e->p->vexprs[p->lhs].op == HN_VX_FIELD, all_of = (p->flags & HN_PF_ALL) != 0, undecided = false;
   for (size_t i = 0; i < n; i++) {
     if (v[i].kind != HN_V_STRING) continue;
     const char *s = v[i].u.s;
     size_t sn = v[i].len;
     if (nocase && p->op != HN_P_MATCHES) s = field ? fold_field(e, s, sn, &sn) : fold(e, s, sn, &sn);
-    bool all = true, any = false;
+    int all = 1; /* every constant matched: 1; one was undecided and none failed: -1; else 0 */
     for (uint32_t k = 0; k < p->n; k++) {
-      if (hits && !(p->flags & HN_PF_ALL)) {
+      if (hits && !all_of) {
         uint32_t id = cs[k].pf - 1;
         if (!((hits[id / 64] >> (id % 64)) & 1)) continue; /* its pattern is not in the field */
       }
-      bool m = str_match(e, p->op, s, sn, &cs[k]);
-      any |= m;
-      all &= m;
-      if (m && !(p->flags & HN_PF_ALL)) return true;
+      int m = str_match(e, p->op, s, sn, &cs[k]);
+      if (m > 0 && !all_of) return true;
+      if (m < 0) undecided |= !all_of;
+      all = m == 0 ? 0 : m < 0 && all ? -1 : all;
     }
-    if ((p->flags & HN_PF_ALL) && all && p->n) return true;
-    (void)any;
+    if (all_of && p->n && all > 0) return true;
+    if (all_of && p->n && all < 0) undecided = true;
   }
-  return false;
+  return undecided ? re_undecided(e, p) : false;
 }
 
 static bool in_set(hn_eval *e, const hn_pred *p) {

@@ -30,6 +30,16 @@ typedef struct hn_eval {
   char *fbuf;         /* the folded bytes, at fmemo[].off */
   size_t fbuf_used, fbuf_cap;
   void *md;           /* pcre2_match_data */
+  void *mctx;         /* pcre2_match_context: the match limits of lang/SPEC.md §6.8 */
+  void *jstack;       /* pcre2_jit_stack of those limits */
+  /* Regex matches of the current event that the limits left undecided (counted, their
+   * predicates listed, at most HN_RE_LISTED of them), and per predicate the value an undecided
+   * match takes and the rules that read it (built at the first, hn_re_rules). */
+  uint32_t re_undecided;
+  uint32_t re_preds[8];
+  uint8_t *re_open;
+  uint32_t *re_rule_first, *re_rules;
+  bool re_tables_built;
   hn_pf_state pf;     /* prefilter scratch and per-event hits */
   hn_cand cand;       /* candidate rules of the event */
   uint32_t *fired;    /* rules that fired on the event (hn_match_event) */
@@ -60,6 +70,19 @@ const hn_value *hn_eval_values(hn_eval *e, uint32_t x, size_t *n, hn_value tmp[6
 bool hn_value_cmp(hn_eval *e, int op, const hn_value *a, const hn_value *b);
 /* a op b for the arithmetic of hn_vop (b NULL for NEG); false when undefined. */
 bool hn_value_arith(int op, const hn_value *a, const hn_value *b, hn_value *out);
+
+/* The limits of a regex match (lang/SPEC.md §6.8): PCRE2's match limit bounds the time of one
+ * match (2 ms of JIT code here, 40 ms of PCRE2's interpreter), the depth and heap limits the
+ * interpreter's memory where there is no JIT code or its stack (HN_RE_JIT_STACK) runs out. */
+#define HN_RE_MATCH_LIMIT 1000000u
+#define HN_RE_DEPTH_LIMIT 1000000u
+#define HN_RE_HEAP_LIMIT_KIB 20480u
+#define HN_RE_JIT_STACK (8u << 20)
+#define HN_RE_LISTED 8u
+
+/* The rules that read predicate `pred` (a `matches` the limits left undecided), in rule order:
+ * how many, and *rules. 0 when it belongs to no rule (a score, an exposure) or memory ran out. */
+uint32_t hn_re_rules(hn_eval *e, uint32_t pred, const uint32_t **rules);
 
 /* Case-folds s into the evaluator's scratch (valid until the next fold). */
 const char *hn_eval_fold(hn_eval *e, const char *s, size_t n, size_t *out_n);

@@ -2,6 +2,8 @@
  * test blocks (hornet test) and the explanation of one event (hornet explain). Alerts are
  * JSON Lines. Streams through one reused line buffer and one reused event: no per-event
  * allocation once warm. Depends on the interpreter and the decoder. */
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,18 +159,87 @@ typedef struct sink {
   int64_t *count;
   hn_incidents *inc;     /* every alert joins an incident, when incidents are kept */
   int64_t now;
+  FILE *records;         /* the incidents' records, checked after each write (may be NULL) */
+  FILE *bad;             /* the first output a write failed on (the run stops), and errno then */
+  int bad_errno;
 } sink;
+
+/* Notes a failed write on f, the first one only: errno still holds the cause. */
+static void out_check(sink *k, FILE *f) {
+  if (f && !k->bad && ferror(f)) {
+    k->bad = f;
+    k->bad_errno = errno ? errno : EIO;
+  }
+}
+
+/* Flushes f and notes a failure. */
+static void out_flush(sink *k, FILE *f) {
+  if (f && fflush(f) != 0 && !k->bad) {
+    k->bad = f;
+    k->bad_errno = errno ? errno : EIO;
+  }
+  out_check(k, f);
+}
 
 static void emit(void *ud, const hn_calert *a) {
   sink *k = ud;
   if (k->count) k->count[a->rule]++; /* tests see every rule fire, `generate false` ones too */
   if (k->p->rules[a->rule].quiet) return; /* `generate false`: for the rules that read it only */
   if (k->alerts) (*k->alerts)++;
-  if (k->out) write_alert(k->out, k->p, a, k->seen);
+  if (k->out) {
+    write_alert(k->out, k->p, a, k->seen);
+    out_check(k, k->out);
+  }
   if (k->inc) {
     if (a->timed && a->time > k->now) k->now = a->time;
     hn_incidents_alert(k->inc, a, k->now);
+    out_check(k, k->records);
   }
+}
+
+/* ---- dead letters -----------------------------------------------------------------------------
+ * One JSON object a line (README): {"file", "line", "offset", "reason", ["message",] ["rule",]
+ * "text"[, "base64"]}. "text" is the line as a JSON string; a line that is not valid UTF-8
+ * has U+FFFD for its ill-formed bytes there (hn_json_str) and comes whole, byte for byte, in
+ * "base64". */
+static void base64(FILE *f, const char *s, size_t n) {
+  static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  const unsigned char *u = (const unsigned char *)s;
+  fputc('"', f);
+  for (size_t i = 0; i < n; i += 3) {
+    uint32_t v = (uint32_t)u[i] << 16 | (i + 1 < n ? (uint32_t)u[i + 1] << 8 : 0) | (i + 2 < n ? u[i + 2] : 0);
+    char q[4] = {b64[v >> 18], b64[v >> 12 & 63], i + 1 < n ? b64[v >> 6 & 63] : '=', i + 2 < n ? b64[v & 63] : '='};
+    fwrite(q, 1, 4, f);
+  }
+  fputc('"', f);
+}
+
+/* Where a line came from, for a dead letter. */
+typedef struct line_at {
+  const char *text;
+  size_t len;
+  uint64_t line, offset;
+} line_at;
+
+/* Writes one dead letter to o->dead_letter (when there is one): reason is "malformed", "late"
+ * or "regex-limit"; message and rule may be NULL. */
+static void dead_letter(const hn_run_options *o, sink *k, const line_at *l, const char *reason, const char *message,
+                        const char *rule) {
+  FILE *f = o->dead_letter;
+  if (!f) return;
+  fputs("{\"file\":", f);
+  hn_json_cstr(f, o->input_name);
+  fprintf(f, ",\"line\":%" PRIu64 ",\"offset\":%" PRIu64 ",\"reason\":\"%s\"", l->line, l->offset, reason);
+  if (message) { fputs(",\"message\":", f); hn_json_cstr(f, message); }
+  if (rule) { fputs(",\"rule\":", f); hn_json_cstr(f, rule); }
+  fputs(",\"text\":", f);
+  hn_json_str(f, l->text, l->len);
+  if (hn_utf8_check(l->text, l->len) < l->len) {
+    fputs(",\"base64\":", f);
+    base64(f, l->text, l->len);
+  }
+  fputs("}\n", f);
+  out_check(k, f);
 }
 
 /* The single-event alerts of the current event, through suppression when there is any. */
@@ -205,21 +276,55 @@ static hn_status session_init(const hn_program *p, hn_eval *e, hn_event *ev) {
 
 /* ---- checkpoints ------------------------------------------------------------------------------
  * A state file: a header (magic, format, byte order, the input position and the runner's
- * counts, the output's length), then the correlation engine's state. Written to PATH.tmp,
+ * counts, the outputs' lengths), then the correlation engine's state. Written to PATH.tmp,
  * flushed to disk, renamed over PATH: a crash leaves the old state or the new, never half. */
 #define HN_STATE_MAGIC "HORNETST"
-enum { HN_STATE_FORMAT = 1 };
+enum { HN_STATE_FORMAT = 2 };
 
 typedef struct state_head {
   char magic[8];
   uint32_t format, order;      /* order: 0x01020304 as written by the host */
   uint64_t offset, lines, events, bytes, alerts, malformed, late;
-  int64_t out_len;             /* the output's length at the checkpoint, -1 when not a file */
+  int64_t out_len[3];          /* the alerts', dead letters' and incident records' length at the
+                                * checkpoint, -1 when not a regular file */
 } state_head;
 
-static hn_status state_save(const char *path, const hn_corr_engine *ce, const hn_run_stats *st, uint64_t offset,
-                            FILE *out) {
-  fflush(out); /* the alerts up to here are part of the checkpoint */
+/* The outputs a checkpoint records the length of, in state_head.out_len order. */
+static void outputs_of(const hn_run_options *o, FILE *f[3]) {
+  f[0] = o->out;
+  f[1] = o->dead_letter;
+  f[2] = o->incidents;
+}
+
+/* Where a regular-file output ends after what was written to it, flushed and synced: -1 when
+ * it is not a regular file. Appending (>>, or what the CLI opens with --state), every write
+ * lands at the end whatever the stream's position says: the end is the file's size. */
+static int64_t out_end(FILE *f) {
+  struct stat sb;
+  if (!f || fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) return -1;
+  fsync(fileno(f));
+  int fl = fcntl(fileno(f), F_GETFL);
+  return fl >= 0 && (fl & O_APPEND) ? (int64_t)sb.st_size : (int64_t)ftello(f);
+}
+
+/* Cuts a regular-file output back to len (what it held at the checkpoint) when it is longer;
+ * a shorter one (rotated, emptied by >) is left alone. 0, or -1 on failure. */
+static int out_cut(FILE *f, int64_t len) {
+  struct stat sb;
+  if (!f || len < 0 || fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size <= len) return 0;
+  if (fflush(f) != 0 || ftruncate(fileno(f), (off_t)len) != 0) return -1;
+  return fseeko(f, 0, SEEK_END) == 0 ? 0 : -1;
+}
+
+/* Writes the state file; a failure to write it is reported to o->diag, one of the outputs'
+ * noted in k (it must be flushed: what it holds is part of the checkpoint). */
+static hn_status state_save(const hn_run_options *o, sink *k, const hn_corr_engine *ce, const hn_run_stats *st,
+                            uint64_t offset) {
+  const char *path = o->state_path;
+  FILE *outs[3];
+  outputs_of(o, outs);
+  for (int i = 0; i < 3; i++) out_flush(k, outs[i]);
+  if (k->bad) return HN_ERR_IO;
   state_head h;
   memset(&h, 0, sizeof h);
   memcpy(h.magic, HN_STATE_MAGIC, 8);
@@ -232,9 +337,7 @@ static hn_status state_save(const char *path, const hn_corr_engine *ce, const hn
   h.alerts = st->alerts;
   h.malformed = st->malformed;
   h.late = st->late;
-  struct stat sb;
-  h.out_len = fstat(fileno(out), &sb) == 0 && S_ISREG(sb.st_mode) ? (int64_t)ftello(out) : -1;
-  if (h.out_len >= 0) fsync(fileno(out));
+  for (int i = 0; i < 3; i++) h.out_len[i] = out_end(outs[i]);
   size_t n = strlen(path);
   char *tmp = malloc(n + 5);
   if (!tmp) return HN_ERR_NOMEM;
@@ -248,6 +351,7 @@ static hn_status state_save(const char *path, const hn_corr_engine *ce, const hn
   if (f && fsync(fileno(f)) != 0) rc = HN_ERR_IO;
   if (f && fclose(f) != 0) rc = HN_ERR_IO;
   if (rc == HN_OK && rename(tmp, path) != 0) rc = HN_ERR_IO;
+  if (rc == HN_ERR_IO && o->diag) fprintf(o->diag, "hornet: cannot write the state file '%s': %s\n", path, strerror(errno));
   if (rc != HN_OK) remove(tmp);
   free(tmp);
   return rc;
@@ -279,15 +383,14 @@ static int state_load(const char *path, hn_corr_engine *ce, hn_run_stats *st, ui
   st->alerts = h.alerts;
   st->malformed = h.malformed;
   st->late = h.late;
-  /* resume: the input where the checkpoint left it, the output cut back to its length then */
+  /* resume: the input where the checkpoint left it, the outputs cut back to their lengths then */
   struct stat sb;
   if (fstat(fileno(o->in), &sb) == 0 && S_ISREG(sb.st_mode) && fseeko(o->in, (off_t)h.offset, SEEK_SET) != 0) rc = -1;
-  if (h.out_len >= 0 && fstat(fileno(o->out), &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > h.out_len) {
-    fflush(o->out);
-    if (ftruncate(fileno(o->out), (off_t)h.out_len) != 0) rc = -1;
-    fseeko(o->out, 0, SEEK_END);
-  }
-  if (rc < 0 && o->diag) fprintf(o->diag, "hornet: cannot resume the input or the output at the checkpoint\n");
+  FILE *outs[3];
+  outputs_of(o, outs);
+  for (int i = 0; i < 3; i++)
+    if (out_cut(outs[i], h.out_len[i]) != 0) rc = -1;
+  if (rc < 0 && o->diag) fprintf(o->diag, "hornet: cannot resume the input or the outputs at the checkpoint: %s\n", strerror(errno));
   return rc;
 }
 
@@ -297,13 +400,93 @@ static int64_t wall_ns(void) {
   return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
 }
 
+/* ---- regex limits ------------------------------------------------------------------------------
+ * Each rule that read a regex match the limits left undecided (lang/SPEC.md §6.8) counts once
+ * an event, in the stats and per rule, and gets a dead letter and a report: an evasion by
+ * padding is visible. */
+typedef struct re_limits {
+  uint64_t *count;   /* per rule: events (allocated at the first) */
+  uint64_t *last;    /* per rule: the last line counted */
+} re_limits;
+
+static void re_report(const hn_run_options *o, sink *k, hn_run_stats *st, const char *rule, const line_at *l) {
+  st->regex_undecided++;
+  if (o->diag && st->regex_undecided <= o->max_reports)
+    fprintf(o->diag, "%s:%" PRIu64 ": rule '%s': a regex match reached the match limit (lang/SPEC.md §6.8)\n",
+            o->input_name, l->line, rule ? rule : "?");
+  dead_letter(o, k, l, "regex-limit", "a regex match reached the match limit", rule);
+}
+
+/* Counts and reports the rules whose regex matches of this event the limits left undecided. */
+static hn_status re_limited(const hn_program *p, hn_eval *e, re_limits *rl, const hn_run_options *o, sink *k,
+                            hn_run_stats *st, const line_at *l) {
+  if (!rl->count) {
+    rl->count = calloc(p->n_rules + 1, sizeof *rl->count);
+    rl->last = calloc(p->n_rules + 1, sizeof *rl->last);
+    if (!rl->count || !rl->last) return HN_ERR_NOMEM;
+  }
+  uint32_t listed = e->re_undecided < HN_RE_LISTED ? e->re_undecided : HN_RE_LISTED;
+  for (uint32_t i = 0; i < listed; i++) {
+    const uint32_t *rules;
+    uint32_t n = hn_re_rules(e, e->re_preds[i], &rules);
+    if (n == 0) re_report(o, k, st, NULL, l); /* a score or an exposure read it */
+    for (uint32_t j = 0; j < n; j++) {
+      if (rl->last[rules[j]] == l->line) continue;
+      rl->last[rules[j]] = l->line;
+      rl->count[rules[j]]++;
+      re_report(o, k, st, p->rules[rules[j]].name, l);
+    }
+  }
+  return HN_OK;
+}
+
+/* The per-rule totals, at the end of the run. */
+static void re_summary(const hn_program *p, const re_limits *rl, const hn_run_options *o) {
+  for (uint32_t r = 0; o->diag && rl->count && r < p->n_rules; r++)
+    if (rl->count[r])
+      fprintf(o->diag, "%s: rule '%s': %" PRIu64 " event%s with a regex match at the match limit\n", o->input_name,
+              p->rules[r].name, rl->count[r], rl->count[r] == 1 ? "" : "s");
+}
+
+/* ---- the stream ------------------------------------------------------------------------------ */
+static void malformed(const hn_run_options *o, sink *k, hn_run_stats *st, const line_at *l, const hn_decode_error *de) {
+  st->malformed++;
+  const char *why = de->message ? de->message : "not a JSON object";
+  if (o->diag && st->malformed <= o->max_reports)
+    fprintf(o->diag, "%s:%" PRIu64 ": malformed event: %s (at byte %zu)\n", o->input_name, l->line, why, de->offset);
+  char msg[256];
+  snprintf(msg, sizeof msg, "%s (at byte %zu)", why, de->offset);
+  dead_letter(o, k, l, "malformed", msg, NULL);
+}
+
+static void late(const hn_program *p, const hn_run_options *o, sink *k, hn_run_stats *st, const line_at *l) {
+  st->late++;
+  char msg[160];
+  snprintf(msg, sizeof msg, "its time is below the watermark (lateness %" PRId64 "s); kept out of correlation",
+           p->lateness / 1000000000);
+  if (o->diag && st->late <= o->max_reports) fprintf(o->diag, "%s:%" PRIu64 ": late event: %s\n", o->input_name, l->line, msg);
+  dead_letter(o, k, l, "late", msg, NULL);
+}
+
+/* The last lines of the run's reports. */
+static void run_summary(const hn_program *p, const hn_run_options *o, const hn_run_stats *st, const re_limits *rl) {
+  if (o->diag && st->late > o->max_reports)
+    fprintf(o->diag, "%s: %" PRIu64 " more late events not shown\n", o->input_name, st->late - o->max_reports);
+  if (o->diag && st->malformed > o->max_reports)
+    fprintf(o->diag, "%s: %" PRIu64 " more malformed events not shown\n", o->input_name, st->malformed - o->max_reports);
+  if (o->diag && st->regex_undecided > o->max_reports)
+    fprintf(o->diag, "%s: %" PRIu64 " more regex matches at the match limit not shown\n", o->input_name,
+            st->regex_undecided - o->max_reports);
+  re_summary(p, rl, o);
+}
+
 hn_status hn_run_stream(const hn_program *p, const hn_run_options *o, hn_run_stats *st) {
   memset(st, 0, sizeof *st);
   hn_eval e;
   hn_event ev;
   if (session_init(p, &e, &ev) != HN_OK) return HN_ERR_NOMEM;
   uint8_t *seen = malloc(p->n_fields ? p->n_fields : 1);
-  sink sk = {o->out, p, seen, &st->alerts, NULL, NULL, INT64_MIN};
+  sink sk = {o->out, p, seen, &st->alerts, NULL, NULL, INT64_MIN, o->incidents, NULL, 0};
   if (o->incidents || o->queue) sk.inc = hn_incidents_create(p, o->incidents, o->engine != HN_ENGINE_INTERP);
   bool need = hn_corr_needed(p) || o->state_path;
   hn_corr_engine *ce = need ? hn_corr_create(p, emit, &sk) : NULL;
@@ -320,17 +503,19 @@ hn_status hn_run_stream(const hn_program *p, const hn_run_options *o, hn_run_sta
   size_t cap = 0;
   ssize_t n;
   uint64_t offset = 0, segment = 0;
+  re_limits rl = {NULL, NULL};
   hn_status rc = HN_OK;
   if (o->state_path && state_load(o->state_path, ce, st, &offset, o) < 0) rc = HN_ERR_SEMANTIC;
   uint64_t events0 = st->events;
   int64_t next_ck = wall_ns() + p->checkpoint;
-  while (rc == HN_OK && (!o->max_events || st->events - events0 < o->max_events) && (n = getline(&line, &cap, o->in)) >= 0) {
+  while (rc == HN_OK && !sk.bad && (!o->max_events || st->events - events0 < o->max_events) &&
+         (n = getline(&line, &cap, o->in)) >= 0) {
     size_t len = (size_t)n;
-    uint64_t at = offset;
+    line_at at = {line, len, 0, offset};
     offset += len;
-    st->lines++;
+    at.line = ++st->lines;
     st->bytes += len;
-    if (len && line[len - 1] == '\n') len--;
+    if (len && line[len - 1] == '\n') at.len = --len;
     size_t k = 0;
     while (k < len && (line[k] == ' ' || line[k] == '\t' || line[k] == '\r')) k++;
     if (k == len) continue; /* blank lines are not events */
@@ -338,53 +523,42 @@ hn_status hn_run_stream(const hn_program *p, const hn_run_options *o, hn_run_sta
     hn_status ds = hn_decode(p->decoder, line, len, &ev, &de);
     if (ds == HN_ERR_NOMEM) { rc = ds; break; }
     if (ds != HN_OK) {
-      st->malformed++;
-      if (o->diag && st->malformed <= o->max_reports)
-        fprintf(o->diag, "%s:%" PRIu64 ": malformed event: %s (at byte %zu)\n", o->input_name, st->lines,
-                de.message ? de.message : "not a JSON object", de.offset);
-      if (o->dead_letter) {
-        fwrite(line, 1, len, o->dead_letter);
-        fputc('\n', o->dead_letter);
-      }
+      malformed(o, &sk, st, &at, &de);
       continue;
     }
     st->events++;
     hn_eval_begin(&e, &ev);
     const uint32_t *fired;
     uint32_t nf = hn_match_event(&e, native, &fired);
-    single_alerts(p, ce, &sk, &e, &ev, fired, nf, o->input_name, st->lines, at);
+    single_alerts(p, ce, &sk, &e, &ev, fired, nf, o->input_name, at.line, at.offset);
     if (sk.inc) { /* windows of exposure this event opens or closes; scores that read `now` */
       const hn_slot *ts = p->time_slot >= 0 ? &ev.slots[p->time_slot] : NULL;
       bool timed = ts && ts->n && ev.values[ts->first].kind == HN_V_TIME;
       hn_incidents_event(sk.inc, &e, &ev, timed ? ev.values[ts->first].u.i : 0, timed);
+      out_check(&sk, o->incidents);
     }
-    if (!ce) continue;
-    int late = hn_corr_event(ce, &e, &ev, line, len, o->input_name, st->lines, at);
-    if (late < 0) { rc = HN_ERR_NOMEM; break; }
-    if (late) {
-      st->late++;
-      if (o->diag && st->late <= o->max_reports)
-        fprintf(o->diag, "%s:%" PRIu64 ": late event: its time is below the watermark (lateness %" PRId64 "s); "
-                "kept out of correlation\n", o->input_name, st->lines, p->lateness / 1000000000);
-      if (o->dead_letter) {
-        fwrite(line, 1, len, o->dead_letter);
-        fputc('\n', o->dead_letter);
-      }
-    }
+    int lt = ce ? hn_corr_event(ce, &e, &ev, line, len, o->input_name, at.line, at.offset) : 0;
+    if (lt < 0) { rc = HN_ERR_NOMEM; break; }
+    if (lt) late(p, o, &sk, st, &at);
+    if (e.re_undecided && (rc = re_limited(p, &e, &rl, o, &sk, st, &at)) != HN_OK) break;
     if (o->state_path && ((o->checkpoint_events && ++segment % o->checkpoint_events == 0) ||
                           ((st->events & 1023) == 0 && wall_ns() >= next_ck))) {
-      if ((rc = state_save(o->state_path, ce, st, offset, o->out)) != HN_OK) break;
+      if ((rc = state_save(o, &sk, ce, st, offset)) != HN_OK) break;
       next_ck = wall_ns() + p->checkpoint;
     }
   }
-  if (rc == HN_OK && ferror(o->in)) rc = HN_ERR_IO;
+  if (rc == HN_OK && !sk.bad && ferror(o->in)) {
+    sk.bad = o->in;
+    sk.bad_errno = errno ? errno : EIO;
+  }
+  if (sk.bad) rc = HN_ERR_IO;
   bool at_end = feof(o->in) != 0; /* not stopped by max_events */
   if (ce) {
     /* the end of a finite input closes every window; with a state file the stream goes on
      * in the next run unless this input is its end */
     if (rc == HN_OK && at_end && (!o->state_path || o->final_input) && hn_corr_finish(ce, &e) != HN_OK)
       rc = HN_ERR_NOMEM;
-    if (rc == HN_OK && o->state_path) rc = state_save(o->state_path, ce, st, offset, o->out);
+    if (rc == HN_OK && o->state_path) rc = state_save(o, &sk, ce, st, offset);
     const hn_corr_stats *cs = hn_corr_stats_of(ce);
     st->untimed = cs->untimed;
     st->no_key = cs->no_key;
@@ -399,10 +573,18 @@ hn_status hn_run_stream(const hn_program *p, const hn_run_options *o, hn_run_sta
     if (o->queue && rc == HN_OK) hn_incidents_queue(sk.inc, o->queue, o->queue_json);
     hn_incidents_destroy(sk.inc);
   }
-  if (o->diag && st->late > o->max_reports)
-    fprintf(o->diag, "%s: %" PRIu64 " more late events not shown\n", o->input_name, st->late - o->max_reports);
-  if (o->diag && st->malformed > o->max_reports)
-    fprintf(o->diag, "%s: %" PRIu64 " more malformed events not shown\n", o->input_name, st->malformed - o->max_reports);
+  FILE *outs[3];
+  outputs_of(o, outs);
+  for (int i = 0; i < 3; i++) out_flush(&sk, outs[i]);
+  out_flush(&sk, o->queue);
+  if (sk.bad) {
+    rc = HN_ERR_IO;
+    st->io_failed = sk.bad;
+    st->io_errno = sk.bad_errno;
+  }
+  run_summary(p, o, st, &rl);
+  free(rl.count);
+  free(rl.last);
   free(line);
   free(seen);
   hn_event_fini(&ev);
@@ -428,7 +610,7 @@ static int one_test(const hn_program *p, const hn_test *t, hn_eval *e, hn_event 
   memset(count, 0, p->n_rules * sizeof *count);
   int verdict = 1;
   /* every test starts from empty correlation state; its events are one finite input */
-  sink sk = {NULL, p, NULL, NULL, count, NULL, INT64_MIN};
+  sink sk = {NULL, p, NULL, NULL, count, NULL, INT64_MIN, NULL, NULL, 0};
   hn_corr_engine *ce = hn_corr_needed(p) ? hn_corr_create(p, emit, &sk) : NULL;
   if (hn_corr_needed(p) && !ce) {
     fprintf(msg, "  out of memory\n");
@@ -701,6 +883,9 @@ hn_status hn_explain(const hn_program *p, const char *event, size_t len, const c
     explain_node(out, &e, ru->cond, 0);
   }
   if (st == HN_OK && !found) st = HN_ERR_NOT_FOUND;
+  if (st == HN_OK && e.re_undecided)
+    fprintf(out, "note: %u regex match%s reached the match limit: each counts as the value that lets the rules "
+            "reading it fire (lang/SPEC.md §6.8)\n", e.re_undecided, e.re_undecided == 1 ? "" : "es");
   hn_event_fini(&ev);
   hn_eval_fini(&e);
   return st;

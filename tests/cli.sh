@@ -156,6 +156,116 @@ for engine in jit interp; do
     expect "issue 10 reproducer: the same 300 alerts ($engine ${how:-prefilter})" 0 cmp "$tmp/issue10.want" "$tmp/issue10.got"
   done
 done
+# backquoted segments are syntax: a real event line and the pack's test blocks agree (§2.4, §5.4)
+expect "backquoted segments: test blocks" 0 "$hornet" test tests/golden/run/backquoted.hn
+contains "backquoted segments: an event line" '"rule":"xff"' sh -c "printf '%s\n' '{\"@timestamp\":\"2024-01-01T00:00:00Z\",\"http\":{\"request\":{\"headers\":{\"X-Forwarded-For\":\"1.2.3.4\"}}}}' | '$hornet' run tests/golden/run/backquoted.hn"
+
+# -h/--help: every command prints its own usage on standard output and exits 0
+for c in check fmt run queue import-sigma test explain build version; do
+  expect "$c --help" 0 "$hornet" $c --help
+  contains "$c -h: its usage on stdout" "usage: hornet $c" sh -c "'$hornet' $c -h 2>/dev/null"
+done
+contains "help COMMAND" "usage: hornet queue" "$hornet" help queue
+# numeric options are whole numbers >= 1, or a usage error that says so
+for v in abc 1x -1 0 +5 " 5" 99999999999999999999999 ""; do
+  expect "--max-events '$v'" 2 "$hornet" run examples/acme --max-events "$v" --input /dev/null
+  expect "--checkpoint-every '$v'" 2 "$hornet" run examples/acme --state "$tmp/never" --checkpoint-every "$v" --input /dev/null
+done
+contains "--max-events abc: why" "--max-events wants a whole number, not 'abc'" "$hornet" run examples/acme --max-events abc
+contains "--max-events 2 stops after 2" "hornet run: 2 events" "$hornet" run examples/acme --input examples/acme/events.jsonl --max-events 2 --output /dev/null
+# a failed write is reported, naming the file, with exit 1 (ten thousand alerts went nowhere with exit 0)
+awk 'BEGIN { for (i = 0; i < 10000; i++) printf "{\"host\":{\"name\":\"h%d\"},\"process\":{\"name\":\"whoami.exe\"}}\n", i }' > "$tmp/many.jsonl"
+full() { # full NAME MESSAGE CMD...: CMD writes to /dev/full
+  local name=$1 msg=$2; shift 2
+  "$@" > "$tmp/full.out" 2>&1
+  local got=$?
+  if [[ $got -eq 1 ]] && grep -qF -- "$msg" "$tmp/full.out"; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); echo "FAIL $name: exit $got, want 1 and '$msg'"; sed 's/^/  | /' "$tmp/full.out" | head -5
+  fi
+}
+if [[ -w /dev/full ]]; then
+  stdout_full="hornet: cannot write to standard output: No space left on device"
+  file_full="hornet: cannot write to '/dev/full': No space left on device"
+  full "run > /dev/full" "$stdout_full" sh -c "'$hornet' run tests/golden/run/malformed.hn --input '$tmp/many.jsonl' > /dev/full"
+  n=$(sh -c "'$hornet' run tests/golden/run/malformed.hn --input '$tmp/many.jsonl' > /dev/full" 2>&1 | sed -n 's/^hornet run: \([0-9]*\) events.*/\1/p')
+  expect "run stops at the failed write ($n of 10000 events)" 0 test "${n:-10000}" -lt 10000
+  full "run --output" "$file_full" "$hornet" run tests/golden/run/malformed.hn --input "$tmp/many.jsonl" --output /dev/full
+  full "run --dead-letter" "$file_full" "$hornet" run tests/golden/run/malformed.hn --input tests/golden/run/malformed.jsonl --output /dev/null --dead-letter /dev/full
+  full "run --incidents" "$file_full" "$hornet" run tests/golden/run/malformed.hn --input tests/golden/run/malformed.jsonl --output /dev/null --incidents /dev/full
+  full "run --state, > /dev/full" "$stdout_full" sh -c "'$hornet' run tests/golden/run/malformed.hn --input tests/golden/run/malformed.jsonl --state '$tmp/full.state' > /dev/full"
+  full "queue" "$stdout_full" sh -c "'$hornet' queue examples/acme --input examples/acme/events.jsonl > /dev/full"
+  full "test" "$stdout_full" sh -c "'$hornet' test examples/acme > /dev/full"
+  full "test --junit" "$file_full" "$hornet" test examples/acme --junit /dev/full
+  full "import-sigma" "$stdout_full" sh -c "'$hornet' import-sigma tests/sigma/windows/rules > /dev/full"
+  full "import-sigma -o" "$file_full" "$hornet" import-sigma tests/sigma/windows/rules -o /dev/full
+  full "explain" "$stdout_full" sh -c "'$hornet' explain examples/acme --event '{}' > /dev/full"
+  full "fmt --stdout" "$stdout_full" sh -c "'$hornet' fmt --stdout examples/acme > /dev/full"
+  printf 'rule   r{severity low}\n' > "$tmp/u2.hn"
+  full "fmt --check" "$stdout_full" sh -c "'$hornet' fmt --check '$tmp/u2.hn' > /dev/full"
+  full "check --format sarif" "$stdout_full" sh -c "'$hornet' check --format sarif examples/acme > /dev/full"
+  full "check --format json" "$stdout_full" sh -c "'$hornet' check --format json examples/acme > /dev/full"
+  full "check --summary" "$stdout_full" sh -c "'$hornet' check --summary examples/acme > /dev/full"
+  full "version" "$stdout_full" sh -c "'$hornet' version > /dev/full"
+  full "--help" "$stdout_full" sh -c "'$hornet' run --help > /dev/full"
+fi
+# a closed stdout stays closed: the dead-letter file opened next does not become fd 1 and take the alerts
+sh -c "'$hornet' run tests/golden/run/malformed.hn --dead-letter '$tmp/closed.dead' < tests/golden/run/malformed.jsonl >&-" 2> "$tmp/closed.err"
+got=$?
+if [[ $got -eq 1 ]] && ! grep -q '"rule"' "$tmp/closed.dead" && [[ $(grep -c '"reason":"malformed"' "$tmp/closed.dead") -eq 4 ]] &&
+   grep -qF "cannot write to standard output: Bad file descriptor" "$tmp/closed.err"; then pass=$((pass + 1)); else
+  fail=$((fail + 1)); echo "FAIL closed stdout: exit $got"; head -3 "$tmp/closed.dead" "$tmp/closed.err"; fi
+# an input that cannot be read is named
+contains "unreadable input named" "cannot read 'tests': Is a directory" "$hornet" run examples/acme --input tests
+expect "unreadable input exits 1" 1 "$hornet" run examples/acme --input tests
+contains "missing input named" "cannot read '$tmp/nope': No such file or directory" "$hornet" run examples/acme --input "$tmp/nope"
+# --state and the outputs: appended (>> too), cut back to the checkpoint, never emptied by a resumed run
+m=(tests/golden/run/malformed.hn --input tests/golden/run/malformed.jsonl)
+for i in 1 2 3; do
+  sh -c "'$hornet' run ${m[*]} --state '$tmp/st' --dead-letter '$tmp/st.dead' --incidents '$tmp/st.inc' >> '$tmp/st.alerts'" 2>/dev/null
+  [[ $i -eq 1 ]] && cp "$tmp/st.inc" "$tmp/st.inc1"
+done
+expect "resumed runs keep the alerts (>>)" 0 test "$(wc -l < "$tmp/st.alerts")" -eq 3
+expect "resumed runs keep the dead letters" 0 test "$(wc -l < "$tmp/st.dead")" -eq 4
+expect "resumed runs keep the incident records" 0 cmp "$tmp/st.inc1" "$tmp/st.inc"
+"$hornet" run "${m[@]}" --output "$tmp/whole.alerts" --dead-letter "$tmp/whole.dead" 2>/dev/null
+for i in 1 2 3 4 5; do
+  "$hornet" run "${m[@]}" --state "$tmp/pc" --max-events 2 --output "$tmp/pc.alerts" --dead-letter "$tmp/pc.dead" 2>/dev/null
+done
+expect "runs of 2 events: the alerts of one run" 0 cmp "$tmp/whole.alerts" "$tmp/pc.alerts"
+expect "runs of 2 events: the dead letters of one run" 0 cmp "$tmp/whole.dead" "$tmp/pc.dead"
+# an output naming the input is refused before anything is opened for writing
+cp tests/golden/run/malformed.jsonl "$tmp/in.jsonl"
+expect "--output is the input" 1 "$hornet" run tests/golden/run/malformed.hn --input "$tmp/in.jsonl" --output "$tmp/in.jsonl"
+contains "--output is the input: why" "is the input file" "$hornet" run tests/golden/run/malformed.hn --input "$tmp/in.jsonl" --output "$tmp/in.jsonl"
+expect "--dead-letter is the input" 1 "$hornet" run tests/golden/run/malformed.hn --input "$tmp/in.jsonl" --dead-letter "$tmp/./in.jsonl"
+expect "--incidents is the input (stdin)" 1 sh -c "'$hornet' run tests/golden/run/malformed.hn --incidents '$tmp/in.jsonl' < '$tmp/in.jsonl'"
+expect "the input is intact" 0 cmp tests/golden/run/malformed.jsonl "$tmp/in.jsonl"
+# regex matches at PCRE2's limits: counted in the summary, the same with native code and the interpreter
+contains "regex limits in the summary" "2 regex matches reached the match limit" "$hornet" run tests/golden/run/deadletter.hn --input tests/golden/run/deadletter.jsonl --output /dev/null
+contains "regex limits per rule" "rule 'evil': 1 event with a regex match at the match limit" "$hornet" run tests/golden/run/deadletter.hn --input tests/golden/run/deadletter.jsonl --output /dev/null
+for eng in jit interp; do
+  "$hornet" run --engine $eng tests/golden/run/deadletter.hn --input tests/golden/run/deadletter.jsonl --dead-letter "$tmp/re.$eng.dead" 2>/dev/null |
+    sed -n 's/^{"rule":"\([^"]*\)".*"line":\([0-9]*\).*/\2 \1/p' > "$tmp/re.$eng"
+done
+expect "regex limits: jit alerts" 0 cmp "$tmp/re.jit" <(grep -v '^#' tests/golden/run/deadletter.expected)
+expect "regex limits: interp alerts" 0 cmp "$tmp/re.interp" <(grep -v '^#' tests/golden/run/deadletter.expected)
+expect "regex limits: jit dead letters" 0 cmp "$tmp/re.jit.dead" tests/golden/run/deadletter.dead
+contains "regex limits: explain says so" "1 regex match reached the match limit" "$hornet" explain tests/golden/run/deadletter.hn --rule evil --event "$(sed -n 2p tests/golden/run/deadletter.jsonl)"
+
+# pack images (issue 11): built once, run like the pack, refused with a reason when damaged
+expect "build an image" 0 "$hornet" build examples/acme -o "$tmp/acme.hnp"
+"$hornet" run examples/acme --input examples/acme/events.jsonl --incidents "$tmp/src.inc" > "$tmp/src.alerts" 2>/dev/null
+"$hornet" run "$tmp/acme.hnp" --input examples/acme/events.jsonl --incidents "$tmp/img.inc" > "$tmp/img.alerts" 2>/dev/null
+expect "image: the same alerts as the pack" 0 cmp "$tmp/src.alerts" "$tmp/img.alerts"
+expect "image: the same incident records" 0 cmp "$tmp/src.inc" "$tmp/img.inc"
+"$hornet" run --engine interp "$tmp/acme.hnp" --input examples/acme/events.jsonl > "$tmp/img2.alerts" 2>/dev/null
+expect "image, interpreter: the same alerts" 0 cmp "$tmp/src.alerts" "$tmp/img2.alerts"
+expect "image: test blocks" 0 "$hornet" test "$tmp/acme.hnp"
+contains "image: --dump lists the rules" "office_spawns_shell" "$hornet" build --dump "$tmp/acme.hnp"
+head -c 5000 "$tmp/acme.hnp" > "$tmp/cut.hnp"
+contains "a truncated image is refused" "the image is truncated" "$hornet" run "$tmp/cut.hnp" --input /dev/null
+expect "a truncated image: exit 1" 1 "$hornet" run "$tmp/cut.hnp" --input /dev/null
+expect "build without -o" 2 "$hornet" build examples/acme
 
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]

@@ -94,14 +94,17 @@ typedef struct hn_run_options {
   const char *input_name;    /* for messages ("-" for standard input) */
   FILE *in;                  /* JSON Lines, one event a line */
   FILE *out;                 /* alerts, JSON Lines */
-  FILE *dead_letter;         /* malformed lines are copied here (may be NULL) */
-  FILE *diag;                /* malformed-line reports (may be NULL) */
-  unsigned max_reports;      /* malformed lines reported one by one before only counting */
+  FILE *dead_letter;         /* dead letters, JSON Lines (may be NULL): each malformed or late
+                              * line, and each rule whose regex match the limits left undecided,
+                              * with the input position and the reason (README) */
+  FILE *diag;                /* reports of malformed lines, late events, regex limits (may be NULL) */
+  unsigned max_reports;      /* lines reported one by one (per kind) before only counting */
   int engine;                /* HN_ENGINE_AUTO or HN_ENGINE_INTERP */
   /* Checkpoints (lang/SPEC.md §17). With state_path, a state file there is read first (the
-   * input resumes at its recorded position when `in` can seek, and a regular-file `out` is cut
-   * back to its recorded length, so alerts written after the last checkpoint are not
-   * repeated); the state is written atomically every checkpoint_events events (0: never),
+   * input resumes at its recorded position when `in` can seek, and `out`, `dead_letter` and
+   * `incidents`, when regular files, are cut back to their recorded lengths, so what was written
+   * after the last checkpoint is not repeated: open them for appending); the state is written
+   * atomically every checkpoint_events events (0: never),
    * every `checkpoint` setting of wall-clock time, and at the end. */
   const char *state_path;
   uint64_t checkpoint_events;
@@ -123,10 +126,17 @@ typedef struct hn_run_stats {
   uint64_t evicted;          /* correlation keys evicted by the memory or max_keys bound */
   uint64_t peak_keys, peak_state_bytes; /* correlation state at its largest */
   uint64_t incidents;        /* incidents opened */
+  uint64_t regex_undecided;  /* (event, rule) pairs where a regex match reached the limits of
+                              * lang/SPEC.md §6.8 (each also a dead letter and a report) */
+  FILE *io_failed;           /* HN_ERR_IO: the stream of the options whose read or write failed
+                              * (NULL: the state file, reported to diag), and errno then */
+  int io_errno;
 } hn_run_stats;
 
 /* Streams events from opt->in through the program and writes one JSON object per alert.
- * Malformed lines are counted, reported and skipped. HN_OK, HN_ERR_IO, HN_ERR_NOMEM. */
+ * Malformed lines are counted, reported and skipped. Stops at the first failed read or write
+ * (stats->io_failed says which). HN_OK, HN_ERR_IO, HN_ERR_NOMEM, HN_ERR_SEMANTIC (a state file
+ * refused). */
 HN_API hn_status hn_run_stream(const hn_program *p, const hn_run_options *opt, hn_run_stats *stats);
 
 typedef struct hn_test_report {

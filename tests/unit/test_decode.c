@@ -37,6 +37,11 @@ static const struct {
   {"a.b.c", {"a.b.c", HN_FT_STRING}},
   {"x", {"x", HN_FT_STRING}},
   {"x#int", {"x", HN_FT_INT}},
+  /* backquoted segments: syntax, not part of the key; one holding dots is one key (§5.4) */
+  {"xff", {"http.headers.`X-Forwarded-For`", HN_FT_STRING}},
+  {"orig_h", {"zeek.`id.orig_h`", HN_FT_STRING}},
+  {"resp_p", {"zeek.id.resp_p", HN_FT_INT}},
+  {"long", {"conn_log_records_x.`id.resp_h`.v", HN_FT_STRING}},
 };
 enum { NF = sizeof fields / sizeof fields[0] };
 
@@ -123,6 +128,23 @@ static const dec_case cases[] = {
   BADROW("raw_newline_skipped", "{\"zz\":\"a\nb\"}", "8 control character in string"),
   BADROW("raw_control_in_key", "{\"z\x01\":1}", "3 control character in string"),
   BADROW("raw_control_after_escape", "{\"s\":\"\\n\x02\"}", "8 control character in string"),
+  /* backquoted segments */
+  {"bq_nested", "{\"http\":{\"headers\":{\"X-Forwarded-For\":\"1.2.3.4\"}}}", "xff", "\"1.2.3.4\""},
+  {"bq_flat", "{\"http.headers.X-Forwarded-For\":\"a\"}", "xff", "\"a\""},
+  {"bq_backquotes_are_not_the_key", "{\"http\":{\"headers\":{\"`X-Forwarded-For`\":\"a\"}}}", "xff", "-"},
+  {"bq_dotted_one_key", "{\"zeek\":{\"id.orig_h\":\"10.0.0.1\"}}", "orig_h", "\"10.0.0.1\""},
+  {"bq_dotted_flat", "{\"zeek.id.orig_h\":\"x\"}", "orig_h", "\"x\""},
+  {"bq_dotted_never_split", "{\"zeek\":{\"id\":{\"orig_h\":\"x\"}}}", "orig_h", "-"},
+  {"bq_dotted_not_across_keys", "{\"zeek.id\":{\"orig_h\":\"x\"}}", "orig_h", "-"},
+  {"bq_dotted_escaped_key", "{\"zeek\":{\"id\\u002eorig_h\":\"x\"}}", "orig_h", "\"x\""},
+  {"bq_dotted_escaped_flat", "{\"zeek\\u002eid.orig_h\":\"x\"}", "orig_h", "\"x\""},
+  {"bq_dotted_prefix_only", "{\"zeek\":{\"id.orig_hx\":\"x\"}}", "orig_h", "-"},
+  {"bq_dotted_beside_plain", "{\"zeek\":{\"id.orig_h\":\"x\",\"id\":{\"resp_p\":5}}}", "resp_p", "5"},
+  {"bq_dotted_beside_plain_flat", "{\"zeek\":{\"id.resp_p\":6,\"id.orig_h\":\"x\"}}", "resp_p", "6"},
+  {"bq_dotted_long_nested", "{\"conn_log_records_x\":{\"id.resp_h\":{\"v\":\"y\"}}}", "long", "\"y\""},
+  {"bq_dotted_long_flat", "{\"conn_log_records_x.id.resp_h.v\":\"y\"}", "long", "\"y\""},
+  {"bq_dotted_long_mixed", "{\"conn_log_records_x\":{\"id.resp_h.v\":\"z\"}}", "long", "\"z\""},
+  {"bq_dotted_long_split", "{\"conn_log_records_x\":{\"id\":{\"resp_h\":{\"v\":\"y\"}}}}", "long", "-"},
   /* UTF-8 */
   {"utf8_valid", "{\"s\":\"h\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"}", "s", "\"h\\xc3\\xa9 \\xe2\\x82\\xac \\xf0\\x9f\\x98\\x80\""},
   {"utf8_invalid_byte", "{\"s\":\"a\xff" "b\"}", "s", "\"a\\xef\\xbf\\xbdb\""},
@@ -718,7 +740,7 @@ static void test_allocation_failures(void **state) {
 
 static void test_create_errors(void **state) {
   (void)state;
-  static const char *bad[] = {"", ".a", "a.", "a..b", "."};
+  static const char *bad[] = {"", ".a", "a.", "a..b", ".", "`a", "``", "a.``", "`a`b", "a`b`", "a.`b", "`a`."};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     hn_field_spec f = {bad[i], HN_FT_STRING};
     hn_status st = HN_OK;
