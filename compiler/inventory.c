@@ -13,6 +13,7 @@
 #include "text.h"
 #include "types.h"
 #include "value.h"
+#include "yaml_guard.h"
 
 /* The inventory's lookup tables, made on first use (in the compiler's arena). */
 static hnc_table *tab(hnc_compiler *c, void **slot) {
@@ -402,6 +403,13 @@ static void read_user(rd *r, const yaml_node_t *n) {
 void hnc_inventory_read(hnc_compiler *c, const char *path, const char *text, size_t len, bool users, hnc_loc named_at) {
   const char *what = users ? "identity inventory" : "asset inventory";
   int file = hnc_source_add(c, path, text, len);
+  hnc_yaml_problem pb;
+  if (!hnc_yaml_guard(text, len, &pb)) { /* a key twice (a second hosts: would replace the first), a cycle, a bomb */
+    hnc_loc l = {file, (int)pb.line, (int)pb.column, (int)pb.line, (int)pb.column};
+    hnc_error(c, l, "yaml", "%s: %s", what, pb.message);
+    hnc_note_at(c, named_at, "the %s is named here", what);
+    return;
+  }
   yaml_parser_t yp;
   yaml_document_t doc;
   yaml_parser_initialize(&yp);

@@ -31,6 +31,7 @@
 #include "sigma.h"
 #include "types.h"
 #include "value.h"
+#include "yaml_guard.h"
 
 typedef struct extra_field {
   char *name;
@@ -600,7 +601,11 @@ typedef struct cond {
   const yaml_node_t *det;
   const char *s;
   bool filter; /* a filter's: its `rules` is no search identifier */
+  unsigned depth; /* parentheses and nots open: at most SG_MAX_NESTING (the parser recurses) */
 } cond;
+
+/* Sigma conditions nest a few levels; this bounds the recursion of c_atom on hostile ones. */
+#define SG_MAX_NESTING 32
 
 static void skip_ws(cond *c) {
   while (*c->s == ' ' || *c->s == '\t' || *c->s == '\n') c->s++;
@@ -648,10 +653,17 @@ static void quantified(cond *c, bool all) {
 static void c_atom(cond *c) {
   FILE *o = c->m->out;
   skip_ws(c);
-  if (*c->s == '(') {
+  bool paren = *c->s == '(', neg = !paren && word(c, "not");
+  if ((paren || neg) && c->depth == SG_MAX_NESTING) {
+    c->m->why = "a condition nested deeper than 32 levels (parentheses and nots)";
+    return;
+  }
+  if (paren) {
     c->s++;
     fputc('(', o);
+    c->depth++;
     c_or(c);
+    c->depth--;
     if (c->m->why) return;
     skip_ws(c);
     if (*c->s != ')') { c->m->why = "a condition with unbalanced parentheses"; return; }
@@ -659,9 +671,11 @@ static void c_atom(cond *c) {
     fputc(')', o);
     return;
   }
-  if (word(c, "not")) {
+  if (neg) {
     fputs("not ", o);
+    c->depth++;
     c_atom(c);
+    c->depth--;
     return;
   }
   if (word(c, "1")) {
@@ -711,7 +725,7 @@ static char *condition_text(imp *m, yaml_document_t *doc, const yaml_node_t *det
   m->doc = doc;
   m->out = open_memstream(&body, &blen);
   if (!m->out) { m->why = "out of memory"; return NULL; }
-  cond c = {m, det, NULL, filter};
+  cond c = {m, det, NULL, filter, 0};
   if (is_scalar(cnd)) {
     c.s = sval(cnd);
     c_or(&c);
@@ -1255,10 +1269,18 @@ static sdoc *read_docs(const char *const *files, size_t n_files, size_t *nd, FIL
       (*bad)++;
       continue;
     }
+    /* a cycle, a bomb, nesting too deep, a key twice: that document and the rest are not walked */
+    hnc_yaml_problem pb;
+    bool guarded = hnc_yaml_guard(text, len, &pb);
     yaml_parser_t yp;
     yaml_parser_initialize(&yp);
     yaml_parser_set_input_string(&yp, (const unsigned char *)text, len);
-    for (;;) {
+    for (size_t k = 1;; k++) {
+      if (!guarded && k >= pb.document) {
+        fprintf(report, "%s:%zu:%zu: YAML: %s\n", files[i], pb.line, pb.column, pb.message);
+        (*bad)++;
+        break;
+      }
       if (*nd == cap) {
         sdoc *nn = realloc(docs, 2 * cap * sizeof *nn);
         if (!nn) break;

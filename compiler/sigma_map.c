@@ -9,6 +9,7 @@
 #include <yaml.h>
 #include "hnc.h"
 #include "sigma.h"
+#include "yaml_guard.h"
 
 typedef struct loader {
   yaml_document_t *doc;
@@ -227,7 +228,11 @@ static bool load_yaml(sg_mapping *m, const char *path, const char *stdlib, const
   yaml_parser_initialize(&yp);
   yaml_parser_set_input_string(&yp, (const unsigned char *)src, len);
   loader l = {&doc, path, stdlib, report, 0};
-  if (!yaml_parser_load(&yp, &doc)) {
+  hnc_yaml_problem pb;
+  if (!hnc_yaml_guard(src, len, &pb)) {
+    fprintf(report, "%s:%zu:%zu: error: YAML: %s\n", path, pb.line, pb.column, pb.message);
+    l.errors++;
+  } else if (!yaml_parser_load(&yp, &doc)) {
     fprintf(report, "%s:%zu:%zu: error: YAML: %s\n", path, yp.problem_mark.line + 1, yp.problem_mark.column + 1,
             yp.problem ? yp.problem : "syntax error");
     l.errors++;

@@ -75,6 +75,20 @@ expect "a directory with .hn files is a pack, not Sigma" 0 "$hornet" check -Werr
 expect "bad mapping" 1 "$hornet" import-sigma --mapping tests/golden/sigma/bad_mapping.yml tests/sigma/windows/rules -o /dev/null
 "$hornet" import-sigma --mapping tests/golden/sigma/bad_mapping.yml tests/sigma/windows/rules -o /dev/null 2> "$tmp/badmap.txt"
 if diff -u tests/golden/sigma/bad_mapping.txt "$tmp/badmap.txt"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL bad mapping diagnostics"; fi
+# hostile YAML (tests/golden/sigma/hostile): a 162-byte alias cycle (it crashed), a 517-byte
+# alias bomb (82 MB, 2 GB and 19.5 s), lists nested 70 deep, keys given twice, a condition
+# 33 parentheses deep: each reported at its line and column, the other rules imported
+"$hornet" import-sigma tests/golden/sigma/hostile -o "$tmp/hostile.hn" 2> "$tmp/hostile.txt"
+if diff -u tests/golden/sigma/hostile.txt "$tmp/hostile.txt"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL hostile Sigma YAML"; fi
+expect "hostile Sigma YAML: the good rule checks" 0 "$hornet" check -Wno-missing-entities "$tmp/hostile.hn"
+printf 'title: deep\nlogsource: {product: windows}\ndetection:\n  sel: {Image: x}\n  condition: %s\n' \
+  "$(printf '%.0s(' {1..100000})sel$(printf '%.0s)' {1..100000})" > "$tmp/deep_condition.yml"
+contains "a Sigma condition 100,000 parentheses deep" "nested deeper than 32 levels" "$hornet" import-sigma "$tmp/deep_condition.yml" -o /dev/null
+contains "a mapping with a key twice" "dup_mapping.yml:5:1: error: YAML: duplicate key 'keywords'" \
+  "$hornet" import-sigma --mapping tests/golden/sigma/dup_mapping.yml tests/sigma/windows/rules -o /dev/null
+expect "a mapping with a key twice: nothing imported" 1 "$hornet" import-sigma --mapping tests/golden/sigma/dup_mapping.yml tests/sigma/windows/rules -o /dev/null
+contains "placeholders with a key twice" "dup_placeholders.yml:4:1: error: YAML: duplicate key 'admins'" \
+  "$hornet" import-sigma --placeholders tests/golden/sigma/dup_placeholders.yml tests/sigma/windows/rules -o /dev/null
 # each file of a directory pack may import what it uses; the constraints add up
 mkdir -p "$tmp/two"
 printf 'pack two.files 1.0.0\nimport std.ecs\nrule a { severity low where event.action == "a" entities host.name }\n' > "$tmp/two/a.hn"

@@ -5,6 +5,7 @@
  * runs of tests/sigma (tests/cli.sh) check the imported rules against events. */
 #include "test_util.h"
 #include "sigma.h"
+#include "yaml_guard.h"
 
 static sg_mapping win, ecs;
 
@@ -125,11 +126,63 @@ static void test_import(void **state) {
   free(report);
 }
 
+/* The check every YAML file goes through before it is loaded: aliases may be used, but not
+ * inside what they name, nor expand without bound; nesting is bounded; keys are unique. */
+static bool guard(const char *y, hnc_yaml_problem *pb) { return hnc_yaml_guard(y, strlen(y), pb); }
+
+static void test_yaml_guard(void **state) {
+  (void)state;
+  hnc_yaml_problem pb;
+  assert_true(guard("a: &x [1, 2]\nb: *x\nc: [*x, *x]\n", &pb)); /* aliases as YAML means them */
+  assert_true(guard("a: &x 1\nb: {c: &x 2, d: *x}\n", &pb));     /* a later anchor hides the earlier */
+  assert_false(guard("a: &x [1, *x]\n", &pb));
+  assert_int_equal(pb.line, 1);
+  assert_int_equal(pb.column, 11);
+  assert_non_null(strstr(pb.message, "cycle"));
+  assert_false(guard("a: &x {b: {c: *x}}\n", &pb)); /* an enclosing node, not only itself */
+  assert_non_null(strstr(pb.message, "cycle"));
+  /* a key twice, also through an alias; the second spelling is reported */
+  assert_false(guard("a: 1\nb: {c: 1, d: 2, c: 3}\n", &pb));
+  assert_int_equal(pb.line, 2);
+  assert_int_equal(pb.column, 17);
+  assert_non_null(strstr(pb.message, "duplicate key 'c'"));
+  assert_false(guard("a: &k b\nm: {b: 1, *k : 2}\n", &pb));
+  assert_non_null(strstr(pb.message, "duplicate key 'b'"));
+  assert_true(guard("a: {b: 1}\nc: {b: 1}\n", &pb)); /* one key in two mappings */
+  /* per document: the second document's problem, with its number */
+  assert_false(guard("a: 1\n---\na: 1\na: 2\n", &pb));
+  assert_int_equal(pb.document, 2);
+  assert_int_equal(pb.line, 4);
+  /* nesting: 64 levels, not 65 */
+  char deep[200];
+  snprintf(deep, sizeof deep, "%.*s1%.*s", 64, "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
+           64, "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]");
+  assert_true(guard(deep, &pb));
+  snprintf(deep, sizeof deep, "%.*s1%.*s", 65, "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
+           65, "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]");
+  assert_false(guard(deep, &pb));
+  assert_int_equal(pb.column, 65);
+  /* expansion: ten levels of ten aliases is 10^10 nodes; stopped at the alias that crosses */
+  char bomb[2048];
+  size_t w = (size_t)snprintf(bomb, sizeof bomb, "l0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+  for (int i = 1; i < 10; i++) {
+    w += (size_t)snprintf(bomb + w, sizeof bomb - w, "l%d: &a%d [", i, i);
+    for (int k = 0; k < 10; k++) w += (size_t)snprintf(bomb + w, sizeof bomb - w, "%s*a%d", k ? ", " : "", i - 1);
+    w += (size_t)snprintf(bomb + w, sizeof bomb - w, "]\n");
+  }
+  assert_false(guard(bomb, &pb));
+  assert_int_equal(pb.line, 5); /* l4 stands for 111,111 nodes */
+  assert_non_null(strstr(pb.message, "alias bomb"));
+  /* a syntax error is the loader's to report */
+  assert_true(guard("a: [1, 2\n", &pb));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_source_fit),
       cmocka_unit_test(test_field_names),
       cmocka_unit_test(test_import),
+      cmocka_unit_test(test_yaml_guard),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
