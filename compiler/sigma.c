@@ -82,6 +82,10 @@ static const char *get_str(yaml_document_t *d, const yaml_node_t *map, const cha
   return is_scalar(n) ? sval(n) : NULL;
 }
 
+/* `*` in a mapping's keywords: every string value of the event (lang/SPEC.md §6.20), written
+ * `*`. A pointer of its own, so that no field named "*" is mistaken for it. */
+static const char any_string[] = "*";
+
 /* An event field's type: the imports' schemas say, or it is declared in the pack written
  * (as `type`: string for the fields rules compare with strings). */
 static const char *field_type_as(imp *m, const char *f, const char *type) {
@@ -101,7 +105,12 @@ static const char *field_type_as(imp *m, const char *f, const char *type) {
   return type;
 }
 
-static const char *field_type_of(imp *m, const char *f) { return field_type_as(m, f, "string"); }
+static const char *field_type_of(imp *m, const char *f) { return f == any_string ? "string" : field_type_as(m, f, "string"); }
+
+/* Keyword field k of the mapping: a field, or every string value of the event. */
+static const char *keyword_field(const imp *m, size_t k) {
+  return strcmp(m->map.keywords[k], "*") ? m->map.keywords[k] : any_string;
+}
 
 /* Whether hornet can write a field of this name (a backquoted name holds no backquote and no
  * control character). */
@@ -114,6 +123,10 @@ static bool field_ok(const char *f) {
 
 /* A field's name as a hornet path: plain when it is one, else backquoted. */
 static void path(FILE *o, const char *f) {
+  if (f == any_string) {
+    fputc('*', o);
+    return;
+  }
   bool plain = isalpha((unsigned char)f[0]) || f[0] == '_' || f[0] == '@';
   for (const char *s = f + 1; *s && plain; s++) plain = isalnum((unsigned char)*s) || *s == '_' || *s == '.';
   if (plain && f[strlen(f) - 1] != '.' && !hnc_is_keyword(f, strlen(f))) fputs(f, o);
@@ -285,6 +298,33 @@ static void not_an_address(FILE *o, const char *f) {
   fputs(" in \"::/0\"))", o);
 }
 
+/* The string operators a value becomes (sop_names: as written, before the `~`). */
+enum { SOP_EQ, SOP_CONTAINS, SOP_STARTS, SOP_ENDS, SOP_LIKE, SOP_COUNT };
+static const char *const sop_names[SOP_COUNT] = {"==", "contains", "startswith", "endswith", "like"};
+
+/* How a string value s is tested under the modifiers x: *op, and the pattern (a like pattern
+ * with the operator's implied stars where s has wildcards, else s without Sigma's escapes),
+ * malloc'd; NULL when out of memory. An encoded value (transforms) is looked for inside. */
+static char *string_test(const mods *x, const char *s, int *op) {
+  unsigned flags = x->flags & (M_CONTAINS | M_STARTS | M_ENDS);
+  if (wild(s) || (flags && x->n_transform == 0 && (strchr(s, '*') || strchr(s, '?')))) {
+    size_t n = strlen(s), lone = 0;
+    char *pat = malloc(n + 4);
+    if (!pat) return NULL;
+    /* a value ending in a lone backslash (literal in Sigma) keeps it literal before the star
+     * the operator adds: `\Temp\` + `*` must not read as an escaped star */
+    for (size_t i = n; i > 0 && s[i - 1] == '\\'; i--) lone++;
+    bool add_star = flags & (M_CONTAINS | M_STARTS);
+    snprintf(pat, n + 4, "%s%s%s%s", flags & (M_CONTAINS | M_ENDS) ? "*" : "", s, add_star && lone % 2 ? "\\" : "",
+             add_star ? "*" : "");
+    *op = SOP_LIKE;
+    return pat;
+  }
+  *op = flags == M_CONTAINS ? SOP_CONTAINS : flags == M_STARTS ? SOP_STARTS : flags == M_ENDS ? SOP_ENDS
+        : x->n_transform ? SOP_CONTAINS : SOP_EQ;
+  return unescape(s);
+}
+
 /* One value test of the event field f (of type `type`). */
 static void value_cond(imp *m, const char *f, const char *type, const mods *x, const val *v) {
   FILE *o = m->out;
@@ -397,35 +437,15 @@ static void value_cond(imp *m, const char *f, const char *type, const mods *x, c
     return;
   }
   if (strcmp(type, "string") && strcmp(type, "list")) { m->why = "a string operator on a field that is not a string"; return; }
-  unsigned op = flags & (M_CONTAINS | M_STARTS | M_ENDS);
-  if (wild(s) || (op && x->n_transform == 0 && (strchr(s, '*') || strchr(s, '?')))) {
-    /* wildcards: the whole value as a like pattern, with the operator's implied stars */
-    if (x->n_transform) { m->why = "wildcards inside an encoded value"; return; }
-    size_t n = strlen(s), lone = 0;
-    char *pat = malloc(n + 4);
-    if (!pat) return;
-    /* a value ending in a lone backslash (literal in Sigma) keeps it literal before the star
-     * the operator adds: `\Temp\` + `*` must not read as an escaped star */
-    for (size_t i = n; i > 0 && s[i - 1] == '\\'; i--) lone++;
-    bool add_star = op & (M_CONTAINS | M_STARTS);
-    snprintf(pat, n + 4, "%s%s%s%s", op & (M_CONTAINS | M_ENDS) ? "*" : "", s, add_star && lone % 2 ? "\\" : "",
-             add_star ? "*" : "");
-    path(o, f);
-    fprintf(o, " like%s ", tl);
-    lit(o, pat);
-    free(pat);
-    return;
-  }
-  char *u = unescape(s);
-  if (!u) return;
+  if (wild(s) && x->n_transform) { m->why = "wildcards inside an encoded value"; return; }
+  int op;
+  char *t = string_test(x, s, &op);
+  if (!t) return;
   path(o, f);
-  if (op == M_CONTAINS) fprintf(o, " contains%s ", tl);
-  else if (op == M_STARTS) fprintf(o, " startswith%s ", tl);
-  else if (op == M_ENDS) fprintf(o, " endswith%s ", tl);
-  else if (x->n_transform) fprintf(o, " contains%s ", tl); /* an encoded value is looked for inside */
-  else fprintf(o, " ==%s ", tl);
-  value_operand(o, x, u);
-  free(u);
+  fprintf(o, " %s%s ", sop_names[op], tl);
+  if (op == SOP_LIKE) lit(o, t);
+  else value_operand(o, x, t);
+  free(t);
 }
 
 /* A keyword (field-less) value: found anywhere in one of the mapping's keyword fields, as
@@ -439,7 +459,8 @@ static void keyword_cond(imp *m, const mods *x, const val *v) {
   if (m->map.n_keywords > 1) fputc('(', o);
   for (size_t k = 0; k < m->map.n_keywords && !m->why; k++) {
     if (k) fputs(" or ", o);
-    value_cond(m, m->map.keywords[k], field_type_of(m, m->map.keywords[k]), &kx, v);
+    const char *kf = keyword_field(m, k);
+    value_cond(m, kf, field_type_of(m, kf), &kx, v);
   }
   if (m->map.n_keywords > 1) fputc(')', o);
 }
@@ -515,6 +536,85 @@ static void field_cond(imp *m, const char *key, const yaml_node_t *val_node) {
   free(vals);
 }
 
+/* Whether a list of values can be written as list predicates: an `or` of plain string tests
+ * (numbers on a number field), no modifier that needs a test of its own per value. `|all`
+ * stays an `and` of tests: on an array field `contains all [..]` would need one element with
+ * every value. */
+static bool listable(const char *type, const mods *x, bool keywords) {
+  if (x->timepart || x->n_transform || (x->flags & (M_ALL | M_EXPAND))) return false;
+  if (keywords) return !(x->flags & ~(unsigned)(M_CONTAINS | M_CASED));
+  bool num = !strcmp(type, "int") || !strcmp(type, "float");
+  if (x->flags & ~(unsigned)(num ? M_NEQ : M_CONTAINS | M_STARTS | M_ENDS | M_CASED | M_NEQ)) return false;
+  return num || !strcmp(type, "string") || !strcmp(type, "list");
+}
+
+/* One predicate over the values of a group: `f op "v"` for one, `f in~ [..]` (equality) or
+ * `f contains~ any [..]` for several; numbers as written, without `~`. */
+static void write_group(FILE *o, const char *f, int op, bool num, const char *tl, char *const *v, size_t n) {
+  path(o, f);
+  if (n == 1) fprintf(o, " %s%s ", sop_names[op], num ? "" : tl);
+  else if (op == SOP_EQ) fprintf(o, " in%s [", num ? "" : tl);
+  else fprintf(o, " %s%s any [", sop_names[op], tl);
+  for (size_t i = 0; i < n; i++) {
+    if (i) fputs(", ", o);
+    if (num) fputs(v[i], o);
+    else lit(o, v[i]);
+  }
+  if (n > 1) fputc(']', o);
+}
+
+/* The values of a list on field f, `or`ed, those that share an operator in one predicate (a
+ * list of 100,000 hashes is one predicate, not 100,000); a null is tested alone. *first: no
+ * term written yet. */
+static void value_list(imp *m, const char *f, const char *type, const mods *x, const val *vals, size_t nv, bool *first) {
+  FILE *o = m->out;
+  bool num = !strcmp(type, "int") || !strcmp(type, "float");
+  char **g[SOP_COUNT] = {0};
+  size_t gn[SOP_COUNT] = {0};
+  for (int k = 0; k < SOP_COUNT; k++)
+    if (!(g[k] = calloc(nv, sizeof *g[k]))) m->why = "out of memory";
+  for (size_t i = 0; i < nv && !m->why; i++) {
+    const val *v = &vals[i];
+    int op = SOP_EQ;
+    char *t = NULL;
+    if (v->plain && (!strcmp(v->s, "null") || !strcmp(v->s, "~") || !*v->s)) {
+      fputs(*first ? "" : " or ", o);
+      *first = false;
+      value_cond(m, f, type, x, v);
+      continue;
+    }
+    if (num && !number_text(v->s, !strcmp(type, "int"))) m->why = "a string value for a number field";
+    else if (!(t = num ? strdup(v->s) : string_test(x, v->s, &op))) m->why = "out of memory";
+    else g[op][gn[op]++] = t;
+  }
+  for (int k = 0; k < SOP_COUNT; k++) {
+    if (gn[k] && !m->why) {
+      fputs(*first ? "" : " or ", o);
+      *first = false;
+      write_group(o, f, k, num, x->flags & M_CASED ? "" : "~", g[k], gn[k]);
+    }
+    for (size_t i = 0; i < gn[k]; i++) free(g[k][i]);
+    free(g[k]);
+  }
+}
+
+/* A list of values as list predicates (listable): on the field, or on each keyword field;
+ * with |neq, none of them. */
+static void field_list(imp *m, const char *f, const char *type, const mods *x, bool keywords, const val *vals, size_t nv) {
+  FILE *o = m->out;
+  if (keywords && !m->map.n_keywords) { m->why = "keyword (field-less) searches need `keywords` fields in the mapping"; return; }
+  fputs(x->flags & M_NEQ ? "not (" : "(", o);
+  bool first = true;
+  if (!keywords) value_list(m, f, type, x, vals, nv, &first);
+  mods kx = *x;
+  kx.flags |= M_CONTAINS;
+  for (size_t k = 0; keywords && k < m->map.n_keywords && !m->why; k++) {
+    const char *kf = keyword_field(m, k);
+    value_list(m, kf, field_type_of(m, kf), &kx, vals, nv, &first);
+  }
+  fputc(')', o);
+}
+
 /* The tests of a field's values, joined as the modifiers say. */
 static void field_values(imp *m, const char *f, const char *type, const mods *xp, bool keywords, const val *vals, size_t nv) {
   FILE *o = m->out;
@@ -527,6 +627,10 @@ static void field_values(imp *m, const char *f, const char *type, const mods *xp
     return;
   }
   if (!nv) { fputs("false", o); return; }
+  if (nv > 1 && listable(type, &x, keywords)) {
+    field_list(m, f, type, &x, keywords, vals, nv);
+    return;
+  }
   /* |neq: the field equals none of the values (true where it is missing, as `!=` is) */
   bool neq = x.flags & M_NEQ;
   const char *join = x.flags & M_ALL || neq ? " and " : " or ";

@@ -89,6 +89,15 @@ contains "a mapping with a key twice" "dup_mapping.yml:5:1: error: YAML: duplica
 expect "a mapping with a key twice: nothing imported" 1 "$hornet" import-sigma --mapping tests/golden/sigma/dup_mapping.yml tests/sigma/windows/rules -o /dev/null
 contains "placeholders with a key twice" "dup_placeholders.yml:4:1: error: YAML: duplicate key 'admins'" \
   "$hornet" import-sigma --placeholders tests/golden/sigma/dup_placeholders.yml tests/sigma/windows/rules -o /dev/null
+# a list of 100,000 values (it took 14 s to import, as 200,000 `or`s that crashed check): one
+# list predicate per operator, imported and checked
+{ printf 'title: A list of 100,000 values\nlogsource: {product: windows, category: process_creation}\n'
+  printf 'detection:\n  sel:\n    Image|endswith:\n'
+  seq -f "      - '\\drivers\\bad%06g.sys'" 0 99999
+  printf '  condition: sel\n'; } > "$tmp/long_list.yml"
+"$hornet" import-sigma "$tmp/long_list.yml" -o "$tmp/long_list.hn" 2>/dev/null
+contains "100,000 values: one predicate" 'Image endswith~ any ["\\drivers\\bad000000.sys",' cat "$tmp/long_list.hn"
+expect "100,000 values: the pack checks" 0 "$hornet" check -Wno-missing-entities "$tmp/long_list.hn"
 # each file of a directory pack may import what it uses; the constraints add up
 mkdir -p "$tmp/two"
 printf 'pack two.files 1.0.0\nimport std.ecs\nrule a { severity low where event.action == "a" entities host.name }\n' > "$tmp/two/a.hn"

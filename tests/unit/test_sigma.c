@@ -116,6 +116,17 @@ static void test_import(void **state) {
   assert_non_null(strstr(pack, "Computer startswith~ \"ACME\\\\JUMP\""));
   free(pack);
   free(report);
+  /* value lists: one predicate over a list literal per operator, not an `or` per value */
+  const char *lists[] = {"tests/sigma/windows/rules/lists.yml", "tests/sigma/windows/rules/long_list.yml",
+                         "tests/sigma/windows/rules/neq.yml"};
+  import(lists, 3, NULL, NULL, &pack, &report, &imported, &skipped);
+  assert_int_equal(imported, 3);
+  assert_non_null(strstr(pack, "EventID in [4624, 4625]"));
+  assert_non_null(strstr(pack, "CommandLine contains~ any [\"v000\", \"v001\""));
+  assert_null(strstr(pack, "CommandLine contains~ \"v001\""));
+  assert_non_null(strstr(pack, "not (TaskName in~ [")); /* |neq: none of them */
+  free(pack);
+  free(report);
   /* the same rule under another mapping: ECS names */
   const char *linux_rules[] = {"tests/sigma/ecs/rules/linux.yml"};
   import(linux_rules, 1, "ecs", NULL, &pack, &report, &imported, &skipped);
