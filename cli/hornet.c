@@ -708,7 +708,7 @@ static int cmd_import_sigma(int argc, char **argv) {
   FILE *out = dir ? NULL : outp ? open_output(outp, &ok) : out1;
   if (!dir && !out) { fprintf(stderr, "hornet import-sigma: cannot write to '%s': %s\n", outp, strerror(errno)); return 1; }
   unsigned imported = 0, skipped = 0;
-  hnc_sigma_options o = {stdlib, mapping, pack, placeholders, dir ? outp : NULL};
+  hnc_sigma_options o = {stdlib, mapping, pack, placeholders, dir ? outp : NULL, outp ? outp : "<stdout>"};
   hn_status st = hnc_sigma_import((const char *const *)files, n, &o, out, stderr, &imported, &skipped);
   if (out != out1 && close_output(out, outp, out ? ok.err : 0)) st = HN_ERR_IO;
   for (size_t i = 0; i < n; i++) free(files[i]);

@@ -303,7 +303,7 @@ static hn_status add_sigma(hnc_compiler *c, const char *path, char **files, size
     free(rep);
     return HN_ERR_NOMEM;
   }
-  hnc_sigma_options o = {c->stdlib_dir, c->sigma_mapping, pack, NULL, NULL};
+  hnc_sigma_options o = {c->stdlib_dir, c->sigma_mapping, pack, NULL, NULL, NULL};
   unsigned imported = 0, skipped = 0;
   hn_status st = hnc_sigma_import((const char *const *)files, n, &o, out, report, &imported, &skipped);
   fclose(out);

@@ -52,6 +52,7 @@ typedef struct imp {
   char **kept;       /* reasons made up at run time (they outlive the rule) */
   size_t n_kept;
   char detail[200];  /* what the reason is about (a log source, a rule), for the rule's line */
+  hnc_compiler *check; /* checks the pack written (options' check), or NULL */
 } imp;
 
 /* A reason that names something (a modifier, a rule): kept until the import ends. */
@@ -1473,8 +1474,8 @@ static void folder_name(const char *file, size_t common, char *out, size_t len) 
 
 /* A pack file: head (pack, imports), the declarations given, and the rules of `folder` (all
  * when NULL), then the correlations; through the formatter. */
-static hn_status write_pack(imp *m, FILE *out, FILE *report, const char *pack, sdoc *docs, size_t nd, const char *folder,
-                            const char *decl, size_t decl_len) {
+static hn_status write_pack(imp *m, FILE *out, const char *name, FILE *report, const char *pack, sdoc *docs, size_t nd,
+                            const char *folder, const char *decl, size_t decl_len) {
   char *pk = NULL;
   size_t pklen = 0;
   FILE *po = open_memstream(&pk, &pklen);
@@ -1502,16 +1503,40 @@ static hn_status write_pack(imp *m, FILE *out, FILE *report, const char *pack, s
   hnc_compiler *hc = hnc_compiler_create();
   char *formatted = NULL;
   size_t flen = 0;
-  if (hc && hnc_format(hc, "import-sigma", pk, pklen, &formatted, &flen) == HN_OK) fwrite(formatted, 1, flen, out);
-  else {
-    /* a mapping's `where` that is no hornet condition: written as it is, for check to point at */
-    fwrite(pk, 1, pklen, out);
+  bool ok = hc && hnc_format(hc, "import-sigma", pk, pklen, &formatted, &flen) == HN_OK;
+  if (!ok) { /* a mapping's `where` that is no hornet condition: written as it is, for check to point at */
+    formatted = pk;
+    flen = pklen;
+    pk = NULL;
     fprintf(report, "import-sigma: the pack written has syntax errors (see hornet check); a mapping's `where` or `when` may be wrong\n");
   }
+  fwrite(formatted, 1, flen, out);
+  if (m->check) hnc_compiler_add_source(m->check, name, formatted, flen);
   free(formatted);
   if (hc) hnc_compiler_destroy(hc);
   free(pk);
   return ferror(out) ? HN_ERR_IO : HN_OK;
+}
+
+/* Checks what write_pack() gave m->check as `hornet check` would (the imports from stdlib or
+ * beside the mapping); its errors go to the report. HN_ERR_SEMANTIC when there are any. */
+static hn_status check_written(imp *m, const char *stdlib, FILE *report) {
+  hnc_compiler_set_stdlib(m->check, stdlib);
+  const char *slash = strrchr(m->map.path, '/');
+  char dir[4096];
+  snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - m->map.path) : 1, slash ? m->map.path : ".");
+  hnc_compiler_add_search_dir(m->check, dir);
+  if (hnc_compiler_check(m->check) == HN_OK) return HN_OK;
+  size_t errors = hnc_compiler_error_count(m->check), shown = 0;
+  fprintf(report, "import-sigma: the pack written does not check (%zu error%s):\n", errors, errors == 1 ? "" : "s");
+  for (size_t i = 0; i < hnc_compiler_diag_count(m->check) && shown < 10; i++) {
+    hnc_diag_view d;
+    if (hnc_compiler_diag_get(m->check, i, &d) != HN_OK || d.severity != HNC_ERROR) continue;
+    fprintf(report, "  %s:%d:%d: %s\n", d.file ? d.file : "import-sigma", d.line, d.col, d.message);
+    shown++;
+  }
+  if (errors > shown) fprintf(report, "  ... and %zu more (hornet check shows them all)\n", errors - shown);
+  return HN_ERR_SEMANTIC;
 }
 
 hn_status hnc_sigma_import(const char *const *files, size_t n_files, const hnc_sigma_options *opt, FILE *out,
@@ -1527,6 +1552,10 @@ hn_status hnc_sigma_import(const char *const *files, size_t n_files, const hnc_s
     sg_mapping_free(&m.map);
     return HN_ERR_SYNTAX;
   }
+  if (opt && opt->check && !(m.check = hnc_compiler_create())) {
+    sg_mapping_free(&m.map);
+    return HN_ERR_NOMEM;
+  }
   char *lsdecl = NULL;
   size_t lslen = 0;
   m.ls_out = open_memstream(&lsdecl, &lslen);
@@ -1535,6 +1564,7 @@ hn_status hnc_sigma_import(const char *const *files, size_t n_files, const hnc_s
   if (!docs) {
     if (m.ls_out) fclose(m.ls_out);
     free(lsdecl);
+    hnc_compiler_destroy(m.check);
     sg_mapping_free(&m.map);
     return HN_ERR_NOMEM;
   }
@@ -1617,7 +1647,7 @@ hn_status hnc_sigma_import(const char *const *files, size_t n_files, const hnc_s
   fclose(m.ls_out);
   hn_status st = HN_OK;
   if (!opt || !opt->out_dir) {
-    st = write_pack(&m, out, report, pack, docs, nd, NULL, lsdecl, lslen);
+    st = write_pack(&m, out, opt && opt->check ? opt->check : "import-sigma", report, pack, docs, nd, NULL, lsdecl, lslen);
   } else { /* a directory pack: the declarations, then one file per folder of rules */
     char path[4096];
     if (m.n_extra || lslen) {
@@ -1625,7 +1655,7 @@ hn_status hnc_sigma_import(const char *const *files, size_t n_files, const hnc_s
       FILE *f = fopen(path, "wb");
       if (!f) { fprintf(report, "import-sigma: cannot write '%s'\n", path); st = HN_ERR_IO; }
       else {
-        st = write_pack(&m, f, report, pack, docs, 0, NULL, lsdecl, lslen);
+        st = write_pack(&m, f, path, report, pack, docs, 0, NULL, lsdecl, lslen);
         if (fclose(f) != 0) st = HN_ERR_IO;
       }
     }
@@ -1640,12 +1670,14 @@ hn_status hnc_sigma_import(const char *const *files, size_t n_files, const hnc_s
       snprintf(path, sizeof path, "%s/%s.hn", opt->out_dir, name);
       FILE *f = fopen(path, "wb");
       if (!f) { fprintf(report, "import-sigma: cannot write '%s'\n", path); st = HN_ERR_IO; break; }
-      st = write_pack(&m, f, report, pack, docs, nd, docs[i].file, NULL, 0);
+      st = write_pack(&m, f, path, report, pack, docs, nd, docs[i].file, NULL, 0);
       if (fclose(f) != 0) st = HN_ERR_IO;
     }
   }
   fprintf(report, "import-sigma: %u rules imported, %u not imported\n", *imported, *skipped);
   for (size_t w = 0; w < n_whys; w++) fprintf(report, "  %5u  %s\n", whys[w].n, whys[w].why);
+  if (st == HN_OK && m.check) st = check_written(&m, stdlib, report);
+  hnc_compiler_destroy(m.check);
   for (size_t i = 0; i < nd; i++) {
     free(docs[i].text);
     free(docs[i].detail);

@@ -75,6 +75,13 @@ expect "a directory with .hn files is a pack, not Sigma" 0 "$hornet" check -Werr
 expect "bad mapping" 1 "$hornet" import-sigma --mapping tests/golden/sigma/bad_mapping.yml tests/sigma/windows/rules -o /dev/null
 "$hornet" import-sigma --mapping tests/golden/sigma/bad_mapping.yml tests/sigma/windows/rules -o /dev/null 2> "$tmp/badmap.txt"
 if diff -u tests/golden/sigma/bad_mapping.txt "$tmp/badmap.txt"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL bad mapping diagnostics"; fi
+# a pack written that does not check (a mapping's `where` naming no field, another no condition):
+# reported with its errors, and exit 1 (it was 0)
+expect "import-sigma: a pack that does not check is exit 1" 1 \
+  "$hornet" import-sigma --mapping tests/golden/sigma/broken_where.yml tests/sigma/windows/rules -o "$tmp/broken.hn"
+contains "import-sigma: says why" "$tmp/broken.hn:19:9: unknown field 'EventIDD'" \
+  "$hornet" import-sigma --mapping tests/golden/sigma/broken_where.yml tests/sigma/windows/rules -o "$tmp/broken.hn"
+expect "import-sigma: a pack that checks is exit 0" 0 "$hornet" import-sigma tests/sigma/windows/rules -o "$tmp/good.hn"
 # hostile YAML (tests/golden/sigma/hostile): a 162-byte alias cycle (it crashed), a 517-byte
 # alias bomb (82 MB, 2 GB and 19.5 s), lists nested 70 deep, keys given twice, a condition
 # 33 parentheses deep: each reported at its line and column, the other rules imported

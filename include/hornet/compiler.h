@@ -109,7 +109,8 @@ HN_API hn_status hnc_dump_ast(hnc_compiler *c, const char *name, const char *tex
 /* hornet import-sigma: the Sigma rules of `files` (YAML) as one hornet pack, written to `out`
  * (lang/SPEC.md §6.19), through a mapping file (stdlib/sigma/windows.yml documents the format).
  * Each rule that cannot be imported is reported to `report` with the reason, then a summary.
- * HN_ERR_SYNTAX when the mapping has errors (reported at their line and column). */
+ * HN_ERR_SYNTAX when the mapping has errors (reported at their line and column);
+ * HN_ERR_SEMANTIC when the pack written does not check (options' check). */
 /* The mapping for Sigma files given to hnc_compiler_add_path (a .yml file, or a directory
  * with Sigma rules): a shipped mapping's name or a file; the default is windows. Such a path
  * is imported as the pack sigma.NAME (NAME: the file or directory's base name); what is not
@@ -131,6 +132,9 @@ typedef struct hnc_sigma_options {
   const char *pack;    /* the pack's name; NULL: sigma.imported */
   const char *placeholders; /* a YAML file of values for |expand (NAME: [values]), or NULL */
   const char *out_dir; /* write a directory pack there (one file per folder of rules), not `out` */
+  const char *check;   /* not NULL: check the pack written as `hornet check` does, `out` named so in
+                        * its errors (the files by their paths); errors go to the report and make
+                        * the result HN_ERR_SEMANTIC. NULL: the caller checks it (Sigma as a pack) */
 } hnc_sigma_options;
 HN_API hn_status hnc_sigma_import(const char *const *files, size_t n_files, const hnc_sigma_options *opt, FILE *out,
                                   FILE *report, unsigned *imported, unsigned *skipped);

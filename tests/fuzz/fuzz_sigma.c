@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   size_t pl = 0, rl = 0;
   FILE *out = open_memstream(&pack, &pl), *rep = open_memstream(&report, &rl);
   const char *files[] = {path};
-  hnc_sigma_options o = {"stdlib", "windows", "fuzz.sigma", NULL, NULL};
+  hnc_sigma_options o = {"stdlib", "windows", "fuzz.sigma", NULL, NULL, NULL};
   unsigned imported = 0, skipped = 0;
   hn_status st = hnc_sigma_import(files, 1, &o, out, rep, &imported, &skipped);
   fclose(out);

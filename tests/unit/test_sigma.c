@@ -84,7 +84,7 @@ static void import(const char *const *files, size_t n, const char *mapping, cons
                    unsigned *imported, unsigned *skipped) {
   size_t pl = 0, rl = 0;
   FILE *out = open_memstream(pack, &pl), *rep = open_memstream(report, &rl);
-  hnc_sigma_options o = {"stdlib", mapping, "t.sigma", placeholders, NULL};
+  hnc_sigma_options o = {"stdlib", mapping, "t.sigma", placeholders, NULL, NULL};
   assert_int_equal(hnc_sigma_import(files, n, &o, out, rep, imported, skipped), HN_OK);
   fclose(out);
   fclose(rep);
