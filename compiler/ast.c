@@ -39,7 +39,7 @@ static const char *const kind_names[N_KIND_COUNT] = {
   "rule", "score", "domain", "service", "exposure", "kpi", "test", "item", "step", "sla",
   "pair", "binary", "not", "neg", "cond", "exists", "missing", "strop", "in", "has", "range",
   "paren", "path", "stepref", "call", "string", "int", "float", "duration", "size", "bool",
-  "null", "listlit", "object",
+  "null", "listlit", "object", "anystr",
 };
 
 const char *hnc_kind_name(int kind) {

@@ -104,6 +104,7 @@ static void expr(buf *b, const hnc_node *n) {
   case N_PAIR: lit(b, n->a); puts_(b, ": "); expr(b, n->b); break;
   case N_BOOL: puts_(b, n->i ? "true" : "false"); break;
   case N_NULL: puts_(b, "null"); break;
+  case N_ANYSTR: puts_(b, "*"); break;
   case N_VERSION: put(b, n->str, n->len); break;
   default: lit(b, n); break;
   }

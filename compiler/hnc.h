@@ -82,6 +82,7 @@ typedef enum hnc_kind {
   N_NULL,
   N_LISTLIT,    /* list: elements */
   N_OBJECT,     /* list: N_PAIR */
+  N_ANYSTR,     /* `*`: every string value of the event (lang/SPEC.md §6.20) */
   N_KIND_COUNT
 } hnc_kind;
 

@@ -43,6 +43,7 @@ typedef struct lower {
   const char *service_domain_names[256];
   const hnc_node *steps;         /* its sequence's steps, for $step.path */
   hnc_table slot_of;  /* path -> slot + 1 */
+  uint32_t anystr;    /* the slot of `*` (every string value of the event) + 1; 0: none yet */
   hnc_table memo;     /* node key -> index + 1, for hash-consing (keys in the compiler arena) */
   hnc_pack *pack;     /* the pack whose declaration is being lowered */
   bool failed;
@@ -83,6 +84,18 @@ static uint32_t slot(lower *L, const char *path, size_t len, const hnc_type *t) 
   uint32_t s = (uint32_t)(L->fields.n - 1);
   hnc_table_put(&L->c->arena, &L->slot_of, f->path, len, (void *)(uintptr_t)(s + 1));
   return s;
+}
+
+/* The slot of `*`: a decoder spec of its own kind (HN_FT_ANYSTR), not keyed by path, so that
+ * no field named "*" shares it. */
+static uint32_t anystr_slot(lower *L) {
+  if (L->anystr) return L->anystr - 1;
+  hn_field_spec *f = vec_push(&L->fields);
+  if (!f) { L->failed = true; return 0; }
+  f->path = keep(L, "*", 1);
+  f->type = HN_FT_ANYSTR;
+  L->anystr = (uint32_t)L->fields.n;
+  return L->anystr - 1;
 }
 
 static const hnc_field *field_of(lower *L, const hnc_node *path) {
@@ -382,6 +395,7 @@ static uint32_t lv(lower *L, const hnc_node *n, const hnc_type *want) {
     }
     return vexpr(L, HN_VX_BOUND, ftype_of(n->type), step, sl);
   }
+  case N_ANYSTR: return vexpr(L, HN_VX_FIELD, HN_FT_STRING, anystr_slot(L), 0);
   case N_PATH: {
     if (n->sym && n->sym->decl->kind == N_MACRO) return lv(L, n->sym->decl->a, want);
     if (!memchr(n->str, '.', n->len) && sev_value(n->str, n->len) && !field_of(L, n)) {

@@ -586,6 +586,7 @@ quant:
 primary:
     literal { $$ = $1; }
   | path { $$ = $1; }
+  | '*' { $$ = mk(p, N_ANYSTR, LOC(@$)); } /* every string value of the event (sema: before a string operator) */
   | '$' name '.' path {
       $$ = named(p, N_STEPREF, LOC(@$), $2);
       if ($$) $$->a = $4;

@@ -980,9 +980,21 @@ static void check_regex(ectx *x, hnc_node *s, bool nocase) {
     hnc_hint(x->c, "in \"...\" a backslash is an escape: write regexes as raw strings r\"...\"");
 }
 
+/* `*`, every string value of the event, on the left of a string operator: conditions over
+ * one event only (not having, scores, kpis, nor a rule over alerts, which reads no event). */
+static const hnc_type *anystr(ectx *x, hnc_node *n) {
+  if (x->scope != SC_EVENT || x->alert_fields || x->agg_ok) {
+    hnc_error(x->c, n->loc, "scope", "'*' (every string value of the event) is allowed only in conditions over one event");
+    hnc_hint(x->c, "where, except, sequence steps, logsource where, macros");
+    return n->type = T(TY_ERR);
+  }
+  const hnc_type *t = hnc_type_list(T(TY_STRING));
+  return n->type = t ? t : T(TY_ERR);
+}
+
 /* The right side of contains/startswith/endswith/like/matches. */
 static const hnc_type *strop(ectx *x, hnc_node *n) {
-  const hnc_type *a = ex(x, n->a);
+  const hnc_type *a = n->a->kind == N_ANYSTR ? anystr(x, n->a) : ex(x, n->a);
   hnc_node *r = n->b;
   const char *opname = hnc_op_spelling(n->op);
   if (!is_err(a) && scalar(a)->k != TY_STRING) {
@@ -1242,6 +1254,10 @@ static const hnc_type *ex_kind(ectx *x, hnc_node *n) {
     return T(TY_ERR);
   case N_OBJECT:
     hnc_error(x->c, n->loc, "type", "an object cannot be used in an expression");
+    return T(TY_ERR);
+  case N_ANYSTR:
+    hnc_error(x->c, n->loc, "type", "'*' (every string value of the event) can only stand before contains, startswith, endswith, like or matches");
+    hnc_hint(x->c, "for example: * contains~ \"mimikatz\"");
     return T(TY_ERR);
   default:
     return T(TY_ERR);

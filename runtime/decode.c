@@ -85,6 +85,7 @@ struct hn_decoder {
   size_t n_dots, cap_dots;
   dec_field *fields;
   size_t n_fields, n_levels;
+  uint32_t anystr; /* the first HN_FT_ANYSTR field (more through dec_field.next), or DEC_NONE */
   locale_t c_locale; /* strtod must read '.' whatever the embedding program's locale */
   hn_decode_alloc_fn alloc;
   void *ud;
@@ -965,6 +966,7 @@ static int convert(const hn_decoder *d, hn_event *ev, hn_ftype t, const dec_scal
   memset(&v->u, 0, sizeof v->u);
   switch (t) {
   case HN_FT_STRING:
+  case HN_FT_ANYSTR:
   case HN_FT_CIDR: {
     uint8_t ip[16];
     unsigned bits;
@@ -1189,6 +1191,55 @@ static int emit_bad(dcx *cx, uint32_t node) {
   return 1;
 }
 
+/* Appends a value to HN_FT_ANYSTR field f (a list: values append, never replace) and returns
+ * it for the caller to fill; NULL when out of memory. As emit() in an array: the event is
+ * `moved` when f's values are not one run at the end. */
+static hn_value *append(dcx *cx, uint32_t f) {
+  hn_event *ev = cx->ev;
+  size_t i = ev->n_recs;
+  if ((i >= ev->cap_recs || i >= ev->cap_values) && !grow_recs(ev)) return NULL;
+  ev->n_recs = i + 1;
+  dec_fstate *fs = &ev->fst[f];
+  if (fs->gen != ev->gen) {
+    ev->touched[ev->n_touched++] = f;
+    *fs = (dec_fstate){DEC_NONE, 0, 0, HN_SLOT_ARRAY, ev->gen};
+  }
+  if (ev->touched[ev->n_touched - 1] != f || (fs->count && fs->head != i - 1)) cx->moved = 1;
+  ev->recs[i].prev = fs->head;
+  fs->head = (uint32_t)i;
+  fs->count++;
+  cx->nval++;
+  return &ev->values[i];
+}
+
+/* Every string value of the event, for the HN_FT_ANYSTR fields: a second pass over the line
+ * parse_event() has validated, so it needs no grammar. Between strings there is no '"'; a
+ * string followed by ':' is a key, every other one a value (at any depth, in arrays too),
+ * unescaped as the fields' strings are. 0 when out of memory. */
+static int collect_strings(dcx *cx, const char *p) {
+  const hn_decoder *d = cx->d;
+  hn_event *ev = cx->ev;
+  const char *end = cx->end;
+  while ((p = memchr(p, '"', (size_t)(end - p)))) {
+    dec_scalar sc = {.text = p, .soff = -1};
+    const char *q = read_string(cx, p + 1, &sc), *r;
+    if (!q) return 0;
+    r = skip_ws(q, end);
+    int keep = 0;
+    for (uint32_t f = d->anystr; f != DEC_NONE && !(r < end && *r == ':'); f = d->fields[f].next) {
+      hn_value *v = append(cx, f);
+      if (!v) return nomem(cx), 0;
+      keep |= convert(d, ev, HN_FT_STRING, &sc, v);
+    }
+    if (sc.soff >= 0) {
+      if (keep) cx->scratch = 1;
+      else ev->scratch_len = (size_t)sc.soff; /* a key, or a value no field keeps */
+    }
+    p = q;
+  }
+  return 1;
+}
+
 /* ---- the event ---- */
 
 /* The decoder's one long dispatch: an iterative parser over the matched part of the event
@@ -1352,11 +1403,13 @@ hn_status hn_decode(const hn_decoder *d, const char *line, size_t len, hn_event 
   if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) p += 3;
   if (end > p && end[-1] == '\r') end--;
   dcx cx = {.d = d, .ev = ev, .end = end};
+  const char *body = p;
   p = parse_event(&cx, p);
   if (p) {
     p = skip_ws(p, end);
     if (p != end) fail(&cx, p, "trailing characters after the event");
   }
+  if (!cx.err_msg && d->anystr != DEC_NONE) collect_strings(&cx, body);
   if (!cx.err_msg) {
     finish(&cx);
     return HN_OK;
@@ -1435,7 +1488,7 @@ static hn_status check_spec(const hn_field_spec *fields, size_t n, size_t *nseg,
   if (n >= UINT32_MAX / 4) return HN_ERR_LIMIT;
   for (size_t i = 0; i < n; i++) {
     const char *s = fields[i].path, *seg;
-    if (!s || !*s || (unsigned)fields[i].type > HN_FT_DURATION) return HN_ERR_USAGE;
+    if (!s || !*s || (unsigned)fields[i].type > HN_FT_ANYSTR) return HN_ERR_USAGE;
     for (size_t len; *s; (*nseg)++) {
       if (!(s = path_seg(s, &seg, &len))) return HN_ERR_USAGE;
       *ndots += memchr(seg, '.', len) != NULL;
@@ -1495,8 +1548,15 @@ hn_decoder *hn_decoder_create_alloc(const hn_field_spec *fields, size_t n, hn_de
   d->cap_dots = ndots;
   d->nodes[DEC_ROOT] = (dec_node){DEC_NONE, 0, 0, 0};
   d->n_nodes = 1;
+  d->anystr = DEC_NONE;
   char *w = d->segs;
+  for (size_t i = n; i-- > 0;) /* `*`: no path to match, a chain of its own (in spec order) */
+    if (fields[i].type == HN_FT_ANYSTR) {
+      d->fields[i] = (dec_field){HN_FT_ANYSTR, d->anystr, 1, (uint32_t)d->n_levels++};
+      d->anystr = (uint32_t)i;
+    }
   for (size_t i = 0; i < n; i++) {
+    if (fields[i].type == HN_FT_ANYSTR) continue;
     uint32_t depth, node = path_add(d, fields[i].path, &w, &depth);
     d->fields[i] = (dec_field){fields[i].type, DEC_NONE, depth, (uint32_t)d->n_levels};
     d->n_levels += depth;

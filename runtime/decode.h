@@ -35,7 +35,10 @@ typedef enum hn_ftype {
   HN_FT_IP,      /* string IPv4/IPv6 (hn_ip_parse); zone dropped, v4-mapped is v4 */
   HN_FT_CIDR,    /* string "addr/len" or a bare address (hn_cidr_parse), kept as HN_V_STRING */
   HN_FT_TIME,    /* timestamp string (hn_time_parse), or an epoch number / digit string */
-  HN_FT_DURATION /* number: nanoseconds; string: duration literal ("1h30m"); HN_V_INT */
+  HN_FT_DURATION, /* number: nanoseconds; string: duration literal ("1h30m"); HN_V_INT */
+  HN_FT_ANYSTR    /* not a field: every string value of the event (keys excluded), at any
+                   * depth and inside arrays, unescaped, in document order, as one list
+                   * (lang/SPEC.md §6.20); its path is not looked up ("*" by convention) */
 } hn_ftype;
 
 /* One requested field. `path` is written as in the schema ("process.parent.name",

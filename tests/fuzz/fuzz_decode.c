@@ -20,6 +20,7 @@ static const hn_field_spec fields[] = {
   {"a.b.c.d.e", HN_FT_IP},      {"dns.answers.data", HN_FT_STRING},
   {"x", HN_FT_STRING},          {"x", HN_FT_TIME},
   {"a", HN_FT_FLOAT},           {"event.category", HN_FT_STRING},
+  {"*", HN_FT_ANYSTR}, /* every string value */
 };
 enum { NF = sizeof fields / sizeof fields[0] };
 
@@ -47,9 +48,11 @@ static int inside(const char *p, size_t n, const char *base, size_t len) {
 }
 
 static int kind_ok(hn_ftype t, const hn_value *v) {
+  if (t == HN_FT_ANYSTR) return v->kind == HN_V_STRING; /* every string value: strings only */
   if (v->kind == HN_V_NULL || v->kind == HN_V_BAD) return 1;
   switch (t) {
   case HN_FT_STRING: case HN_FT_CIDR: return v->kind == HN_V_STRING;
+  case HN_FT_ANYSTR: break;
   case HN_FT_INT: case HN_FT_DURATION: return v->kind == HN_V_INT;
   case HN_FT_FLOAT: return v->kind == HN_V_FLOAT && isfinite(v->u.f);
   case HN_FT_BOOL: return v->kind == HN_V_BOOL && (v->u.i == 0 || v->u.i == 1);

@@ -42,6 +42,7 @@ static const struct {
   {"orig_h", {"zeek.`id.orig_h`", HN_FT_STRING}},
   {"resp_p", {"zeek.id.resp_p", HN_FT_INT}},
   {"long", {"conn_log_records_x.`id.resp_h`.v", HN_FT_STRING}},
+  {"*", {"*", HN_FT_ANYSTR}}, /* every string value: each row's line goes through that pass too */
 };
 enum { NF = sizeof fields / sizeof fields[0] };
 
@@ -106,6 +107,16 @@ typedef struct dec_case {
 #define BADROW(name, line, want) {name, line, NULL, want}
 
 static const dec_case cases[] = {
+  /* `*`: every string value, at any depth, unescaped, keys left out, in document order */
+  {"any_nested", "{\"a\":{\"b\":[\"x\",{\"c\":\"y\"}],\"n\":1,\"t\":true,\"z\":null},\"k\":\"v\"}", "*", "\"x\",\"y\",\"v\""},
+  {"any_escapes", "{\"s\":\"a\\tb\",\"k\\u0065y\":\"\\u00e9\\\\\"}", "*", "\"a\\x09b\",\"\\xc3\\xa9\\x5c\""},
+  {"any_no_strings", "{\"only\":1,\"o\":{\"p\":[true,null,2.5]}}", "*", "-"},
+  {"any_whitespace", "{ \"a\" : \"b\" , \"c\" :\t[ \"d\" , \"e\" ] }", "*", "\"b\",\"d\",\"e\""},
+  {"any_every_spelling", "{\"s\":\"1\",\"s\":\"2\"}", "*", "\"1\",\"2\""},
+  {"any_quote_colon_inside", "{\"a\":\"x:y\",\"b\":\"\\\":\",\"c\":[\":\"]}", "*", "\"x:y\",\"\":\",\":\""},
+  {"any_with_fields", "{\"process\":{\"name\":\"p\\u0041\"},\"s\":\"q\"}", "process.name", "\"pA\""},
+  {"any_with_fields_too", "{\"process\":{\"name\":\"p\\u0041\"},\"s\":\"q\"}", "*", "\"pA\",\"q\""},
+  {"any_bad_utf8", "{\"s\":\"a\xff\"}", "*", "\"a\\xef\\xbf\\xbd\""},
   /* escapes */
   {"esc_simple", "{\"s\":\"a\\\"b\\\\c\\/d\\b\\f\\n\\r\\t\"}", "s", "\"a\"b\\x5cc/d\\x08\\x0c\\x0a\\x0d\\x09\""},
   {"esc_u_bmp", "{\"s\":\"\\u00e9\\u4E2D\"}", "s", "\"\\xc3\\xa9\\xe4\\xb8\\xad\""},

@@ -127,6 +127,14 @@ static void test_import(void **state) {
   assert_non_null(strstr(pack, "not (TaskName in~ [")); /* |neq: none of them */
   free(pack);
   free(report);
+  /* keywords under the windows mapping: every string value of the event, one predicate */
+  const char *kw[] = {"tests/sigma/windows/rules/keyword_flat.yml"};
+  import(kw, 1, NULL, NULL, &pack, &report, &imported, &skipped);
+  assert_int_equal(imported, 1);
+  assert_non_null(strstr(pack, "(* contains~ any [\"sekurlsa::\", \"lsadump::\""));
+  assert_non_null(strstr(pack, "* like~ \"*kerberos::*tgt*\""));
+  free(pack);
+  free(report);
   /* the same rule under another mapping: ECS names */
   const char *linux_rules[] = {"tests/sigma/ecs/rules/linux.yml"};
   import(linux_rules, 1, "ecs", NULL, &pack, &report, &imported, &skipped);
