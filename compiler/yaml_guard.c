@@ -97,17 +97,26 @@ static g_anchor *find(guard *g, const char *name) {
 
 /* Registers an anchor (a later one of the same name hides the earlier, as YAML says). */
 static uint32_t anchor_add(guard *g, const char *name) {
-  if (!tab_grow(g)) return nomem(g), NONE;
+  if (!tab_grow(g)) {
+    nomem(g);
+    return NONE;
+  }
   if (g->n_an == g->cap_an) {
     size_t cap = g->cap_an ? g->cap_an * 2 : 32;
     g_anchor *na = realloc(g->an, cap * sizeof *na);
-    if (!na) return nomem(g), NONE;
+    if (!na) {
+      nomem(g);
+      return NONE;
+    }
     g->an = na;
     g->cap_an = cap;
   }
   g_anchor *a = &g->an[g->n_an];
   memset(a, 0, sizeof *a);
-  if (!(a->name = strdup(name))) return nomem(g), NONE;
+  if (!(a->name = strdup(name))) {
+    nomem(g);
+    return NONE;
+  }
   g->tab[tab_slot(g, name)] = (uint32_t)g->n_an;
   return (uint32_t)g->n_an++;
 }

@@ -1228,7 +1228,10 @@ static int collect_strings(dcx *cx, const char *p) {
     int keep = 0;
     for (uint32_t f = d->anystr; f != DEC_NONE && !(r < end && *r == ':'); f = d->fields[f].next) {
       hn_value *v = append(cx, f);
-      if (!v) return nomem(cx), 0;
+      if (!v) {
+        nomem(cx);
+        return 0;
+      }
       keep |= convert(d, ev, HN_FT_STRING, &sc, v);
     }
     if (sc.soff >= 0) {

@@ -106,7 +106,8 @@ typedef struct hn_event {
   size_t n_slots;
   hn_value *values;
   size_t n_values, cap_values;
-  char *scratch;           /* unescaped or repaired strings; grows to at most 3x the longest line */
+  char *scratch;           /* unescaped or repaired strings; grows to at most 3x the longest line
+                            * (9x with an HN_FT_ANYSTR field: every string is decoded again) */
   size_t scratch_len, scratch_cap;
   /* private */
   const struct hn_decoder *dec;
