@@ -179,7 +179,7 @@ static bool valid_preds(vctx *v) {
           c->prefix);
   }
   for (uint32_t i = 0; i < p->n_fields; i++) {
-    CHECK(p->fields[i].path && p->fields[i].type <= HN_FT_DURATION, "field", i, p->fields[i].type);
+    CHECK(p->fields[i].path && p->fields[i].type <= HN_FT_ANYSTR, "field", i, p->fields[i].type);
   }
   return true;
 }
