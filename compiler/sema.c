@@ -949,8 +949,9 @@ static const hnc_type *compare(ectx *x, hnc_node *n) {
   }
   if (!eq) {
     const hnc_type *s = scalar(a)->k == TY_NULL ? scalar(b) : scalar(a);
-    if (!is_num(s) && s->k != TY_TIME && s->k != TY_DUR) {
-      type_error(x, n, "ordering comparisons need numbers, timestamps or durations, not %s and %s", a, b);
+    /* §6.4: addresses in numeric order, strings in code point order; bool and cidr only == != */
+    if (!is_num(s) && s->k != TY_TIME && s->k != TY_DUR && s->k != TY_IP && s->k != TY_STRING) {
+      type_error(x, n, "ordering comparisons need numbers, timestamps, durations, addresses or strings, not %s and %s", a, b);
     }
   }
   return T(TY_BOOL);

@@ -421,7 +421,7 @@ uint32_t hn_index_candidates(hn_eval *e, hn_cand *c, const uint32_t **list) {
       if (v->kind != HN_V_STRING) continue;
       const char *s = v->u.s;
       size_t sn = v->len;
-      if (sn < m->min_len || (sn > m->max_len && !m->nocase)) continue; /* folding never grows */
+      if (!m->nocase && (sn < m->min_len || sn > m->max_len)) continue; /* folding changes lengths */
       if (m->nocase) s = hn_eval_fold(e, s, sn, &sn);
       if (sn > m->max_len || sn < m->min_len) continue;
       const struct hn_eqent *en = map_find(m, s, sn);
@@ -430,8 +430,12 @@ uint32_t hn_index_candidates(hn_eval *e, hn_cand *c, const uint32_t **list) {
   }
   for (uint32_t s = 0; p->prefilter && s < p->n_fields; s++) {
     if (!ix->pat_pred[s] || !ev->slots[s].n) continue;
+    uint32_t np = p->prefilter->fields[s].n_patterns, words = (np + 63) / 64;
+    if (e->no_prefilter) { /* no scan: every rule keyed by a pattern of the field is a candidate */
+      for (uint32_t id = 0; id < np; id++) add_rules(ix, c, ix->pat_pred[s][id], &n);
+      continue;
+    }
     const uint64_t *hits = hn_pf_hits(&e->pf, p, ev, s, e->epoch);
-    uint32_t words = (p->prefilter->fields[s].n_patterns + 63) / 64;
     for (uint32_t w = 0; w < words; w++)
       for (uint64_t bits = hits[w]; bits; bits &= bits - 1) {
         uint32_t id = w * 64 + (uint32_t)__builtin_ctzll(bits);

@@ -160,6 +160,10 @@ static char *pattern_of(const hn_pred *pr, const hn_const *c, unsigned *flags, c
   /* caseless non-ASCII folds more than the engine's ASCII caselessness: leave it exact */
   if (n == 0 || (nocase && !ascii(s, n))) { free(lit); return NULL; }
   if (nocase) *flags |= HS_FLAG_CASELESS;
+  /* U+212A KELVIN SIGN folds to k and U+017F LONG S to s (lang/SPEC.md §6.5): the engine's
+   * caselessness knows them only in UTF-8 mode (values are well-formed UTF-8, the decoder sees
+   * to it), so a caseless pattern holding k or s is compiled so */
+  if (nocase && (memchr(s, 'k', n) || memchr(s, 'K', n) || memchr(s, 's', n) || memchr(s, 'S', n))) *flags |= HS_FLAG_UTF8;
   char *r = hn_pf_literal_regex(s, n, pr->op == HN_P_STARTSWITH);
   if (!lit && r && (lit = malloc(n))) memcpy(lit, s, n);
   if (!r || !lit) {
