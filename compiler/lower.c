@@ -570,7 +570,9 @@ static void transform(const char *f, strs *in, strs *out) {
         free(pre);
         int cut = end_cut[(n + (size_t)k) % 3];
         size_t e = len - (size_t)cut;
-        if ((size_t)start[k] < e) strs_add(out, buf + start[k], e - (size_t)start[k]);
+        /* one byte at offset 1 leaves no character of its own: the empty string, which every
+         * string contains, as Sigma's reference gives */
+        strs_add(out, buf + start[k], (size_t)start[k] < e ? e - (size_t)start[k] : 0);
       }
     } else if (strcmp(f, "wide") == 0 || strcmp(f, "utf16le") == 0) {
       strs_add(out, buf, utf16(s, n, buf, false));

@@ -229,7 +229,7 @@ static const char *tl(void) { return rnd(2) ? "~" : ""; }
 /* A random predicate, written in hornet. */
 static void pred(buf *b) {
   const char *f = sf(), *t = tl();
-  switch (rnd(40)) {
+  switch (rnd(50)) {
   case 0: case 1: bprintf(b, "%s ==%s ", f, t); word_lit(b); break;
   case 2: bprintf(b, "%s !=%s ", f, t); word_lit(b); break;
   case 3: bprintf(b, "n1 %s %d", (const char *[]){"<", "<=", ">", ">=", "==", "!="}[rnd(6)], (int)rnd(7) - 2); break;
@@ -313,6 +313,30 @@ static void pred(buf *b) {
     break;
   case 37: bprintf(b, "medium == %d", (int)rnd(4) + 1); break;
   case 38: bprintf(b, "(n1 > 1 ? %s : %s) ==%s ", f, sf(), t); word_lit(b); break;
+  case 39: bputs(b, (const char *[]){"x.y.z contains~ \"cmd\"", "x.y.z == \"a\"", "exists x.y.z", "x.y.z != \"b\"",
+                                     "x.y.z in [\"a\", \"b\"]", "x.y.z like \"*\"", "x.y.z endswith \"exe\"", "missing x.y.z"}[rnd(8)]);
+    break;
+  case 40: bputs(b, (const char *[]){"tags has s1", "tags == s2", "s1 !=~ p.q", "not (tags contains \"x\")", "tags != \"a\"",
+                                     "nums == n1", "nums in [1, 3]", "not (nums has 2)"}[rnd(8)]);
+    break;
+  case 41: bputs(b, (const char *[]){"f1 in [-1.5, 2, 0.5]", "n1 in [\"1\", \"-2\"]", rnd(2) ? "d1 in [5m, 90m, 2h]" : "d1 in [\"5m\", \"1h30m\"]",
+                                     "t1 in [\"2024-06-01T00:00:00Z\", \"2024-01-01T00:00:00Z\"]", "b1 in [true]", "f1 in -2..-1",
+                                     "abs(f1) > 1", "f1 / n1 > 0.25", "len(p.q) == len(s1)", "n1 in -1..0"}[rnd(10)]);
+    break;
+  case 42: bputs(b, (const char *[]){"t1 + 1h > \"2024-06-01T00:00:00Z\"", "t1 - 30m < \"2024-06-01T00:00:00Z\"",
+                                     "d1 - 1h >= 30m", "-d1 < 0s", "abs(d1) == 90m", "d1 % 1h == 30m", "d1 / 2 == 45m"}[rnd(7)]);
+    break;
+  case 43: bprintf(b, "(n1 > 1 ? b1 : exists %s)", f); break;
+  case 44: bprintf(b, "%s contains%s %s(\"%s\")", f, t, (const char *[]){"wide", "utf16le", "utf16be", "base64offset"}[rnd(4)],
+                   (const char *[]){"cmd", "http", "IEX", "a"}[rnd(4)]);
+    break;
+  case 45: bprintf(b, "%s like%s %s(\"%s\")", f, t, (const char *[]){"windash", "base64"}[rnd(2)],
+                   (const char *[]){"-enc", "/c", "x"}[rnd(3)]);
+    break;
+  case 46: bprintf(b, "%s startswith%s windash(\"%s\")", f, t, (const char *[]){"-enc", "/c whoami", "a -b /c"}[rnd(3)]); break;
+  case 47: bprintf(b, "%s matches%s r#\"%s\"#", f, t, (const char *[]){"\\x{212A}", "(?i)stra\\x{17F}se", "\\p{Lu}{3}", "\\w+\\s\\d",
+                                                                          "^[^\\x00]*$", "\\x{FFFD}"}[rnd(6)]);
+    break;
   default: bprintf(b, "tags contains%s ", t); word_lit(b); break;
   }
 }
@@ -362,8 +386,8 @@ static void render(buf *b, const gexpr *g) {
 }
 
 typedef struct grule {
-  gexpr *where, *except;
-  const char *from; /* a log source or NULL */
+  gexpr *where, *except, *except2;
+  const char *from; /* log sources or NULL */
 } grule;
 
 static void render_rule(buf *b, const grule *r, const char *name) {
@@ -375,12 +399,16 @@ static void render_rule(buf *b, const grule *r, const char *name) {
     bputs(b, " except ");
     render(b, r->except);
   }
+  if (r->except2) {
+    bputs(b, " except ");
+    render(b, r->except2);
+  }
   bputs(b, " entities s1 }\n");
 }
 
 static const char *const schema =
     "schema t {\n  s1: string  s2: string  s3: string  p.q: string\n  n1: int  f1: float  ip1: ip  c1: cidr"
-    "  t1: timestamp  d1: duration\n  tags: list<string>  nums: list<int>  b1: bool  medium: int\n}\n";
+    "  t1: timestamp  d1: duration\n  tags: list<string>  nums: list<int>  b1: bool  medium: int  x.y.z: string\n}\n";
 
 /* Lists, macros and log sources the rules may name (the same in every pack). */
 static void prelude(buf *b) {
@@ -450,6 +478,44 @@ static void filler(buf *text, unsigned len) {
   }
 }
 
+/* What encoded command lines hold: UTF-16 text (a NUL beside each ASCII character), base64 at
+ * some offset, a dash replaced by a look-alike. */
+static void encoded(buf *w) {
+  static const char *const src[] = {"cmd", "http", "IEX", "a", "-enc", "/c whoami", "a -b /c", "-accepteula", " -enc",
+                                    "http://x", "IEX (New-Object Net.WebClient)"};
+  const char *s = PICK(src);
+  size_t n = strlen(s);
+  switch (rnd(4)) {
+  case 0: case 1: /* UTF-16LE or BE */
+    for (size_t i = 0; i < n; i++) {
+      char pair[2] = {s[i], 0};
+      if (rnd(2)) pair[1] = s[i], pair[0] = 0;
+      bput(w, pair, 2);
+    }
+    break;
+  case 2: { /* base64 of s after 0 to 2 bytes, with what follows */
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    unsigned char in[64];
+    size_t k = rnd(3), m = 0;
+    for (size_t i = 0; i < k; i++) in[m++] = (unsigned char)("xyz"[i]);
+    memcpy(in + m, s, n);
+    m += n;
+    for (size_t i = 0, e = rnd(3); i < e; i++) in[m++] = '!';
+    for (size_t i = 0; i < m; i += 3) {
+      unsigned v = (unsigned)in[i] << 16 | (i + 1 < m ? in[i + 1] << 8 : 0) | (i + 2 < m ? in[i + 2] : 0);
+      char q[4] = {b64[v >> 18 & 63], b64[v >> 12 & 63], i + 1 < m ? b64[v >> 6 & 63] : '=', i + 2 < m ? b64[v & 63] : '='};
+      bput(w, q, 4);
+    }
+    break;
+  }
+  default: /* windash */
+    for (size_t i = 0; i < n; i++) {
+      if (s[i] == '-' || s[i] == '/') bputs(w, (const char *[]){"-", "/", "\xE2\x80\x93", "\xE2\x80\x94", "\xE2\x80\x95"}[rnd(5)]);
+      else bput(w, s + i, 1);
+    }
+  }
+}
+
 /* A string value (as UTF-8 text) of a random length with constants at the start, the middle
  * or the end, in random spellings. */
 static void string_value(buf *v) {
@@ -459,7 +525,8 @@ static void string_value(buf *v) {
   size_t n;
   const char *c = word_pick(&n);
   bput(&w, "", 0);
-  if (rnd(2)) variant(&w, c, n);
+  if (rnd(8) == 0) encoded(&w);
+  else if (rnd(2)) variant(&w, c, n);
   else bput(&w, c, n);
   if (where == 0 || where == 3) bput(v, w.s, w.n);
   buf f = {0};
@@ -601,6 +668,23 @@ static void gen_event(gevent *e) {
     case 5: bprintf(&b, "\"p\":{\"q\":%s,\"q\":%s}", v1.s, v2.s); break;
     default: bprintf(&b, "\"p\":{\"q\":[%s,[%s,null]]}", v1.s, v2.s); break;
     }
+    free(v1.s);
+    free(v2.s);
+    add_member(e, &b);
+  }
+  if (rnd(3)) { /* x.y.z: every split of the path, arrays at each level, two spellings */
+    buf v1 = {0}, v2 = {0};
+    bput(&v1, "", 0);
+    bput(&v2, "", 0);
+    json_string_value(&v1);
+    json_string_value(&v2);
+    static const char *const shapes[] = {
+        "\"x\":{\"y\":{\"z\":%s}}", "\"x.y\":{\"z\":%s}", "\"x\":{\"y.z\":%s}", "\"x.y.z\":%s",
+        "\"x\":[{\"y\":{\"z\":%s}},{\"y\":[{\"z\":%s},{\"w\":1}]}]", "\"x\":{\"y\":{\"z\":%s},\"y.z\":%s}",
+        "\"x.y.z\":%s,\"x\":{\"y\":{\"q\":%s}}", "\"x\":{\"y\":[]},\"x.y\":{\"z\":[%s,%s]}",
+        "\"x\":{\"y\":{\"z\":{\"o\":%s}}}", "\"x\":{\"y\":{\"z\":%s}},\"x\":{\"y\":{\"z\":%s}}", "\"x\":{\"y\":null}",
+        "\"x\":{\"y\":{\"z\":null}},\"x.y\":{\"z\":%s}", "\"x\":[[{\"y.z\":%s}],null,{\"y\":{\"z\":%s}}]"};
+    bprintf(&b, PICK(shapes), v1.s, v2.s);
     free(v1.s);
     free(v2.s);
     add_member(e, &b);
@@ -833,16 +917,18 @@ static void shrink(const char *pre, grule *r, gevent *ev, verdict *v) {
     progress = false;
     js.n = 0;
     render_event(&js, ev, (size_t)-1);
-    if (r->except) {
-      gexpr *ex = r->except;
-      r->except = NULL;
+    for (gexpr **slot = &r->except2; slot; slot = slot == &r->except2 ? &r->except : NULL) {
+      gexpr *ex = *slot;
+      if (!ex) continue;
+      *slot = NULL;
       if (still_fails(pre, r, js.s, js.n, v)) {
         gfree(ex);
         progress = true;
-        continue;
+        break;
       }
-      r->except = ex;
+      *slot = ex;
     }
+    if (progress) continue;
     if (r->from) {
       const char *f = r->from;
       r->from = NULL;
@@ -909,7 +995,8 @@ static void differential(void **state) {
     for (int r = 0; r < RULES; r++) {
       rules[r].where = gen(0);
       rules[r].except = rnd(5) == 0 ? gen(2) : NULL;
-      rules[r].from = rnd(6) == 0 ? (rnd(2) ? "src_a" : "src_b") : NULL;
+      rules[r].except2 = rules[r].except && rnd(3) == 0 ? gen(2) : NULL;
+      rules[r].from = rnd(6) == 0 ? (const char *[]){"src_a", "src_b", "src_a, src_b"}[rnd(3)] : NULL;
       char name[16];
       snprintf(name, sizeof name, "r%d", r);
       render_rule(&src, &rules[r], name);
@@ -943,6 +1030,7 @@ static void differential(void **state) {
     for (int r = 0; r < RULES; r++) {
       gfree(rules[r].where);
       gfree(rules[r].except);
+      gfree(rules[r].except2);
     }
     free(src.s);
     free(pre.s);
@@ -997,6 +1085,10 @@ static const struct regression {
     {"§6.4: addresses are ordered", "ip1 < \"10.1.2.4\"", "{\"ip1\":\"10.1.2.3\"}", true},
     {"§6.4: every IPv4 address is below every IPv6 one", "ip1 >= \"::\"", "{\"ip1\":\"255.255.255.255\"}", false},
     {"§6.4: strings are ordered by code point", "s1 < \"\xC3\xA9\"", "{\"s1\":\"z\"}", true},
+    {"§2.7: a range's upper bound may be negative", "f1 in -2..-1", "{\"f1\":-1.5}", true},
+    {"§6.13: % on durations", "d1 % 1h == 30m", "{\"d1\":\"1h30m\"}", true},
+    {"§6.15: base64offset of one byte: at offset 1 no character is its own, the empty pattern",
+     "s1 contains base64offset(\"a\")", "{\"s1\":\"zzz\"}", true},
 };
 
 static void regression_cases(void **state) {
