@@ -876,6 +876,13 @@ static bool judge(pack *k, const char *js, size_t jl, verdict *out, size_t *n_fi
   return ok;
 }
 
+/* The disagreement being shrunk: a smaller case must keep its kind (engine against oracle, or
+ * decoder against oracle) and its direction, not wander off to another one. */
+static verdict shrink_want;
+static bool same_kind(const verdict *v) {
+  return (v->cfg < 0) == (shrink_want.cfg < 0) && v->engine == shrink_want.engine && v->oracle == shrink_want.oracle;
+}
+
 /* One rule alone in a pack with the prelude: does it still disagree on this event? */
 static bool still_fails(const char *prelude_src, const grule *r, const char *js, size_t jl, verdict *v) {
   buf b = {0};
@@ -883,7 +890,7 @@ static bool still_fails(const char *prelude_src, const grule *r, const char *js,
   render_rule(&b, r, "r");
   pack k;
   bool opened = pack_open(&k, b.s, false);
-  bool fails = opened && !judge(&k, js, jl, v, NULL);
+  bool fails = opened && !judge(&k, js, jl, v, NULL) && same_kind(v);
   pack_close(&k);
   free(b.s);
   return fails;
@@ -893,6 +900,15 @@ static bool still_fails(const char *prelude_src, const grule *r, const char *js,
 static bool shrink_expr(const char *pre, grule *r, gexpr **slot, const char *js, size_t jl, verdict *v) {
   gexpr *g = *slot;
   if (g->k == 0) return false;
+  if (g->k == 1 && g->a->k == 1) { /* not (not x): x */
+    *slot = g->a->a;
+    if (still_fails(pre, r, js, jl, v)) {
+      g->a->a = NULL;
+      gfree(g);
+      return true;
+    }
+    *slot = g;
+  }
   gexpr *kids[2] = {g->a, g->b};
   for (int i = 0; i < 2; i++) {
     if (!kids[i]) continue;
@@ -960,18 +976,56 @@ static void shrink(const char *pre, grule *r, gevent *ev, verdict *v) {
   free(js.s);
 }
 
+/* Cuts characters out of the event line (halves, quarters, ... single ones; never inside a
+ * UTF-8 sequence, so the reproducer stays text) while the one-rule pack still disagrees on it
+ * the same way. */
+static void shrink_text(pack *k, buf *js, verdict *v) {
+  char *cand = malloc(js->n + 1);
+  for (size_t chunk = js->n / 2; chunk >= 1; chunk /= 2)
+    for (size_t i = 0; i + chunk <= js->n;) {
+      bool inside = ((unsigned char)js->s[i] & 0xC0) == 0x80 ||
+                    (i + chunk < js->n && ((unsigned char)js->s[i + chunk] & 0xC0) == 0x80);
+      if (inside) {
+        i++;
+        continue;
+      }
+      memcpy(cand, js->s, i);
+      memcpy(cand + i, js->s + i + chunk, js->n - i - chunk);
+      size_t n = js->n - chunk;
+      verdict t;
+      if (!judge(k, cand, n, &t, NULL) && same_kind(&t)) {
+        memcpy(js->s, cand, n);
+        js->n = n;
+        js->s[n] = 0;
+        *v = t;
+      } else {
+        i += chunk;
+      }
+    }
+  free(cand);
+}
+
 static void report(const char *pre, grule *r, gevent *ev, const verdict *v0) {
   verdict v = *v0;
+  shrink_want = v;
   shrink(pre, r, ev, &v);
   buf b = {0}, js = {0};
   bputs(&b, pre);
   render_rule(&b, r, "r");
   render_event(&js, ev, (size_t)-1);
-  if (v.cfg < 0)
-    fail_msg("decoder and oracle disagree on a line: %s\nevent: %s\n", v.why, js.s);
-  fail_msg("engine (%s) says %s, the oracle says %s. Reproducer (hornet run repro.hn --input event.jsonl):\n"
-           "--- repro.hn\n%s--- event.jsonl\n%s\n---\n",
-           config_name(v.cfg), v.engine ? "fires" : "does not fire", v.oracle ? "fires" : "does not fire", b.s, js.s);
+  pack k;
+  if (pack_open(&k, b.s, false)) {
+    shrink_text(&k, &js, &v);
+    pack_close(&k);
+  }
+  if (v.cfg < 0) {
+    fprintf(stderr, "decoder and oracle disagree on a line: %s\n--- event.jsonl\n%s\n---\n", v.why, js.s);
+    fail_msg("the decoder and the oracle disagree on a line: see above");
+  }
+  fprintf(stderr, "engine (%s) says %s, the oracle says %s. Reproducer (hornet run repro.hn --input event.jsonl):\n"
+          "--- repro.hn\n%s--- event.jsonl\n%s\n---\n",
+          config_name(v.cfg), v.engine ? "fires" : "does not fire", v.oracle ? "fires" : "does not fire", b.s, js.s);
+  fail_msg("an engine configuration disagrees with the oracle: the reproducer is above");
 }
 
 static uint64_t env_u64(const char *name, uint64_t dflt) {
