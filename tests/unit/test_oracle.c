@@ -14,7 +14,7 @@
 #include "oracle.h"
 #include "program.h"
 
-enum { RULES = 24, EVENTS = 28, CONFIGS = 8, SUITE_PAIRS = 40000 };
+enum { RULES = 28, EVENTS = 48, CONFIGS = 8, SUITE_PAIRS = 40000 };
 
 /* ---- random numbers -------------------------------------------------------------------- */
 static uint64_t rng;
