@@ -336,8 +336,9 @@ static uint32_t literal(lower *L, const hnc_node *n, const hnc_type *want) {
     uint8_t ip[16];
     bool v6;
     int64_t ns;
-    if ((wk == TY_IP || wk == TY_CIDR) && hn_ip_parse(n->str, n->len, ip, &v6)) {
-      addr_const(c, n->str, n->len);
+    unsigned bits;
+    if ((wk == TY_IP && hn_ip_parse(n->str, n->len, ip, &v6)) || (wk == TY_CIDR && hn_cidr_parse(n->str, n->len, ip, &v6, &bits))) {
+      addr_const(c, n->str, n->len); /* a network for a cidr field: compared as one (§6.4) */
     } else if (wk == TY_TIME && hn_time_parse(n->str, n->len, &ns)) {
       c->kind = HN_V_TIME;
       c->u.i = ns;
@@ -725,6 +726,10 @@ static uint32_t lb_in(lower *L, const hnc_node *n) {
     return b_pred(L, predicate(L, pr, first));
   }
   pr.op = HN_P_IN;
+  if (r->kind == N_PATH && !r->sym && field_of(L, r)) { /* ip in a cidr field: its networks (§6.9) */
+    pr.rhs = lv(L, r, NULL);
+    return b_pred(L, predicate(L, pr, first));
+  }
   bool nocase = (n->flags & HNC_F_NOCASE) != 0;
   pr.flags = nocase ? HN_PF_NOCASE : 0;
   in_consts(L, r, n->a->type);

@@ -13,6 +13,7 @@ static uint64_t hash(const char *s, size_t n) { return hn_hash_bytes(s, n); }
  * when pr is not answered by a map. */
 static int eq_kind(const hn_program *p, const hn_pred *pr) {
   if (pr->lhs == UINT32_MAX || p->vexprs[pr->lhs].op != HN_VX_FIELD) return 0;
+  if (p->fields[p->vexprs[pr->lhs].a].type == HN_FT_CIDR) return 0; /* networks held as text */
   bool int_field = p->fields[p->vexprs[pr->lhs].a].type == HN_FT_INT;
   if (pr->op == HN_P_EQ || pr->op == HN_P_HAS) { /* has: equality with any element */
     const hn_vexpr *rx = &p->vexprs[pr->rhs];

@@ -11,6 +11,7 @@
 #include <time.h>
 #include "assets.h"
 #include "text.h"
+#include "value.h"
 
 static void scratch_reset(hn_eval *e, bool all);
 
@@ -378,6 +379,61 @@ static bool in_cidr(const hn_value *v, const hn_const *c) {
   return (v->u.ip[full] & mask) == (c->u.ip[full] & mask);
 }
 
+/* A value of a cidr field (the decoder checked and kept its text) or an address, as a network
+ * in c; false for anything else. */
+static bool as_network(const hn_value *v, hn_const *c) {
+  memset(c, 0, sizeof *c);
+  c->kind = HN_V_IP;
+  if (v->kind == HN_V_IP) {
+    memcpy(c->u.ip, v->u.ip, sizeof c->u.ip);
+    c->v6 = v->v6;
+    c->prefix = v->v6 ? 128 : 32;
+    return true;
+  }
+  bool v6;
+  unsigned bits;
+  if (v->kind != HN_V_STRING || !hn_cidr_parse(v->u.s, v->len, c->u.ip, &v6, &bits)) return false;
+  c->v6 = v6;
+  c->prefix = (uint8_t)bits;
+  return true;
+}
+
+/* Networks are equal when both prefix length and network are (lang/SPEC.md §6.4): the bits
+ * past the prefix do not count. */
+static bool network_eq(const hn_const *a, const hn_const *b) {
+  if (a->v6 != b->v6 || a->prefix != b->prefix) return false;
+  hn_value x;
+  memset(&x, 0, sizeof x);
+  x.kind = HN_V_IP;
+  x.v6 = a->v6;
+  memcpy(x.u.ip, a->u.ip, sizeof x.u.ip);
+  return in_cidr(&x, b);
+}
+
+/* The networks of operand x: a constant keeps its prefix (an hn_value has none). */
+static size_t networks(hn_eval *e, uint32_t x, hn_const *out, hn_value *tmp) {
+  const hn_vexpr *vx = &e->p->vexprs[x];
+  if (vx->op == HN_VX_CONST) {
+    out[0] = e->p->consts[vx->a];
+    return out[0].kind == HN_V_IP;
+  }
+  size_t n, k = 0;
+  const hn_value *v = operand(e, x, &n, tmp);
+  for (size_t i = 0; i < n; i++) k += as_network(&v[i], &out[k]);
+  return k;
+}
+
+/* == on cidr operands: any pair of networks equal. */
+static bool cidr_compare(hn_eval *e, const hn_pred *p) {
+  hn_value ta[TMP], tb[TMP];
+  hn_const a[TMP], b[TMP];
+  size_t na = networks(e, p->lhs, a, ta), nb = networks(e, p->rhs, b, tb);
+  for (size_t i = 0; i < na; i++)
+    for (size_t j = 0; j < nb; j++)
+      if (network_eq(&a[i], &b[j])) return true;
+  return false;
+}
+
 /* A regex match within the limits: 1, 0, or -1 when they left it undecided. JIT code whose
  * stack runs out is retried by the interpreter, which keeps its frames on the heap. */
 static int re_match(hn_eval *e, const hn_const *c, const char *s, size_t n) {
@@ -543,6 +599,25 @@ static bool in_set(hn_eval *e, const hn_pred *p) {
   bool nocase = (p->flags & HN_PF_NOCASE) != 0;
   const hn_const *cs = e->p->consts + p->first;
   uint32_t pi = (uint32_t)(p - e->p->preds);
+  if (e->p->vexprs[p->lhs].type == HN_FT_CIDR) { /* a cidr field: network equality (§6.4) */
+    hn_const net;
+    for (size_t i = 0; i < n; i++)
+      for (uint32_t k = 0; k < p->n && as_network(&v[i], &net); k++)
+        if (cs[k].kind == HN_V_IP && network_eq(&net, &cs[k])) return true;
+    return false;
+  }
+  if (p->rhs != UINT32_MAX) { /* an address in the networks of a cidr field */
+    hn_value tb[TMP];
+    size_t nb;
+    const hn_value *b = operand(e, p->rhs, &nb, tb);
+    for (size_t j = 0; j < nb; j++) {
+      hn_const net;
+      if (!as_network(&b[j], &net)) continue;
+      for (size_t i = 0; i < n; i++)
+        if (in_cidr(&v[i], &net)) return true;
+    }
+    return false;
+  }
   if (e->p->prefilter && e->p->prefilter->sets[pi].cap && !e->no_prefilter) {
     /* a string set (all constants are strings, folded when caseless): one probe a value */
     bool field = e->p->vexprs[p->lhs].op == HN_VX_FIELD;
@@ -621,6 +696,9 @@ static bool compare(hn_eval *e, const hn_pred *p) {
   /* `f == null` holds when f is missing or null (lang/SPEC.md §4.5) */
   const hn_vexpr *rx = &e->p->vexprs[p->rhs];
   const hn_vexpr *lx0 = &e->p->vexprs[p->lhs];
+  if ((lx0->type == HN_FT_CIDR || rx->type == HN_FT_CIDR) && p->op == HN_P_EQ &&
+      !(rx->op == HN_VX_CONST && e->p->consts[rx->a].kind == HN_V_NULL))
+    return cidr_compare(e, p);
   if (lx0->op == HN_VX_FIELD && rx->op == HN_VX_CONST && e->p->consts[rx->a].kind != HN_V_NULL &&
       (e->p->consts[rx->a].kind != HN_V_STRING || !(p->flags & HN_PF_NOCASE) || e->p->consts[rx->a].folded))
     return compare_field_const(e, p, lx0->a, &e->p->consts[rx->a]);

@@ -573,9 +573,11 @@ static bool parse_v6(const char *s, size_t n, uint8_t out[16]) {
   return true;
 }
 
-/* An address (§4.1): IPv4-mapped IPv6 is the IPv4 address; a zone suffix is dropped. */
-static bool parse_ip(const char *s, size_t n, oval *v) {
+/* An address (§4.1): IPv4-mapped IPv6 is the IPv4 address; a zone suffix is dropped. *mapped
+ * tells that it was written mapped (a network's prefix then counts from the IPv6 text). */
+static bool parse_ip_mapped(const char *s, size_t n, oval *v, bool *was_mapped) {
   *v = mk(V_IP);
+  *was_mapped = false;
   if (memchr(s, ':', n)) {
     const char *pct = memchr(s, '%', n);
     if (pct) {
@@ -587,6 +589,7 @@ static bool parse_ip(const char *s, size_t n, oval *v) {
     if (memcmp(v->ip, mapped, 12) == 0) {
       memmove(v->ip, v->ip + 12, 4);
       memset(v->ip + 4, 0, 12);
+      *was_mapped = true;
       return true;
     }
     v->v6 = true;
@@ -595,11 +598,18 @@ static bool parse_ip(const char *s, size_t n, oval *v) {
   return parse_v4(s, n, v->ip);
 }
 
-/* A network: "addr/len" or a bare address (a one-address network). */
+static bool parse_ip(const char *s, size_t n, oval *v) {
+  bool mapped;
+  return parse_ip_mapped(s, n, v, &mapped);
+}
+
+/* A network: "addr/len" or a bare address (a one-address network); on an IPv4-mapped address
+ * the prefix is 96 to 128, counted from the IPv6 text (§4.1). */
 static bool parse_cidr(const char *s, size_t n, oval *v) {
   const char *slash = memchr(s, '/', n);
-  if (!parse_ip(s, slash ? (size_t)(slash - s) : n, v)) return false;
-  int max = v->v6 ? 128 : 32, len = max;
+  bool mapped;
+  if (!parse_ip_mapped(s, slash ? (size_t)(slash - s) : n, v, &mapped)) return false;
+  int max = v->v6 || mapped ? 128 : 32, len = max;
   if (slash) {
     size_t k = (size_t)(slash - s) + 1;
     if (k == n || n - k > 3) return false;
@@ -608,8 +618,9 @@ static bool parse_cidr(const char *s, size_t n, oval *v) {
       if (s[k] < '0' || s[k] > '9') return false;
       len = len * 10 + (s[k] - '0');
     }
-    if (len > max) return false;
+    if (len > max || (mapped && len < 96)) return false;
   }
+  if (mapped) len -= 96;
   v->k = V_CIDR;
   v->plen = len;
   return true;
@@ -655,18 +666,20 @@ static bool digits(const char *s, int n, int *out) {
   return true;
 }
 
-/* RFC 3339 as §5.6 says: T, t or a space; 1+ fraction digits (past 9 truncated); Z, z, ±hh:mm
- * or no offset (UTC); second 60 reads as 59.999999999. */
+/* A timestamp as §5.6 says: RFC 3339 with T, t or a space, seconds, 1+ fraction digits (past 9
+ * truncated), Z, z, ±hh:mm or no offset (UTC); or a date alone (midnight UTC). Second 60 reads
+ * as 59.999999999 whatever its fraction. Instants outside int64 nanoseconds are none. */
 static bool parse_rfc3339(const char *s, size_t n, int64_t *ns) {
-  int y, mo, d, h, mi, se;
-  if (n < 19 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) || s[7] != '-' || !digits(s + 8, 2, &d) ||
-      (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !digits(s + 11, 2, &h) || s[13] != ':' ||
-      !digits(s + 14, 2, &mi) || s[16] != ':' || !digits(s + 17, 2, &se))
+  int y, mo, d, h = 0, mi = 0, se = 0;
+  if (n < 10 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) || s[7] != '-' || !digits(s + 8, 2, &d))
+    return false;
+  if (n > 10 && (n < 19 || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !digits(s + 11, 2, &h) || s[13] != ':' ||
+                 !digits(s + 14, 2, &mi) || s[16] != ':' || !digits(s + 17, 2, &se)))
     return false;
   static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
   if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] + (mo == 2 && leap) || h > 23 || mi > 59 || se > 60) return false;
-  size_t i = 19;
+  size_t i = n == 10 ? 10 : 19;
   int64_t frac = 0;
   if (i < n && s[i] == '.') {
     i++;
@@ -689,7 +702,9 @@ static bool parse_rfc3339(const char *s, size_t n, int64_t *ns) {
   if (i != n) return false;
   if (se == 60) se = 59, frac = 999999999;
   int64_t secs = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + se - off;
-  *ns = secs * 1000000000 + frac;
+  __int128 t = (__int128)secs * 1000000000 + frac;
+  if (t > INT64_MAX || t < INT64_MIN) return false;
+  *ns = (int64_t)t;
   return true;
 }
 

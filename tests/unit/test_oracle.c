@@ -254,8 +254,9 @@ static void pred(buf *b) {
   case 13: bprintf(b, "%s matches%s r#\"%s\"#", f, t, PICK(regexes)); break;
   case 14: bprintf(b, "%s matches%s any [r#\"%s\"#, r#\"%s\"#]", f, t, PICK(regexes), PICK(regexes)); break;
   case 15:
-    if (rnd(14) == 0 && getenv("HN_ORACLE_ALL")) { /* TODO(values): the compiler's ip() keeps ::ffff:a.b.c.d as IPv6 */
-      bputs(b, "ip1 == ip(\"::ffff:10.1.2.3\")");
+    if (rnd(10) == 0) {
+      bputs(b, (const char *[]){"ip1 == ip(\"::ffff:10.1.2.3\")", "ip1 in \"::ffff:10.0.0.0/104\"", "ip1 == \"fe80::1%eth0\"",
+                                "ip1 in [\"10.1.2.3/16\", \"64:ff9b::10.0.0.5\"]"}[rnd(4)]);
       break;
     }
     bprintf(b, "ip1 %s", (const char *[]){"in \"10.0.0.0/8\"", "in [\"192.168.1.0/24\", \"fd00::/8\"]", "in \"0.0.0.0/0\"",
@@ -278,7 +279,7 @@ static void pred(buf *b) {
     break;
   case 24: bprintf(b, "t1 %s \"%s\"", (const char *[]){">=", "<", "==", ">"}[rnd(4)],
                    (const char *[]){"2024-01-01T00:00:00Z", "2024-06-01T00:00:00Z", "2024-06-01T02:00:00+02:00",
-                                    "2023-12-31T23:59:59.5Z"}[rnd(4)]);
+                                    "2023-12-31T23:59:59.5Z", "2024-06-01", "2024-05-31T23:59:60Z", "2262-04-11T23:47:16Z"}[rnd(7)]);
     break;
   case 25: bprintf(b, "%s(t1) == %d", (const char *[]){"hour", "minute", "day", "week", "month", "year"}[rnd(6)],
                    (int[]){0, 1, 22, 23, 5, 6, 31, 2024, 2023}[rnd(9)]);
@@ -300,9 +301,10 @@ static void pred(buf *b) {
                                      "n1 * 4611686018427387904 != 0"}[rnd(11)]);
     break;
   case 32: bputs(b, (const char *[]){"d1 > 5m", "d1 < \"1h\"", "d1 == 90m", "d1 >= 1s500ms", "d1 * 2 > 1h", "d1 + 30m == 2h"}[rnd(6)]); break;
-  case 33: /* TODO(cidr fields): not generated until the engines compare cidr values as networks */
-    if (!getenv("HN_ORACLE_ALL")) { bputs(b, "exists c1"); break; }
-    bputs(b, (const char *[]){"c1 == \"10.0.0.0/8\"", "c1 != \"fd00::/8\"", "c1 == cidr(\"10.1.0.0/16\")", "ip1 in c1"}[rnd(4)]);
+  case 33:
+    bputs(b, (const char *[]){"c1 == \"10.0.0.0/8\"", "c1 != \"fd00::/8\"", "c1 == cidr(\"10.1.0.0/16\")", "ip1 in c1",
+                              "c1 in [\"10.0.0.0/8\", \"fd00::/8\", \"10.0.0.1\"]", "c1 == \"::ffff:10.0.0.0/104\"",
+                              "c1 == \"10.0.0.1\""}[rnd(7)]);
     break;
   case 34: bprintf(b, "%s in%s lst", f, t); break;
   case 35: bprintf(b, "%s %s%s %slst", f, (const char *[]){"contains", "startswith", "endswith", "like"}[rnd(4)], t,
@@ -702,13 +704,17 @@ static void gen_event(gevent *e) {
                                     "\"10.1.2.4\"", "\"::ffff:a01:203\"", "\"1:2:3:4:5:6:7::\"", "\"10.1.2\"", "5"};
   if (rnd(3)) json_key(&b, "ip1"), bputs(&b, PICK(ips)), add_member(e, &b);
   static const char *const cidrs[] = {"\"10.0.0.0/8\"", "\"10.1.0.0/16\"", "\"fd00::/8\"", "\"0.0.0.0/0\"", "\"10.0.0.1\"",
-                                      "\"10.0.0.0/33\"", "\"bad\"", "\"10.9.9.9/8\"", "\"fd00::/08\""};
+                                      "\"10.0.0.0/33\"", "\"bad\"", "\"10.9.9.9/8\"", "\"fd00::/08\"", "\"::ffff:10.0.0.0/104\"",
+                                      "\"::ffff:10.0.0.0/95\"", "\"10.0.0.1/32\"", "[\"10.0.0.0/8\",\"fd00::/8\"]", "\"FD00::/8\""};
   if (rnd(3)) json_key(&b, "c1"), bputs(&b, PICK(cidrs)), add_member(e, &b);
   static const char *const ts[] = {"\"2024-06-01T00:00:00Z\"", "\"2023-12-31T23:59:59.5+00:00\"", "\"2024-05-31T23:59:59.999999999Z\"",
                                    "\"2024-06-01t00:00:00.000000001z\"", "\"2024-06-01 02:00:00+02:00\"", "\"2024-06-01T00:00:00\"",
                                    "\"1717200000\"", "1717200000000", "1717200000.5", "\"2024-02-30T00:00:00Z\"",
                                    "\"2024-01-01T00:00:00.1234567891Z\"", "1717200000000000", "1717200000000000000",
-                                   "\"2024-12-30T12:00:00Z\"", "\"2021-01-03T23:59:00-01:00\"", "\"x\""};
+                                   "\"2024-12-30T12:00:00Z\"", "\"2021-01-03T23:59:00-01:00\"", "\"x\"", "\"2024-06-01\"",
+                                   "\"2024-05-31T23:59:60.5Z\"", "\"2262-04-12T00:00:00Z\"", "\"1677-09-21T00:12:43Z\"",
+                                   "\"2024-06-01T00:00:00-00:00\"", "\"2024-06-01T00:00:00+0200\"", "\" 2024-06-01T00:00:00Z\"",
+                                   "\"2024-06-01T24:00:00Z\"", "\"2023-02-29\"", "[\"2024-06-01\",\"2023-01-01T00:00:00Z\"]"};
   if (rnd(3)) json_key(&b, "t1"), bputs(&b, PICK(ts)), add_member(e, &b);
   static const char *const ds[] = {"\"1h30m\"", "\"90m\"", "\"5m\"", "5400000000000", "\"1h1h\"", "\"30m1h\"", "300000000000",
                                    "\"1s500ms\"", "\"2h\"", "\"x\"", "1500000000", "\"1d\""};
@@ -1139,6 +1145,13 @@ static const struct regression {
     {"§6.4: addresses are ordered", "ip1 < \"10.1.2.4\"", "{\"ip1\":\"10.1.2.3\"}", true},
     {"§6.4: every IPv4 address is below every IPv6 one", "ip1 >= \"::\"", "{\"ip1\":\"255.255.255.255\"}", false},
     {"§6.4: strings are ordered by code point", "s1 < \"\xC3\xA9\"", "{\"s1\":\"z\"}", true},
+    {"§6.4: a cidr field equals cidr(..) of the same network", "c1 == cidr(\"10.1.0.0/16\")", "{\"c1\":\"10.1.0.0/16\"}", true},
+    {"§4.1: a network's bits past the prefix do not count", "c1 == \"10.0.0.0/8\"", "{\"c1\":\"10.9.9.9/8\"}", true},
+    {"§4.1: networks compare as networks, not text", "c1 != \"fd00::/8\"", "{\"c1\":\"FD00::/08\"}", false},
+    {"§4.1: an IPv4-mapped network's prefix counts from the IPv6 text", "c1 == \"::ffff:10.0.0.0/104\"", "{\"c1\":\"10.0.0.0/8\"}", true},
+    {"§6.9: an address in a cidr field's network", "ip1 in c1", "{\"ip1\":\"10.1.2.3\",\"c1\":\"10.0.0.0/8\"}", true},
+    {"§6.9: a cidr field in a list of networks", "c1 in [\"10.0.0.0/8\", \"fd00::/8\"]", "{\"c1\":\"fd00::1/8\"}", true},
+    {"§4.1: ip() of an IPv4-mapped address is the IPv4 address", "ip1 == ip(\"::ffff:10.1.2.3\")", "{\"ip1\":\"10.1.2.3\"}", true},
     {"§2.7: a range's upper bound may be negative", "f1 in -2..-1", "{\"f1\":-1.5}", true},
     {"§6.13: % on durations", "d1 % 1h == 30m", "{\"d1\":\"1h30m\"}", true},
     {"§6.15: base64offset of one byte: at offset 1 no character is its own, the empty pattern",
