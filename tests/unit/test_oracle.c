@@ -217,7 +217,7 @@ static void like_pattern(buf *b) {
   free(v.s);
 }
 
-static const char *const regexes[] = {"^c.d", "e$", "[0-9]{3}", "x\\.exe", "(?i)abc", "\xC3\xA9+", "^.{16}$", "^.{64,}",
+static const char *const regexes[] = {"\\p{Lu}", "\xEA\xAD\xB0", "(?i)\xE1\x83\x90", "\\p{L}{2}\\P{L}","^c.d", "e$", "[0-9]{3}", "x\\.exe", "(?i)abc", "\xC3\xA9+", "^.{16}$", "^.{64,}",
                                       "\\bcmd\\b", "\xC3\x9F", "\xCF\x83", "(?s)a.b", "\\x00", "k", "[^a-z]{5}", "^$",
                                       "\xCE\xA3", "\\.exe$", "^C:\\\\", "a{3,}b", "\\d{4}-\\d\\d", "[\xC3\xA9\xC3\x89]t"};
 
@@ -1166,6 +1166,10 @@ static const struct regression {
     {"§6.9: an address in a cidr field's network", "ip1 in c1", "{\"ip1\":\"10.1.2.3\",\"c1\":\"10.0.0.0/8\"}", true},
     {"§6.9: a cidr field in a list of networks", "c1 in [\"10.0.0.0/8\", \"fd00::/8\"]", "{\"c1\":\"fd00::1/8\"}", true},
     {"§4.1: ip() of an IPv4-mapped address is the IPv4 address", "ip1 == ip(\"::ffff:10.1.2.3\")", "{\"ip1\":\"10.1.2.3\"}", true},
+    {"§6.8: \\p{Lu} knows Cherokee capitals (the prefilter's Unicode is older than PCRE2's)",
+     "s3 matches r#\"\\p{Lu}{3}\"#", "{\"s3\":\"\xC4\xB0I\xE1\x8E\xA0\"}", true},
+    {"§6.8: matches~ knows Cherokee case pairs", "s3 matches~ r#\"\xEA\xAD\xB0\"#", "{\"s3\":\"\xE1\x8E\xA0\"}", true},
+    {"§6.8: an inline (?i) too", "s3 matches r#\"(?i)\xE1\x83\x90\"#", "{\"s3\":\"\xE1\xB2\x90\"}", true},
     {"§2.7: a range's upper bound may be negative", "f1 in -2..-1", "{\"f1\":-1.5}", true},
     {"§6.13: % on durations", "d1 % 1h == 30m", "{\"d1\":\"1h30m\"}", true},
     {"§6.15: base64offset of one byte: at offset 1 no character is its own, the empty pattern",
