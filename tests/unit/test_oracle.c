@@ -522,8 +522,9 @@ static void encoded(buf *w) {
 /* A string value (as UTF-8 text) of a random length with constants at the start, the middle
  * or the end, in random spellings. */
 static void string_value(buf *v) {
-  unsigned len = rnd(2) ? PICK(lengths) : rnd(4) ? rnd(80) : rnd(4097);
-  unsigned where = rnd(5); /* 0 start, 1 middle, 2 end, 3 twice, 4 none */
+  /* one in five is the constant alone: a value exactly as long as the pattern */
+  unsigned len = rnd(5) == 0 ? 0 : rnd(2) ? PICK(lengths) : rnd(4) ? rnd(80) : rnd(4097);
+  unsigned where = len == 0 ? 0 : rnd(5); /* 0 start, 1 middle, 2 end, 3 twice, 4 none */
   buf w = {0};
   size_t n;
   const char *c = word_pick(&n);
