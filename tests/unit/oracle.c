@@ -814,12 +814,11 @@ static size_t split_path(const char *p, size_t n, oseg *sg) {
   return ns;
 }
 
-/* Which segment follows when key k spells segments i..j-1 (unquoted ones joined by dots, a
- * backquoted one alone); 0 when it spells none. */
+/* Which segment follows when key k spells segments i..j-1 joined by dots; 0 when it spells
+ * none. A backquoted segment's own dots are text: keys split only between segments. */
 static size_t key_match(const char *k, size_t kn, const oseg *sg, size_t i, size_t ns) {
-  if (sg[i].quoted) return kn == sg[i].n && memcmp(k, sg[i].s, kn) == 0 ? i + 1 : 0;
   size_t off = 0;
-  for (size_t j = i; j < ns && !sg[j].quoted; j++) {
+  for (size_t j = i; j < ns; j++) {
     if (j > i) {
       if (off >= kn || k[off] != '.') return 0;
       off++;

@@ -315,7 +315,13 @@ static void pred(buf *b) {
     break;
   case 37: bprintf(b, "medium == %d", (int)rnd(4) + 1); break;
   case 38: bprintf(b, "(n1 > 1 ? %s : %s) ==%s ", f, sf(), t); word_lit(b); break;
-  case 39: bputs(b, (const char *[]){"x.y.z contains~ \"cmd\"", "x.y.z == \"a\"", "exists x.y.z", "x.y.z != \"b\"",
+  case 39:
+    if (rnd(3) == 0) {
+      bputs(b, (const char *[]){"zk.`id.orig_h` == \"10.0.0.1\"", "exists zk.`id.orig_h`", "zk.`id.orig_h` contains~ \"cmd\"",
+                                "`Event Data`.`user-agent` startswith \"curl\"", "missing `Event Data`.`user-agent`"}[rnd(5)]);
+      break;
+    }
+    bputs(b, (const char *[]){"x.y.z contains~ \"cmd\"", "x.y.z == \"a\"", "exists x.y.z", "x.y.z != \"b\"",
                                      "x.y.z in [\"a\", \"b\"]", "x.y.z like \"*\"", "x.y.z endswith \"exe\"", "missing x.y.z"}[rnd(8)]);
     break;
   case 40: bputs(b, (const char *[]){"tags has s1", "tags == s2", "s1 !=~ p.q", "not (tags contains \"x\")", "tags != \"a\"",
@@ -411,7 +417,8 @@ static void render_rule(buf *b, const grule *r, const char *name) {
 
 static const char *const schema =
     "schema t {\n  s1: string  s2: string  s3: string  p.q: string\n  n1: int  f1: float  ip1: ip  c1: cidr"
-    "  t1: timestamp  d1: duration\n  tags: list<string>  nums: list<int>  b1: bool  medium: int  x.y.z: string\n}\n";
+    "  t1: timestamp  d1: duration\n  tags: list<string>  nums: list<int>  b1: bool  medium: int  x.y.z: string\n"
+    "  zk.`id.orig_h`: string  `Event Data`.`user-agent`: string\n}\n";
 
 /* Lists, macros and log sources the rules may name (the same in every pack). */
 static void prelude(buf *b) {
@@ -692,6 +699,14 @@ static void gen_event(gevent *e) {
     bprintf(&b, PICK(shapes), v1.s, v2.s);
     free(v1.s);
     free(v2.s);
+    add_member(e, &b);
+  }
+  if (rnd(3)) { /* backquoted segments: their dots are never a split */
+    bputs(&b, (const char *[]){"\"zk\":{\"id.orig_h\":\"10.0.0.1\"}", "\"zk.id.orig_h\":\"cmd 10.0.0.1\"",
+                               "\"zk\":{\"id\":{\"orig_h\":\"10.0.0.1\"}}", "\"zk.id\":{\"orig_h\":\"10.0.0.1\"}",
+                               "\"zk\":{\"id.orig_h\":\"x\"},\"zk.id.orig_h\":\"10.0.0.1\"", "\"Event Data\":{\"user-agent\":\"curl/8\"}",
+                               "\"Event Data.user-agent\":\"curl/7\"", "\"`Event Data`\":{\"`user-agent`\":\"curl\"}",
+                               "\"zk\":[{\"id.orig_h\":\"10.0.0.1\"},{\"id.orig_h\":\"CMD\"}]"}[rnd(9)]);
     add_member(e, &b);
   }
   static const char *const n1s[] = {"0", "1", "-2", "3", "\"2\"", "null", "4.0", "\"x\"", "1e1", "1.5", "\"007\"", "\"-0\"",
