@@ -120,7 +120,7 @@ static void const_str(lower *L, const char *s, size_t n, bool fold) {
   if (!c) return;
   c->kind = HN_V_STRING;
   if (fold) {
-    char *b = hn_arena_alloc(L->a, n + 1);
+    char *b = hn_arena_alloc(L->a, HN_CASE_ROOM(n));
     if (!b) { L->failed = true; return; }
     n = hn_fold(s, n, b);
     c->u.s = b;
@@ -349,8 +349,9 @@ static uint32_t literal(lower *L, const hnc_node *n, const hnc_type *want) {
     uint8_t ip[16];
     bool v6;
     int64_t ns;
-    if ((wk == TY_IP || wk == TY_CIDR) && hn_ip_parse(n->str, n->len, ip, &v6)) {
-      addr_const(c, n->str, n->len);
+    unsigned bits;
+    if ((wk == TY_IP && hn_ip_parse(n->str, n->len, ip, &v6)) || (wk == TY_CIDR && hn_cidr_parse(n->str, n->len, ip, &v6, &bits))) {
+      addr_const(c, n->str, n->len); /* a network for a cidr field: compared as one (§6.4) */
     } else if (wk == TY_TIME && hn_time_parse(n->str, n->len, &ns)) {
       c->kind = HN_V_TIME;
       c->u.i = ns;
@@ -398,7 +399,9 @@ static uint32_t lv(lower *L, const hnc_node *n, const hnc_type *want) {
   case N_ANYSTR: return vexpr(L, HN_VX_FIELD, HN_FT_STRING, anystr_slot(L), 0);
   case N_PATH: {
     if (n->sym && n->sym->decl->kind == N_MACRO) return lv(L, n->sym->decl->a, want);
-    if (!memchr(n->str, '.', n->len) && sev_value(n->str, n->len) && !field_of(L, n)) {
+    /* a bare severity name is the constant even where a field has that name (§6.18, as the
+     * checker resolved it); `medium` in backquotes is the field */
+    if (!memchr(n->str, '.', n->len) && sev_value(n->str, n->len)) {
       hn_const *c = push_const(L);
       if (c) { c->kind = HN_V_INT; c->u.i = sev_value(n->str, n->len); }
       return vexpr(L, HN_VX_CONST, HN_FT_INT, (uint32_t)(L->consts.n - 1), 0);
@@ -441,7 +444,10 @@ static uint32_t lv(lower *L, const hnc_node *n, const hnc_type *want) {
       if (strcmp(f, parts[i]) == 0) return vexpr(L, HN_VX_TIMEPART, HN_FT_INT, lv(L, n->list, NULL), i);
     int op = strcmp(f, "lower") == 0 ? HN_VX_LOWER : strcmp(f, "upper") == 0 ? HN_VX_UPPER
              : strcmp(f, "len") == 0 ? HN_VX_LEN : HN_VX_ABS;
-    return vexpr(L, op, ftype_of(n->type), lv(L, n->list, NULL), 0);
+    /* len() counts a list's elements and a string's code points: the declared type decides
+     * (b = 1), not how many values an event happens to hold */
+    uint32_t of_list = op == HN_VX_LEN && n->list->type && n->list->type->k == TY_LIST;
+    return vexpr(L, op, ftype_of(n->type), lv(L, n->list, NULL), of_list);
   }
   default: {
     uint32_t k = literal(L, n, want);
@@ -579,7 +585,9 @@ static void transform(const char *f, strs *in, strs *out) {
         free(pre);
         int cut = end_cut[(n + (size_t)k) % 3];
         size_t e = len - (size_t)cut;
-        if ((size_t)start[k] < e) strs_add(out, buf + start[k], e - (size_t)start[k]);
+        /* one byte at offset 1 leaves no character of its own: the empty string, which every
+         * string contains, as Sigma's reference gives */
+        strs_add(out, buf + start[k], (size_t)start[k] < e ? e - (size_t)start[k] : 0);
       }
     } else if (strcmp(f, "wide") == 0 || strcmp(f, "utf16le") == 0) {
       strs_add(out, buf, utf16(s, n, buf, false));
@@ -603,6 +611,8 @@ static void patterns(lower *L, const hnc_node *r, strs *out) {
   case N_PATH:
     if (r->sym && r->sym->decl->kind == N_LISTDECL)
       for (const hnc_node *e = r->sym->decl->list; e; e = e->next) patterns(L, e, out);
+    else if (r->sym && r->sym->decl->kind == N_MACRO) /* a macro whose body is a constant (§7) */
+      patterns(L, r->sym->decl->a, out);
     break;
   case N_CALL: {
     strs in = {0};
@@ -643,7 +653,8 @@ static const int str_ops[HNC_OP_COUNT] = {[HNC_OP_CONTAINS] = HN_P_CONTAINS, [HN
 /* The field a predicate reads first, for explain and matched-field output. */
 static uint32_t read_slot(lower *L, const hnc_node *n) {
   while (n && (n->kind == N_PAREN || n->kind == N_CALL)) n = n->kind == N_PAREN ? n->a : n->list;
-  if (n && n->kind == N_PATH && (field_of(L, n) || (n->len > 6 && memcmp(n->str, "alert.", 6) == 0) ||
+  bool severity = n && n->kind == N_PATH && !memchr(n->str, '.', n->len) && sev_value(n->str, n->len);
+  if (n && n->kind == N_PATH && !severity && (field_of(L, n) || (n->len > 6 && memcmp(n->str, "alert.", 6) == 0) ||
                                  (n->len > 9 && memcmp(n->str, "incident.", 9) == 0) ||
                                  (n->len > 6 && memcmp(n->str, "asset.", 6) == 0)))
     return path_slot(L, n);
@@ -682,6 +693,11 @@ static void in_consts(lower *L, const hnc_node *r, const hnc_type *lt) {
   case N_PATH:
     if (r->sym && r->sym->decl->kind == N_LISTDECL)
       for (const hnc_node *e = r->sym->decl->list; e; e = e->next) in_consts(L, e, lt);
+    else if (r->sym && r->sym->decl->kind == N_MACRO) /* a macro whose body is a list literal */
+      in_consts(L, r->sym->decl->a, lt);
+    break;
+  case N_CALL: /* ip in cidr("fd00::/8"), as the string would be (§6.9) */
+    if (r->list && r->list->kind == N_STRING && (!strcmp(r->str, "cidr") || !strcmp(r->str, "ip"))) in_consts(L, r->list, lt);
     break;
   case N_NEG: case N_INT: case N_FLOAT: case N_BOOL: case N_NULL: case N_DURATION: case N_SIZE:
     if (r->kind == N_NEG) {
@@ -724,6 +740,10 @@ static uint32_t lb_in(lower *L, const hnc_node *n) {
     return b_pred(L, predicate(L, pr, first));
   }
   pr.op = HN_P_IN;
+  if (r->kind == N_PATH && !r->sym && field_of(L, r)) { /* ip in a cidr field: its networks (§6.9) */
+    pr.rhs = lv(L, r, NULL);
+    return b_pred(L, predicate(L, pr, first));
+  }
   bool nocase = (n->flags & HNC_F_NOCASE) != 0;
   pr.flags = nocase ? HN_PF_NOCASE : 0;
   in_consts(L, r, n->a->type);
@@ -731,7 +751,7 @@ static uint32_t lb_in(lower *L, const hnc_node *n) {
     for (size_t i = first; i < L->consts.n; i++) {
       hn_const *c = &AT(&L->consts, hn_const, i);
       if (c->kind != HN_V_STRING) continue;
-      char *b = hn_arena_alloc(L->a, c->len + 1);
+      char *b = hn_arena_alloc(L->a, HN_CASE_ROOM(c->len));
       if (!b) { L->failed = true; break; }
       c->len = (uint32_t)hn_fold(c->u.s, c->len, b);
       c->u.s = b;

@@ -564,6 +564,10 @@ strop_rhs:
     primary { $$ = $1; }
   | number T_DOTDOT number { $$ = bin(p, N_RANGE, 0, 0, LOC(@$), $1, $3); }
   | '-' number T_DOTDOT number { $$ = bin(p, N_RANGE, 0, 0, LOC(@$), un(p, N_NEG, SPAN(@1, @2), $2), $4); }
+  | number T_DOTDOT '-' number { $$ = bin(p, N_RANGE, 0, 0, LOC(@$), $1, un(p, N_NEG, SPAN(@3, @4), $4)); }
+  | '-' number T_DOTDOT '-' number {
+      $$ = bin(p, N_RANGE, 0, 0, LOC(@$), un(p, N_NEG, SPAN(@1, @2), $2), un(p, N_NEG, SPAN(@4, @5), $5));
+    }
   ;
 cmp:
     T_EQ { $$ = HNC_OP_EQ; } | T_NE { $$ = HNC_OP_NE; } | '<' { $$ = HNC_OP_LT; }

@@ -949,8 +949,9 @@ static const hnc_type *compare(ectx *x, hnc_node *n) {
   }
   if (!eq) {
     const hnc_type *s = scalar(a)->k == TY_NULL ? scalar(b) : scalar(a);
-    if (!is_num(s) && s->k != TY_TIME && s->k != TY_DUR) {
-      type_error(x, n, "ordering comparisons need numbers, timestamps or durations, not %s and %s", a, b);
+    /* §6.4: addresses in numeric order, strings in code point order; bool and cidr only == != */
+    if (!is_num(s) && s->k != TY_TIME && s->k != TY_DUR && s->k != TY_IP && s->k != TY_STRING) {
+      type_error(x, n, "ordering comparisons need numbers, timestamps, durations, addresses or strings, not %s and %s", a, b);
     }
   }
   return T(TY_BOOL);
@@ -1044,9 +1045,9 @@ static const hnc_type *in_expr(ectx *x, hnc_node *n) {
       hnc_error(x->c, n->a->loc, "type", "a range needs a number on the left, not %s", hnc_type_name(a));
     double l = r->a->kind == N_NEG ? -(r->a->a->kind == N_INT ? (double)r->a->a->i : r->a->a->f)
                                    : (r->a->kind == N_INT ? (double)r->a->i : r->a->f);
-    double h = r->b->kind == N_INT ? (double)r->b->i : r->b->f;
-    if (l > h) hnc_error(x->c, r->loc, "bad-range", "empty range: %.*s is greater than %.*s",
-                         (int)r->a->rawlen, r->a->raw ? r->a->raw : "", (int)r->b->rawlen, r->b->raw);
+    double h = r->b->kind == N_NEG ? -(r->b->a->kind == N_INT ? (double)r->b->a->i : r->b->a->f)
+                                   : (r->b->kind == N_INT ? (double)r->b->i : r->b->f);
+    if (l > h) hnc_error(x->c, r->loc, "bad-range", "empty range: %g is greater than %g", l, h);
     (void)lo;
     (void)hi;
     r->type = T(TY_LIST);
@@ -1116,7 +1117,7 @@ static const hnc_type *arith(ectx *x, hnc_node *n) {
   if (op == HNC_OP_SUB && ka == TY_TIME && kb == TY_TIME) return T(TY_DUR);
   if ((op == HNC_OP_ADD || op == HNC_OP_SUB) && ka == TY_TIME && kb == TY_DUR) return T(TY_TIME);
   if (op == HNC_OP_ADD && ka == TY_DUR && kb == TY_TIME) return T(TY_TIME);
-  if ((op == HNC_OP_ADD || op == HNC_OP_SUB) && ka == TY_DUR && kb == TY_DUR) return T(TY_DUR);
+  if ((op == HNC_OP_ADD || op == HNC_OP_SUB || op == HNC_OP_MOD) && ka == TY_DUR && kb == TY_DUR) return T(TY_DUR);
   if (op == HNC_OP_MUL && ((ka == TY_DUR && is_num(b)) || (is_num(a) && kb == TY_DUR))) return T(TY_DUR);
   if (op == HNC_OP_DIV && ka == TY_DUR && is_num(b)) return T(TY_DUR);
   if (op == HNC_OP_DIV && ka == TY_DUR && kb == TY_DUR) return T(TY_FLOAT);

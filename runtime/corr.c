@@ -1633,7 +1633,7 @@ static bool alert_values(const hn_program *p, const uint32_t *aslot, const hn_ca
         if (v[k].kind != HN_V_STRING) continue; /* addresses and numbers: kind:text below */
         const char *kind = entity_kind(p, r->entities[i]);
         size_t kl = strlen(kind);
-        char *b = malloc(kl + 1 + v[k].len);
+        char *b = malloc(kl + 1 + HN_CASE_ROOM(v[k].len)); /* folding may grow text */
         if (!b) return false;
         memcpy(b, kind, kl);
         b[kl] = ':';

@@ -278,7 +278,7 @@ static void alert_entities(hn_incidents *x, const hn_calert *a, ekeys *keys, eke
     const char *kind = hn_entity_kind(p, r->entities[i]);
     bool host = strcmp(kind, "host") == 0, user = strcmp(kind, "user") == 0;
     for (uint32_t k = 0; k < n; k++) {
-      char text[600];
+      char text[HN_CASE_ROOM(512)]; /* 512 bytes of a name, folded (which may grow it) */
       uint32_t as = HN_NO_ASSET;
       if (v[k].kind == HN_V_STRING) {
         size_t m = v[k].len < 512 ? v[k].len : 512;
@@ -294,7 +294,7 @@ static void alert_entities(hn_incidents *x, const hn_calert *a, ekeys *keys, eke
       } else {
         continue;
       }
-      char key[700];
+      char key[HN_CASE_ROOM(512) + 64];
       snprintf(key, sizeof key, "%s:%s", kind, text);
       ek_add(x, keys, key);
       if (host) ek_add(x, hosts, as != HN_NO_ASSET ? p->assets[as].name : text);

@@ -13,6 +13,7 @@ static uint64_t hash(const char *s, size_t n) { return hn_hash_bytes(s, n); }
  * when pr is not answered by a map. */
 static int eq_kind(const hn_program *p, const hn_pred *pr) {
   if (pr->lhs == UINT32_MAX || p->vexprs[pr->lhs].op != HN_VX_FIELD) return 0;
+  if (p->fields[p->vexprs[pr->lhs].a].type == HN_FT_CIDR) return 0; /* networks held as text */
   bool int_field = p->fields[p->vexprs[pr->lhs].a].type == HN_FT_INT;
   if (pr->op == HN_P_EQ || pr->op == HN_P_HAS) { /* has: equality with any element */
     const hn_vexpr *rx = &p->vexprs[pr->rhs];
@@ -421,7 +422,7 @@ uint32_t hn_index_candidates(hn_eval *e, hn_cand *c, const uint32_t **list) {
       if (v->kind != HN_V_STRING) continue;
       const char *s = v->u.s;
       size_t sn = v->len;
-      if (sn < m->min_len || (sn > m->max_len && !m->nocase)) continue; /* folding never grows */
+      if (!m->nocase && (sn < m->min_len || sn > m->max_len)) continue; /* folding changes lengths */
       if (m->nocase) s = hn_eval_fold(e, s, sn, &sn);
       if (sn > m->max_len || sn < m->min_len) continue;
       const struct hn_eqent *en = map_find(m, s, sn);
@@ -430,8 +431,12 @@ uint32_t hn_index_candidates(hn_eval *e, hn_cand *c, const uint32_t **list) {
   }
   for (uint32_t s = 0; p->prefilter && s < p->n_fields; s++) {
     if (!ix->pat_pred[s] || !ev->slots[s].n) continue;
+    uint32_t np = p->prefilter->fields[s].n_patterns, words = (np + 63) / 64;
+    if (e->no_prefilter) { /* no scan: every rule keyed by a pattern of the field is a candidate */
+      for (uint32_t id = 0; id < np; id++) add_rules(ix, c, ix->pat_pred[s][id], &n);
+      continue;
+    }
     const uint64_t *hits = hn_pf_hits(&e->pf, p, ev, s, e->epoch);
-    uint32_t words = (p->prefilter->fields[s].n_patterns + 63) / 64;
     for (uint32_t w = 0; w < words; w++)
       for (uint64_t bits = hits[w]; bits; bits &= bits - 1) {
         uint32_t id = w * 64 + (uint32_t)__builtin_ctzll(bits);

@@ -11,6 +11,9 @@
 #include <time.h>
 #include "assets.h"
 #include "text.h"
+#include "value.h"
+
+static void scratch_reset(hn_eval *e, bool all);
 
 hn_status hn_eval_init(hn_eval *e, const hn_program *p) {
   memset(e, 0, sizeof *e);
@@ -51,6 +54,7 @@ void hn_eval_fini(hn_eval *e) {
   if (e->p) hn_pf_state_fini(&e->pf, e->p);
   hn_cand_fini(&e->cand);
   free(e->fired);
+  scratch_reset(e, true);
   memset(e, 0, sizeof *e);
 }
 
@@ -59,6 +63,7 @@ void hn_eval_begin(hn_eval *e, const hn_event *ev) {
   e->indexed = false;
   e->fbuf_used = 0;
   e->re_undecided = 0;
+  scratch_reset(e, false);
   if (++e->epoch == 0) { /* wrapped: forget every stamp */
     memset(e->fmemo, 0, sizeof e->fmemo);
     memset(e->stamp, 0, e->p->n_bnodes * sizeof *e->stamp);
@@ -75,11 +80,11 @@ static inline bool mem_eq(const void *a, const void *b, size_t n) { return n == 
 static const char *fold(hn_eval *e, const char *s, size_t n, size_t *out_n);
 const char *hn_eval_fold(hn_eval *e, const char *s, size_t n, size_t *out_n) { return fold(e, s, n, out_n); }
 static const char *fold(hn_eval *e, const char *s, size_t n, size_t *out_n) {
-  if (n > e->fold_cap) {
-    char *b = realloc(e->fold, n);
+  if (HN_CASE_ROOM(n) > e->fold_cap) {
+    char *b = realloc(e->fold, HN_CASE_ROOM(n));
     if (!b) { *out_n = n; return s; } /* out of memory: compare unfolded rather than fail */
     e->fold = b;
-    e->fold_cap = n;
+    e->fold_cap = HN_CASE_ROOM(n);
   }
   *out_n = hn_fold(s, n, e->fold);
   return e->fold;
@@ -94,9 +99,9 @@ static const char *fold_field(hn_eval *e, const char *s, size_t n, size_t *out_n
     *out_n = m->folded;
     return e->fbuf + m->off;
   }
-  if (e->fbuf_used + n > e->fbuf_cap) {
+  if (e->fbuf_used + HN_CASE_ROOM(n) > e->fbuf_cap) {
     size_t cap = e->fbuf_cap ? e->fbuf_cap : 4096;
-    while (cap < e->fbuf_used + n) cap *= 2;
+    while (cap < e->fbuf_used + HN_CASE_ROOM(n)) cap *= 2;
     char *b = realloc(e->fbuf, cap);
     if (!b) return fold(e, s, n, out_n);
     e->fbuf = b;
@@ -107,6 +112,37 @@ static const char *fold_field(hn_eval *e, const char *s, size_t n, size_t *out_n
   e->fbuf_used += k;
   *out_n = k;
   return e->fbuf + m->off;
+}
+
+/* Room for a string computed from the current event (lower(), upper()): valid until the next
+ * hn_eval_begin, so every operand of a predicate stays put while it is compared. Blocks are
+ * never moved; hn_eval_begin keeps only the newest, largest one. NULL when out of memory. */
+static char *scratch(hn_eval *e, size_t n) {
+  struct hn_scratch *b = e->scratch;
+  if (!b || b->cap - b->used < n) {
+    size_t cap = b && b->cap * 2 > n ? b->cap * 2 : n > 4096 ? n : 4096;
+    struct hn_scratch *nb = malloc(sizeof *nb + cap);
+    if (!nb) return NULL;
+    nb->next = b;
+    nb->used = 0;
+    nb->cap = cap;
+    e->scratch = b = nb;
+  }
+  char *s = b->data + b->used;
+  b->used += n;
+  return s;
+}
+
+static void scratch_reset(hn_eval *e, bool all) {
+  struct hn_scratch *b = e->scratch;
+  if (!b) return;
+  for (struct hn_scratch *o = all ? b : b->next; o;) {
+    struct hn_scratch *next = o->next;
+    free(o);
+    o = next;
+  }
+  if (all) e->scratch = NULL;
+  else b->next = NULL, b->used = 0;
 }
 
 /* ---- value expressions ------------------------------------------------------------------ */
@@ -166,6 +202,8 @@ static bool arith(int op, const hn_value *a, const hn_value *b, hn_value *out) {
   return true;
 }
 
+static const hn_value *list_len(hn_eval *e, const hn_vexpr *x, size_t *n, hn_value *tmp);
+
 /* The values of operand idx: a field's own values (no copy), or computed ones in tmp. NULL and
  * mismatched (BAD) values are dropped: a predicate on them is false (lang/SPEC.md §4.5). */
 static const hn_value *operand(hn_eval *e, uint32_t idx, size_t *n, hn_value *tmp) {
@@ -192,6 +230,9 @@ static const hn_value *operand(hn_eval *e, uint32_t idx, size_t *n, hn_value *tm
     const hn_vexpr *pair = &e->p->vexprs[x->b];
     return operand(e, hn_eval_node(e, x->a) ? pair->a : pair->b, n, tmp);
   }
+  case HN_VX_LEN:
+    if (x->b) return list_len(e, x, n, tmp);
+    break;
   default: break;
   }
   hn_value ta[TMP], tb[TMP];
@@ -200,9 +241,13 @@ static const hn_value *operand(hn_eval *e, uint32_t idx, size_t *n, hn_value *tm
   bool binary = (x->op >= HN_VX_ADD && x->op <= HN_VX_MOD) || x->op == HN_VX_DECAY;
   const hn_value *b = binary ? operand(e, x->b, &nb, tb) : NULL;
   for (size_t i = 0; i < na && k < TMP; i++) {
-    if (x->op == HN_VX_LOWER || x->op == HN_VX_UPPER) {
+    if (x->op == HN_VX_LOWER || x->op == HN_VX_UPPER) { /* Unicode simple case mapping (§6.14) */
       if (a[i].kind != HN_V_STRING) continue;
-      tmp[k++] = a[i]; /* folding happens at comparison time: lower() marks the operand caseless */
+      char *s = scratch(e, HN_CASE_ROOM(a[i].len));
+      if (!s) continue;
+      tmp[k] = a[i];
+      tmp[k].u.s = s;
+      tmp[k++].len = (uint32_t)(x->op == HN_VX_LOWER ? hn_lower : hn_upper)(a[i].u.s, a[i].len, s);
       continue;
     }
     if (x->op == HN_VX_TIMEPART) {
@@ -228,20 +273,30 @@ static const hn_value *operand(hn_eval *e, uint32_t idx, size_t *n, hn_value *tm
     for (size_t j = 0; j < nb && k < TMP; j++)
       if (arith(x->op, &a[i], &b[j], &tmp[k])) k++;
   }
-  if (x->op == HN_VX_LEN && na > 1 && e->ev && e->p->vexprs[x->a].op == HN_VX_FIELD) {
-    /* len() of an array field is its number of elements */
-    memset(&tmp[0], 0, sizeof tmp[0]);
-    tmp[0].kind = HN_V_INT;
-    tmp[0].u.i = (int64_t)na;
-    k = 1;
-  }
   *n = k;
   return tmp;
 }
 
-static bool caseless_operand(const hn_eval *e, uint32_t idx) {
-  return e->p->vexprs[idx].op == HN_VX_LOWER || e->p->vexprs[idx].op == HN_VX_UPPER;
+/* len() of a list (lang/SPEC.md §6.14): its number of elements, 0 for an empty array; no value
+ * when the list is missing, null or a mismatch. lower() and upper() keep the elements. */
+static const hn_value *list_len(hn_eval *e, const hn_vexpr *x, size_t *n, hn_value *tmp) {
+  uint32_t a = x->a;
+  while (e->p->vexprs[a].op == HN_VX_LOWER || e->p->vexprs[a].op == HN_VX_UPPER) a = e->p->vexprs[a].a;
+  hn_value ta[TMP];
+  size_t na, k = 0;
+  const hn_value *v = operand(e, a, &na, ta);
+  for (size_t i = 0; i < na; i++) k += v[i].kind != HN_V_NULL && v[i].kind != HN_V_BAD;
+  const hn_vexpr *f = &e->p->vexprs[a];
+  bool array = f->op == HN_VX_FIELD && e->ev && (e->ev->slots[f->a].flags & HN_SLOT_ARRAY);
+  *n = 0;
+  if (!k && !array) return tmp;
+  memset(&tmp[0], 0, sizeof tmp[0]);
+  tmp[0].kind = HN_V_INT;
+  tmp[0].u.i = (int64_t)k;
+  *n = 1;
+  return tmp;
 }
+
 
 /* A part of a time (ns since the epoch), in UTC: minute 0-59, hour 0-23, day of the month
  * 1-31, ISO 8601 week 1-53, month 1-12, year. */
@@ -277,7 +332,7 @@ static bool str_eq(hn_eval *e, const hn_value *a, const hn_value *b, bool nocase
   /* fold a into the scratch, then compare with b folded piecewise into a local buffer */
   const char *x = fold(e, a->u.s, a->len, &fa);
   char stackb[256];
-  char *y = b->len <= sizeof stackb ? stackb : malloc(b->len);
+  char *y = HN_CASE_ROOM(b->len) <= sizeof stackb ? stackb : malloc(HN_CASE_ROOM(b->len));
   if (!y) return false;
   fb = hn_fold(b->u.s, b->len, y);
   bool r = fa == fb && mem_eq(x, y, fa);
@@ -322,6 +377,61 @@ static bool in_cidr(const hn_value *v, const hn_const *c) {
   if (!rest) return true;
   unsigned char mask = (unsigned char)(0xFF << (8 - rest));
   return (v->u.ip[full] & mask) == (c->u.ip[full] & mask);
+}
+
+/* A value of a cidr field (the decoder checked and kept its text) or an address, as a network
+ * in c; false for anything else. */
+static bool as_network(const hn_value *v, hn_const *c) {
+  memset(c, 0, sizeof *c);
+  c->kind = HN_V_IP;
+  if (v->kind == HN_V_IP) {
+    memcpy(c->u.ip, v->u.ip, sizeof c->u.ip);
+    c->v6 = v->v6;
+    c->prefix = v->v6 ? 128 : 32;
+    return true;
+  }
+  bool v6;
+  unsigned bits;
+  if (v->kind != HN_V_STRING || !hn_cidr_parse(v->u.s, v->len, c->u.ip, &v6, &bits)) return false;
+  c->v6 = v6;
+  c->prefix = (uint8_t)bits;
+  return true;
+}
+
+/* Networks are equal when both prefix length and network are (lang/SPEC.md §6.4): the bits
+ * past the prefix do not count. */
+static bool network_eq(const hn_const *a, const hn_const *b) {
+  if (a->v6 != b->v6 || a->prefix != b->prefix) return false;
+  hn_value x;
+  memset(&x, 0, sizeof x);
+  x.kind = HN_V_IP;
+  x.v6 = a->v6;
+  memcpy(x.u.ip, a->u.ip, sizeof x.u.ip);
+  return in_cidr(&x, b);
+}
+
+/* The networks of operand x: a constant keeps its prefix (an hn_value has none). */
+static size_t networks(hn_eval *e, uint32_t x, hn_const *out, hn_value *tmp) {
+  const hn_vexpr *vx = &e->p->vexprs[x];
+  if (vx->op == HN_VX_CONST) {
+    out[0] = e->p->consts[vx->a];
+    return out[0].kind == HN_V_IP;
+  }
+  size_t n, k = 0;
+  const hn_value *v = operand(e, x, &n, tmp);
+  for (size_t i = 0; i < n; i++) k += as_network(&v[i], &out[k]);
+  return k;
+}
+
+/* == on cidr operands: any pair of networks equal. */
+static bool cidr_compare(hn_eval *e, const hn_pred *p) {
+  hn_value ta[TMP], tb[TMP];
+  hn_const a[TMP], b[TMP];
+  size_t na = networks(e, p->lhs, a, ta), nb = networks(e, p->rhs, b, tb);
+  for (size_t i = 0; i < na; i++)
+    for (size_t j = 0; j < nb; j++)
+      if (network_eq(&a[i], &b[j])) return true;
+  return false;
 }
 
 /* A regex match within the limits: 1, 0, or -1 when they left it undecided. JIT code whose
@@ -458,7 +568,7 @@ static bool strop(hn_eval *e, const hn_pred *p) {
   hn_value tmp[TMP];
   size_t n;
   const hn_value *v = operand(e, p->lhs, &n, tmp);
-  bool nocase = (p->flags & HN_PF_NOCASE) || caseless_operand(e, p->lhs);
+  bool nocase = (p->flags & HN_PF_NOCASE) != 0;
   bool field = e->p->vexprs[p->lhs].op == HN_VX_FIELD, all_of = (p->flags & HN_PF_ALL) != 0, undecided = false;
   for (size_t i = 0; i < n; i++) {
     if (v[i].kind != HN_V_STRING) continue;
@@ -486,9 +596,28 @@ static bool in_set(hn_eval *e, const hn_pred *p) {
   hn_value tmp[TMP];
   size_t n;
   const hn_value *v = operand(e, p->lhs, &n, tmp);
-  bool nocase = (p->flags & HN_PF_NOCASE) || caseless_operand(e, p->lhs);
+  bool nocase = (p->flags & HN_PF_NOCASE) != 0;
   const hn_const *cs = e->p->consts + p->first;
   uint32_t pi = (uint32_t)(p - e->p->preds);
+  if (e->p->vexprs[p->lhs].type == HN_FT_CIDR) { /* a cidr field: network equality (§6.4) */
+    hn_const net;
+    for (size_t i = 0; i < n; i++)
+      for (uint32_t k = 0; k < p->n && as_network(&v[i], &net); k++)
+        if (cs[k].kind == HN_V_IP && network_eq(&net, &cs[k])) return true;
+    return false;
+  }
+  if (p->rhs != UINT32_MAX) { /* an address in the networks of a cidr field */
+    hn_value tb[TMP];
+    size_t nb;
+    const hn_value *b = operand(e, p->rhs, &nb, tb);
+    for (size_t j = 0; j < nb; j++) {
+      hn_const net;
+      if (!as_network(&b[j], &net)) continue;
+      for (size_t i = 0; i < n; i++)
+        if (in_cidr(&v[i], &net)) return true;
+    }
+    return false;
+  }
   if (e->p->prefilter && e->p->prefilter->sets[pi].cap && !e->no_prefilter) {
     /* a string set (all constants are strings, folded when caseless): one probe a value */
     bool field = e->p->vexprs[p->lhs].op == HN_VX_FIELD;
@@ -503,7 +632,7 @@ static bool in_set(hn_eval *e, const hn_pred *p) {
   }
   for (size_t i = 0; i < n; i++) {
     if (v[i].kind == HN_V_NULL || v[i].kind == HN_V_BAD) continue;
-    if (v[i].kind == HN_V_STRING && !caseless_operand(e, p->lhs)) {
+    if (v[i].kind == HN_V_STRING) {
       /* strings: fold the value once; a caseless list's constants were folded by the compiler */
       const char *s = v[i].u.s;
       size_t sn = v[i].len;
@@ -567,6 +696,9 @@ static bool compare(hn_eval *e, const hn_pred *p) {
   /* `f == null` holds when f is missing or null (lang/SPEC.md §4.5) */
   const hn_vexpr *rx = &e->p->vexprs[p->rhs];
   const hn_vexpr *lx0 = &e->p->vexprs[p->lhs];
+  if ((lx0->type == HN_FT_CIDR || rx->type == HN_FT_CIDR) && p->op == HN_P_EQ &&
+      !(rx->op == HN_VX_CONST && e->p->consts[rx->a].kind == HN_V_NULL))
+    return cidr_compare(e, p);
   if (lx0->op == HN_VX_FIELD && rx->op == HN_VX_CONST && e->p->consts[rx->a].kind != HN_V_NULL &&
       (e->p->consts[rx->a].kind != HN_V_STRING || !(p->flags & HN_PF_NOCASE) || e->p->consts[rx->a].folded))
     return compare_field_const(e, p, lx0->a, &e->p->consts[rx->a]);
@@ -578,7 +710,7 @@ static bool compare(hn_eval *e, const hn_pred *p) {
   size_t na, nb;
   const hn_value *a = operand(e, p->lhs, &na, ta);
   const hn_value *b = operand(e, p->rhs, &nb, tb);
-  bool nocase = (p->flags & HN_PF_NOCASE) || caseless_operand(e, p->lhs) || caseless_operand(e, p->rhs);
+  bool nocase = (p->flags & HN_PF_NOCASE) != 0;
   for (size_t i = 0; i < na; i++)
     for (size_t j = 0; j < nb; j++)
       if (cmp_pair(e, p->op, &a[i], &b[j], nocase)) return true;
@@ -667,7 +799,7 @@ uint32_t hn_match_event(hn_eval *e, bool native, const uint32_t **fired) {
   const hn_program *p = e->p;
   hn_native_fn nat = native ? p->native : NULL;
   uint32_t k = 0;
-  if (e->no_prefilter || !p->index) {
+  if (e->no_index || !p->index) {
     for (uint32_t r = 0; r < p->n_rules; r++)
       if (p->rules[r].kind == HN_R_SINGLE && (nat ? nat(e, r) : hn_eval_node(e, p->rules[r].cond))) e->fired[k++] = r;
   } else {

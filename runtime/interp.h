@@ -29,6 +29,11 @@ typedef struct hn_eval {
   } fmemo[64];
   char *fbuf;         /* the folded bytes, at fmemo[].off */
   size_t fbuf_used, fbuf_cap;
+  struct hn_scratch {  /* strings computed from the current event: lower(), upper() */
+    struct hn_scratch *next;
+    size_t used, cap;
+    char data[];
+  } *scratch;
   void *md;           /* pcre2_match_data */
   void *mctx;         /* pcre2_match_context: the match limits of lang/SPEC.md §6.8 */
   void *jstack;       /* pcre2_jit_stack of those limits */
@@ -43,7 +48,13 @@ typedef struct hn_eval {
   hn_pf_state pf;     /* prefilter scratch and per-event hits */
   hn_cand cand;       /* candidate rules of the event */
   uint32_t *fired;    /* rules that fired on the event (hn_match_event) */
-  bool no_prefilter;  /* exact matching of every rule: no prefilter, no index (the oracle) */
+  /* Two independent switches, so that each engine configuration can be tested against the
+   * oracle (tests/unit/test_oracle.c): no_prefilter matches every string predicate exactly
+   * (no multi-pattern scan, no string set; the index then counts every rule keyed by a pattern
+   * as a candidate); no_index evaluates every single-event rule (no candidates, no equality
+   * map answering a predicate). */
+  bool no_prefilter;
+  bool no_index;
   bool indexed;       /* the index's maps were probed for the current event (hn_match_event) */
   const hn_corr *corr;   /* the sequence whose step is tested (its binds), with: */
   const hn_bound *bound; /* bindings of the partial match a sequence step is tested for, or NULL */
@@ -91,7 +102,7 @@ const char *hn_eval_fold(hn_eval *e, const char *s, size_t n, size_t *out_n);
 uint32_t hn_index_candidates(hn_eval *e, hn_cand *c, const uint32_t **list);
 
 /* Matches the current event: evaluates the candidate rules (every single-event rule when
- * no_prefilter is set) with the native code when `native` and the program has it, else the
+ * no_index is set) with the native code when `native` and the program has it, else the
  * interpreter. Returns how many fired; *fired lists them in rule order. */
 uint32_t hn_match_event(hn_eval *e, bool native, const uint32_t **fired);
 

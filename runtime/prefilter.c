@@ -40,6 +40,25 @@ char *hn_pf_literal_regex(const char *s, size_t n, bool anchor_start) {
   return r;
 }
 
+/* Whether a regex reads Unicode's tables: a property (\p, \P, \X), or non-ASCII text matched
+ * caselessly (the ~, or an inline (?i)). The engine's tables are older than PCRE2's (U+13A0 is
+ * no upper-case letter to it, U+AB70 no case of U+13A0), so its superset of such a regex can
+ * miss what PCRE2 matches: those are left to PCRE2 alone. */
+static bool reads_unicode_tables(const char *r, size_t n, bool nocase) {
+  bool non_ascii = false;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)r[i];
+    if (c >= 0x80) non_ascii = true;
+    if (c == '(' && i + 2 < n && r[i + 1] == '?') /* inline options: (?i) (?si) (?i:...) */
+      for (size_t k = i + 2; k < n && r[k] != ')' && r[k] != ':'; k++) nocase |= r[k] == 'i';
+    if (c != '\\' || i + 1 >= n) continue;
+    char e = r[++i];
+    if (e == 'p' || e == 'P' || e == 'X') return true;
+    if (e == 'x' || e == 'N' || e == 'o') non_ascii = true; /* \x{212A}, \N{U+..}: maybe past ASCII */
+  }
+  return nocase && non_ascii;
+}
+
 /* The longest literal run of a like pattern (what any match must contain). */
 static char *like_literal(const char *p, size_t n, size_t *out_n) {
   char *best = NULL, *cur = malloc(n + 1);
@@ -141,7 +160,8 @@ static char *pattern_of(const hn_pred *pr, const hn_const *c, unsigned *flags, c
      * pattern does not cost the whole field its database */
     hs_expr_info_t *info = NULL;
     hs_compile_error_t *ce = NULL;
-    if (memchr(r, 0, c->len) || hs_expression_info(r, *flags, &info, &ce) != HS_SUCCESS) {
+    if (memchr(r, 0, c->len) || reads_unicode_tables(r, c->len, nocase) ||
+        hs_expression_info(r, *flags, &info, &ce) != HS_SUCCESS) {
       hs_free_compile_error(ce);
       free(r);
       return NULL;
@@ -160,6 +180,10 @@ static char *pattern_of(const hn_pred *pr, const hn_const *c, unsigned *flags, c
   /* caseless non-ASCII folds more than the engine's ASCII caselessness: leave it exact */
   if (n == 0 || (nocase && !ascii(s, n))) { free(lit); return NULL; }
   if (nocase) *flags |= HS_FLAG_CASELESS;
+  /* U+212A KELVIN SIGN folds to k and U+017F LONG S to s (lang/SPEC.md §6.5): the engine's
+   * caselessness knows them only in UTF-8 mode (values are well-formed UTF-8, the decoder sees
+   * to it), so a caseless pattern holding k or s is compiled so */
+  if (nocase && (memchr(s, 'k', n) || memchr(s, 'K', n) || memchr(s, 's', n) || memchr(s, 'S', n))) *flags |= HS_FLAG_UTF8;
   char *r = hn_pf_literal_regex(s, n, pr->op == HN_P_STARTSWITH);
   if (!lit && r && (lit = malloc(n))) memcpy(lit, s, n);
   if (!r || !lit) {

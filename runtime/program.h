@@ -35,7 +35,7 @@ typedef enum hn_vop {
   HN_VX_FIELD,  /* a: slot */
   HN_VX_CONST,  /* a: const index */
   HN_VX_ADD, HN_VX_SUB, HN_VX_MUL, HN_VX_DIV, HN_VX_MOD, HN_VX_NEG, /* a, b: vexpr indices */
-  HN_VX_LOWER, HN_VX_UPPER, HN_VX_LEN, HN_VX_ABS,                   /* a: vexpr index */
+  HN_VX_LOWER, HN_VX_UPPER, HN_VX_LEN, HN_VX_ABS,                   /* a: vexpr index; LEN b: 1 of a list */
   HN_VX_BOUND,  /* $step.path in a sequence: a: the step's index; b: the path's slot */
   HN_VX_DECAY,  /* decay(age, half-life) = 0.5 ^ (age / half-life): a, b */
   HN_VX_COND,   /* c ? x : y: a: the condition (a bnode); b: an HN_VX_PAIR */

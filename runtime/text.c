@@ -3,41 +3,93 @@
 #include "text.h"
 #include <string.h>
 
-/* Folds one 2-byte code point (U+0080..U+07FF) to lower case; returns it unchanged otherwise. */
-static unsigned fold2(unsigned cp) {
-  if (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7) return cp + 0x20;          /* Latin-1 */
-  if (cp >= 0x100 && cp <= 0x17F) {                                         /* Latin Ext-A */
-    if ((cp >= 0x139 && cp <= 0x148) || (cp >= 0x179 && cp <= 0x17E)) return (cp & 1) ? cp + 1 : cp;
-    if (cp == 0x130 || cp == 0x131 || cp == 0x138 || cp == 0x149 || cp == 0x17F) return cp;
-    return (cp & 1) ? cp : cp + 1;
+#include "casemap.h"
+
+/* Where a code point goes in a table of ranges (casemap.h); itself when no range moves it. */
+static uint32_t case_lookup(const hn_case_range *t, size_t n, uint32_t cp) {
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    if (t[mid].last < cp) lo = mid + 1;
+    else hi = mid;
   }
-  if (cp >= 0x391 && cp <= 0x3AB && cp != 0x3A2) return cp + 0x20;        /* Greek */
-  if (cp >= 0x410 && cp <= 0x42F) return cp + 0x20;                        /* Cyrillic */
-  if (cp >= 0x400 && cp <= 0x40F) return cp + 0x50;
-  if (cp >= 0x460 && cp <= 0x4FF && !(cp >= 0x482 && cp <= 0x489)) return (cp & 1) ? cp : cp + 1;
+  if (lo < n && t[lo].first <= cp && (cp - t[lo].first) % t[lo].step == 0) return (uint32_t)((int32_t)cp + t[lo].delta);
   return cp;
 }
 
-size_t hn_fold(const char *s, size_t n, char *out) {
+/* The well-formed UTF-8 sequence at s (2 to 4 bytes, The Unicode Standard table 3-7), or 0. */
+static size_t utf8_len(const unsigned char *s, size_t n, uint32_t *cp) {
+  unsigned c = s[0], lo = 0x80, hi = 0xBF;
+  size_t k;
+  uint32_t v;
+  if (c >= 0xC2 && c <= 0xDF) k = 2, v = c & 0x1F;
+  else if (c >= 0xE0 && c <= 0xEF) k = 3, v = c & 0x0F, lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+  else if (c >= 0xF0 && c <= 0xF4) k = 4, v = c & 0x07, lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+  else return 0;
+  if (k > n) return 0;
+  for (size_t i = 1; i < k; i++) {
+    if (s[i] < lo || s[i] > hi) return 0;
+    v = v << 6 | (s[i] & 0x3Fu);
+    lo = 0x80;
+    hi = 0xBF;
+  }
+  *cp = v;
+  return k;
+}
+
+static size_t put_utf8(char *o, uint32_t cp) {
+  if (cp < 0x80) {
+    o[0] = (char)cp;
+    return 1;
+  }
+  if (cp < 0x800) {
+    o[0] = (char)(0xC0 | cp >> 6);
+    o[1] = (char)(0x80 | (cp & 0x3F));
+    return 2;
+  }
+  if (cp < 0x10000) {
+    o[0] = (char)(0xE0 | cp >> 12);
+    o[1] = (char)(0x80 | (cp >> 6 & 0x3F));
+    o[2] = (char)(0x80 | (cp & 0x3F));
+    return 3;
+  }
+  o[0] = (char)(0xF0 | cp >> 18);
+  o[1] = (char)(0x80 | (cp >> 12 & 0x3F));
+  o[2] = (char)(0x80 | (cp >> 6 & 0x3F));
+  o[3] = (char)(0x80 | (cp & 0x3F));
+  return 4;
+}
+
+/* Each code point of s through table t; ASCII letters move by `ascii` (32 down to lower case,
+ * -32 up), in the tight loop that most log text never leaves. */
+static size_t case_map(const hn_case_range *t, size_t nt, int ascii, const char *s, size_t n, char *out) {
   size_t i = 0, k = 0;
+  unsigned char from = ascii > 0 ? 'A' : 'a';
   while (i < n) {
     unsigned char c = (unsigned char)s[i];
     if (c < 0x80) {
-      out[k++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+      out[k++] = (char)((unsigned)(c - from) < 26u ? c + ascii : c);
       i++;
-    } else if ((c & 0xE0) == 0xC0 && i + 1 < n && ((unsigned char)s[i + 1] & 0xC0) == 0x80) {
-      unsigned cp = ((c & 0x1Fu) << 6) | ((unsigned char)s[i + 1] & 0x3Fu);
-      cp = fold2(cp);
-      out[k++] = (char)(0xC0 | (cp >> 6));
-      out[k++] = (char)(0x80 | (cp & 0x3F));
-      i += 2;
-    } else {
+      continue;
+    }
+    uint32_t cp;
+    size_t len = utf8_len((const unsigned char *)s + i, n - i, &cp);
+    if (!len) { /* ill-formed: as it is */
       out[k++] = (char)c;
       i++;
+      continue;
     }
+    k += put_utf8(out + k, case_lookup(t, nt, cp));
+    i += len;
   }
   return k;
 }
+
+#define N_RANGES(t) (sizeof(t) / sizeof *(t))
+
+size_t hn_fold(const char *s, size_t n, char *out) { return case_map(hn_fold_ranges, N_RANGES(hn_fold_ranges), 32, s, n, out); }
+size_t hn_lower(const char *s, size_t n, char *out) { return case_map(hn_lower_ranges, N_RANGES(hn_lower_ranges), 32, s, n, out); }
+size_t hn_upper(const char *s, size_t n, char *out) { return case_map(hn_upper_ranges, N_RANGES(hn_upper_ranges), -32, s, n, out); }
 
 bool hn_contains(const char *hay, size_t hn, const char *needle, size_t nn) {
   if (nn == 0) return true;

@@ -30,10 +30,17 @@ static inline uint64_t hn_hash_bytes(const void *data, size_t n) {
   return h;
 }
 
-/* Simple case folding of UTF-8 text into out (room for n bytes: folding never grows a string
- * here). Folds ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic, the scripts of the logs
- * hornet reads; other code points are kept. Returns the folded length. */
+/* The room hn_fold, hn_lower and hn_upper need for n bytes: a code point may grow by one byte
+ * (U+023A, two bytes, folds to U+2C65, three), never more, and ASCII stays ASCII. */
+#define HN_CASE_ROOM(n) ((n) + (n) / 2 + 4)
+
+/* Unicode simple case folding (lang/SPEC.md §6.5: one code point to one code point, no locale)
+ * of UTF-8 text into out (room for HN_CASE_ROOM(n) bytes); ill-formed bytes are copied as they
+ * are. Returns the folded length, which may differ from n (U+212A KELVIN SIGN folds to k). */
 size_t hn_fold(const char *s, size_t n, char *out);
+/* Unicode simple lower and upper case mapping (lower(), upper(): §6.14), the same way. */
+size_t hn_lower(const char *s, size_t n, char *out);
+size_t hn_upper(const char *s, size_t n, char *out);
 
 /* Whether needle occurs in hay. */
 bool hn_contains(const char *hay, size_t hn, const char *needle, size_t nn);

@@ -172,7 +172,7 @@ static void differential(void **state) {
       hn_decode_error de = {0, NULL};
       if (hn_decode(p->decoder, js, jl, &ev, &de) != HN_OK) fail_msg("generated event does not decode (%s at %zu): %s", de.message, de.offset, js);
       /* native code over the rule index and the prefilter... */
-      e.no_prefilter = false;
+      e.no_prefilter = e.no_index = false;
       hn_eval_begin(&e, &ev);
       const uint32_t *fl;
       uint32_t nf = hn_match_event(&e, true, &fl);
@@ -180,7 +180,7 @@ static void differential(void **state) {
       for (uint32_t x = 0; x < nf; x++) nat[fl[x]] = 1;
       /* ...against the interpreter, every rule, exact matching: from nothing the native code left */
       hn_eval_begin(&e, &ev);
-      e.no_prefilter = true;
+      e.no_prefilter = e.no_index = true;
       for (int r = 0; r < RULES; r++) {
         bool in = hn_eval_node(&e, p->rules[r].cond);
         pairs++;
