@@ -465,9 +465,9 @@ static void gen_fini(gen *g) {
   free(g->uses);
 }
 
-/* The object code of p for a target (from the cache when it was built before). *obj is the
- * caller's. HN_OK, or an error with err filled. */
-static hn_status native_object(const hn_program *p, const char *triple, const char *cpu, const char *feat,
+/* The object code of p for a target (from the cache when it was built before and read_cache).
+ * *obj is the caller's. HN_OK, or an error with err filled. */
+static hn_status native_object(const hn_program *p, const char *triple, const char *cpu, const char *feat, bool read_cache,
                                LLVMMemoryBufferRef *obj, int *cache_hit, char *err, size_t errlen) {
   pthread_once(&init_once, init_llvm);
   *obj = NULL;
@@ -476,7 +476,7 @@ static hn_status native_object(const hn_program *p, const char *triple, const ch
   char *key = cache_key(p, triple, cpu, feat, &h), name[64];
   snprintf(name, sizeof name, "%016llx.o", (unsigned long long)h);
   size_t clen = 0;
-  char *cached = key ? hn_cache_read(name, key, &clen) : NULL;
+  char *cached = key && read_cache ? hn_cache_read(name, key, &clen) : NULL;
   if (cached) {
     *obj = LLVMCreateMemoryBufferWithMemoryRangeCopy(cached, clen, "hornet-cached");
     free(cached);
@@ -539,9 +539,19 @@ static hn_status lookup(LLVMOrcLLJITRef J, const char *name, LLVMOrcExecutorAddr
   return HN_ERR_SEMANTIC;
 }
 
-/* Compiles the program's logic to native code for this machine and attaches it (p->native).
- * cache_hit, when not NULL, gets whether the cache was hit. HN_OK, or an error with err filled. */
-hn_status hnc_program_native(hn_program *p, int *cache_hit, char *err, size_t errlen) {
+/* Removes the cache entry of p's object code for a target: it was read but would not load. */
+static void discard_object(const hn_program *p, const char *triple, const char *cpu, const char *feat) {
+  uint64_t h = 0;
+  char *key = cache_key(p, triple, cpu, feat, &h), name[64];
+  snprintf(name, sizeof name, "%016llx.o", (unsigned long long)h);
+  if (key) hn_cache_discard(name);
+  free(key);
+}
+
+/* Compiles the program's logic to native code for this machine (or takes it from the cache
+ * when read_cache) and attaches it (p->native); *cache_hit says whether the cache gave it, and
+ * a cached object that does not load is removed from the cache. HN_OK, or err filled. */
+static hn_status attach_native(hn_program *p, bool read_cache, int *cache_hit, char *err, size_t errlen) {
   pthread_once(&init_once, init_llvm);
   hnc_jit *j = calloc(1, sizeof *j);
   if (!j) {
@@ -550,7 +560,7 @@ hn_status hnc_program_native(hn_program *p, int *cache_hit, char *err, size_t er
   }
   char *triple = LLVMGetDefaultTargetTriple(), *cpu = LLVMGetHostCPUName(), *feat = LLVMGetHostCPUFeatures();
   LLVMMemoryBufferRef obj = NULL;
-  hn_status st = native_object(p, triple, cpu, feat, &obj, cache_hit, err, errlen);
+  hn_status st = native_object(p, triple, cpu, feat, read_cache, &obj, cache_hit, err, errlen);
   LLVMErrorRef e = NULL;
   if (st == HN_OK && (e = LLVMOrcCreateLLJIT(&j->jit, NULL))) {
     set_err(err, errlen, "cannot create the JIT", e);
@@ -577,10 +587,21 @@ hn_status hnc_program_native(hn_program *p, int *cache_hit, char *err, size_t er
     p->native_free = jit_free;
     j = NULL;
   }
+  if (st != HN_OK && *cache_hit) discard_object(p, triple, cpu, feat);
   LLVMDisposeMessage(triple);
   LLVMDisposeMessage(cpu);
   LLVMDisposeMessage(feat);
   jit_free(j);
+  return st;
+}
+
+/* Compiles the program's logic to native code for this machine and attaches it (p->native).
+ * cache_hit, when not NULL, gets whether the cache was hit. HN_OK, or an error with err filled. */
+hn_status hnc_program_native(hn_program *p, int *cache_hit, char *err, size_t errlen) {
+  int hit = 0;
+  hn_status st = attach_native(p, true, &hit, err, errlen);
+  if (st != HN_OK && hit) st = attach_native(p, false, &hit, err, errlen); /* built again, not loaded */
+  if (cache_hit) *cache_hit = hit;
   return st;
 }
 
@@ -590,7 +611,7 @@ hn_status hnc_program_object(const hn_program *p, const char *cpu, void **bytes,
   pthread_once(&init_once, init_llvm);
   char *triple = LLVMGetDefaultTargetTriple();
   LLVMMemoryBufferRef obj = NULL;
-  hn_status st = native_object(p, triple, cpu, "", &obj, NULL, err, errlen);
+  hn_status st = native_object(p, triple, cpu, "", true, &obj, NULL, err, errlen);
   LLVMDisposeMessage(triple);
   *bytes = NULL;
   *len = 0;

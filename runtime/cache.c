@@ -1,5 +1,6 @@
 /* cache.c - the content-keyed cache of compiled artefacts (see cache.h).
- * Depends on libc only. */
+ * A file: the key text, then HN_CACHE_MAGIC, the payload's length and its checksum (seeded
+ * with the key's), then the payload. Depends on libc and ckpt.h's checksum only. */
 #include "cache.h"
 #include <errno.h>
 #include <stdio.h>
@@ -7,6 +8,17 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "ckpt.h"
+
+#define HN_CACHE_MAGIC "HNCACHE1"
+/* Files of this layout have names of their own: a hornet that wrote the key and payload alone
+ * would read these as damaged payloads, and the other way round. */
+#define HN_CACHE_PREFIX "c1-"
+
+typedef struct cache_head {
+  char magic[8];
+  uint64_t len, sum;
+} cache_head;
 
 uint64_t hn_cache_hash(uint64_t h, const void *data, size_t n) {
   const unsigned char *s = data;
@@ -32,41 +44,72 @@ int hn_cache_dir(char *out, size_t n) {
   return mkdir(tmp, 0755) == 0 || errno == EEXIST ? 0 : -1;
 }
 
+static uint64_t payload_sum(const char *key, const void *data, size_t len) {
+  return hn_ck_sum(hn_ck_sum(0, key, strlen(key)), data, len);
+}
+
+/* The whole file at path (*n bytes, malloc'd), or NULL. */
+static char *slurp(const char *path, size_t *n) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  struct stat sb;
+  char *b = NULL;
+  if (fstat(fileno(f), &sb) == 0 && sb.st_size >= 0 && (b = malloc((size_t)sb.st_size + 1)) != NULL) {
+    *n = fread(b, 1, (size_t)sb.st_size, f);
+    if (ferror(f) || *n != (size_t)sb.st_size) {
+      free(b);
+      b = NULL;
+    }
+  }
+  fclose(f);
+  return b;
+}
+
 char *hn_cache_read(const char *name, const char *key, size_t *len) {
   char dir[1024], path[1400];
   if (hn_cache_dir(dir, sizeof dir) != 0) return NULL;
-  snprintf(path, sizeof path, "%s/%s", dir, name);
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  size_t kl = strlen(key);
-  char *head = malloc(kl + 1);
-  char *data = NULL;
-  if (head && fread(head, 1, kl, f) == kl && memcmp(head, key, kl) == 0) {
-    size_t cap = 1 << 16, n = 0;
-    data = malloc(cap);
-    while (data) {
-      n += fread(data + n, 1, cap - n, f);
-      if (n < cap) break;
-      char *d2 = realloc(data, cap *= 2);
-      if (!d2) { free(data); data = NULL; }
-      else data = d2;
-    }
-    if (data && ferror(f)) { free(data); data = NULL; }
-    *len = n;
+  snprintf(path, sizeof path, "%s/" HN_CACHE_PREFIX "%s", dir, name);
+  size_t n = 0, kl = strlen(key);
+  char *b = slurp(path, &n);
+  if (!b) return NULL;
+  cache_head h;
+  bool whole = n >= kl + sizeof h && memcmp(b, key, kl) == 0;
+  if (whole) {
+    memcpy(&h, b + kl, sizeof h);
+    whole = memcmp(h.magic, HN_CACHE_MAGIC, 8) == 0 && h.len == n - kl - sizeof h &&
+            h.sum == payload_sum(key, b + kl + sizeof h, h.len);
   }
-  free(head);
-  fclose(f);
-  return data;
+  if (!whole) { /* damaged, or another key under the same name: built again and rewritten */
+    free(b);
+    remove(path);
+    return NULL;
+  }
+  memmove(b, b + kl + sizeof h, h.len);
+  *len = h.len;
+  return b;
 }
 
 void hn_cache_write(const char *name, const char *key, const void *data, size_t len) {
   char dir[1024], path[1400], tmp[1500];
   if (hn_cache_dir(dir, sizeof dir) != 0) return;
-  snprintf(path, sizeof path, "%s/%s", dir, name);
+  snprintf(path, sizeof path, "%s/" HN_CACHE_PREFIX "%s", dir, name);
   snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
   FILE *f = fopen(tmp, "wb");
   if (!f) return;
-  int ok = fwrite(key, 1, strlen(key), f) == strlen(key) && fwrite(data, 1, len, f) == len;
+  cache_head h;
+  memcpy(h.magic, HN_CACHE_MAGIC, 8);
+  h.len = len;
+  h.sum = payload_sum(key, data, len);
+  int ok = fwrite(key, 1, strlen(key), f) == strlen(key) && fwrite(&h, sizeof h, 1, f) == 1 && fwrite(data, 1, len, f) == len;
   ok = fclose(f) == 0 && ok;
-  if (!ok || rename(tmp, path) != 0) remove(tmp); /* readers see a whole file or none */
+  /* readers see a whole file or none; after a crash the checksum catches what did not reach
+   * the disk, so the cache costs no fsync */
+  if (!ok || rename(tmp, path) != 0) remove(tmp);
+}
+
+void hn_cache_discard(const char *name) {
+  char dir[1024], path[1400];
+  if (hn_cache_dir(dir, sizeof dir) != 0) return;
+  snprintf(path, sizeof path, "%s/" HN_CACHE_PREFIX "%s", dir, name);
+  remove(path);
 }
