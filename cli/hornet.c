@@ -552,6 +552,10 @@ static void run_summary(const char *cmd, const hn_run_stats *st, double secs) {
             (unsigned long long)st->late, (unsigned long long)st->untimed, (unsigned long long)st->no_key,
             (unsigned long long)st->suppressed, (unsigned long long)st->evicted, (unsigned long long)st->peak_keys,
             (double)st->peak_state_bytes / 1e6);
+  if (st->ahead || st->released)
+    fprintf(stderr, "hornet %s: held back: %llu events ahead of the clock by more than max_skew (%llu of them dropped "
+            "for memory), %llu events released before their lateness for memory\n", cmd, (unsigned long long)st->ahead,
+            (unsigned long long)st->ahead_dropped, (unsigned long long)st->released);
   if (st->regex_undecided)
     fprintf(stderr, "hornet %s: %llu regex matches reached the match limit (lang/SPEC.md §6.8; see the dead "
             "letters)\n", cmd, (unsigned long long)st->regex_undecided);

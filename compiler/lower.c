@@ -1376,6 +1376,7 @@ static void lower_settings(lower *L, hn_program *P) {
   P->max_keys = 1000000;
   P->checkpoint = 60ll * 1000000000;
   P->horizon = 24ll * 3600 * 1000000000;
+  P->max_skew = 5ll * 60 * 1000000000;
   for (size_t i = 0; i < L->c->n_packs; i++) {
     hnc_pack *p = L->c->packs[i];
     if (!p->is_root) continue;
@@ -1386,6 +1387,7 @@ static void lower_settings(lower *L, hn_program *P) {
     if ((v = hnc_table_get(&p->settings, "max_keys", 8)) && v->a && v->a->i > 0) P->max_keys = (uint64_t)v->a->i;
     if ((v = hnc_table_get(&p->settings, "checkpoint", 10)) && v->a && v->a->i > 0) P->checkpoint = v->a->i * 1000000;
     if ((v = hnc_table_get(&p->settings, "horizon", 7)) && v->a && v->a->i > 0) P->horizon = v->a->i * 1000000;
+    if ((v = hnc_table_get(&p->settings, "max_skew", 8)) && v->a && v->a->i >= 0) P->max_skew = v->a->i * 1000000;
     break;
   }
 }

@@ -63,7 +63,7 @@ static const char *const kpi_dims[] = {"domain", "business_unit", "control", "se
                                        "owner", NULL};
 static const struct { const char *name; hnc_tk k; } settings_tab[] = {
   {"lateness", TY_DUR}, {"horizon", TY_DUR}, {"memory", TY_INT}, {"suppress", TY_DUR},
-  {"checkpoint", TY_DUR}, {"max_keys", TY_INT}, {NULL, 0},
+  {"checkpoint", TY_DUR}, {"max_keys", TY_INT}, {"max_skew", TY_DUR}, {NULL, 0},
 };
 
 static int word_index(const char *const *words, const char *s, size_t n) {
@@ -1901,11 +1901,12 @@ static void check_settings(dctx *d, hnc_node *s) {
     for (int i = 0; settings_tab[i].name; i++)
       if (strlen(settings_tab[i].name) == it->len && memcmp(settings_tab[i].name, it->str, it->len) == 0) k = i;
     if (k < 0) {
-      static const char *const names[] = {"lateness", "horizon", "memory", "suppress", "checkpoint", "max_keys", NULL};
+      static const char *const names[] = {"lateness", "horizon", "memory", "suppress", "checkpoint", "max_keys",
+                                          "max_skew", NULL};
       hnc_error(d->c, it->loc, "unknown-setting", "unknown setting '%s'", it->str);
       const char *b = closest_word(names, it->str, it->len);
       if (b) hnc_hint(d->c, "did you mean '%s'?", b);
-      else hnc_hint(d->c, "settings: lateness, horizon, memory, suppress, checkpoint, max_keys");
+      else hnc_hint(d->c, "settings: lateness, horizon, memory, suppress, checkpoint, max_keys, max_skew");
       continue;
     }
     hnc_tk want = settings_tab[k].k;
@@ -1915,7 +1916,7 @@ static void check_settings(dctx *d, hnc_node *s) {
     if (!ok && v)
       hnc_error(d->c, v->loc, "type", "setting '%s' takes a %s", it->str,
                 want == TY_DUR ? "duration such as 30s" : strcmp(it->str, "memory") == 0 ? "size such as 512MB" : "count");
-    else if (v && v->i <= 0 && strcmp(it->str, "lateness") != 0)
+    else if (v && v->i <= 0 && strcmp(it->str, "lateness") != 0 && strcmp(it->str, "max_skew") != 0)
       hnc_error(d->c, v->loc, "bad-setting", "setting '%s' must be greater than zero", it->str);
   }
 }

@@ -5,7 +5,11 @@
  * (counted, kept out of every window). With lateness, events are held (their text copied) and
  * replayed in (time, arrival) order as the watermark reaches them; deadlines (tumbling window
  * ends, absence deadlines) fire when the watermark passes them, after every event at or before
- * their time. Without lateness the current event is processed in place.
+ * their time. Without lateness the current event is processed in place. An event more than
+ * `max_skew` ahead of the wall clock does not count towards the highest time (one event dated
+ * 2099 would make every later one late): it is held until the watermark reaches it. Held
+ * events count in the state's memory and may use half of `memory`: past that the earliest are
+ * released early (the watermark moves to them), and events ahead of the clock find no room.
  *
  * State. One table of keys for the whole engine: a key is (rule, kind, the key values
  * serialised), its state an aggregation group, a sequence's partial matches or a suppression
@@ -25,6 +29,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "text.h"
 
 /* ---- owned values ------------------------------------------------------------------------- */
@@ -214,6 +219,7 @@ struct hn_corr_engine {
   hn_eval e2;
   bool e2_ok;
   bool failed;
+  int64_t wall;          /* the wall clock when last read, for max_skew (hn_time_ahead) */
 };
 
 /* An alert as the input of rules over alerts: the fields it carries (§10.13) and alert.*. */
@@ -594,16 +600,22 @@ static deadline dl_pop(hn_corr_engine *c) {
   return top;
 }
 
+/* Held events are part of the state's memory (stats.bytes), bounded by `memory` with the keys. */
 static bool hq_push(hn_corr_engine *c, held h) {
   if (!heap_room((void **)&c->hq, c->n_hq, &c->cap_hq, sizeof *c->hq)) return false;
   c->hq[c->n_hq] = h;
   heap_up((char *)c->hq, sizeof *c->hq, c->n_hq++);
+  c->stats.bytes += sizeof h + h.len;
+  c->stats.held_bytes += sizeof h + h.len;
+  if (c->stats.bytes > c->stats.peak_bytes) c->stats.peak_bytes = c->stats.bytes;
   return true;
 }
 
 static held hq_pop(hn_corr_engine *c) {
   held top = c->hq[0];
   heap_down((char *)c->hq, sizeof *c->hq, --c->n_hq);
+  c->stats.bytes -= sizeof top + top.len;
+  c->stats.held_bytes -= sizeof top + top.len;
   return top;
 }
 
@@ -1855,6 +1867,38 @@ int hn_corr_event(hn_corr_engine *c, hn_eval *e, const hn_event *ev, const char 
   return c->failed ? -1 : r;
 }
 
+/* Copies the event's text into the held events. */
+static bool hold(hn_corr_engine *c, int64_t t, const char *line, size_t len, const char *file, uint64_t lineno,
+                 uint64_t offset) {
+  held h = {t, c->seq++, malloc(len ? len : 1), len, file, lineno, offset};
+  if (!h.line) return false;
+  memcpy(h.line, line, len);
+  if (hq_push(c, h)) return true;
+  free(h.line);
+  return false;
+}
+
+/* Held events may use half of `memory`: past that, the earliest are released before their
+ * lateness is up (the watermark moves to them; counted). Events ahead of the clock are never
+ * released early: the watermark would move with them. */
+static void bound_held(hn_corr_engine *c, hn_eval *e) {
+  while (c->stats.held_bytes > c->p->memory / 2 && c->n_hq && c->hq[0].t <= c->max_t) {
+    uint32_t before = c->n_hq;
+    advance(c, e, c->hq[0].t);
+    c->stats.released += before - c->n_hq;
+  }
+}
+
+bool hn_time_ahead(const hn_program *p, int64_t *wall, int64_t t) {
+  /* the clock only moves forward: an event not ahead of an earlier reading is not ahead now */
+  uint64_t skew = (uint64_t)p->max_skew;
+  if (p->max_skew <= 0 || (*wall && (t <= *wall || (uint64_t)t - (uint64_t)*wall <= skew))) return false;
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  *wall = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+  return t > *wall && (uint64_t)t - (uint64_t)*wall > skew;
+}
+
 static int corr_event(hn_corr_engine *c, hn_eval *e, const hn_event *ev, const char *line, size_t len,
                       const char *file, uint64_t lineno, uint64_t offset) {
   if (!c->p->n_corrs) return 0;
@@ -1865,7 +1909,15 @@ static int corr_event(hn_corr_engine *c, hn_eval *e, const hn_event *ev, const c
   }
   if (c->any_t && t < c->watermark) {
     c->stats.late++;
-    return 1;
+    return HN_CORR_LATE;
+  }
+  if (hn_time_ahead(c->p, &c->wall, t)) { /* held without moving the watermark (§10.12) */
+    c->stats.ahead++;
+    if (c->stats.held_bytes + sizeof(held) + len > c->p->memory / 2) {
+      c->stats.dropped++;
+      return HN_CORR_DROPPED;
+    }
+    return hold(c, t, line, len, file, lineno, offset) ? HN_CORR_AHEAD : -1;
   }
   if (!c->any_t || t > c->max_t) c->max_t = t;
   c->any_t = true;
@@ -1876,15 +1928,12 @@ static int corr_event(hn_corr_engine *c, hn_eval *e, const hn_event *ev, const c
     if (e->ev != cur) hn_eval_begin(e, cur); /* a deadline used the evaluator */
     process(c, e, ev, t, file, lineno, offset);
   } else {
-    held h = {t, c->seq++, malloc(len ? len : 1), len, file, lineno, offset};
-    if (!h.line || !hq_push(c, h)) {
-      free(h.line);
-      return -1;
-    }
-    memcpy(h.line, line, len);
+    if (!hold(c, t, line, len, file, lineno, offset)) return -1;
     advance(c, e, w);
+    bound_held(c, e);
   }
-  return c->failed ? -1 : 0;
+  enforce(c, UINT32_MAX);
+  return c->failed ? -1 : HN_CORR_TAKEN;
 }
 
 hn_status hn_corr_finish(hn_corr_engine *c, hn_eval *e) {
@@ -1901,12 +1950,14 @@ hn_status hn_corr_finish(hn_corr_engine *c, hn_eval *e) {
 }
 
 /* ---- checkpoints -----------------------------------------------------------------------------
- * The state is written as a flat binary record (host byte order; the runner's header checks
- * it): the rules by name and fingerprint, the clock, every key from the least to the most
- * recently updated with its state, the pending deadlines and the held events. A rule is found
- * again by its name and restored only when its fingerprint (its logic, keys, window, steps,
- * entities and suppression, hashed by content, not by slot or node numbers) is unchanged, so
- * a new pack version keeps the state of the rules it did not touch. */
+ * The state is written as a flat binary record through a checksumming writer (ckpt.h; the
+ * runner's header holds the byte order, the sum and the program's hash): the rules by name and
+ * fingerprint, the clock, every key from the least to the most recently updated with its
+ * state, the pending deadlines and the held events. A rule is found again by its name and
+ * restored only when its fingerprint (its logic, keys, window, steps, entities and
+ * suppression, hashed by content, not by slot or node numbers) is unchanged, so a new pack
+ * version keeps the state of the rules it did not touch. Loading trusts nothing: a state
+ * whose checksum passed is still checked, length by length and index by index. */
 static uint64_t fp_mix(uint64_t h, uint64_t v) { return hn_hash_mix(h ^ v, 0x9E3779B97F4A7C15ull); }
 static uint64_t fp_str(uint64_t h, const char *s) { return fp_mix(h, s ? hn_hash_bytes(s, strlen(s)) : 1); }
 static uint64_t fp_slot(const hn_program *p, uint64_t h, uint32_t slot) {
@@ -1961,14 +2012,8 @@ static uint64_t fp_bnode(const hn_program *p, uint64_t h, uint32_t i) {
   }
 }
 
-static uint64_t rule_fingerprint(const hn_program *p, const hn_rule *r) {
-  uint64_t h = fp_str(0x1234, r->name);
-  h = fp_mix(fp_mix(h, r->kind), (uint64_t)r->suppress);
-  h = fp_bnode(p, h, r->cond);
-  for (uint32_t i = 0; i < r->n_entities; i++) h = fp_slot(p, h, r->entities[i]);
-  for (uint32_t i = 0; i < r->n_supp_keys; i++) h = fp_slot(p, h, r->supp_keys[i]);
-  if (r->corr == UINT32_MAX) return h;
-  const hn_corr *C = &p->corrs[r->corr];
+/* A correlation's shape: keys, window, aggregates, having, steps, until, bindings. */
+static uint64_t fp_corr(const hn_program *p, uint64_t h, const hn_corr *C) {
   for (uint32_t i = 0; i < C->n_keys; i++) h = fp_slot(p, h, C->keys[i]);
   h = fp_mix(fp_mix(h, (uint64_t)C->window), C->tumbling);
   for (uint32_t i = 0; i < C->n_aggs; i++)
@@ -1988,350 +2033,421 @@ static uint64_t rule_fingerprint(const hn_program *p, const hn_rule *r) {
   return h;
 }
 
-typedef struct wr {
-  FILE *f;
-  bool bad;
-} wr;
-
-static void w_bytes(wr *w, const void *b, size_t n) {
-  if (n && fwrite(b, 1, n, w->f) != n) w->bad = true;
-}
-static void w_u8(wr *w, uint8_t v) { w_bytes(w, &v, 1); }
-static void w_u32(wr *w, uint32_t v) { w_bytes(w, &v, 4); }
-static void w_u64(wr *w, uint64_t v) { w_bytes(w, &v, 8); }
-static void w_i64(wr *w, int64_t v) { w_bytes(w, &v, 8); }
-
-static void w_value(wr *w, const hn_value *v) {
-  w_u8(w, v->kind);
-  w_u8(w, v->v6);
-  w_u32(w, v->len);
-  if (v->kind == HN_V_STRING) w_bytes(w, v->u.s, v->len);
-  else if (v->kind == HN_V_IP) w_bytes(w, v->u.ip, 16);
-  else w_u64(w, (uint64_t)v->u.i);
+static uint64_t rule_fingerprint(const hn_program *p, const hn_rule *r) {
+  uint64_t h = fp_str(0x1234, r->name);
+  h = fp_mix(fp_mix(h, r->kind), (uint64_t)r->suppress);
+  h = fp_bnode(p, h, r->cond);
+  for (uint32_t i = 0; i < r->n_entities; i++) h = fp_slot(p, h, r->entities[i]);
+  for (uint32_t i = 0; i < r->n_supp_keys; i++) h = fp_slot(p, h, r->supp_keys[i]);
+  return r->corr == UINT32_MAX ? h : fp_corr(p, h, &p->corrs[r->corr]);
 }
 
-static void w_vals(wr *w, const hn_vals *s) {
-  w_u32(w, s->n);
-  for (uint32_t i = 0; i < s->n; i++) w_value(w, &s->v[i]);
-}
-
-hn_status hn_corr_save(const hn_corr_engine *c, FILE *f) {
-  const hn_program *p = c->p;
-  wr w = {f, false};
-  w_u32(&w, p->n_rules);
-  for (uint32_t r = 0; r < p->n_rules; r++) {
-    const char *nm = p->rules[r].name ? p->rules[r].name : "";
-    w_u32(&w, (uint32_t)strlen(nm));
-    w_bytes(&w, nm, strlen(nm));
-    w_u64(&w, rule_fingerprint(p, &p->rules[r]));
+/* What incidents and alerts read besides the rules' logic: rule metadata, scores, domains,
+ * services, exposures, inventories and settings. */
+static uint64_t fp_incidents(const hn_program *p, uint64_t h) {
+  for (uint32_t i = 0; i < p->n_rules; i++) {
+    const hn_rule *r = &p->rules[i];
+    h = fp_str(fp_str(fp_mix(h, (uint64_t)r->severity), r->service), r->control);
+    for (uint32_t k = 0; k < r->n_tags; k++) h = fp_str(h, r->tags[k]);
   }
-  w_i64(&w, c->max_t);
-  w_i64(&w, c->watermark);
-  w_u8(&w, c->any_t);
-  w_u64(&w, c->seq);
-  const hn_corr_stats *s = &c->stats;
-  uint64_t st[5] = {s->late, s->untimed, s->no_key, s->evicted, s->suppressed};
-  w_bytes(&w, st, sizeof st);
-  /* keys from the least to the most recently updated; their ordinal names them below */
+  for (uint32_t i = 0; i < p->n_scores; i++) h = fp_corr(p, fp_str(h, p->scores[i].name), &p->corrs[p->scores[i].corr]);
+  for (uint32_t i = 0; i < p->n_domains; i++) {
+    const hn_domain *d = &p->domains[i];
+    h = fp_bnode(p, fp_mix(fp_str(h, d->name), (uint64_t)d->score << 32 | (uint32_t)d->wip << 1 | d->is_default), d->when);
+  }
+  for (uint32_t i = 0; i < p->n_services; i++)
+    h = fp_mix(fp_str(fp_str(h, p->services[i].name), p->services[i].initial), p->services[i].domain);
+  for (uint32_t i = 0; i < p->n_exposures; i++) {
+    const hn_exposure *x = &p->exposures[i];
+    h = fp_bnode(p, fp_bnode(p, fp_bnode(p, fp_str(h, x->name), x->open), x->close), x->state);
+    h = fp_slot(p, fp_slot(p, fp_mix(h, hn_hash_bytes(&x->weight, sizeof x->weight)), x->open_on), x->close_on);
+  }
+  for (uint32_t i = 0; i < p->n_assets; i++)
+    h = fp_mix(fp_str(h, p->assets[i].name), (uint64_t)p->assets[i].criticality << 40 | p->assets[i].n_vulns);
+  for (uint32_t i = 0; i < p->n_identities; i++) h = fp_str(h, p->identities[i].name);
+  return fp_mix(fp_mix(h, p->n_asset_addrs), p->incident_score);
+}
+
+uint64_t hn_program_hash(const hn_program *p) {
+  uint64_t h = fp_mix(0x6E6F726E6574, p->n_fields);
+  for (uint32_t i = 0; i < p->n_fields; i++) h = fp_slot(p, h, i);
+  h = fp_mix(fp_mix(h, (uint64_t)p->time_slot), p->n_rules);
+  for (uint32_t i = 0; i < p->n_rules; i++) h = fp_mix(h, rule_fingerprint(p, &p->rules[i]));
+  h = fp_mix(fp_mix(fp_mix(h, (uint64_t)p->lateness), (uint64_t)p->suppress), (uint64_t)p->horizon);
+  h = fp_mix(fp_mix(fp_mix(h, p->memory), p->max_keys), (uint64_t)p->max_skew);
+  return fp_incidents(p, h);
+}
+
+
+static void save_value_list(hn_ckw *w, const hn_vals *s) {
+  hn_ckw_u32(w, s->n);
+  for (uint32_t i = 0; i < s->n; i++) hn_ckw_value(w, &s->v[i]);
+}
+
+static void save_group(hn_ckw *w, const agroup *g) {
+  hn_ckw_u32(w, g->n - g->head);
+  for (uint32_t j = g->head; j < g->n; j++) hn_ckw_i64(w, g->ts[j]);
+  const vqueue *q = g->vals;
+  hn_ckw_u32(w, q ? q->n - q->head : 0);
+  for (uint32_t j = q ? q->head : 0; q && j < q->n; j++) {
+    hn_ckw_i64(w, q->it[j].t);
+    hn_ckw_u32(w, q->it[j].agg);
+    hn_ckw_value(w, &q->it[j].v);
+  }
+  hn_ckw_i64(w, g->win);
+  hn_ckw_u8(w, g->open);
+  hn_ckw_u64(w, g->line);
+  hn_ckw_u64(w, g->offset);
+}
+
+static void save_seq(const hn_corr_engine *c, hn_ckw *w, const ckey *k) {
+  const hn_rule *r = &c->p->rules[k->rule];
+  const hn_corr *C = &c->p->corrs[r->corr];
+  const seqstate *q = &k->st.s;
+  hn_ckw_u32(w, q->n);
+  for (uint32_t j = 0; j < q->n; j++) {
+    const partial *pa = &q->ps[j];
+    hn_ckw_u32(w, pa->step);
+    hn_ckw_u32(w, pa->count);
+    hn_ckw_i64(w, pa->first_t);
+    hn_ckw_i64(w, pa->last_t);
+    hn_ckw_i64(w, pa->deadline);
+    hn_ckw_i64(w, pa->prev_s0);
+    hn_ckw_u8(w, (uint8_t)(pa->pending | pa->dead << 1));
+    hn_ckw_u64(w, pa->line);
+    hn_ckw_u64(w, pa->offset);
+    hn_ckw_u64(w, pa->events);
+    for (uint32_t b = 0; pa->binds && b < C->n_binds; b++) save_value_list(w, &pa->binds[b]);
+    for (uint32_t b = 0; pa->ents && b < r->n_entities; b++) save_value_list(w, &pa->ents[b]);
+  }
+  hn_ckw_i64(w, q->last_s0);
+  hn_ckw_u8(w, q->has_s0);
+}
+
+static void save_held(const hn_corr_engine *c, hn_ckw *w) {
+  hn_ckw_u32(w, c->n_hq);
+  for (uint32_t i = 0; i < c->n_hq; i++) {
+    const held *h = &c->hq[i];
+    hn_ckw_i64(w, h->t);
+    hn_ckw_u64(w, h->seq);
+    hn_ckw_u64(w, h->lineno);
+    hn_ckw_u64(w, h->offset);
+    hn_ckw_u32(w, (uint32_t)h->len);
+    hn_ckw_bytes(w, h->line, h->len);
+  }
+}
+
+hn_status hn_corr_save(const hn_corr_engine *c, hn_ckw *w) {
+  const hn_program *p = c->p;
   uint32_t *ord = malloc((c->n_keys ? c->n_keys : 1) * sizeof *ord);
   if (!ord) return HN_ERR_NOMEM;
-  w_u32(&w, (uint32_t)c->stats.keys);
+  hn_ckw_u32(w, p->n_rules);
+  for (uint32_t r = 0; r < p->n_rules; r++) {
+    hn_ckw_str(w, p->rules[r].name ? p->rules[r].name : "");
+    hn_ckw_u64(w, rule_fingerprint(p, &p->rules[r]));
+  }
+  hn_ckw_i64(w, c->max_t);
+  hn_ckw_i64(w, c->watermark);
+  hn_ckw_u8(w, c->any_t);
+  hn_ckw_u64(w, c->seq);
+  const hn_corr_stats *s = &c->stats;
+  const uint64_t st[] = {s->late, s->untimed, s->no_key, s->evicted, s->suppressed, s->ahead, s->released, s->dropped};
+  for (size_t i = 0; i < sizeof st / sizeof *st; i++) hn_ckw_u64(w, st[i]);
+  /* keys from the least to the most recently updated; their ordinal names them below */
+  hn_ckw_u32(w, (uint32_t)c->stats.keys);
   uint32_t n = 0;
   for (uint32_t i = c->lru_tail; i != UINT32_MAX; i = c->keys[i].prev) {
     const ckey *k = &c->keys[i];
     ord[i] = n++;
-    w_u32(&w, k->kn);
-    w_bytes(&w, k->kb, k->kn);
-    const hn_rule *r = &p->rules[k->rule];
+    hn_ckw_u32(w, k->kn);
+    hn_ckw_bytes(w, k->kb, k->kn);
     if (k->kind == K_SUPP) {
-      w_i64(&w, k->st.u.last);
-      w_u64(&w, k->st.u.suppressed);
-      continue;
-    }
-    const hn_corr *C = &p->corrs[r->corr];
-    if (r->kind == HN_R_AGGREGATE) {
-      const agroup *g = &k->st.g;
-      w_u32(&w, g->n - g->head);
-      for (uint32_t j = g->head; j < g->n; j++) w_i64(&w, g->ts[j]);
-      const vqueue *q = g->vals;
-      w_u32(&w, q ? q->n - q->head : 0);
-      for (uint32_t j = q ? q->head : 0; q && j < q->n; j++) {
-        w_i64(&w, q->it[j].t);
-        w_u32(&w, q->it[j].agg);
-        w_value(&w, &q->it[j].v);
-      }
-      w_i64(&w, g->win);
-      w_u8(&w, g->open);
-      w_u64(&w, g->line);
-      w_u64(&w, g->offset);
+      hn_ckw_i64(w, k->st.u.last);
+      hn_ckw_u64(w, k->st.u.suppressed);
+    } else if (p->rules[k->rule].kind == HN_R_AGGREGATE) {
+      save_group(w, &k->st.g);
     } else {
-      const seqstate *q = &k->st.s;
-      w_u32(&w, q->n);
-      for (uint32_t j = 0; j < q->n; j++) {
-        const partial *pa = &q->ps[j];
-        w_u32(&w, pa->step);
-        w_u32(&w, pa->count);
-        w_i64(&w, pa->first_t);
-        w_i64(&w, pa->last_t);
-        w_i64(&w, pa->deadline);
-        w_i64(&w, pa->prev_s0);
-        w_u8(&w, (uint8_t)(pa->pending | pa->dead << 1));
-        w_u64(&w, pa->line);
-        w_u64(&w, pa->offset);
-        w_u64(&w, pa->events);
-        for (uint32_t b = 0; pa->binds && b < C->n_binds; b++) w_vals(&w, &pa->binds[b]);
-        for (uint32_t b = 0; pa->ents && b < r->n_entities; b++) w_vals(&w, &pa->ents[b]);
-      }
-      w_i64(&w, q->last_s0);
-      w_u8(&w, q->has_s0);
+      save_seq(c, w, k);
     }
   }
   uint32_t nd = 0;
   for (uint32_t i = 0; i < c->n_dl; i++) nd += c->keys[c->dl[i].key].live && c->keys[c->dl[i].key].gen == c->dl[i].gen;
-  w_u32(&w, nd);
+  hn_ckw_u32(w, nd);
   for (uint32_t i = 0; i < c->n_dl; i++) {
     const deadline *d = &c->dl[i];
     if (!c->keys[d->key].live || c->keys[d->key].gen != d->gen) continue;
-    w_i64(&w, d->t);
-    w_u64(&w, d->seq);
-    w_u32(&w, ord[d->key]);
-    w_u8(&w, d->what);
+    hn_ckw_i64(w, d->t);
+    hn_ckw_u64(w, d->seq);
+    hn_ckw_u32(w, ord[d->key]);
+    hn_ckw_u8(w, d->what);
   }
   free(ord);
-  w_u32(&w, c->n_hq);
-  for (uint32_t i = 0; i < c->n_hq; i++) {
-    const held *h = &c->hq[i];
-    w_i64(&w, h->t);
-    w_u64(&w, h->seq);
-    w_u64(&w, h->lineno);
-    w_u64(&w, h->offset);
-    w_u32(&w, (uint32_t)h->len);
-    w_bytes(&w, h->line, h->len);
+  save_held(c, w);
+  return w->bad ? HN_ERR_IO : HN_OK;
+}
+
+/* ---- loading: every length, count and index is checked against what remains and against the
+ * program; a problem stops the load (the reader says what and where). */
+
+/* Whether kb[0..kn) is a correlation key as each_key writes them: values of known kinds, each
+ * within it (key_view reads them back). Suppression keys are only compared, never parsed. */
+static bool key_bytes_valid(const char *kb, size_t kn) {
+  size_t at = 5;
+  while (at < kn) {
+    uint8_t kind = (uint8_t)kb[at++];
+    size_t need;
+    if (kind == HN_V_STRING) {
+      uint32_t len;
+      if (kn - at < 4) return false;
+      memcpy(&len, kb + at, 4);
+      at += 4;
+      need = len;
+    } else if (kind == HN_V_IP) {
+      if (kn - at < 1 || (uint8_t)kb[at] > 1) return false;
+      need = 1 + (kb[at] ? 16 : 4);
+    } else if (kind == HN_V_NULL || kind == HN_V_BAD) {
+      need = 0;
+    } else if (kind >= HN_V_BOOL && kind <= HN_V_TIME) {
+      need = 8;
+    } else {
+      return false;
+    }
+    if (kn - at < need) return false;
+    at += need;
   }
-  return w.bad ? HN_ERR_IO : HN_OK;
+  return true;
 }
 
-typedef struct rd {
-  FILE *f;
-  bool bad;
-} rd;
-
-static void r_bytes(rd *r, void *b, size_t n) {
-  if (!r->bad && n && fread(b, 1, n, r->f) != n) r->bad = true;
-  if (r->bad) memset(b, 0, n);
-}
-static uint8_t r_u8(rd *r) { uint8_t v; r_bytes(r, &v, 1); return v; }
-static uint32_t r_u32(rd *r) { uint32_t v; r_bytes(r, &v, 4); return v; }
-static uint64_t r_u64(rd *r) { uint64_t v; r_bytes(r, &v, 8); return v; }
-static int64_t r_i64(rd *r) { int64_t v; r_bytes(r, &v, 8); return v; }
-
-enum { R_MAX = 1u << 28 }; /* no length in a state file is larger: a bigger one is corruption */
-
-static uint32_t r_len(rd *r) {
-  uint32_t n = r_u32(r);
-  if (n > R_MAX) r->bad = true;
-  return r->bad ? 0 : n;
-}
-
-/* A value; a string's bytes go to malloc'd storage (the caller owns them). */
-static void r_value(rd *r, hn_value *v) {
-  memset(v, 0, sizeof *v);
-  v->kind = r_u8(r);
-  v->v6 = r_u8(r);
-  v->len = r_u32(r);
-  if (v->kind == HN_V_STRING) {
-    if (v->len > R_MAX) { r->bad = true; v->len = 0; }
-    char *b = malloc(v->len ? v->len : 1);
-    if (!b) { r->bad = true; v->kind = HN_V_NULL; return; }
-    r_bytes(r, b, v->len);
-    v->u.s = b;
-  } else if (v->kind == HN_V_IP) {
-    r_bytes(r, v->u.ip, 16);
-  } else {
-    v->u.i = (int64_t)r_u64(r);
-  }
-}
-
-static void r_vals(rd *r, hn_vals *s) {
-  uint32_t n = r_len(r);
-  for (uint32_t i = 0; i < n && !r->bad; i++) {
+static void load_value_list(hn_ckr *r, hn_vals *s, bool *nomem) {
+  uint32_t n = hn_ckr_count(r, 14, "a value list");
+  for (uint32_t i = 0; i < n && !r->err; i++) {
     hn_value v;
-    r_value(r, &v);
-    if (!vals_add(s, &v)) r->bad = true;
-    if (v.kind == HN_V_STRING) free((char *)v.u.s);
+    if (hn_ckr_value(r, &v, "a value") && !vals_add(s, &v)) *nomem = true;
   }
 }
 
-hn_status hn_corr_load(hn_corr_engine *c, FILE *f, const char *file, FILE *diag, char *err, size_t errlen) {
+/* A group's window into g (empty); false when out of memory. */
+static bool load_group(hn_ckr *r, const hn_corr *C, agroup *g) {
+  uint32_t nt = hn_ckr_count(r, 8, "a window's event times");
+  for (uint32_t j = 0; j < nt && !r->err; j++)
+    if (!times_push(g, hn_ckr_time(r, false, "an event time"))) return false;
+  uint32_t ni = hn_ckr_count(r, 26, "a window's values");
+  for (uint32_t j = 0; j < ni && !r->err; j++) {
+    int64_t t = hn_ckr_time(r, false, "a value's time");
+    uint32_t agg = hn_ckr_u32(r, "an aggregate's index");
+    hn_value v;
+    if (agg >= C->n_aggs) hn_ckr_fail(r, "an aggregate's index");
+    if (hn_ckr_value(r, &v, "an aggregated value") && !items_push(g, t, agg, &v)) return false;
+  }
+  g->win = hn_ckr_i64(r, "a tumbling window");
+  if (C->tumbling && (g->win > HN_CK_TIME_BOUND / C->window || g->win < -HN_CK_TIME_BOUND / C->window))
+    hn_ckr_fail(r, "a tumbling window"); /* its end, (win + 1) * window, is a time */
+  g->open = hn_ckr_bool(r, "a window's flag");
+  g->line = hn_ckr_u64(r, "a window's line");
+  g->offset = hn_ckr_u64(r, "a window's offset");
+  return true;
+}
+
+/* A key's partial matches into q (empty); false when out of memory. */
+static bool load_seq(hn_ckr *r, const hn_corr *C, const hn_rule *ru, seqstate *q) {
+  uint32_t np = hn_ckr_count(r, 65, "a sequence's partial matches");
+  for (uint32_t j = 0; j < np && !r->err; j++) {
+    partial pa;
+    if (!partial_init(C, ru, &pa)) { partial_free(NULL, C, ru, &pa); return false; }
+    pa.step = hn_ckr_u32(r, "a partial match's step");
+    pa.count = hn_ckr_u32(r, "a repeat count");
+    pa.first_t = hn_ckr_time(r, false, "a partial match's time");
+    pa.last_t = hn_ckr_time(r, false, "a partial match's time");
+    pa.deadline = hn_ckr_time(r, false, "a deadline");
+    pa.prev_s0 = hn_ckr_time(r, true, "a partial match's time");
+    uint8_t fl = hn_ckr_u8(r, "a partial match's flags");
+    pa.pending = fl & 1;
+    pa.dead = (fl >> 1) & 1;
+    pa.line = hn_ckr_u64(r, "a partial match's line");
+    pa.offset = hn_ckr_u64(r, "a partial match's offset");
+    pa.events = hn_ckr_u64(r, "a partial match's event count");
+    if (fl > 3 || pa.step > C->n_steps) hn_ckr_fail(r, "a partial match's step");
+    bool nomem = false;
+    for (uint32_t b = 0; pa.binds && b < C->n_binds; b++) load_value_list(r, &pa.binds[b], &nomem);
+    for (uint32_t b = 0; pa.ents && b < ru->n_entities; b++) load_value_list(r, &pa.ents[b], &nomem);
+    if (!nomem && !r->err && seq_push(q, &pa)) continue;
+    partial_free(NULL, C, ru, &pa);
+    if (!r->err) return false; /* out of memory */
+  }
+  q->last_s0 = hn_ckr_time(r, true, "a sequence's time");
+  q->has_s0 = hn_ckr_bool(r, "a sequence's flag");
+  return true;
+}
+
+/* What the loader knows of the state's rules and keys. */
+typedef struct loadmap {
+  uint32_t nr, nk;
+  uint32_t *map;         /* state rule -> program rule, UINT32_MAX: gone or changed */
+  uint64_t *dropped;     /* suppression keys dropped per state rule */
+  char **names;
+  uint32_t *idx;         /* key ordinal -> key index, UINT32_MAX: dropped */
+  uint8_t *kinds;        /* key ordinal -> K_STATE or K_SUPP */
+} loadmap;
+
+static void loadmap_free(loadmap *m) {
+  for (uint32_t i = 0; m->names && i < m->nr; i++) free(m->names[i]);
+  free(m->names);
+  free(m->map);
+  free(m->dropped);
+  free(m->idx);
+  free(m->kinds);
+}
+
+/* The state's rules, found again by name and fingerprint. */
+static hn_status load_rules(hn_corr_engine *c, hn_ckr *r, loadmap *m, char *err, size_t errlen) {
   const hn_program *p = c->p;
-  c->file = file;
-  rd r = {f, false};
-  uint32_t nr = r_len(&r);
-  uint32_t *map = calloc(nr ? nr : 1, sizeof *map);
-  uint64_t *dropped = calloc(nr ? nr : 1, sizeof *dropped);
-  char **names = calloc(nr ? nr : 1, sizeof *names);
-  if (!map || !dropped || !names) {
-    free(map);
-    free(dropped);
-    free(names);
-    return HN_ERR_NOMEM;
-  }
-  for (uint32_t i = 0; i < nr && !r.bad; i++) {
-    uint32_t len = r_len(&r);
-    names[i] = calloc(len + 1, 1);
-    if (!names[i]) { r.bad = true; break; }
-    r_bytes(&r, names[i], len);
-    uint64_t fp = r_u64(&r);
-    map[i] = UINT32_MAX;
-    for (uint32_t j = 0; j < p->n_rules; j++)
-      if (p->rules[j].name && strcmp(p->rules[j].name, names[i]) == 0 && rule_fingerprint(p, &p->rules[j]) == fp) map[i] = j;
-  }
-  c->max_t = r_i64(&r);
-  c->watermark = r_i64(&r);
-  c->any_t = r_u8(&r);
-  c->seq = r_u64(&r);
-  uint64_t st[5];
-  r_bytes(&r, st, sizeof st);
-  c->stats.late = st[0];
-  c->stats.untimed = st[1];
-  c->stats.no_key = st[2];
-  c->stats.evicted = st[3];
-  c->stats.suppressed = st[4];
-  uint32_t nk = r_len(&r);
-  uint32_t *idx = malloc((nk ? nk : 1) * sizeof *idx); /* ordinal -> key index (UINT32_MAX: dropped) */
-  if (!idx) r.bad = true;
-  for (uint32_t o = 0; o < nk && !r.bad; o++) {
-    idx[o] = UINT32_MAX;
-    uint32_t kn = r_len(&r);
-    if (kn < 5) { r.bad = true; break; }
-    size_t n = 0;
-    char tmp[5];
-    r_bytes(&r, tmp, 5);
-    uint32_t old;
-    memcpy(&old, tmp, 4);
-    if (old >= nr) { r.bad = true; break; }
-    uint32_t rule = map[old];
-    uint32_t nu = rule == UINT32_MAX ? old : rule;
-    kput(c, &n, &nu, 4);
-    kput(c, &n, tmp + 4, 1);
-    if (c->kcap < kn) {
-      char *nb = realloc(c->kbuf, kn);
-      if (!nb) { r.bad = true; break; }
-      c->kbuf = nb;
-      c->kcap = kn;
+  m->nr = hn_ckr_count(r, 12, "the rule count");
+  m->map = calloc(m->nr ? m->nr : 1, sizeof *m->map);
+  m->dropped = calloc(m->nr ? m->nr : 1, sizeof *m->dropped);
+  m->names = calloc(m->nr ? m->nr : 1, sizeof *m->names);
+  if (!m->map || !m->dropped || !m->names) return HN_ERR_NOMEM;
+  uint32_t found = 0;
+  for (uint32_t i = 0; i < m->nr && !r->err; i++) {
+    bool null;
+    m->names[i] = hn_ckr_str(r, &null, "a rule name");
+    uint64_t fp = hn_ckr_u64(r, "a rule fingerprint");
+    m->map[i] = UINT32_MAX;
+    if (!m->names[i]) { hn_ckr_fail(r, "a rule name"); break; }
+    for (uint32_t j = 0; j < p->n_rules; j++) {
+      if (!p->rules[j].name || strcmp(p->rules[j].name, m->names[i]) != 0) continue;
+      found++;
+      if (rule_fingerprint(p, &p->rules[j]) == fp) m->map[i] = j;
     }
-    r_bytes(&r, c->kbuf + 5, kn - 5);
-    uint8_t kind = (uint8_t)tmp[4];
-    /* the state is read into a key of the engine, or into a scratch key that is then freed */
-    ckey scratch;
-    memset(&scratch, 0, sizeof scratch);
-    ckey *k = &scratch;
-    if (rule != UINT32_MAX) {
-      bool fresh;
-      uint32_t ki = key_find(c, kn, true, &fresh);
-      if (ki == UINT32_MAX || !fresh) { r.bad = true; break; }
-      idx[o] = ki;
-      k = &c->keys[ki];
-    } else {
-      dropped[old]++;
-      scratch.rule = UINT32_MAX;
-    }
-    const hn_rule *ru = rule != UINT32_MAX ? &p->rules[rule] : NULL;
-    if (kind == K_SUPP) {
-      k->st.u.last = r_i64(&r);
-      k->st.u.suppressed = r_u64(&r);
-      continue;
-    }
-    if (!ru) { /* a changed rule's state cannot be parsed without its shape: stop here */
-      snprintf(err, errlen, "rule '%s' changed since the state was written and holds correlation state: the state "
-               "cannot be migrated; start without it (or with the pack version that wrote it)", names[old]);
-      r.bad = true;
-      break;
-    }
-    const hn_corr *C = &p->corrs[ru->corr];
-    if (ru->kind == HN_R_AGGREGATE) {
-      agroup *g = &k->st.g;
-      uint32_t nt = r_len(&r);
-      for (uint32_t j = 0; j < nt && !r.bad; j++)
-        if (!times_push(g, r_i64(&r))) r.bad = true;
-      uint32_t ni = r_len(&r);
-      for (uint32_t j = 0; j < ni && !r.bad; j++) {
-        int64_t t = r_i64(&r);
-        uint32_t agg = r_u32(&r);
-        hn_value v;
-        r_value(&r, &v);
-        if (!items_push(g, t, agg, &v)) r.bad = true;
-        if (v.kind == HN_V_STRING) free((char *)v.u.s);
-      }
-      g->win = r_i64(&r);
-      g->open = r_u8(&r);
-      g->line = r_u64(&r);
-      g->offset = r_u64(&r);
-    } else {
-      seqstate *q = &k->st.s;
-      uint32_t np = r_len(&r);
-      for (uint32_t j = 0; j < np && !r.bad; j++) {
-        partial pa;
-        if (!partial_init(C, ru, &pa)) { partial_free(c, C, ru, &pa); r.bad = true; break; }
-        pa.step = r_u32(&r);
-        pa.count = r_u32(&r);
-        pa.first_t = r_i64(&r);
-        pa.last_t = r_i64(&r);
-        pa.deadline = r_i64(&r);
-        pa.prev_s0 = r_i64(&r);
-        uint8_t fl = r_u8(&r);
-        pa.pending = fl & 1;
-        pa.dead = (fl >> 1) & 1;
-        pa.line = r_u64(&r);
-        pa.offset = r_u64(&r);
-        pa.events = r_u64(&r);
-        for (uint32_t b = 0; pa.binds && b < C->n_binds; b++) r_vals(&r, &pa.binds[b]);
-        for (uint32_t b = 0; pa.ents && b < ru->n_entities; b++) r_vals(&r, &pa.ents[b]);
-        if (pa.step > C->n_steps || !seq_push(q, &pa)) { partial_free(c, C, ru, &pa); r.bad = true; }
-      }
-      q->last_s0 = r_i64(&r);
-      q->has_s0 = r_u8(&r);
-    }
-    if (k != &scratch) account(c, idx[o]);
   }
-  uint32_t nd = r_len(&r);
-  for (uint32_t i = 0; i < nd && !r.bad; i++) {
-    int64_t t = r_i64(&r);
-    uint64_t seq = r_u64(&r);
-    uint32_t o = r_u32(&r);
-    uint8_t what = r_u8(&r);
-    if (o >= nk) { r.bad = true; break; }
-    if (idx[o] == UINT32_MAX) continue;
-    uint64_t saved = c->seq;
-    c->seq = seq; /* keep the original order among equal times */
-    dl_push(c, t, idx[o], what);
-    c->seq = saved;
-  }
-  uint32_t nh = r_len(&r);
-  for (uint32_t i = 0; i < nh && !r.bad; i++) {
-    held h;
-    h.t = r_i64(&r);
-    h.seq = r_u64(&r);
-    h.lineno = r_u64(&r);
-    h.offset = r_u64(&r);
-    h.len = r_len(&r);
-    h.file = c->file;
-    h.line = malloc(h.len ? h.len : 1);
-    if (!h.line) { r.bad = true; break; }
-    r_bytes(&r, h.line, h.len);
-    if (!hq_push(c, h)) { free(h.line); r.bad = true; }
-  }
-  for (uint32_t i = 0; i < nr && diag; i++)
-    if (dropped[i]) fprintf(diag, "hornet: rule '%s' changed since the state was written: its %" PRIu64 " suppression key%s dropped\n",
-              names[i], dropped[i], dropped[i] == 1 ? " was" : "s were");
-  for (uint32_t i = 0; i < nr; i++) free(names[i]);
-  free(names);
-  free(map);
-  free(dropped);
-  free(idx);
-  if (r.bad) {
-    if (!*err) snprintf(err, errlen, "the state file is truncated or corrupt");
+  if (!r->err && m->nr && !found) {
+    snprintf(err, errlen, "written for another pack: none of its %u rules (the first: '%s') is in this one", m->nr,
+             m->names[0]);
     return HN_ERR_SYNTAX;
   }
-  return c->failed ? HN_ERR_NOMEM : HN_OK;
+  return HN_OK;
+}
+
+/* One key and its state; HN_ERR_SYNTAX with err for a changed rule holding correlation state. */
+static hn_status load_key(hn_corr_engine *c, hn_ckr *r, loadmap *m, uint32_t o, char *err, size_t errlen) {
+  const hn_program *p = c->p;
+  m->idx[o] = UINT32_MAX;
+  uint32_t kn = hn_ckr_u32(r, "a key's length");
+  const char *kb = kn >= 5 ? hn_ckr_bytes(r, kn, "a key") : NULL;
+  uint32_t old = 0;
+  if (kb) memcpy(&old, kb, 4);
+  uint8_t kind = kb ? (uint8_t)kb[4] : 0;
+  if (!kb || old >= m->nr || kind > K_SUPP || (kind == K_STATE && !key_bytes_valid(kb, kn))) {
+    hn_ckr_fail(r, "a key");
+    return HN_OK;
+  }
+  m->kinds[o] = kind;
+  uint32_t rule = m->map[old];
+  const hn_rule *ru = rule != UINT32_MAX ? &p->rules[rule] : NULL;
+  if (kind == K_STATE && ru && ru->corr == UINT32_MAX) {
+    hn_ckr_fail(r, "a key's rule");
+    return HN_OK;
+  }
+  if (kind == K_STATE && !ru) { /* a changed rule's state cannot be parsed without its shape */
+    snprintf(err, errlen, "rule '%s' changed since the state was written and holds correlation state: the state "
+             "cannot be migrated; start without it (or with the pack version that wrote it)", m->names[old]);
+    return HN_ERR_SYNTAX;
+  }
+  if (!ru) { /* a suppression record of a changed rule: dropped */
+    m->dropped[old]++;
+    hn_ckr_i64(r, "a suppression record");
+    hn_ckr_u64(r, "a suppression record");
+    return HN_OK;
+  }
+  size_t n = 0;
+  if (!kput(c, &n, &rule, 4) || !kput(c, &n, kb + 4, kn - 4)) return HN_ERR_NOMEM;
+  bool fresh;
+  uint32_t ki = key_find(c, kn, true, &fresh);
+  if (ki == UINT32_MAX) return HN_ERR_NOMEM;
+  if (!fresh) {
+    hn_ckr_fail(r, "a key given twice");
+    return HN_OK;
+  }
+  m->idx[o] = ki;
+  ckey *k = &c->keys[ki];
+  bool ok = true;
+  if (kind == K_SUPP) {
+    k->st.u.last = hn_ckr_time(r, false, "a suppression record");
+    k->st.u.suppressed = hn_ckr_u64(r, "a suppression record");
+  } else if (ru->kind == HN_R_AGGREGATE) {
+    ok = load_group(r, &p->corrs[ru->corr], &k->st.g);
+  } else {
+    ok = load_seq(r, &p->corrs[ru->corr], ru, &k->st.s);
+  }
+  account(c, ki);
+  return ok ? HN_OK : HN_ERR_NOMEM;
+}
+
+/* The deadlines: each names a key of the state that a deadline of its kind can belong to. */
+static void load_deadlines(hn_corr_engine *c, hn_ckr *r, const loadmap *m) {
+  uint32_t nd = hn_ckr_count(r, 21, "the deadline count");
+  for (uint32_t i = 0; i < nd && !r->err; i++) {
+    int64_t t = hn_ckr_time(r, false, "a deadline");
+    uint64_t seq = hn_ckr_u64(r, "a deadline");
+    uint32_t o = hn_ckr_index(r, m->nk, false, "a deadline's key");
+    uint8_t what = hn_ckr_u8(r, "a deadline's kind");
+    if (r->err) break;
+    if (what > 1 || m->kinds[o] != K_STATE) { hn_ckr_fail(r, "a deadline"); break; }
+    if (m->idx[o] == UINT32_MAX) continue;
+    const hn_rule *ru = &c->p->rules[c->keys[m->idx[o]].rule];
+    bool fits = what == 0 ? ru->kind == HN_R_AGGREGATE && c->p->corrs[ru->corr].tumbling : ru->kind == HN_R_ABSENCE;
+    if (!fits) { hn_ckr_fail(r, "a deadline's kind"); break; }
+    uint64_t saved = c->seq;
+    c->seq = seq; /* keep the original order among equal times */
+    dl_push(c, t, m->idx[o], what);
+    c->seq = saved;
+  }
+}
+
+static bool load_held(hn_corr_engine *c, hn_ckr *r) {
+  uint32_t nh = hn_ckr_count(r, 36, "the held event count");
+  for (uint32_t i = 0; i < nh && !r->err; i++) {
+    held h;
+    h.t = hn_ckr_time(r, false, "a held event");
+    h.seq = hn_ckr_u64(r, "a held event");
+    h.lineno = hn_ckr_u64(r, "a held event");
+    h.offset = hn_ckr_u64(r, "a held event");
+    h.len = hn_ckr_u32(r, "a held event's length");
+    h.file = c->file;
+    const char *text = hn_ckr_bytes(r, h.len, "a held event's text");
+    if (!text) break;
+    if (h.seq >= c->seq) { hn_ckr_fail(r, "a held event's number"); break; }
+    h.line = malloc(h.len ? h.len : 1);
+    if (!h.line) return false;
+    memcpy(h.line, text, h.len);
+    if (!hq_push(c, h)) { free(h.line); return false; }
+  }
+  return true;
+}
+
+hn_status hn_corr_load(hn_corr_engine *c, hn_ckr *r, const char *file, FILE *diag, char *err, size_t errlen) {
+  c->file = file;
+  loadmap m;
+  memset(&m, 0, sizeof m);
+  hn_status st = load_rules(c, r, &m, err, errlen);
+  c->max_t = hn_ckr_time(r, true, "the clock");
+  c->watermark = hn_ckr_i64(r, "the watermark");
+  c->any_t = hn_ckr_bool(r, "the clock's flag");
+  c->seq = hn_ckr_u64(r, "the sequence number");
+  uint64_t *s[] = {&c->stats.late, &c->stats.untimed, &c->stats.no_key, &c->stats.evicted, &c->stats.suppressed,
+                   &c->stats.ahead, &c->stats.released, &c->stats.dropped};
+  for (size_t i = 0; i < sizeof s / sizeof *s; i++) *s[i] = hn_ckr_u64(r, "the counts");
+  m.nk = hn_ckr_count(r, 9, "the key count");
+  m.idx = malloc((m.nk ? m.nk : 1) * sizeof *m.idx);
+  m.kinds = calloc(m.nk ? m.nk : 1, 1);
+  if (st == HN_OK && (!m.idx || !m.kinds)) st = HN_ERR_NOMEM;
+  for (uint32_t o = 0; o < m.nk && st == HN_OK && !r->err; o++) st = load_key(c, r, &m, o, err, errlen);
+  if (st == HN_OK) load_deadlines(c, r, &m);
+  if (st == HN_OK && !load_held(c, r)) st = HN_ERR_NOMEM;
+  for (uint32_t i = 0; st == HN_OK && !r->err && i < m.nr && diag; i++)
+    if (m.dropped[i]) fprintf(diag, "hornet: rule '%s' changed since the state was written: its %" PRIu64 " suppression key%s dropped\n",
+              m.names[i], m.dropped[i], m.dropped[i] == 1 ? " was" : "s were");
+  loadmap_free(&m);
+  if (st == HN_OK && r->err) st = HN_ERR_SYNTAX;
+  if (st == HN_OK && c->failed) st = HN_ERR_NOMEM;
+  return st;
 }

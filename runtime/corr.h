@@ -9,6 +9,7 @@
 #ifndef HN_CORR_H
 #define HN_CORR_H
 #include <stdio.h>
+#include "ckpt.h"
 #include "interp.h"
 
 /* Owned copies of values (strings included), for what outlives the event. */
@@ -40,11 +41,16 @@ typedef void (*hn_emit_fn)(void *ud, const hn_calert *a);
 
 typedef struct hn_corr_stats {
   uint64_t late;         /* events below the watermark: not added to correlation state */
+  uint64_t ahead;        /* events more than max_skew ahead of the clock: held, the watermark kept */
+  uint64_t dropped;      /* of those, dropped: the held events had reached half of `memory` */
+  uint64_t released;     /* held events released before their lateness was up, for `memory` */
   uint64_t untimed;      /* events without a time, where correlation rules needed one */
   uint64_t no_key;       /* events a correlation left out for a missing key value */
   uint64_t evicted;      /* keys evicted by the memory or max_keys bound */
   uint64_t suppressed;   /* alerts suppressed */
-  uint64_t keys, peak_keys, bytes, peak_bytes; /* live keys and an estimate of their memory */
+  uint64_t keys, peak_keys;  /* live keys */
+  uint64_t bytes, peak_bytes; /* an estimate of the state's memory: keys and held events */
+  uint64_t held_bytes;   /* held events' part of it */
 } hn_corr_stats;
 
 typedef struct hn_corr_engine hn_corr_engine;
@@ -56,9 +62,14 @@ const hn_corr_stats *hn_corr_stats_of(const hn_corr_engine *c);
 /* A single-event alert: suppression, then the callback. */
 void hn_corr_alert(hn_corr_engine *c, hn_calert *a);
 
+/* What hn_corr_event did with an event. */
+enum { HN_CORR_TAKEN = 0, HN_CORR_LATE = 1, HN_CORR_AHEAD = 2, HN_CORR_DROPPED = 3 };
+
 /* The correlation side of the current event (e begun on ev, single-event rules matched).
- * line/len is the event's text, kept when lateness holds it back. Returns 1 when the event was
- * late, 0 otherwise, -1 when out of memory. */
+ * line/len is the event's text, kept when lateness holds it back. Returns HN_CORR_LATE when
+ * the event was below the watermark (kept out of correlation), HN_CORR_AHEAD when it was more
+ * than `max_skew` ahead of the clock (held, the watermark not moved), HN_CORR_DROPPED when it
+ * was ahead and there was no room to hold it, HN_CORR_TAKEN otherwise, -1 when out of memory. */
 int hn_corr_event(hn_corr_engine *c, hn_eval *e, const hn_event *ev, const char *line, size_t len,
                   const char *file, uint64_t lineno, uint64_t offset);
 
@@ -66,14 +77,24 @@ int hn_corr_event(hn_corr_engine *c, hn_eval *e, const hn_event *ev, const char 
  * absence deadline. e is used for held events. */
 hn_status hn_corr_finish(hn_corr_engine *c, hn_eval *e);
 
+/* Whether event time t is more than the `max_skew` setting ahead of the wall clock (§10.12).
+ * *wall caches the clock (0 before the first reading): it is read again only when t seems
+ * ahead of it. */
+bool hn_time_ahead(const hn_program *p, int64_t *wall, int64_t t);
+
 /* Checkpoints. hn_corr_save writes the engine's state (windows, partial matches,
- * suppression records, deadlines, held events, the clock); hn_corr_load reads it into a fresh
- * engine of the same or a newer version of the pack: rules are found again by name and
- * fingerprint; suppression records of changed rules are dropped (reported to diag), the
- * correlation state of a changed rule refuses the load (HN_ERR_SYNTAX, err says which).
- * `file` names the input for alerts of the restored held events. */
-hn_status hn_corr_save(const hn_corr_engine *c, FILE *f);
-hn_status hn_corr_load(hn_corr_engine *c, FILE *f, const char *file, FILE *diag, char *err, size_t errlen);
+ * suppression records, deadlines, held events, the clock) to w: HN_OK, HN_ERR_IO,
+ * HN_ERR_NOMEM. hn_corr_load reads it into a fresh engine of the same or a newer version of
+ * the pack: rules are found again by name and fingerprint; suppression records of changed
+ * rules are dropped (reported to diag); the correlation state of a changed rule, or a state
+ * naming none of the pack's rules, refuses the load (HN_ERR_SYNTAX, err says why); anything
+ * malformed stops the reader (HN_ERR_SYNTAX, r->err says what). `file` names the input for
+ * alerts of the restored held events. */
+hn_status hn_corr_save(const hn_corr_engine *c, hn_ckw *w);
+hn_status hn_corr_load(hn_corr_engine *c, hn_ckr *r, const char *file, FILE *diag, char *err, size_t errlen);
+/* A hash of everything a checkpoint's meaning depends on: fields, rules (logic and metadata),
+ * scores, domains, services, exposures, inventories, settings. */
+uint64_t hn_program_hash(const hn_program *p);
 
 /* An alert as an event of its own (lang/SPEC.md §10.13): the fields it carries and alert.*,
  * owned (hn_alert_event_free). aslot from hn_alert_slots. Used for rules over alerts and for

@@ -143,7 +143,7 @@ static const tdesc d_program = TDESC(hn_program, p_program);
 /* The struct sizes the descriptors above were written for (LP64). A field added to one of
  * these structs changes its size: add its row above (a pointer) or nothing (plain data), bump
  * HN_IMAGE_FORMAT, and update the size here. */
-_Static_assert(sizeof(hn_program) == 952, "hn_program changed: update image.c");
+_Static_assert(sizeof(hn_program) == 960, "hn_program changed: update image.c");
 _Static_assert(sizeof(hn_rule) == 168, "hn_rule changed: update image.c");
 _Static_assert(sizeof(hn_corr) == 96, "hn_corr changed: update image.c");
 _Static_assert(sizeof(hn_const) == 40, "hn_const changed: update image.c");
@@ -738,9 +738,9 @@ void hn_program_dump(const hn_program *p, FILE *f) {
               (unsigned long long)tab[i].offset, (unsigned long long)tab[i].size);
     fprintf(f, "native code: %s\n", p->native ? "loaded" : p->warning[0] ? p->warning : "none");
   }
-  fprintf(f, "settings: lateness %lldns, suppress %lldns, memory %llu bytes, max_keys %llu, horizon %lldns\n",
-          (long long)p->lateness, (long long)p->suppress, (unsigned long long)p->memory,
-          (unsigned long long)p->max_keys, (long long)p->horizon);
+  fprintf(f, "settings: lateness %lldns, suppress %lldns, memory %llu bytes, max_keys %llu, horizon %lldns, "
+          "max_skew %lldns\n", (long long)p->lateness, (long long)p->suppress, (unsigned long long)p->memory,
+          (unsigned long long)p->max_keys, (long long)p->horizon, (long long)p->max_skew);
   hn_image_dump_tables(p, f);
   fprintf(f, "rules:\n");
   for (uint32_t r = 0; r < p->n_rules; r++) {

@@ -132,6 +132,7 @@ struct hn_incidents {
   bool native;           /* scores by their native code when the program has it */
   bool reads_now;        /* some score or domain condition reads `now`: refreshed as time passes */
   int64_t refreshed;     /* the watermark at the last refresh */
+  int64_t wall;          /* the wall clock when last read, for max_skew (hn_time_ahead) */
   bool failed;
 };
 
@@ -860,6 +861,7 @@ void hn_incidents_event(hn_incidents *x, hn_eval *e, const hn_event *ev, int64_t
   const hn_program *p = x->p;
   if (!p->n_exposures && !x->reads_now) return;
   if (!timed) t = x->any_t ? x->max_t : 0;
+  if (timed && hn_time_ahead(p, &x->wall, t)) return; /* far ahead of the clock: moves nothing (§10.12) */
   if (x->reads_now && x->any_t) refresh(x, (t > x->max_t ? t : x->max_t) - p->lateness); /* the watermark */
   if (!x->states_done) state_exposures(x, t);
   if (x->any_t && t < x->max_t - p->lateness) return; /* late events open and close nothing */
@@ -977,4 +979,243 @@ void hn_incidents_queue(hn_incidents *x, FILE *f, bool json) {
   if (json) fputs(",\"sections\":[", f);
   remediation(x, f, json, &first);
   if (json) fputs("]}\n", f);
+}
+
+/* ---- checkpoints --------------------------------------------------------------------------------
+ * Everything above, as it stands: the incidents (their alert events, entities, assets, scores),
+ * the entity index with each entity's incidents in their order (it decides which candidates
+ * merge first), the open exposure windows and the clock. Indices (assets, domains, exposures,
+ * fields) are the program's: a state is read back only when they mean the same (layout_hash),
+ * and each is checked all the same. */
+static void save_event(hn_ckw *w, const hn_event *ev) {
+  hn_ckw_u32(w, (uint32_t)ev->n_slots);
+  for (size_t s = 0; s < ev->n_slots; s++) {
+    hn_ckw_u32(w, ev->slots[s].first);
+    hn_ckw_u32(w, ev->slots[s].n);
+    hn_ckw_u32(w, ev->slots[s].flags);
+  }
+  hn_ckw_u32(w, (uint32_t)ev->n_values);
+  for (size_t v = 0; v < ev->n_values; v++) hn_ckw_value(w, &ev->values[v]);
+}
+
+static void save_incident(hn_ckw *w, const incident *c) {
+  hn_ckw_u64(w, c->id);
+  hn_ckw_i64(w, c->first_seen);
+  hn_ckw_i64(w, c->last_seen);
+  hn_ckw_i64(w, c->detected_at);
+  hn_ckw_u32(w, c->n_alerts);
+  hn_ckw_u32(w, c->severity);
+  for (int s = 0; s < N_SETS; s++) {
+    hn_ckw_u32(w, c->sets[s].n);
+    for (uint32_t i = 0; i < c->sets[s].n; i++) hn_ckw_str(w, c->sets[s].s[i]);
+  }
+  hn_ckw_u32(w, c->asset);
+  hn_ckw_str(w, c->service);
+  hn_ckw_u32(w, c->service_sev);
+  hn_ckw_u32(w, c->domain);
+  hn_ckw_f64(w, c->score);
+  hn_ckw_u32(w, c->n_stored);
+  for (uint32_t i = 0; i < c->n_stored; i++) save_event(w, &c->alerts[i]);
+  hn_ckw_u32(w, c->n_assets);
+  for (uint32_t i = 0; i < c->n_assets; i++) hn_ckw_u32(w, c->assets[i]);
+  hn_ckw_u64(w, c->merged_into);
+}
+
+/* What the indices of the state refer to: fields, assets, domains, exposures. */
+static uint64_t layout_hash(const hn_program *p) {
+  uint64_t h = hn_hash_mix(p->n_fields ^ (uint64_t)p->n_assets << 32, 0x9E3779B97F4A7C15ull);
+  for (uint32_t i = 0; i < p->n_fields; i++)
+    h = hn_hash_mix(h ^ hn_hash_bytes(p->fields[i].path, strlen(p->fields[i].path)), 0xA0761D6478BD642Full) + p->fields[i].type;
+  for (uint32_t i = 0; i < p->n_assets; i++)
+    h = hn_hash_mix(h ^ hn_hash_bytes(p->assets[i].name, strlen(p->assets[i].name)), 0xE7037ED1A0B428DBull);
+  for (uint32_t i = 0; i < p->n_domains; i++)
+    h = hn_hash_mix(h ^ hn_hash_bytes(p->domains[i].name, strlen(p->domains[i].name)), 0x8EBC6AF09C88C6E3ull);
+  for (uint32_t i = 0; i < p->n_exposures; i++)
+    h = hn_hash_mix(h ^ hn_hash_bytes(p->exposures[i].name, strlen(p->exposures[i].name)), 0x589965CC75374CC3ull);
+  return h;
+}
+
+void hn_incidents_save(const hn_incidents *x, hn_ckw *w) {
+  const hn_program *p = x->p;
+  hn_ckw_u64(w, layout_hash(p));
+  hn_ckw_u32(w, x->n);
+  for (uint32_t i = 0; i < x->n; i++) save_incident(w, &x->inc[i]);
+  hn_ckw_u32(w, x->tn);
+  for (uint32_t i = 0; i < x->tcap; i++) {
+    const ent *e = &x->tab[i];
+    if (!e->key) continue;
+    hn_ckw_str(w, e->key);
+    hn_ckw_u32(w, e->n);
+    for (uint32_t k = 0; k < e->n; k++) hn_ckw_u32(w, e->inc[k]);
+  }
+  hn_ckw_u32(w, x->n_win);
+  for (uint32_t i = 0; i < x->n_win; i++) {
+    hn_ckw_u32(w, x->win[i].exposure);
+    hn_ckw_u32(w, x->win[i].asset);
+    hn_ckw_str(w, x->win[i].value);
+    hn_ckw_i64(w, x->win[i].opened);
+  }
+  hn_ckw_u32(w, p->n_assets);
+  for (uint32_t a = 0; a < p->n_assets; a++) {
+    hn_ckw_f64(w, x->exposure[a]);
+    hn_ckw_u32(w, x->n_open[a]);
+  }
+  hn_ckw_i64(w, x->now);
+  hn_ckw_i64(w, x->max_t);
+  hn_ckw_u8(w, x->any_t);
+  hn_ckw_u8(w, x->states_done);
+  hn_ckw_i64(w, x->refreshed);
+}
+
+/* An alert event: as many slots as the program has fields, each within the values. */
+static bool load_event(hn_incidents *x, hn_ckr *r, hn_event *ev) {
+  memset(ev, 0, sizeof *ev);
+  uint32_t ns = hn_ckr_count(r, 12, "an alert's field count");
+  if (ns != x->p->n_fields) return hn_ckr_fail(r, "an alert's field count");
+  ev->slots = calloc(ns ? ns : 1, sizeof *ev->slots);
+  if (!ev->slots) return hn_ckr_fail(r, "out of memory");
+  ev->n_slots = ns;
+  for (uint32_t s = 0; s < ns; s++) {
+    ev->slots[s].first = hn_ckr_u32(r, "an alert's field");
+    ev->slots[s].n = hn_ckr_u32(r, "an alert's field");
+    ev->slots[s].flags = hn_ckr_u32(r, "an alert's field");
+  }
+  uint32_t nv = hn_ckr_count(r, 14, "an alert's value count");
+  ev->values = calloc(nv ? nv : 1, sizeof *ev->values);
+  if (!ev->values) return hn_ckr_fail(r, "out of memory");
+  for (uint32_t v = 0; v < nv && hn_ckr_value(r, &ev->values[v], "an alert's value"); v++) {
+    ev->n_values = v + 1;
+    if (ev->values[v].kind != HN_V_STRING) continue;
+    char *s = malloc(ev->values[v].len ? ev->values[v].len : 1);
+    if (!s) { ev->values[v].kind = HN_V_NULL; return hn_ckr_fail(r, "out of memory"); }
+    memcpy(s, ev->values[v].u.s, ev->values[v].len);
+    ev->values[v].u.s = s;
+  }
+  for (uint32_t s = 0; s < ns && !r->err; s++)
+    if ((uint64_t)ev->slots[s].first + ev->slots[s].n > nv || ev->slots[s].flags > HN_SLOT_ARRAY)
+      return hn_ckr_fail(r, "an alert's field");
+  return !r->err;
+}
+
+/* The service named s, as the program's own string (incidents point into the program). */
+static const char *program_service(const hn_program *p, const char *s) {
+  for (uint32_t i = 0; i < p->n_rules; i++)
+    if (p->rules[i].service && strcmp(p->rules[i].service, s) == 0) return p->rules[i].service;
+  return NULL;
+}
+
+static void load_set(hn_ckr *r, sset *set) {
+  uint32_t n = hn_ckr_count(r, 4, "a list of an incident");
+  for (uint32_t i = 0; i < n && !r->err; i++) {
+    bool null;
+    char *s = hn_ckr_str(r, &null, "a list item of an incident");
+    if (!s) { hn_ckr_fail(r, "a list item of an incident"); break; }
+    if (ss_has(set, s)) hn_ckr_fail(r, "a list item given twice");
+    else if (!ss_add(set, s)) hn_ckr_fail(r, "out of memory");
+    free(s);
+  }
+}
+
+/* Incident i (its id is i + 1) into c, zeroed by the caller. */
+static void load_incident(hn_incidents *x, hn_ckr *r, incident *c, uint32_t i, uint32_t n) {
+  const hn_program *p = x->p;
+  c->id = hn_ckr_u64(r, "an incident's id");
+  if (c->id != (uint64_t)i + 1) hn_ckr_fail(r, "an incident's id");
+  c->first_seen = hn_ckr_time(r, false, "an incident's time");
+  c->last_seen = hn_ckr_time(r, false, "an incident's time");
+  c->detected_at = hn_ckr_time(r, false, "an incident's time");
+  c->n_alerts = hn_ckr_u32(r, "an incident's alert count");
+  c->severity = hn_ckr_u32(r, "an incident's severity");
+  for (int s = 0; s < N_SETS; s++) load_set(r, &c->sets[s]);
+  c->asset = hn_ckr_index(r, p->n_assets, true, "an incident's asset");
+  bool null;
+  char *sv = hn_ckr_str(r, &null, "an incident's service");
+  if (sv && !(c->service = program_service(p, sv))) hn_ckr_fail(r, "an incident's service");
+  if (!sv && !null) hn_ckr_fail(r, "an incident's service");
+  free(sv);
+  c->service_sev = hn_ckr_u32(r, "an incident's service");
+  c->domain = hn_ckr_index(r, p->n_domains, true, "an incident's domain");
+  c->score = hn_ckr_f64(r, "an incident's score");
+  uint32_t ns = hn_ckr_count(r, 8, "an incident's alerts");
+  if (ns > 1024) hn_ckr_fail(r, "an incident's alerts");
+  c->alerts = r->err ? NULL : calloc(ns ? ns : 1, sizeof *c->alerts);
+  if (!r->err && !c->alerts) hn_ckr_fail(r, "out of memory");
+  c->cap_alerts = c->alerts ? ns : 0;
+  for (uint32_t k = 0; k < ns && !r->err; k++)
+    if (load_event(x, r, &c->alerts[c->n_stored++]) == false) break;
+  uint32_t na = hn_ckr_count(r, 4, "an incident's assets");
+  c->assets = r->err ? NULL : malloc((na ? na : 1) * sizeof *c->assets);
+  if (!r->err && !c->assets) hn_ckr_fail(r, "out of memory");
+  for (uint32_t k = 0; k < na && !r->err; k++) c->assets[c->n_assets++] = hn_ckr_index(r, p->n_assets, false, "an incident's assets");
+  c->merged_into = hn_ckr_u64(r, "an incident's merge");
+  if (c->merged_into > n) hn_ckr_fail(r, "an incident's merge");
+}
+
+/* The entity index: each entity's incidents, in their order. */
+static void load_entities(hn_incidents *x, hn_ckr *r) {
+  uint32_t ne = hn_ckr_count(r, 8, "the entity count");
+  for (uint32_t i = 0; i < ne && !r->err; i++) {
+    bool null;
+    char *key = hn_ckr_str(r, &null, "an entity");
+    uint32_t n = hn_ckr_count(r, 4, "an entity's incidents");
+    if (!key || r->err) { free(key); hn_ckr_fail(r, "an entity"); break; }
+    bool known = ent_find(x, key, false) != NULL;
+    ent *e = known ? NULL : ent_find(x, key, true);
+    free(key);
+    if (known || !e) { hn_ckr_fail(r, known ? "an entity given twice" : "out of memory"); break; }
+    e->inc = malloc((n ? n : 1) * sizeof *e->inc);
+    if (!e->inc) { hn_ckr_fail(r, "out of memory"); break; }
+    e->cap = n ? n : 1;
+    for (uint32_t k = 0; k < n && !r->err; k++) e->inc[e->n++] = hn_ckr_index(r, x->n, false, "an entity's incident");
+  }
+}
+
+static void load_windows(hn_incidents *x, hn_ckr *r) {
+  const hn_program *p = x->p;
+  uint32_t nw = hn_ckr_count(r, 20, "the exposure window count");
+  x->win = calloc(nw ? nw : 1, sizeof *x->win);
+  if (!x->win) { hn_ckr_fail(r, "out of memory"); return; }
+  x->cap_win = nw ? nw : 1;
+  for (uint32_t i = 0; i < nw && !r->err; i++) {
+    window *w = &x->win[x->n_win++];
+    w->exposure = hn_ckr_index(r, p->n_exposures, false, "an exposure window");
+    w->asset = hn_ckr_index(r, p->n_assets, true, "an exposure window's asset");
+    bool null;
+    w->value = hn_ckr_str(r, &null, "an exposure window's value");
+    w->opened = hn_ckr_time(r, false, "an exposure window's time");
+    if (!r->err && (w->asset == HN_NO_ASSET) != (w->value != NULL))
+      hn_ckr_fail(r, "an exposure window");
+  }
+  if (hn_ckr_u32(r, "the asset count") != p->n_assets) hn_ckr_fail(r, "the asset count");
+  for (uint32_t a = 0; a < p->n_assets && !r->err; a++) {
+    x->exposure[a] = hn_ckr_f64(r, "an asset's exposure");
+    x->n_open[a] = hn_ckr_u32(r, "an asset's open windows");
+  }
+}
+
+hn_status hn_incidents_load(hn_incidents *x, hn_ckr *r, char *err, size_t errlen) {
+  uint64_t layout = hn_ckr_u64(r, "the incidents' layout");
+  if (!r->err && layout != layout_hash(x->p)) {
+    snprintf(err, errlen, "the pack's fields, assets, domains or exposures changed since the state was written, and "
+             "the state holds incidents, which refer to them; start without the state, or with the pack that wrote it");
+    return HN_ERR_SYNTAX;
+  }
+  uint32_t n = hn_ckr_count(r, 64, "the incident count");
+  x->inc = calloc(n ? n : 1, sizeof *x->inc);
+  if (!x->inc) return HN_ERR_NOMEM;
+  x->cap = n ? n : 1;
+  for (uint32_t i = 0; i < n && !r->err; i++) {
+    incident *c = &x->inc[x->n++];
+    c->asset = HN_NO_ASSET;
+    load_incident(x, r, c, i, n);
+  }
+  load_entities(x, r);
+  load_windows(x, r);
+  x->now = hn_ckr_time(r, false, "the clock");
+  x->max_t = hn_ckr_time(r, false, "the clock");
+  x->any_t = hn_ckr_bool(r, "the clock");
+  x->states_done = hn_ckr_bool(r, "the state exposures' flag");
+  x->refreshed = hn_ckr_time(r, false, "the clock");
+  if (x->failed) return HN_ERR_NOMEM;
+  return r->err ? HN_ERR_SYNTAX : HN_OK;
 }

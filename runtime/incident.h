@@ -29,4 +29,12 @@ void hn_incidents_event(hn_incidents *x, hn_eval *e, const hn_event *ev, int64_t
 void hn_incidents_queue(hn_incidents *x, FILE *f, bool json);
 
 uint32_t hn_incidents_count(const hn_incidents *x);
+
+/* Checkpoints: the whole state (incidents with their alerts, entities, assets and scores, the
+ * next id, the entity index, open exposure windows, the clock) to w; read back into a fresh
+ * x, every length and index checked: HN_OK; HN_ERR_SYNTAX with err filled when the pack's
+ * fields, assets, domains or exposures changed since (the state's indices refer to them), or
+ * with r->err set when the state is malformed; HN_ERR_NOMEM. */
+void hn_incidents_save(const hn_incidents *x, hn_ckw *w);
+hn_status hn_incidents_load(hn_incidents *x, hn_ckr *r, char *err, size_t errlen);
 #endif

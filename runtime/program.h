@@ -292,6 +292,7 @@ struct hn_program {
   uint64_t memory;      /* bytes of correlation state */
   uint64_t max_keys;
   int64_t checkpoint;   /* ns of wall-clock time between checkpoints */
+  int64_t max_skew;     /* ns an event may be ahead of the wall clock and move the watermark; 0: no bound */
   hn_test *tests;
   uint32_t n_tests;
   hn_asset *assets;     /* the merged asset inventories */

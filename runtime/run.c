@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -159,6 +160,7 @@ typedef struct sink {
   int64_t *count;
   hn_incidents *inc;     /* every alert joins an incident, when incidents are kept */
   int64_t now;
+  int64_t wall;          /* the clock for max_skew: an alert far ahead of it does not move now */
   FILE *records;         /* the incidents' records, checked after each write (may be NULL) */
   FILE *bad;             /* the first output a write failed on (the run stops), and errno then */
   int bad_errno;
@@ -191,8 +193,8 @@ static void emit(void *ud, const hn_calert *a) {
     out_check(k, k->out);
   }
   if (k->inc) {
-    if (a->timed && a->time > k->now) k->now = a->time;
-    hn_incidents_alert(k->inc, a, k->now);
+    if (a->timed && a->time > k->now && !hn_time_ahead(k->p, &k->wall, a->time)) k->now = a->time;
+    hn_incidents_alert(k->inc, a, k->now > INT64_MIN ? k->now : 0); /* before any time: 1970 (§10.12) */
     out_check(k, k->records);
   }
 }
@@ -275,21 +277,33 @@ static hn_status session_init(const hn_program *p, hn_eval *e, hn_event *ev) {
 }
 
 /* ---- checkpoints ------------------------------------------------------------------------------
- * A state file: a header (magic, format, byte order, the input position and the runner's
- * counts, the outputs' lengths), then the correlation engine's state. Written to PATH.tmp,
- * flushed to disk, renamed over PATH: a crash leaves the old state or the new, never half. */
+ * A state file: a fixed header (magic, format, byte order, the version of hornet that wrote
+ * it, the program's hash, the body's length and checksum), then the body: the input position
+ * and the runner's counts, the outputs' lengths, the correlation engine's state and the
+ * incidents'. Written to PATH.tmp, flushed to disk, renamed over PATH and the directory
+ * synced: a crash leaves the old state or the new, never half. Read whole and checked (length,
+ * checksum) before anything in it is used; then every length and index is checked again as
+ * it is read, so a damaged file is refused, naming itself and what is wrong. */
 #define HN_STATE_MAGIC "HORNETST"
-enum { HN_STATE_FORMAT = 2 };
+enum { HN_STATE_FORMAT = 3, HN_STATE_ORDER = 0x01020304 };
 
 typedef struct state_head {
   char magic[8];
-  uint32_t format, order;      /* order: 0x01020304 as written by the host */
-  uint64_t offset, lines, events, bytes, alerts, malformed, late;
-  int64_t out_len[3];          /* the alerts', dead letters' and incident records' length at the
-                                * checkpoint, -1 when not a regular file */
+  uint32_t format, order;      /* order: HN_STATE_ORDER as written by the host */
+  char version[16];            /* HN_VERSION_STRING, NUL-padded */
+  uint64_t program;            /* hn_program_hash of the program that wrote it */
+  uint64_t length, sum;        /* the body's; the sum covers the header before it too */
 } state_head;
+_Static_assert(sizeof(state_head) == 56, "the header has no padding");
 
-/* The outputs a checkpoint records the length of, in state_head.out_len order. */
+/* The runner's part of the body. */
+typedef struct state_run {
+  uint64_t offset, lines, events, bytes, alerts, malformed, late;
+  int64_t lens[3];             /* output, dead letters, incident records: -1 when not a file */
+  int64_t now;                 /* the incidents' clock (the latest alert time) */
+} state_run;
+
+/* The outputs a checkpoint records the length of, in state_run.lens order. */
 static void outputs_of(const hn_run_options *o, FILE *f[3]) {
   f[0] = o->out;
   f[1] = o->dead_letter;
@@ -316,8 +330,54 @@ static int out_cut(FILE *f, int64_t len) {
   return fseeko(f, 0, SEEK_END) == 0 ? 0 : -1;
 }
 
-/* Writes the state file; a failure to write it is reported to o->diag, one of the outputs'
- * noted in k (it must be flushed: what it holds is part of the checkpoint). */
+static uint64_t head_seed(const state_head *h) { return hn_ck_sum(0, h, offsetof(state_head, length)); }
+
+static hn_status state_body(hn_ckw *w, const state_run *sr, const hn_corr_engine *ce, const hn_incidents *inc) {
+  const uint64_t u[] = {sr->offset, sr->lines, sr->events, sr->bytes, sr->alerts, sr->malformed, sr->late};
+  for (size_t i = 0; i < sizeof u / sizeof *u; i++) hn_ckw_u64(w, u[i]);
+  for (int i = 0; i < 3; i++) hn_ckw_i64(w, sr->lens[i]);
+  hn_ckw_i64(w, sr->now);
+  hn_status rc = hn_corr_save(ce, w);
+  hn_ckw_u8(w, inc != NULL);
+  if (inc) hn_incidents_save(inc, w);
+  return rc;
+}
+
+/* The header (its length and sum filled in once the body is written), the body, synced. */
+static hn_status write_state(FILE *f, state_head *h, const state_run *sr, const hn_corr_engine *ce,
+                             const hn_incidents *inc) {
+  hn_ckw *w = malloc(sizeof *w);
+  if (!w) return HN_ERR_NOMEM;
+  hn_status rc = fwrite(h, sizeof *h, 1, f) == 1 ? HN_OK : HN_ERR_IO;
+  if (rc == HN_OK) {
+    hn_ckw_init(w, f, head_seed(h));
+    rc = state_body(w, sr, ce, inc);
+    if (!hn_ckw_end(w) && rc == HN_OK) rc = HN_ERR_IO;
+    h->length = w->n;
+    h->sum = hn_ck_sum(w->sum, &h->length, sizeof h->length);
+  }
+  free(w);
+  if (rc == HN_OK && (fseeko(f, 0, SEEK_SET) != 0 || fwrite(h, sizeof *h, 1, f) != 1 || fflush(f) != 0 ||
+                      fsync(fileno(f)) != 0))
+    rc = HN_ERR_IO;
+  return rc;
+}
+
+/* The directory of path, synced so that the rename is on disk too. */
+static void sync_dir(const char *path) {
+  const char *slash = strrchr(path, '/');
+  char dir[4096];
+  snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) + (slash == path) : 1, slash ? path : ".");
+  int fd = open(dir, O_RDONLY);
+  if (fd >= 0) {
+    fsync(fd);
+    close(fd);
+  }
+}
+
+/* PATH.tmp written whole and synced, then renamed over PATH: the old state or the new. A
+ * failure to write it is reported to o->diag, one of the outputs' noted in k (they are flushed
+ * first: what they hold is part of the checkpoint). */
 static hn_status state_save(const hn_run_options *o, sink *k, const hn_corr_engine *ce, const hn_run_stats *st,
                             uint64_t offset) {
   const char *path = o->state_path;
@@ -325,73 +385,163 @@ static hn_status state_save(const hn_run_options *o, sink *k, const hn_corr_engi
   outputs_of(o, outs);
   for (int i = 0; i < 3; i++) out_flush(k, outs[i]);
   if (k->bad) return HN_ERR_IO;
+  state_run sr = {offset, st->lines, st->events, st->bytes, st->alerts, st->malformed, st->late, {0}, k->now};
+  for (int i = 0; i < 3; i++) sr.lens[i] = out_end(outs[i]);
   state_head h;
   memset(&h, 0, sizeof h);
   memcpy(h.magic, HN_STATE_MAGIC, 8);
   h.format = HN_STATE_FORMAT;
-  h.order = 0x01020304;
-  h.offset = offset;
-  h.lines = st->lines;
-  h.events = st->events;
-  h.bytes = st->bytes;
-  h.alerts = st->alerts;
-  h.malformed = st->malformed;
-  h.late = st->late;
-  for (int i = 0; i < 3; i++) h.out_len[i] = out_end(outs[i]);
-  size_t n = strlen(path);
-  char *tmp = malloc(n + 5);
+  h.order = HN_STATE_ORDER;
+  snprintf(h.version, sizeof h.version, "%s", HN_VERSION_STRING);
+  h.program = hn_program_hash(k->p);
+  size_t n = strlen(path) + 5;
+  char *tmp = malloc(n);
   if (!tmp) return HN_ERR_NOMEM;
-  memcpy(tmp, path, n);
-  memcpy(tmp + n, ".tmp", 5);
+  snprintf(tmp, n, "%s.tmp", path);
   FILE *f = fopen(tmp, "wb");
-  hn_status rc = f ? HN_OK : HN_ERR_IO;
-  if (f && fwrite(&h, sizeof h, 1, f) != 1) rc = HN_ERR_IO;
-  if (f && rc == HN_OK) rc = hn_corr_save(ce, f);
-  if (f && fflush(f) != 0) rc = HN_ERR_IO;
-  if (f && fsync(fileno(f)) != 0) rc = HN_ERR_IO;
-  if (f && fclose(f) != 0) rc = HN_ERR_IO;
-  if (rc == HN_OK && rename(tmp, path) != 0) rc = HN_ERR_IO;
-  if (rc == HN_ERR_IO && o->diag) fprintf(o->diag, "hornet: cannot write the state file '%s': %s\n", path, strerror(errno));
-  if (rc != HN_OK) remove(tmp);
+  hn_status rc = f ? write_state(f, &h, &sr, ce, k->inc) : HN_ERR_IO;
+  int err = errno;
+  if (f && fclose(f) != 0 && rc == HN_OK) {
+    rc = HN_ERR_IO;
+    err = errno;
+  }
+  if (rc == HN_OK && rename(tmp, path) != 0) {
+    rc = HN_ERR_IO;
+    err = errno;
+  }
+  if (rc == HN_OK) sync_dir(path);
+  else if (f) remove(tmp);
+  if (rc != HN_OK && o->diag)
+    fprintf(o->diag, "hornet: cannot write the state file '%s': %s\n", path, rc == HN_ERR_NOMEM ? "out of memory" : strerror(err));
   free(tmp);
   return rc;
 }
 
-/* Reads PATH if it exists: 0 none, 1 restored, -1 refused (diag says why). */
-static int state_load(const char *path, hn_corr_engine *ce, hn_run_stats *st, uint64_t *offset, const hn_run_options *o) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return 0;
-  state_head h;
-  char err[512] = "";
-  int rc = 1;
-  if (fread(&h, sizeof h, 1, f) != 1 || memcmp(h.magic, HN_STATE_MAGIC, 8) != 0) {
-    snprintf(err, sizeof err, "not a hornet state file");
-  } else if (h.format != HN_STATE_FORMAT || h.order != 0x01020304) {
-    snprintf(err, sizeof err, "written by another version of hornet or another kind of machine (format %u)", h.format);
-  } else if (hn_corr_load(ce, f, o->input_name, o->diag, err, sizeof err) != HN_OK && !*err) {
-    snprintf(err, sizeof err, "cannot be read");
+/* The header's verdict on a file of n bytes: NULL when it is whole and its sum matches. */
+static const char *head_check(const unsigned char *b, size_t n, state_head *h, char *why, size_t cap) {
+  if (n < 8 || memcmp(b, HN_STATE_MAGIC, 8) != 0) return "not a hornet state file";
+  if (n < sizeof *h) {
+    snprintf(why, cap, "truncated: %zu bytes, shorter than its %zu-byte header", n, sizeof *h);
+    return why;
   }
-  fclose(f);
-  if (*err) {
-    if (o->diag) fprintf(o->diag, "hornet: state file '%s': %s\n", path, err);
-    return -1;
+  memcpy(h, b, sizeof *h);
+  char ver[sizeof h->version + 1] = "";
+  memcpy(ver, h->version, sizeof h->version);
+  for (size_t i = 0; i < sizeof h->version; i++) ver[i] = ver[i] >= 0x20 && ver[i] < 0x7f ? ver[i] : ver[i] ? '?' : 0;
+  if (h->order != HN_STATE_ORDER) return "written on a machine of another byte order";
+  if (h->format != HN_STATE_FORMAT) {
+    snprintf(why, cap, "format %u (written by hornet %s); this hornet (%s) reads format %d: start without it",
+             h->format, ver, HN_VERSION_STRING, HN_STATE_FORMAT);
+    return why;
   }
-  *offset = h.offset;
-  st->lines = h.lines;
-  st->events = h.events;
-  st->bytes = h.bytes;
-  st->alerts = h.alerts;
-  st->malformed = h.malformed;
-  st->late = h.late;
-  /* resume: the input where the checkpoint left it, the outputs cut back to their lengths then */
+  if (h->length != n - sizeof *h) {
+    snprintf(why, cap, "truncated or corrupt: it holds %zu bytes after its header, which says %" PRIu64, n - sizeof *h,
+             h->length);
+    return why;
+  }
+  uint64_t sum = hn_ck_sum(hn_ck_sum(head_seed(h), b + sizeof *h, n - sizeof *h), &h->length, sizeof h->length);
+  return sum == h->sum ? NULL : "corrupt: its checksum does not match its content";
+}
+
+/* The body after a good header: the runner's part into sr, then the engines'. */
+static hn_status state_parse(hn_ckr *r, const hn_program *p, hn_corr_engine *ce, hn_incidents **inc, bool native,
+                             state_run *sr, const hn_run_options *o, char *err, size_t cap) {
+  uint64_t *u[] = {&sr->offset, &sr->lines, &sr->events, &sr->bytes, &sr->alerts, &sr->malformed, &sr->late};
+  for (size_t i = 0; i < sizeof u / sizeof *u; i++) *u[i] = hn_ckr_u64(r, "the runner's counts");
+  if (sr->offset > INT64_MAX) hn_ckr_fail(r, "the input's position");
+  for (int i = 0; i < 3; i++)
+    if ((sr->lens[i] = hn_ckr_i64(r, "an output's length")) < -1) hn_ckr_fail(r, "an output's length");
+  sr->now = hn_ckr_time(r, true, "the incidents' clock");
+  if (r->err) return HN_ERR_SYNTAX;
+  hn_status rc = hn_corr_load(ce, r, o->input_name, o->diag, err, cap);
+  if (rc == HN_OK && hn_ckr_bool(r, "the incidents' flag")) {
+    if (!*inc && !(*inc = hn_incidents_create(p, NULL, native))) return HN_ERR_NOMEM; /* carried on to the next state */
+    rc = hn_incidents_load(*inc, r, err, cap);
+  }
+  if (rc == HN_OK && !r->err && r->at != r->n) hn_ckr_fail(r, "bytes after the end of the state");
+  return rc == HN_OK && r->err ? HN_ERR_SYNTAX : rc;
+}
+
+/* The input where the checkpoint left it, each output cut back to its length then: 1, or -1
+ * (diag says why). */
+static int state_resume(const char *path, const state_run *sr, const hn_run_options *o) {
   struct stat sb;
-  if (fstat(fileno(o->in), &sb) == 0 && S_ISREG(sb.st_mode) && fseeko(o->in, (off_t)h.offset, SEEK_SET) != 0) rc = -1;
+  if (fstat(fileno(o->in), &sb) == 0 && S_ISREG(sb.st_mode)) {
+    const char *why = sr->offset > (uint64_t)sb.st_size ? "the input is shorter: not the input it was written for"
+                      : fseeko(o->in, (off_t)sr->offset, SEEK_SET) != 0 ? strerror(errno) : NULL;
+    if (why) {
+      if (o->diag)
+        fprintf(o->diag, "hornet: state file '%s': cannot resume '%s' at byte %" PRIu64 ": %s\n", path, o->input_name,
+                sr->offset, why);
+      return -1;
+    }
+  }
   FILE *outs[3];
   outputs_of(o, outs);
   for (int i = 0; i < 3; i++)
-    if (out_cut(outs[i], h.out_len[i]) != 0) rc = -1;
-  if (rc < 0 && o->diag) fprintf(o->diag, "hornet: cannot resume the input or the outputs at the checkpoint: %s\n", strerror(errno));
-  return rc;
+    if (out_cut(outs[i], sr->lens[i]) != 0) {
+      if (o->diag)
+        fprintf(o->diag, "hornet: state file '%s': cannot cut an output back to its %" PRId64 " bytes at the "
+                "checkpoint: %s\n", path, sr->lens[i], strerror(errno));
+      return -1;
+    }
+  return 1;
+}
+
+/* Reads the whole of path into memory (*len bytes, malloc'd); NULL with errno set. */
+static unsigned char *read_all(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  struct stat sb;
+  unsigned char *b = NULL;
+  if (fstat(fileno(f), &sb) == 0 && sb.st_size >= 0 && (b = malloc((size_t)sb.st_size + 1)) != NULL) {
+    *len = fread(b, 1, (size_t)sb.st_size, f);
+    if (ferror(f) || *len != (size_t)sb.st_size) { free(b); b = NULL; errno = EIO; }
+  }
+  fclose(f);
+  return b;
+}
+
+/* Reads PATH if it exists: 0 none, 1 restored, -1 refused (diag says why). The incidents it
+ * holds go to *inc, created when this run keeps none, so that they carry on. */
+static int state_load(const char *path, const hn_program *p, hn_corr_engine *ce, hn_incidents **inc, bool native,
+                      hn_run_stats *st, uint64_t *offset, int64_t *now, const hn_run_options *o) {
+  size_t n = 0;
+  unsigned char *b = read_all(path, &n);
+  if (!b && errno == ENOENT) return 0;
+  char err[512] = "", why[256];
+  state_head h;
+  const char *bad = b ? head_check(b, n, &h, why, sizeof why) : strerror(errno);
+  state_run sr;
+  memset(&sr, 0, sizeof sr);
+  hn_ckr r;
+  if (!bad) {
+    hn_ckr_init(&r, b + sizeof h, n - sizeof h);
+    hn_status rc = state_parse(&r, p, ce, inc, native, &sr, o, err, sizeof err);
+    if (rc == HN_ERR_NOMEM) bad = "out of memory";
+    else if (*err) bad = err;
+    else if (r.err) {
+      snprintf(why, sizeof why, "corrupt: %s at byte %zu", r.err, sizeof h + r.err_at);
+      bad = why;
+    }
+    if (!bad && h.program != hn_program_hash(p) && o->diag) /* a new version of the pack: migrated rule by rule */
+      fprintf(o->diag, "hornet: state file '%s' was written by another version of the pack: the state of its "
+              "unchanged rules is kept\n", path);
+  }
+  free(b);
+  if (bad) {
+    if (o->diag) fprintf(o->diag, "hornet: state file '%s': %s\n", path, bad);
+    return -1;
+  }
+  *offset = sr.offset;
+  st->lines = sr.lines;
+  st->events = sr.events;
+  st->bytes = sr.bytes;
+  st->alerts = sr.alerts;
+  st->malformed = sr.malformed;
+  st->late = sr.late;
+  *now = sr.now;
+  return state_resume(path, &sr, o);
 }
 
 static int64_t wall_ns(void) {
@@ -469,7 +619,24 @@ static void late(const hn_program *p, const hn_run_options *o, sink *k, hn_run_s
 }
 
 /* The last lines of the run's reports. */
+/* An event more than max_skew ahead of the clock (§10.12): held back, or (dropped) kept out of
+ * correlation for want of room, which is a dead letter. The first few of each are reported. */
+static void ahead(const hn_program *p, const hn_run_options *o, sink *k, const hn_corr_stats *cs, bool dropped,
+                  const line_at *l) {
+  char msg[200];
+  snprintf(msg, sizeof msg, "event ahead of the clock by more than max_skew (%" PRId64 "s): %s", p->max_skew / 1000000000,
+           dropped ? "kept out of correlation: the events held back use half of `memory`"
+                   : "held back from correlation until the watermark reaches it; the watermark does not move");
+  if (o->diag && (dropped ? cs->dropped : cs->ahead - cs->dropped) <= o->max_reports)
+    fprintf(o->diag, "%s:%" PRIu64 ": %s\n", o->input_name, l->line, msg);
+  if (dropped) dead_letter(o, k, l, "ahead", msg, NULL);
+}
+
 static void run_summary(const hn_program *p, const hn_run_options *o, const hn_run_stats *st, const re_limits *rl) {
+  uint64_t held = st->ahead - st->ahead_dropped;
+  uint64_t unshown = (held > o->max_reports ? held - o->max_reports : 0) +
+                     (st->ahead_dropped > o->max_reports ? st->ahead_dropped - o->max_reports : 0);
+  if (o->diag && unshown) fprintf(o->diag, "%s: %" PRIu64 " more events ahead of the clock not shown\n", o->input_name, unshown);
   if (o->diag && st->late > o->max_reports)
     fprintf(o->diag, "%s: %" PRIu64 " more late events not shown\n", o->input_name, st->late - o->max_reports);
   if (o->diag && st->malformed > o->max_reports)
@@ -486,7 +653,7 @@ hn_status hn_run_stream(const hn_program *p, const hn_run_options *o, hn_run_sta
   hn_event ev;
   if (session_init(p, &e, &ev) != HN_OK) return HN_ERR_NOMEM;
   uint8_t *seen = malloc(p->n_fields ? p->n_fields : 1);
-  sink sk = {o->out, p, seen, &st->alerts, NULL, NULL, INT64_MIN, o->incidents, NULL, 0};
+  sink sk = {o->out, p, seen, &st->alerts, NULL, NULL, INT64_MIN, 0, o->incidents, NULL, 0};
   if (o->incidents || o->queue) sk.inc = hn_incidents_create(p, o->incidents, o->engine != HN_ENGINE_INTERP);
   bool need = hn_corr_needed(p) || o->state_path;
   hn_corr_engine *ce = need ? hn_corr_create(p, emit, &sk) : NULL;
@@ -505,7 +672,7 @@ hn_status hn_run_stream(const hn_program *p, const hn_run_options *o, hn_run_sta
   uint64_t offset = 0, segment = 0;
   re_limits rl = {NULL, NULL};
   hn_status rc = HN_OK;
-  if (o->state_path && state_load(o->state_path, ce, st, &offset, o) < 0) rc = HN_ERR_SEMANTIC;
+  if (o->state_path && state_load(o->state_path, p, ce, &sk.inc, native, st, &offset, &sk.now, o) < 0) rc = HN_ERR_SEMANTIC;
   uint64_t events0 = st->events;
   int64_t next_ck = wall_ns() + p->checkpoint;
   while (rc == HN_OK && !sk.bad && (!o->max_events || st->events - events0 < o->max_events) &&
@@ -539,7 +706,8 @@ hn_status hn_run_stream(const hn_program *p, const hn_run_options *o, hn_run_sta
     }
     int lt = ce ? hn_corr_event(ce, &e, &ev, line, len, o->input_name, at.line, at.offset) : 0;
     if (lt < 0) { rc = HN_ERR_NOMEM; break; }
-    if (lt) late(p, o, &sk, st, &at);
+    if (lt == HN_CORR_LATE) late(p, o, &sk, st, &at);
+    else if (lt == HN_CORR_AHEAD || lt == HN_CORR_DROPPED) ahead(p, o, &sk, hn_corr_stats_of(ce), lt == HN_CORR_DROPPED, &at);
     if (e.re_undecided && (rc = re_limited(p, &e, &rl, o, &sk, st, &at)) != HN_OK) break;
     if (o->state_path && ((o->checkpoint_events && ++segment % o->checkpoint_events == 0) ||
                           ((st->events & 1023) == 0 && wall_ns() >= next_ck))) {
@@ -566,6 +734,9 @@ hn_status hn_run_stream(const hn_program *p, const hn_run_options *o, hn_run_sta
     st->evicted = cs->evicted;
     st->peak_keys = cs->peak_keys;
     st->peak_state_bytes = cs->peak_bytes;
+    st->ahead = cs->ahead;
+    st->ahead_dropped = cs->dropped;
+    st->released = cs->released;
     hn_corr_destroy(ce);
   }
   if (sk.inc) {
@@ -610,7 +781,7 @@ static int one_test(const hn_program *p, const hn_test *t, hn_eval *e, hn_event 
   memset(count, 0, p->n_rules * sizeof *count);
   int verdict = 1;
   /* every test starts from empty correlation state; its events are one finite input */
-  sink sk = {NULL, p, NULL, NULL, count, NULL, INT64_MIN, NULL, NULL, 0};
+  sink sk = {NULL, p, NULL, NULL, count, NULL, INT64_MIN, 0, NULL, NULL, 0};
   hn_corr_engine *ce = hn_corr_needed(p) ? hn_corr_create(p, emit, &sk) : NULL;
   if (hn_corr_needed(p) && !ce) {
     fprintf(msg, "  out of memory\n");

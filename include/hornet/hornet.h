@@ -104,8 +104,10 @@ typedef struct hn_run_options {
    * input resumes at its recorded position when `in` can seek, and `out`, `dead_letter` and
    * `incidents`, when regular files, are cut back to their recorded lengths, so what was written
    * after the last checkpoint is not repeated: open them for appending); the state is written
-   * atomically every checkpoint_events events (0: never),
-   * every `checkpoint` setting of wall-clock time, and at the end. */
+   * atomically every checkpoint_events events (0: never), every `checkpoint` setting of
+   * wall-clock time, and at the end. It holds the correlation state and the incidents. A
+   * damaged state file, or one another pack wrote, is refused (HN_ERR_SEMANTIC, the reason on
+   * diag) and left as it is. */
   const char *state_path;
   uint64_t checkpoint_events;
   uint64_t max_events;       /* stop after this many events (0: the whole input) */
@@ -120,11 +122,15 @@ typedef struct hn_run_options {
 typedef struct hn_run_stats {
   uint64_t lines, events, bytes, alerts, malformed;
   uint64_t late;             /* events below the watermark: kept out of correlation state */
+  uint64_t ahead;            /* events more than `max_skew` ahead of the clock: held back, the
+                              * watermark not moved by them (lang/SPEC.md §10.12) */
+  uint64_t ahead_dropped;    /* of those, kept out of correlation: no room to hold them */
+  uint64_t released;         /* held events released before their lateness was up, for `memory` */
   uint64_t untimed;          /* events without a time where correlation rules needed one */
   uint64_t no_key;           /* events a correlation left out for a missing key value */
   uint64_t suppressed;       /* alerts suppressed (lang/SPEC.md §10.11) */
   uint64_t evicted;          /* correlation keys evicted by the memory or max_keys bound */
-  uint64_t peak_keys, peak_state_bytes; /* correlation state at its largest */
+  uint64_t peak_keys, peak_state_bytes; /* correlation state (keys and held events) at its largest */
   uint64_t incidents;        /* incidents opened */
   uint64_t regex_undecided;  /* (event, rule) pairs where a regex match reached the limits of
                               * lang/SPEC.md §6.8 (each also a dead letter and a report) */
