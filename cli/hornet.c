@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include "hornet/compiler.h"
 #include "hornet/hornet.h"
+#include "hornet/hornetaux.h"
 
 static FILE *out1; /* standard output: through a stream that keeps write errors (see below) */
 

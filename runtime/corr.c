@@ -1936,6 +1936,19 @@ static int corr_event(hn_corr_engine *c, hn_eval *e, const hn_event *ev, const c
   return c->failed ? -1 : HN_CORR_TAKEN;
 }
 
+hn_status hn_corr_advance(hn_corr_engine *c, hn_eval *e, int64_t w) {
+  drain(c);
+  if (!c->p->n_corrs) return c->failed ? HN_ERR_NOMEM : HN_OK;
+  for (int round = 0; round < 64; round++) { /* as hn_corr_finish: alerts of closed windows feed rules over alerts */
+    advance(c, e, w);
+    if (c->qhead == c->qn) break;
+    drain(c);
+  }
+  return c->failed ? HN_ERR_NOMEM : HN_OK;
+}
+
+int64_t hn_corr_watermark(const hn_corr_engine *c) { return c->watermark; }
+
 hn_status hn_corr_finish(hn_corr_engine *c, hn_eval *e) {
   drain(c);
   if (!c->p->n_corrs) return c->failed ? HN_ERR_NOMEM : HN_OK;

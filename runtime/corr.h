@@ -76,6 +76,10 @@ int hn_corr_event(hn_corr_engine *c, hn_eval *e, const hn_event *ev, const char 
 /* The input ended: releases held events, then the watermark passes every window end and
  * absence deadline. e is used for held events. */
 hn_status hn_corr_finish(hn_corr_engine *c, hn_eval *e);
+/* Time passes without events: the watermark moves to w (when ahead), held events up to it are
+ * processed and deadlines before it fire. */
+hn_status hn_corr_advance(hn_corr_engine *c, hn_eval *e, int64_t w);
+int64_t hn_corr_watermark(const hn_corr_engine *c);
 
 /* Whether event time t is more than the `max_skew` setting ahead of the wall clock (§10.12).
  * *wall caches the clock (0 before the first reading): it is read again only when t seems

@@ -51,31 +51,7 @@ typedef struct hn_field_spec {
   hn_ftype type;
 } hn_field_spec;
 
-typedef enum hn_vkind {
-  HN_V_NULL = 1, /* JSON null outside any array (nulls inside arrays are dropped, §5.5) */
-  HN_V_BOOL,     /* u.i: 1 or 0 */
-  HN_V_INT,      /* u.i; also DURATION fields, in nanoseconds */
-  HN_V_FLOAT,    /* u.f, finite */
-  HN_V_STRING,   /* u.s, len bytes, valid UTF-8 (not NUL-terminated; may contain NUL) */
-  HN_V_IP,       /* u.ip: 4 bytes (v6 == 0) or 16 bytes (v6 == 1); len is 4 or 16 */
-  HN_V_TIME,     /* u.i: nanoseconds since 1970-01-01T00:00:00Z */
-  HN_V_BAD       /* present but not convertible to the field's type: a mismatch (§4.4) */
-} hn_vkind;
-
-/* One decoded value. 24 bytes, so a few hundred fit in cache. Strings point into the line when
- * they need no unescaping or UTF-8 repair, else into the event's scratch. A STRING field fed a
- * JSON number, true or false gets that token's text, which also points into the line. */
-typedef struct hn_value {
-  uint8_t kind; /* hn_vkind */
-  uint8_t v6;
-  uint32_t len;
-  union {
-    int64_t i;
-    double f;
-    const char *s;
-    uint8_t ip[16];
-  } u;
-} hn_value;
+/* hn_vkind and hn_value, the values decoded, are public: hornet/hornet.h. */
 
 /* Set in hn_slot.flags when the field's value was a JSON array: with n == 0 it tells an empty
  * array (the field exists, §4.6) from a missing field. */

@@ -1,5 +1,5 @@
 /* image.c - the pack image (.hnp): a compiled program as one versioned file, written by
- * `hornet build` and mapped by hn_program_load (lang/SPEC.md §20, the README's "Pack images").
+ * `hornet build` and mapped by hn_program_load (the README: `hornet build`).
  * Depends on program.h, prefilter.h (the engine's own serialisation) and libc (mmap, dlopen);
  * never on the compiler, LLVM or libyaml: a collector loads images with libhornet alone.
  *

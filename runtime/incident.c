@@ -110,7 +110,8 @@ typedef struct ent {
 
 struct hn_incidents {
   const hn_program *p;
-  FILE *records;
+  hn_callbacks cb;       /* where incident records and exposure changes go */
+  uint64_t alert_id;     /* the id of the alert being joined (hn_incidents_alert) */
   incident *inc;
   uint32_t n, cap;
   ent *tab;
@@ -136,12 +137,12 @@ struct hn_incidents {
   bool failed;
 };
 
-hn_incidents *hn_incidents_create(const hn_program *p, FILE *records, bool native) {
+hn_incidents *hn_incidents_create(const hn_program *p, const hn_callbacks *cb, bool native) {
   hn_incidents *x = calloc(1, sizeof *x);
   if (!x) return NULL;
   x->p = p;
   x->native = native;
-  x->records = records;
+  if (cb) x->cb = *cb;
   x->tcap = 256;
   x->tab = calloc(x->tcap, sizeof *x->tab);
   x->fid = calloc(p->n_fields ? p->n_fields : 1, 1);
@@ -472,15 +473,6 @@ static double score(hn_incidents *x, incident *c) {
 }
 
 /* ---- records ------------------------------------------------------------------------------------ */
-static void json_set(FILE *f, const sset *s) {
-  fputc('[', f);
-  for (uint32_t i = 0; i < s->n; i++) {
-    if (i) fputc(',', f);
-    hn_json_cstr(f, s->s[i]);
-  }
-  fputc(']', f);
-}
-
 /* Why an incident ranks where it does, in words: its worst severity, its asset and
  * criticality, whether it is exposed, how many tactics its alerts reach. */
 static void why(const hn_incidents *x, const incident *c, char *buf, size_t n) {
@@ -496,48 +488,60 @@ static void why(const hn_incidents *x, const incident *c, char *buf, size_t n) {
     snprintf(buf + k, n - k, ", %u tactic%s", c->sets[S_TACTICS].n, c->sets[S_TACTICS].n == 1 ? "" : "s");
 }
 
-static void incident_json(hn_incidents *x, FILE *f, const incident *c) {
+static hn_strings set_view(const sset *s) { return (hn_strings){(const char *const *)s->s, s->n}; }
+
+/* The view of incident c a callback receives; its id and why live in the caller's buffers. */
+typedef struct inc_view {
+  hn_incident v;
+  char id[32], why[512];
+} inc_view;
+
+static const char *const change_names[] = {"created", "updated", "routed", "rescored", "merged"};
+
+static void view_of(const hn_incidents *x, const incident *c, hn_incident_change change, int64_t t, inc_view *o) {
   const hn_program *p = x->p;
-  char id[32];
-  fputs("{\"id\":", f);
-  hn_json_cstr(f, inc_id(c, id, sizeof id));
-  fprintf(f, ",\"score\":%.10g,\"severity\":%u,\"alerts\":%u,\"age_s\":%" PRId64 ",\"domain\":", c->score, c->severity,
-          c->n_alerts, hn_time_sub(x->now, c->first_seen) / 1000000000);
-  hn_json_cstr(f, c->domain != UINT32_MAX ? p->domains[c->domain].name : "unrouted");
-  fputs(",\"first_seen\":", f);
-  hn_json_time(f, c->first_seen);
-  fputs(",\"last_seen\":", f);
-  hn_json_time(f, c->last_seen);
-  if (c->asset != HN_NO_ASSET) {
-    fputs(",\"asset\":", f);
-    hn_json_cstr(f, p->assets[c->asset].name);
-  }
-  if (c->service) {
-    fputs(",\"service\":", f);
-    hn_json_cstr(f, c->service);
-  }
-  char w[512];
-  why(x, c, w, sizeof w);
-  fputs(",\"why\":", f);
-  hn_json_cstr(f, w);
-  static const char *const names[N_SETS] = {"rules", "tags", "tactics", "techniques", "controls", "services", "hosts",
-                                            "users", "entities", "business_units", "asset_roles"};
-  for (int s = 0; s < N_SETS; s++) {
-    fprintf(f, ",\"%s\":", names[s]);
-    json_set(f, &c->sets[s]);
-  }
-  fputc('}', f);
+  memset(&o->v, 0, sizeof o->v);
+  hn_incident *v = &o->v;
+  v->change = change;
+  v->change_name = change_names[change];
+  v->time = t;
+  v->id = inc_id(c, o->id, sizeof o->id);
+  v->score = c->score;
+  v->severity = c->severity;
+  v->n_alerts = c->n_alerts;
+  v->first_seen = c->first_seen;
+  v->last_seen = c->last_seen;
+  v->age = hn_time_sub(x->now, c->first_seen);
+  v->domain = c->domain != UINT32_MAX ? p->domains[c->domain].name : "unrouted";
+  v->asset = c->asset != HN_NO_ASSET ? p->assets[c->asset].name : NULL;
+  v->service = c->service;
+  const hn_service *sv = service_of(p, c);
+  v->state = sv ? sv->initial : NULL;
+  why(x, c, o->why, sizeof o->why);
+  v->why = o->why;
+  v->rules = set_view(&c->sets[S_RULES]);
+  v->tags = set_view(&c->sets[S_TAGS]);
+  v->tactics = set_view(&c->sets[S_TACTICS]);
+  v->techniques = set_view(&c->sets[S_TECHNIQUES]);
+  v->controls = set_view(&c->sets[S_CONTROLS]);
+  v->services = set_view(&c->sets[S_SERVICES]);
+  v->hosts = set_view(&c->sets[S_HOSTS]);
+  v->users = set_view(&c->sets[S_USERS]);
+  v->entities = set_view(&c->sets[S_ENTITIES]);
+  v->business_units = set_view(&c->sets[S_BUSINESS_UNITS]);
+  v->asset_roles = set_view(&c->sets[S_ASSET_ROLES]);
 }
 
-static void record(hn_incidents *x, const char *what, const incident *c, const hn_calert *a) {
-  if (!x->records) return;
-  fprintf(x->records, "{\"record\":\"incident\",\"event\":\"%s\",\"time\":", what);
-  hn_json_time(x->records, a->timed ? a->time : x->now);
-  fputs(",\"alert\":", x->records);
-  hn_json_cstr(x->records, x->p->rules[a->rule].name);
-  fputs(",\"incident\":", x->records);
-  incident_json(x, x->records, c);
-  fputs("}\n", x->records);
+/* An incident record: what happened to c, caused by alert a (NULL: a re-route or re-score at t). */
+static void record(hn_incidents *x, hn_incident_change change, const incident *c, const hn_calert *a, int64_t t) {
+  if (!x->cb.incident) return;
+  inc_view o;
+  view_of(x, c, change, a ? (a->timed ? a->time : x->now) : t, &o);
+  if (a) {
+    o.v.alert_rule = x->p->rules[a->rule].name;
+    o.v.alert_id = x->alert_id;
+  }
+  x->cb.incident(x->cb.ud, &o.v);
 }
 
 /* ---- joining ----------------------------------------------------------------------------------- */
@@ -594,21 +598,19 @@ static void merge(hn_incidents *x, uint32_t into, uint32_t from, const hn_calert
   d->n_alerts += s->n_alerts;
   s->n_stored = 0; /* its alert events belong to `into` now */
   s->merged_into = d->id;
-  if (x->records) {
-    char di[32], si[32];
-    fprintf(x->records, "{\"record\":\"incident\",\"event\":\"merged\",\"time\":");
-    hn_json_time(x->records, a->timed ? a->time : x->now);
-    fputs(",\"alert\":", x->records);
-    hn_json_cstr(x->records, p->rules[a->rule].name);
-    fputs(",\"into\":", x->records);
-    hn_json_cstr(x->records, inc_id(d, di, sizeof di));
-    fputs(",\"from\":", x->records);
-    hn_json_cstr(x->records, inc_id(s, si, sizeof si));
-    fputs("}\n", x->records);
+  if (x->cb.incident) {
+    inc_view o;
+    char si[32];
+    view_of(x, d, HN_INCIDENT_MERGED, a->timed ? a->time : x->now, &o);
+    o.v.alert_rule = p->rules[a->rule].name;
+    o.v.alert_id = x->alert_id;
+    o.v.merged_from = inc_id(s, si, sizeof si);
+    x->cb.incident(x->cb.ud, &o.v);
   }
 }
 
-void hn_incidents_alert(hn_incidents *x, const hn_calert *a, int64_t now) {
+void hn_incidents_alert(hn_incidents *x, const hn_calert *a, uint64_t alert_id, int64_t now) {
+  x->alert_id = alert_id;
   const hn_program *p = x->p;
   const hn_rule *r = &p->rules[a->rule];
   int64_t t = a->timed ? a->time : now;
@@ -708,7 +710,7 @@ void hn_incidents_alert(hn_incidents *x, const hn_calert *a, int64_t now) {
   bool rerouted = !created && d != c->domain;
   c->domain = d;
   c->score = score(x, c);
-  record(x, created ? "created" : rerouted ? "routed" : "updated", c, a);
+  record(x, created ? HN_INCIDENT_CREATED : rerouted ? HN_INCIDENT_ROUTED : HN_INCIDENT_UPDATED, c, a, 0);
 done:
   ek_free(&keys);
   ek_free(&hosts);
@@ -716,26 +718,17 @@ done:
 }
 
 /* ---- exposures (§14.4) ------------------------------------------------------------------------------ */
-static void exposure_record(hn_incidents *x, const char *what, uint32_t ex, uint32_t asset, const char *value, int64_t t) {
-  if (!x->records) return;
+static void exposure_record(hn_incidents *x, bool opened, uint32_t ex, uint32_t asset, const char *value, int64_t t) {
+  if (!x->cb.exposure) return;
   const hn_exposure *e = &x->p->exposures[ex];
-  fprintf(x->records, "{\"record\":\"exposure\",\"event\":\"%s\",\"time\":", what);
-  hn_json_time(x->records, t);
-  fputs(",\"exposure\":", x->records);
-  hn_json_cstr(x->records, e->name);
+  hn_exposure_change c = {opened, t, e->name, e->title, e->control, NULL, NULL, 0};
   if (asset != HN_NO_ASSET) {
-    fputs(",\"asset\":", x->records);
-    hn_json_cstr(x->records, x->p->assets[asset].name);
-    fprintf(x->records, ",\"asset_exposure\":%.6g", x->exposure[asset]);
+    c.asset = x->p->assets[asset].name;
+    c.asset_exposure = x->exposure[asset];
   } else {
-    fputs(",\"unknown_asset\":", x->records);
-    hn_json_cstr(x->records, value);
+    c.unknown_value = value;
   }
-  if (e->control) {
-    fputs(",\"control\":", x->records);
-    hn_json_cstr(x->records, e->control);
-  }
-  fputs("}\n", x->records);
+  x->cb.exposure(x->cb.ud, &c);
 }
 
 /* Routes and scores an incident again after a change that is not an alert; records a new
@@ -746,12 +739,7 @@ static void rerate(hn_incidents *x, incident *c, int64_t t, bool scores) {
   bool rerouted = d != c->domain, rescored = sc != c->score;
   c->domain = d;
   c->score = sc;
-  if (!x->records || !(rerouted || (scores && rescored))) return;
-  fprintf(x->records, "{\"record\":\"incident\",\"event\":\"%s\",\"time\":", rerouted ? "routed" : "rescored");
-  hn_json_time(x->records, t);
-  fputs(",\"incident\":", x->records);
-  incident_json(x, x->records, c);
-  fputs("}\n", x->records);
+  if (rerouted || (scores && rescored)) record(x, rerouted ? HN_INCIDENT_ROUTED : HN_INCIDENT_RESCORED, c, NULL, t);
 }
 
 /* An asset's exposure changed: its incidents are routed and scored again. */
@@ -775,7 +763,7 @@ static void window_set(hn_incidents *x, uint32_t ex, uint32_t asset, const char 
       x->exposure[asset] -= x->p->exposures[ex].weight;
       if (x->n_open[asset]-- == 1) x->exposure[asset] = 0; /* no drift once nothing is open */
     }
-    exposure_record(x, "closed", ex, asset, value, t);
+    exposure_record(x, false, ex, asset, value, t);
     if (asset != HN_NO_ASSET) rescore_asset(x, asset, t);
     return;
   }
@@ -800,7 +788,7 @@ static void window_set(hn_incidents *x, uint32_t ex, uint32_t asset, const char 
     x->exposure[asset] += x->p->exposures[ex].weight;
     x->n_open[asset]++;
   }
-  exposure_record(x, "opened", ex, asset, value, t);
+  exposure_record(x, true, ex, asset, value, t);
   if (asset != HN_NO_ASSET) rescore_asset(x, asset, t);
 }
 
@@ -884,38 +872,30 @@ void hn_incidents_event(hn_incidents *x, hn_eval *e, const hn_event *ev, int64_t
 
 /* The remediation queue (§14.4): assets both exposed and vulnerable, highest
  * exposure x worst unfixed vulnerability x criticality first. */
-static void remediation(hn_incidents *x, FILE *f, bool json, bool *first_section) {
+/* The remediation queue: exposed assets with an unfixed vulnerability, by exposure x worst
+ * severity x criticality. */
+static void remediation(hn_incidents *x, const hn_queue_visitor *v) {
   const hn_program *p = x->p;
   uint32_t n = 0;
   uint32_t *order = malloc((p->n_assets ? p->n_assets : 1) * sizeof *order);
   double *prio = malloc((p->n_assets ? p->n_assets : 1) * sizeof *prio);
-  if (!order || !prio) { free(order); free(prio); return; }
+  if (!order || !prio) { free(order); free(prio); x->failed = true; return; }
   for (uint32_t a = 0; a < p->n_assets; a++) {
     if (!x->n_open[a]) continue;
     uint32_t worst = 0;
-    for (uint32_t v = 0; v < p->assets[a].n_vulns; v++)
-      if (!p->assets[a].vulns[v].fixed && p->assets[a].vulns[v].severity > worst) worst = p->assets[a].vulns[v].severity;
+    for (uint32_t k = 0; k < p->assets[a].n_vulns; k++)
+      if (!p->assets[a].vulns[k].fixed && p->assets[a].vulns[k].severity > worst) worst = p->assets[a].vulns[k].severity;
     if (!worst) continue;
     prio[a] = x->exposure[a] * worst * p->assets[a].criticality;
     uint32_t j = n++;
     for (; j && prio[order[j - 1]] < prio[a]; j--) order[j] = order[j - 1];
     order[j] = a;
   }
-  if (json) {
-    fprintf(f, "%s{\"remediation\":[", *first_section ? "" : ",");
-    for (uint32_t i = 0; i < n; i++) {
-      fprintf(f, "%s{\"asset\":", i ? "," : "");
-      hn_json_cstr(f, p->assets[order[i]].name);
-      fprintf(f, ",\"priority\":%.6g,\"exposure\":%.6g}", prio[order[i]], x->exposure[order[i]]);
-    }
-    fputs("]}", f);
-  } else if (n) {
-    fprintf(f, "== remediation (exposed and vulnerable): %u asset%s\n", n, n == 1 ? "" : "s");
-    for (uint32_t i = 0; i < n; i++)
-      fprintf(f, "%3u. %-20s priority %-8.4g exposure %.4g, criticality %u\n", i + 1, p->assets[order[i]].name,
-              prio[order[i]], x->exposure[order[i]], p->assets[order[i]].criticality);
+  for (uint32_t i = 0; v->remediation && i < n; i++) {
+    const hn_asset *as = &p->assets[order[i]];
+    hn_remediation r = {as->name, prio[order[i]], x->exposure[order[i]], as->criticality};
+    v->remediation(v->ud, &r, i + 1, n);
   }
-  *first_section = false;
   free(order);
   free(prio);
 }
@@ -929,56 +909,32 @@ static int by_priority(const void *a, const void *b, void *ud) {
   return x->id < y->id ? -1 : x->id > y->id;
 }
 
-void hn_incidents_queue(hn_incidents *x, FILE *f, bool json) {
+hn_status hn_incidents_queue(hn_incidents *x, const hn_queue_visitor *v) {
   const hn_program *p = x->p;
   uint32_t *order = malloc((x->n ? x->n : 1) * sizeof *order);
-  if (!order) return;
-  if (json) fputs("{\"domains\":[", f);
-  bool first_domain = true;
+  if (!order) return HN_ERR_NOMEM;
   for (uint32_t d = 0; d <= p->n_domains; d++) {
     uint32_t dom = d < p->n_domains ? d : UINT32_MAX, n = 0;
     for (uint32_t i = 0; i < x->n; i++)
       if (x->inc[i].domain == dom && !x->inc[i].merged_into) order[n++] = i;
     if (dom == UINT32_MAX && !n) continue;
     qsort_r(order, n, sizeof *order, by_priority, x);
-    const char *name = dom != UINT32_MAX ? p->domains[dom].name : "unrouted";
-    const char *title = dom != UINT32_MAX && p->domains[dom].title ? p->domains[dom].title : name;
-    if (json) {
-      fprintf(f, "%s{\"domain\":", first_domain ? "" : ",");
-      hn_json_cstr(f, name);
-      fputs(",\"title\":", f);
-      hn_json_cstr(f, title);
-      fputs(",\"incidents\":[", f);
-      for (uint32_t i = 0; i < n; i++) {
-        if (i) fputc(',', f);
-        incident_json(x, f, &x->inc[order[i]]);
-      }
-      fputs("]}", f);
-    } else {
-      fprintf(f, "== %s (%s): %u incident%s", name, title, n, n == 1 ? "" : "s");
-      if (dom != UINT32_MAX && p->domains[dom].wip >= 0) fprintf(f, ", wip limit %d", p->domains[dom].wip);
-      fputc('\n', f);
-      for (uint32_t i = 0; i < n; i++) {
-        const incident *c = &x->inc[order[i]];
-        char id[32];
-        int64_t age = hn_time_sub(x->now, c->first_seen) / 1000000000;
-        char w[512];
-        why(x, c, w, sizeof w);
-        fprintf(f, "%3u. %s  score %-8.4g age %3" PRId64 "h%02" PRId64 "m  alerts %-3u  why: %s;  rules", i + 1,
-                inc_id(c, id, sizeof id), c->score, age / 3600, age / 60 % 60, c->n_alerts, w);
-        for (uint32_t k = 0; k < c->sets[S_RULES].n && k < 4; k++) fprintf(f, "%s%s", k ? ", " : " ", c->sets[S_RULES].s[k]);
-        if (c->sets[S_RULES].n > 4) fprintf(f, " +%u", c->sets[S_RULES].n - 4);
-        fputc('\n', f);
-      }
+    hn_queue_domain qd = {"unrouted", "unrouted", -1, n};
+    if (dom != UINT32_MAX) {
+      qd.name = p->domains[dom].name;
+      qd.title = p->domains[dom].title ? p->domains[dom].title : qd.name;
+      qd.wip = p->domains[dom].wip;
     }
-    first_domain = false;
+    if (v->domain) v->domain(v->ud, &qd);
+    for (uint32_t i = 0; v->incident && i < n; i++) {
+      inc_view o;
+      view_of(x, &x->inc[order[i]], HN_INCIDENT_UPDATED, x->now, &o);
+      v->incident(v->ud, &o.v);
+    }
   }
   free(order);
-  if (json) fputs("]", f);
-  bool first = true;
-  if (json) fputs(",\"sections\":[", f);
-  remediation(x, f, json, &first);
-  if (json) fputs("]}\n", f);
+  remediation(x, v);
+  return x->failed ? HN_ERR_NOMEM : HN_OK;
 }
 
 /* ---- checkpoints --------------------------------------------------------------------------------

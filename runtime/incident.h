@@ -3,7 +3,8 @@
  * one inventoried asset are one entity); each incident is routed to a domain by the domains'
  * conditions (first match, else the default) and scored by its domain's score (else the
  * pack's `incident` score, else its severity), both recomputed whenever it changes. Records of
- * what happened go out as JSON Lines; the queue per domain, highest score first.
+ * what happened go out through the session's callbacks, as structs; the queue per domain,
+ * highest score first, through a visitor.
  * Depends on the correlation engine's alert events (corr.h) and the inventories (assets.h). */
 #ifndef HN_INCIDENT_H
 #define HN_INCIDENT_H
@@ -12,13 +13,14 @@
 
 typedef struct hn_incidents hn_incidents;
 
-/* records: incident records as JSON Lines ("created", "updated", "routed"), or NULL; native:
- * scores by their native code when the program has it (else the interpreter). */
-hn_incidents *hn_incidents_create(const hn_program *p, FILE *records, bool native);
+/* cb: where incident records and exposure changes go (its incident and exposure callbacks;
+ * may be NULL); native: scores by their native code when the program has it (else the
+ * interpreter). */
+hn_incidents *hn_incidents_create(const hn_program *p, const hn_callbacks *cb, bool native);
 void hn_incidents_destroy(hn_incidents *x);
 
-/* An alert raised (after suppression); now is the watermark. */
-void hn_incidents_alert(hn_incidents *x, const hn_calert *a, int64_t now);
+/* An alert raised (after suppression), with its id; now is the watermark. */
+void hn_incidents_alert(hn_incidents *x, const hn_calert *a, uint64_t alert_id, int64_t now);
 
 /* The current event (e begun on it): exposures it opens or closes (§14.4). t: its time, when
  * timed. Call before the correlation engine moves the evaluator to other events. */
@@ -26,7 +28,7 @@ void hn_incidents_event(hn_incidents *x, hn_eval *e, const hn_event *ev, int64_t
 
 /* The queue: per domain in routing order, then unrouted; highest score first; then the
  * remediation queue (exposed and vulnerable assets). */
-void hn_incidents_queue(hn_incidents *x, FILE *f, bool json);
+hn_status hn_incidents_queue(hn_incidents *x, const hn_queue_visitor *v);
 
 uint32_t hn_incidents_count(const hn_incidents *x);
 

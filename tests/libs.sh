@@ -39,8 +39,8 @@ check() {
     if grep -qx "$name" <<<"$exp"; then ok; else bad "$(basename "$lib") does not export $name ($*)"; fi
   done < <(api "$@")
 }
-check "$rt" '^hn_' "$inc/hornet/hornet.h"
-check "$comp" '^hnc?_' "$inc/hornet/hornet.h" "$inc/hornet/compiler.h"
+check "$rt" '^hnx?_' "$inc/hornet/hornet.h" "$inc/hornet/hornetaux.h"
+check "$comp" '^hn[cx]?_' "$inc/hornet/hornet.h" "$inc/hornet/hornetaux.h" "$inc/hornet/compiler.h"
 
 # The runtime stands alone: nothing of LLVM, libyaml, C++ or the compiler, directly or not.
 if nm -D --defined-only "$rt" | grep -iE ' (_Z|LLVM|yaml_|hnc_)'; then bad "libhornet.so defines the symbols above"; else ok; fi

@@ -63,7 +63,7 @@ HN_API const char *hn_pattern_engine(void);
  * else what it got wrong (static). */
 HN_API const char *hn_pattern_engine_selftest(void);
 
-/* Loads a pack image written by `hornet build` (lang/SPEC.md §20): the file is mapped, not
+/* Loads a pack image written by `hornet build` (README: hornet build): the file is mapped, not
  * copied, its header (format, hornet version, layout, content hash) and every table checked,
  * so a damaged, truncated or foreign file is an error (err says which) and never a crash.
  * flags: HN_LOAD_INTERP (do not load the native code), HN_LOAD_NO_PREFILTER (exact matching,
@@ -86,41 +86,167 @@ HN_API hn_status hn_program_write_image(const hn_program *p, const void *native,
  * their conditions. */
 HN_API void hn_program_dump(const hn_program *p, FILE *out);
 
+/* ---- values ----------------------------------------------------------------------------------
+ * A value of an event's field, an alert's entity or key, as the runtime holds it. Strings are
+ * UTF-8, `len` bytes, not NUL-terminated (they may hold NUL). Times are nanoseconds since
+ * 1970-01-01T00:00:00Z. */
+typedef enum hn_vkind {
+  HN_V_NULL = 1, /* JSON null outside any array */
+  HN_V_BOOL,     /* u.i: 1 or 0 */
+  HN_V_INT,      /* u.i; also durations, in nanoseconds */
+  HN_V_FLOAT,    /* u.f, finite */
+  HN_V_STRING,   /* u.s, len bytes */
+  HN_V_IP,       /* u.ip: 4 bytes (v6 == 0) or 16 bytes (v6 == 1); len is 4 or 16 */
+  HN_V_TIME,     /* u.i: nanoseconds since the epoch */
+  HN_V_BAD       /* present but not convertible to the field's declared type */
+} hn_vkind;
+
+typedef struct hn_value {
+  uint8_t kind; /* hn_vkind */
+  uint8_t v6;
+  uint32_t len;
+  union {
+    int64_t i;
+    double f;
+    const char *s;
+    uint8_t ip[16];
+  } u;
+} hn_value;
+
+/* A named list of values: an entity, a key field, a matched field. */
+typedef struct hn_field {
+  const char *name;
+  const hn_value *values;
+  uint32_t n;
+  bool array;                /* the event held a JSON array there (even of one value, or none) */
+} hn_field;
+
+/* A list of strings (an incident's rules, tags, hosts...). */
+typedef struct hn_strings {
+  const char *const *v;
+  uint32_t n;
+} hn_strings;
+
+/* Where an event came from, for alerts and rejected lines: a source name (a file, "-", a
+ * collector's channel) and the event's line and byte offset in it. May be all zero. */
+typedef struct hn_origin {
+  const char *source;
+  uint64_t line, offset;
+} hn_origin;
+
+/* ---- sessions ----------------------------------------------------------------------------------
+ * A session runs one stream of events through a program: decoding, matching, correlation,
+ * incidents. Events go in one at a time (hn_session_push); what they cause comes out through
+ * callbacks, as structs. A session is used by one thread at a time; any number of sessions may
+ * share one program, each on its own thread.
+ *
+ * Ownership: every struct a callback receives, and every pointer in it, is the session's and
+ * lives until the callback returns; copy what must outlive it. Callbacks must not call back into
+ * the same session. Strings of the program (rule names, titles, tags) live as long as the
+ * program. */
+
+/* An alert (lang/SPEC.md §10). */
+typedef struct hn_alert {
+  uint64_t id;               /* 1, 2, 3... within the session's stream, carried on by checkpoints */
+  uint32_t rule_index;       /* the rule's index in the program */
+  const char *rule, *title, *rule_id, *control, *service, *status; /* NULL when not declared */
+  int severity;              /* 1 info, 2 low, 3 medium, 4 high, 5 critical */
+  const char *const *tags;
+  uint32_t n_tags;
+  bool timed;                /* false: the event had no time (single-event rules only) */
+  int64_t time;              /* ns since the epoch */
+  uint64_t count;            /* 1 + the alerts of the same rule and key suppressed since the last */
+  const hn_field *entities;  /* the rule's entities that have a value */
+  uint32_t n_entities;
+  bool correlation;          /* an aggregation, sequence or absence: key and events are set */
+  const hn_field *key;       /* the group or sequence key */
+  uint32_t n_key;
+  uint64_t events;           /* events in the window or the match */
+  const hn_field *matched;   /* single-event rules: the fields of the conditions that held */
+  uint32_t n_matched;
+  hn_origin origin;          /* the event that raised it (the last one of a correlation) */
+  bool quiet;                /* a `generate false` rule's alert: only with HN_SESSION_QUIET_ALERTS */
+} hn_alert;
+
+/* What happened to an incident (lang/SPEC.md §11-12). */
+typedef enum hn_incident_change {
+  HN_INCIDENT_CREATED, HN_INCIDENT_UPDATED, HN_INCIDENT_ROUTED, HN_INCIDENT_RESCORED, HN_INCIDENT_MERGED
+} hn_incident_change;
+
+typedef struct hn_incident {
+  hn_incident_change change;
+  const char *change_name;   /* "created", "updated", "routed", "rescored", "merged" */
+  int64_t time;              /* event time of the change */
+  const char *id;            /* "INC-000001" */
+  const char *alert_rule;    /* the alert that caused the change, NULL for a re-route or re-score */
+  uint64_t alert_id;         /* its hn_alert.id, 0 when none */
+  const char *merged_from;   /* HN_INCIDENT_MERGED: the incident merged into this one */
+  double score;
+  uint32_t severity, n_alerts;
+  int64_t first_seen, last_seen, age; /* age: ns from first_seen to the session's clock */
+  const char *domain;        /* "unrouted" when no domain takes it */
+  const char *asset, *service, *state; /* NULL when none */
+  const char *why;           /* why it ranks where it does, in words */
+  hn_strings rules, tags, tactics, techniques, controls, services, hosts, users, entities, business_units,
+      asset_roles;
+} hn_incident;
+
+/* A window of exposure opened or closed (lang/SPEC.md §14.4). */
+typedef struct hn_exposure_change {
+  bool opened;
+  int64_t time;
+  const char *exposure, *title, *control; /* the exposure's name, title and control (NULL: none) */
+  const char *asset;         /* the inventoried asset, or NULL and unknown_value set */
+  const char *unknown_value; /* a value no inventoried asset has (reported, scoring nothing) */
+  double asset_exposure;     /* the asset's exposure after the change */
+} hn_exposure_change;
+
+/* A line or event the session set aside: it is not lost, it is handed over. */
+typedef enum hn_reject_reason {
+  HN_REJECT_MALFORMED, HN_REJECT_LATE, HN_REJECT_REGEX_LIMIT,
+  HN_REJECT_AHEAD /* more than `max_skew` ahead of the clock, and no room to hold it */
+} hn_reject_reason;
+
+typedef struct hn_rejected {
+  hn_reject_reason reason;
+  const char *reason_name;   /* "malformed", "late", "regex-limit", "ahead" */
+  const char *message;       /* why, in words */
+  const char *rule;          /* HN_REJECT_REGEX_LIMIT: the rule (NULL: a score or exposure read it) */
+  const char *text;          /* the event as pushed, len bytes */
+  size_t len;
+  hn_origin origin;
+  bool held;                 /* HN_REJECT_AHEAD: not lost, only held back until the watermark
+                              * reaches it (reported, nothing to redo); false: set aside */
+} hn_rejected;
+
+typedef struct hn_callbacks {
+  void *ud;                  /* passed to each callback */
+  void (*alert)(void *ud, const hn_alert *a);
+  void (*incident)(void *ud, const hn_incident *i);
+  void (*exposure)(void *ud, const hn_exposure_change *x);
+  void (*rejected)(void *ud, const hn_rejected *r);
+} hn_callbacks;
+
 /* Which code runs the rules: the native code when the program has it (the default), or the
  * reference interpreter. */
 enum { HN_ENGINE_AUTO = 0, HN_ENGINE_INTERP = 1 };
+/* Session flags. */
+enum {
+  HN_SESSION_INCIDENTS = 1,    /* cluster alerts into incidents, route and score them */
+  HN_SESSION_QUIET_ALERTS = 2, /* also deliver the alerts of `generate false` rules (tests) */
+  HN_SESSION_NO_MATCHED = 4    /* leave hn_alert.matched empty (saves evaluating every condition) */
+};
 
-typedef struct hn_run_options {
-  const char *input_name;    /* for messages ("-" for standard input) */
-  FILE *in;                  /* JSON Lines, one event a line */
-  FILE *out;                 /* alerts, JSON Lines */
-  FILE *dead_letter;         /* dead letters, JSON Lines (may be NULL): each malformed or late
-                              * line, and each rule whose regex match the limits left undecided,
-                              * with the input position and the reason (README) */
-  FILE *diag;                /* reports of malformed lines, late events, regex limits (may be NULL) */
-  unsigned max_reports;      /* lines reported one by one (per kind) before only counting */
+typedef struct hn_session_options {
   int engine;                /* HN_ENGINE_AUTO or HN_ENGINE_INTERP */
-  /* Checkpoints (lang/SPEC.md §17). With state_path, a state file there is read first (the
-   * input resumes at its recorded position when `in` can seek, and `out`, `dead_letter` and
-   * `incidents`, when regular files, are cut back to their recorded lengths, so what was written
-   * after the last checkpoint is not repeated: open them for appending); the state is written
-   * atomically every checkpoint_events events (0: never), every `checkpoint` setting of
-   * wall-clock time, and at the end. It holds the correlation state and the incidents. A
-   * damaged state file, or one another pack wrote, is refused (HN_ERR_SEMANTIC, the reason on
-   * diag) and left as it is. */
-  const char *state_path;
-  uint64_t checkpoint_events;
-  uint64_t max_events;       /* stop after this many events (0: the whole input) */
-  bool final_input;          /* with state_path: the input's end is the stream's end (close
-                              * every window and absence); without state_path it always is */
-  /* Incidents (lang/SPEC.md §11-12): every alert joins one, routed and scored. */
-  FILE *incidents;           /* incident records, JSON Lines (may be NULL) */
-  FILE *queue;               /* at the end, the queue per domain (may be NULL) */
-  bool queue_json;           /* the queue as one JSON document, else text */
-} hn_run_options;
+  unsigned flags;            /* HN_SESSION_* */
+} hn_session_options;
 
-typedef struct hn_run_stats {
-  uint64_t lines, events, bytes, alerts, malformed;
+typedef struct hn_session hn_session;
+
+/* Counts of what a session did; see the fields. */
+typedef struct hn_stats {
+  uint64_t events, bytes, alerts, malformed;
   uint64_t late;             /* events below the watermark: kept out of correlation state */
   uint64_t ahead;            /* events more than `max_skew` ahead of the clock: held back, the
                               * watermark not moved by them (lang/SPEC.md §10.12) */
@@ -133,30 +259,127 @@ typedef struct hn_run_stats {
   uint64_t peak_keys, peak_state_bytes; /* correlation state (keys and held events) at its largest */
   uint64_t incidents;        /* incidents opened */
   uint64_t regex_undecided;  /* (event, rule) pairs where a regex match reached the limits of
-                              * lang/SPEC.md §6.8 (each also a dead letter and a report) */
-  FILE *io_failed;           /* HN_ERR_IO: the stream of the options whose read or write failed
-                              * (NULL: the state file, reported to diag), and errno then */
-  int io_errno;
-} hn_run_stats;
+                              * lang/SPEC.md §6.8 (each also a rejected event) */
+} hn_stats;
 
-/* Streams events from opt->in through the program and writes one JSON object per alert.
- * Malformed lines are counted, reported and skipped. Stops at the first failed read or write
- * (stats->io_failed says which). HN_OK, HN_ERR_IO, HN_ERR_NOMEM, HN_ERR_SEMANTIC (a state file
- * refused). */
-HN_API hn_status hn_run_stream(const hn_program *p, const hn_run_options *opt, hn_run_stats *stats);
+/* A new session over p (which must outlive it). o and cb may be NULL (defaults; no callback).
+ * Thread-safe (p is only read). HN_OK, HN_ERR_NOMEM. */
+HN_API hn_status hn_session_new(const hn_program *p, const hn_session_options *o, const hn_callbacks *cb,
+                                hn_session **out);
+/* Frees the session and everything it holds; accepts NULL. */
+HN_API void hn_session_free(hn_session *s);
+/* Pushes one event (a JSON object, len bytes, no trailing newline needed) from `at` (may be
+ * NULL). Its alerts, incident changes and rejections are delivered before it returns, except
+ * what correlation holds back until the watermark passes it (lateness, windows, absences).
+ * HN_OK; HN_ERR_SYNTAX when the event is malformed (it went to the rejected callback and the
+ * session goes on); HN_ERR_NOMEM (the session is unusable: free it). */
+HN_API hn_status hn_session_push(hn_session *s, const char *event, size_t len, const hn_origin *at);
+/* Moves the watermark to t (ns since the epoch) when t is ahead of it: held events up to t are
+ * processed, windows and absence deadlines before t fire. For a quiet stream: time passes
+ * without events. HN_OK, HN_ERR_NOMEM. */
+HN_API hn_status hn_session_advance(hn_session *s, int64_t t);
+/* The stream has ended: every held event is processed, every window and absence closes.
+ * HN_OK, HN_ERR_NOMEM. The session may go on receiving events afterwards (a new stream). */
+HN_API hn_status hn_session_flush(hn_session *s);
+/* Writes the session's state (correlation windows, partial matches, held events, incidents,
+ * counts, the alert sequence) through write(ud, bytes, n), which returns 0 on success.
+ * HN_OK; HN_ERR_IO when write failed. The bytes are this version's own format, checksummed. */
+typedef int (*hn_write_fn)(void *ud, const void *bytes, size_t n);
+HN_API hn_status hn_session_checkpoint(hn_session *s, hn_write_fn write, void *ud);
+/* Restores a state written by hn_session_checkpoint into a fresh session over the same (or a
+ * newer, compatible) program. source (may be NULL) names the stream the session resumes, for
+ * the alerts of what the state held back (it must outlive the session). HN_OK; HN_ERR_SYNTAX
+ * when the state is damaged, truncated or from another program or version (hn_session_error
+ * says why); HN_ERR_NOMEM. */
+HN_API hn_status hn_session_restore(hn_session *s, const void *data, size_t len, const char *source);
+/* The message of the session's last error, "" when none. */
+HN_API const char *hn_session_error(const hn_session *s);
+/* The counts so far. */
+HN_API void hn_session_stats(const hn_session *s, hn_stats *out);
+/* The event time the session has reached (its watermark), INT64_MIN before any timed event. */
+HN_API int64_t hn_session_watermark(const hn_session *s);
 
-typedef struct hn_test_report {
-  unsigned tests, passed, failed, skipped;
-} hn_test_report;
+/* The queue (lang/SPEC.md §12): each domain, then its open incidents highest priority first,
+ * then the remediation queue (exposed and vulnerable assets). Needs HN_SESSION_INCIDENTS. */
+typedef struct hn_queue_domain {
+  const char *name, *title;
+  int32_t wip;               /* -1: no limit */
+  uint32_t open;             /* its open incidents */
+} hn_queue_domain;
 
-/* Runs the program's test blocks; writes each failure (and a summary) to out and, when junit
- * is not NULL, a JUnit XML report. HN_OK when every test passed or was skipped. */
-HN_API hn_status hn_run_tests(const hn_program *p, FILE *out, FILE *junit, hn_test_report *report);
+typedef struct hn_remediation {
+  const char *asset;
+  double priority, exposure;
+  uint32_t criticality;
+} hn_remediation;
 
-/* Evaluates one event (JSON text) and writes, for each rule (or the one named), whether it
- * fired and the value of every condition in its logic. HN_ERR_SYNTAX for a malformed event,
- * HN_ERR_NOT_FOUND for an unknown rule name. */
-HN_API hn_status hn_explain(const hn_program *p, const char *event, size_t len, const char *rule, FILE *out);
+typedef struct hn_queue_visitor {
+  void *ud;
+  void (*domain)(void *ud, const hn_queue_domain *d);
+  void (*incident)(void *ud, const hn_incident *i); /* change is HN_INCIDENT_UPDATED */
+  void (*remediation)(void *ud, const hn_remediation *r, uint32_t rank, uint32_t of);
+} hn_queue_visitor;
+HN_API hn_status hn_session_queue(hn_session *s, const hn_queue_visitor *v);
+
+/* ---- explaining a decision ----------------------------------------------------------------------
+ * hn_session_explain evaluates one event against a rule (or every rule) and hands over what it
+ * found, in order: for each rule a RULE item (whether it fires, or for an aggregation whether
+ * the event enters its windows), for a sequence a STEP item per step (whether the event alone
+ * meets it), then the NODEs of each condition tree, depth first, every node evaluated; a NOTE
+ * at the end when regex matches reached their limits. */
+typedef enum hn_explain_kind { HN_EXPLAIN_RULE, HN_EXPLAIN_STEP, HN_EXPLAIN_NODE, HN_EXPLAIN_NOTE } hn_explain_kind;
+
+typedef struct hn_explain_item {
+  hn_explain_kind kind;
+  uint32_t rule_index;
+  const char *rule;
+  const char *rule_kind;     /* "single", "aggregation", "sequence", "absence", "over-alerts" */
+  const char *step;          /* STEP: its name */
+  bool negated;              /* STEP: a `not` step */
+  bool holds;                /* RULE: fires (single) / the event enters its windows (aggregation);
+                              * STEP: the event meets it */
+  int depth;                 /* NODE: 0 for a tree's root */
+  const char *op;            /* NODE: "all of", "any of", "not", "true", "false" or "predicate" */
+  const char *text;          /* NODE: a predicate as written in the language (session scratch) */
+  int value;                 /* NODE: 1 true, 0 false, -1 not evaluated */
+  uint32_t undecided;        /* NOTE: regex matches that reached the limits (lang/SPEC.md §6.8) */
+} hn_explain_item;
+typedef void (*hn_explain_fn)(void *ud, const hn_explain_item *it);
+/* rule: a rule's name, or NULL for every rule. HN_OK; HN_ERR_SYNTAX for a malformed event
+ * (hn_session_error says why); HN_ERR_NOT_FOUND for an unknown rule; HN_ERR_NOMEM. The
+ * session's correlation state is not touched. */
+HN_API hn_status hn_session_explain(hn_session *s, const char *event, size_t len, const char *rule, hn_explain_fn fn,
+                                    void *ud);
+
+/* ---- what a program declares ------------------------------------------------------------------ */
+HN_API uint32_t hn_program_rule_count(const hn_program *p);
+/* The pack's `checkpoint` setting (lang/SPEC.md §17): ns of wall-clock time between checkpoints. */
+HN_API int64_t hn_program_checkpoint_interval(const hn_program *p);
+/* Rule i's name (the program's string), NULL when out of range. */
+HN_API const char *hn_program_rule_name(const hn_program *p, uint32_t i);
+/* The rule named, or UINT32_MAX. */
+HN_API uint32_t hn_program_rule_find(const hn_program *p, const char *name);
+
+/* The pack's test blocks (lang/SPEC.md §16), for a test runner. */
+typedef struct hn_test_expect_view {
+  uint32_t rule_index;
+  const char *rule;
+  bool negated;              /* `expect not RULE` */
+  int64_t count;             /* -1: at least once; else exactly */
+} hn_test_expect_view;
+
+typedef struct hn_test_view {
+  const char *name, *file;
+  int line;
+  const char *const *events; /* the events' JSON text, NUL-terminated (the program's) */
+  uint32_t n_events;
+  uint32_t n_expects;        /* hn_program_test_expect */
+} hn_test_view;
+HN_API uint32_t hn_program_test_count(const hn_program *p);
+/* Fills *out with test i. HN_OK, HN_ERR_NOT_FOUND when out of range. */
+HN_API hn_status hn_program_test(const hn_program *p, uint32_t i, hn_test_view *out);
+/* Fills *out with expectation k of test i. HN_OK, HN_ERR_NOT_FOUND when out of range. */
+HN_API hn_status hn_program_test_expect(const hn_program *p, uint32_t i, uint32_t k, hn_test_expect_view *out);
 
 #ifdef __cplusplus
 }

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <hs.h>
+#include "hornet/hornetaux.h"
 #include "test_util.h"
 #include "interp.h"
 #include "prefilter.h"

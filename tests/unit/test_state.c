@@ -214,17 +214,23 @@ static void state_forged(void **state) {
   size_t n;
   unsigned char *good = good_state(p, dir, st_path, 10, &n);
   unsigned char *b = malloc(n);
-  enum { HEAD = 56, SUM = 48, LEN = 40 };
-  assert_true(n > HEAD);
+  /* the state file's header, then the runner's part (offset, line, three lengths) and the
+   * session's state with a header and checksum of its own, both forged */
+  enum { HEAD = 48, SUM = 40, LEN = 32, INNER = HEAD + 40 + 8, IHEAD = 56, ISUM = 48, ILEN = 40 };
+  assert_true(n > INNER + IHEAD);
+  assert_memory_equal(good + INNER, "HNSESSN1", 8);
   uint64_t x = 99;
   int refused = 0, loaded = 0, rounds = getenv("HN_FORGED") ? atoi(getenv("HN_FORGED")) : 400; /* more: a longer search */
   for (int i = 0; i < rounds; i++) {
     memcpy(b, good, n);
     for (int c = 1 + (int)(lcg(&x) % 3); c > 0; c--) {
-      size_t pos = HEAD + lcg(&x) % (n - HEAD);
+      size_t pos = INNER + IHEAD + lcg(&x) % (n - INNER - IHEAD);
       b[pos] = (unsigned char)(lcg(&x) % 4 == 0 ? 0xff : b[pos] ^ (1u << (lcg(&x) % 8)));
     }
-    uint64_t len;
+    uint64_t len, ilen;
+    memcpy(&ilen, b + INNER + ILEN, 8);
+    uint64_t isum = hn_ck_sum(hn_ck_sum(hn_ck_sum(0, b + INNER, ILEN), b + INNER + IHEAD, n - INNER - IHEAD), &ilen, 8);
+    memcpy(b + INNER + ISUM, &isum, 8);
     memcpy(&len, b + LEN, 8);
     uint64_t sum = hn_ck_sum(hn_ck_sum(hn_ck_sum(0, b, LEN), b + HEAD, n - HEAD), &len, 8);
     memcpy(b + SUM, &sum, 8);

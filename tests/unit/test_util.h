@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "hornet/compiler.h"
+#include "hornet/hornetaux.h"
 
 /* The bytes of a file, NUL-terminated (caller frees); *len may be NULL. NULL if unreadable. */
 static inline char *slurp_file(const char *path, size_t *len) {

@@ -14,6 +14,7 @@
 #include "decode.h"
 #include "hornet/compiler.h"
 #include "hornet/hornet.h"
+#include "hornet/hornetaux.h"
 #include "value.h"
 
 /* ---- timestamps ------------------------------------------------------------------------ */

@@ -1,0 +1,86 @@
+/* hornetaux.h - the auxiliary library of libhornet, built only on the public calls of
+ * hornet.h (as Lua's lauxlib is on lua.h): the stream runner over files, checkpoint files, the
+ * writers (alerts, incident records, exposure changes and dead letters as JSON Lines; the queue
+ * as text or JSON), the test runner and explain. A collector that has its own framing and
+ * formats uses hornet.h alone; these show how, and serve the CLI.
+ * Must not depend on the compiler, LLVM or libyaml. */
+#ifndef HORNET_HORNETAUX_H
+#define HORNET_HORNETAUX_H
+
+#include <stdio.h>
+#include "hornet/hornet.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- writers ----------------------------------------------------------------------------------
+ * One JSON object a line, in the formats the README documents. Each returns 0, or -1 when a
+ * write to f failed (errno says why). */
+HN_API int hnx_write_alert(FILE *f, const hn_alert *a);
+HN_API int hnx_write_incident(FILE *f, const hn_incident *i);
+HN_API int hnx_write_exposure(FILE *f, const hn_exposure_change *x);
+HN_API int hnx_write_rejected(FILE *f, const hn_rejected *r);
+/* The queue of a session with incidents, as text for people or one JSON document. */
+HN_API int hnx_write_queue(FILE *f, hn_session *s, bool json);
+
+/* ---- the stream runner --------------------------------------------------------------------- */
+typedef struct hn_run_options {
+  const char *input_name;    /* for messages ("-" for standard input) */
+  FILE *in;                  /* JSON Lines, one event a line */
+  FILE *out;                 /* alerts, JSON Lines */
+  FILE *dead_letter;         /* rejected lines (malformed, late, at a regex limit), JSON Lines (may be NULL) */
+  FILE *diag;                /* malformed-line reports (may be NULL) */
+  unsigned max_reports;      /* malformed lines reported one by one before only counting */
+  int engine;                /* HN_ENGINE_AUTO or HN_ENGINE_INTERP */
+  /* Checkpoints (lang/SPEC.md §17). With state_path, a state file there is read first (the
+   * input resumes at its recorded position when `in` can seek, and `out`, `dead_letter` and
+   * `incidents`, when regular files, are cut back to their recorded lengths, so what was written
+   * after the last checkpoint is not repeated: open them for appending); the state is written
+   * atomically every checkpoint_events events (0: never), every `checkpoint` setting of
+   * wall-clock time, and at the end. It holds the session's state: correlation and incidents.
+   * A damaged state file, or one another pack wrote, is refused (HN_ERR_SEMANTIC, the reason on
+   * diag) and left as it is. */
+  const char *state_path;
+  uint64_t checkpoint_events;
+  uint64_t max_events;       /* stop after this many events (0: the whole input) */
+  bool final_input;          /* with state_path: the input's end is the stream's end (close
+                              * every window and absence); without state_path it always is */
+  /* Incidents (lang/SPEC.md §11-12): every alert joins one, routed and scored. */
+  FILE *incidents;           /* incident records and exposure changes, JSON Lines (may be NULL) */
+  FILE *queue;               /* at the end, the queue per domain (may be NULL) */
+  bool queue_json;           /* the queue as one JSON document, else text */
+} hn_run_options;
+
+typedef struct hn_run_stats {
+  uint64_t lines, events, bytes, alerts, malformed;
+  uint64_t late, ahead, ahead_dropped, released, untimed, no_key, suppressed, evicted, peak_keys, peak_state_bytes,
+      incidents;
+  uint64_t regex_undecided;  /* see hn_stats */
+  FILE *io_failed;           /* HN_ERR_IO: the stream of the options whose read or write failed
+                              * (NULL: the state file, reported to diag), and errno then */
+  int io_errno;
+} hn_run_stats;
+
+/* Streams events from opt->in through a session over the program and writes one JSON object
+ * per alert. Malformed lines are counted, reported and skipped. HN_OK, HN_ERR_IO, HN_ERR_NOMEM. */
+HN_API hn_status hn_run_stream(const hn_program *p, const hn_run_options *opt, hn_run_stats *stats);
+
+/* ---- the test runner and explain ---------------------------------------------------------------- */
+typedef struct hn_test_report {
+  unsigned tests, passed, failed, skipped;
+} hn_test_report;
+
+/* Runs the program's test blocks; writes each failure (and a summary) to out and, when junit
+ * is not NULL, a JUnit XML report. HN_OK when every test passed or was skipped. */
+HN_API hn_status hn_run_tests(const hn_program *p, FILE *out, FILE *junit, hn_test_report *report);
+
+/* Evaluates one event (JSON text) and writes, for each rule (or the one named), whether it
+ * fired and the value of every condition in its logic. HN_ERR_SYNTAX for a malformed event,
+ * HN_ERR_NOT_FOUND for an unknown rule name. */
+HN_API hn_status hn_explain(const hn_program *p, const char *event, size_t len, const char *rule, FILE *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
