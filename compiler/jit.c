@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "alloc.h"
 #include "cache.h"
 #include "hnc.h"
 #include "interp.h"
@@ -479,7 +480,7 @@ static hn_status native_object(const hn_program *p, const char *triple, const ch
   char *cached = key && read_cache ? hn_cache_read(name, key, &clen) : NULL;
   if (cached) {
     *obj = LLVMCreateMemoryBufferWithMemoryRangeCopy(cached, clen, "hornet-cached");
-    free(cached);
+    hn_free(cached); /* the runtime's allocator */
     free(key);
     if (cache_hit) *cache_hit = true;
     return *obj ? HN_OK : HN_ERR_NOMEM;

@@ -1,6 +1,7 @@
 /* arena.c - bump allocator for one compilation.
  * Depends only on libc. */
 #include "arena.h"
+#include "alloc.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +21,7 @@ void hn_arena_fini(hn_arena *a) {
   hn_arena_chunk *c = a->head;
   while (c) {
     hn_arena_chunk *p = c->prev;
-    free(c);
+    hn_free(c);
     c = p;
   }
   memset(a, 0, sizeof *a);
@@ -30,7 +31,7 @@ void *hn_arena_alloc(hn_arena *a, size_t n) {
   n = (n + 15) & ~(size_t)15;
   if (!a->head || a->cap - a->used < n) {
     size_t cap = n > CHUNK_MIN ? n : CHUNK_MIN;
-    hn_arena_chunk *c = malloc(sizeof *c + cap);
+    hn_arena_chunk *c = hn_malloc(sizeof *c + cap);
     if (!c) {
       a->failed = 1;
       return NULL;

@@ -3,6 +3,7 @@
  * longest first, after the exact addresses.
  * Depends on program.h and text.h. */
 #include "assets.h"
+#include "alloc.h"
 #include <stdlib.h>
 #include <string.h>
 #include "text.h"
@@ -62,7 +63,7 @@ static uint64_t hash_fold(const char *s, size_t n) {
 static bool t_init(table *t, uint32_t n) {
   t->cap = 16;
   while (t->cap < n * 2 + 2) t->cap *= 2;
-  t->s = calloc(t->cap, sizeof *t->s);
+  t->s = hn_calloc(t->cap, sizeof *t->s);
   t->n = 0;
   return t->s != NULL;
 }
@@ -103,7 +104,7 @@ static uint32_t addr_key(char *key, const uint8_t *ip, bool v6, unsigned prefix)
 }
 
 hn_status hn_inventory_build(hn_program *p) {
-  struct hn_inventory_index *x = calloc(1, sizeof *x);
+  struct hn_inventory_index *x = hn_calloc(1, sizeof *x);
   if (!x) return HN_ERR_NOMEM;
   p->inventory = x;
   if (!t_init(&x->names, p->n_assets) || !t_init(&x->labels, p->n_assets) || !t_init(&x->users, p->n_identities) ||
@@ -145,11 +146,11 @@ hn_status hn_inventory_build(hn_program *p) {
 void hn_inventory_free(hn_program *p) {
   struct hn_inventory_index *x = p->inventory;
   if (!x) return;
-  free(x->names.s);
-  free(x->labels.s);
-  free(x->users.s);
-  free(x->addrs.s);
-  free(x);
+  hn_free(x->names.s);
+  hn_free(x->labels.s);
+  hn_free(x->users.s);
+  hn_free(x->addrs.s);
+  hn_free(x);
   p->inventory = NULL;
 }
 

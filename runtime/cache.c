@@ -2,6 +2,7 @@
  * A file: the key text, then HN_CACHE_MAGIC, the payload's length and its checksum (seeded
  * with the key's), then the payload. Depends on libc and ckpt.h's checksum only. */
 #include "cache.h"
+#include "alloc.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,10 +55,10 @@ static char *slurp(const char *path, size_t *n) {
   if (!f) return NULL;
   struct stat sb;
   char *b = NULL;
-  if (fstat(fileno(f), &sb) == 0 && sb.st_size >= 0 && (b = malloc((size_t)sb.st_size + 1)) != NULL) {
+  if (fstat(fileno(f), &sb) == 0 && sb.st_size >= 0 && (b = hn_malloc((size_t)sb.st_size + 1)) != NULL) {
     *n = fread(b, 1, (size_t)sb.st_size, f);
     if (ferror(f) || *n != (size_t)sb.st_size) {
-      free(b);
+      hn_free(b);
       b = NULL;
     }
   }
@@ -80,7 +81,7 @@ char *hn_cache_read(const char *name, const char *key, size_t *len) {
             h.sum == payload_sum(key, b + kl + sizeof h, h.len);
   }
   if (!whole) { /* damaged, or another key under the same name: built again and rewritten */
-    free(b);
+    hn_free(b);
     remove(path);
     return NULL;
   }

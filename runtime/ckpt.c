@@ -1,6 +1,7 @@
 /* ckpt.c - checksummed writing and bounds-checked reading of what hornet keeps on disk (see
  * ckpt.h). Depends on libc and text.h's hash only. */
 #include "ckpt.h"
+#include "alloc.h"
 #include <stdlib.h>
 #include <string.h>
 #include "text.h"
@@ -165,7 +166,7 @@ char *hn_ckr_str(hn_ckr *r, bool *is_null, const char *what) {
     hn_ckr_fail(r, what);
     return NULL;
   }
-  char *d = malloc((size_t)n + 1);
+  char *d = hn_malloc((size_t)n + 1);
   if (!d) {
     hn_ckr_fail(r, "out of memory");
     return NULL;

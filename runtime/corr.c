@@ -23,6 +23,7 @@
  * algorithm is described above seq_event).
  * Depends on interp.h, decode.h and text.h. */
 #include "corr.h"
+#include "alloc.h"
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
@@ -36,7 +37,7 @@
 static bool vals_add(hn_vals *s, const hn_value *v) {
   if (s->n == s->cap) {
     uint32_t cap = s->cap ? s->cap * 2 : 2;
-    hn_value *nv = realloc(s->v, cap * sizeof *nv);
+    hn_value *nv = hn_realloc(s->v, cap * sizeof *nv);
     if (!nv) return false;
     s->v = nv;
     s->cap = cap;
@@ -44,7 +45,7 @@ static bool vals_add(hn_vals *s, const hn_value *v) {
   hn_value *d = &s->v[s->n];
   *d = *v;
   if (v->kind == HN_V_STRING) {
-    char *b = malloc(v->len ? v->len : 1);
+    char *b = hn_malloc(v->len ? v->len : 1);
     if (!b) return false;
     if (v->len) memcpy(b, v->u.s, v->len);
     d->u.s = b;
@@ -55,13 +56,13 @@ static bool vals_add(hn_vals *s, const hn_value *v) {
 
 static void vals_clear(hn_vals *s) {
   for (uint32_t i = 0; i < s->n; i++)
-    if (s->v[i].kind == HN_V_STRING) free((char *)s->v[i].u.s);
+    if (s->v[i].kind == HN_V_STRING) hn_free((char *)s->v[i].u.s);
   s->n = 0;
 }
 
 static void vals_free(hn_vals *s) {
   vals_clear(s);
-  free(s->v);
+  hn_free(s->v);
   memset(s, 0, sizeof *s);
 }
 
@@ -243,25 +244,25 @@ bool hn_corr_needed(const hn_program *p) {
 
 static bool readers_init(hn_corr_engine *c) {
   const hn_program *p = c->p;
-  c->readers_first = calloc(p->n_rules + 1, sizeof *c->readers_first);
+  c->readers_first = hn_calloc(p->n_rules + 1, sizeof *c->readers_first);
   if (!c->readers_first) return false;
   uint32_t total = 0;
   for (uint32_t r = 0; r < p->n_rules; r++)
     for (uint32_t k = 0; k < p->rules[r].n_from; k++) c->readers_first[p->rules[r].from[k] + 1]++, total++;
   for (uint32_t r = 0; r < p->n_rules; r++) c->readers_first[r + 1] += c->readers_first[r];
-  c->readers = malloc((total ? total : 1) * sizeof *c->readers);
-  uint32_t *fill = calloc(p->n_rules + 1, sizeof *fill);
-  if (!c->readers || !fill) { free(fill); return false; }
+  c->readers = hn_malloc((total ? total : 1) * sizeof *c->readers);
+  uint32_t *fill = hn_calloc(p->n_rules + 1, sizeof *fill);
+  if (!c->readers || !fill) { hn_free(fill); return false; }
   for (uint32_t r = 0; r < p->n_rules; r++) /* in rule order: readers run in that order */
     for (uint32_t k = 0; k < p->rules[r].n_from; k++) {
       uint32_t src = p->rules[r].from[k];
       c->readers[c->readers_first[src] + fill[src]++] = r;
     }
-  free(fill);
+  hn_free(fill);
   hn_alert_slots(p, c->aslot);
   if (total) c->e2_ok = hn_eval_init(&c->e2, p) == HN_OK;
   /* the loop over events visits these only, not every rule of a pack of thousands */
-  c->on_events = malloc((p->n_rules ? p->n_rules : 1) * sizeof *c->on_events);
+  c->on_events = hn_malloc((p->n_rules ? p->n_rules : 1) * sizeof *c->on_events);
   if (!c->on_events) return false;
   for (uint32_t r = 0; r < p->n_rules; r++)
     if (p->rules[r].corr != UINT32_MAX && !p->rules[r].n_from) c->on_events[c->n_on_events++] = r;
@@ -269,18 +270,18 @@ static bool readers_init(hn_corr_engine *c) {
 }
 
 hn_corr_engine *hn_corr_create(const hn_program *p, hn_emit_fn emit, void *ud) {
-  hn_corr_engine *c = calloc(1, sizeof *c);
+  hn_corr_engine *c = hn_calloc(1, sizeof *c);
   if (!c) return NULL;
   c->p = p;
   c->emit = emit;
   c->ud = ud;
   c->free_key = c->lru_head = c->lru_tail = UINT32_MAX;
   c->tcap = 1024;
-  c->table = calloc(c->tcap, sizeof *c->table);
+  c->table = hn_calloc(c->tcap, sizeof *c->table);
   uint32_t nb = 1;
   for (uint32_t i = 0; i < p->n_corrs; i++) nb = p->corrs[i].n_binds > nb ? p->corrs[i].n_binds : nb;
   for (uint32_t r = 0; r < p->n_rules; r++) c->max_ent = p->rules[r].n_entities > c->max_ent ? p->rules[r].n_entities : c->max_ent;
-  c->bound = calloc(nb, sizeof *c->bound);
+  c->bound = hn_calloc(nb, sizeof *c->bound);
   c->ev2_ok = hn_event_init(&c->ev2, p->decoder) == HN_OK;
   if (!c->table || !c->bound || !c->ev2_ok || !readers_init(c)) {
     hn_corr_destroy(c);
@@ -292,8 +293,8 @@ hn_corr_engine *hn_corr_create(const hn_program *p, hn_emit_fn emit, void *ud) {
 static void partial_free(const hn_corr_engine *c, const hn_corr *C, const hn_rule *r, partial *p) {
   for (uint32_t i = 0; p->binds && i < C->n_binds; i++) vals_free(&p->binds[i]);
   for (uint32_t i = 0; p->ents && i < r->n_entities; i++) vals_free(&p->ents[i]);
-  free(p->binds);
-  free(p->ents);
+  hn_free(p->binds);
+  hn_free(p->ents);
   (void)c;
   memset(p, 0, sizeof *p);
 }
@@ -305,17 +306,17 @@ static void state_free(hn_corr_engine *c, ckey *k) {
     if (r->kind == HN_R_AGGREGATE) {
       agroup *g = &k->st.g;
       for (uint32_t i = 0; g->vals && i < g->vals->n; i++)
-        if (i >= g->vals->head && g->vals->it[i].v.kind == HN_V_STRING) free((char *)g->vals->it[i].v.u.s);
-      if (g->vals) free(g->vals->it);
-      free(g->vals);
-      free(g->ts);
+        if (i >= g->vals->head && g->vals->it[i].v.kind == HN_V_STRING) hn_free((char *)g->vals->it[i].v.u.s);
+      if (g->vals) hn_free(g->vals->it);
+      hn_free(g->vals);
+      hn_free(g->ts);
     } else {
       seqstate *s = &k->st.s;
       for (uint32_t i = 0; i < s->n; i++) partial_free(c, C, r, &s->ps[i]);
-      free(s->ps);
+      hn_free(s->ps);
     }
   }
-  free(k->kb);
+  hn_free(k->kb);
   memset(&k->st, 0, sizeof k->st);
   k->kb = NULL;
 }
@@ -324,26 +325,26 @@ void hn_corr_destroy(hn_corr_engine *c) {
   if (!c) return;
   for (uint32_t i = 0; i < c->n_keys; i++)
     if (c->keys[i].live) state_free(c, &c->keys[i]);
-  for (uint32_t i = 0; i < c->n_hq; i++) free(c->hq[i].line);
-  free(c->keys);
-  free(c->table);
-  free(c->dl);
-  free(c->hq);
-  free(c->kbuf);
-  free(c->bound);
+  for (uint32_t i = 0; i < c->n_hq; i++) hn_free(c->hq[i].line);
+  hn_free(c->keys);
+  hn_free(c->table);
+  hn_free(c->dl);
+  hn_free(c->hq);
+  hn_free(c->kbuf);
+  hn_free(c->bound);
   if (c->ev2_ok) hn_event_fini(&c->ev2);
   for (uint32_t i = c->qhead; i < c->qn; i++) {
     for (size_t v = 0; v < c->q[i].ev.n_values; v++)
-      if (c->q[i].ev.values[v].kind == HN_V_STRING) free((char *)c->q[i].ev.values[v].u.s);
-    free(c->q[i].ev.values);
-    free(c->q[i].ev.slots);
+      if (c->q[i].ev.values[v].kind == HN_V_STRING) hn_free((char *)c->q[i].ev.values[v].u.s);
+    hn_free(c->q[i].ev.values);
+    hn_free(c->q[i].ev.slots);
   }
-  free(c->q);
-  free(c->readers_first);
-  free(c->readers);
-  free(c->on_events);
+  hn_free(c->q);
+  hn_free(c->readers_first);
+  hn_free(c->readers);
+  hn_free(c->on_events);
   if (c->e2_ok) hn_eval_fini(&c->e2);
-  free(c);
+  hn_free(c);
 }
 
 const hn_corr_stats *hn_corr_stats_of(const hn_corr_engine *c) { return &c->stats; }
@@ -375,7 +376,7 @@ static void touch(hn_corr_engine *c, uint32_t i) {
 
 static bool table_grow(hn_corr_engine *c) {
   uint32_t cap = c->tcap * 2;
-  uint32_t *t = calloc(cap, sizeof *t);
+  uint32_t *t = hn_calloc(cap, sizeof *t);
   if (!t) return false;
   for (uint32_t i = 0; i < c->n_keys; i++) {
     if (!c->keys[i].live) continue;
@@ -383,7 +384,7 @@ static bool table_grow(hn_corr_engine *c) {
     while (t[j]) j = (j + 1) & (cap - 1);
     t[j] = i + 1;
   }
-  free(c->table);
+  hn_free(c->table);
   c->table = t;
   c->tcap = cap;
   return true;
@@ -479,7 +480,7 @@ static uint32_t key_find(hn_corr_engine *c, size_t kn, bool create, bool *fresh)
   } else {
     if (c->n_keys == c->cap_keys) {
       uint32_t cap = c->cap_keys ? c->cap_keys * 2 : 64;
-      ckey *nk = realloc(c->keys, cap * sizeof *nk);
+      ckey *nk = hn_realloc(c->keys, cap * sizeof *nk);
       if (!nk) { c->failed = true; return UINT32_MAX; }
       c->keys = nk;
       c->cap_keys = cap;
@@ -491,7 +492,7 @@ static uint32_t key_find(hn_corr_engine *c, size_t kn, bool create, bool *fresh)
   uint32_t gen = k->gen;
   memset(k, 0, sizeof *k);
   k->gen = gen;
-  k->kb = malloc(kn);
+  k->kb = hn_malloc(kn);
   if (!k->kb) { c->failed = true; k->next = c->free_key; c->free_key = idx; return UINT32_MAX; }
   memcpy(k->kb, c->kbuf, kn);
   k->kn = (uint32_t)kn;
@@ -513,7 +514,7 @@ static bool kput(hn_corr_engine *c, size_t *n, const void *b, size_t len) {
   if (*n + len > c->kcap) {
     size_t cap = c->kcap ? c->kcap * 2 : 256;
     while (cap < *n + len) cap *= 2;
-    char *nb = realloc(c->kbuf, cap);
+    char *nb = hn_realloc(c->kbuf, cap);
     if (!nb) { c->failed = true; return false; }
     c->kbuf = nb;
     c->kcap = cap;
@@ -581,7 +582,7 @@ static void heap_down(char *h, size_t size, uint32_t n) {
 static bool heap_room(void **h, uint32_t n, uint32_t *cap, size_t size) {
   if (n < *cap) return true;
   uint32_t nc = *cap ? *cap * 2 : 64;
-  void *nh = realloc(*h, nc * size);
+  void *nh = hn_realloc(*h, nc * size);
   if (!nh) return false;
   *h = nh;
   *cap = nc;
@@ -701,7 +702,7 @@ static bool times_push(agroup *g, int64_t t) {
       g->head = 0;
     } else {
       uint32_t cap = g->cap ? g->cap * 2 : 2;
-      int64_t *nt = realloc(g->ts, cap * sizeof *nt);
+      int64_t *nt = hn_realloc(g->ts, cap * sizeof *nt);
       if (!nt) return false;
       g->ts = nt;
       g->cap = cap;
@@ -712,7 +713,7 @@ static bool times_push(agroup *g, int64_t t) {
 }
 
 static bool items_push(agroup *g, int64_t t, uint32_t agg, const hn_value *v) {
-  if (!g->vals && !(g->vals = calloc(1, sizeof *g->vals))) return false;
+  if (!g->vals && !(g->vals = hn_calloc(1, sizeof *g->vals))) return false;
   vqueue *q = g->vals;
   if (q->n == q->cap) {
     if (q->head > q->n / 2) {
@@ -721,7 +722,7 @@ static bool items_push(agroup *g, int64_t t, uint32_t agg, const hn_value *v) {
       q->head = 0;
     } else {
       uint32_t cap = q->cap ? q->cap * 2 : 4;
-      aitem *ni = realloc(q->it, cap * sizeof *ni);
+      aitem *ni = hn_realloc(q->it, cap * sizeof *ni);
       if (!ni) return false;
       q->it = ni;
       q->cap = cap;
@@ -734,7 +735,7 @@ static bool items_push(agroup *g, int64_t t, uint32_t agg, const hn_value *v) {
   if (v) {
     d->v = *v;
     if (v->kind == HN_V_STRING) {
-      char *b = malloc(v->len ? v->len : 1);
+      char *b = hn_malloc(v->len ? v->len : 1);
       if (!b) return false;
       if (v->len) memcpy(b, v->u.s, v->len);
       d->v.u.s = b;
@@ -750,7 +751,7 @@ static void items_expire(agroup *g, int64_t upto) { /* drops what has t <= upto 
   vqueue *q = g->vals;
   if (!q) return;
   while (q->head < q->n && q->it[q->head].t <= upto) {
-    if (q->it[q->head].v.kind == HN_V_STRING) free((char *)q->it[q->head].v.u.s);
+    if (q->it[q->head].v.kind == HN_V_STRING) hn_free((char *)q->it[q->head].v.u.s);
     q->head++;
   }
   if (q->head == q->n) q->head = q->n = 0;
@@ -830,13 +831,13 @@ static bool aggregates(const hn_corr *C, const agroup *g, hn_value *out, uint64_
     if (A->kind == HN_AGG_PERCENTILE) {
       uint32_t cnt = 0;
       for (uint32_t i = qh; i < qn; i++) cnt += q->it[i].agg == a;
-      nums = malloc((cnt ? cnt : 1) * sizeof *nums);
+      nums = hn_malloc((cnt ? cnt : 1) * sizeof *nums);
       if (!nums) return false;
     }
     if (A->kind == HN_AGG_DISTINCT) {
       uint32_t cnt = 0;
       for (uint32_t i = qh; i < qn; i++) cnt += q->it[i].agg == a;
-      all = malloc((cnt ? cnt : 1) * sizeof *all);
+      all = hn_malloc((cnt ? cnt : 1) * sizeof *all);
       if (!all) return false;
     }
     for (uint32_t i = qh; i < qn; i++) {
@@ -873,7 +874,7 @@ static bool aggregates(const hn_corr *C, const agroup *g, hn_value *out, uint64_
       qsort(all, n, sizeof *all, cmp_value);
       uint64_t d = 0;
       for (uint64_t i = 0; i < n; i++) d += i == 0 || cmp_value(&all[i - 1], &all[i]) != 0;
-      free(all);
+      hn_free(all);
       o->kind = HN_V_INT;
       o->u.i = (int64_t)d;
       break;
@@ -899,7 +900,7 @@ static bool aggregates(const hn_corr *C, const agroup *g, hn_value *out, uint64_
         if (A->type == HN_FT_DURATION) { o->kind = HN_V_INT; o->u.i = (int64_t)llround(r); }
         else { o->kind = HN_V_FLOAT; o->u.f = r; }
       }
-      free(nums);
+      hn_free(nums);
       break;
     }
     default: break;
@@ -1062,11 +1063,11 @@ static void agg_test(hn_corr_engine *c, hn_eval *e, const hn_event *ev, uint32_t
   const hn_corr *C = &c->p->corrs[c->p->rules[rule].corr];
   ckey *k = &c->keys[ki];
   hn_value agg[64];
-  hn_value *av = C->n_aggs <= 64 ? agg : malloc(C->n_aggs * sizeof *av);
+  hn_value *av = C->n_aggs <= 64 ? agg : hn_malloc(C->n_aggs * sizeof *av);
   uint64_t rows;
-  if (!av || !aggregates(C, &k->st.g, av, &rows)) { c->failed = true; if (av != agg) free(av); return; }
+  if (!av || !aggregates(C, &k->st.g, av, &rows)) { c->failed = true; if (av != agg) hn_free(av); return; }
   hn_value h = having(e, C, C->having, av);
-  if (av != agg) free(av);
+  if (av != agg) hn_free(av);
   if (!truthy(&h)) return;
   uint32_t gen = k->gen;
   agg_alert(c, e, ev, rule, k, t, rows, file, k->st.g.line, k->st.g.offset);
@@ -1165,10 +1166,10 @@ static void agg_deadline(hn_corr_engine *c, hn_eval *e, const deadline *d, const
   hn_event syn;
   memset(&syn, 0, sizeof syn);
   syn.n_slots = c->p->n_fields;
-  syn.slots = calloc(c->p->n_fields ? c->p->n_fields : 1, sizeof *syn.slots);
+  syn.slots = hn_calloc(c->p->n_fields ? c->p->n_fields : 1, sizeof *syn.slots);
   keyview kv;
   key_view(k, C->n_keys, &kv);
-  syn.values = calloc(kv.n ? kv.n : 1, sizeof *syn.values);
+  syn.values = hn_calloc(kv.n ? kv.n : 1, sizeof *syn.values);
   if (!syn.slots || !syn.values) {
     c->failed = true;
   } else {
@@ -1188,8 +1189,8 @@ static void agg_deadline(hn_corr_engine *c, hn_eval *e, const deadline *d, const
     if (saved) hn_eval_begin(e, saved); /* the current event's memo is gone: begin it again */
     else e->ev = NULL;
   }
-  free(syn.slots);
-  free(syn.values);
+  hn_free(syn.slots);
+  hn_free(syn.values);
 }
 
 /* ---- sequences ----------------------------------------------------------------------------------
@@ -1239,8 +1240,8 @@ static bool keeps_ents(const hn_corr *C, const hn_rule *r) {
  * sequences (failures then a success, by user and source) allocate nothing per partial. */
 static bool partial_init(const hn_corr *C, const hn_rule *r, partial *p) {
   memset(p, 0, sizeof *p);
-  if (C->n_binds && !(p->binds = calloc(C->n_binds, sizeof *p->binds))) return false;
-  if (keeps_ents(C, r) && !(p->ents = calloc(r->n_entities, sizeof *p->ents))) return false;
+  if (C->n_binds && !(p->binds = hn_calloc(C->n_binds, sizeof *p->binds))) return false;
+  if (keeps_ents(C, r) && !(p->ents = hn_calloc(r->n_entities, sizeof *p->ents))) return false;
   return true;
 }
 
@@ -1249,12 +1250,12 @@ static bool partial_copy(const hn_corr *C, const hn_rule *r, partial *d, const p
   d->binds = NULL;
   d->ents = NULL;
   if (s->binds) {
-    if (!(d->binds = calloc(C->n_binds, sizeof *d->binds))) return false;
+    if (!(d->binds = hn_calloc(C->n_binds, sizeof *d->binds))) return false;
     for (uint32_t i = 0; i < C->n_binds; i++)
       if (!vals_copy(&d->binds[i], &s->binds[i])) return false;
   }
   if (s->ents) {
-    if (!(d->ents = calloc(r->n_entities, sizeof *d->ents))) return false;
+    if (!(d->ents = hn_calloc(r->n_entities, sizeof *d->ents))) return false;
     for (uint32_t i = 0; i < r->n_entities; i++)
       if (!vals_copy(&d->ents[i], &s->ents[i])) return false;
   }
@@ -1306,7 +1307,7 @@ static bool complete(const hn_corr *C, const partial *p) {
 static bool seq_push(seqstate *s, const partial *p) {
   if (s->n == s->cap) {
     uint32_t cap = s->cap ? s->cap * 2 : 4;
-    partial *np = realloc(s->ps, cap * sizeof *np);
+    partial *np = hn_realloc(s->ps, cap * sizeof *np);
     if (!np) return false;
     s->ps = np;
     s->cap = cap;
@@ -1645,7 +1646,7 @@ static bool alert_values(const hn_program *p, const uint32_t *aslot, const hn_ca
         if (v[k].kind != HN_V_STRING) continue; /* addresses and numbers: kind:text below */
         const char *kind = entity_kind(p, r->entities[i]);
         size_t kl = strlen(kind);
-        char *b = malloc(kl + 1 + HN_CASE_ROOM(v[k].len)); /* folding may grow text */
+        char *b = hn_malloc(kl + 1 + HN_CASE_ROOM(v[k].len)); /* folding may grow text */
         if (!b) return false;
         memcpy(b, kind, kl);
         b[kl] = ':';
@@ -1653,7 +1654,7 @@ static bool alert_values(const hn_program *p, const uint32_t *aslot, const hn_ca
         if (strcmp(kind, "host") == 0 || strcmp(kind, "user") == 0) m = hn_fold(v[k].u.s, v[k].len, b + kl + 1);
         else memcpy(b + kl + 1, v[k].u.s, m);
         ok = put_str(out, b, kl + 1 + m);
-        free(b);
+        hn_free(b);
       }
     }
     return ok;
@@ -1680,7 +1681,7 @@ static void enqueue(hn_corr_engine *c, const hn_calert *a) {
   const hn_program *p = c->p;
   if (c->qn == c->qcap) {
     uint32_t cap = c->qcap ? c->qcap * 2 : 16;
-    aevent *nq = realloc(c->q, cap * sizeof *nq);
+    aevent *nq = hn_realloc(c->q, cap * sizeof *nq);
     if (!nq) { c->failed = true; return; }
     c->q = nq;
     c->qcap = cap;
@@ -1709,7 +1710,7 @@ void hn_alert_slots(const hn_program *p, uint32_t aslot[11]) {
 bool hn_alert_event(const hn_program *p, const uint32_t aslot[11], const hn_calert *a, hn_event *ev) {
   memset(ev, 0, sizeof *ev);
   ev->n_slots = p->n_fields;
-  ev->slots = calloc(p->n_fields ? p->n_fields : 1, sizeof *ev->slots);
+  ev->slots = hn_calloc(p->n_fields ? p->n_fields : 1, sizeof *ev->slots);
   hn_vals all = {0};
   bool ok = ev->slots != NULL;
   const hn_rule *r = &p->rules[a->rule];
@@ -1727,7 +1728,7 @@ bool hn_alert_event(const hn_program *p, const uint32_t aslot[11], const hn_cale
   ev->n_values = all.n;
   if (!ok) {
     vals_free(&all);
-    free(ev->slots);
+    hn_free(ev->slots);
     memset(ev, 0, sizeof *ev);
   }
   return ok;
@@ -1735,9 +1736,9 @@ bool hn_alert_event(const hn_program *p, const uint32_t aslot[11], const hn_cale
 
 void hn_alert_event_free(hn_event *ev) {
   for (size_t v = 0; v < ev->n_values; v++)
-    if (ev->values[v].kind == HN_V_STRING) free((char *)ev->values[v].u.s);
-  free(ev->values);
-  free(ev->slots);
+    if (ev->values[v].kind == HN_V_STRING) hn_free((char *)ev->values[v].u.s);
+  hn_free(ev->values);
+  hn_free(ev->slots);
   memset(ev, 0, sizeof *ev);
 }
 
@@ -1779,9 +1780,9 @@ hn_value hn_score_eval(hn_eval *e, const hn_corr *C, const hn_event *incident, c
     }
   }
   items_clear(&g);
-  free(g.ts);
-  if (g.vals) free(g.vals->it);
-  free(g.vals);
+  hn_free(g.ts);
+  if (g.vals) hn_free(g.vals->it);
+  hn_free(g.vals);
   return r;
 }
 
@@ -1812,9 +1813,9 @@ static void drain(hn_corr_engine *c) {
       hn_corr_alert(c, &out);
     }
     for (size_t v = 0; v < a.ev.n_values; v++)
-      if (a.ev.values[v].kind == HN_V_STRING) free((char *)a.ev.values[v].u.s);
-    free(a.ev.values);
-    free(a.ev.slots);
+      if (a.ev.values[v].kind == HN_V_STRING) hn_free((char *)a.ev.values[v].u.s);
+    hn_free(a.ev.values);
+    hn_free(a.ev.slots);
   }
   if (c->qhead == c->qn) c->qhead = c->qn = 0;
 }
@@ -1834,7 +1835,7 @@ static void advance(hn_corr_engine *c, hn_eval *e, int64_t w) {
         hn_eval_begin(e, &c->ev2);
         process(c, e, &c->ev2, h.t, h.file, h.lineno, h.offset);
       }
-      free(h.line);
+      hn_free(h.line);
       continue;
     }
     deadline d = dl_pop(c);
@@ -1870,11 +1871,11 @@ int hn_corr_event(hn_corr_engine *c, hn_eval *e, const hn_event *ev, const char 
 /* Copies the event's text into the held events. */
 static bool hold(hn_corr_engine *c, int64_t t, const char *line, size_t len, const char *file, uint64_t lineno,
                  uint64_t offset) {
-  held h = {t, c->seq++, malloc(len ? len : 1), len, file, lineno, offset};
+  held h = {t, c->seq++, hn_malloc(len ? len : 1), len, file, lineno, offset};
   if (!h.line) return false;
   memcpy(h.line, line, len);
   if (hq_push(c, h)) return true;
-  free(h.line);
+  hn_free(h.line);
   return false;
 }
 
@@ -2152,7 +2153,7 @@ static void save_held(const hn_corr_engine *c, hn_ckw *w) {
 
 hn_status hn_corr_save(const hn_corr_engine *c, hn_ckw *w) {
   const hn_program *p = c->p;
-  uint32_t *ord = malloc((c->n_keys ? c->n_keys : 1) * sizeof *ord);
+  uint32_t *ord = hn_malloc((c->n_keys ? c->n_keys : 1) * sizeof *ord);
   if (!ord) return HN_ERR_NOMEM;
   hn_ckw_u32(w, p->n_rules);
   for (uint32_t r = 0; r < p->n_rules; r++) {
@@ -2194,7 +2195,7 @@ hn_status hn_corr_save(const hn_corr_engine *c, hn_ckw *w) {
     hn_ckw_u32(w, ord[d->key]);
     hn_ckw_u8(w, d->what);
   }
-  free(ord);
+  hn_free(ord);
   save_held(c, w);
   return w->bad ? HN_ERR_IO : HN_OK;
 }
@@ -2303,21 +2304,21 @@ typedef struct loadmap {
 } loadmap;
 
 static void loadmap_free(loadmap *m) {
-  for (uint32_t i = 0; m->names && i < m->nr; i++) free(m->names[i]);
-  free(m->names);
-  free(m->map);
-  free(m->dropped);
-  free(m->idx);
-  free(m->kinds);
+  for (uint32_t i = 0; m->names && i < m->nr; i++) hn_free(m->names[i]);
+  hn_free(m->names);
+  hn_free(m->map);
+  hn_free(m->dropped);
+  hn_free(m->idx);
+  hn_free(m->kinds);
 }
 
 /* The state's rules, found again by name and fingerprint. */
 static hn_status load_rules(hn_corr_engine *c, hn_ckr *r, loadmap *m, char *err, size_t errlen) {
   const hn_program *p = c->p;
   m->nr = hn_ckr_count(r, 12, "the rule count");
-  m->map = calloc(m->nr ? m->nr : 1, sizeof *m->map);
-  m->dropped = calloc(m->nr ? m->nr : 1, sizeof *m->dropped);
-  m->names = calloc(m->nr ? m->nr : 1, sizeof *m->names);
+  m->map = hn_calloc(m->nr ? m->nr : 1, sizeof *m->map);
+  m->dropped = hn_calloc(m->nr ? m->nr : 1, sizeof *m->dropped);
+  m->names = hn_calloc(m->nr ? m->nr : 1, sizeof *m->names);
   if (!m->map || !m->dropped || !m->names) return HN_ERR_NOMEM;
   uint32_t found = 0;
   for (uint32_t i = 0; i < m->nr && !r->err; i++) {
@@ -2429,10 +2430,10 @@ static bool load_held(hn_corr_engine *c, hn_ckr *r) {
     const char *text = hn_ckr_bytes(r, h.len, "a held event's text");
     if (!text) break;
     if (h.seq >= c->seq) { hn_ckr_fail(r, "a held event's number"); break; }
-    h.line = malloc(h.len ? h.len : 1);
+    h.line = hn_malloc(h.len ? h.len : 1);
     if (!h.line) return false;
     memcpy(h.line, text, h.len);
-    if (!hq_push(c, h)) { free(h.line); return false; }
+    if (!hq_push(c, h)) { hn_free(h.line); return false; }
   }
   return true;
 }
@@ -2450,8 +2451,8 @@ hn_status hn_corr_load(hn_corr_engine *c, hn_ckr *r, const char *file, FILE *dia
                    &c->stats.ahead, &c->stats.released, &c->stats.dropped};
   for (size_t i = 0; i < sizeof s / sizeof *s; i++) *s[i] = hn_ckr_u64(r, "the counts");
   m.nk = hn_ckr_count(r, 9, "the key count");
-  m.idx = malloc((m.nk ? m.nk : 1) * sizeof *m.idx);
-  m.kinds = calloc(m.nk ? m.nk : 1, 1);
+  m.idx = hn_malloc((m.nk ? m.nk : 1) * sizeof *m.idx);
+  m.kinds = hn_calloc(m.nk ? m.nk : 1, 1);
   if (st == HN_OK && (!m.idx || !m.kinds)) st = HN_ERR_NOMEM;
   for (uint32_t o = 0; o < m.nk && st == HN_OK && !r->err; o++) st = load_key(c, r, &m, o, err, errlen);
   if (st == HN_OK) load_deadlines(c, r, &m);

@@ -1,6 +1,7 @@
 /* decode.c - the event decoder: validates one JSON object per line and converts only the
  * requested fields, straight into slots. Must not depend on the compiler or LLVM (libc only). */
 #include "decode.h"
+#include "alloc.h"
 #include "value.h"
 
 #include <locale.h>
@@ -175,10 +176,10 @@ static void *default_alloc(void *ud, void *ptr, size_t old_size, size_t new_size
   (void)ud;
   (void)old_size;
   if (new_size == 0) {
-    free(ptr);
+    hn_free(ptr);
     return NULL;
   }
-  return realloc(ptr, new_size);
+  return hn_realloc(ptr, new_size);
 }
 
 /* Grows *buf (of *cap elements of `elem` bytes) to hold `need`, doubling. 0 when out of

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "session.h"
+#include "alloc.h"
 #include "value.h"
 
 static void vexpr_text(FILE *f, const hn_program *p, const hn_corr *C, uint32_t i);
@@ -129,7 +130,7 @@ static void node_items(ex *x, uint32_t node, int depth) {
   }
   }
   x->fn(x->ud, &it);
-  free(text);
+  free(text); /* open_memstream's: libc's */
   if (b->op == HN_B_NOT) node_items(x, b->a, depth + 1);
   if (b->op == HN_B_AND || b->op == HN_B_OR)
     for (uint32_t k = 0; k < b->n; k++) node_items(x, p->kids[b->first + k], depth + 1);

@@ -19,6 +19,7 @@
  * so a new field is one row; the static assertions make a forgotten row a compile error. */
 #define _GNU_SOURCE
 #include "image.h"
+#include "alloc.h"
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -219,7 +220,7 @@ static size_t buf_reserve(buf *b, size_t n, size_t align) {
   if (at + n > b->cap) {
     size_t cap = b->cap ? b->cap : 4096;
     while (cap < at + n) cap *= 2;
-    unsigned char *d = realloc(b->d, cap);
+    unsigned char *d = hn_realloc(b->d, cap);
     if (!d) { b->failed = true; return SIZE_MAX; }
     b->d = d;
     b->cap = cap;
@@ -251,9 +252,9 @@ static size_t put_string(writer *w, const char *s, size_t len) {
   uint64_t h = hn_image_hash(s, len);
   if (w->st.n * 2 >= w->st.cap) { /* grow and rehash */
     size_t cap = w->st.cap ? w->st.cap * 2 : 1024;
-    uint64_t *k = calloc(cap, sizeof *k);
-    size_t *a = calloc(cap, sizeof *a);
-    if (!k || !a) { free(k); free(a); w->b.failed = true; return 0; }
+    uint64_t *k = hn_calloc(cap, sizeof *k);
+    size_t *a = hn_calloc(cap, sizeof *a);
+    if (!k || !a) { hn_free(k); hn_free(a); w->b.failed = true; return 0; }
     for (size_t i = 0; i < w->st.cap; i++)
       if (w->st.at[i]) {
         size_t j = w->st.keys[i] & (cap - 1);
@@ -261,8 +262,8 @@ static size_t put_string(writer *w, const char *s, size_t len) {
         k[j] = w->st.keys[i];
         a[j] = w->st.at[i];
       }
-    free(w->st.keys);
-    free(w->st.at);
+    hn_free(w->st.keys);
+    hn_free(w->st.at);
     w->st.keys = k;
     w->st.at = a;
     w->st.cap = cap;
@@ -305,11 +306,11 @@ static void put_ptrs(writer *w, const tdesc *d, size_t at, const unsigned char *
     case PK_STRARR:
       if (ptr && count) {
         const char *const *v = ptr;
-        size_t *tmp = malloc(count * sizeof *tmp);
+        size_t *tmp = hn_malloc(count * sizeof *tmp);
         if (!tmp) { w->b.failed = true; return; }
         for (uint32_t k = 0; k < count; k++) tmp[k] = v[k] ? put_string(w, v[k], strlen(v[k])) : 0;
         off = buf_put(&w->b, tmp, count * sizeof *tmp, 8) + 1;
-        free(tmp);
+        hn_free(tmp);
       }
       break;
     case PK_RUNTIME: break;
@@ -349,7 +350,7 @@ hn_status hn_image_write(const hn_program *p, const hn_image_native *nat, FILE *
   }
   if (w.b.failed || st != HN_OK) {
     snprintf(err, errlen, "out of memory writing the image");
-    free(w.b.d); free(w.st.keys); free(w.st.at); free(pat.d);
+    hn_free(w.b.d); hn_free(w.st.keys); hn_free(w.st.at); free(pat.d); /* open_memstream's */
     return HN_ERR_NOMEM;
   }
   section secs[4] = {{HN_SEC_PROGRAM, w.b.d, w.b.n}, {HN_SEC_TARGET, target, tlen},
@@ -386,7 +387,7 @@ hn_status hn_image_write(const hn_program *p, const hn_image_native *nat, FILE *
   }
   if (st == HN_ERR_NOMEM) snprintf(err, errlen, "out of memory writing the image");
   else if (st == HN_ERR_IO) snprintf(err, errlen, "%s", strerror(errno));
-  free(body.d); free(w.b.d); free(w.st.keys); free(w.st.at); free(pat.d);
+  hn_free(body.d); hn_free(w.b.d); hn_free(w.st.keys); hn_free(w.st.at); free(pat.d); /* open_memstream's */
   return st;
 }
 

@@ -9,6 +9,7 @@
  * Depends on corr.h, assets.h and interp.h. */
 #define _GNU_SOURCE /* qsort_r */
 #include "incident.h"
+#include "alloc.h"
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
@@ -33,13 +34,13 @@ static bool ss_add(sset *x, const char *s) {
   if (!s || ss_has(x, s)) return true;
   if (x->n == x->cap) {
     uint32_t cap = x->cap ? x->cap * 2 : 4;
-    char **ns = realloc(x->s, cap * sizeof *ns);
+    char **ns = hn_realloc(x->s, cap * sizeof *ns);
     if (!ns) return false;
     x->s = ns;
     x->cap = cap;
   }
   size_t n = strlen(s);
-  char *d = malloc(n + 1);
+  char *d = hn_malloc(n + 1);
   if (!d) return false;
   memcpy(d, s, n + 1);
   x->s[x->n++] = d;
@@ -47,8 +48,8 @@ static bool ss_add(sset *x, const char *s) {
 }
 
 static void ss_free(sset *x) {
-  for (uint32_t i = 0; i < x->n; i++) free(x->s[i]);
-  free(x->s);
+  for (uint32_t i = 0; i < x->n; i++) hn_free(x->s[i]);
+  hn_free(x->s);
   memset(x, 0, sizeof *x);
 }
 
@@ -138,19 +139,19 @@ struct hn_incidents {
 };
 
 hn_incidents *hn_incidents_create(const hn_program *p, const hn_callbacks *cb, bool native) {
-  hn_incidents *x = calloc(1, sizeof *x);
+  hn_incidents *x = hn_calloc(1, sizeof *x);
   if (!x) return NULL;
   x->p = p;
   x->native = native;
   if (cb) x->cb = *cb;
   x->tcap = 256;
-  x->tab = calloc(x->tcap, sizeof *x->tab);
-  x->fid = calloc(p->n_fields ? p->n_fields : 1, 1);
-  x->iev.slots = calloc(p->n_fields ? p->n_fields : 1, sizeof *x->iev.slots);
+  x->tab = hn_calloc(x->tcap, sizeof *x->tab);
+  x->fid = hn_calloc(p->n_fields ? p->n_fields : 1, 1);
+  x->iev.slots = hn_calloc(p->n_fields ? p->n_fields : 1, sizeof *x->iev.slots);
   x->iev.n_slots = p->n_fields;
   hn_alert_slots(p, x->aslot);
-  x->exposure = calloc(p->n_assets ? p->n_assets : 1, sizeof *x->exposure);
-  x->n_open = calloc(p->n_assets ? p->n_assets : 1, sizeof *x->n_open);
+  x->exposure = hn_calloc(p->n_assets ? p->n_assets : 1, sizeof *x->exposure);
+  x->n_open = hn_calloc(p->n_assets ? p->n_assets : 1, sizeof *x->n_open);
   if (!x->tab || !x->fid || !x->iev.slots || !x->exposure || !x->n_open || hn_eval_init(&x->e, p) != HN_OK) {
     hn_incidents_destroy(x);
     return NULL;
@@ -168,24 +169,24 @@ void hn_incidents_destroy(hn_incidents *x) {
     incident *c = &x->inc[i];
     for (int s = 0; s < N_SETS; s++) ss_free(&c->sets[s]);
     for (uint32_t a = 0; a < c->n_stored; a++) hn_alert_event_free(&c->alerts[a]);
-    free(c->alerts);
+    hn_free(c->alerts);
   }
   for (uint32_t i = 0; i < x->tcap; i++) {
-    free(x->tab[i].key);
-    free(x->tab[i].inc);
+    hn_free(x->tab[i].key);
+    hn_free(x->tab[i].inc);
   }
-  for (uint32_t i = 0; i < x->n; i++) free(x->inc[i].assets);
-  for (uint32_t i = 0; i < x->n_win; i++) free(x->win[i].value);
-  free(x->win);
-  free(x->exposure);
-  free(x->n_open);
-  free(x->inc);
-  free(x->tab);
-  free(x->fid);
-  free(x->iev.slots);
-  free(x->ivals);
+  for (uint32_t i = 0; i < x->n; i++) hn_free(x->inc[i].assets);
+  for (uint32_t i = 0; i < x->n_win; i++) hn_free(x->win[i].value);
+  hn_free(x->win);
+  hn_free(x->exposure);
+  hn_free(x->n_open);
+  hn_free(x->inc);
+  hn_free(x->tab);
+  hn_free(x->fid);
+  hn_free(x->iev.slots);
+  hn_free(x->ivals);
   if (x->e.p) hn_eval_fini(&x->e);
-  free(x);
+  hn_free(x);
 }
 
 uint32_t hn_incidents_count(const hn_incidents *x) { return x->n; }
@@ -199,7 +200,7 @@ static ent *ent_find(hn_incidents *x, const char *key, bool create) {
       if (!create) return NULL;
       if ((x->tn + 1) * 2 > x->tcap) { /* grow, then look again */
         uint32_t cap = x->tcap * 2;
-        ent *nt = calloc(cap, sizeof *nt);
+        ent *nt = hn_calloc(cap, sizeof *nt);
         if (!nt) { x->failed = true; return NULL; }
         for (uint32_t k = 0; k < x->tcap; k++) {
           if (!x->tab[k].key) continue;
@@ -207,13 +208,13 @@ static ent *ent_find(hn_incidents *x, const char *key, bool create) {
           while (nt[j].key) j = (j + 1) & (cap - 1);
           nt[j] = x->tab[k];
         }
-        free(x->tab);
+        hn_free(x->tab);
         x->tab = nt;
         x->tcap = cap;
         return ent_find(x, key, true);
       }
       size_t n = strlen(key);
-      e->key = malloc(n + 1);
+      e->key = hn_malloc(n + 1);
       if (!e->key) { x->failed = true; return NULL; }
       memcpy(e->key, key, n + 1);
       e->h = h;
@@ -231,7 +232,7 @@ static void ent_add(hn_incidents *x, const char *key, uint32_t inc) {
     if (e->inc[i] == inc) return;
   if (e->n == e->cap) {
     uint32_t cap = e->cap ? e->cap * 2 : 2;
-    uint32_t *ni = realloc(e->inc, cap * sizeof *ni);
+    uint32_t *ni = hn_realloc(e->inc, cap * sizeof *ni);
     if (!ni) { x->failed = true; return; }
     e->inc = ni;
     e->cap = cap;
@@ -250,20 +251,20 @@ static void ek_add(hn_incidents *x, ekeys *k, const char *s) {
     if (strcmp(k->k[i], s) == 0) return;
   if (k->n == k->cap) {
     uint32_t cap = k->cap ? k->cap * 2 : 8;
-    char **nk = realloc(k->k, cap * sizeof *nk);
+    char **nk = hn_realloc(k->k, cap * sizeof *nk);
     if (!nk) { x->failed = true; return; }
     k->k = nk;
     k->cap = cap;
   }
   size_t n = strlen(s);
-  k->k[k->n] = malloc(n + 1);
+  k->k[k->n] = hn_malloc(n + 1);
   if (!k->k[k->n]) { x->failed = true; return; }
   memcpy(k->k[k->n++], s, n + 1);
 }
 
 static void ek_free(ekeys *k) {
-  for (uint32_t i = 0; i < k->n; i++) free(k->k[i]);
-  free(k->k);
+  for (uint32_t i = 0; i < k->n; i++) hn_free(k->k[i]);
+  hn_free(k->k);
 }
 
 /* The alert's entities as "kind:value" (§10.10), with "asset:NAME" for resolved hosts and
@@ -315,7 +316,7 @@ static void alert_entities(hn_incidents *x, const hn_calert *a, ekeys *keys, eke
 static hn_value *iv_push(hn_incidents *x, uint32_t *n) {
   if (*n == x->ivcap) {
     uint32_t cap = x->ivcap ? x->ivcap * 2 : 64;
-    hn_value *nv = realloc(x->ivals, cap * sizeof *nv);
+    hn_value *nv = hn_realloc(x->ivals, cap * sizeof *nv);
     if (!nv) { x->failed = true; return NULL; }
     x->ivals = nv;
     x->ivcap = cap;
@@ -578,7 +579,7 @@ static void merge(hn_incidents *x, uint32_t into, uint32_t from, const hn_calert
     ent_add(x, key, into);
     bool known = false;
     for (uint32_t j = 0; j < d->n_assets && !known; j++) known = d->assets[j] == as;
-    uint32_t *na = known ? d->assets : realloc(d->assets, (d->n_assets + 1) * sizeof *na);
+    uint32_t *na = known ? d->assets : hn_realloc(d->assets, (d->n_assets + 1) * sizeof *na);
     if (!na) { x->failed = true; return; }
     d->assets = na;
     if (!known) d->assets[d->n_assets++] = as;
@@ -588,7 +589,7 @@ static void merge(hn_incidents *x, uint32_t into, uint32_t from, const hn_calert
     if (d->n_stored >= 1024) { hn_alert_event_free(&s->alerts[i]); continue; }
     if (d->n_stored == d->cap_alerts) {
       uint32_t cap = d->cap_alerts ? d->cap_alerts * 2 : 4;
-      hn_event *ne = realloc(d->alerts, cap * sizeof *ne);
+      hn_event *ne = hn_realloc(d->alerts, cap * sizeof *ne);
       if (!ne) { x->failed = true; hn_alert_event_free(&s->alerts[i]); continue; }
       d->alerts = ne;
       d->cap_alerts = cap;
@@ -640,7 +641,7 @@ void hn_incidents_alert(hn_incidents *x, const hn_calert *a, uint64_t alert_id, 
   if (created) {
     if (x->n == x->cap) {
       uint32_t cap = x->cap ? x->cap * 2 : 64;
-      incident *ni = realloc(x->inc, cap * sizeof *ni);
+      incident *ni = hn_realloc(x->inc, cap * sizeof *ni);
       if (!ni) { x->failed = true; goto done; }
       x->inc = ni;
       x->cap = cap;
@@ -683,7 +684,7 @@ void hn_incidents_alert(hn_incidents *x, const hn_calert *a, uint64_t alert_id, 
     bool known = as == HN_NO_ASSET;
     for (uint32_t i = 0; i < c->n_assets && !known; i++) known = c->assets[i] == as;
     if (known) continue;
-    uint32_t *na = realloc(c->assets, (c->n_assets + 1) * sizeof *na);
+    uint32_t *na = hn_realloc(c->assets, (c->n_assets + 1) * sizeof *na);
     if (!na) { x->failed = true; goto done; }
     c->assets = na;
     c->assets[c->n_assets++] = as;
@@ -696,7 +697,7 @@ void hn_incidents_alert(hn_incidents *x, const hn_calert *a, uint64_t alert_id, 
   if (c->n_stored < 1024) { /* the scores' aggregates read the first 1,024 alerts */
     if (c->n_stored == c->cap_alerts) {
       uint32_t cap = c->cap_alerts ? c->cap_alerts * 2 : 4;
-      hn_event *na = realloc(c->alerts, cap * sizeof *na);
+      hn_event *na = hn_realloc(c->alerts, cap * sizeof *na);
       if (!na) { x->failed = true; goto done; }
       c->alerts = na;
       c->cap_alerts = cap;
@@ -757,7 +758,7 @@ static void window_set(hn_incidents *x, uint32_t ex, uint32_t asset, const char 
     window *w = &x->win[i];
     if (w->exposure != ex || w->asset != asset || (asset == HN_NO_ASSET && strcmp(w->value, value) != 0)) continue;
     if (open) return; /* already open */
-    free(w->value);
+    hn_free(w->value);
     x->win[i] = x->win[--x->n_win];
     if (asset != HN_NO_ASSET) {
       x->exposure[asset] -= x->p->exposures[ex].weight;
@@ -770,7 +771,7 @@ static void window_set(hn_incidents *x, uint32_t ex, uint32_t asset, const char 
   if (!open) return;
   if (x->n_win == x->cap_win) {
     uint32_t cap = x->cap_win ? x->cap_win * 2 : 16;
-    window *nw = realloc(x->win, cap * sizeof *nw);
+    window *nw = hn_realloc(x->win, cap * sizeof *nw);
     if (!nw) { x->failed = true; return; }
     x->win = nw;
     x->cap_win = cap;
@@ -782,7 +783,7 @@ static void window_set(hn_incidents *x, uint32_t ex, uint32_t asset, const char 
   w->value = NULL;
   if (asset == HN_NO_ASSET) {
     size_t n = strlen(value);
-    if (!(w->value = malloc(n + 1))) { x->failed = true; x->n_win--; return; }
+    if (!(w->value = hn_malloc(n + 1))) { x->failed = true; x->n_win--; return; }
     memcpy(w->value, value, n + 1);
   } else {
     x->exposure[asset] += x->p->exposures[ex].weight;
@@ -877,9 +878,9 @@ void hn_incidents_event(hn_incidents *x, hn_eval *e, const hn_event *ev, int64_t
 static void remediation(hn_incidents *x, const hn_queue_visitor *v) {
   const hn_program *p = x->p;
   uint32_t n = 0;
-  uint32_t *order = malloc((p->n_assets ? p->n_assets : 1) * sizeof *order);
-  double *prio = malloc((p->n_assets ? p->n_assets : 1) * sizeof *prio);
-  if (!order || !prio) { free(order); free(prio); x->failed = true; return; }
+  uint32_t *order = hn_malloc((p->n_assets ? p->n_assets : 1) * sizeof *order);
+  double *prio = hn_malloc((p->n_assets ? p->n_assets : 1) * sizeof *prio);
+  if (!order || !prio) { hn_free(order); hn_free(prio); x->failed = true; return; }
   for (uint32_t a = 0; a < p->n_assets; a++) {
     if (!x->n_open[a]) continue;
     uint32_t worst = 0;
@@ -896,8 +897,8 @@ static void remediation(hn_incidents *x, const hn_queue_visitor *v) {
     hn_remediation r = {as->name, prio[order[i]], x->exposure[order[i]], as->criticality};
     v->remediation(v->ud, &r, i + 1, n);
   }
-  free(order);
-  free(prio);
+  hn_free(order);
+  hn_free(prio);
 }
 
 /* ---- the queue ----------------------------------------------------------------------------------- */
@@ -911,7 +912,7 @@ static int by_priority(const void *a, const void *b, void *ud) {
 
 hn_status hn_incidents_queue(hn_incidents *x, const hn_queue_visitor *v) {
   const hn_program *p = x->p;
-  uint32_t *order = malloc((x->n ? x->n : 1) * sizeof *order);
+  uint32_t *order = hn_malloc((x->n ? x->n : 1) * sizeof *order);
   if (!order) return HN_ERR_NOMEM;
   for (uint32_t d = 0; d <= p->n_domains; d++) {
     uint32_t dom = d < p->n_domains ? d : UINT32_MAX, n = 0;
@@ -932,7 +933,7 @@ hn_status hn_incidents_queue(hn_incidents *x, const hn_queue_visitor *v) {
       v->incident(v->ud, &o.v);
     }
   }
-  free(order);
+  hn_free(order);
   remediation(x, v);
   return x->failed ? HN_ERR_NOMEM : HN_OK;
 }
@@ -1028,7 +1029,7 @@ static bool load_event(hn_incidents *x, hn_ckr *r, hn_event *ev) {
   memset(ev, 0, sizeof *ev);
   uint32_t ns = hn_ckr_count(r, 12, "an alert's field count");
   if (ns != x->p->n_fields) return hn_ckr_fail(r, "an alert's field count");
-  ev->slots = calloc(ns ? ns : 1, sizeof *ev->slots);
+  ev->slots = hn_calloc(ns ? ns : 1, sizeof *ev->slots);
   if (!ev->slots) return hn_ckr_fail(r, "out of memory");
   ev->n_slots = ns;
   for (uint32_t s = 0; s < ns; s++) {
@@ -1037,12 +1038,12 @@ static bool load_event(hn_incidents *x, hn_ckr *r, hn_event *ev) {
     ev->slots[s].flags = hn_ckr_u32(r, "an alert's field");
   }
   uint32_t nv = hn_ckr_count(r, 14, "an alert's value count");
-  ev->values = calloc(nv ? nv : 1, sizeof *ev->values);
+  ev->values = hn_calloc(nv ? nv : 1, sizeof *ev->values);
   if (!ev->values) return hn_ckr_fail(r, "out of memory");
   for (uint32_t v = 0; v < nv && hn_ckr_value(r, &ev->values[v], "an alert's value"); v++) {
     ev->n_values = v + 1;
     if (ev->values[v].kind != HN_V_STRING) continue;
-    char *s = malloc(ev->values[v].len ? ev->values[v].len : 1);
+    char *s = hn_malloc(ev->values[v].len ? ev->values[v].len : 1);
     if (!s) { ev->values[v].kind = HN_V_NULL; return hn_ckr_fail(r, "out of memory"); }
     memcpy(s, ev->values[v].u.s, ev->values[v].len);
     ev->values[v].u.s = s;
@@ -1068,7 +1069,7 @@ static void load_set(hn_ckr *r, sset *set) {
     if (!s) { hn_ckr_fail(r, "a list item of an incident"); break; }
     if (ss_has(set, s)) hn_ckr_fail(r, "a list item given twice");
     else if (!ss_add(set, s)) hn_ckr_fail(r, "out of memory");
-    free(s);
+    hn_free(s);
   }
 }
 
@@ -1088,19 +1089,19 @@ static void load_incident(hn_incidents *x, hn_ckr *r, incident *c, uint32_t i, u
   char *sv = hn_ckr_str(r, &null, "an incident's service");
   if (sv && !(c->service = program_service(p, sv))) hn_ckr_fail(r, "an incident's service");
   if (!sv && !null) hn_ckr_fail(r, "an incident's service");
-  free(sv);
+  hn_free(sv);
   c->service_sev = hn_ckr_u32(r, "an incident's service");
   c->domain = hn_ckr_index(r, p->n_domains, true, "an incident's domain");
   c->score = hn_ckr_f64(r, "an incident's score");
   uint32_t ns = hn_ckr_count(r, 8, "an incident's alerts");
   if (ns > 1024) hn_ckr_fail(r, "an incident's alerts");
-  c->alerts = r->err ? NULL : calloc(ns ? ns : 1, sizeof *c->alerts);
+  c->alerts = r->err ? NULL : hn_calloc(ns ? ns : 1, sizeof *c->alerts);
   if (!r->err && !c->alerts) hn_ckr_fail(r, "out of memory");
   c->cap_alerts = c->alerts ? ns : 0;
   for (uint32_t k = 0; k < ns && !r->err; k++)
     if (load_event(x, r, &c->alerts[c->n_stored++]) == false) break;
   uint32_t na = hn_ckr_count(r, 4, "an incident's assets");
-  c->assets = r->err ? NULL : malloc((na ? na : 1) * sizeof *c->assets);
+  c->assets = r->err ? NULL : hn_malloc((na ? na : 1) * sizeof *c->assets);
   if (!r->err && !c->assets) hn_ckr_fail(r, "out of memory");
   for (uint32_t k = 0; k < na && !r->err; k++) c->assets[c->n_assets++] = hn_ckr_index(r, p->n_assets, false, "an incident's assets");
   c->merged_into = hn_ckr_u64(r, "an incident's merge");
@@ -1114,12 +1115,12 @@ static void load_entities(hn_incidents *x, hn_ckr *r) {
     bool null;
     char *key = hn_ckr_str(r, &null, "an entity");
     uint32_t n = hn_ckr_count(r, 4, "an entity's incidents");
-    if (!key || r->err) { free(key); hn_ckr_fail(r, "an entity"); break; }
+    if (!key || r->err) { hn_free(key); hn_ckr_fail(r, "an entity"); break; }
     bool known = ent_find(x, key, false) != NULL;
     ent *e = known ? NULL : ent_find(x, key, true);
-    free(key);
+    hn_free(key);
     if (known || !e) { hn_ckr_fail(r, known ? "an entity given twice" : "out of memory"); break; }
-    e->inc = malloc((n ? n : 1) * sizeof *e->inc);
+    e->inc = hn_malloc((n ? n : 1) * sizeof *e->inc);
     if (!e->inc) { hn_ckr_fail(r, "out of memory"); break; }
     e->cap = n ? n : 1;
     for (uint32_t k = 0; k < n && !r->err; k++) e->inc[e->n++] = hn_ckr_index(r, x->n, false, "an entity's incident");
@@ -1129,7 +1130,7 @@ static void load_entities(hn_incidents *x, hn_ckr *r) {
 static void load_windows(hn_incidents *x, hn_ckr *r) {
   const hn_program *p = x->p;
   uint32_t nw = hn_ckr_count(r, 20, "the exposure window count");
-  x->win = calloc(nw ? nw : 1, sizeof *x->win);
+  x->win = hn_calloc(nw ? nw : 1, sizeof *x->win);
   if (!x->win) { hn_ckr_fail(r, "out of memory"); return; }
   x->cap_win = nw ? nw : 1;
   for (uint32_t i = 0; i < nw && !r->err; i++) {
@@ -1157,7 +1158,7 @@ hn_status hn_incidents_load(hn_incidents *x, hn_ckr *r, char *err, size_t errlen
     return HN_ERR_SYNTAX;
   }
   uint32_t n = hn_ckr_count(r, 64, "the incident count");
-  x->inc = calloc(n ? n : 1, sizeof *x->inc);
+  x->inc = hn_calloc(n ? n : 1, sizeof *x->inc);
   if (!x->inc) return HN_ERR_NOMEM;
   x->cap = n ? n : 1;
   for (uint32_t i = 0; i < n && !r->err; i++) {

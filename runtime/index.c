@@ -1,6 +1,7 @@
 /* index.c - the rule index (see index.h).
  * Depends on program.h, prefilter.h, interp.h and text.h. */
 #include "index.h"
+#include "alloc.h"
 #include <stdlib.h>
 #include <string.h>
 #include "interp.h"
@@ -126,7 +127,7 @@ static uint32_t rule_key(const hn_program *p, const uint32_t *uses, uint32_t con
 static hn_eqmap *map_for(hn_index *ix, uint32_t slot, bool nocase, hn_mapkind kind) {
   for (uint32_t i = 0; i < ix->n_maps; i++)
     if (ix->maps[i].slot == slot && ix->maps[i].nocase == nocase && ix->maps[i].kind == kind) return &ix->maps[i];
-  hn_eqmap *v = realloc(ix->maps, (ix->n_maps + 1) * sizeof *v);
+  hn_eqmap *v = hn_realloc(ix->maps, (ix->n_maps + 1) * sizeof *v);
   if (!v) return NULL;
   ix->maps = v;
   hn_eqmap *m = &v[ix->n_maps++];
@@ -170,17 +171,17 @@ static const struct hn_eqent *map_find(const hn_eqmap *m, const char *s, size_t 
 }
 
 hn_status hn_index_build(hn_program *p) {
-  hn_index *ix = calloc(1, sizeof *ix);
+  hn_index *ix = hn_calloc(1, sizeof *ix);
   if (!ix) return HN_ERR_NOMEM;
   p->index = ix;
   uint32_t np = p->n_preds ? p->n_preds : 1;
-  ix->rules_first = calloc(np, sizeof *ix->rules_first);
-  ix->rules_n = calloc(np, sizeof *ix->rules_n);
-  ix->always = calloc(p->n_rules ? p->n_rules : 1, sizeof *ix->always);
-  ix->decides = calloc(np, 1);
-  ix->pat_pred = calloc(p->n_fields ? p->n_fields : 1, sizeof *ix->pat_pred);
-  uint32_t *key_first = calloc(p->n_rules + 1, sizeof *key_first);
-  uint32_t *keys = malloc((size_t)(p->n_rules ? p->n_rules : 1) * 64 * sizeof *keys);
+  ix->rules_first = hn_calloc(np, sizeof *ix->rules_first);
+  ix->rules_n = hn_calloc(np, sizeof *ix->rules_n);
+  ix->always = hn_calloc(p->n_rules ? p->n_rules : 1, sizeof *ix->always);
+  ix->decides = hn_calloc(np, 1);
+  ix->pat_pred = hn_calloc(p->n_fields ? p->n_fields : 1, sizeof *ix->pat_pred);
+  uint32_t *key_first = hn_calloc(p->n_rules + 1, sizeof *key_first);
+  uint32_t *keys = hn_malloc((size_t)(p->n_rules ? p->n_rules : 1) * 64 * sizeof *keys);
   pending *pend = NULL;
   uint32_t *uses = NULL;
   size_t npend = 0, cap_pend = 0;
@@ -188,7 +189,7 @@ hn_status hn_index_build(hn_program *p) {
   if (!ix->rules_first || !ix->rules_n || !ix->always || !ix->decides || !ix->pat_pred || !key_first || !keys)
     goto done;
   /* keys of the rules; count the rules per key predicate */
-  uses = calloc(np, sizeof *uses);
+  uses = hn_calloc(np, sizeof *uses);
   if (!uses) goto done;
   for (uint32_t r = 0; r < p->n_rules; r++)
     if (p->rules[r].kind == HN_R_SINGLE) count_uses(p, p->rules[r].cond, 0, uses);
@@ -212,7 +213,7 @@ hn_status hn_index_build(hn_program *p) {
     total += ix->rules_n[i];
     ix->rules_n[i] = 0;
   }
-  ix->rules_of = malloc((total ? total : 1) * sizeof *ix->rules_of);
+  ix->rules_of = hn_malloc((total ? total : 1) * sizeof *ix->rules_of);
   if (!ix->rules_of) goto done;
   for (uint32_t r = 0; r < p->n_rules; r++)
     for (uint32_t k = key_first[r]; k < key_first[r + 1]; k++) {
@@ -226,7 +227,7 @@ hn_status hn_index_build(hn_program *p) {
   size_t n_ipkeys = 0;
   for (uint32_t pi = 0; pi < p->n_preds; pi++)
     if (eq_kind(p, &p->preds[pi]) == HN_V_IP) n_ipkeys += p->preds[pi].op == HN_P_IN ? p->preds[pi].n : 1;
-  ix->ipkeys = malloc(n_ipkeys ? n_ipkeys * 18 : 1);
+  ix->ipkeys = hn_malloc(n_ipkeys ? n_ipkeys * 18 : 1);
   if (!ix->ipkeys) goto done;
   uint8_t *ipk = ix->ipkeys;
   for (uint32_t pi = 0; pi < p->n_preds; pi++) {
@@ -243,7 +244,7 @@ hn_status hn_index_build(hn_program *p) {
     for (uint32_t k = 0; k < cn; k++) {
       if (npend == cap_pend) {
         cap_pend = cap_pend ? cap_pend * 2 : 256;
-        pending *v = realloc(pend, cap_pend * sizeof *v);
+        pending *v = hn_realloc(pend, cap_pend * sizeof *v);
         if (!v) goto done;
         pend = v;
       }
@@ -257,7 +258,7 @@ hn_status hn_index_build(hn_program *p) {
           if (m->plen[c->v6][j] == bits) at = j;
         if (at == m->n_plen[c->v6]) m->plen[c->v6][m->n_plen[c->v6]++] = (uint8_t)bits;
         if (!c->v6) {
-          if (!m->lead && !(m->lead = calloc(33, sizeof *m->lead))) goto done;
+          if (!m->lead && !(m->lead = hn_calloc(33, sizeof *m->lead))) goto done;
           if (bits >= 8) m->lead[at][c->u.ip[0] >> 6] |= 1ull << (c->u.ip[0] & 63);
           else memset(m->lead[at], 0xFF, sizeof m->lead[at]); /* /0 to /7: every first byte */
         }
@@ -270,11 +271,11 @@ hn_status hn_index_build(hn_program *p) {
     }
   }
   if (npend) qsort(pend, npend, sizeof *pend, cmp_pending);
-  ix->preds_of = malloc((npend ? npend : 1) * sizeof *ix->preds_of);
+  ix->preds_of = hn_malloc((npend ? npend : 1) * sizeof *ix->preds_of);
   if (!ix->preds_of) goto done;
   for (size_t i = 0; i < npend;) {
     hn_eqmap *m = &ix->maps[pend[i].map];
-    struct hn_eqent *v = realloc(m->ents, (m->n_ents + 1) * sizeof *v);
+    struct hn_eqent *v = hn_realloc(m->ents, (m->n_ents + 1) * sizeof *v);
     if (!v) goto done;
     m->ents = v;
     struct hn_eqent *en = &v[m->n_ents++];
@@ -295,7 +296,7 @@ hn_status hn_index_build(hn_program *p) {
     hn_eqmap *m = &ix->maps[mi];
     m->cap = 16;
     while (m->cap < m->n_ents * 2) m->cap *= 2;
-    m->table = calloc(m->cap, sizeof *m->table);
+    m->table = hn_calloc(m->cap, sizeof *m->table);
     if (!m->table) goto done;
     m->min_len = UINT32_MAX;
     for (uint32_t e = 0; e < m->n_ents; e++) {
@@ -314,17 +315,17 @@ hn_status hn_index_build(hn_program *p) {
     if (!(pr->flags & HN_PF_FILTERED)) continue;
     uint32_t slot = p->vexprs[pr->lhs].a;
     if (!ix->pat_pred[slot]) {
-      ix->pat_pred[slot] = calloc(pf->fields[slot].n_patterns ? pf->fields[slot].n_patterns : 1, sizeof(uint32_t));
+      ix->pat_pred[slot] = hn_calloc(pf->fields[slot].n_patterns ? pf->fields[slot].n_patterns : 1, sizeof(uint32_t));
       if (!ix->pat_pred[slot]) goto done;
     }
     for (uint32_t k = 0; k < pr->n; k++) ix->pat_pred[slot][p->consts[pr->first + k].pf - 1] = pi;
   }
   st = HN_OK;
 done:
-  free(uses);
-  free(pend);
-  free(keys);
-  free(key_first);
+  hn_free(uses);
+  hn_free(pend);
+  hn_free(keys);
+  hn_free(key_first);
   return st;
 }
 
@@ -332,30 +333,30 @@ void hn_index_free(hn_program *p) {
   hn_index *ix = p->index;
   if (!ix) return;
   for (uint32_t i = 0; i < ix->n_maps; i++) {
-    free(ix->maps[i].table);
-    free(ix->maps[i].ents);
-    free(ix->maps[i].lead);
+    hn_free(ix->maps[i].table);
+    hn_free(ix->maps[i].ents);
+    hn_free(ix->maps[i].lead);
   }
-  for (uint32_t s = 0; ix->pat_pred && s < p->n_fields; s++) free(ix->pat_pred[s]);
-  free(ix->pat_pred);
-  free(ix->maps);
-  free(ix->preds_of);
-  free(ix->rules_first);
-  free(ix->rules_n);
-  free(ix->rules_of);
-  free(ix->always);
-  free(ix->decides);
-  free(ix->ipkeys);
-  free(ix);
+  for (uint32_t s = 0; ix->pat_pred && s < p->n_fields; s++) hn_free(ix->pat_pred[s]);
+  hn_free(ix->pat_pred);
+  hn_free(ix->maps);
+  hn_free(ix->preds_of);
+  hn_free(ix->rules_first);
+  hn_free(ix->rules_n);
+  hn_free(ix->rules_of);
+  hn_free(ix->always);
+  hn_free(ix->decides);
+  hn_free(ix->ipkeys);
+  hn_free(ix);
   p->index = NULL;
 }
 
 hn_status hn_cand_init(hn_cand *c, const hn_program *p) {
   size_t n = p->n_rules ? p->n_rules : 1;
-  c->bits = calloc((n + 63) / 64, sizeof *c->bits);
-  c->hit = calloc(p->n_preds ? p->n_preds : 1, sizeof *c->hit);
-  c->list = malloc(n * sizeof *c->list);
-  c->tmp = malloc(n * sizeof *c->tmp);
+  c->bits = hn_calloc((n + 63) / 64, sizeof *c->bits);
+  c->hit = hn_calloc(p->n_preds ? p->n_preds : 1, sizeof *c->hit);
+  c->list = hn_malloc(n * sizeof *c->list);
+  c->tmp = hn_malloc(n * sizeof *c->tmp);
   if (!c->bits || !c->hit || !c->list || !c->tmp) {
     hn_cand_fini(c);
     return HN_ERR_NOMEM;
@@ -364,10 +365,10 @@ hn_status hn_cand_init(hn_cand *c, const hn_program *p) {
 }
 
 void hn_cand_fini(hn_cand *c) {
-  free(c->bits);
-  free(c->hit);
-  free(c->list);
-  free(c->tmp);
+  hn_free(c->bits);
+  hn_free(c->hit);
+  hn_free(c->list);
+  hn_free(c->tmp);
   memset(c, 0, sizeof *c);
 }
 

@@ -4,6 +4,7 @@
  * Depends on program.h, decode.h, text.h and PCRE2; nothing from the compiler. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "interp.h"
+#include "alloc.h"
 #include <math.h>
 #include <pcre2.h>
 #include <stdlib.h>
@@ -18,8 +19,8 @@ static void scratch_reset(hn_eval *e, bool all);
 hn_status hn_eval_init(hn_eval *e, const hn_program *p) {
   memset(e, 0, sizeof *e);
   e->p = p;
-  e->stamp = calloc(p->n_bnodes ? p->n_bnodes : 1, sizeof *e->stamp);
-  e->val = calloc(p->n_bnodes ? p->n_bnodes : 1, 1);
+  e->stamp = hn_calloc(p->n_bnodes ? p->n_bnodes : 1, sizeof *e->stamp);
+  e->val = hn_calloc(p->n_bnodes ? p->n_bnodes : 1, 1);
   e->md = pcre2_match_data_create(16, NULL);
   pcre2_match_context *mc = pcre2_match_context_create(NULL);
   pcre2_jit_stack *js = pcre2_jit_stack_create(32 * 1024, HN_RE_JIT_STACK, NULL);
@@ -31,7 +32,7 @@ hn_status hn_eval_init(hn_eval *e, const hn_program *p) {
     pcre2_set_heap_limit(mc, HN_RE_HEAP_LIMIT_KIB);
     if (js) pcre2_jit_stack_assign(mc, NULL, js);
   }
-  e->fired = malloc((p->n_rules ? p->n_rules : 1) * sizeof *e->fired);
+  e->fired = hn_malloc((p->n_rules ? p->n_rules : 1) * sizeof *e->fired);
   if (!e->stamp || !e->val || !e->md || !mc || !js || !e->fired || hn_pf_state_init(&e->pf, p) != HN_OK ||
       hn_cand_init(&e->cand, p) != HN_OK) {
     hn_eval_fini(e);
@@ -41,19 +42,19 @@ hn_status hn_eval_init(hn_eval *e, const hn_program *p) {
 }
 
 void hn_eval_fini(hn_eval *e) {
-  free(e->stamp);
-  free(e->val);
-  free(e->fold);
-  free(e->fbuf);
+  hn_free(e->stamp);
+  hn_free(e->val);
+  hn_free(e->fold);
+  hn_free(e->fbuf);
   if (e->md) pcre2_match_data_free(e->md);
   pcre2_match_context_free(e->mctx);
   pcre2_jit_stack_free(e->jstack);
-  free(e->re_open);
-  free(e->re_rule_first);
-  free(e->re_rules);
+  hn_free(e->re_open);
+  hn_free(e->re_rule_first);
+  hn_free(e->re_rules);
   if (e->p) hn_pf_state_fini(&e->pf, e->p);
   hn_cand_fini(&e->cand);
-  free(e->fired);
+  hn_free(e->fired);
   scratch_reset(e, true);
   memset(e, 0, sizeof *e);
 }
@@ -81,7 +82,7 @@ static const char *fold(hn_eval *e, const char *s, size_t n, size_t *out_n);
 const char *hn_eval_fold(hn_eval *e, const char *s, size_t n, size_t *out_n) { return fold(e, s, n, out_n); }
 static const char *fold(hn_eval *e, const char *s, size_t n, size_t *out_n) {
   if (HN_CASE_ROOM(n) > e->fold_cap) {
-    char *b = realloc(e->fold, HN_CASE_ROOM(n));
+    char *b = hn_realloc(e->fold, HN_CASE_ROOM(n));
     if (!b) { *out_n = n; return s; } /* out of memory: compare unfolded rather than fail */
     e->fold = b;
     e->fold_cap = HN_CASE_ROOM(n);
@@ -102,7 +103,7 @@ static const char *fold_field(hn_eval *e, const char *s, size_t n, size_t *out_n
   if (e->fbuf_used + HN_CASE_ROOM(n) > e->fbuf_cap) {
     size_t cap = e->fbuf_cap ? e->fbuf_cap : 4096;
     while (cap < e->fbuf_used + HN_CASE_ROOM(n)) cap *= 2;
-    char *b = realloc(e->fbuf, cap);
+    char *b = hn_realloc(e->fbuf, cap);
     if (!b) return fold(e, s, n, out_n);
     e->fbuf = b;
     e->fbuf_cap = cap;
@@ -121,7 +122,7 @@ static char *scratch(hn_eval *e, size_t n) {
   struct hn_scratch *b = e->scratch;
   if (!b || b->cap - b->used < n) {
     size_t cap = b && b->cap * 2 > n ? b->cap * 2 : n > 4096 ? n : 4096;
-    struct hn_scratch *nb = malloc(sizeof *nb + cap);
+    struct hn_scratch *nb = hn_malloc(sizeof *nb + cap);
     if (!nb) return NULL;
     nb->next = b;
     nb->used = 0;
@@ -138,7 +139,7 @@ static void scratch_reset(hn_eval *e, bool all) {
   if (!b) return;
   for (struct hn_scratch *o = all ? b : b->next; o;) {
     struct hn_scratch *next = o->next;
-    free(o);
+    hn_free(o);
     o = next;
   }
   if (all) e->scratch = NULL;
@@ -332,11 +333,11 @@ static bool str_eq(hn_eval *e, const hn_value *a, const hn_value *b, bool nocase
   /* fold a into the scratch, then compare with b folded piecewise into a local buffer */
   const char *x = fold(e, a->u.s, a->len, &fa);
   char stackb[256];
-  char *y = HN_CASE_ROOM(b->len) <= sizeof stackb ? stackb : malloc(HN_CASE_ROOM(b->len));
+  char *y = HN_CASE_ROOM(b->len) <= sizeof stackb ? stackb : hn_malloc(HN_CASE_ROOM(b->len));
   if (!y) return false;
   fb = hn_fold(b->u.s, b->len, y);
   bool r = fa == fb && mem_eq(x, y, fa);
-  if (y != stackb) free(y);
+  if (y != stackb) hn_free(y);
   return r;
 }
 
@@ -477,7 +478,7 @@ static void re_note(hn_eval *e, re_walk *w, uint32_t pred, uint32_t rule, bool n
   w->pseen[pred] = rule + 1;
   if (w->n + 2 > w->cap) {
     size_t nc = w->cap ? w->cap * 2 : 64;
-    uint32_t *np = realloc(w->pairs, nc * sizeof *np);
+    uint32_t *np = hn_realloc(w->pairs, nc * sizeof *np);
     if (!np) { w->failed = true; return; }
     w->pairs = np;
     w->cap = nc;
@@ -511,15 +512,15 @@ static void re_walk_rule(hn_eval *e, re_walk *w, uint32_t r) {
 static void re_tables(hn_eval *e) {
   const hn_program *p = e->p;
   e->re_tables_built = true;
-  re_walk w = {p, calloc(2 * (size_t)p->n_bnodes + 1, sizeof *w.seen), calloc(p->n_preds + 1, sizeof *w.pseen),
+  re_walk w = {p, hn_calloc(2 * (size_t)p->n_bnodes + 1, sizeof *w.seen), hn_calloc(p->n_preds + 1, sizeof *w.pseen),
                NULL, 0, 0, false};
-  e->re_open = calloc(p->n_preds + 1, 1);
-  e->re_rule_first = calloc(p->n_preds + 2, sizeof *e->re_rule_first);
+  e->re_open = hn_calloc(p->n_preds + 1, 1);
+  e->re_rule_first = hn_calloc(p->n_preds + 2, sizeof *e->re_rule_first);
   if (w.seen && w.pseen && e->re_open && e->re_rule_first)
     for (uint32_t r = 0; r < p->n_rules; r++) re_walk_rule(e, &w, r);
-  e->re_rules = malloc((w.n / 2 + 1) * sizeof *e->re_rules);
+  e->re_rules = hn_malloc((w.n / 2 + 1) * sizeof *e->re_rules);
   if (!e->re_rules || !e->re_rule_first || w.failed) {
-    free(e->re_rule_first);
+    hn_free(e->re_rule_first);
     e->re_rule_first = NULL;
   } else {
     for (size_t i = 0; i < w.n; i += 2) e->re_rule_first[w.pairs[i] + 1]++;
@@ -528,9 +529,9 @@ static void re_tables(hn_eval *e) {
     memcpy(at, e->re_rule_first, p->n_preds * sizeof *at);
     for (size_t i = 0; i < w.n; i += 2) e->re_rules[at[w.pairs[i]]++] = w.pairs[i + 1];
   }
-  free(w.seen);
-  free(w.pseen);
-  free(w.pairs);
+  hn_free(w.seen);
+  hn_free(w.pseen);
+  hn_free(w.pairs);
 }
 
 uint32_t hn_re_rules(hn_eval *e, uint32_t pred, const uint32_t **rules) {

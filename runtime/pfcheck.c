@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "prefilter.h"
+#include "alloc.h"
 
 /* A literal as the prefilter compiles one (SINGLEMATCH | DOTALL, see prefilter.c). */
 typedef struct kat_pat {
@@ -281,7 +282,7 @@ static bool get_db(kat *t, kat_db *d, bool fresh) {
   ok = ok && hs_alloc_scratch(d->db, &t->scratch) == HS_SUCCESS;
   if (!ok) snprintf(t->why, t->why_len, "cannot compile the %s database (%s)", d->name, ce ? ce->message : "out of memory");
   hs_free_compile_error(ce);
-  for (unsigned i = 0; i < n; i++) free(exprs[i]);
+  for (unsigned i = 0; i < n; i++) hn_free(exprs[i]);
   return ok;
 }
 
@@ -319,7 +320,7 @@ static bool kat_run(kat *t, bool fresh) {
 }
 
 bool hn_pf_selftest_run(const hn_pf_fault *fault, char *why, size_t why_len, hn_pf_kat_stats *stats) {
-  kat *t = calloc(1, sizeof *t);
+  kat *t = hn_calloc(1, sizeof *t);
   why[0] = 0;
   if (!t) {
     snprintf(why, why_len, "out of memory");
@@ -337,7 +338,7 @@ bool hn_pf_selftest_run(const hn_pf_fault *fault, char *why, size_t why_len, hn_
   }
   if (stats) *stats = (hn_pf_kat_stats){t->scans, t->bytes, t->cached};
   hs_free_scratch(t->scratch);
-  free(t);
+  hn_free(t);
   return ok;
 }
 

@@ -1,6 +1,7 @@
 /* prefilter.c - the multi-pattern prefilter and the string sets (see prefilter.h).
  * Depends on program.h, interp's value layout and libhs (Vectorscan or Hyperscan). */
 #include "prefilter.h"
+#include "alloc.h"
 #include <ctype.h>
 #include <hs.h>
 #include <pthread.h>
@@ -20,7 +21,7 @@ static bool ascii(const char *s, size_t n) {
 }
 
 char *hn_pf_literal_regex(const char *s, size_t n, bool anchor_start) {
-  char *r = malloc(n * 4 + 2);
+  char *r = hn_malloc(n * 4 + 2);
   if (!r) return NULL;
   size_t k = 0;
   if (anchor_start) r[k++] = '^';
@@ -61,7 +62,7 @@ static bool reads_unicode_tables(const char *r, size_t n, bool nocase) {
 
 /* The longest literal run of a like pattern (what any match must contain). */
 static char *like_literal(const char *p, size_t n, size_t *out_n) {
-  char *best = NULL, *cur = malloc(n + 1);
+  char *best = NULL, *cur = hn_malloc(n + 1);
   size_t bn = 0, cn = 0;
   if (!cur) return NULL;
   for (size_t i = 0; i <= n; i++) {
@@ -75,15 +76,15 @@ static char *like_literal(const char *p, size_t n, size_t *out_n) {
       continue;
     }
     if (cn > bn) {
-      free(best);
-      best = malloc(cn + 1);
+      hn_free(best);
+      best = hn_malloc(cn + 1);
       if (!best) break;
       memcpy(best, cur, cn);
       bn = cn;
     }
     cn = 0;
   }
-  free(cur);
+  hn_free(cur);
   *out_n = bn;
   return best;
 }
@@ -99,15 +100,15 @@ typedef struct pat_list {
 
 static bool pat_grow(pat_list *l) {
   uint32_t cap = l->cap ? l->cap * 2 : 16;
-  char **e = realloc(l->exprs, cap * sizeof *e);
+  char **e = hn_realloc(l->exprs, cap * sizeof *e);
   if (e) l->exprs = e;
-  char **t = e ? realloc(l->lits, cap * sizeof *t) : NULL;
+  char **t = e ? hn_realloc(l->lits, cap * sizeof *t) : NULL;
   if (t) l->lits = t;
-  unsigned *f = t ? realloc(l->flags, cap * sizeof *f) : NULL;
+  unsigned *f = t ? hn_realloc(l->flags, cap * sizeof *f) : NULL;
   if (f) l->flags = f;
-  unsigned *d = f ? realloc(l->ids, cap * sizeof *d) : NULL;
+  unsigned *d = f ? hn_realloc(l->ids, cap * sizeof *d) : NULL;
   if (d) l->ids = d;
-  uint32_t *ln = d ? realloc(l->lit_lens, cap * sizeof *ln) : NULL;
+  uint32_t *ln = d ? hn_realloc(l->lit_lens, cap * sizeof *ln) : NULL;
   if (ln) l->lit_lens = ln;
   if (ln) l->cap = cap;
   return ln != NULL;
@@ -127,19 +128,19 @@ static bool pat_add(pat_list *l, char *expr, unsigned flags, char *lit, uint32_t
 
 static void pat_drop(pat_list *l, uint32_t from) {
   for (uint32_t i = from; i < l->n; i++) {
-    free(l->exprs[i]);
-    free(l->lits[i]);
+    hn_free(l->exprs[i]);
+    hn_free(l->lits[i]);
   }
   l->n = from;
 }
 
 static void pat_fini(pat_list *l) {
   pat_drop(l, 0);
-  free(l->exprs);
-  free(l->lits);
-  free(l->flags);
-  free(l->ids);
-  free(l->lit_lens);
+  hn_free(l->exprs);
+  hn_free(l->lits);
+  hn_free(l->flags);
+  hn_free(l->ids);
+  hn_free(l->lit_lens);
 }
 
 /* The pattern that must occur for constant c of predicate pr to match, or NULL; *lit gets the
@@ -152,7 +153,7 @@ static char *pattern_of(const hn_pred *pr, const hn_const *c, unsigned *flags, c
   if (pr->op == HN_P_MATCHES) {
     /* the engine compiles a superset of the regex; PCRE2 confirms */
     *flags |= HS_FLAG_PREFILTER | HS_FLAG_UTF8 | (nocase ? HS_FLAG_CASELESS : 0);
-    char *r = malloc(c->len + 1);
+    char *r = hn_malloc(c->len + 1);
     if (!r) return NULL;
     memcpy(r, c->u.s, c->len);
     r[c->len] = 0;
@@ -163,10 +164,10 @@ static char *pattern_of(const hn_pred *pr, const hn_const *c, unsigned *flags, c
     if (memchr(r, 0, c->len) || reads_unicode_tables(r, c->len, nocase) ||
         hs_expression_info(r, *flags, &info, &ce) != HS_SUCCESS) {
       hs_free_compile_error(ce);
-      free(r);
+      hn_free(r);
       return NULL;
     }
-    free(info); /* allocated with the engine's default allocator, malloc */
+    hn_free(info); /* allocated with the engine's default allocator, malloc */
     return r;
   }
   const char *s = c->u.s;
@@ -178,17 +179,17 @@ static char *pattern_of(const hn_pred *pr, const hn_const *c, unsigned *flags, c
     s = lit;
   }
   /* caseless non-ASCII folds more than the engine's ASCII caselessness: leave it exact */
-  if (n == 0 || (nocase && !ascii(s, n))) { free(lit); return NULL; }
+  if (n == 0 || (nocase && !ascii(s, n))) { hn_free(lit); return NULL; }
   if (nocase) *flags |= HS_FLAG_CASELESS;
   /* U+212A KELVIN SIGN folds to k and U+017F LONG S to s (lang/SPEC.md §6.5): the engine's
    * caselessness knows them only in UTF-8 mode (values are well-formed UTF-8, the decoder sees
    * to it), so a caseless pattern holding k or s is compiled so */
   if (nocase && (memchr(s, 'k', n) || memchr(s, 'K', n) || memchr(s, 's', n) || memchr(s, 'S', n))) *flags |= HS_FLAG_UTF8;
   char *r = hn_pf_literal_regex(s, n, pr->op == HN_P_STARTSWITH);
-  if (!lit && r && (lit = malloc(n))) memcpy(lit, s, n);
+  if (!lit && r && (lit = hn_malloc(n))) memcpy(lit, s, n);
   if (!r || !lit) {
-    free(r);
-    free(lit);
+    hn_free(r);
+    hn_free(lit);
     return NULL;
   }
   *lit_out = lit;
@@ -200,7 +201,7 @@ static void strset_build(hn_program *p, uint32_t pi, hn_strset *set) {
   const hn_pred *pr = &p->preds[pi];
   uint32_t cap = 16;
   while (cap < pr->n * 2) cap *= 2;
-  set->slots = calloc(cap, sizeof *set->slots);
+  set->slots = hn_calloc(cap, sizeof *set->slots);
   if (!set->slots) return;
   set->cap = cap;
   for (uint32_t k = 0; k < pr->n; k++) {
@@ -257,7 +258,7 @@ char *hn_pf_db_key(const char *engine, const char *const *exprs, const unsigned 
           pl.tune, (unsigned long long)pl.cpu_features);
   for (uint32_t i = 0; i < n; i++) fprintf(f, "%u %u %s\n", flags[i], i, exprs[i]);
   if (fclose(f) != 0) {
-    free(key);
+    free(key); /* open_memstream's: libc's */
     return NULL;
   }
   snprintf(name, nlen, "%016llx.hs", (unsigned long long)hn_cache_hash(1469598103934665603ull, key, len));
@@ -271,8 +272,8 @@ void *hn_pf_cache_load(const char *const *exprs, const unsigned *flags, uint32_t
   char *data = key ? hn_cache_read(name, key, &len) : NULL;
   hs_database_t *db = NULL;
   if (data && hs_deserialize_database(data, len, &db) != HS_SUCCESS) db = NULL;
-  free(data);
-  free(key);
+  hn_free(data);
+  free(key); /* hn_pf_db_key's: libc's (open_memstream) */
   return db;
 }
 
@@ -281,8 +282,8 @@ void hn_pf_cache_store(const char *const *exprs, const unsigned *flags, uint32_t
   char *key = hn_pf_db_key(NULL, exprs, flags, n, name, sizeof name), *bytes = NULL;
   size_t len = 0;
   if (key && hs_serialize_database(db, &bytes, &len) == HS_SUCCESS) hn_cache_write(name, key, bytes, len);
-  free(bytes);
-  free(key);
+  hn_free(bytes);
+  free(key); /* hn_pf_db_key's: libc's (open_memstream) */
 }
 
 /* Appends literal i of l to b, caseless ones with every other letter's case flipped (the
@@ -328,8 +329,8 @@ static bool scan_has(const hs_database_t *db, hs_scratch_t *sc, const char *b, s
 static hn_status db_check(const pat_list *l, const hs_database_t *db, hs_scratch_t *sc, uint32_t *missed) {
   size_t total = 61 + 68, words = (l->n + 63) / 64;
   for (uint32_t i = 0; i < l->n; i++) total += l->lits[i] ? l->lit_lens[i] + 1 : 0;
-  char *b = malloc(total);
-  uint64_t *bits = malloc(words * 8);
+  char *b = hn_malloc(total);
+  uint64_t *bits = hn_malloc(words * 8);
   hn_status st = b && bits ? HN_ERR_NOT_FOUND : HN_ERR_NOMEM;
   *missed = l->n;
   for (int pass = 0; pass < 2 && st == HN_ERR_NOT_FOUND; pass++) {
@@ -352,8 +353,8 @@ static hn_status db_check(const pat_list *l, const hs_database_t *db, hs_scratch
   }
   if (st == HN_ERR_NOT_FOUND) st = HN_OK;
 done:
-  free(b);
-  free(bits);
+  hn_free(b);
+  hn_free(bits);
   return st;
 }
 
@@ -407,8 +408,8 @@ static bool collect(hn_program *p, hn_prefilter *pf, pat_list *lists) {
       uint32_t lit_len;
       char *expr = pattern_of(pr, c, &flags, &lit, &lit_len);
       if (!expr || !pat_add(&lists[slot], expr, flags, lit, lit_len)) {
-        free(expr);
-        free(lit);
+        hn_free(expr);
+        hn_free(lit);
         all = false;
         break;
       }
@@ -497,12 +498,12 @@ static hn_status field_db(hn_program *p, hn_prefilter *pf, uint32_t s, const pat
 
 /* The prefilter of p; with img, each field's database comes from an image when it is there. */
 static hn_status build(hn_program *p, const image_dbs *img) {
-  hn_prefilter *pf = calloc(1, sizeof *pf);
+  hn_prefilter *pf = hn_calloc(1, sizeof *pf);
   if (!pf) return HN_ERR_NOMEM;
   p->prefilter = pf;
-  pf->fields = calloc(p->n_fields ? p->n_fields : 1, sizeof *pf->fields);
-  pf->sets = calloc(p->n_preds ? p->n_preds : 1, sizeof *pf->sets);
-  pat_list *lists = calloc(p->n_fields ? p->n_fields : 1, sizeof *lists);
+  pf->fields = hn_calloc(p->n_fields ? p->n_fields : 1, sizeof *pf->fields);
+  pf->sets = hn_calloc(p->n_preds ? p->n_preds : 1, sizeof *pf->sets);
+  pat_list *lists = hn_calloc(p->n_fields ? p->n_fields : 1, sizeof *lists);
   hn_status st = pf->fields && pf->sets && lists && collect(p, pf, lists) ? HN_OK : HN_ERR_NOMEM;
   bool any = false;
   for (uint32_t s = 0; lists && s < p->n_fields; s++) any |= lists[s].n > 0;
@@ -517,7 +518,7 @@ static hn_status build(hn_program *p, const image_dbs *img) {
   for (uint32_t s = 0; st == HN_OK && s < p->n_fields; s++)
     if (lists[s].n) st = field_db(p, pf, s, &lists[s], img);
   for (uint32_t s = 0; lists && s < p->n_fields; s++) pat_fini(&lists[s]);
-  free(lists);
+  hn_free(lists);
   if (st == HN_ERR_SEMANTIC) { /* the engine is wrong: exact matching, and the warning says why */
     prefilter_off(p);
     st = HN_OK;
@@ -531,11 +532,11 @@ void hn_prefilter_free(hn_program *p) {
   hn_prefilter *pf = p->prefilter;
   if (!pf) return;
   for (uint32_t s = 0; pf->fields && s < p->n_fields; s++) hs_free_database(pf->fields[s].db);
-  for (uint32_t i = 0; pf->sets && i < p->n_preds; i++) free(pf->sets[i].slots);
+  for (uint32_t i = 0; pf->sets && i < p->n_preds; i++) hn_free(pf->sets[i].slots);
   hs_free_scratch(pf->scratch_proto);
-  free(pf->fields);
-  free(pf->sets);
-  free(pf);
+  hn_free(pf->fields);
+  hn_free(pf->sets);
+  hn_free(pf);
   p->prefilter = NULL;
 }
 
@@ -543,11 +544,11 @@ hn_status hn_pf_state_init(hn_pf_state *s, const hn_program *p) {
   memset(s, 0, sizeof *s);
   const hn_prefilter *pf = p->prefilter;
   if (!pf) return HN_OK;
-  s->scanned = calloc(p->n_fields ? p->n_fields : 1, sizeof *s->scanned);
-  s->hits = calloc(p->n_fields ? p->n_fields : 1, sizeof *s->hits);
+  s->scanned = hn_calloc(p->n_fields ? p->n_fields : 1, sizeof *s->scanned);
+  s->hits = hn_calloc(p->n_fields ? p->n_fields : 1, sizeof *s->hits);
   if (!s->scanned || !s->hits) return HN_ERR_NOMEM;
   for (uint32_t f = 0; f < p->n_fields; f++)
-    if (pf->fields[f].db && !(s->hits[f] = calloc((pf->fields[f].n_patterns + 63) / 64, 8))) return HN_ERR_NOMEM;
+    if (pf->fields[f].db && !(s->hits[f] = hn_calloc((pf->fields[f].n_patterns + 63) / 64, 8))) return HN_ERR_NOMEM;
   if (pf->scratch_proto && hs_clone_scratch(pf->scratch_proto, (hs_scratch_t **)&s->scratch) != HS_SUCCESS)
     return HN_ERR_NOMEM;
   return HN_OK;
@@ -555,9 +556,9 @@ hn_status hn_pf_state_init(hn_pf_state *s, const hn_program *p) {
 
 void hn_pf_state_fini(hn_pf_state *s, const hn_program *p) {
   if (s->hits)
-    for (uint32_t f = 0; f < p->n_fields; f++) free(s->hits[f]);
-  free(s->hits);
-  free(s->scanned);
+    for (uint32_t f = 0; f < p->n_fields; f++) hn_free(s->hits[f]);
+  hn_free(s->hits);
+  hn_free(s->scanned);
   hs_free_scratch(s->scratch);
   memset(s, 0, sizeof *s);
 }
@@ -606,10 +607,10 @@ hn_status hn_prefilter_serialize(const hn_program *p, unsigned char **out, size_
     static const char pad[8] = {0};
     ok = fwrite(head, sizeof head, 1, f) == 1 && fwrite(&l64, sizeof l64, 1, f) == 1 && fwrite(bytes, 1, blen, f) == blen &&
          (blen % 8 == 0 || fwrite(pad, 1, 8 - blen % 8, f) == 8 - blen % 8);
-    free(bytes);
+    hn_free(bytes);
   }
   if (fclose(f) != 0) ok = false;
-  if (!ok) { free(data); return HN_ERR_NOMEM; }
+  if (!ok) { free(data); return HN_ERR_NOMEM; } /* open_memstream's: libc's */
   *out = (unsigned char *)data;
   *len = n;
   return HN_OK;

@@ -3,6 +3,7 @@
  * Depends on program.h, decode.h, arena.h and PCRE2. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "program.h"
+#include "alloc.h"
 #include "assets.h"
 #include <pcre2.h>
 #include <dlfcn.h>
@@ -26,10 +27,10 @@ void hn_program_destroy(hn_program *p) {
   if (p->native_handle) dlclose(p->native_handle);
   if (p->arena) {
     hn_arena_fini(p->arena);
-    free(p->arena);
+    hn_free(p->arena);
   }
   if (p->image) munmap(p->image, p->image_len); /* p itself lies in the mapping */
-  else free(p);
+  else hn_free(p);
 }
 
 /* Regexes are compiled here, once, with PCRE2's JIT where the platform has it: `matches`

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ckpt.h"
+#include "alloc.h"
 #include "corr.h"
 #include "incident.h"
 #include "interp.h"
@@ -212,7 +213,7 @@ static void corr_stats(hn_session *s) {
 
 hn_status hn_session_new(const hn_program *p, const hn_session_options *o, const hn_callbacks *cb, hn_session **out) {
   *out = NULL;
-  hn_session *s = calloc(1, sizeof *s);
+  hn_session *s = hn_calloc(1, sizeof *s);
   if (!s) return HN_ERR_NOMEM;
   s->p = p;
   if (o) s->o = *o;
@@ -223,17 +224,17 @@ hn_status hn_session_new(const hn_program *p, const hn_session_options *o, const
     if (p->rules[r].n_entities > most) most = p->rules[r].n_entities;
   for (uint32_t c = 0; c < p->n_corrs; c++)
     if (p->corrs[c].n_keys > most) most = p->corrs[c].n_keys;
-  s->fields = calloc((size_t)most * 3 + 1, sizeof *s->fields);
-  s->seen = calloc(p->n_fields + 1, 1);
+  s->fields = hn_calloc((size_t)most * 3 + 1, sizeof *s->fields);
+  s->seen = hn_calloc(p->n_fields + 1, 1);
   bool ok = s->fields && s->seen && hn_eval_init(&s->e, p) == HN_OK;
   if (ok && hn_event_init(&s->ev, p->decoder) != HN_OK) {
     hn_eval_fini(&s->e);
     ok = false;
   }
   if (!ok) {
-    free(s->fields);
-    free(s->seen);
-    free(s);
+    hn_free(s->fields);
+    hn_free(s->seen);
+    hn_free(s);
     return HN_ERR_NOMEM;
   }
   if (hn_corr_needed(p) && !(s->ce = hn_corr_create(p, emit, s))) ok = false;
@@ -254,9 +255,9 @@ void hn_session_free(hn_session *s) {
   hn_incidents_destroy(s->inc);
   hn_event_fini(&s->ev);
   hn_eval_fini(&s->e);
-  free(s->fields);
-  free(s->seen);
-  free(s);
+  hn_free(s->fields);
+  hn_free(s->seen);
+  hn_free(s);
 }
 
 static hn_status nomem(hn_session *s) {
@@ -393,11 +394,11 @@ hn_status hn_session_checkpoint(hn_session *s, hn_write_fn write, void *ud) {
   char *buf = NULL;
   size_t n = 0;
   FILE *f = open_memstream(&buf, &n);
-  hn_ckw *w = malloc(sizeof *w);
+  hn_ckw *w = hn_malloc(sizeof *w);
   if (!f || !w) {
     if (f) fclose(f);
-    free(buf);
-    free(w);
+    free(buf); /* open_memstream's: libc's */
+    hn_free(w);
     return nomem(s);
   }
   session_head h;
@@ -413,7 +414,7 @@ hn_status hn_session_checkpoint(hn_session *s, hn_write_fn write, void *ud) {
   if (!hn_ckw_end(w) && st == HN_OK) st = HN_ERR_NOMEM;
   h.length = w->n;
   h.sum = hn_ck_sum(w->sum, &h.length, sizeof h.length);
-  free(w);
+  hn_free(w);
   if (fclose(f) != 0 && st == HN_OK) st = HN_ERR_NOMEM;
   if (st == HN_OK) memcpy(buf, &h, sizeof h); /* the length and sum, now known */
   if (st == HN_OK && write(ud, buf, n) != 0) {

@@ -4,6 +4,7 @@
 #define HORNET_HORNET_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -36,6 +37,19 @@ typedef enum hn_status {
 
 /* A static English description of a status; never NULL. */
 HN_API const char *hn_status_str(hn_status st);
+
+/* ---- memory ------------------------------------------------------------------------------------
+ * Every allocation of libhornet (and of the engines it drives: Hyperscan's databases and
+ * scratch) goes through one allocator, libc's unless set here. Call hn_set_allocator before
+ * any other call of the library, once: memory allocated by one allocator must be freed by it.
+ * NULL restores libc's. Not thread-safe (it is a process-wide setting). */
+typedef struct hn_allocator {
+  void *(*malloc)(void *ud, size_t n);          /* NULL when out of memory */
+  void *(*realloc)(void *ud, void *p, size_t n); /* as realloc(3) */
+  void (*free)(void *ud, void *p);               /* p never NULL */
+  void *ud;
+} hn_allocator;
+HN_API void hn_set_allocator(const hn_allocator *a);
 
 /* The library version, "MAJOR.MINOR.PATCH". */
 HN_API const char *hn_version(void);

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "hornet/hornetaux.h"
+#include "alloc.h"
 #include "ckpt.h"
 
 /* What the callbacks need: the options, the outputs' first failure, the per-rule regex-limit
@@ -137,7 +138,7 @@ static int to_ckw(void *ud, const void *bytes, size_t n) {
 
 /* The header (its length and sum filled in once the body is written), the body, synced. */
 static hn_status write_state(FILE *f, state_head *h, const state_run *sr, hn_session *s) {
-  hn_ckw *w = malloc(sizeof *w);
+  hn_ckw *w = hn_malloc(sizeof *w);
   if (!w) return HN_ERR_NOMEM;
   hn_status rc = fwrite(h, sizeof *h, 1, f) == 1 ? HN_OK : HN_ERR_IO;
   if (rc == HN_OK) {
@@ -150,7 +151,7 @@ static hn_status write_state(FILE *f, state_head *h, const state_run *sr, hn_ses
     h->length = w->n;
     h->sum = hn_ck_sum(w->sum, &h->length, sizeof h->length);
   }
-  free(w);
+  hn_free(w);
   if (rc == HN_OK && (fseeko(f, 0, SEEK_SET) != 0 || fwrite(h, sizeof *h, 1, f) != 1 || fflush(f) != 0 ||
                       fsync(fileno(f)) != 0))
     rc = HN_ERR_IO;
@@ -188,7 +189,7 @@ static hn_status state_save(runner *k, hn_session *s, uint64_t offset, uint64_t 
   h.order = HN_STATE_ORDER;
   snprintf(h.version, sizeof h.version, "%s", HN_VERSION_STRING);
   size_t n = strlen(path) + 5;
-  char *tmp = malloc(n);
+  char *tmp = hn_malloc(n);
   if (!tmp) return HN_ERR_NOMEM;
   snprintf(tmp, n, "%s.tmp", path);
   FILE *f = fopen(tmp, "wb");
@@ -206,7 +207,7 @@ static hn_status state_save(runner *k, hn_session *s, uint64_t offset, uint64_t 
   else if (f) remove(tmp);
   if (rc != HN_OK && o->diag)
     fprintf(o->diag, "hornet: cannot write the state file '%s': %s\n", path, rc == HN_ERR_NOMEM ? "out of memory" : strerror(err));
-  free(tmp);
+  hn_free(tmp);
   return rc;
 }
 
@@ -268,9 +269,9 @@ static unsigned char *read_all(const char *path, size_t *len) {
   if (!f) return NULL;
   struct stat sb;
   unsigned char *b = NULL;
-  if (fstat(fileno(f), &sb) == 0 && sb.st_size >= 0 && (b = malloc((size_t)sb.st_size + 1)) != NULL) {
+  if (fstat(fileno(f), &sb) == 0 && sb.st_size >= 0 && (b = hn_malloc((size_t)sb.st_size + 1)) != NULL) {
     *len = fread(b, 1, (size_t)sb.st_size, f);
-    if (ferror(f) || *len != (size_t)sb.st_size) { free(b); b = NULL; errno = EIO; }
+    if (ferror(f) || *len != (size_t)sb.st_size) { hn_free(b); b = NULL; errno = EIO; }
   }
   fclose(f);
   return b;
@@ -313,7 +314,7 @@ static int state_load(runner *k, hn_session *s, uint64_t *offset, uint64_t *line
     hn_ckr_init(&r, b + sizeof h, n - sizeof h);
     bad = state_parse(&r, s, &sr, o->input_name, why, sizeof why);
   }
-  free(b);
+  hn_free(b);
   if (bad) {
     if (o->diag) fprintf(o->diag, "hornet: state file '%s': %s\n", o->state_path, bad);
     return -1;
@@ -400,7 +401,7 @@ static hn_status stream(runner *k, hn_session *s, hn_run_stats *st, uint64_t *of
       next_ck = wall_ns() + hn_program_checkpoint_interval(k->p);
     }
   }
-  free(line);
+  free(line); /* getline's: libc's */
   if (rc == HN_OK && !k->bad && ferror(o->in)) {
     k->bad = o->in;
     k->bad_errno = errno ? errno : EIO;
@@ -410,12 +411,12 @@ static hn_status stream(runner *k, hn_session *s, hn_run_stats *st, uint64_t *of
 
 hn_status hn_run_stream(const hn_program *p, const hn_run_options *o, hn_run_stats *st) {
   memset(st, 0, sizeof *st);
-  runner k = {o, p, NULL, 0, 0, 0, 0, 0, 0, calloc(hn_program_rule_count(p) + 1, sizeof(uint64_t))};
+  runner k = {o, p, NULL, 0, 0, 0, 0, 0, 0, hn_calloc(hn_program_rule_count(p) + 1, sizeof(uint64_t))};
   hn_session_options so = {o->engine, (o->incidents || o->queue) ? HN_SESSION_INCIDENTS : 0};
   hn_callbacks cb = {&k, on_alert, on_incident, on_exposure, on_rejected};
   hn_session *s = NULL;
   if (!k.regex_rules || hn_session_new(p, &so, &cb, &s) != HN_OK) {
-    free(k.regex_rules);
+    hn_free(k.regex_rules);
     return HN_ERR_NOMEM;
   }
   uint64_t offset = 0;
@@ -441,7 +442,7 @@ hn_status hn_run_stream(const hn_program *p, const hn_run_options *o, hn_run_sta
     st->io_errno = k.bad_errno;
   }
   run_summary(&k, st);
-  free(k.regex_rules);
+  hn_free(k.regex_rules);
   hn_session_free(s);
   return rc;
 }

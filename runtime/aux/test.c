@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "hornet/hornetaux.h"
+#include "alloc.h"
 
 static void xml_str(FILE *f, const char *s) {
   for (; s && *s; s++) {
@@ -97,9 +98,9 @@ static void junit_report(const hn_program *p, FILE *junit, const hn_test_report 
 hn_status hn_run_tests(const hn_program *p, FILE *out, FILE *junit, hn_test_report *rep) {
   memset(rep, 0, sizeof *rep);
   uint32_t n = hn_program_test_count(p), nr = hn_program_rule_count(p);
-  int64_t *count = calloc(nr ? nr : 1, sizeof *count);
-  char **msgs = calloc(n ? n : 1, sizeof *msgs);
-  int *verdicts = calloc(n ? n : 1, sizeof *verdicts);
+  int64_t *count = hn_calloc(nr ? nr : 1, sizeof *count);
+  char **msgs = hn_calloc(n ? n : 1, sizeof *msgs);
+  int *verdicts = hn_calloc(n ? n : 1, sizeof *verdicts);
   hn_status st = count && msgs && verdicts ? HN_OK : HN_ERR_NOMEM;
   for (uint32_t i = 0; i < n && st == HN_OK; i++) {
     hn_test_view t;
@@ -119,9 +120,9 @@ hn_status hn_run_tests(const hn_program *p, FILE *out, FILE *junit, hn_test_repo
     fprintf(out, "%u tests: %u passed, %u failed, %u skipped\n", rep->tests, rep->passed, rep->failed, rep->skipped);
     if (junit) junit_report(p, junit, rep, msgs, verdicts);
   }
-  for (uint32_t i = 0; msgs && i < n; i++) free(msgs[i]);
-  free(msgs);
-  free(verdicts);
-  free(count);
+  for (uint32_t i = 0; msgs && i < n; i++) free(msgs[i]); /* open_memstream's: libc's */
+  hn_free(msgs);
+  hn_free(verdicts);
+  hn_free(count);
   return st != HN_OK ? st : rep->failed ? HN_ERR_SEMANTIC : HN_OK;
 }
