@@ -36,6 +36,7 @@
 #include "index.h"
 #include "interp.h"
 #include "prefilter.h"
+#include "progtext.h"
 
 /* ---- descriptors --------------------------------------------------------------------------- */
 /* A pointer field of a struct: what it points to and where its element count lives. */
@@ -746,9 +747,15 @@ void hn_program_dump(const hn_program *p, FILE *f) {
   fprintf(f, "rules:\n");
   for (uint32_t r = 0; r < p->n_rules; r++) {
     const hn_rule *R = &p->rules[r];
-    fprintf(f, "  %4u %-40s %-11s severity %d  source b%u  cond b%u", r, R->name, kind_names[R->kind <= 4 ? R->kind : 0],
-            R->severity, R->source, R->cond);
-    if (R->corr != UINT32_MAX) fprintf(f, "  corr %u", R->corr);
+    fprintf(f, "  %4u %s: %s, severity %d, condition b%u", r, R->name, kind_names[R->kind <= 4 ? R->kind : 0], R->severity,
+            R->cond);
+    if (R->corr != UINT32_MAX) fprintf(f, ", correlation %u", R->corr);
     fputc('\n', f);
+    const hn_corr *C = R->corr != UINT32_MAX ? &p->corrs[R->corr] : NULL;
+    hn_node_text(f, p, C, R->cond, 3);
+    for (uint32_t k = 0; C && k < C->n_steps; k++) {
+      fprintf(f, "      step %s%s:\n", C->steps[k].negated ? "not " : "", C->steps[k].name);
+      hn_node_text(f, p, C, C->steps[k].cond, 4);
+    }
   }
 }
