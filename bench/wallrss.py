@@ -8,13 +8,15 @@ whose speed drifts (a shared one) slows every command alike and ratios of the sa
 A command is split as a shell splits words (no shell runs it); its standard output goes to
 /dev/null unless the command names its own output; its standard input is the FILE of a last
 word `<FILE`, else --stdin's (default /dev/null). Wall time is time.perf_counter_ns() from
-before the fork to after wait4(). Peak RSS comes from one more run of each command under
+before the fork to after wait4(); CPU time is wait4's user + system time (on a busy shared
+machine the wall clock also counts the time other processes ran; CPU time does not). Peak RSS comes from one more run of each command under
 `/usr/bin/time -f %M`: wait4's ru_maxrss of a child of this Python process counts the
 interpreter's own pages, copied at the fork (about 15 MB), so it cannot see a smaller process.
 A command that exits non-zero stops everything (exit 1).
 
-Prints, per command, the median, min and max wall (ms) and the peak RSS (MB); with --json,
-writes {name: {"wall_ms": [per round], "rss_kb": [the /usr/bin/time run], "cmd": ...}}.
+Prints, per command, the median, min and max wall (ms), the median CPU time and the peak RSS
+(MB); with --json, writes {name: {"wall_ms": [per round], "cpu_ms": [per round], "rss_kb": [the
+/usr/bin/time run], "cmd": ...}}.
 """
 import argparse
 import json
@@ -48,7 +50,7 @@ def run_once(argv, stdin_path, rss=False):
     if p.returncode != 0:
         sys.stderr.write("wallrss: %s exited %d\n%s" % (" ".join(argv), p.returncode, err.decode(errors="replace")))
         sys.exit(1)
-    return (t1 - t0) / 1e6, ru.ru_maxrss
+    return (t1 - t0) / 1e6, (ru.ru_utime + ru.ru_stime) * 1e3
 
 
 def main():
@@ -65,18 +67,20 @@ def main():
         if not cmd:
             ap.error("give NAME=COMMAND: %r" % c)
         cmds.append((name, shlex.split(cmd), cmd))
-    res = {name: {"cmd": cmd, "wall_ms": [], "rss_kb": []} for name, _, cmd in cmds}
+    res = {name: {"cmd": cmd, "wall_ms": [], "cpu_ms": [], "rss_kb": []} for name, _, cmd in cmds}
     for r in range(a.warmup + a.runs):
         for name, argv, _ in cmds:
-            ms, _ = run_once(argv, a.stdin)
+            ms, cpu = run_once(argv, a.stdin)
             if r >= a.warmup:
                 res[name]["wall_ms"].append(ms)
+                res[name]["cpu_ms"].append(cpu)
     for name, argv, _ in cmds:
         res[name]["rss_kb"].append(run_once(argv, a.stdin, rss=True)[1])
     for name, _, cmd in cmds:
         w = res[name]["wall_ms"]
-        print("%-14s median %9.1f ms  min %9.1f  max %9.1f  peak RSS %7.1f MB   %s" % (
-            name, statistics.median(w), min(w), max(w), statistics.median(res[name]["rss_kb"]) / 1024, cmd))
+        print("%-14s median %9.1f ms  min %9.1f  max %9.1f  CPU %9.1f ms  peak RSS %7.1f MB   %s" % (
+            name, statistics.median(w), min(w), max(w), statistics.median(res[name]["cpu_ms"]),
+            statistics.median(res[name]["rss_kb"]) / 1024, cmd))
     if a.json:
         with open(a.json, "w") as f:
             json.dump(res, f, indent=1)
