@@ -10,7 +10,10 @@
  *   push        hn_session_push of each line, each alert written by hnx_write_alert to /dev/null
  *               (the work hn_run_stream does for an alert);
  *   push-count  the same, the alert callback only counting (what formatting costs);
- *   stream      hn_run_stream reading the file, alerts to /dev/null.
+ *   stream      hn_run_stream reading the file (fopen's default buffer, as the CLI's --input),
+ *               alerts to /dev/null;
+ *   stream-1m   the same with a 1 MiB input buffer (setvbuf): what the default buffer's
+ *               4 KiB reads cost.
  * Before timing, one pass of push and one of stream write their alerts to files, which must be
  * byte-identical (the exit status is 1 otherwise). Prints one line per mode: median, min and
  * max ns/event over RUNS runs, then the ratio of the medians. */
@@ -103,9 +106,10 @@ static double run_push(const hn_program *p, int engine, const events *e, const c
   return t1 - t0;
 }
 
-static double run_stream(const hn_program *p, int engine, const char *path, FILE *out, uint64_t *alerts) {
+static double run_stream(const hn_program *p, int engine, const char *path, FILE *out, size_t buf, uint64_t *alerts) {
   FILE *in = fopen(path, "rb");
   if (!in) return -1;
+  if (buf && setvbuf(in, NULL, _IOFBF, buf) != 0) return fclose(in), -1;
   hn_run_options o = {.input_name = path, .in = in, .out = out, .engine = engine};
   hn_run_stats st;
   double t0 = now_ns();
@@ -162,24 +166,26 @@ int main(int argc, char **argv) {
   FILE *fa = tmpfile(), *fb = tmpfile(), *null = fopen("/dev/null", "w");
   uint64_t na = 0, nb = 0, n;
   if (!fa || !fb || !null || run_push(p, engine, &e, argv[2], fa, true, &na) < 0 ||
-      run_stream(p, engine, argv[2], fb, &nb) < 0) {
+      run_stream(p, engine, argv[2], fb, 0, &nb) < 0) {
     fputs("push: a run failed\n", stderr);
     return 1;
   }
   bool same = na == nb && same_file(fa, fb);
-  double t_push[100], t_count[100], t_stream[100];
+  double t_push[100], t_count[100], t_stream[100], t_big[100];
   for (int r = 0; r < runs; r++) { /* in alternation, so that drift hits every mode alike */
     t_push[r] = run_push(p, engine, &e, argv[2], null, true, &n) / (double)e.n;
     t_count[r] = run_push(p, engine, &e, argv[2], null, false, &n) / (double)e.n;
-    t_stream[r] = run_stream(p, engine, argv[2], null, &n) / (double)e.n;
+    t_stream[r] = run_stream(p, engine, argv[2], null, 0, &n) / (double)e.n;
+    t_big[r] = run_stream(p, engine, argv[2], null, 1 << 20, &n) / (double)e.n;
   }
-  double mp = median(t_push, runs), mc = median(t_count, runs), ms = median(t_stream, runs);
+  double mp = median(t_push, runs), mc = median(t_count, runs), ms = median(t_stream, runs), mb = median(t_big, runs);
   printf("events %zu alerts %llu identical %s runs %d engine %s\n", e.n, (unsigned long long)na, same ? "yes" : "NO", runs,
          interp ? "interp" : "native");
   printf("push ns_per_event %.0f min %.0f max %.0f\n", mp, t_push[0], t_push[runs - 1]);
   printf("push-count ns_per_event %.0f min %.0f max %.0f\n", mc, t_count[0], t_count[runs - 1]);
   printf("stream ns_per_event %.0f min %.0f max %.0f\n", ms, t_stream[0], t_stream[runs - 1]);
-  printf("ratio push/stream %.3f push-count/stream %.3f\n", mp / ms, mc / ms);
+  printf("stream-1m ns_per_event %.0f min %.0f max %.0f\n", mb, t_big[0], t_big[runs - 1]);
+  printf("ratio push/stream %.3f push-count/stream %.3f push/stream-1m %.3f\n", mp / ms, mc / ms, mp / mb);
   fclose(fa);
   fclose(fb);
   fclose(null);
