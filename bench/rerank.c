@@ -77,7 +77,7 @@ int main(int argc, char **argv) {
     a.e = &e;
     a.ev = &ev;
     a.count = 1;
-    hn_incidents_alert(x, &a, a.time);
+    hn_incidents_alert(x, &a, (uint64_t)i + 1, a.time); /* alert ids 1, 2, 3... */
   }
   const char *acts[2] = {"fw-open", "fw-close"};
   for (int k = 0; k < 2; k++) {
