@@ -131,8 +131,9 @@ static void newline(fmt *f) {
 
 /* Places the comments that come before source line `line` (own-line comments, and any
  * comment inside the span that just ended). `blank`: keep one blank line from the source. */
-static void comments_before(fmt *f, int line, bool blank_ok) {
-  while (f->ci < f->cm->n && f->cm->v[f->ci].line < line) {
+static void comments_before_col(fmt *f, int line, int col, bool blank_ok) {
+  while (f->ci < f->cm->n &&
+         (f->cm->v[f->ci].line < line || (f->cm->v[f->ci].line == line && f->cm->v[f->ci].col < col))) {
     const hnc_comment *c = &f->cm->v[f->ci];
     if (!c->own_line && c->line <= f->src_line && !f->at_bol) { newline(f); continue; }
     if (blank_ok && c->line > f->src_line + 1 && f->src_line > 0) puts_(&f->out, "\n");
@@ -144,6 +145,19 @@ static void comments_before(fmt *f, int line, bool blank_ok) {
     f->src_line = c->end_line;
   }
   if (blank_ok && line > f->src_line + 1 && f->src_line > 0 && line < (1 << 30)) puts_(&f->out, "\n");
+}
+
+static void comments_before(fmt *f, int line, bool blank_ok) {
+  comments_before_col(f, line, 0, blank_ok);
+}
+
+/* The closing brace of a block, with a trailing comment of its line kept beside it (it moved
+ * to a line of its own, and the next run then put a blank line above it: not idempotent). */
+static void close_brace(fmt *f, int close_line) {
+  if (close_line > f->src_line) f->src_line = close_line;
+  puts_(&f->out, "}");
+  f->at_bol = false;
+  newline(f);
 }
 
 static void consumed(fmt *f, const hnc_node *n) {
@@ -563,9 +577,7 @@ static void block(fmt *f, const hnc_node *d, const char *head, size_t hlen, cons
   f->depth++;
   comments_before(f, d->close_line, true);
   f->depth--;
-  if (d->close_line > f->src_line) f->src_line = d->close_line;
-  puts_(&f->out, "}\n");
-  f->at_bol = true;
+  close_brace(f, d->close_line);
 }
 
 static bool is_block(const hnc_node *d) {
@@ -610,9 +622,7 @@ static void decl(fmt *f, const hnc_node *d) {
     expr_item(f, d->a, "where ", d->a, NULL);
     comments_before(f, d->close_line, true);
     f->depth--;
-    if (d->close_line > f->src_line) f->src_line = d->close_line;
-    puts_(&f->out, "}\n");
-    f->at_bol = true;
+    close_brace(f, d->close_line);
     break;
   case N_LISTDECL: {
     puts_(&h, "list ");
@@ -670,14 +680,16 @@ char *hnc_fmt_unit(const hnc_compiler *c, const hnc_file_unit *u, size_t *len) {
   for (const hnc_node *d = u->root ? u->root->list : NULL; d; d = d->next) {
     bool want_blank = prev && (is_block(d) || is_block(prev) || prev->kind != d->kind);
     /* comments directly above a declaration belong to it: the blank goes before them */
-    if (want_blank && f.ci < f.cm->n && f.cm->v[f.ci].line < d->loc.line && f.cm->v[f.ci].own_line) {
+    int dl = d->loc.line, dc = d->loc.col;
+    if (want_blank && f.ci < f.cm->n && f.cm->v[f.ci].own_line &&
+        (f.cm->v[f.ci].line < dl || (f.cm->v[f.ci].line == dl && f.cm->v[f.ci].col < dc))) {
       if (f.cm->v[f.ci].line <= f.src_line + 1) puts_(&f.out, "\n");
-      comments_before(&f, d->loc.line, true);
+      comments_before_col(&f, dl, dc, true);
     } else if (want_blank) {
-      comments_before(&f, d->loc.line, false);
+      comments_before_col(&f, dl, dc, false);
       puts_(&f.out, "\n");
     } else {
-      comments_before(&f, d->loc.line, prev != NULL);
+      comments_before_col(&f, dl, dc, prev != NULL);
     }
     decl(&f, d);
     prev = d;

@@ -49,6 +49,13 @@ static const fmt_case cases[] = {
    "kpi k \"K\" {\n  value count()\n  by domain\n  every 1w\n  target >= 5\n}\n"},
   {"long_list_fills", "list l = [\"aaaaaaaaaaaa\", \"bbbbbbbbbbbb\", \"cccccccccccc\", \"dddddddddddd\", \"eeeeeeeeeeee\", \"ffffffffffff\", \"gggggggggggg\"]",
    "list l = [\"aaaaaaaaaaaa\", \"bbbbbbbbbbbb\", \"cccccccccccc\", \"dddddddddddd\", \"eeeeeeeeeeee\",\n          \"ffffffffffff\", \"gggggggggggg\"]\n"},
+  /* a comment after a closing brace stays on the brace's line (it moved below it, and the next
+   * run put a blank line above it: found by the fuzzer); one before a declaration on its line
+   * stays before it (it moved below the declaration) */
+  {"comment_after_brace", "rule r {\n  severity low\n} // trailing\nrule s { severity low }\n",
+   "rule r {\n  severity low\n}  // trailing\n\nrule s {\n  severity low\n}\n"},
+  {"comment_before_decl_on_its_line", "/* first */ rule t { severity low }\nrule u { severity low }\n",
+   "/* first */\nrule t {\n  severity low\n}\n\nrule u {\n  severity low\n}\n"},
   {"empty_file", "", ""},
   {"only_comment", "// nothing yet\n", "// nothing yet\n"},
 };
