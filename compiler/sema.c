@@ -1304,6 +1304,8 @@ static bool once(dctx *d, hnc_node *it) {
 static void positive_duration(dctx *d, hnc_node *n, const char *what) {
   if (n && n->kind == N_DURATION && n->i <= 0 && !(n->flags & HNC_F_BROKEN))
     hnc_error(d->c, n->loc, "bad-duration", "%s must be longer than zero", what);
+  else if (n && n->kind == N_DURATION && n->i > HN_TIME_BOUND / 1000000 && !(n->flags & HNC_F_BROKEN))
+    hnc_error(d->c, n->loc, "bad-duration", "%s must be at most 146 years (53375d): windows and deadlines are 64-bit nanoseconds", what);
 }
 
 static void check_field_path(dctx *d, hnc_node *path) {
@@ -1918,6 +1920,8 @@ static void check_settings(dctx *d, hnc_node *s) {
                 want == TY_DUR ? "duration such as 30s" : strcmp(it->str, "memory") == 0 ? "size such as 512MB" : "count");
     else if (v && v->i <= 0 && strcmp(it->str, "lateness") != 0 && strcmp(it->str, "max_skew") != 0)
       hnc_error(d->c, v->loc, "bad-setting", "setting '%s' must be greater than zero", it->str);
+    else if (v && want == TY_DUR && v->i > HN_TIME_BOUND / 1000000) /* durations are in ms */
+      hnc_error(d->c, v->loc, "bad-setting", "setting '%s' must be at most 146 years (53375d): times are 64-bit nanoseconds", it->str);
   }
 }
 

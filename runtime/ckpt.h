@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "decode.h"
+#include "value.h"
 
 enum { HN_CK_BLOCK = 4096 };
 
@@ -61,7 +62,7 @@ bool hn_ckr_bool(hn_ckr *r, const char *what); /* a byte that must be 0 or 1 */
 /* A time (ns) within HN_CK_TIME_BOUND of the epoch (the years 1824 to 2116), so that adding a
  * window or a horizon to it cannot overflow; with extremes, INT64_MIN and INT64_MAX (the
  * "not yet" and "end of input" clocks) too. */
-#define HN_CK_TIME_BOUND (INT64_C(1) << 62)
+#define HN_CK_TIME_BOUND HN_TIME_BOUND
 int64_t hn_ckr_time(hn_ckr *r, bool extremes, const char *what);
 /* A count of items of at least `each` bytes: refused when they cannot fit in what remains. */
 uint32_t hn_ckr_count(hn_ckr *r, size_t each, const char *what);

@@ -1855,7 +1855,9 @@ static bool event_time(const hn_program *p, const hn_event *ev, int64_t *t) {
   for (uint32_t i = 0; i < s->n; i++)
     if (ev->values[s->first + i].kind == HN_V_TIME) {
       *t = ev->values[s->first + i].u.i;
-      return true;
+      /* beyond the years 1824-2116 a window's end or a deadline would overflow (a time of
+       * 2262 wrapped to 1677): such an event counts as one without a time (§10.12) */
+      return *t >= -HN_TIME_BOUND && *t <= HN_TIME_BOUND;
     }
   return false;
 }

@@ -10,6 +10,12 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* Correlation's time domain: event times within HN_TIME_BOUND ns of the epoch (the years 1824
+ * to 2116) and spans (windows, `within`, lateness, horizons) of at most HN_TIME_BOUND ns (146
+ * years), so that a time plus or minus a span never overflows 64 bits. Times outside it parse
+ * and compare as any time; only windows and deadlines leave them out. */
+#define HN_TIME_BOUND (INT64_C(1) << 62)
+
 /* ---- UTF-8 ----------------------------------------------------------------------------- */
 
 /* The length of the well-formed UTF-8 sequence at s (1 to 4; lim is one past the last byte

@@ -297,5 +297,11 @@ contains "a truncated image is refused" "the image is truncated" "$hornet" run "
 expect "a truncated image: exit 1" 1 "$hornet" run "$tmp/cut.hnp" --input /dev/null
 expect "build without -o" 2 "$hornet" build examples/acme
 
+# event times at the edges of 64-bit nanoseconds: no window end or deadline wraps to 1677
+"$hornet" run tests/fixtures/time_edges/pack.hn --input tests/fixtures/time_edges/events.jsonl >"$tmp/edges.out" 2>"$tmp/edges.err"
+if grep -q '"time":"1677' "$tmp/edges.out" || ! grep -qF '6 without a time' "$tmp/edges.err"; then
+  fail=$((fail + 1)); echo "FAIL time edges: an alert wrapped to 1677, or the events were not counted"; head -5 "$tmp/edges.out"
+else pass=$((pass + 1)); fi
+
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]
