@@ -106,9 +106,92 @@ static LLVMValueRef chain(gen *g, const cur *c, bool is_and, const uint32_t *kid
   return phi;
 }
 
+/* An and/or node has as many kids as its source has operands: 100,000 for a list imported from
+ * Sigma. LLVM's code generation is worse than linear in the size of a function and of a phi (an
+ * 8,000-kid `or` took 7 s to compile, a 70,000-kid one more than 5 minutes), so in a node wider
+ * than this the predicates are tested in a loop over a constant array of their numbers (the
+ * same calls, in the same order), and only the other kids are code of their own. */
+#define HN_JIT_WIDE 256
+
+/* and (is_and) / or over the predicates preds[0..n) in a loop: the value when one decides (false
+ * for and, true for or) or all were tested. */
+static LLVMValueRef pred_loop(gen *g, const cur *c, bool is_and, const uint32_t *preds, uint32_t n) {
+  LLVMTypeRef at = LLVMArrayType(g->i32, n);
+  LLVMValueRef *v = malloc(n * sizeof *v);
+  if (!v) return LLVMConstInt(g->i1, 0, 0);
+  for (uint32_t k = 0; k < n; k++) v[k] = LLVMConstInt(g->i32, preds[k], 0);
+  LLVMValueRef tab = LLVMAddGlobal(g->m, at, "preds");
+#if LLVM_VERSION_MAJOR >= 17
+  LLVMSetInitializer(tab, LLVMConstArray2(g->i32, v, n));
+#else
+  LLVMSetInitializer(tab, LLVMConstArray(g->i32, v, n));
+#endif
+  LLVMSetGlobalConstant(tab, 1);
+  LLVMSetLinkage(tab, LLVMPrivateLinkage);
+  free(v);
+  LLVMBasicBlockRef entry = LLVMGetInsertBlock(g->b);
+  LLVMBasicBlockRef loop = LLVMAppendBasicBlockInContext(g->ctx, c->fn, "preds");
+  LLVMBasicBlockRef more = LLVMAppendBasicBlockInContext(g->ctx, c->fn, "preds.next");
+  LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(g->ctx, c->fn, "preds.end");
+  LLVMBuildBr(g->b, loop);
+  LLVMPositionBuilderAtEnd(g->b, loop);
+  LLVMValueRef k = LLVMBuildPhi(g->b, g->i32, "k");
+  LLVMValueRef idx[2] = {LLVMConstInt(g->i32, 0, 0), k};
+  LLVMValueRef pred = LLVMBuildLoad2(g->b, g->i32, LLVMBuildInBoundsGEP2(g->b, at, tab, idx, 2, "at"), "pred");
+  LLVMValueRef args[2] = {c->e, pred};
+  LLVMValueRef fp = LLVMBuildLoad2(g->b, g->ptr, g->pred_f, "hn_rt_pred");
+  LLVMValueRef hit = LLVMBuildICmp(g->b, LLVMIntNE, LLVMBuildCall2(g->b, g->pred_t, fp, args, 2, "p"),
+                                   LLVMConstInt(g->i32, 0, 0), "pb");
+  LLVMBuildCondBr(g->b, hit, is_and ? more : done, is_and ? done : more);
+  LLVMPositionBuilderAtEnd(g->b, more);
+  LLVMValueRef k1 = LLVMBuildAdd(g->b, k, LLVMConstInt(g->i32, 1, 0), "k1");
+  LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntULT, k1, LLVMConstInt(g->i32, n, 0), "more"), loop, done);
+  LLVMValueRef ks[2] = {LLVMConstInt(g->i32, 0, 0), k1};
+  LLVMBasicBlockRef kb[2] = {entry, more};
+  LLVMAddIncoming(k, ks, kb, 2);
+  LLVMPositionBuilderAtEnd(g->b, done);
+  LLVMValueRef r = LLVMBuildPhi(g->b, g->i1, "v");
+  LLVMValueRef rv[2] = {LLVMConstInt(g->i1, is_and ? 0 : 1, 0), LLVMConstInt(g->i1, is_and ? 1 : 0, 0)};
+  LLVMBasicBlockRef rb[2] = {loop, more};
+  LLVMAddIncoming(r, rv, rb, 2);
+  return r;
+}
+
+/* A wide and/or: its predicates in a loop, then its other kids as a chain. */
+static LLVMValueRef wide(gen *g, const cur *c, bool is_and, const uint32_t *kids, uint32_t n) {
+  uint32_t *preds = malloc(n * sizeof *preds), *rest = malloc(n * sizeof *rest), np = 0, nr = 0;
+  if (!preds || !rest) { free(preds); free(rest); return chain(g, c, is_and, kids, n); }
+  for (uint32_t k = 0; k < n; k++) {
+    const hn_bnode *b = &g->p->bnodes[kids[k]];
+    if (b->op == HN_B_PRED) preds[np++] = b->a;
+    else rest[nr++] = kids[k];
+  }
+  LLVMValueRef v = pred_loop(g, c, is_and, preds, np);
+  if (nr) { /* v decides, or the rest does */
+    LLVMBasicBlockRef at = LLVMGetInsertBlock(g->b);
+    LLVMBasicBlockRef others = LLVMAppendBasicBlockInContext(g->ctx, c->fn, "wide.rest");
+    LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(g->ctx, c->fn, "wide.end");
+    LLVMBuildCondBr(g->b, v, is_and ? others : done, is_and ? done : others);
+    LLVMPositionBuilderAtEnd(g->b, others);
+    LLVMValueRef w = chain(g, c, is_and, rest, nr);
+    LLVMBasicBlockRef wb = LLVMGetInsertBlock(g->b);
+    LLVMBuildBr(g->b, done);
+    LLVMPositionBuilderAtEnd(g->b, done);
+    LLVMValueRef phi = LLVMBuildPhi(g->b, g->i1, "w");
+    LLVMValueRef pv[2] = {v, w};
+    LLVMBasicBlockRef pb[2] = {at, wb};
+    LLVMAddIncoming(phi, pv, pb, 2);
+    v = phi;
+  }
+  free(preds);
+  free(rest);
+  return v;
+}
+
 /* The code computing node i, inline at the builder's position. */
 static LLVMValueRef compute(gen *g, const cur *c, uint32_t i) {
   const hn_bnode *b = &g->p->bnodes[i];
+  if ((b->op == HN_B_AND || b->op == HN_B_OR) && b->n > HN_JIT_WIDE) return wide(g, c, b->op == HN_B_AND, g->p->kids + b->first, b->n);
   switch (b->op) {
   case HN_B_TRUE: return LLVMConstInt(g->i1, 1, 0);
   case HN_B_FALSE: return LLVMConstInt(g->i1, 0, 0);
@@ -368,7 +451,7 @@ static void build_scores(gen *g) {
 /* ---- the object cache ------------------------------------------------------------------------- */
 /* Bump when the code build() emits changes for the same program: cached objects of another
  * version are then not loaded. */
-#define HN_JIT_CODEGEN 10
+#define HN_JIT_CODEGEN 11
 
 /* The cache key: what the emitted code is a function of (the boolean DAG, the rules, the
  * evaluator's layout, this file's codegen version), the LLVM version, the target triple and CPU
@@ -408,6 +491,49 @@ static char *cache_key(const hn_program *p, const char *triple, const char *cpu,
   fclose(m);
   *h = hn_cache_hash(1469598103934665603ull, key, n);
   return key;
+}
+
+/* ---- depth ------------------------------------------------------------------------------------ */
+/* Code generation recurses once per level of the boolean DAG and of a score's tree. The
+ * compiler bounds both (HNC_MAX_DEPTH levels of source, a few DAG levels each; and/or chains of
+ * `having` balanced); a program deeper than this is refused here, whatever made it. Kids and
+ * operands come before their parents in the arrays, so one forward pass measures it. */
+#define HN_JIT_MAX_DEPTH (8 * HNC_MAX_DEPTH)
+
+static bool too_deep(const hn_program *p, char *err, size_t errlen) {
+  uint32_t *d = calloc(p->n_bnodes ? p->n_bnodes : 1, sizeof *d), worst = 0;
+  if (!d) return false; /* the walk needs no memory: go on */
+  for (uint32_t i = 0; i < p->n_bnodes && worst <= HN_JIT_MAX_DEPTH; i++) {
+    const hn_bnode *b = &p->bnodes[i];
+    uint32_t m = b->op == HN_B_NOT && b->a < i ? d[b->a] : 0;
+    for (uint32_t k = 0; (b->op == HN_B_AND || b->op == HN_B_OR) && k < b->n; k++) {
+      uint32_t kid = p->kids[b->first + k];
+      if (kid < i && d[kid] > m) m = d[kid];
+      if (kid >= i) m = UINT32_MAX - 1; /* not in order: not a DAG the compiler made */
+    }
+    d[i] = m + 1;
+    if (d[i] > worst) worst = d[i];
+  }
+  for (uint32_t s = 0; s < p->n_scores && worst <= HN_JIT_MAX_DEPTH; s++) {
+    const hn_corr *C = &p->corrs[p->scores[s].corr];
+    uint32_t *h = calloc(C->n_hn ? C->n_hn : 1, sizeof *h);
+    if (!h) break;
+    for (uint32_t i = 0; i < C->n_hn; i++) {
+      const hn_hnode *n = &C->hn[i];
+      bool tree = n->op == HN_H_AND || n->op == HN_H_OR || n->op == HN_H_NOT || n->op == HN_H_CMP ||
+                  n->op == HN_H_ARITH || n->op == HN_H_COND;
+      uint32_t m = 0, ops[3] = {n->a, n->b, n->c};
+      for (int k = 0; tree && k < (n->op == HN_H_COND ? 3 : 2); k++)
+        m = ops[k] >= i ? UINT32_MAX - 1 : h[ops[k]] > m ? h[ops[k]] : m;
+      h[i] = m + 1;
+      if (h[i] > worst) worst = h[i];
+    }
+    free(h);
+  }
+  free(d);
+  if (worst <= HN_JIT_MAX_DEPTH) return false;
+  snprintf(err, errlen, "the rules' logic nests more than %d levels deep", HN_JIT_MAX_DEPTH);
+  return true;
 }
 
 /* ---- putting it together ---------------------------------------------------------------------- */
@@ -473,6 +599,7 @@ static hn_status native_object(const hn_program *p, const char *triple, const ch
   pthread_once(&init_once, init_llvm);
   *obj = NULL;
   if (cache_hit) *cache_hit = false;
+  if (too_deep(p, err, errlen)) return HN_ERR_SEMANTIC;
   uint64_t h = 0;
   char *key = cache_key(p, triple, cpu, feat, &h), name[64];
   snprintf(name, sizeof name, "%016llx.o", (unsigned long long)h);

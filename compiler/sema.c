@@ -513,27 +513,71 @@ struct ectx {
   bool used_agg;       /* an aggregate was used */
   hnc_node *steps;     /* the sequence's steps, for $step references */
   hnc_node *cur_step;  /* the step being checked: only earlier steps may be referenced */
+  /* the size of the expression with its macros expanded, as the back ends will see it */
+  uint32_t depth;      /* levels above the node being checked (an and/or chain is one) */
+  uint32_t max_depth;  /* the deepest level reached */
+  uint64_t nodes;      /* nodes so far */
+  const hnc_sym *macro; /* the macro whose body is checked, for messages */
+  bool reported;       /* the expression was said to be too deep or too large */
 };
 
 static const hnc_type *ex(ectx *x, hnc_node *n);
 static void ectx_for(ectx *x, hnc_compiler *c, hnc_pack *p, int scope);
 
-/* The type of a macro's body, checked on first use (macros may use macros declared later).
+/* Macros expand where they are used, so what they nest and hold adds up: a chain of macros can
+ * nest deeper than HNC_MAX_DEPTH (the parser bounds each expression alone), and macros that use
+ * a macro twice, each, double at every step. The bound on nodes keeps such a pack from
+ * expanding without end in the back ends (lang/SPEC.md §18.4). */
+#define HNC_MAX_EXPANSION 1000000
+
+/* A use of macro s whose body stands `at` levels deep: its levels and nodes add to x's. */
+static bool macro_fits(ectx *x, const hnc_sym *s, hnc_node *use, uint32_t at) {
+  if (s->too_big) { /* said where it happened: not again at each use */
+    x->reported = true;
+    return false;
+  }
+  uint32_t total = at + s->depth;
+  if (total > x->max_depth) x->max_depth = total;
+  x->nodes = x->nodes + s->size < HNC_MAX_EXPANSION * 2ull ? x->nodes + s->size : HNC_MAX_EXPANSION * 2ull;
+  if (x->reported) return total <= HNC_MAX_DEPTH && x->nodes <= HNC_MAX_EXPANSION;
+  if (total > HNC_MAX_DEPTH) {
+    hnc_error(x->c, use->loc, "nesting", "nested too deeply with macro '%s' expanded (%u levels, more than %d)",
+              s->name, total, HNC_MAX_DEPTH);
+  } else if (x->nodes > HNC_MAX_EXPANSION) {
+    hnc_error(x->c, use->loc, "expansion", "with macro '%s' expanded this expression has more than %d nodes",
+              s->name, HNC_MAX_EXPANSION);
+    hnc_hint(x->c, "a macro that uses another twice doubles it: use each macro once per macro");
+  } else {
+    return true;
+  }
+  hnc_note_at(x->c, s->decl->loc, "'%s' is declared here", s->name);
+  x->reported = true;
+  return false;
+}
+
+/* The type of a macro's body, checked on first use (macros may use macros declared later),
+ * where the use stands (`at` levels deep), so that a chain of macros stops at the bound.
  * decl->i: 0 unchecked, 1 being checked (a use now is a cycle), 2 done. */
-static const hnc_type *macro_type(hnc_compiler *c, hnc_sym *s, hnc_node *use) {
+static const hnc_type *macro_type(ectx *x, hnc_sym *s, hnc_node *use, uint32_t at) {
   hnc_node *m = s->decl;
   if (m->i == 1) {
-    hnc_error(c, use->loc, "macro-cycle", "macro '%s' is used inside its own definition (a cycle of macros)", m->str);
-    hnc_note_at(c, m->loc, "'%s' is declared here", m->str);
+    hnc_error(x->c, use->loc, "macro-cycle", "macro '%s' is used inside its own definition (a cycle of macros)", m->str);
+    hnc_note_at(x->c, m->loc, "'%s' is declared here", m->str);
     return T(TY_ERR);
   }
   if (m->i == 0) {
     m->i = 1;
-    ectx x;
-    ectx_for(&x, c, s->pack, SC_EVENT);
-    ex(&x, m->a);
+    ectx y;
+    ectx_for(&y, x->c, s->pack, SC_EVENT);
+    y.depth = y.max_depth = at;
+    y.macro = s;
+    ex(&y, m->a);
     m->i = 2;
+    s->depth = y.max_depth - at;
+    s->size = y.nodes;
+    s->too_big = y.reported;
   }
+  if (!macro_fits(x, s, use, at)) return T(TY_ERR);
   return m->a && m->a->type ? m->a->type : T(TY_ERR);
 }
 
@@ -637,7 +681,7 @@ static const hnc_type *name_type(ectx *x, hnc_node *n) {
           hnc_error(x->c, n->loc, "scope", "macro '%s' is over event fields and cannot be used here", n->str);
           return T(TY_ERR);
         }
-        return macro_type(x->c, s, n);
+        return macro_type(x, s, n, x->depth - 1); /* the body stands where the use does */
       }
       hnc_error(x->c, n->loc, "type", "list '%s' can only follow in, contains, startswith, endswith, like or matches", n->str);
       return T(TY_ERR);
@@ -670,6 +714,19 @@ static bool const_strings(ectx *x, hnc_node *a) {
     }
   }
   return false;
+}
+
+/* windash() of a string with too many dashes: 5^k variants, so k is bounded (§6.15). */
+static void check_windash(ectx *x, const hnc_node *a) {
+  if (a->kind == N_LISTLIT || (a->kind == N_PATH && a->sym && a->sym->decl->kind == N_LISTDECL)) {
+    for (const hnc_node *e = a->kind == N_LISTLIT ? a->list : a->sym->decl->list; e; e = e->next)
+      if (e->kind == N_STRING) check_windash(x, e);
+    return;
+  }
+  size_t k = a->kind == N_STRING ? hnc_windash_count(a->str, a->len) : 0;
+  if (k > HNC_WINDASH_MAX)
+    hnc_error(x->c, a->loc, "windash", "windash() varies at most %d dashes in one string; this one has %zu",
+              HNC_WINDASH_MAX, k);
 }
 
 static const char *const aggregates[] = {"count", "distinct", "sum", "avg", "min", "max", "percentile", NULL};
@@ -746,6 +803,7 @@ static const hnc_type *call_type(ectx *x, hnc_node *n) {
       return T(TY_ERR);
     }
     if (n->list->kind != N_PATH) ex(x, n->list);
+    if (strcmp(f, "windash") == 0) check_windash(x, n->list);
     return T(TY_PATTERNS);
   }
   if (strcmp(f, "ip") == 0 || strcmp(f, "cidr") == 0) {
@@ -1136,6 +1194,29 @@ static const hnc_type *want_bool(ectx *x, hnc_node *n, const char *what) {
   return t;
 }
 
+/* An and/or chain, `a or b or c` (the parser's left-deep links): its operands in order, in a
+ * loop, each one level below the chain, because a chain may be as long as a list of 100,000
+ * values imported from Sigma. */
+static const hnc_type *chain_type(ectx *x, hnc_node *n) {
+  const char *what = n->op == HNC_OP_AND ? "each side of 'and'" : "each side of 'or'";
+  size_t k = 0, cap = 0;
+  hnc_node **links = NULL, *e = n;
+  for (; e->kind == N_BINARY && e->op == n->op; e = e->a) {
+    e->type = T(TY_BOOL);
+    if (k == cap) {
+      cap = cap ? cap * 2 : 16;
+      hnc_node **v = realloc(links, cap * sizeof *v);
+      if (!v) break; /* out of memory: the rest of the chain goes unchecked */
+      links = v;
+    }
+    links[k++] = e;
+  }
+  want_bool(x, e, what);
+  while (k > 0) want_bool(x, links[--k]->b, what);
+  free(links);
+  return T(TY_BOOL);
+}
+
 static const hnc_type *ex_kind(ectx *x, hnc_node *n) {
   switch (n->kind) {
   case N_STRING: return T(TY_STRING);
@@ -1166,10 +1247,7 @@ static const hnc_type *ex_kind(ectx *x, hnc_node *n) {
   }
   case N_BINARY:
     switch (n->op) {
-    case HNC_OP_AND: case HNC_OP_OR:
-      want_bool(x, n->a, n->op == HNC_OP_AND ? "each side of 'and'" : "each side of 'or'");
-      want_bool(x, n->b, n->op == HNC_OP_AND ? "each side of 'and'" : "each side of 'or'");
-      return T(TY_BOOL);
+    case HNC_OP_AND: case HNC_OP_OR: return chain_type(x, n);
     case HNC_OP_EQ: case HNC_OP_NE: case HNC_OP_LT: case HNC_OP_LE: case HNC_OP_GT: case HNC_OP_GE:
       return compare(x, n);
     default: return arith(x, n);
@@ -1265,10 +1343,25 @@ static const hnc_type *ex_kind(ectx *x, hnc_node *n) {
   }
 }
 
+/* The type of n, checked; x->depth is the number of levels above it. The parser bounds each
+ * expression's depth, so only macros (expanded where used) can take it past the bound here. */
 static const hnc_type *ex(ectx *x, hnc_node *n) {
   if (!n) return T(TY_ERR);
   if (n->flags & HNC_F_BROKEN) return n->type = T(TY_ERR); /* lexed in error: reported */
+  if (x->depth > HNC_MAX_DEPTH) { /* a chain of macros: said once in the pack (each macro of a
+                                   * chain 100,000 long is too deep, one mistake) */
+    if (!x->reported && !x->p->deep_macros)
+      hnc_error(x->c, n->loc, "nesting", "nested too deeply with macro '%s' expanded (more than %d levels)",
+                x->macro ? x->macro->name : "?", HNC_MAX_DEPTH);
+    x->p->deep_macros = true;
+    x->reported = true;
+    return n->type = T(TY_ERR);
+  }
+  if (x->depth > x->max_depth) x->max_depth = x->depth;
+  x->nodes++;
+  x->depth++;
   const hnc_type *t = ex_kind(x, n);
+  x->depth--;
   n->type = t;
   return t;
 }
@@ -1420,6 +1513,7 @@ static void check_sequence(dctx *d, hnc_node *it, bool over_alerts, bool broken,
   size_t n = hnc_list_len(steps);
   positive_duration(d, it->a, "the span of a sequence");
   for (hnc_node *k = it->c; k; k = k->next) check_field_path(d, k);
+  at_most(d, it->c, HN_MAX_KEYS, "a sequence's by");
   bool absence = false;
   for (hnc_node *s = steps; s; s = s->next) {
     for (hnc_node *t = steps; t != s; t = t->next)
@@ -1559,6 +1653,8 @@ static void check_rule(dctx *d, hnc_node *r) {
     case HNC_IT_EXCEPT: want_bool(&x, it->a, "except"); break;
     case HNC_IT_GROUPBY: case HNC_IT_ENTITIES:
       for (hnc_node *k = it->list; k; k = k->next) ex(&x, k);
+      if (it->op == HNC_IT_GROUPBY) at_most(d, it->list, HN_MAX_KEYS, "group by");
+      else at_most(d, it->list, HN_MAX_ENTITIES, "entities");
       break;
     case HNC_IT_SUPPRESS:
       positive_duration(d, it->a, "a suppression window");
@@ -1809,9 +1905,9 @@ static void check_kpi(dctx *d, hnc_node *k) {
 static void check_event_object(dctx *d, hnc_node *obj, const char *prefix) {
   for (hnc_node *pr = obj ? obj->list : NULL; pr; pr = pr->next) {
     hnc_node *k = pr->a, *v = pr->b;
-    if (!k || !v) continue;
-    char name[512];
-    snprintf(name, sizeof name, "%s%s%.*s", prefix, *prefix ? "." : "", (int)k->len, k->str);
+    if (!k || !v || (v->flags & HNC_F_BROKEN)) continue; /* a broken value was reported */
+    char *name = hn_arena_printf(&d->c->arena, "%s%s%.*s", prefix, *prefix ? "." : "", (int)k->len, k->str);
+    if (!name) return;
     if (v->kind == N_OBJECT) {
       check_event_object(d, v, name);
       continue;
@@ -1968,7 +2064,7 @@ static void check_decl(dctx *d, hnc_node *decl) {
   case N_LOGSOURCE: want_bool(&x, decl->a, "a logsource's where"); break;
   case N_LISTDECL: check_list(d, decl); break;
   case N_MACRO:
-    if (decl->sym) macro_type(d->c, decl->sym, decl);
+    if (decl->sym) macro_type(&x, decl->sym, decl, 0);
     break;
   case N_CONTROL: check_simple_items(d, decl); break;
   case N_RULE: check_rule(d, decl); break;
