@@ -365,12 +365,20 @@ hn_status hnc_compiler_add_path(hnc_compiler *c, const char *path) {
   return st;
 }
 
+hn_status hnc_compiler_add_path(hnc_compiler *c, const char *path) {
+  hn_status st = add_path(c, path);
+  hnc_diag_sort(c);
+  return st;
+}
+
 hn_status hnc_compiler_add_source(hnc_compiler *c, const char *name, const char *text,
                                   size_t len) {
   int src = hnc_source_add(c, name, text, len);
   if (src < 0) return HN_ERR_NOMEM;
   c->checked = false;
-  return add_unit(c, src, true) ? HN_OK : HN_ERR_NOMEM;
+  hn_status st = add_unit(c, src, true) ? HN_OK : HN_ERR_NOMEM;
+  hnc_diag_sort(c);
+  return st;
 }
 
 /* ---- the search path ------------------------------------------------------------------- */
@@ -435,6 +443,7 @@ hn_status hnc_compiler_check(hnc_compiler *c) {
     for (size_t i = 0; i < c->n_packs; i++) hnc_sema_pack(c, c->packs[i]);
     c->checked = true;
   }
+  hnc_diag_sort(c);
   if (c->arena.failed) return HN_ERR_NOMEM;
   return c->n_errors ? HN_ERR_SEMANTIC : HN_OK;
 }
@@ -459,6 +468,7 @@ hn_status hnc_format(hnc_compiler *c, const char *name, const char *text, size_t
     if (!*out) st = HN_ERR_NOMEM;
   }
   free(u.comments.v);
+  hnc_diag_sort(c);
   return st;
 }
 
@@ -467,6 +477,7 @@ hn_status hnc_dump_ast(hnc_compiler *c, const char *name, const char *text, size
   hn_status st = parse_one(c, name, text, len, &u);
   if (st == HN_OK) hnc_ast_dump(u.root, f);
   free(u.comments.v);
+  hnc_diag_sort(c);
   return st;
 }
 
@@ -507,10 +518,12 @@ void hnc_compiler_print_summary(const hnc_compiler *c, FILE *f) {
 hn_program *hnc_compiler_program(hnc_compiler *c) {
   if (!c->checked || c->n_errors) {
     hnc_error(c, hnc_loc_none(), "usage", "the packs must check without errors before they are compiled");
+    hnc_diag_sort(c);
     return NULL;
   }
   char err[256];
   hn_program *p = hnc_lower(c, err, sizeof err);
-  if (!p) hnc_error(c, hnc_loc_none(), "compile", "%s", err);
+  if (!p && err[0]) hnc_error(c, hnc_loc_none(), "compile", "%s", err);
+  hnc_diag_sort(c);
   return p;
 }
