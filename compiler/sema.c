@@ -3,7 +3,10 @@
  * Reports through diag.c; never stops at the first error. Depends on the AST and packs. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <ctype.h>
 #include <dirent.h>
+#include <errno.h>
+#include <strings.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1433,6 +1436,24 @@ static void check_control_ref(dctx *d, hnc_node *ref) {
   hnc_hint(d->c, "declare it with: control NAME { title \"%s\" owner \"...\" }", ref->str);
 }
 
+/* An ATT&CK id after `attack.`, lower case (tags are normalised): a technique tNNNN or
+ * sub-technique tNNNN.NNN, or a tactic TA, group G, software S, mitigation M, campaign C, data
+ * source DS, data component DC or asset A, each with four digits. */
+static bool attack_id(const char *v, size_t n) {
+  static const char *const kinds[] = {"t", "ta", "g", "s", "m", "c", "ds", "dc", "a", NULL};
+  for (int k = 0; kinds[k]; k++) {
+    size_t p = strlen(kinds[k]);
+    if (n < p + 4 || memcmp(v, kinds[k], p) != 0) continue;
+    bool ok = true;
+    for (size_t i = p; ok && i < p + 4; i++) ok = v[i] >= '0' && v[i] <= '9';
+    if (ok && n == p + 4) return true;
+    if (ok && k == 0 && n == p + 8 && v[p + 4] == '.') /* t1059.001 */
+      return v[p + 5] >= '0' && v[p + 5] <= '9' && v[p + 6] >= '0' && v[p + 6] <= '9' && v[p + 7] >= '0' &&
+             v[p + 7] <= '9';
+  }
+  return false;
+}
+
 static void check_tags(dctx *d, hnc_node *tags) {
   for (hnc_node *t = tags; t; t = t->next) {
     const char *s = t->str;
@@ -1443,24 +1464,27 @@ static void check_tags(dctx *d, hnc_node *tags) {
       hnc_hint(d->c, "ATT&CK tags read attack.t1059.001 or attack.execution");
       continue;
     }
-    if (!has_prefix(s, n, "attack.")) continue;
+    if (n < 7 || strncasecmp(s, "attack.", 7) != 0) continue;
     const char *v = dot + 1;
     size_t vn = n - (size_t)(v - s);
-    bool tech = (v[0] == 't' || v[0] == 'g' || v[0] == 's') && vn >= 5;
-    for (size_t i = 1; tech && i < 5; i++) tech = v[i] >= '0' && v[i] <= '9';
-    if (tech && vn > 5) {
-      tech = vn == 9 && v[5] == '.' && v[0] == 't';
-      for (size_t i = 6; tech && i < 9; i++) tech = v[i] >= '0' && v[i] <= '9';
-    }
-    char tac[64];
+    char tac[64]; /* lower case (tags are normalised), '_' for '-' (Sigma spells tactics with dashes) */
     size_t tn = vn < sizeof tac - 1 ? vn : sizeof tac - 1;
-    for (size_t i = 0; i < tn; i++) tac[i] = v[i] == '-' ? '_' : v[i]; /* Sigma spells them with dashes */
+    for (size_t i = 0; i < tn; i++) tac[i] = v[i] == '-' ? '_' : (char)tolower((unsigned char)v[i]);
     tac[tn] = 0;
-    if (tech || word_index(tactics, tac, tn) >= 0) continue;
-    hnc_warning(d->c, t->loc, "tag-format", "'%s' is neither an ATT&CK technique (attack.t1234, attack.t1234.001) nor a tactic", s);
+    bool id = tn == vn && attack_id(tac, tn);
+    if (id || word_index(tactics, tac, tn) >= 0) continue;
+    hnc_warning(d->c, t->loc, "tag-format", "'%s' is neither an ATT&CK id (attack.t1059.001, attack.g0016, ...) nor a tactic", s);
     const char *best = closest_word(tactics, v, vn);
     if (best) hnc_hint(d->c, "did you mean 'attack.%s'?", best);
   }
+}
+
+/* The correlation engine keys on at most HN_MAX_KEYS fields and carries at most
+ * HN_MAX_ENTITIES entities: more is an error at the first one too many (§18.4). */
+static void at_most(dctx *d, const hnc_node *list, size_t max, const char *what) {
+  size_t k = 0;
+  for (const hnc_node *n = list; n; n = n->next)
+    if (++k == max + 1) hnc_error(d->c, n->loc, "limit", "%s takes at most %zu fields", what, max);
 }
 
 static bool loc_before(hnc_loc a, hnc_loc b) {

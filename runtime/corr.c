@@ -1629,7 +1629,8 @@ static bool alert_values(const hn_program *p, const uint32_t *aslot, const hn_ca
       if (strncmp(t, "attack.", 7) != 0) continue;
       const char *x = t + 7;
       bool tech = (x[0] == 't' || x[0] == 'T') && x[1] >= '0' && x[1] <= '9';
-      if (tech == (which == 5)) ok = put_str(out, x, strlen(x));
+      bool tactic = !tech && !strpbrk(x, "0123456789"); /* groups, software... are neither (§10.3) */
+      if (which == 5 ? tech : tactic) ok = put_str(out, x, strlen(x));
     }
     return ok;
   case 6: return !r->control || put_str(out, r->control, strlen(r->control));
