@@ -18,6 +18,7 @@ typedef struct hnc_loc {
 
 typedef struct hnc_source {
   char *path;          /* as given, used in diagnostics */
+  char *dir;           /* the directory pack it was read from; NULL: the file's own directory */
   char *text;          /* NUL-terminated copy */
   size_t len;
   size_t *line_starts; /* byte offset of each line; n_lines entries */
@@ -220,6 +221,8 @@ struct hnc_compiler {
   bool no_prefilter; /* programs get no pattern prefilter (--no-prefilter) */
   char **search;
   size_t n_search;
+  char **allowed;   /* directories a pack may read inventories from besides its own */
+  size_t n_allowed;
   hnc_pack **packs; /* every pack loaded: given ones first, then imports */
   size_t n_packs, cap_packs;
   size_t n_roots;   /* the first n_roots packs were given by the user */

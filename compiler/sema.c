@@ -275,9 +275,39 @@ static const char *closest_pack(hnc_compiler *c, const char *s, size_t n) {
   return best;
 }
 
-static void resolve_imports(hnc_compiler *c, hnc_pack *p) {
+/* The packs whose imports are being resolved, innermost first, each with the import (in the
+ * pack above it) that led to it: an import of one of them closes a cycle, named whole. */
+typedef struct resolving {
+  hnc_pack *p;
+  const hnc_node *via;
+  const struct resolving *up;
+} resolving;
+
+/* Import d of at->p names q, which is being resolved further up: "a -> b -> c -> a", at d,
+ * with a note at each import of the cycle. */
+static void report_cycle(hnc_compiler *c, const resolving *at, const hnc_node *d, const hnc_pack *q) {
+  size_t n = 1;
+  for (const resolving *e = at; e && e->p != q; e = e->up) n++;
+  const resolving **chain = hn_arena_alloc(&c->arena, n * sizeof *chain); /* q first, at last */
+  if (!chain) return;
+  size_t k = n;
+  for (const resolving *e = at; e && k > 0; e = e->up) {
+    chain[--k] = e;
+    if (e->p == q) break;
+  }
+  if (k != 0) return; /* q is not above: not a cycle (cannot happen) */
+  char *names = hn_arena_printf(&c->arena, "%s", q->name);
+  for (size_t i = 1; i < n && names; i++) names = hn_arena_printf(&c->arena, "%s -> %s", names, chain[i]->p->name);
+  if (!names) return;
+  hnc_error(c, d->loc, "import-cycle", "import cycle: %s -> %s", names, q->name);
+  for (size_t i = 1; i < n; i++)
+    hnc_note_at(c, chain[i]->via->loc, "'%s' imports '%s' here", chain[i - 1]->p->name, chain[i]->p->name);
+}
+
+static void resolve_imports(hnc_compiler *c, hnc_pack *p, const hnc_node *via, const resolving *up) {
   if (p->visit == 2) return;
   p->visit = 1;
+  resolving self = {p, via, up};
   size_t n = 0;
   for (size_t f = 0; f < p->n_files; f++)
     for (hnc_node *d = p->files[f].root ? p->files[f].root->list : NULL; d; d = d->next)
@@ -288,6 +318,11 @@ static void resolve_imports(hnc_compiler *c, hnc_pack *p) {
   for (size_t f = 0; f < p->n_files; f++) {
     for (hnc_node *d = p->files[f].root ? p->files[f].root->list : NULL; d; d = d->next) {
       if (d->kind != N_IMPORT || !d->str) continue;
+      if (!hnc_pack_name_ok(d->str, d->len)) {
+        p->import_failed = true;
+        hnc_error(c, d->loc, "bad-pack-name", "'%s' is not a pack name: a pack name is identifiers joined by '.'", d->str);
+        continue;
+      }
       hnc_pack *q = hnc_pack_load(c, d->str, d->len, d);
       if (!q) {
         p->import_failed = true;
@@ -320,11 +355,10 @@ static void resolve_imports(hnc_compiler *c, hnc_pack *p) {
       if (!q) continue;
       hnc_sema_collect(c, q);
       if (q->visit == 1) {
-        hnc_error(c, d->loc, "import-cycle", "import cycle: '%s' imports '%s', which imports it back",
-                  p->name, q->name);
+        report_cycle(c, &self, d, q);
         continue;
       }
-      resolve_imports(c, q);
+      resolve_imports(c, q, d, &self);
       check_constraints(c, d, q);
       p->import_decls[p->n_imports] = d;
       p->imports[p->n_imports++] = q;
@@ -2041,24 +2075,58 @@ static void check_settings(dctx *d, hnc_node *s) {
   }
 }
 
-/* An inventory named by `assets` / `identities` must exist; it is read and checked here
- * (inventory.c), each file once, its errors located in the YAML file. */
+/* Whether `path` (normalised) is under dir or an allowed directory: by their text, then, for a
+ * file that exists, with symbolic links followed (a link in the pack may point anywhere). */
+static bool path_allowed(hnc_compiler *c, const char *path, const char *dir) {
+  bool ok = false;
+  for (size_t i = 0; i <= c->n_allowed && !ok; i++) {
+    char *a = hnc_path_normal(i == 0 ? dir : c->allowed[i - 1]);
+    ok = a && hnc_path_within(path, a);
+    free(a);
+  }
+  char *real = ok ? realpath(path, NULL) : NULL;
+  if (!real) return ok; /* missing: reported when it is opened */
+  ok = false;
+  for (size_t i = 0; i <= c->n_allowed && !ok; i++) {
+    char *a = realpath(i == 0 ? dir : c->allowed[i - 1], NULL);
+    ok = a && hnc_path_within(real, a);
+    free(a);
+  }
+  free(real);
+  return ok;
+}
+
+/* An inventory named by `assets` / `identities` must exist inside the pack's directory (or a
+ * directory the user allows); it is read and checked here (inventory.c), each file once, its
+ * errors located in the YAML file, whose lines the diagnostics quote. */
 static void check_file_ref(dctx *d, hnc_node *decl) {
   hnc_node *s = decl->a;
   if (!s || !s->len) return;
-  const char *src = d->c->sources[decl->loc.file].path;
+  const hnc_source *sf = &d->c->sources[decl->loc.file];
+  const char *src = sf->path;
   const char *what = decl->kind == N_ASSETS ? "asset inventory" : "identity inventory";
-  char path[4096];
   const char *slash = strrchr(src, '/');
-  if (s->str[0] == '/' || !slash) snprintf(path, sizeof path, "%s", s->str);
-  else snprintf(path, sizeof path, "%.*s/%s", (int)(slash - src), src, s->str);
+  char *path = s->str[0] == '/' || !slash ? hn_arena_printf(&d->c->arena, "%s", s->str)
+                                          : hn_arena_printf(&d->c->arena, "%.*s/%s", (int)(slash - src), src, s->str);
+  char *dir = sf->dir ? sf->dir : slash ? hn_arena_strndup(&d->c->arena, src, (size_t)(slash - src) + (slash == src))
+                                        : hn_arena_strndup(&d->c->arena, ".", 1);
+  char *norm = path ? hnc_path_normal(path) : NULL;
+  if (!path || !dir || !norm) { free(norm); return; } /* out of memory: the arena says so */
+  bool inside = path_allowed(d->c, norm, dir);
+  free(norm);
+  if (!inside) {
+    hnc_error(d->c, s->loc, "path", "the %s file '%s' is outside the pack's directory '%s'", what, s->str, dir);
+    hnc_hint(d->c, "a pack reads files from its own directory; to allow another, pass --allow-path DIR");
+    return;
+  }
   hnc_inventory *inv = &d->c->inventory;
   for (uint32_t i = 0; i < inv->n_read; i++)
     if (strcmp(inv->read[i], path) == 0) return;
   size_t len = 0;
   char *text = hnc_read_file(path, &len);
   if (!text) {
-    hnc_error(d->c, s->loc, "io", "cannot open the %s file '%s'", what, s->str);
+    char why[128];
+    hnc_error(d->c, s->loc, "io", "cannot open the %s file '%s': %s", what, s->str, hnc_strerror(errno, why, sizeof why));
     hnc_hint(d->c, "paths are relative to the file that names them (%s)", src);
     return;
   }
@@ -2162,7 +2230,7 @@ void hnc_sema_pack(hnc_compiler *c, hnc_pack *p) {
   if (p->checked) return;
   p->checked = true;
   hnc_sema_collect(c, p);
-  resolve_imports(c, p);
+  resolve_imports(c, p, NULL, NULL);
   /* imports first: their lists and macros must have types before this pack uses them */
   for (size_t i = 0; i < p->n_imports; i++)
     if (p->imports[i]) hnc_sema_pack(c, p->imports[i]);

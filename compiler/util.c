@@ -1,7 +1,17 @@
 /* util.c - small helpers shared by the compiler: edit distance for "did you mean", durations.
  * Depends on libc only. */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "hnc.h"
+
+/* strerror into buf: strerror itself may share one buffer between threads. */
+const char *hnc_strerror(int err, char *buf, size_t n) {
+  if (strerror_r(err, buf, n) != 0) snprintf(buf, n, "error %d", err);
+  return buf;
+}
 
 /* Levenshtein distance between a and b, or limit + 1 once it exceeds limit. */
 int hnc_edit_distance(const char *a, size_t alen, const char *b, size_t blen, int limit) {
