@@ -55,6 +55,7 @@ struct hnc_pack {
   bool collected;
   bool import_failed; /* an import could not be resolved: unknown names are not reported */
   bool deep_macros;   /* macros nested too deeply were reported: once, for a whole chain */
+  struct rule_graph *rule_graph; /* rules reading each other's alerts (sema.c), when needed */
   hnc_table syms[NS_COUNT];
   hnc_table settings;  /* setting name -> N_SETTING, across the pack's settings blocks */
   hnc_table fields;    /* this pack's schemas merged with those of its imports, transitively */

@@ -358,6 +358,19 @@ static void macro_bombs(void **state) {
   }
 }
 
+/* 100,000 rules, each reading the alerts of the one before, the first reading the last: one
+ * error, in linear time (a search per `from` edge was cubic and recursed as deep as the chain). */
+static void rule_chain(void **state) {
+  (void)state;
+  src x;
+  src_open(&x);
+  put(&x, HEAD "rule r0 { severity low from r99999 where alert.severity >= 1 entities host.name }\n");
+  for (int i = 1; i < 100000; i++) put(&x, "rule r%d { severity low from r%d where alert.severity >= 1 entities host.name }\n", i, i - 1);
+  char *text = src_close(&x);
+  one_error(text, "rule 'r0' reads the alerts of 'r99999', which come back to it through a cycle of 100000 rules");
+  free(text);
+}
+
 /* ---- diagnostics ------------------------------------------------------------------------------ */
 /* The getters are const: diagnostics are sorted when check returns, not by a getter (two
  * threads may read one compiler's diagnostics). Here the unused-list warning (line 3) is
@@ -391,6 +404,7 @@ int main(void) {
     cmocka_unit_test(having_chain_is_balanced),
     cmocka_unit_test(macro_chains),
     cmocka_unit_test(macro_bombs),
+    cmocka_unit_test(rule_chain),
     cmocka_unit_test(diagnostics_sorted_by_check),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
