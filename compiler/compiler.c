@@ -428,21 +428,19 @@ static bool is_dir(const char *p) {
   return stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
-/* Tries DIR/a/b/c.hn, DIR/a.b.c.hn, then the directory DIR/a/b/c/. */
-static bool try_dir(hnc_compiler *c, const char *dir, const char *name, size_t len) {
-  char rel[1024], path[2048];
-  if (len >= sizeof rel) return false;
-  memcpy(rel, name, len);
-  rel[len] = 0;
+/* Tries DIR/a/b/c.hn, DIR/a.b.c.hn, then the directory DIR/a/b/c/ (dir: n bytes). */
+static bool try_dir(hnc_compiler *c, const char *dir, size_t n, const char *name, size_t len) {
+  char *rel = hn_arena_strndup(&c->arena, name, len);
+  if (!rel) return false;
   for (char *q = rel; *q; q++)
     if (*q == '.') *q = '/';
   hn_status st = HN_OK;
-  snprintf(path, sizeof path, "%s/%s.hn", dir, rel);
-  if (is_file(path)) return add_file(c, path, false, NULL, &st) != NULL;
-  snprintf(path, sizeof path, "%s/%.*s.hn", dir, (int)len, name);
-  if (is_file(path)) return add_file(c, path, false, NULL, &st) != NULL;
-  snprintf(path, sizeof path, "%s/%s", dir, rel);
-  if (is_dir(path)) return add_dir(c, path, false) == HN_OK;
+  char *path = hn_arena_printf(&c->arena, "%.*s/%s.hn", (int)n, dir, rel);
+  if (path && is_file(path)) return add_file(c, path, false, NULL, &st) != NULL;
+  path = hn_arena_printf(&c->arena, "%.*s/%.*s.hn", (int)n, dir, (int)len, name);
+  if (path && is_file(path)) return add_file(c, path, false, NULL, &st) != NULL;
+  path = hn_arena_printf(&c->arena, "%.*s/%s", (int)n, dir, rel);
+  if (path && is_dir(path)) return add_dir(c, path, false) == HN_OK;
   return false;
 }
 
@@ -451,24 +449,17 @@ hnc_pack *hnc_pack_load(hnc_compiler *c, const char *name, size_t len, hnc_node 
   if (p) return p;
   (void)from;
   if (len > 4 && memcmp(name, "std.", 4) == 0) {
-    try_dir(c, c->stdlib_dir, name + 4, len - 4);
+    try_dir(c, c->stdlib_dir, strlen(c->stdlib_dir), name + 4, len - 4);
     return hnc_pack_find(c, name, len);
   }
   for (size_t i = 0; i < c->n_search; i++)
-    if (try_dir(c, c->search[i], name, len)) return hnc_pack_find(c, name, len);
+    if (try_dir(c, c->search[i], strlen(c->search[i]), name, len)) return hnc_pack_find(c, name, len);
   const char *env = getenv("HORNET_PATH");
-  if (env) {
-    char dir[1024];
-    while (*env) {
-      const char *colon = strchr(env, ':');
-      size_t n = colon ? (size_t)(colon - env) : strlen(env);
-      if (n && n < sizeof dir) {
-        memcpy(dir, env, n);
-        dir[n] = 0;
-        if (try_dir(c, dir, name, len)) return hnc_pack_find(c, name, len);
-      }
-      env += n + (colon ? 1 : 0);
-    }
+  while (env && *env) {
+    const char *colon = strchr(env, ':');
+    size_t n = colon ? (size_t)(colon - env) : strlen(env);
+    if (n && try_dir(c, env, n, name, len)) return hnc_pack_find(c, name, len);
+    env += n + (colon ? 1 : 0);
   }
   return NULL;
 }

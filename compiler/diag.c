@@ -265,13 +265,10 @@ static void print_sarif(const hnc_compiler *c, FILE *f) {
     json_str(f, d->code ? d->code : "hornet");
     fprintf(f, ", \"level\": \"%s\", \"message\": {\"text\": ",
             d->sev == HNC_ERROR ? "error" : d->sev == HNC_WARNING ? "warning" : "note");
-    if (d->hint) {
-      char buf[2048];
-      snprintf(buf, sizeof buf, "%s (hint: %s)", d->msg ? d->msg : "", d->hint);
-      json_str(f, buf);
-    } else {
-      json_str(f, d->msg);
-    }
+    char *joined = d->hint ? malloc(strlen(d->msg ? d->msg : "") + strlen(d->hint) + 10) : NULL;
+    if (joined) sprintf(joined, "%s (hint: %s)", d->msg ? d->msg : "", d->hint); /* whatever their length */
+    json_str(f, joined ? joined : d->msg);
+    free(joined);
     fputc('}', f);
     if (d->loc.file >= 0) {
       fputs(", \"locations\": [", f);

@@ -959,10 +959,8 @@ static bool literal_fits(ectx *x, hnc_node *ln, const hnc_type *lit, const hnc_t
     case TY_INT: case TY_FLOAT: {
       /* "4688" for an int field: Sigma writes numbers as strings */
       char *end = NULL;
-      char tmp[64];
-      if (ln->len == 0 || ln->len >= sizeof tmp) break;
-      memcpy(tmp, ln->str, ln->len);
-      tmp[ln->len] = 0;
+      char *tmp = ln->len ? hn_arena_strndup(&x->c->arena, ln->str, ln->len) : NULL;
+      if (!tmp) break;
       if (want->k == TY_INT) (void)strtoll(tmp, &end, 10);
       else (void)strtod(tmp, &end);
       if (end && *end == 0) return true;

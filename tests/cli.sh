@@ -309,6 +309,11 @@ for i in $(seq 1 17); do mkdir -p "$tmp/inc/d$i"; incs+=(-I "$tmp/inc/d$i"); don
 printf 'pack deep.p 1.0.0\nimport std.ecs\nrule far { severity low where process.name == "x" entities host.name }\n' > "$tmp/inc/d17/deep.p.hn"
 printf 'import deep.p\n' > "$tmp/inc/main.hn"
 contains "17th -I is searched" "1 alerts" "$hornet" run "${incs[@]}" "$tmp/inc/main.hn" --input "$tmp/many/ev.jsonl" --output /dev/null
+# a pack name of any length is looked up (past 1,023 bytes one was "not found")
+deep=$(printf 'd/%.0s' $(seq 1 600)) name=$(printf 'd.%.0s' $(seq 1 600))
+mkdir -p "$tmp/long/$deep" && printf 'pack %sp 1.0.0\nimport std.ecs\nrule far { severity low where process.name == "x" entities host.name }\n' "$name" > "$tmp/long/${deep}p.hn"
+printf 'import %sp\n' "$name" > "$tmp/long/main.hn"
+contains "a 1,200-byte pack name is found" "1 alerts" "$hornet" run -I "$tmp/long" "$tmp/long/main.hn" --input "$tmp/many/ev.jsonl" --output /dev/null
 # a backquoted import segment cannot leave the search path (`..` in the name's second form)
 mkdir -p "$tmp/esc/lib/a.\`" "$tmp/esc/outside"
 printf 'TOPSECRET password=hunter2\n' > "$tmp/esc/outside/evil\`.hn"

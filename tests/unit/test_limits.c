@@ -371,6 +371,24 @@ static void rule_chain(void **state) {
   free(text);
 }
 
+/* A number written as a string (as Sigma does) of any length stands for an int or a float: one
+ * of 64 characters or more was a type error. */
+static void long_numeric_strings(void **state) {
+  (void)state;
+  src x;
+  src_open(&x);
+  put(&x, HEAD "rule r { severity low where process.pid == \"");
+  for (int i = 0; i < 100; i++) put(&x, "0");
+  put(&x, "4688\" entities host.name }\n");
+  char *text = src_close(&x);
+  char *d;
+  hnc_compiler *c = check_text(text, &d);
+  if (hnc_compiler_error_count(c)) fail_msg("%.2000s", d);
+  hnc_compiler_destroy(c);
+  free(d);
+  free(text);
+}
+
 /* ---- diagnostics ------------------------------------------------------------------------------ */
 /* The getters are const: diagnostics are sorted when check returns, not by a getter (two
  * threads may read one compiler's diagnostics). Here the unused-list warning (line 3) is
@@ -405,6 +423,7 @@ int main(void) {
     cmocka_unit_test(macro_chains),
     cmocka_unit_test(macro_bombs),
     cmocka_unit_test(rule_chain),
+    cmocka_unit_test(long_numeric_strings),
     cmocka_unit_test(diagnostics_sorted_by_check),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
