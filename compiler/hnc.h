@@ -282,7 +282,8 @@ bool hnc_is_keyword(const char *s, size_t n);
 const char *hnc_strerror(int err, char *buf, size_t n);
 /* Whether s is identifiers joined by '.', as a pack name must be (§3.1). */
 bool hnc_pack_name_ok(const char *s, size_t n);
-/* A path made absolute and free of "." and ".." by its text (malloc'd; NULL out of memory), and
+/* A path made absolute and free of "." and ".." by its text (malloc'd; NULL out of memory or when
+ * the working directory cannot be read), and
  * whether a path so made is inside a directory so made. */
 char *hnc_path_normal(const char *path);
 bool hnc_path_within(const char *p, const char *dir);

@@ -2180,7 +2180,12 @@ static void check_file_ref(dctx *d, hnc_node *decl) {
   char *dir = sf->dir ? sf->dir : slash ? hn_arena_strndup(&d->c->arena, src, (size_t)(slash - src) + (slash == src))
                                         : hn_arena_strndup(&d->c->arena, ".", 1);
   char *norm = path ? hnc_path_normal(path) : NULL;
-  if (!path || !dir || !norm) { free(norm); return; } /* out of memory: the arena says so */
+  if (!path || !dir || !norm) { /* not read, and said so */
+    char why[128];
+    hnc_error(d->c, s->loc, "io", "cannot open the %s file '%s': %s", what, s->str, hnc_strerror(errno, why, sizeof why));
+    free(norm);
+    return;
+  }
   bool inside = path_allowed(d->c, norm, dir);
   free(norm);
   if (!inside) {

@@ -1,6 +1,5 @@
 /* util.c - small helpers shared by the compiler: edit distance for "did you mean", durations.
  * Depends on libc only. */
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,12 +104,17 @@ bool hnc_pack_name_ok(const char *s, size_t n) {
  * slashes removed, by its text alone (no symbolic link is followed): malloc'd, NULL when out of
  * memory. */
 char *hnc_path_normal(const char *path) {
-  char cwd[PATH_MAX] = "";
-  if (path[0] != '/' && !getcwd(cwd, sizeof cwd)) return NULL;
-  size_t n = strlen(cwd) + strlen(path) + 2;
+  char *cwd = NULL;
+  for (size_t cap = 256; path[0] != '/' && !cwd && cap <= (1u << 20); cap *= 2) { /* any length */
+    cwd = malloc(cap);
+    if (cwd && !getcwd(cwd, cap)) { free(cwd); cwd = NULL; }
+  }
+  if (path[0] != '/' && !cwd) return NULL;
+  size_t n = (cwd ? strlen(cwd) : 0) + strlen(path) + 2;
   char *in = malloc(n), *out = malloc(n);
-  if (!in || !out) { free(in); free(out); return NULL; }
-  snprintf(in, n, "%s/%s", cwd, path);
+  if (!in || !out) { free(in); free(out); free(cwd); return NULL; }
+  snprintf(in, n, "%s/%s", cwd ? cwd : "", path);
+  free(cwd);
   size_t k = 0;
   for (char *seg = in, *end; *seg; seg = end) {
     while (*seg == '/') seg++;

@@ -328,6 +328,11 @@ printf 'import std.ecs\nassets "../private/assets.yaml"\n' > "$tmp/inv/pack/p.hn
 contains "inventory outside the pack" "outside the pack's directory" "$hornet" check "$tmp/inv/pack"
 expect "inventory outside the pack: not read" 1 sh -c "'$hornet' check '$tmp/inv/pack' 2>&1 | grep -q hunter2"
 contains "--allow-path reads it" "hunter2" "$hornet" check --allow-path "$tmp/inv/private" "$tmp/inv/pack"
+# from a working directory longer than PATH_MAX the inventory is still checked
+(std="$PWD/stdlib" h=$hornet long=$(printf 'x%.0s' $(seq 1 200)); [[ $h = /* ]] || h=$PWD/$h; cd "$tmp" && for i in $(seq 1 25); do mkdir -p "$long" && cd "$long" || exit; done
+ mkdir -p p && printf 'hosts:\n  - name: h\n    bogus: 1\n' > p/assets.yaml && printf 'import std.ecs\nassets "assets.yaml"\n' > p/p.hn
+ "$h" check --stdlib "$std" p > "$tmp/longcwd.out" 2>&1) 2>/dev/null
+contains "inventory checked from a long working directory" "unknown key 'bogus'" cat "$tmp/longcwd.out"
 contains "pack tests need --allow-path" "outside the pack's directory" "$hornet" test tests/packs/unknown/
 # a directory that cannot be read is named, not its parent (as another user: root reads all)
 mkdir -p "$tmp/perm/pack/sub" && printf 'import std.ecs\n' > "$tmp/perm/pack/a.hn" && chmod 755 "$tmp" "$tmp/perm" "$tmp/perm/pack"
