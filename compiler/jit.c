@@ -67,6 +67,7 @@ typedef struct gen {
   LLVMValueRef pred_f, hnode_f;
   LLVMValueRef *node_fn; /* per bnode: its own function, for nodes shared by several parents */
   uint32_t *uses;        /* per bnode: how many parents (other nodes) use it */
+  uint32_t n_parts;      /* functions made for parts of wide and/or nodes (their names) */
 } gen;
 
 /* What generated code threads through: the evaluator, and its memo arrays and epoch (read once
@@ -77,15 +78,18 @@ typedef struct cur {
 
 static LLVMValueRef value(gen *g, const cur *c, uint32_t i);
 
-/* and / or over kids[0..n): short-circuit through a chain of blocks into one phi. */
-static LLVMValueRef chain(gen *g, const cur *c, bool is_and, const uint32_t *kids, uint32_t n) {
+/* Kid k of an and/or being generated, its code at the builder's position. */
+typedef LLVMValueRef (*kid_fn)(gen *g, const cur *c, const void *ctx, uint32_t k);
+
+/* and / or over n kids: short-circuit through a chain of blocks into one phi. */
+static LLVMValueRef chain_with(gen *g, const cur *c, bool is_and, uint32_t n, kid_fn kid, const void *ctx) {
   if (n == 0) return LLVMConstInt(g->i1, is_and ? 1 : 0, 0);
   LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(g->ctx, c->fn, is_and ? "and.end" : "or.end");
   LLVMValueRef *vals = malloc(n * sizeof *vals);
   LLVMBasicBlockRef *bbs = malloc(n * sizeof *bbs);
   if (!vals || !bbs) { free(vals); free(bbs); return LLVMConstInt(g->i1, 0, 0); }
   for (uint32_t k = 0; k < n; k++) {
-    LLVMValueRef v = value(g, c, kids[k]);
+    LLVMValueRef v = kid(g, c, ctx, k);
     bbs[k] = LLVMGetInsertBlock(g->b);
     if (k + 1 == n) {
       vals[k] = v;
@@ -106,16 +110,26 @@ static LLVMValueRef chain(gen *g, const cur *c, bool is_and, const uint32_t *kid
   return phi;
 }
 
+static LLVMValueRef node_kid(gen *g, const cur *c, const void *kids, uint32_t k) {
+  return value(g, c, ((const uint32_t *)kids)[k]);
+}
+
+static LLVMValueRef chain(gen *g, const cur *c, bool is_and, const uint32_t *kids, uint32_t n) {
+  return chain_with(g, c, is_and, n, node_kid, kids);
+}
+
 /* An and/or node has as many kids as its source has operands: 100,000 for a list imported from
  * Sigma. LLVM's code generation is worse than linear in the size of a function and of a phi (an
  * 8,000-kid `or` took 7 s to compile, a 70,000-kid one more than 5 minutes), so in a node wider
- * than this the predicates are tested in a loop over a constant array of their numbers (the
- * same calls, in the same order), and only the other kids are code of their own. */
+ * than this the predicates (and negated predicates) are tested in a loop over a constant array
+ * of their numbers (the same calls, in the same order), and the other kids go in parts of this
+ * many, each a function of its own: no function and no phi is larger. */
 #define HN_JIT_WIDE 256
 
-/* and (is_and) / or over the predicates preds[0..n) in a loop: the value when one decides (false
- * for and, true for or) or all were tested. */
+/* and (is_and) / or over predicates in a loop: preds[k] is a predicate's number, its top bit set
+ * when the kid is the predicate negated. The value when one decides, or all were tested. */
 static LLVMValueRef pred_loop(gen *g, const cur *c, bool is_and, const uint32_t *preds, uint32_t n) {
+  if (n == 0) return LLVMConstInt(g->i1, is_and ? 1 : 0, 0);
   LLVMTypeRef at = LLVMArrayType(g->i32, n);
   LLVMValueRef *v = malloc(n * sizeof *v);
   if (!v) return LLVMConstInt(g->i1, 0, 0);
@@ -137,11 +151,13 @@ static LLVMValueRef pred_loop(gen *g, const cur *c, bool is_and, const uint32_t 
   LLVMPositionBuilderAtEnd(g->b, loop);
   LLVMValueRef k = LLVMBuildPhi(g->b, g->i32, "k");
   LLVMValueRef idx[2] = {LLVMConstInt(g->i32, 0, 0), k};
-  LLVMValueRef pred = LLVMBuildLoad2(g->b, g->i32, LLVMBuildInBoundsGEP2(g->b, at, tab, idx, 2, "at"), "pred");
-  LLVMValueRef args[2] = {c->e, pred};
+  LLVMValueRef word = LLVMBuildLoad2(g->b, g->i32, LLVMBuildInBoundsGEP2(g->b, at, tab, idx, 2, "at"), "word");
+  LLVMValueRef args[2] = {c->e, LLVMBuildAnd(g->b, word, LLVMConstInt(g->i32, 0x7FFFFFFF, 0), "pred")};
   LLVMValueRef fp = LLVMBuildLoad2(g->b, g->ptr, g->pred_f, "hn_rt_pred");
-  LLVMValueRef hit = LLVMBuildICmp(g->b, LLVMIntNE, LLVMBuildCall2(g->b, g->pred_t, fp, args, 2, "p"),
-                                   LLVMConstInt(g->i32, 0, 0), "pb");
+  LLVMValueRef r = LLVMBuildICmp(g->b, LLVMIntNE, LLVMBuildCall2(g->b, g->pred_t, fp, args, 2, "p"),
+                                 LLVMConstInt(g->i32, 0, 0), "pb");
+  LLVMValueRef neg = LLVMBuildICmp(g->b, LLVMIntSLT, word, LLVMConstInt(g->i32, 0, 0), "neg");
+  LLVMValueRef hit = LLVMBuildXor(g->b, r, neg, "hit");
   LLVMBuildCondBr(g->b, hit, is_and ? more : done, is_and ? done : more);
   LLVMPositionBuilderAtEnd(g->b, more);
   LLVMValueRef k1 = LLVMBuildAdd(g->b, k, LLVMConstInt(g->i32, 1, 0), "k1");
@@ -150,20 +166,63 @@ static LLVMValueRef pred_loop(gen *g, const cur *c, bool is_and, const uint32_t 
   LLVMBasicBlockRef kb[2] = {entry, more};
   LLVMAddIncoming(k, ks, kb, 2);
   LLVMPositionBuilderAtEnd(g->b, done);
-  LLVMValueRef r = LLVMBuildPhi(g->b, g->i1, "v");
+  LLVMValueRef phi = LLVMBuildPhi(g->b, g->i1, "v");
   LLVMValueRef rv[2] = {LLVMConstInt(g->i1, is_and ? 0 : 1, 0), LLVMConstInt(g->i1, is_and ? 1 : 0, 0)};
   LLVMBasicBlockRef rb[2] = {loop, more};
-  LLVMAddIncoming(r, rv, rb, 2);
-  return r;
+  LLVMAddIncoming(phi, rv, rb, 2);
+  return phi;
 }
 
-/* A wide and/or: its predicates in a loop, then its other kids as a chain. */
+static LLVMValueRef parts_chain(gen *g, const cur *c, bool is_and, const uint32_t *kids, uint32_t n);
+
+/* A function computing and/or over kids[0..n) (a part of a wide node): called once, it is kept
+ * out of line, or the optimiser would inline it back into one huge function. */
+static LLVMValueRef part_function(gen *g, bool is_and, const uint32_t *kids, uint32_t n) {
+  char name[32];
+  snprintf(name, sizeof name, "part%u", g->n_parts++);
+  LLVMValueRef fn = LLVMAddFunction(g->m, name, g->node_t);
+  LLVMSetLinkage(fn, LLVMInternalLinkage);
+  unsigned noinline = LLVMGetEnumAttributeKindForName("noinline", 8);
+  LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(g->ctx, noinline, 0));
+  LLVMBasicBlockRef saved = LLVMGetInsertBlock(g->b);
+  cur c = {fn, LLVMGetParam(fn, 0), LLVMGetParam(fn, 1), LLVMGetParam(fn, 2), LLVMGetParam(fn, 3)};
+  LLVMPositionBuilderAtEnd(g->b, LLVMAppendBasicBlockInContext(g->ctx, fn, "entry"));
+  LLVMBuildRet(g->b, parts_chain(g, &c, is_and, kids, n));
+  if (saved) LLVMPositionBuilderAtEnd(g->b, saved);
+  return fn;
+}
+
+typedef struct parts {
+  const uint32_t *kids;
+  uint32_t n, size; /* kids, and kids a part */
+  bool is_and;
+} parts;
+
+static LLVMValueRef part_kid(gen *g, const cur *c, const void *ctx, uint32_t k) {
+  const parts *ps = ctx;
+  uint32_t first = k * ps->size, len = ps->n - first < ps->size ? ps->n - first : ps->size;
+  LLVMValueRef args[4] = {c->e, c->stamp, c->val, c->epoch};
+  return LLVMBuildCall2(g->b, g->node_t, part_function(g, ps->is_and, ps->kids + first, len), args, 4, "part");
+}
+
+/* and/or over kids[0..n): a chain, or, when wider than HN_JIT_WIDE, a chain over parts of
+ * HN_JIT_WIDE^j kids each (at most HN_JIT_WIDE of them). */
+static LLVMValueRef parts_chain(gen *g, const cur *c, bool is_and, const uint32_t *kids, uint32_t n) {
+  if (n <= HN_JIT_WIDE) return chain(g, c, is_and, kids, n);
+  parts ps = {kids, n, HN_JIT_WIDE, is_and};
+  while ((n + ps.size - 1) / ps.size > HN_JIT_WIDE) ps.size *= HN_JIT_WIDE;
+  return chain_with(g, c, is_and, (n + ps.size - 1) / ps.size, part_kid, &ps);
+}
+
+/* A wide and/or: its predicates, plain and negated, in a loop, then its other kids. */
 static LLVMValueRef wide(gen *g, const cur *c, bool is_and, const uint32_t *kids, uint32_t n) {
   uint32_t *preds = malloc(n * sizeof *preds), *rest = malloc(n * sizeof *rest), np = 0, nr = 0;
   if (!preds || !rest) { free(preds); free(rest); return chain(g, c, is_and, kids, n); }
   for (uint32_t k = 0; k < n; k++) {
     const hn_bnode *b = &g->p->bnodes[kids[k]];
-    if (b->op == HN_B_PRED) preds[np++] = b->a;
+    const hn_bnode *under = b->op == HN_B_NOT ? &g->p->bnodes[b->a] : NULL;
+    if (b->op == HN_B_PRED && b->a < 0x80000000u) preds[np++] = b->a;
+    else if (under && under->op == HN_B_PRED && under->a < 0x80000000u) preds[np++] = under->a | 0x80000000u;
     else rest[nr++] = kids[k];
   }
   LLVMValueRef v = pred_loop(g, c, is_and, preds, np);
@@ -173,7 +232,7 @@ static LLVMValueRef wide(gen *g, const cur *c, bool is_and, const uint32_t *kids
     LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(g->ctx, c->fn, "wide.end");
     LLVMBuildCondBr(g->b, v, is_and ? others : done, is_and ? done : others);
     LLVMPositionBuilderAtEnd(g->b, others);
-    LLVMValueRef w = chain(g, c, is_and, rest, nr);
+    LLVMValueRef w = parts_chain(g, c, is_and, rest, nr);
     LLVMBasicBlockRef wb = LLVMGetInsertBlock(g->b);
     LLVMBuildBr(g->b, done);
     LLVMPositionBuilderAtEnd(g->b, done);

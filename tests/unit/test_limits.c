@@ -249,8 +249,8 @@ static void nesting_bound(void **state) {
 }
 
 /* and/or chains are one level however long: a 70,000-term `and` and a 100,000-term `or` (the
- * shape of a big Sigma list; both crashed the checker) check, compile to native code and run;
- * so does a list of 100,000 values. */
+ * shape of a big Sigma list; both crashed the checker) check, compile, natively too, and run;
+ * so do a list of 100,000 values and an `or` of 3,000 `and`s. */
 static void long_chains(void **state) {
   (void)state;
   src x;
@@ -261,13 +261,19 @@ static void long_chains(void **state) {
   for (int i = 1; i < 100000; i++) put(&x, "\n  or process.name == \"a%d\"", i);
   put(&x, " entities host.name }\nrule in_list { severity low where process.name in [\"a0\"");
   for (int i = 1; i < 100000; i++) put(&x, ", \"a%d\"", i);
-  put(&x, "] entities host.name }\n");
+  put(&x, "] entities host.name }\nrule pairs { severity low where (process.name == \"p0\" and user.name == \"u0\")");
+  for (int i = 1; i < 3000; i++) put(&x, " or (process.name == \"p%d\" and user.name == \"u%d\")", i, i);
+  put(&x, " entities host.name }\n");
   put(&x, "test \"last\" { event { process.name: \"a69999\" } expect any_of expect in_list expect not all_differ }\n");
   put(&x, "test \"none\" { event { process.name: \"zz\" } expect all_differ expect not any_of expect not in_list }\n");
+  put(&x, "test \"pair\" { event { process.name: \"p2999\", user.name: \"u2999\" } expect pairs }\n");
+  put(&x, "test \"no pair\" { event { process.name: \"p2999\", user.name: \"u2998\" } expect not pairs }\n");
   char *text = src_close(&x);
-  hn_program *p = compile(text, true);
-  tests_pass(p);
-  hn_program_destroy(p);
+  for (int native = 0; native < 2; native++) { /* native code tests wide nodes in loops and parts */
+    hn_program *p = compile(text, native);
+    tests_pass(p);
+    hn_program_destroy(p);
+  }
   free(text);
 }
 
