@@ -23,7 +23,9 @@ static const char *const check_usage =
   "Parse, resolve and type-check packs (files, directories, Sigma rules); print diagnostics.\n"
   "Exit 0 clean, 1 errors, 2 bad usage.\n"
   "  --format text|json|sarif   diagnostics format (default text on stderr; json, sarif on stdout)\n"
-  "  -I DIR                     add DIR to the import search path\n"
+  "  -I DIR                     add DIR to the import search path (any number of times)\n"
+  "  --allow-path DIR           let packs read inventories under DIR too (by default only from\n"
+  "                             their own directory)\n"
   "  --stdlib DIR               where std.* packs live\n"
   "  --mapping windows|ecs|FILE the mapping of Sigma rules read as a pack\n"
   "  -Werror, -Werror=NAME, -Wno-NAME   warning control\n"
@@ -51,7 +53,7 @@ static const char *const fmt_usage =
   "  --engine jit|interp        native code (default) or the reference interpreter\n" \
   "  --no-prefilter             match every string exactly, without the multi-pattern engine (the\n" \
   "                             same alerts, more slowly; also HORNET_NO_PREFILTER=1)\n" \
-  "  -I DIR, --stdlib DIR, --mapping windows|ecs|FILE   as for check\n" \
+  "  -I DIR, --allow-path DIR, --stdlib DIR, --mapping windows|ecs|FILE   as for check\n" \
   "  -h, --help                 print this help\n"
 static const char *const run_usage =
   "usage: hornet run PACK... [options]\n"
@@ -74,20 +76,23 @@ static const char *const import_usage =
   "  --stdlib DIR               where std.* packs live\n"
   "  -h, --help                 print this help\n";
 static const char *const test_usage =
-  "usage: hornet test PATH... [--junit FILE] [-I DIR] [--stdlib DIR] [--mapping M] [--engine jit|interp]\n"
+  "usage: hornet test PATH... [--junit FILE] [-I DIR] [--allow-path DIR] [--stdlib DIR] [--mapping M]\n"
+  "                  [--engine jit|interp]\n"
   "Run the test blocks of packs; exit 1 if one fails.\n"
   "  --junit FILE               also write a JUnit XML report\n"
   "  --no-prefilter             without the multi-pattern engine (the same results)\n"
   "  -h, --help                 print this help\n";
 static const char *const explain_usage =
-  "usage: hornet explain PACK... --event JSON [--rule NAME] [-I DIR] [--stdlib DIR] [--mapping M]\n"
+  "usage: hornet explain PACK... --event JSON [--rule NAME] [-I DIR] [--allow-path DIR] [--stdlib DIR]\n"
+  "                         [--mapping M]\n"
   "Show which conditions of each rule (or the one named) hold for one event.\n"
   "  --event JSON               the event, one JSON object\n"
   "  --rule NAME                only this rule\n"
   "  --no-prefilter             without the multi-pattern engine (the same results)\n"
   "  -h, --help                 print this help\n";
 static const char *const build_usage =
-  "usage: hornet build PACK... -o FILE.hnp [--cpu CPU] [--no-native] [--dump] [-I DIR] [--stdlib DIR]\n"
+  "usage: hornet build PACK... -o FILE.hnp [--cpu CPU] [--no-native] [--dump] [-I DIR] [--allow-path DIR]\n"
+  "                    [--stdlib DIR]\n"
   "       hornet build --dump FILE.hnp\n"
   "Compile packs once into a pack image that run, queue, test and explain (and libhornet's\n"
   "hn_program_load) take instead of the sources: no parsing, checking or LLVM at start-up.\n"
@@ -274,6 +279,8 @@ static int cmd_check(int argc, char **argv) {
       hnc_compiler_add_search_dir(c, argv[++i]);
     } else if (strncmp(a, "-I", 2) == 0 && a[2]) {
       hnc_compiler_add_search_dir(c, a + 2);
+    } else if (strcmp(a, "--allow-path") == 0 && i + 1 < argc) {
+      hnc_compiler_allow_path(c, argv[++i]);
     } else if (strcmp(a, "--stdlib") == 0 && i + 1 < argc) {
       hnc_compiler_set_stdlib(c, argv[++i]);
     } else if (strcmp(a, "--mapping") == 0 && i + 1 < argc) {
@@ -306,7 +313,8 @@ static int cmd_check(int argc, char **argv) {
   }
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
-    if ((strcmp(a, "--format") == 0 || strcmp(a, "-I") == 0 || strcmp(a, "--stdlib") == 0 || strcmp(a, "--mapping") == 0)) { i++; continue; }
+    if ((strcmp(a, "--format") == 0 || strcmp(a, "-I") == 0 || strcmp(a, "--stdlib") == 0 || strcmp(a, "--mapping") == 0 ||
+         strcmp(a, "--allow-path") == 0)) { i++; continue; }
     if (a[0] == '-' && a[1]) continue;
     hnc_compiler_add_path(c, a);
   }
@@ -449,8 +457,8 @@ static hn_program *load_image(const char *path, int native, int prefilter) {
  * diagnostics; NULL when they have errors. With native set, the rule logic is compiled to
  * native code (cached); if that fails the interpreter runs, with a warning. prefilter 0: no
  * multi-pattern engine (--no-prefilter). */
-static hn_program *compile_paths(char **paths, int n, char **incs, int ninc, const char *stdlib, const char *mapping,
-                                 int native, int prefilter) {
+static hn_program *compile_paths(char **paths, int n, char **incs, int ninc, char **allow, int nallow, const char *stdlib,
+                                 const char *mapping, int native, int prefilter) {
   if (n == 1 && hn_is_image(paths[0])) return load_image(paths[0], native, prefilter);
   hnc_compiler *c = hnc_compiler_create();
   if (!c) return NULL;
@@ -458,6 +466,7 @@ static hn_program *compile_paths(char **paths, int n, char **incs, int ninc, con
   if (stdlib) hnc_compiler_set_stdlib(c, stdlib);
   if (mapping) hnc_compiler_set_sigma_mapping(c, mapping);
   for (int i = 0; i < ninc; i++) hnc_compiler_add_search_dir(c, incs[i]);
+  for (int i = 0; i < nallow; i++) hnc_compiler_allow_path(c, allow[i]);
   for (int i = 0; i < n; i++) hnc_compiler_add_path(c, paths[i]);
   hn_program *p = NULL;
   if (hnc_compiler_check(c) == HN_OK) p = hnc_compiler_program(c);
@@ -470,17 +479,30 @@ static hn_program *compile_paths(char **paths, int n, char **incs, int ninc, con
   return p;
 }
 
-/* The options shared by run, test and explain; the rest are the command's own. */
+/* The options shared by run, test and explain; the rest are the command's own. The lists point
+ * into argv, in one array of argc entries each (freed at exit). */
 typedef struct run_args {
-  char *paths[64], *incs[16];
-  int npaths, ninc;
+  char **paths, **incs, **allow;
+  int npaths, ninc, nallow;
   const char *stdlib, *input, *output, *dead, *junit, *event, *rule, *engine, *state, *every, *max, *incidents, *mapping;
   int native, final, json, no_prefilter;
   uint64_t every_n, max_n; /* --checkpoint-every, --max-events (0: not given) */
 } run_args;
 
+static char **run_lists;
+static void free_run_lists(void) { free(run_lists); }
+
 static int parse_run_args(const char *cmd, int argc, char **argv, run_args *a) {
   memset(a, 0, sizeof *a);
+  static bool registered;
+  free(run_lists); /* called once a process; twice would not leak */
+  run_lists = calloc(3 * (size_t)argc + 3, sizeof *run_lists);
+  if (!run_lists) { fprintf(stderr, "hornet %s: out of memory\n", cmd); return 1; }
+  if (!registered) atexit(free_run_lists);
+  registered = true;
+  a->paths = run_lists;
+  a->incs = run_lists + argc + 1;
+  a->allow = run_lists + 2 * argc + 2;
   for (int i = 0; i < argc; i++) {
     const char *o = argv[i];
     const char **slot = strcmp(o, "--input") == 0 ? &a->input : strcmp(o, "--output") == 0 ? &a->output
@@ -501,12 +523,15 @@ static int parse_run_args(const char *cmd, int argc, char **argv, run_args *a) {
       a->json = 1;
     } else if (strcmp(o, "--no-prefilter") == 0) {
       a->no_prefilter = 1;
-    } else if (strcmp(o, "-I") == 0 && i + 1 < argc && a->ninc < 16) {
-      a->incs[a->ninc++] = argv[++i];
+    } else if ((strcmp(o, "-I") == 0 || strcmp(o, "--allow-path") == 0) && i + 1 < argc) {
+      if (o[1] == 'I') a->incs[a->ninc++] = argv[++i];
+      else a->allow[a->nallow++] = argv[++i];
+    } else if (strncmp(o, "-I", 2) == 0 && o[2]) {
+      a->incs[a->ninc++] = argv[i] + 2;
     } else if (o[0] == '-' && o[1]) {
       fprintf(stderr, "hornet %s: unknown option '%s'\n", cmd, o);
       return 2;
-    } else if (a->npaths < 64) {
+    } else {
       a->paths[a->npaths++] = argv[i];
     }
   }
@@ -628,7 +653,7 @@ static int run_or_queue(int argc, char **argv, bool queue) {
     close_files(&a, &f, NULL);
     return 1;
   }
-  hn_program *p = compile_paths(a.paths, a.npaths, a.incs, a.ninc, a.stdlib, a.mapping, a.native, !a.no_prefilter);
+  hn_program *p = compile_paths(a.paths, a.npaths, a.incs, a.ninc, a.allow, a.nallow, a.stdlib, a.mapping, a.native, !a.no_prefilter);
   if (!p) {
     close_files(&a, &f, NULL);
     return 1;
@@ -659,7 +684,7 @@ static int cmd_test(int argc, char **argv) {
   run_args a;
   int rc = parse_run_args("test", argc, argv, &a);
   if (rc) return rc < 0 ? help("test") : rc;
-  hn_program *p = compile_paths(a.paths, a.npaths, a.incs, a.ninc, a.stdlib, a.mapping, a.native, !a.no_prefilter);
+  hn_program *p = compile_paths(a.paths, a.npaths, a.incs, a.ninc, a.allow, a.nallow, a.stdlib, a.mapping, a.native, !a.no_prefilter);
   if (!p) return 1;
   fd_sink jk;
   FILE *junit = a.junit ? open_output(a.junit, &jk) : NULL;
@@ -726,7 +751,7 @@ static int cmd_explain(int argc, char **argv) {
   int rc = parse_run_args("explain", argc, argv, &a);
   if (rc) return rc < 0 ? help("explain") : rc;
   if (!a.event) { fputs("hornet explain: --event JSON is required\n", stderr); return 2; }
-  hn_program *p = compile_paths(a.paths, a.npaths, a.incs, a.ninc, a.stdlib, a.mapping, a.native, !a.no_prefilter);
+  hn_program *p = compile_paths(a.paths, a.npaths, a.incs, a.ninc, a.allow, a.nallow, a.stdlib, a.mapping, a.native, !a.no_prefilter);
   if (!p) return 1;
   hn_status s = hn_explain(p, a.event, strlen(a.event), a.rule, out1);
   hn_program_destroy(p);
@@ -737,21 +762,24 @@ static int cmd_explain(int argc, char **argv) {
 static int cmd_build(int argc, char **argv) {
   const char *out = NULL, *cpu = NULL, *stdlib = NULL, *mapping = NULL;
   char **paths = calloc((size_t)argc + 1, sizeof *paths), **incs = calloc((size_t)argc + 1, sizeof *incs);
-  int npaths = 0, ninc = 0, dump = 0, native = 1, rc = 0;
-  if (!paths || !incs) { free(paths); free(incs); fputs("hornet: out of memory\n", stderr); return 1; }
+  char **allow = calloc((size_t)argc + 1, sizeof *allow);
+  int npaths = 0, ninc = 0, nallow = 0, dump = 0, native = 1, rc = 0;
+  if (!paths || !incs || !allow) { free(paths); free(incs); free(allow); fputs("hornet: out of memory\n", stderr); return 1; }
   for (int i = 0; i < argc && !rc; i++) {
     const char *a = argv[i];
     const char **slot = strcmp(a, "-o") == 0 ? &out : strcmp(a, "--cpu") == 0 ? &cpu : strcmp(a, "--stdlib") == 0 ? &stdlib
                       : strcmp(a, "--mapping") == 0 ? &mapping : NULL;
-    if (slot || strcmp(a, "-I") == 0) {
+    if (slot || strcmp(a, "-I") == 0 || strcmp(a, "--allow-path") == 0) {
       if (i + 1 >= argc) { fprintf(stderr, "hornet build: %s needs a value\n", a); rc = 2; break; }
       if (slot) *slot = argv[++i];
-      else incs[ninc++] = argv[++i];
+      else if (a[1] == 'I') incs[ninc++] = argv[++i];
+      else allow[nallow++] = argv[++i];
     } else if (strcmp(a, "--dump") == 0) dump = 1;
     else if (strcmp(a, "--no-native") == 0) native = 0;
     else if (is_help(a)) {
       free(paths);
       free(incs);
+      free(allow);
       return help("build");
     } else if (a[0] == '-' && a[1]) { fprintf(stderr, "hornet build: unknown option '%s'\n", a); rc = 2; }
     else paths[npaths++] = argv[i];
@@ -761,7 +789,7 @@ static int cmd_build(int argc, char **argv) {
     fputs("hornet build: no output given (-o FILE.hnp)\n", stderr);
     rc = 2;
   }
-  hn_program *p = rc ? NULL : compile_paths(paths, npaths, incs, ninc, stdlib, mapping, 0, 1);
+  hn_program *p = rc ? NULL : compile_paths(paths, npaths, incs, ninc, allow, nallow, stdlib, mapping, 0, 1);
   if (!rc && !p) rc = 1;
 #if defined(__x86_64__)
   if (!cpu) cpu = "x86-64-v2";
@@ -795,6 +823,7 @@ static int cmd_build(int argc, char **argv) {
   hn_program_destroy(p);
   free(paths);
   free(incs);
+  free(allow);
   return rc;
 }
 

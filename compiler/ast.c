@@ -3,6 +3,7 @@
  * Depends on the arena only. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include "hnc.h"
 
 hnc_node *hnc_node_new(hn_arena *a, hnc_kind k, hnc_loc loc) {
@@ -79,8 +80,37 @@ static void dump_str(FILE *f, const char *s, size_t n) {
   fputc('"', f);
 }
 
+static void dump(const hnc_node *n, FILE *f, int depth);
+
+/* An and/or chain `a or b or c` (left-deep links of one operator) as one node with its operands,
+ * so that a chain 100,000 long is neither a recursion nor 100,000 levels of indent. False when
+ * n is not a chain (or memory runs out: then it is dumped as nested nodes). */
+static bool dump_chain(const hnc_node *n, FILE *f, int depth) {
+  if (n->kind != N_BINARY || (n->op != HNC_OP_AND && n->op != HNC_OP_OR)) return false;
+  size_t k = 0, cap = 0;
+  const hnc_node **links = NULL;
+  for (const hnc_node *x = n; x->kind == N_BINARY && x->op == n->op; x = x->a) {
+    if (k == cap) {
+      cap = cap ? cap * 2 : 16;
+      const hnc_node **v = realloc(links, cap * sizeof *v);
+      if (!v) { free(links); return false; }
+      links = v;
+    }
+    links[k++] = x;
+  }
+  fprintf(f, "%*s(chain op=%d operands=%zu)\n", depth * 2, "", n->op, k + 1);
+  dump(links[k - 1]->a, f, depth + 1);
+  for (size_t i = k; i-- > 0;) dump(links[i]->b, f, depth + 1);
+  free(links);
+  return true;
+}
+
 static void dump(const hnc_node *n, FILE *f, int depth) {
   for (; n; n = n->next) {
+    if (dump_chain(n, f, depth)) {
+      if (depth == 0) break;
+      continue;
+    }
     fprintf(f, "%*s(%s", depth * 2, "", hnc_kind_name(n->kind));
     if (n->op) fprintf(f, " op=%d", n->op);
     if (n->flags) fprintf(f, " flags=%d", n->flags);

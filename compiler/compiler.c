@@ -66,6 +66,7 @@ void hnc_compiler_destroy(hnc_compiler *c) {
   free(c->sources);
   free(c->diags);
   free(c->search);
+  free(c->allowed);
   hn_arena_fini(&c->arena);
   free(c);
 }
@@ -84,6 +85,16 @@ hn_status hnc_compiler_add_search_dir(hnc_compiler *c, const char *dir) {
   v[c->n_search] = hn_arena_strndup(&c->arena, dir, strlen(dir));
   if (!v[c->n_search]) return HN_ERR_NOMEM;
   c->n_search++;
+  return HN_OK;
+}
+
+hn_status hnc_compiler_allow_path(hnc_compiler *c, const char *dir) {
+  char **v = realloc(c->allowed, (c->n_allowed + 1) * sizeof *v);
+  if (!v) return HN_ERR_NOMEM;
+  c->allowed = v;
+  v[c->n_allowed] = hn_arena_strndup(&c->arena, dir, strlen(dir));
+  if (!v[c->n_allowed]) return HN_ERR_NOMEM;
+  c->n_allowed++;
   return HN_OK;
 }
 
@@ -137,6 +148,8 @@ static hnc_node *file_pack_decl(hnc_compiler *c, hnc_node *root) {
     }
     if (idx != 0)
       hnc_error(c, d->loc, "misplaced-pack", "the pack declaration must come first in the file");
+    if (d->str && !hnc_pack_name_ok(d->str, d->len))
+      hnc_error(c, d->loc, "bad-pack-name", "'%s' is not a pack name: a pack name is identifiers joined by '.'", d->str);
     found = d;
   }
   return found;
@@ -202,17 +215,20 @@ char *hnc_read_file(const char *path, size_t *len) {
   return buf;
 }
 
-static hnc_pack *add_file(hnc_compiler *c, const char *path, bool root, hn_status *st) {
+/* Reads a file into a pack; `dir` is the directory pack it belongs to (NULL: a pack of its own). */
+static hnc_pack *add_file(hnc_compiler *c, const char *path, bool root, const char *dir, hn_status *st) {
   size_t len = 0;
   char *text = hnc_read_file(path, &len);
   if (!text) {
+    char why[128];
     *st = HN_ERR_IO;
-    hnc_error(c, hnc_loc_none(), "io", "cannot read '%s': %s", path, strerror(errno));
+    hnc_error(c, hnc_loc_none(), "io", "cannot read '%s': %s", path, hnc_strerror(errno, why, sizeof why));
     return NULL;
   }
   int src = hnc_source_add(c, path, text, len);
   free(text);
   if (src < 0) { *st = HN_ERR_NOMEM; return NULL; }
+  if (dir) c->sources[src].dir = hn_arena_strndup(&c->arena, dir, strlen(dir));
   hnc_pack *p = add_unit(c, src, root);
   if (!p) *st = HN_ERR_NOMEM;
   return p;
@@ -227,37 +243,59 @@ static bool has_suffix(const char *s, const char *suf) {
   return n >= k && strcmp(s + n - k, suf) == 0;
 }
 
-/* Collects the .hn files under dir (recursively), sorted so that loading is deterministic. */
-static hn_status list_dir(const char *dir, char ***out, size_t *n, size_t *cap) {
+static bool push_path(char ***v, size_t *n, size_t *cap, char *path) {
+  if (*n == *cap) {
+    size_t nc = *cap ? *cap * 2 : 16;
+    char **w = realloc(*v, nc * sizeof *w);
+    if (!w) return false;
+    *v = w;
+    *cap = nc;
+  }
+  (*v)[(*n)++] = path;
+  return true;
+}
+
+/* The entries of dir (but . and ..-like hidden names) as paths; the directory is closed before
+ * anything is done with them, so a deep tree does not hold one descriptor a level. */
+static hn_status dir_entries(hnc_compiler *c, const char *dir, char ***v, size_t *n) {
   DIR *d = opendir(dir);
-  if (!d) return HN_ERR_IO;
-  struct dirent *e;
+  if (!d) {
+    char why[128];
+    if (c) hnc_error(c, hnc_loc_none(), "io", "cannot read directory '%s': %s", dir, hnc_strerror(errno, why, sizeof why));
+    return HN_ERR_IO;
+  }
+  size_t cap = 0;
   hn_status st = HN_OK;
-  size_t first = *n;
-  while ((e = readdir(d)) != NULL && st == HN_OK) {
+  for (struct dirent *e; st == HN_OK && (e = readdir(d)) != NULL;) {
     if (e->d_name[0] == '.') continue;
     size_t need = strlen(dir) + strlen(e->d_name) + 2;
     char *path = malloc(need);
-    if (!path) { st = HN_ERR_NOMEM; break; }
-    snprintf(path, need, "%s%s%s", dir, has_suffix(dir, "/") ? "" : "/", e->d_name);
-    struct stat sb;
-    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-      st = list_dir(path, out, n, cap);
-      free(path);
-    } else if (has_suffix(e->d_name, ".hn")) {
-      if (*n == *cap) {
-        size_t nc = *cap ? *cap * 2 : 16;
-        char **v = realloc(*out, nc * sizeof *v);
-        if (!v) { free(path); st = HN_ERR_NOMEM; break; }
-        *out = v;
-        *cap = nc;
-      }
-      (*out)[(*n)++] = path;
-    } else {
-      free(path);
-    }
+    if (path) snprintf(path, need, "%s%s%s", dir, has_suffix(dir, "/") ? "" : "/", e->d_name);
+    if (!path || !push_path(v, n, &cap, path)) { free(path); st = HN_ERR_NOMEM; }
   }
   closedir(d);
+  return st;
+}
+
+/* Collects the .hn files under dir (recursively), sorted so that loading is deterministic. A
+ * directory that cannot be read is reported by its own name when c is given (the others are
+ * still listed): HN_ERR_IO then. */
+static hn_status list_dir(hnc_compiler *c, const char *dir, char ***out, size_t *n, size_t *cap) {
+  char **ents = NULL;
+  size_t ne = 0, first = *n;
+  hn_status st = dir_entries(c, dir, &ents, &ne);
+  for (size_t i = 0; i < ne; i++) {
+    struct stat sb;
+    if (st != HN_ERR_NOMEM && stat(ents[i], &sb) == 0 && S_ISDIR(sb.st_mode)) {
+      hn_status s2 = list_dir(c, ents[i], out, n, cap);
+      if (s2 != HN_OK && st != HN_ERR_NOMEM) st = s2;
+    } else if (st != HN_ERR_NOMEM && has_suffix(ents[i], ".hn")) {
+      if (push_path(out, n, cap, ents[i])) continue; /* now theirs */
+      st = HN_ERR_NOMEM;
+    }
+    free(ents[i]);
+  }
+  free(ents);
   if (*n > first) qsort(*out + first, *n - first, sizeof **out, cmp_str); /* *out may be NULL: none yet */
   return st;
 }
@@ -265,12 +303,10 @@ static hn_status list_dir(const char *dir, char ***out, size_t *n, size_t *cap) 
 static hn_status add_dir(hnc_compiler *c, const char *dir, bool root) {
   char **files = NULL;
   size_t n = 0, cap = 0;
-  hn_status st = list_dir(dir, &files, &n, &cap);
-  if (st == HN_ERR_IO)
-    hnc_error(c, hnc_loc_none(), "io", "cannot read directory '%s': %s", dir, strerror(errno));
+  hn_status st = list_dir(c, dir, &files, &n, &cap);
   for (size_t i = 0; i < n; i++) {
     hn_status s2 = HN_OK;
-    if (st == HN_OK) add_file(c, files[i], root, &s2);
+    if (st != HN_ERR_NOMEM) add_file(c, files[i], root, dir, &s2);
     if (s2 != HN_OK) st = s2;
     free(files[i]);
   }
@@ -329,10 +365,11 @@ static hn_status add_sigma(hnc_compiler *c, const char *path, char **files, size
 
 static bool sigma_name(const char *p) { return has_suffix(p, ".yml") || has_suffix(p, ".yaml"); }
 
-hn_status hnc_compiler_add_path(hnc_compiler *c, const char *path) {
+static hn_status add_path(hnc_compiler *c, const char *path) {
   struct stat sb;
   if (stat(path, &sb) != 0) {
-    hnc_error(c, hnc_loc_none(), "io", "cannot read '%s': %s", path, strerror(errno));
+    char why[128];
+    hnc_error(c, hnc_loc_none(), "io", "cannot read '%s': %s", path, hnc_strerror(errno, why, sizeof why));
     return HN_ERR_IO;
   }
   c->checked = false;
@@ -342,7 +379,7 @@ hn_status hnc_compiler_add_path(hnc_compiler *c, const char *path) {
   if (S_ISDIR(sb.st_mode)) {
     char **hn = NULL;
     size_t nh = 0, ch = 0;
-    list_dir(path, &hn, &nh, &ch);
+    list_dir(NULL, path, &hn, &nh, &ch); /* add_dir reports what cannot be read */
     for (size_t i = 0; i < nh; i++) free(hn[i]);
     free(hn);
     /* a directory of hornet files is a pack (its YAML files are inventories); one without
@@ -353,7 +390,7 @@ hn_status hnc_compiler_add_path(hnc_compiler *c, const char *path) {
   } else if (sigma_name(path)) {
     hnc_sigma_files(path, &yml, &ny, &cy);
   } else {
-    add_file(c, path, true, &st);
+    add_file(c, path, true, NULL, &st);
     return st;
   }
   {
@@ -365,12 +402,20 @@ hn_status hnc_compiler_add_path(hnc_compiler *c, const char *path) {
   return st;
 }
 
+hn_status hnc_compiler_add_path(hnc_compiler *c, const char *path) {
+  hn_status st = add_path(c, path);
+  hnc_diag_sort(c);
+  return st;
+}
+
 hn_status hnc_compiler_add_source(hnc_compiler *c, const char *name, const char *text,
                                   size_t len) {
   int src = hnc_source_add(c, name, text, len);
   if (src < 0) return HN_ERR_NOMEM;
   c->checked = false;
-  return add_unit(c, src, true) ? HN_OK : HN_ERR_NOMEM;
+  hn_status st = add_unit(c, src, true) ? HN_OK : HN_ERR_NOMEM;
+  hnc_diag_sort(c);
+  return st;
 }
 
 /* ---- the search path ------------------------------------------------------------------- */
@@ -383,21 +428,19 @@ static bool is_dir(const char *p) {
   return stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
-/* Tries DIR/a/b/c.hn, DIR/a.b.c.hn, then the directory DIR/a/b/c/. */
-static bool try_dir(hnc_compiler *c, const char *dir, const char *name, size_t len) {
-  char rel[1024], path[2048];
-  if (len >= sizeof rel) return false;
-  memcpy(rel, name, len);
-  rel[len] = 0;
+/* Tries DIR/a/b/c.hn, DIR/a.b.c.hn, then the directory DIR/a/b/c/ (dir: n bytes). */
+static bool try_dir(hnc_compiler *c, const char *dir, size_t n, const char *name, size_t len) {
+  char *rel = hn_arena_strndup(&c->arena, name, len);
+  if (!rel) return false;
   for (char *q = rel; *q; q++)
     if (*q == '.') *q = '/';
   hn_status st = HN_OK;
-  snprintf(path, sizeof path, "%s/%s.hn", dir, rel);
-  if (is_file(path)) return add_file(c, path, false, &st) != NULL;
-  snprintf(path, sizeof path, "%s/%.*s.hn", dir, (int)len, name);
-  if (is_file(path)) return add_file(c, path, false, &st) != NULL;
-  snprintf(path, sizeof path, "%s/%s", dir, rel);
-  if (is_dir(path)) return add_dir(c, path, false) == HN_OK;
+  char *path = hn_arena_printf(&c->arena, "%.*s/%s.hn", (int)n, dir, rel);
+  if (path && is_file(path)) return add_file(c, path, false, NULL, &st) != NULL;
+  path = hn_arena_printf(&c->arena, "%.*s/%.*s.hn", (int)n, dir, (int)len, name);
+  if (path && is_file(path)) return add_file(c, path, false, NULL, &st) != NULL;
+  path = hn_arena_printf(&c->arena, "%.*s/%s", (int)n, dir, rel);
+  if (path && is_dir(path)) return add_dir(c, path, false) == HN_OK;
   return false;
 }
 
@@ -406,24 +449,17 @@ hnc_pack *hnc_pack_load(hnc_compiler *c, const char *name, size_t len, hnc_node 
   if (p) return p;
   (void)from;
   if (len > 4 && memcmp(name, "std.", 4) == 0) {
-    try_dir(c, c->stdlib_dir, name + 4, len - 4);
+    try_dir(c, c->stdlib_dir, strlen(c->stdlib_dir), name + 4, len - 4);
     return hnc_pack_find(c, name, len);
   }
   for (size_t i = 0; i < c->n_search; i++)
-    if (try_dir(c, c->search[i], name, len)) return hnc_pack_find(c, name, len);
+    if (try_dir(c, c->search[i], strlen(c->search[i]), name, len)) return hnc_pack_find(c, name, len);
   const char *env = getenv("HORNET_PATH");
-  if (env) {
-    char dir[1024];
-    while (*env) {
-      const char *colon = strchr(env, ':');
-      size_t n = colon ? (size_t)(colon - env) : strlen(env);
-      if (n && n < sizeof dir) {
-        memcpy(dir, env, n);
-        dir[n] = 0;
-        if (try_dir(c, dir, name, len)) return hnc_pack_find(c, name, len);
-      }
-      env += n + (colon ? 1 : 0);
-    }
+  while (env && *env) {
+    const char *colon = strchr(env, ':');
+    size_t n = colon ? (size_t)(colon - env) : strlen(env);
+    if (n && try_dir(c, env, n, name, len)) return hnc_pack_find(c, name, len);
+    env += n + (colon ? 1 : 0);
   }
   return NULL;
 }
@@ -435,6 +471,7 @@ hn_status hnc_compiler_check(hnc_compiler *c) {
     for (size_t i = 0; i < c->n_packs; i++) hnc_sema_pack(c, c->packs[i]);
     c->checked = true;
   }
+  hnc_diag_sort(c);
   if (c->arena.failed) return HN_ERR_NOMEM;
   return c->n_errors ? HN_ERR_SEMANTIC : HN_OK;
 }
@@ -459,6 +496,7 @@ hn_status hnc_format(hnc_compiler *c, const char *name, const char *text, size_t
     if (!*out) st = HN_ERR_NOMEM;
   }
   free(u.comments.v);
+  hnc_diag_sort(c);
   return st;
 }
 
@@ -467,6 +505,7 @@ hn_status hnc_dump_ast(hnc_compiler *c, const char *name, const char *text, size
   hn_status st = parse_one(c, name, text, len, &u);
   if (st == HN_OK) hnc_ast_dump(u.root, f);
   free(u.comments.v);
+  hnc_diag_sort(c);
   return st;
 }
 
@@ -507,10 +546,12 @@ void hnc_compiler_print_summary(const hnc_compiler *c, FILE *f) {
 hn_program *hnc_compiler_program(hnc_compiler *c) {
   if (!c->checked || c->n_errors) {
     hnc_error(c, hnc_loc_none(), "usage", "the packs must check without errors before they are compiled");
+    hnc_diag_sort(c);
     return NULL;
   }
   char err[256];
   hn_program *p = hnc_lower(c, err, sizeof err);
-  if (!p) hnc_error(c, hnc_loc_none(), "compile", "%s", err);
+  if (!p && err[0]) hnc_error(c, hnc_loc_none(), "compile", "%s", err);
+  hnc_diag_sort(c);
   return p;
 }

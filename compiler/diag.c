@@ -121,7 +121,9 @@ static int cmp_diag(const void *pa, const void *pb) {
   return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
-/* Sorts by file (in load order), line, column, then emission order: stable output. */
+/* Sorts by file (in load order), line, column, then emission order: stable output. Every
+ * public call that may report sorts before it returns, so the const getters below only read
+ * (two threads may read one compiler's diagnostics). */
 void hnc_diag_sort(hnc_compiler *c) {
   if (c->sorted) return;
   if (c->n_diags) qsort(c->diags, c->n_diags, sizeof *c->diags, cmp_diag);
@@ -263,13 +265,10 @@ static void print_sarif(const hnc_compiler *c, FILE *f) {
     json_str(f, d->code ? d->code : "hornet");
     fprintf(f, ", \"level\": \"%s\", \"message\": {\"text\": ",
             d->sev == HNC_ERROR ? "error" : d->sev == HNC_WARNING ? "warning" : "note");
-    if (d->hint) {
-      char buf[2048];
-      snprintf(buf, sizeof buf, "%s (hint: %s)", d->msg ? d->msg : "", d->hint);
-      json_str(f, buf);
-    } else {
-      json_str(f, d->msg);
-    }
+    char *joined = d->hint ? malloc(strlen(d->msg ? d->msg : "") + strlen(d->hint) + 10) : NULL;
+    if (joined) sprintf(joined, "%s (hint: %s)", d->msg ? d->msg : "", d->hint); /* whatever their length */
+    json_str(f, joined ? joined : d->msg);
+    free(joined);
     fputc('}', f);
     if (d->loc.file >= 0) {
       fputs(", \"locations\": [", f);
@@ -297,7 +296,6 @@ static void print_sarif(const hnc_compiler *c, FILE *f) {
 
 void hnc_compiler_print_diagnostics(const hnc_compiler *c, FILE *f, hnc_diag_format fmt,
                                     int color) {
-  hnc_diag_sort((hnc_compiler *)c);
   if (fmt == HNC_FORMAT_JSON) print_json(c, f);
   else if (fmt == HNC_FORMAT_SARIF) print_sarif(c, f);
   else print_text(c, f, color);
@@ -317,7 +315,6 @@ static void fill_view(const hnc_compiler *c, hnc_loc l, hnc_diag_view *out) {
 
 hn_status hnc_compiler_diag_get(const hnc_compiler *c, size_t i, hnc_diag_view *out) {
   if (i >= c->n_diags || !out) return HN_ERR_USAGE;
-  hnc_diag_sort((hnc_compiler *)c);
   const hnc_diag *d = &c->diags[i];
   memset(out, 0, sizeof *out);
   fill_view(c, d->loc, out);
@@ -331,7 +328,6 @@ hn_status hnc_compiler_diag_get(const hnc_compiler *c, size_t i, hnc_diag_view *
 
 hn_status hnc_compiler_diag_note(const hnc_compiler *c, size_t i, size_t j, hnc_diag_view *out) {
   if (i >= c->n_diags || !out) return HN_ERR_USAGE;
-  hnc_diag_sort((hnc_compiler *)c);
   const hnc_diag *d = &c->diags[i];
   if (j >= d->n_notes) return HN_ERR_USAGE;
   memset(out, 0, sizeof *out);

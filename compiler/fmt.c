@@ -44,8 +44,45 @@ typedef struct fmt {
   bool at_bol;    /* the output is at the beginning of a line */
 } fmt;
 
+/* ---- and/or chains ------------------------------------------------------------------------- */
+/* The links of an and/or chain `a or b or c` (left-deep, one operator), outermost first; its
+ * first operand is links[n-1]->a. A chain may be as long as a Sigma list of 100,000 values, so
+ * the printers loop over it; every other construct recurses, within the parser's bound on
+ * nesting. NULL (n = 0) when n is not a chain or memory runs out (the caller recurses then). */
+static const hnc_node **chain_links(const hnc_node *n, size_t *k) {
+  *k = 0;
+  if (n->kind != N_BINARY || (n->op != HNC_OP_AND && n->op != HNC_OP_OR)) return NULL;
+  size_t cap = 0;
+  const hnc_node **v = NULL;
+  for (const hnc_node *x = n; x->kind == N_BINARY && x->op == n->op; x = x->a) {
+    if (*k == cap) {
+      cap = cap ? cap * 2 : 16;
+      const hnc_node **w = realloc(v, cap * sizeof *w);
+      if (!w) { free(v); *k = 0; return NULL; }
+      v = w;
+    }
+    v[(*k)++] = x;
+  }
+  return v;
+}
+
 /* ---- expressions (flat) ------------------------------------------------------------------ */
 static void expr(buf *b, const hnc_node *n);
+
+static bool chain_flat(buf *b, const hnc_node *n) {
+  size_t k;
+  const hnc_node **links = chain_links(n, &k);
+  if (!links) return false;
+  expr(b, links[k - 1]->a);
+  for (size_t i = k; i-- > 0;) {
+    puts_(b, " ");
+    puts_(b, hnc_op_spelling(n->op));
+    puts_(b, " ");
+    expr(b, links[i]->b);
+  }
+  free(links);
+  return true;
+}
 
 static void list_flat(buf *b, const hnc_node *l, const char *sep) {
   for (; l; l = l->next) {
@@ -63,6 +100,7 @@ static void expr(buf *b, const hnc_node *n) {
   if (!n) return;
   switch (n->kind) {
   case N_BINARY:
+    if (chain_flat(b, n)) break;
     expr(b, n->a);
     puts_(b, " ");
     puts_(b, hnc_op_spelling(n->op));
@@ -164,19 +202,33 @@ static void consumed(fmt *f, const hnc_node *n) {
   if (n && n->loc.end_line > f->src_line) f->src_line = n->loc.end_line;
 }
 
-/* The last source line a subtree reaches (items' own locations do not always cover it). */
+/* The last source line a subtree reaches (items' own locations do not always cover it): n,
+ * the siblings after it (up to a rule or the file), and all their descendants. A walk with
+ * its own stack: and/or chains are as deep as they are long. */
 static int last_line(const hnc_node *n) {
   int m = 0;
-  for (const hnc_node *k = n; k; k = k->next) {
-    if (k->loc.end_line > m) m = k->loc.end_line;
-    const hnc_node *kids[4] = {k->a, k->b, k->c, k->list};
-    for (int i = 0; i < 4; i++) {
-      if (!kids[i]) continue;
-      int x = last_line(kids[i]);
-      if (x > m) m = x;
+  size_t top = 0, cap = 64;
+  const hnc_node **stack = malloc(cap * sizeof *stack);
+  if (!stack) return n ? n->loc.end_line : 0;
+  if (n) stack[top++] = n;
+  while (top > 0) {
+    for (const hnc_node *k = stack[--top]; k; k = k->next) {
+      if (k->loc.end_line > m) m = k->loc.end_line;
+      const hnc_node *kids[4] = {k->a, k->b, k->c, k->list};
+      for (int i = 0; i < 4; i++) {
+        if (!kids[i]) continue;
+        if (top == cap) {
+          const hnc_node **v = realloc(stack, cap * 2 * sizeof *v);
+          if (!v) break; /* out of memory: a line too early at worst */
+          stack = v;
+          cap *= 2;
+        }
+        stack[top++] = kids[i];
+      }
+      if (k->kind == N_RULE || k->kind == N_FILE) break;
     }
-    if (k->kind == N_RULE || k->kind == N_FILE) break;
   }
+  free(stack);
   return m;
 }
 static int last_line_one(const hnc_node *n) {
@@ -241,26 +293,22 @@ static void pp(fmt *f, const hnc_node *n, size_t cont) {
   }
   switch (n->kind) {
   case N_BINARY:
-    if (n->op == HNC_OP_AND || n->op == HNC_OP_OR) {
-      const hnc_node *stack[512];
-      int k = 0, op = n->op;
-      const hnc_node *x = n;
-      while (x->kind == N_BINARY && x->op == op && k < 511) {
-        stack[k++] = x->b;
-        x = x->a;
-      }
-      stack[k++] = x;
+    size_t k;
+    const hnc_node **links = chain_links(n, &k);
+    if (links) { /* one operand a line */
       size_t at = cont ? cont : col;
-      pp(f, stack[k - 1], 0);
-      for (int i = k - 2; i >= 0; i--) {
-        consumed(f, stack[i + 1]);
+      const hnc_node *prev = links[k - 1]->a;
+      pp(f, prev, 0);
+      for (size_t i = k; i-- > 0;) {
+        consumed(f, prev);
         newline(f);
         pad_to(f, at);
-        puts_(&f->out, hnc_op_spelling(op));
+        puts_(&f->out, hnc_op_spelling(n->op));
         puts_(&f->out, " ");
         f->at_bol = false;
-        pp(f, stack[i], 0);
+        pp(f, prev = links[i]->b, 0);
       }
+      free(links);
       return;
     }
     put_flat(f, n->a);

@@ -18,6 +18,7 @@ typedef struct hnc_loc {
 
 typedef struct hnc_source {
   char *path;          /* as given, used in diagnostics */
+  char *dir;           /* the directory pack it was read from; NULL: the file's own directory */
   char *text;          /* NUL-terminated copy */
   size_t len;
   size_t *line_starts; /* byte offset of each line; n_lines entries */
@@ -130,6 +131,7 @@ typedef struct hnc_node {
   int64_t i;
   double f;
   int close_line; /* the line of a block's closing brace (for the formatter's comments) */
+  uint32_t depth; /* expressions, lists, objects: nesting levels below (parser.y), at most HNC_MAX_DEPTH */
   struct hnc_node *a, *b, *c, *list, *next, *tail;
   const struct hnc_type *type; /* set by sema for expressions */
   struct hnc_sym *sym;         /* set by sema for names that resolve to declarations */
@@ -147,6 +149,12 @@ typedef struct hnc_comments {
   hnc_comment *v;
   size_t n, cap;
 } hnc_comments;
+
+/* How deep an expression, list or test event may nest (lang/SPEC.md §18.4), macros expanded:
+ * every walk over them (checker, formatter, lowering, native code, interpreter) recurses once
+ * a level, so the bound is what keeps hostile input from overflowing a thread's stack. An
+ * and/or chain is one level however long: the walks loop over it. */
+enum { HNC_MAX_DEPTH = 256 };
 
 /* ---- diagnostics -------------------------------------------------------------------- */
 typedef struct hnc_note {
@@ -213,6 +221,8 @@ struct hnc_compiler {
   bool no_prefilter; /* programs get no pattern prefilter (--no-prefilter) */
   char **search;
   size_t n_search;
+  char **allowed;   /* directories a pack may read inventories from besides its own */
+  size_t n_allowed;
   hnc_pack **packs; /* every pack loaded: given ones first, then imports */
   size_t n_packs, cap_packs;
   size_t n_roots;   /* the first n_roots packs were given by the user */
@@ -269,8 +279,20 @@ char *hnc_read_file(const char *path, size_t *len);
 bool hnc_is_keyword(const char *s, size_t n);
 
 /* util.c */
+const char *hnc_strerror(int err, char *buf, size_t n);
+/* Whether s is identifiers joined by '.', as a pack name must be (§3.1). */
+bool hnc_pack_name_ok(const char *s, size_t n);
+/* A path made absolute and free of "." and ".." by its text (malloc'd; NULL out of memory or when
+ * the working directory cannot be read), and
+ * whether a path so made is inside a directory so made. */
+char *hnc_path_normal(const char *path);
+bool hnc_path_within(const char *p, const char *dir);
 int hnc_edit_distance(const char *a, size_t alen, const char *b, size_t blen, int limit);
 int64_t hnc_parse_duration_ms(const char *s, size_t n, bool *ok);
 /* jit.c: the object code of p for `cpu` on this machine's triple (malloc'd bytes). */
 hn_status hnc_program_object(const hn_program *p, const char *cpu, void **bytes, size_t *len, char *err, size_t errlen);
+/* windash(): the characters it varies, and the most one string may have (5^6 variants). */
+enum { HNC_WINDASH_MAX = 6 };
+bool hnc_windash_at(const char *s, size_t n, size_t i);
+size_t hnc_windash_count(const char *s, size_t n);
 #endif

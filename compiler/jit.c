@@ -67,6 +67,7 @@ typedef struct gen {
   LLVMValueRef pred_f, hnode_f;
   LLVMValueRef *node_fn; /* per bnode: its own function, for nodes shared by several parents */
   uint32_t *uses;        /* per bnode: how many parents (other nodes) use it */
+  uint32_t n_parts;      /* functions made for parts of wide and/or nodes (their names) */
 } gen;
 
 /* What generated code threads through: the evaluator, and its memo arrays and epoch (read once
@@ -77,15 +78,18 @@ typedef struct cur {
 
 static LLVMValueRef value(gen *g, const cur *c, uint32_t i);
 
-/* and / or over kids[0..n): short-circuit through a chain of blocks into one phi. */
-static LLVMValueRef chain(gen *g, const cur *c, bool is_and, const uint32_t *kids, uint32_t n) {
+/* Kid k of an and/or being generated, its code at the builder's position. */
+typedef LLVMValueRef (*kid_fn)(gen *g, const cur *c, const void *ctx, uint32_t k);
+
+/* and / or over n kids: short-circuit through a chain of blocks into one phi. */
+static LLVMValueRef chain_with(gen *g, const cur *c, bool is_and, uint32_t n, kid_fn kid, const void *ctx) {
   if (n == 0) return LLVMConstInt(g->i1, is_and ? 1 : 0, 0);
   LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(g->ctx, c->fn, is_and ? "and.end" : "or.end");
   LLVMValueRef *vals = malloc(n * sizeof *vals);
   LLVMBasicBlockRef *bbs = malloc(n * sizeof *bbs);
   if (!vals || !bbs) { free(vals); free(bbs); return LLVMConstInt(g->i1, 0, 0); }
   for (uint32_t k = 0; k < n; k++) {
-    LLVMValueRef v = value(g, c, kids[k]);
+    LLVMValueRef v = kid(g, c, ctx, k);
     bbs[k] = LLVMGetInsertBlock(g->b);
     if (k + 1 == n) {
       vals[k] = v;
@@ -106,9 +110,147 @@ static LLVMValueRef chain(gen *g, const cur *c, bool is_and, const uint32_t *kid
   return phi;
 }
 
+static LLVMValueRef node_kid(gen *g, const cur *c, const void *kids, uint32_t k) {
+  return value(g, c, ((const uint32_t *)kids)[k]);
+}
+
+static LLVMValueRef chain(gen *g, const cur *c, bool is_and, const uint32_t *kids, uint32_t n) {
+  return chain_with(g, c, is_and, n, node_kid, kids);
+}
+
+/* An and/or node has as many kids as its source has operands: 100,000 for a list imported from
+ * Sigma. LLVM's code generation is worse than linear in the size of a function and of a phi (an
+ * 8,000-kid `or` took 7 s to compile, a 70,000-kid one more than 5 minutes), so in a node wider
+ * than this the predicates (and negated predicates) are tested in a loop over a constant array
+ * of their numbers (the same calls, in the same order), and the other kids go in parts of this
+ * many, each a function of its own: no function and no phi is larger. */
+#define HN_JIT_WIDE 256
+
+/* and (is_and) / or over predicates in a loop: preds[k] is a predicate's number, its top bit set
+ * when the kid is the predicate negated. The value when one decides, or all were tested. */
+static LLVMValueRef pred_loop(gen *g, const cur *c, bool is_and, const uint32_t *preds, uint32_t n) {
+  if (n == 0) return LLVMConstInt(g->i1, is_and ? 1 : 0, 0);
+  LLVMTypeRef at = LLVMArrayType(g->i32, n);
+  LLVMValueRef *v = malloc(n * sizeof *v);
+  if (!v) return LLVMConstInt(g->i1, 0, 0);
+  for (uint32_t k = 0; k < n; k++) v[k] = LLVMConstInt(g->i32, preds[k], 0);
+  LLVMValueRef tab = LLVMAddGlobal(g->m, at, "preds");
+#if LLVM_VERSION_MAJOR >= 17
+  LLVMSetInitializer(tab, LLVMConstArray2(g->i32, v, n));
+#else
+  LLVMSetInitializer(tab, LLVMConstArray(g->i32, v, n));
+#endif
+  LLVMSetGlobalConstant(tab, 1);
+  LLVMSetLinkage(tab, LLVMPrivateLinkage);
+  free(v);
+  LLVMBasicBlockRef entry = LLVMGetInsertBlock(g->b);
+  LLVMBasicBlockRef loop = LLVMAppendBasicBlockInContext(g->ctx, c->fn, "preds");
+  LLVMBasicBlockRef more = LLVMAppendBasicBlockInContext(g->ctx, c->fn, "preds.next");
+  LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(g->ctx, c->fn, "preds.end");
+  LLVMBuildBr(g->b, loop);
+  LLVMPositionBuilderAtEnd(g->b, loop);
+  LLVMValueRef k = LLVMBuildPhi(g->b, g->i32, "k");
+  LLVMValueRef idx[2] = {LLVMConstInt(g->i32, 0, 0), k};
+  LLVMValueRef word = LLVMBuildLoad2(g->b, g->i32, LLVMBuildInBoundsGEP2(g->b, at, tab, idx, 2, "at"), "word");
+  LLVMValueRef args[2] = {c->e, LLVMBuildAnd(g->b, word, LLVMConstInt(g->i32, 0x7FFFFFFF, 0), "pred")};
+  LLVMValueRef fp = LLVMBuildLoad2(g->b, g->ptr, g->pred_f, "hn_rt_pred");
+  LLVMValueRef r = LLVMBuildICmp(g->b, LLVMIntNE, LLVMBuildCall2(g->b, g->pred_t, fp, args, 2, "p"),
+                                 LLVMConstInt(g->i32, 0, 0), "pb");
+  LLVMValueRef neg = LLVMBuildICmp(g->b, LLVMIntSLT, word, LLVMConstInt(g->i32, 0, 0), "neg");
+  LLVMValueRef hit = LLVMBuildXor(g->b, r, neg, "hit");
+  LLVMBuildCondBr(g->b, hit, is_and ? more : done, is_and ? done : more);
+  LLVMPositionBuilderAtEnd(g->b, more);
+  LLVMValueRef k1 = LLVMBuildAdd(g->b, k, LLVMConstInt(g->i32, 1, 0), "k1");
+  LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntULT, k1, LLVMConstInt(g->i32, n, 0), "more"), loop, done);
+  LLVMValueRef ks[2] = {LLVMConstInt(g->i32, 0, 0), k1};
+  LLVMBasicBlockRef kb[2] = {entry, more};
+  LLVMAddIncoming(k, ks, kb, 2);
+  LLVMPositionBuilderAtEnd(g->b, done);
+  LLVMValueRef phi = LLVMBuildPhi(g->b, g->i1, "v");
+  LLVMValueRef rv[2] = {LLVMConstInt(g->i1, is_and ? 0 : 1, 0), LLVMConstInt(g->i1, is_and ? 1 : 0, 0)};
+  LLVMBasicBlockRef rb[2] = {loop, more};
+  LLVMAddIncoming(phi, rv, rb, 2);
+  return phi;
+}
+
+static LLVMValueRef parts_chain(gen *g, const cur *c, bool is_and, const uint32_t *kids, uint32_t n);
+
+/* A function computing and/or over kids[0..n) (a part of a wide node): called once, it is kept
+ * out of line, or the optimiser would inline it back into one huge function. */
+static LLVMValueRef part_function(gen *g, bool is_and, const uint32_t *kids, uint32_t n) {
+  char name[32];
+  snprintf(name, sizeof name, "part%u", g->n_parts++);
+  LLVMValueRef fn = LLVMAddFunction(g->m, name, g->node_t);
+  LLVMSetLinkage(fn, LLVMInternalLinkage);
+  unsigned noinline = LLVMGetEnumAttributeKindForName("noinline", 8);
+  LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(g->ctx, noinline, 0));
+  LLVMBasicBlockRef saved = LLVMGetInsertBlock(g->b);
+  cur c = {fn, LLVMGetParam(fn, 0), LLVMGetParam(fn, 1), LLVMGetParam(fn, 2), LLVMGetParam(fn, 3)};
+  LLVMPositionBuilderAtEnd(g->b, LLVMAppendBasicBlockInContext(g->ctx, fn, "entry"));
+  LLVMBuildRet(g->b, parts_chain(g, &c, is_and, kids, n));
+  if (saved) LLVMPositionBuilderAtEnd(g->b, saved);
+  return fn;
+}
+
+typedef struct parts {
+  const uint32_t *kids;
+  uint32_t n, size; /* kids, and kids a part */
+  bool is_and;
+} parts;
+
+static LLVMValueRef part_kid(gen *g, const cur *c, const void *ctx, uint32_t k) {
+  const parts *ps = ctx;
+  uint32_t first = k * ps->size, len = ps->n - first < ps->size ? ps->n - first : ps->size;
+  LLVMValueRef args[4] = {c->e, c->stamp, c->val, c->epoch};
+  return LLVMBuildCall2(g->b, g->node_t, part_function(g, ps->is_and, ps->kids + first, len), args, 4, "part");
+}
+
+/* and/or over kids[0..n): a chain, or, when wider than HN_JIT_WIDE, a chain over parts of
+ * HN_JIT_WIDE^j kids each (at most HN_JIT_WIDE of them). */
+static LLVMValueRef parts_chain(gen *g, const cur *c, bool is_and, const uint32_t *kids, uint32_t n) {
+  if (n <= HN_JIT_WIDE) return chain(g, c, is_and, kids, n);
+  parts ps = {kids, n, HN_JIT_WIDE, is_and};
+  while ((n + ps.size - 1) / ps.size > HN_JIT_WIDE) ps.size *= HN_JIT_WIDE;
+  return chain_with(g, c, is_and, (n + ps.size - 1) / ps.size, part_kid, &ps);
+}
+
+/* A wide and/or: its predicates, plain and negated, in a loop, then its other kids. */
+static LLVMValueRef wide(gen *g, const cur *c, bool is_and, const uint32_t *kids, uint32_t n) {
+  uint32_t *preds = malloc(n * sizeof *preds), *rest = malloc(n * sizeof *rest), np = 0, nr = 0;
+  if (!preds || !rest) { free(preds); free(rest); return chain(g, c, is_and, kids, n); }
+  for (uint32_t k = 0; k < n; k++) {
+    const hn_bnode *b = &g->p->bnodes[kids[k]];
+    const hn_bnode *under = b->op == HN_B_NOT ? &g->p->bnodes[b->a] : NULL;
+    if (b->op == HN_B_PRED && b->a < 0x80000000u) preds[np++] = b->a;
+    else if (under && under->op == HN_B_PRED && under->a < 0x80000000u) preds[np++] = under->a | 0x80000000u;
+    else rest[nr++] = kids[k];
+  }
+  LLVMValueRef v = pred_loop(g, c, is_and, preds, np);
+  if (nr) { /* v decides, or the rest does */
+    LLVMBasicBlockRef at = LLVMGetInsertBlock(g->b);
+    LLVMBasicBlockRef others = LLVMAppendBasicBlockInContext(g->ctx, c->fn, "wide.rest");
+    LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(g->ctx, c->fn, "wide.end");
+    LLVMBuildCondBr(g->b, v, is_and ? others : done, is_and ? done : others);
+    LLVMPositionBuilderAtEnd(g->b, others);
+    LLVMValueRef w = parts_chain(g, c, is_and, rest, nr);
+    LLVMBasicBlockRef wb = LLVMGetInsertBlock(g->b);
+    LLVMBuildBr(g->b, done);
+    LLVMPositionBuilderAtEnd(g->b, done);
+    LLVMValueRef phi = LLVMBuildPhi(g->b, g->i1, "w");
+    LLVMValueRef pv[2] = {v, w};
+    LLVMBasicBlockRef pb[2] = {at, wb};
+    LLVMAddIncoming(phi, pv, pb, 2);
+    v = phi;
+  }
+  free(preds);
+  free(rest);
+  return v;
+}
+
 /* The code computing node i, inline at the builder's position. */
 static LLVMValueRef compute(gen *g, const cur *c, uint32_t i) {
   const hn_bnode *b = &g->p->bnodes[i];
+  if ((b->op == HN_B_AND || b->op == HN_B_OR) && b->n > HN_JIT_WIDE) return wide(g, c, b->op == HN_B_AND, g->p->kids + b->first, b->n);
   switch (b->op) {
   case HN_B_TRUE: return LLVMConstInt(g->i1, 1, 0);
   case HN_B_FALSE: return LLVMConstInt(g->i1, 0, 0);
@@ -368,7 +510,7 @@ static void build_scores(gen *g) {
 /* ---- the object cache ------------------------------------------------------------------------- */
 /* Bump when the code build() emits changes for the same program: cached objects of another
  * version are then not loaded. */
-#define HN_JIT_CODEGEN 10
+#define HN_JIT_CODEGEN 11
 
 /* The cache key: what the emitted code is a function of (the boolean DAG, the rules, the
  * evaluator's layout, this file's codegen version), the LLVM version, the target triple and CPU
@@ -408,6 +550,49 @@ static char *cache_key(const hn_program *p, const char *triple, const char *cpu,
   fclose(m);
   *h = hn_cache_hash(1469598103934665603ull, key, n);
   return key;
+}
+
+/* ---- depth ------------------------------------------------------------------------------------ */
+/* Code generation recurses once per level of the boolean DAG and of a score's tree. The
+ * compiler bounds both (HNC_MAX_DEPTH levels of source, a few DAG levels each; and/or chains of
+ * `having` balanced); a program deeper than this is refused here, whatever made it. Kids and
+ * operands come before their parents in the arrays, so one forward pass measures it. */
+#define HN_JIT_MAX_DEPTH (8 * HNC_MAX_DEPTH)
+
+static bool too_deep(const hn_program *p, char *err, size_t errlen) {
+  uint32_t *d = calloc(p->n_bnodes ? p->n_bnodes : 1, sizeof *d), worst = 0;
+  if (!d) return false; /* the walk needs no memory: go on */
+  for (uint32_t i = 0; i < p->n_bnodes && worst <= HN_JIT_MAX_DEPTH; i++) {
+    const hn_bnode *b = &p->bnodes[i];
+    uint32_t m = b->op == HN_B_NOT && b->a < i ? d[b->a] : 0;
+    for (uint32_t k = 0; (b->op == HN_B_AND || b->op == HN_B_OR) && k < b->n; k++) {
+      uint32_t kid = p->kids[b->first + k];
+      if (kid < i && d[kid] > m) m = d[kid];
+      if (kid >= i) m = UINT32_MAX - 1; /* not in order: not a DAG the compiler made */
+    }
+    d[i] = m + 1;
+    if (d[i] > worst) worst = d[i];
+  }
+  for (uint32_t s = 0; s < p->n_scores && worst <= HN_JIT_MAX_DEPTH; s++) {
+    const hn_corr *C = &p->corrs[p->scores[s].corr];
+    uint32_t *h = calloc(C->n_hn ? C->n_hn : 1, sizeof *h);
+    if (!h) break;
+    for (uint32_t i = 0; i < C->n_hn; i++) {
+      const hn_hnode *n = &C->hn[i];
+      bool tree = n->op == HN_H_AND || n->op == HN_H_OR || n->op == HN_H_NOT || n->op == HN_H_CMP ||
+                  n->op == HN_H_ARITH || n->op == HN_H_COND;
+      uint32_t m = 0, ops[3] = {n->a, n->b, n->c};
+      for (int k = 0; tree && k < (n->op == HN_H_COND ? 3 : 2); k++)
+        m = ops[k] >= i ? UINT32_MAX - 1 : h[ops[k]] > m ? h[ops[k]] : m;
+      h[i] = m + 1;
+      if (h[i] > worst) worst = h[i];
+    }
+    free(h);
+  }
+  free(d);
+  if (worst <= HN_JIT_MAX_DEPTH) return false;
+  snprintf(err, errlen, "the rules' logic nests more than %d levels deep", HN_JIT_MAX_DEPTH);
+  return true;
 }
 
 /* ---- putting it together ---------------------------------------------------------------------- */
@@ -473,6 +658,7 @@ static hn_status native_object(const hn_program *p, const char *triple, const ch
   pthread_once(&init_once, init_llvm);
   *obj = NULL;
   if (cache_hit) *cache_hit = false;
+  if (too_deep(p, err, errlen)) return HN_ERR_SEMANTIC;
   uint64_t h = 0;
   char *key = cache_key(p, triple, cpu, feat, &h), name[64];
   snprintf(name, sizeof name, "%016llx.o", (unsigned long long)h);

@@ -39,19 +39,33 @@ typedef struct lower {
   vec fields, consts, vexprs, preds, bnodes, kids, rules, tests, corrs;
   vec hn, aggs, binds;           /* of the correlation rule being lowered */
   vec scores, domains, exposures, services;
-  const char *domain_score_names[256];
-  const char *service_domain_names[256];
+  vec domain_scores;             /* per domain: the name of its score (a string), or NULL */
+  vec service_domains;           /* per service: the name of its domain, or NULL */
   const hnc_node *steps;         /* its sequence's steps, for $step.path */
   hnc_table slot_of;  /* path -> slot + 1 */
   uint32_t anystr;    /* the slot of `*` (every string value of the event) + 1; 0: none yet */
   hnc_table memo;     /* node key -> index + 1, for hash-consing (keys in the compiler arena) */
+  hnc_table macros;   /* (macro, wanted type) -> its bnode or vexpr + 1: each macro lowered once */
   hnc_pack *pack;     /* the pack whose declaration is being lowered */
   bool failed;
+  bool reported;      /* an error was reported at its place (the checker cannot see it) */
   char *err;
   size_t errlen;
 } lower;
 
 #define AT(vecp, T, i) (((T *)(vecp)->v)[i])
+
+static void push_id(lower *L, vec *x, uint32_t id) {
+  uint32_t *d = vec_push(x);
+  if (!d) { L->failed = true; return; }
+  *d = id;
+}
+
+static void push_ptr(lower *L, vec *x, const void *ptr) {
+  const void **d = vec_push(x);
+  if (!d) { L->failed = true; return; }
+  *d = ptr;
+}
 
 static const char *keep(lower *L, const char *s, size_t n) {
   char *d = hn_arena_strndup(L->a, s, n);
@@ -318,6 +332,24 @@ static uint32_t b_nary(lower *L, int op, uint32_t *kids, size_t n) {
 static uint32_t lv(lower *L, const hnc_node *n, const hnc_type *want);
 static uint32_t lb(lower *L, const hnc_node *n);
 
+/* A macro's body, as a condition (want NULL, bool) or a value, lowered once in the macro's own
+ * pack (its fields are its pack's): a macro that uses another twice, and so on, would otherwise
+ * be walked once per path through it, exponentially. */
+static uint32_t lower_macro(lower *L, const hnc_sym *m, bool cond, const hnc_type *want) {
+  const void *key[3] = {m, want, cond ? m : NULL};
+  uintptr_t v = (uintptr_t)hnc_table_get(&L->macros, (const char *)key, sizeof key);
+  if (v) return (uint32_t)(v - 1);
+  hnc_pack *saved = L->pack;
+  L->pack = m->pack;
+  uint32_t r = cond ? lb(L, m->decl->a) : lv(L, m->decl->a, want);
+  L->pack = saved;
+  const void **kept = hn_arena_alloc(&L->c->arena, sizeof key);
+  if (!kept) { L->failed = true; return r; }
+  memcpy(kept, key, sizeof key);
+  hnc_table_put(&L->c->arena, &L->macros, (const char *)kept, sizeof key, (void *)(uintptr_t)(r + 1));
+  return r;
+}
+
 static int64_t sev_value(const char *s, size_t n) {
   static const char *const names[] = {"info", "low", "medium", "high", "critical"};
   for (int i = 0; i < 5; i++)
@@ -398,7 +430,7 @@ static uint32_t lv(lower *L, const hnc_node *n, const hnc_type *want) {
   }
   case N_ANYSTR: return vexpr(L, HN_VX_FIELD, HN_FT_STRING, anystr_slot(L), 0);
   case N_PATH: {
-    if (n->sym && n->sym->decl->kind == N_MACRO) return lv(L, n->sym->decl->a, want);
+    if (n->sym && n->sym->decl->kind == N_MACRO) return lower_macro(L, n->sym, false, want);
     /* a bare severity name is the constant even where a field has that name (§6.18, as the
      * checker resolved it); `medium` in backquotes is the field */
     if (!memchr(n->str, '.', n->len) && sev_value(n->str, n->len)) {
@@ -528,23 +560,21 @@ static void strs_free(strs *x) {
   memset(x, 0, sizeof *x);
 }
 
-static bool word_char(unsigned char c) {
-  return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
-}
-
-/* windash: each '-' or '/' that starts a word after a non-word character (Sigma's \B[-/]\b)
- * takes each of - / and the en dash, em dash and horizontal bar. */
-static void windash(strs *out, const char *s, size_t n) {
+/* windash: each '-' or '/' that starts a word takes each of - / and the en dash, em dash and
+ * horizontal bar. More than HNC_WINDASH_MAX such characters is an error (the checker says so
+ * for literals; an inner transform's output is only known here): false then. */
+static bool windash(strs *out, const char *s, size_t n) {
   static const char *const dashes[] = {"-", "/", "\xE2\x80\x93", "\xE2\x80\x94", "\xE2\x80\x95"};
-  size_t pos[6], np = 0;
-  for (size_t i = 0; i < n && np < 6; i++)
-    if ((s[i] == '-' || s[i] == '/') && (i == 0 || !word_char((unsigned char)s[i - 1])) && i + 1 < n &&
-        word_char((unsigned char)s[i + 1]))
-      pos[np++] = i;
+  size_t pos[HNC_WINDASH_MAX], np = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (!hnc_windash_at(s, n, i)) continue;
+    if (np == HNC_WINDASH_MAX) return false;
+    pos[np++] = i;
+  }
   size_t total = 1;
   for (size_t i = 0; i < np; i++) total *= 5;
   char *buf = malloc(n * 3 + 1);
-  if (!buf) return;
+  if (!buf) return true;
   for (size_t v = 0; v < total; v++) {
     size_t k = 0, code = v, p = 0;
     for (size_t i = 0; i < n; i++) {
@@ -561,15 +591,18 @@ static void windash(strs *out, const char *s, size_t n) {
     strs_add(out, buf, k);
   }
   free(buf);
+  return true;
 }
 
-/* The strings of a transform applied to each input (Sigma's modifiers, innermost first). */
-static void transform(const char *f, strs *in, strs *out) {
+/* The strings of a transform applied to each input (Sigma's modifiers, innermost first).
+ * False when windash() meets a string with too many dashes. */
+static bool transform(const char *f, strs *in, strs *out) {
+  bool ok = true;
   for (size_t i = 0; i < in->count; i++) {
     const char *s = in->s[i];
     size_t n = in->n[i];
     char *buf = malloc(n * 4 + 16);
-    if (!buf) return;
+    if (!buf) return ok;
     if (strcmp(f, "base64") == 0) {
       strs_add(out, buf, b64((const unsigned char *)s, n, buf));
     } else if (strcmp(f, "base64offset") == 0) {
@@ -594,13 +627,15 @@ static void transform(const char *f, strs *in, strs *out) {
     } else if (strcmp(f, "utf16be") == 0) {
       strs_add(out, buf, utf16(s, n, buf, true));
     } else if (strcmp(f, "windash") == 0) {
-      windash(out, s, n);
+      ok &= windash(out, s, n);
     }
     free(buf);
   }
+  return ok;
 }
 
-/* Collects the literal strings of a string operator's right side. */
+/* Collects the literal strings of a string operator's right side: strings, lists, list names,
+ * macros whose body is a constant (§7), and transforms of those. */
 static void patterns(lower *L, const hnc_node *r, strs *out) {
   switch (r->kind) {
   case N_PAREN: patterns(L, r->a, out); break;
@@ -611,13 +646,17 @@ static void patterns(lower *L, const hnc_node *r, strs *out) {
   case N_PATH:
     if (r->sym && r->sym->decl->kind == N_LISTDECL)
       for (const hnc_node *e = r->sym->decl->list; e; e = e->next) patterns(L, e, out);
-    else if (r->sym && r->sym->decl->kind == N_MACRO) /* a macro whose body is a constant (§7) */
+    else if (r->sym && r->sym->decl->kind == N_MACRO && r->sym->decl->a) /* a macro whose body is a constant (§7) */
       patterns(L, r->sym->decl->a, out);
     break;
   case N_CALL: {
     strs in = {0};
     patterns(L, r->list, &in);
-    transform(r->str, &in, out);
+    if (!transform(r->str, &in, out)) {
+      hnc_error(L->c, r->loc, "windash", "windash() varies at most %d dashes in one string: one of its strings has more",
+                HNC_WINDASH_MAX);
+      L->reported = true;
+    }
     strs_free(&in);
     break;
   }
@@ -628,20 +667,25 @@ static void patterns(lower *L, const hnc_node *r, strs *out) {
 /* ---- boolean expressions ------------------------------------------------------------------- */
 static uint32_t lb(lower *L, const hnc_node *n);
 
-static void flatten(lower *L, const hnc_node *n, int op, uint32_t **kids, size_t *k, size_t *cap) {
+static const hnc_node *unparen(const hnc_node *n) {
   while (n->kind == N_PAREN) n = n->a;
-  if (n->kind == N_BINARY && n->op == op) {
-    flatten(L, n->a, op, kids, k, cap);
-    flatten(L, n->b, op, kids, k, cap);
+  return n;
+}
+
+/* The operands of an and/or (op) as one n-ary node's kids, through parentheses: `a or (b or
+ * c)` is or(a, b, c). The left-deep links of a chain (100,000 long for a big Sigma list) are
+ * walked in a loop; only parentheses recurse, and the parser bounds those. */
+static void flatten(lower *L, const hnc_node *n, int op, vec *kids) {
+  n = unparen(n);
+  if (n->kind != N_BINARY || n->op != op) {
+    push_id(L, kids, lb(L, n));
     return;
   }
-  if (*k == *cap) {
-    *cap = *cap ? *cap * 2 : 8;
-    uint32_t *v = realloc(*kids, *cap * sizeof **kids);
-    if (!v) { L->failed = true; return; }
-    *kids = v;
-  }
-  (*kids)[(*k)++] = lb(L, n);
+  vec links = {.size = sizeof(const hnc_node *)};
+  for (; n->kind == N_BINARY && n->op == op; n = unparen(n->a)) push_ptr(L, &links, n);
+  push_id(L, kids, lb(L, n));
+  for (size_t i = links.n; i-- > 0;) flatten(L, ((const hnc_node *)AT(&links, const void *, i))->b, op, kids);
+  free(links.v);
 }
 
 static const int cmp_ops[HNC_OP_COUNT] = {[HNC_OP_EQ] = HN_P_EQ, [HNC_OP_NE] = HN_P_EQ, [HNC_OP_LT] = HN_P_LT,
@@ -772,11 +816,10 @@ static uint32_t lb(lower *L, const hnc_node *n) {
   }
   case N_BINARY:
     if (n->op == HNC_OP_AND || n->op == HNC_OP_OR) {
-      uint32_t *kids = NULL;
-      size_t k = 0, cap = 0;
-      flatten(L, n, n->op, &kids, &k, &cap);
-      uint32_t r = b_nary(L, n->op == HNC_OP_AND ? HN_B_AND : HN_B_OR, kids, k);
-      free(kids);
+      vec kids = {.size = sizeof(uint32_t)};
+      flatten(L, n, n->op, &kids);
+      uint32_t r = kids.v ? b_nary(L, n->op == HNC_OP_AND ? HN_B_AND : HN_B_OR, kids.v, kids.n) : b_false(L);
+      free(kids.v);
       return r;
     } else {
       hn_pred pr = {0};
@@ -825,11 +868,7 @@ static uint32_t lb(lower *L, const hnc_node *n) {
   }
   case N_PATH:
     if (n->sym && n->sym->decl->kind == N_MACRO) {
-      hnc_pack *saved = L->pack;
-      L->pack = n->sym->pack; /* the macro's fields are its own pack's */
-      uint32_t r = lb(L, n->sym->decl->a);
-      L->pack = saved;
-      return r;
+      return lower_macro(L, n->sym, true, NULL);
     } else { /* a bool field used as a condition */
       hn_pred pr = {0};
       pr.op = HN_P_EQ;
@@ -902,6 +941,32 @@ static uint32_t having_agg(lower *L, const hnc_node *n) {
   return hpush(L, HN_H_AGG, 0, gi, 0);
 }
 
+static uint32_t lower_having(lower *L, const hnc_node *n, const hnc_type *want);
+
+/* hnodes op over v[0..n), as a balanced tree. */
+static uint32_t balanced(lower *L, int op, const uint32_t *v, size_t n) {
+  if (n == 1) return v[0];
+  uint32_t a = balanced(L, op, v, n / 2), b = balanced(L, op, v + n / 2, n - n / 2);
+  return hpush(L, op, 0, a, b);
+}
+
+/* An and/or chain of `having` (or of a score): hnodes are binary and the runtime and the native
+ * code recurse over them, so the chain becomes a balanced tree, log2(n) deep, evaluated in the
+ * same order. The chain's links are walked in a loop (see flatten). */
+static uint32_t having_chain(lower *L, const hnc_node *n) {
+  int op = n->op;
+  vec links = {.size = sizeof(const void *)}, ops = {.size = sizeof(uint32_t)};
+  const hnc_node *e = n;
+  for (; e->kind == N_BINARY && e->op == op; e = e->a) push_ptr(L, &links, e);
+  push_id(L, &ops, lower_having(L, e, NULL));
+  for (size_t i = links.n; i-- > 0;) push_id(L, &ops, lower_having(L, ((const hnc_node *)AT(&links, const void *, i))->b, NULL));
+  uint32_t r = ops.n == links.n + 1 ? balanced(L, op == HNC_OP_AND ? HN_H_AND : HN_H_OR, ops.v, ops.n)
+                                    : hpush(L, HN_H_CONST, 0, 0, 0); /* out of memory: L->failed */
+  free(links.v);
+  free(ops.v);
+  return r;
+}
+
 /* `having` as hnodes: aggregates, constants, arithmetic, comparisons and logic; a condition on
  * the group-by paths alone is a bnode over the group's key values. */
 static uint32_t lower_having(lower *L, const hnc_node *n, const hnc_type *want) {
@@ -921,10 +986,7 @@ static uint32_t lower_having(lower *L, const hnc_node *n, const hnc_type *want) 
     static const int ariths[HNC_OP_COUNT] = {[HNC_OP_ADD] = HN_VX_ADD + 1, [HNC_OP_SUB] = HN_VX_SUB + 1,
                                              [HNC_OP_MUL] = HN_VX_MUL + 1, [HNC_OP_DIV] = HN_VX_DIV + 1,
                                              [HNC_OP_MOD] = HN_VX_MOD + 1};
-    if (n->op == HNC_OP_AND || n->op == HNC_OP_OR) {
-      uint32_t a = lower_having(L, n->a, NULL), b = lower_having(L, n->b, NULL);
-      return hpush(L, n->op == HNC_OP_AND ? HN_H_AND : HN_H_OR, 0, a, b);
-    }
+    if (n->op == HNC_OP_AND || n->op == HNC_OP_OR) return having_chain(L, n);
     if (cmps[n->op] || ariths[n->op]) {
       uint32_t a = lower_having(L, n->a, n->b->type), b = lower_having(L, n->b, n->a->type);
       return cmps[n->op] ? hpush(L, HN_H_CMP, cmps[n->op] - 1, a, b) : hpush(L, HN_H_ARITH, ariths[n->op] - 1, a, b);
@@ -1009,6 +1071,27 @@ static void lower_aggregation(lower *L, const hnc_node *r, hn_rule *rule) {
   default_entities(L, rule, gb ? gb->list : NULL);
 }
 
+/* `except E` items of a rule, each as not E, appended to a condition's parts. */
+static void except_parts(lower *L, const hnc_node *r, vec *parts) {
+  for (const hnc_node *it = r->list; it; it = it->next)
+    if (it->op == HNC_IT_EXCEPT && it->a) push_id(L, parts, b_not(L, lb(L, it->a)));
+}
+
+/* The condition of a `from` list of log sources (each in its own pack's fields), or true. */
+static uint32_t sources_cond(lower *L, const hnc_node *from) {
+  vec srcs = {.size = sizeof(uint32_t)};
+  for (const hnc_node *nm = from ? from->list : NULL; nm; nm = nm->next) {
+    if (!nm->sym || nm->sym->decl->kind != N_LOGSOURCE) continue; /* rules: alerts, not events */
+    hnc_pack *saved = L->pack;
+    L->pack = nm->sym->pack;
+    push_id(L, &srcs, lb(L, nm->sym->decl->a));
+    L->pack = saved;
+  }
+  uint32_t r = srcs.n ? b_nary(L, HN_B_OR, srcs.v, srcs.n) : b_true(L);
+  free(srcs.v);
+  return r;
+}
+
 static void lower_sequence(lower *L, const hnc_node *r, hn_rule *rule, const hnc_node *seq) {
   size_t ci = L->corrs.n;
   if (!new_corr(L, rule)) return;
@@ -1020,13 +1103,12 @@ static void lower_sequence(lower *L, const hnc_node *r, hn_rule *rule, const hnc
   if (!steps) { L->failed = true; return; }
   uint32_t k = 0;
   for (const hnc_node *st = seq->list; st; st = st->next, k++) {
-    uint32_t parts[66];
-    size_t np = 0;
-    parts[np++] = rule->source;
-    if (st->a) parts[np++] = lb(L, st->a);
-    for (const hnc_node *it = r->list; it; it = it->next)
-      if (it->op == HNC_IT_EXCEPT && it->a && np < 66) parts[np++] = b_not(L, lb(L, it->a));
-    steps[k].cond = b_nary(L, HN_B_AND, parts, np);
+    vec parts = {.size = sizeof(uint32_t)};
+    push_id(L, &parts, rule->source);
+    if (st->a) push_id(L, &parts, lb(L, st->a));
+    except_parts(L, r, &parts);
+    steps[k].cond = parts.v ? b_nary(L, HN_B_AND, parts.v, parts.n) : b_false(L);
+    free(parts.v);
     steps[k].negated = (st->flags & HNC_F_NOT) != 0;
     steps[k].name = keep(L, st->str, st->len);
     if (st->b) {
@@ -1085,7 +1167,7 @@ static void lower_domain(lower *L, const hnc_node *d) {
   dm->score = UINT32_MAX;
   /* the score's name, resolved once every score is lowered */
   dm->title = title;
-  if (score && score->a) L->domain_score_names[di < 256 ? di : 255] = keep(L, score->a->str, score->a->len);
+  push_ptr(L, &L->domain_scores, score && score->a ? keep(L, score->a->str, score->a->len) : NULL);
 }
 
 static void lower_exposure(lower *L, const hnc_node *d) {
@@ -1100,17 +1182,7 @@ static void lower_exposure(lower *L, const hnc_node *d) {
   const hnc_node *w = item(d, HNC_IT_WEIGHT);
   x.weight = w && w->a ? (w->a->kind == N_FLOAT ? w->a->f : (double)w->a->i) : 1.0;
   /* from: the log sources both conditions are restricted to */
-  const hnc_node *from = item(d, HNC_IT_FROM);
-  uint32_t srcs[64];
-  size_t ns = 0;
-  for (const hnc_node *nm = from ? from->list : NULL; nm && ns < 64; nm = nm->next) {
-    if (!nm->sym) continue;
-    hnc_pack *saved = L->pack;
-    L->pack = nm->sym->pack;
-    srcs[ns++] = lb(L, nm->sym->decl->a);
-    L->pack = saved;
-  }
-  uint32_t source = ns ? b_nary(L, HN_B_OR, srcs, ns) : b_true(L);
+  uint32_t source = sources_cond(L, item(d, HNC_IT_FROM));
   const hnc_node *open = item(d, HNC_IT_OPEN), *close = item(d, HNC_IT_CLOSE), *state = item(d, HNC_IT_STATE);
   if (open && open->a && open->b) {
     uint32_t parts[2] = {source, lb(L, open->a)};
@@ -1139,11 +1211,10 @@ static void lower_service(lower *L, const hnc_node *d) {
     if (!sv.initial) sv.initial = keep(L, n->str, n->len);
     if (!n->next) sv.terminal = keep(L, n->str, n->len);
   }
-  size_t si = L->services.n;
   hn_service *v = vec_push(&L->services);
   if (!v) { L->failed = true; return; }
   *v = sv;
-  if (dom && dom->a && si < 256) L->service_domain_names[si] = keep(L, dom->a->str, dom->a->len);
+  push_ptr(L, &L->service_domains, dom && dom->a ? keep(L, dom->a->str, dom->a->len) : NULL);
 }
 
 static void lower_rule(lower *L, const hnc_node *r) {
@@ -1194,23 +1265,13 @@ static void lower_rule(lower *L, const hnc_node *r) {
   /* kind, as sema classified it */
   const hnc_node *from = item(r, HNC_IT_FROM);
   bool over_alerts = false;
-  uint32_t srcs[64];
-  size_t ns = 0;
-  for (const hnc_node *nm = from ? from->list : NULL; nm; nm = nm->next) {
-    if (!nm->sym) continue;
-    if (nm->sym->decl->kind == N_RULE) { over_alerts = true; continue; }
-    if (ns < 64) {
-      hnc_pack *saved = L->pack;
-      L->pack = nm->sym->pack;
-      srcs[ns++] = lb(L, nm->sym->decl->a);
-      L->pack = saved;
-    }
-  }
+  for (const hnc_node *nm = from ? from->list : NULL; nm; nm = nm->next)
+    over_alerts |= nm->sym && nm->sym->decl->kind == N_RULE;
   const hnc_node *seq = item(r, HNC_IT_SEQUENCE);
   rule->kind = item(r, HNC_IT_HAVING) ? HN_R_AGGREGATE
                : seq ? (seq->list && seq->list->tail && (seq->list->tail->flags & HNC_F_NOT) ? HN_R_ABSENCE : HN_R_SEQUENCE)
                : over_alerts ? HN_R_OVER_ALERTS : HN_R_SINGLE;
-  rule->source = ns ? b_nary(L, HN_B_OR, srcs, ns) : b_true(L);
+  rule->source = sources_cond(L, from);
   rule->corr = UINT32_MAX;
   const hnc_node *sup = item(r, HNC_IT_SUPPRESS);
   if (sup && sup->a) {
@@ -1224,14 +1285,13 @@ static void lower_rule(lower *L, const hnc_node *r) {
     lower_sequence(L, r, rule, seq);
     return;
   }
-  uint32_t parts[66];
-  size_t np = 0;
-  parts[np++] = rule->source;
+  vec parts = {.size = sizeof(uint32_t)};
+  push_id(L, &parts, rule->source);
   const hnc_node *where = item(r, HNC_IT_WHERE);
-  if (where && where->a) parts[np++] = lb(L, where->a);
-  for (const hnc_node *it = r->list; it; it = it->next)
-    if (it->op == HNC_IT_EXCEPT && it->a && np < 66) parts[np++] = b_not(L, lb(L, it->a));
-  rule->cond = b_nary(L, HN_B_AND, parts, np);
+  if (where && where->a) push_id(L, &parts, lb(L, where->a));
+  except_parts(L, r, &parts);
+  rule->cond = parts.v ? b_nary(L, HN_B_AND, parts.v, parts.n) : b_false(L);
+  free(parts.v);
   if (rule->kind == HN_R_AGGREGATE) lower_aggregation(L, r, rule);
 }
 
@@ -1393,7 +1453,8 @@ static void lower_settings(lower *L, hn_program *P) {
 }
 
 /* Builds the program of everything checked: the rules of every loaded pack, the tests of the
- * packs given by the user. NULL with err filled on failure. */
+ * packs given by the user. NULL with err filled on failure (empty when the error is a
+ * diagnostic at its place). */
 hn_program *hnc_lower(hnc_compiler *c, char *err, size_t errlen) {
   lower L;
   memset(&L, 0, sizeof L);
@@ -1426,6 +1487,7 @@ hn_program *hnc_lower(hnc_compiler *c, char *err, size_t errlen) {
   L.domains.size = sizeof(hn_domain);
   L.exposures.size = sizeof(hn_exposure);
   L.services.size = sizeof(hn_service);
+  L.domain_scores.size = L.service_domains.size = sizeof(const void *);
   b_false(&L); /* node 0 is false, node 1 true: stable numbers for tests and dumps */
   b_true(&L);
   L.p->time_slot = -1;
@@ -1490,8 +1552,8 @@ hn_program *hnc_lower(hnc_compiler *c, char *err, size_t errlen) {
   for (size_t i = 0; i < L.scores.n; i++)
     if (strcmp(AT(&L.scores, hn_score, i).name, "incident") == 0 && P->incident_score == UINT32_MAX)
       P->incident_score = (uint32_t)i;
-  for (size_t i = 0; i < L.domains.n && i < 256; i++) {
-    const char *want = L.domain_score_names[i];
+  for (size_t i = 0; i < L.domains.n && i < L.domain_scores.n; i++) {
+    const char *want = AT(&L.domain_scores, const void *, i);
     for (size_t k = 0; want && k < L.scores.n; k++)
       if (strcmp(AT(&L.scores, hn_score, k).name, want) == 0) AT(&L.domains, hn_domain, i).score = (uint32_t)k;
   }
@@ -1501,8 +1563,8 @@ hn_program *hnc_lower(hnc_compiler *c, char *err, size_t errlen) {
   P->domains = settle(&L, &L.domains);
   P->n_exposures = (uint32_t)L.exposures.n;
   P->exposures = settle(&L, &L.exposures);
-  for (size_t i = 0; i < L.services.n && i < 256; i++) { /* the domain each service names */
-    const char *want = L.service_domain_names[i];
+  for (size_t i = 0; i < L.services.n && i < L.service_domains.n; i++) { /* the domain each service names */
+    const char *want = AT(&L.service_domains, const void *, i);
     for (uint32_t k = 0; want && P->domains && k < P->n_domains; k++) /* settled: L.domains is gone */
       if (strcmp(P->domains[k].name, want) == 0) {
         AT(&L.services, hn_service, i).domain = (uint32_t)k;
@@ -1516,6 +1578,8 @@ hn_program *hnc_lower(hnc_compiler *c, char *err, size_t errlen) {
   free(L.hn.v);
   free(L.aggs.v);
   free(L.binds.v);
+  free(L.domain_scores.v);
+  free(L.service_domains.v);
   lower_settings(&L, P);
   lower_inventory(&L, P);
   P->fields = settle(&L, &L.fields);
@@ -1526,8 +1590,8 @@ hn_program *hnc_lower(hnc_compiler *c, char *err, size_t errlen) {
   P->kids = settle(&L, &L.kids);
   P->rules = settle(&L, &L.rules);
   P->tests = settle(&L, &L.tests);
-  if (L.failed || L.a->failed) {
-    snprintf(err, errlen, "out of memory while compiling");
+  if (L.failed || L.a->failed || L.reported) {
+    snprintf(err, errlen, "%s", L.reported ? "" : "out of memory while compiling");
     hn_program_destroy(P);
     return NULL;
   }

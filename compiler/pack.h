@@ -17,6 +17,9 @@ typedef struct hnc_sym {
   hnc_node *decl;
   struct hnc_pack *pack;
   bool used;
+  uint32_t depth;     /* a macro's body, its macros expanded: levels (sema.c) */
+  uint64_t size;      /* and nodes */
+  bool too_big;       /* it is beyond either bound (reported once, where it happened) */
 } hnc_sym;
 
 /* A string-keyed open-addressing table of pointers (symbols or fields). */
@@ -51,6 +54,8 @@ struct hnc_pack {
   bool checked;
   bool collected;
   bool import_failed; /* an import could not be resolved: unknown names are not reported */
+  bool deep_macros;   /* macros nested too deeply were reported: once, for a whole chain */
+  struct rule_graph *rule_graph; /* rules reading each other's alerts (sema.c), when needed */
   hnc_table syms[NS_COUNT];
   hnc_table settings;  /* setting name -> N_SETTING, across the pack's settings blocks */
   hnc_table fields;    /* this pack's schemas merged with those of its imports, transitively */

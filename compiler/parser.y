@@ -20,8 +20,10 @@ int hnc_yylex(HNC_YYSTYPE *lval, HNC_YYLTYPE *lloc, yyscan_t scanner);
 
 %code {
 #include <string.h>
-/* Deep nesting is a mistake, not a reason to exhaust the checker's recursion. */
-#define YYMAXDEPTH 2000
+/* Nesting is bounded by depth() below, at HNC_MAX_DEPTH levels; the parser's stack is allowed
+ * far more than that takes (a few entries a level), so it overflows only on input nested far
+ * deeper, which is then reported the same way. */
+#define YYMAXDEPTH 10000
 
 #define LOC(l) hnc_parser_loc(p, (l).first_line, (l).first_column, (l).last_line, (l).last_column)
 #define SPAN(a, b) hnc_parser_loc(p, (a).first_line, (a).first_column, (b).last_line, (b).last_column)
@@ -29,10 +31,55 @@ int hnc_yylex(HNC_YYSTYPE *lval, HNC_YYLTYPE *lloc, yyscan_t scanner);
 static void hnc_yyerror(HNC_YYLTYPE *loc, yyscan_t scanner, hnc_parser *p, const char *msg) {
   (void)scanner;
   /* bison's only message of its own is "memory exhausted": its stack, i.e. nesting */
-  hnc_error(p->c, LOC(*loc), "syntax", "%s",
-            strcmp(msg, "memory exhausted") == 0 ? "expression or block nested too deeply" : msg);
+  if (strcmp(msg, "memory exhausted") == 0) {
+    hnc_error(p->c, LOC(*loc), "nesting", "nested too deeply (more than %d levels)", HNC_MAX_DEPTH);
+    p->too_deep = true;
+  } else {
+    hnc_error(p->c, LOC(*loc), "syntax", "%s", msg);
+  }
   p->errors++;
   p->broken = true;
+}
+
+static hnc_node *mk(hnc_parser *p, hnc_kind k, hnc_loc loc) {
+  return hnc_node_new(p->arena, k, loc);
+}
+
+/* Whether n is an and/or whose left operand k continues its chain (`a or b or c`): walkers loop
+ * over such a chain, so its length is not nesting. */
+static bool chain_link(const hnc_node *n, const hnc_node *k) {
+  return n->kind == N_BINARY && (n->op == HNC_OP_AND || n->op == HNC_OP_OR) && k->kind == N_BINARY && k->op == n->op;
+}
+
+/* Sets n's nesting depth (lang/SPEC.md §18.4): one more than its deepest operand, element or
+ * pair; leaves are 0 and an and/or chain is one level however long. Deeper than HNC_MAX_DEPTH
+ * is an error at n (once per declaration), and n becomes a broken leaf, so what encloses it
+ * stays shallow: nothing deeper reaches the checker, the formatter or the back ends, whose
+ * walks recurse once per level. */
+static hnc_node *depth(hnc_parser *p, hnc_node *n) {
+  if (!n) return n;
+  uint32_t d = 0;
+  const hnc_node *kids[3] = {n->a, n->b, n->c};
+  for (int i = 0; i < 3; i++) {
+    if (!kids[i]) continue;
+    uint32_t k = kids[i]->depth + 1;
+    if (i == 0 && chain_link(n, kids[i])) k--;
+    if (k > d) d = k;
+  }
+  for (const hnc_node *e = n->list; e; e = e->next)
+    if (e->depth + 1 > d) d = e->depth + 1;
+  n->depth = d;
+  if (d <= HNC_MAX_DEPTH) return n;
+  if (!p->deep_reported) {
+    hnc_error(p->c, n->loc, "nesting", "nested too deeply (more than %d levels)", HNC_MAX_DEPTH);
+    hnc_hint(p->c, "an and/or chain is one level however long: drop needless parentheses, or test a list with in [...]");
+    p->deep_reported = true;
+    p->errors++;
+  }
+  p->broken = true;
+  hnc_node *leaf = mk(p, N_BOOL, n->loc);
+  if (leaf) leaf->flags |= HNC_F_BROKEN;
+  return leaf;
 }
 
 /* A declaration that contained a syntax error is marked, so sema skips its shape checks. */
@@ -44,10 +91,6 @@ static void mark_broken(hnc_parser *p, hnc_node *d) {
 /* The same for a block nested in a declaration: the declaration is marked too, later. */
 static void mark_broken_nested(hnc_parser *p, hnc_node *d) {
   if (p->broken && d) d->flags |= HNC_F_BROKEN;
-}
-
-static hnc_node *mk(hnc_parser *p, hnc_kind k, hnc_loc loc) {
-  return hnc_node_new(p->arena, k, loc);
 }
 
 /* A node with a name taken from a token node (the token node is only a carrier). */
@@ -66,13 +109,19 @@ static hnc_node *item(hnc_parser *p, int it, hnc_loc loc, hnc_node *a, hnc_node 
 static hnc_node *bin(hnc_parser *p, hnc_kind k, int op, int flags, hnc_loc loc, hnc_node *a, hnc_node *b) {
   hnc_node *n = mk(p, k, loc);
   if (n) { n->op = (uint8_t)op; n->flags = (uint8_t)flags; n->a = a; n->b = b; }
-  return n;
+  return depth(p, n);
 }
 
 static hnc_node *un(hnc_parser *p, hnc_kind k, hnc_loc loc, hnc_node *a) {
   hnc_node *n = mk(p, k, loc);
   if (n) n->a = a;
-  return n;
+  return depth(p, n);
+}
+
+/* A node over a list (call, list literal, object). */
+static hnc_node *over(hnc_parser *p, hnc_node *n, hnc_node *list) {
+  if (n) n->list = list;
+  return depth(p, n);
 }
 }
 
@@ -153,8 +202,8 @@ version: T_VERSION { $$ = $1; } | T_FLOAT { $$ = $1; } | T_INT { $$ = $1; } ;
 
 decls:
     %empty { $$ = NULL; }
-  | decls decl { $$ = hnc_list_append($1, $2); }
-  | decls error { $$ = $1; p->broken = false; }
+  | decls decl { $$ = hnc_list_append($1, $2); p->deep_reported = false; }
+  | decls error { $$ = $1; p->broken = false; p->deep_reported = false; }
   ;
 
 decl:
@@ -506,7 +555,10 @@ test_item:
     }
   ;
 object:
-    '{' pairs_opt '}' { $$ = mk(p, N_OBJECT, LOC(@$)); if ($$) { $$->list = $2; $$->close_line = @3.first_line; mark_broken_nested(p, $$); } }
+    '{' pairs_opt '}' {
+      $$ = over(p, mk(p, N_OBJECT, LOC(@$)), $2);
+      if ($$ && $$->kind == N_OBJECT) { $$->close_line = @3.first_line; mark_broken_nested(p, $$); }
+    }
   ;
 pairs_opt:
     %empty { $$ = NULL; }
@@ -525,7 +577,7 @@ tvalue:
     literal { $$ = $1; }
   | '-' number { $$ = un(p, N_NEG, LOC(@$), $2); }
   | object { $$ = $1; }
-  | '[' tvalues_opt ']' { $$ = mk(p, N_LISTLIT, LOC(@$)); if ($$) $$->list = $2; }
+  | '[' tvalues_opt ']' { $$ = over(p, mk(p, N_LISTLIT, LOC(@$)), $2); }
   ;
 tvalues_opt:
     %empty { $$ = NULL; }
@@ -542,7 +594,11 @@ expr:
     expr T_OR expr { $$ = bin(p, N_BINARY, HNC_OP_OR, 0, LOC(@$), $1, $3); }
   | expr T_AND expr { $$ = bin(p, N_BINARY, HNC_OP_AND, 0, LOC(@$), $1, $3); }
   | T_NOT expr { $$ = un(p, N_NOT, LOC(@$), $2); }
-  | expr '?' expr ':' expr { $$ = bin(p, N_COND, 0, 0, LOC(@$), $1, $3); if ($$) $$->c = $5; }
+  | expr '?' expr ':' expr {
+      $$ = mk(p, N_COND, LOC(@$));
+      if ($$) { $$->a = $1; $$->b = $3; $$->c = $5; }
+      $$ = depth(p, $$);
+    }
   | expr cmp tilde_opt expr %prec T_EQ { $$ = bin(p, N_BINARY, $2, $3, LOC(@$), $1, $4); }
   | expr strop tilde_opt quant strop_rhs %prec T_CONTAINS {
       $$ = bin(p, N_STROP, $2, $3 | $4, LOC(@$), $1, $5);
@@ -608,15 +664,16 @@ primary:
         $$->a = $2;
       }
     }
-  | name '(' args_opt ')' { $$ = named(p, N_CALL, LOC(@$), $1); if ($$) $$->list = $3; }
+  | name '(' args_opt ')' { $$ = over(p, named(p, N_CALL, LOC(@$), $1), $3); }
   | T_COUNT '(' args_opt ')' {
       $$ = mk(p, N_CALL, LOC(@$));
-      if ($$) { $$->str = "count"; $$->len = 5; $$->list = $3; }
+      if ($$) { $$->str = "count"; $$->len = 5; }
+      $$ = over(p, $$, $3);
     }
   | '(' expr ')' { $$ = un(p, N_PAREN, LOC(@$), $2); }
   | '[' ']' { $$ = mk(p, N_LISTLIT, LOC(@$)); }
-  | '[' args ']' { $$ = mk(p, N_LISTLIT, LOC(@$)); if ($$) $$->list = $2; }
-  | '[' args ',' ']' { $$ = mk(p, N_LISTLIT, LOC(@$)); if ($$) $$->list = $2; }
+  | '[' args ']' { $$ = over(p, mk(p, N_LISTLIT, LOC(@$)), $2); }
+  | '[' args ',' ']' { $$ = over(p, mk(p, N_LISTLIT, LOC(@$)), $2); }
   ;
 args_opt:
     %empty { $$ = NULL; }

@@ -5,8 +5,6 @@
 #include <setjmp.h>
 #include "hnc.h"
 
-enum { HNC_MAX_BRACES = 64 };
-
 typedef struct hnc_parser {
   hnc_compiler *c;
   hn_arena *arena;
@@ -25,12 +23,15 @@ typedef struct hnc_parser {
   /* Open braces, so that a declaration keyword at column 1 inside a block, or the end of the
    * file, can close the blocks left open: one clear error instead of a cascade. */
   int depth;
-  int brace_line[HNC_MAX_BRACES], brace_col[HNC_MAX_BRACES];
+  int *brace_line, *brace_col; /* malloc'd, brace_cap entries */
+  int brace_cap;
   int inject;            /* closing braces still to hand to the parser */
   int pending;           /* the token to return after them (0: none) */
   hnc_node *pending_node;
   int pending_loc[4];    /* first line, first column, last line, last column */
   bool broken;           /* a syntax error inside the declaration being parsed */
+  bool deep_reported;    /* "nested too deeply" was said in this declaration */
+  bool too_deep;         /* the parser's stack overflowed: that was the nesting, not memory */
 } hnc_parser;
 
 hnc_loc hnc_parser_loc(hnc_parser *p, int fl, int fc, int ll, int lc);

@@ -3,7 +3,10 @@
  * Reports through diag.c; never stops at the first error. Depends on the AST and packs. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <ctype.h>
 #include <dirent.h>
+#include <errno.h>
+#include <strings.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -272,9 +275,39 @@ static const char *closest_pack(hnc_compiler *c, const char *s, size_t n) {
   return best;
 }
 
-static void resolve_imports(hnc_compiler *c, hnc_pack *p) {
+/* The packs whose imports are being resolved, innermost first, each with the import (in the
+ * pack above it) that led to it: an import of one of them closes a cycle, named whole. */
+typedef struct resolving {
+  hnc_pack *p;
+  const hnc_node *via;
+  const struct resolving *up;
+} resolving;
+
+/* Import d of at->p names q, which is being resolved further up: "a -> b -> c -> a", at d,
+ * with a note at each import of the cycle. */
+static void report_cycle(hnc_compiler *c, const resolving *at, const hnc_node *d, const hnc_pack *q) {
+  size_t n = 1;
+  for (const resolving *e = at; e && e->p != q; e = e->up) n++;
+  const resolving **chain = hn_arena_alloc(&c->arena, n * sizeof *chain); /* q first, at last */
+  if (!chain) return;
+  size_t k = n;
+  for (const resolving *e = at; e && k > 0; e = e->up) {
+    chain[--k] = e;
+    if (e->p == q) break;
+  }
+  if (k != 0) return; /* q is not above: not a cycle (cannot happen) */
+  char *names = hn_arena_printf(&c->arena, "%s", q->name);
+  for (size_t i = 1; i < n && names; i++) names = hn_arena_printf(&c->arena, "%s -> %s", names, chain[i]->p->name);
+  if (!names) return;
+  hnc_error(c, d->loc, "import-cycle", "import cycle: %s -> %s", names, q->name);
+  for (size_t i = 1; i < n; i++)
+    hnc_note_at(c, chain[i]->via->loc, "'%s' imports '%s' here", chain[i - 1]->p->name, chain[i]->p->name);
+}
+
+static void resolve_imports(hnc_compiler *c, hnc_pack *p, const hnc_node *via, const resolving *up) {
   if (p->visit == 2) return;
   p->visit = 1;
+  resolving self = {p, via, up};
   size_t n = 0;
   for (size_t f = 0; f < p->n_files; f++)
     for (hnc_node *d = p->files[f].root ? p->files[f].root->list : NULL; d; d = d->next)
@@ -285,6 +318,11 @@ static void resolve_imports(hnc_compiler *c, hnc_pack *p) {
   for (size_t f = 0; f < p->n_files; f++) {
     for (hnc_node *d = p->files[f].root ? p->files[f].root->list : NULL; d; d = d->next) {
       if (d->kind != N_IMPORT || !d->str) continue;
+      if (!hnc_pack_name_ok(d->str, d->len)) {
+        p->import_failed = true;
+        hnc_error(c, d->loc, "bad-pack-name", "'%s' is not a pack name: a pack name is identifiers joined by '.'", d->str);
+        continue;
+      }
       hnc_pack *q = hnc_pack_load(c, d->str, d->len, d);
       if (!q) {
         p->import_failed = true;
@@ -317,11 +355,10 @@ static void resolve_imports(hnc_compiler *c, hnc_pack *p) {
       if (!q) continue;
       hnc_sema_collect(c, q);
       if (q->visit == 1) {
-        hnc_error(c, d->loc, "import-cycle", "import cycle: '%s' imports '%s', which imports it back",
-                  p->name, q->name);
+        report_cycle(c, &self, d, q);
         continue;
       }
-      resolve_imports(c, q);
+      resolve_imports(c, q, d, &self);
       check_constraints(c, d, q);
       p->import_decls[p->n_imports] = d;
       p->imports[p->n_imports++] = q;
@@ -513,27 +550,71 @@ struct ectx {
   bool used_agg;       /* an aggregate was used */
   hnc_node *steps;     /* the sequence's steps, for $step references */
   hnc_node *cur_step;  /* the step being checked: only earlier steps may be referenced */
+  /* the size of the expression with its macros expanded, as the back ends will see it */
+  uint32_t depth;      /* levels above the node being checked (an and/or chain is one) */
+  uint32_t max_depth;  /* the deepest level reached */
+  uint64_t nodes;      /* nodes so far */
+  const hnc_sym *macro; /* the macro whose body is checked, for messages */
+  bool reported;       /* the expression was said to be too deep or too large */
 };
 
 static const hnc_type *ex(ectx *x, hnc_node *n);
 static void ectx_for(ectx *x, hnc_compiler *c, hnc_pack *p, int scope);
 
-/* The type of a macro's body, checked on first use (macros may use macros declared later).
+/* Macros expand where they are used, so what they nest and hold adds up: a chain of macros can
+ * nest deeper than HNC_MAX_DEPTH (the parser bounds each expression alone), and macros that use
+ * a macro twice, each, double at every step. The bound on nodes keeps such a pack from
+ * expanding without end in the back ends (lang/SPEC.md §18.4). */
+#define HNC_MAX_EXPANSION 1000000
+
+/* A use of macro s whose body stands `at` levels deep: its levels and nodes add to x's. */
+static bool macro_fits(ectx *x, const hnc_sym *s, hnc_node *use, uint32_t at) {
+  if (s->too_big) { /* said where it happened: not again at each use */
+    x->reported = true;
+    return false;
+  }
+  uint32_t total = at + s->depth;
+  if (total > x->max_depth) x->max_depth = total;
+  x->nodes = x->nodes + s->size < HNC_MAX_EXPANSION * 2ull ? x->nodes + s->size : HNC_MAX_EXPANSION * 2ull;
+  if (x->reported) return total <= HNC_MAX_DEPTH && x->nodes <= HNC_MAX_EXPANSION;
+  if (total > HNC_MAX_DEPTH) {
+    hnc_error(x->c, use->loc, "nesting", "nested too deeply with macro '%s' expanded (%u levels, more than %d)",
+              s->name, total, HNC_MAX_DEPTH);
+  } else if (x->nodes > HNC_MAX_EXPANSION) {
+    hnc_error(x->c, use->loc, "expansion", "with macro '%s' expanded this expression has more than %d nodes",
+              s->name, HNC_MAX_EXPANSION);
+    hnc_hint(x->c, "a macro that uses another twice doubles it: use each macro once per macro");
+  } else {
+    return true;
+  }
+  hnc_note_at(x->c, s->decl->loc, "'%s' is declared here", s->name);
+  x->reported = true;
+  return false;
+}
+
+/* The type of a macro's body, checked on first use (macros may use macros declared later),
+ * where the use stands (`at` levels deep), so that a chain of macros stops at the bound.
  * decl->i: 0 unchecked, 1 being checked (a use now is a cycle), 2 done. */
-static const hnc_type *macro_type(hnc_compiler *c, hnc_sym *s, hnc_node *use) {
+static const hnc_type *macro_type(ectx *x, hnc_sym *s, hnc_node *use, uint32_t at) {
   hnc_node *m = s->decl;
   if (m->i == 1) {
-    hnc_error(c, use->loc, "macro-cycle", "macro '%s' is used inside its own definition (a cycle of macros)", m->str);
-    hnc_note_at(c, m->loc, "'%s' is declared here", m->str);
+    hnc_error(x->c, use->loc, "macro-cycle", "macro '%s' is used inside its own definition (a cycle of macros)", m->str);
+    hnc_note_at(x->c, m->loc, "'%s' is declared here", m->str);
     return T(TY_ERR);
   }
   if (m->i == 0) {
     m->i = 1;
-    ectx x;
-    ectx_for(&x, c, s->pack, SC_EVENT);
-    ex(&x, m->a);
+    ectx y;
+    ectx_for(&y, x->c, s->pack, SC_EVENT);
+    y.depth = y.max_depth = at;
+    y.macro = s;
+    ex(&y, m->a);
     m->i = 2;
+    s->depth = y.max_depth - at;
+    s->size = y.nodes;
+    s->too_big = y.reported;
   }
+  if (!macro_fits(x, s, use, at)) return T(TY_ERR);
   return m->a && m->a->type ? m->a->type : T(TY_ERR);
 }
 
@@ -637,7 +718,7 @@ static const hnc_type *name_type(ectx *x, hnc_node *n) {
           hnc_error(x->c, n->loc, "scope", "macro '%s' is over event fields and cannot be used here", n->str);
           return T(TY_ERR);
         }
-        return macro_type(x->c, s, n);
+        return macro_type(x, s, n, x->depth - 1); /* the body stands where the use does */
       }
       hnc_error(x->c, n->loc, "type", "list '%s' can only follow in, contains, startswith, endswith, like or matches", n->str);
       return T(TY_ERR);
@@ -670,6 +751,19 @@ static bool const_strings(ectx *x, hnc_node *a) {
     }
   }
   return false;
+}
+
+/* windash() of a string with too many dashes: 5^k variants, so k is bounded (§6.15). */
+static void check_windash(ectx *x, const hnc_node *a) {
+  if (a->kind == N_LISTLIT || (a->kind == N_PATH && a->sym && a->sym->decl->kind == N_LISTDECL)) {
+    for (const hnc_node *e = a->kind == N_LISTLIT ? a->list : a->sym->decl->list; e; e = e->next)
+      if (e->kind == N_STRING) check_windash(x, e);
+    return;
+  }
+  size_t k = a->kind == N_STRING ? hnc_windash_count(a->str, a->len) : 0;
+  if (k > HNC_WINDASH_MAX)
+    hnc_error(x->c, a->loc, "windash", "windash() varies at most %d dashes in one string; this one has %zu",
+              HNC_WINDASH_MAX, k);
 }
 
 static const char *const aggregates[] = {"count", "distinct", "sum", "avg", "min", "max", "percentile", NULL};
@@ -746,6 +840,7 @@ static const hnc_type *call_type(ectx *x, hnc_node *n) {
       return T(TY_ERR);
     }
     if (n->list->kind != N_PATH) ex(x, n->list);
+    if (strcmp(f, "windash") == 0) check_windash(x, n->list);
     return T(TY_PATTERNS);
   }
   if (strcmp(f, "ip") == 0 || strcmp(f, "cidr") == 0) {
@@ -864,10 +959,8 @@ static bool literal_fits(ectx *x, hnc_node *ln, const hnc_type *lit, const hnc_t
     case TY_INT: case TY_FLOAT: {
       /* "4688" for an int field: Sigma writes numbers as strings */
       char *end = NULL;
-      char tmp[64];
-      if (ln->len == 0 || ln->len >= sizeof tmp) break;
-      memcpy(tmp, ln->str, ln->len);
-      tmp[ln->len] = 0;
+      char *tmp = ln->len ? hn_arena_strndup(&x->c->arena, ln->str, ln->len) : NULL;
+      if (!tmp) break;
       if (want->k == TY_INT) (void)strtoll(tmp, &end, 10);
       else (void)strtod(tmp, &end);
       if (end && *end == 0) return true;
@@ -1136,6 +1229,29 @@ static const hnc_type *want_bool(ectx *x, hnc_node *n, const char *what) {
   return t;
 }
 
+/* An and/or chain, `a or b or c` (the parser's left-deep links): its operands in order, in a
+ * loop, each one level below the chain, because a chain may be as long as a list of 100,000
+ * values imported from Sigma. */
+static const hnc_type *chain_type(ectx *x, hnc_node *n) {
+  const char *what = n->op == HNC_OP_AND ? "each side of 'and'" : "each side of 'or'";
+  size_t k = 0, cap = 0;
+  hnc_node **links = NULL, *e = n;
+  for (; e->kind == N_BINARY && e->op == n->op; e = e->a) {
+    e->type = T(TY_BOOL);
+    if (k == cap) {
+      cap = cap ? cap * 2 : 16;
+      hnc_node **v = realloc(links, cap * sizeof *v);
+      if (!v) break; /* out of memory: the rest of the chain goes unchecked */
+      links = v;
+    }
+    links[k++] = e;
+  }
+  want_bool(x, e, what);
+  while (k > 0) want_bool(x, links[--k]->b, what);
+  free(links);
+  return T(TY_BOOL);
+}
+
 static const hnc_type *ex_kind(ectx *x, hnc_node *n) {
   switch (n->kind) {
   case N_STRING: return T(TY_STRING);
@@ -1166,10 +1282,7 @@ static const hnc_type *ex_kind(ectx *x, hnc_node *n) {
   }
   case N_BINARY:
     switch (n->op) {
-    case HNC_OP_AND: case HNC_OP_OR:
-      want_bool(x, n->a, n->op == HNC_OP_AND ? "each side of 'and'" : "each side of 'or'");
-      want_bool(x, n->b, n->op == HNC_OP_AND ? "each side of 'and'" : "each side of 'or'");
-      return T(TY_BOOL);
+    case HNC_OP_AND: case HNC_OP_OR: return chain_type(x, n);
     case HNC_OP_EQ: case HNC_OP_NE: case HNC_OP_LT: case HNC_OP_LE: case HNC_OP_GT: case HNC_OP_GE:
       return compare(x, n);
     default: return arith(x, n);
@@ -1265,10 +1378,25 @@ static const hnc_type *ex_kind(ectx *x, hnc_node *n) {
   }
 }
 
+/* The type of n, checked; x->depth is the number of levels above it. The parser bounds each
+ * expression's depth, so only macros (expanded where used) can take it past the bound here. */
 static const hnc_type *ex(ectx *x, hnc_node *n) {
   if (!n) return T(TY_ERR);
   if (n->flags & HNC_F_BROKEN) return n->type = T(TY_ERR); /* lexed in error: reported */
+  if (x->depth > HNC_MAX_DEPTH) { /* a chain of macros: said once in the pack (each macro of a
+                                   * chain 100,000 long is too deep, one mistake) */
+    if (!x->reported && !x->p->deep_macros)
+      hnc_error(x->c, n->loc, "nesting", "nested too deeply with macro '%s' expanded (more than %d levels)",
+                x->macro ? x->macro->name : "?", HNC_MAX_DEPTH);
+    x->p->deep_macros = true;
+    x->reported = true;
+    return n->type = T(TY_ERR);
+  }
+  if (x->depth > x->max_depth) x->max_depth = x->depth;
+  x->nodes++;
+  x->depth++;
   const hnc_type *t = ex_kind(x, n);
+  x->depth--;
   n->type = t;
   return t;
 }
@@ -1342,6 +1470,24 @@ static void check_control_ref(dctx *d, hnc_node *ref) {
   hnc_hint(d->c, "declare it with: control NAME { title \"%s\" owner \"...\" }", ref->str);
 }
 
+/* An ATT&CK id after `attack.`, lower case (tags are normalised): a technique tNNNN or
+ * sub-technique tNNNN.NNN, or a tactic TA, group G, software S, mitigation M, campaign C, data
+ * source DS, data component DC or asset A, each with four digits. */
+static bool attack_id(const char *v, size_t n) {
+  static const char *const kinds[] = {"t", "ta", "g", "s", "m", "c", "ds", "dc", "a", NULL};
+  for (int k = 0; kinds[k]; k++) {
+    size_t p = strlen(kinds[k]);
+    if (n < p + 4 || memcmp(v, kinds[k], p) != 0) continue;
+    bool ok = true;
+    for (size_t i = p; ok && i < p + 4; i++) ok = v[i] >= '0' && v[i] <= '9';
+    if (ok && n == p + 4) return true;
+    if (ok && k == 0 && n == p + 8 && v[p + 4] == '.') /* t1059.001 */
+      return v[p + 5] >= '0' && v[p + 5] <= '9' && v[p + 6] >= '0' && v[p + 6] <= '9' && v[p + 7] >= '0' &&
+             v[p + 7] <= '9';
+  }
+  return false;
+}
+
 static void check_tags(dctx *d, hnc_node *tags) {
   for (hnc_node *t = tags; t; t = t->next) {
     const char *s = t->str;
@@ -1352,69 +1498,138 @@ static void check_tags(dctx *d, hnc_node *tags) {
       hnc_hint(d->c, "ATT&CK tags read attack.t1059.001 or attack.execution");
       continue;
     }
-    if (!has_prefix(s, n, "attack.")) continue;
+    if (n < 7 || strncasecmp(s, "attack.", 7) != 0) continue;
     const char *v = dot + 1;
     size_t vn = n - (size_t)(v - s);
-    bool tech = (v[0] == 't' || v[0] == 'g' || v[0] == 's') && vn >= 5;
-    for (size_t i = 1; tech && i < 5; i++) tech = v[i] >= '0' && v[i] <= '9';
-    if (tech && vn > 5) {
-      tech = vn == 9 && v[5] == '.' && v[0] == 't';
-      for (size_t i = 6; tech && i < 9; i++) tech = v[i] >= '0' && v[i] <= '9';
-    }
-    char tac[64];
+    char tac[64]; /* lower case (tags are normalised), '_' for '-' (Sigma spells tactics with dashes) */
     size_t tn = vn < sizeof tac - 1 ? vn : sizeof tac - 1;
-    for (size_t i = 0; i < tn; i++) tac[i] = v[i] == '-' ? '_' : v[i]; /* Sigma spells them with dashes */
+    for (size_t i = 0; i < tn; i++) tac[i] = v[i] == '-' ? '_' : (char)tolower((unsigned char)v[i]);
     tac[tn] = 0;
-    if (tech || word_index(tactics, tac, tn) >= 0) continue;
-    hnc_warning(d->c, t->loc, "tag-format", "'%s' is neither an ATT&CK technique (attack.t1234, attack.t1234.001) nor a tactic", s);
+    bool id = tn == vn && attack_id(tac, tn);
+    if (id || word_index(tactics, tac, tn) >= 0) continue;
+    hnc_warning(d->c, t->loc, "tag-format", "'%s' is neither an ATT&CK id (attack.t1059.001, attack.g0016, ...) nor a tactic", s);
     const char *best = closest_word(tactics, v, vn);
     if (best) hnc_hint(d->c, "did you mean 'attack.%s'?", best);
   }
+}
+
+/* The correlation engine keys on at most HN_MAX_KEYS fields and carries at most
+ * HN_MAX_ENTITIES entities: more is an error at the first one too many (§18.4). */
+static void at_most(dctx *d, const hnc_node *list, size_t max, const char *what) {
+  size_t k = 0;
+  for (const hnc_node *n = list; n; n = n->next)
+    if (++k == max + 1) hnc_error(d->c, n->loc, "limit", "%s takes at most %zu fields", what, max);
 }
 
 static bool loc_before(hnc_loc a, hnc_loc b) {
   return a.file != b.file ? a.file < b.file : a.line != b.line ? a.line < b.line : a.col < b.col;
 }
 
-/* Depth-first search over the rules a rule reads alerts from, each rule visited once (a
- * fuzzer found the exponential walk of the naive version on repeated `from` items). */
-typedef struct visited {
-  const hnc_node **v;
-  size_t n, cap;
-} visited;
+/* Rules that read each other's alerts, directly or through others: the strongly connected
+ * components of the pack's `from` graph (Tarjan's algorithm, with its own stacks), computed once
+ * per pack. An edge r -> s is in a cycle when r and s share a component. Linear, and no
+ * recursion: a chain of 100,000 rules each reading the one before is a pack like any other (a
+ * search per edge was cubic, and recursed as deep as the chain). */
+typedef struct rule_graph {
+  const hnc_node **rules; /* the pack's rules (declarations in its NS_RULE table) */
+  uint32_t n;
+  uint32_t *first, *to;   /* edges of rule i: to[first[i] .. first[i + 1]) */
+  uint32_t *comp;         /* component of each rule */
+  hnc_table index;        /* declaration (its address, 8 bytes) -> index + 1 */
+} rule_graph;
 
-static bool seen_before(visited *vs, const hnc_node *d) {
-  for (size_t i = 0; i < vs->n; i++)
-    if (vs->v[i] == d) return true;
-  if (vs->n == vs->cap) {
-    size_t cap = vs->cap ? vs->cap * 2 : 16;
-    const hnc_node **v = realloc(vs->v, cap * sizeof *v);
-    if (!v) return true; /* out of memory: stop searching */
-    vs->v = v;
-    vs->cap = cap;
-  }
-  vs->v[vs->n++] = d;
-  return false;
+static uint32_t rule_index(const rule_graph *g, const hnc_node *d) {
+  return (uint32_t)(uintptr_t)hnc_table_get(&g->index, (const char *)&d, sizeof d);
 }
 
-static bool reaches(hnc_pack *p, const hnc_node *from, const hnc_node *target, visited *vs) {
-  if (seen_before(vs, from)) return false;
-  for (const hnc_node *it = from->list; it; it = it->next) {
-    if (it->kind != N_ITEM || it->op != HNC_IT_FROM) continue;
-    for (const hnc_node *nm = it->list; nm; nm = nm->next) {
-      hnc_sym *s = hnc_table_get(&p->syms[NS_RULE], nm->str, nm->len);
-      if (!s) continue;
-      if (s->decl == target || reaches(p, s->decl, target, vs)) return true;
+/* The rules of p and their `from` edges, into g (arrays in the arena). False out of memory. */
+static bool rule_graph_build(hnc_compiler *c, hnc_pack *p, rule_graph *g) {
+  hnc_table *t = &p->syms[NS_RULE];
+  g->rules = hn_arena_alloc(&c->arena, (t->n + 1) * sizeof *g->rules);
+  if (!g->rules) return false;
+  for (size_t i = 0; i < t->cap; i++)
+    if (t->keys[i]) {
+      const hnc_node **key = hn_arena_alloc(&c->arena, sizeof *key);
+      if (!key) return false;
+      *key = g->rules[g->n] = ((hnc_sym *)t->vals[i])->decl;
+      hnc_table_put(&c->arena, &g->index, (const char *)key, sizeof *key, (void *)(uintptr_t)++g->n);
+    }
+  g->first = hn_arena_alloc(&c->arena, (g->n + 1) * sizeof *g->first);
+  g->comp = hn_arena_alloc(&c->arena, (g->n + 1) * sizeof *g->comp);
+  if (!g->first || !g->comp) return false;
+  for (int pass = 0; pass < 2; pass++) { /* count, then fill */
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < g->n; i++) {
+      g->first[i] = k;
+      for (const hnc_node *it = g->rules[i]->list; it; it = it->next)
+        for (const hnc_node *nm = it->kind == N_ITEM && it->op == HNC_IT_FROM ? it->list : NULL; nm; nm = nm->next) {
+          hnc_sym *s = hnc_table_get(t, nm->str, nm->len);
+          if (!s) continue;
+          if (pass) g->to[k] = rule_index(g, s->decl) - 1;
+          k++;
+        }
+    }
+    g->first[g->n] = k;
+    if (!pass && !(g->to = hn_arena_alloc(&c->arena, (k + 1) * sizeof *g->to))) return false;
+  }
+  return true;
+}
+
+/* Tarjan's components, iteratively: frames hold (rule, next edge). */
+static bool rule_graph_components(rule_graph *g) {
+  uint32_t n = g->n, next = 1, ncomp = 0, top = 0, sp = 0;
+  uint32_t *num = calloc(n + 1, sizeof *num), *low = calloc(n + 1, sizeof *low);
+  uint32_t *stack = malloc((n + 1) * sizeof *stack), *fv = malloc((n + 1) * sizeof *fv), *fe = malloc((n + 1) * sizeof *fe);
+  bool *on = calloc(n + 1, sizeof *on), ok = num && low && stack && fv && fe && on;
+  for (uint32_t root = 0; ok && root < n; root++) {
+    if (num[root]) continue;
+    fv[top] = root, fe[top++] = g->first[root];
+    num[root] = low[root] = next++, stack[sp++] = root, on[root] = true;
+    while (top > 0) {
+      uint32_t v = fv[top - 1];
+      if (fe[top - 1] < g->first[v + 1]) {
+        uint32_t w = g->to[fe[top - 1]++];
+        if (!num[w]) {
+          fv[top] = w, fe[top++] = g->first[w];
+          num[w] = low[w] = next++, stack[sp++] = w, on[w] = true;
+        } else if (on[w] && num[w] < low[v]) {
+          low[v] = num[w];
+        }
+        continue;
+      }
+      if (low[v] == num[v]) { /* v roots a component: pop it */
+        uint32_t w;
+        do {
+          w = stack[--sp];
+          on[w] = false;
+          g->comp[w] = ncomp;
+        } while (w != v);
+        ncomp++;
+      }
+      top--;
+      if (top > 0 && low[v] < low[fv[top - 1]]) low[fv[top - 1]] = low[v];
     }
   }
-  return false;
+  free(num), free(low), free(stack), free(fv), free(fe), free(on);
+  return ok;
 }
 
-static bool rule_reaches(hnc_pack *p, const hnc_node *from, const hnc_node *target) {
-  visited vs = {0};
-  bool r = reaches(p, from, target, &vs);
-  free(vs.v);
-  return r;
+/* When rule r reading rule s closes a cycle of rules reading alerts (both of pack p): 2 when s
+ * reads r itself, else how many rules the cycle's component has; 0 when there is no cycle. */
+static uint32_t same_cycle(hnc_compiler *c, hnc_pack *p, const hnc_node *r, const hnc_node *s) {
+  rule_graph *g = p->rule_graph;
+  if (!g) {
+    g = hn_arena_alloc(&c->arena, sizeof *g);
+    if (!g || !rule_graph_build(c, p, g) || !rule_graph_components(g)) return 0; /* out of memory */
+    p->rule_graph = g;
+  }
+  uint32_t a = rule_index(g, r), b = rule_index(g, s);
+  if (!a || !b || g->comp[a - 1] != g->comp[b - 1]) return 0;
+  for (uint32_t e = g->first[b - 1]; e < g->first[b]; e++)
+    if (g->to[e] == a - 1) return 2; /* s reads r back itself */
+  uint32_t k = 0;
+  for (uint32_t i = 0; i < g->n; i++) k += g->comp[i] == g->comp[a - 1];
+  return k;
 }
 
 static void check_sequence(dctx *d, hnc_node *it, bool over_alerts, bool broken, int *kind) {
@@ -1422,6 +1637,7 @@ static void check_sequence(dctx *d, hnc_node *it, bool over_alerts, bool broken,
   size_t n = hnc_list_len(steps);
   positive_duration(d, it->a, "the span of a sequence");
   for (hnc_node *k = it->c; k; k = k->next) check_field_path(d, k);
+  at_most(d, it->c, HN_MAX_KEYS, "a sequence's by");
   bool absence = false;
   for (hnc_node *s = steps; s; s = s->next) {
     for (hnc_node *t = steps; t != s; t = t->next)
@@ -1464,6 +1680,7 @@ static void check_rule(dctx *d, hnc_node *r) {
   hnc_compiler *c = d->c;
   bool over_alerts = false;
   int kind = 0;
+  uint32_t ncycle; /* rules in a cycle */
   memset(d->seen, 0, sizeof d->seen);
   hnc_node *first_source = NULL, *first_rule = NULL;
   for (hnc_node *it = r->list; it; it = it->next) {
@@ -1495,9 +1712,13 @@ static void check_rule(dctx *d, hnc_node *r) {
           nm->sym = s;
           over_alerts = true;
           if (s->decl == r) hnc_error(c, nm->loc, "rule-cycle", "rule '%s' cannot read its own alerts", r->str);
-          else if (rule_reaches(d->p, s->decl, r) && loc_before(r->loc, s->decl->loc)) {
+          else if ((ncycle = same_cycle(c, d->p, r, s->decl)) && loc_before(r->loc, s->decl->loc)) {
             /* reported once, at the first rule of the cycle */
-            hnc_error(c, nm->loc, "rule-cycle", "rules '%s' and '%s' read each other's alerts", r->str, nm->str);
+            if (ncycle == 2)
+              hnc_error(c, nm->loc, "rule-cycle", "rules '%s' and '%s' read each other's alerts", r->str, nm->str);
+            else
+              hnc_error(c, nm->loc, "rule-cycle", "rule '%s' reads the alerts of '%s', which come back to it through a cycle of %u rules",
+                        r->str, nm->str, ncycle);
             hnc_note_at(c, s->decl->loc, "'%s' is declared here", nm->str);
           }
           continue;
@@ -1561,6 +1782,8 @@ static void check_rule(dctx *d, hnc_node *r) {
     case HNC_IT_EXCEPT: want_bool(&x, it->a, "except"); break;
     case HNC_IT_GROUPBY: case HNC_IT_ENTITIES:
       for (hnc_node *k = it->list; k; k = k->next) ex(&x, k);
+      if (it->op == HNC_IT_GROUPBY) at_most(d, it->list, HN_MAX_KEYS, "group by");
+      else at_most(d, it->list, HN_MAX_ENTITIES, "entities");
       break;
     case HNC_IT_SUPPRESS:
       positive_duration(d, it->a, "a suppression window");
@@ -1811,9 +2034,9 @@ static void check_kpi(dctx *d, hnc_node *k) {
 static void check_event_object(dctx *d, hnc_node *obj, const char *prefix) {
   for (hnc_node *pr = obj ? obj->list : NULL; pr; pr = pr->next) {
     hnc_node *k = pr->a, *v = pr->b;
-    if (!k || !v) continue;
-    char name[512];
-    snprintf(name, sizeof name, "%s%s%.*s", prefix, *prefix ? "." : "", (int)k->len, k->str);
+    if (!k || !v || (v->flags & HNC_F_BROKEN)) continue; /* a broken value was reported */
+    char *name = hn_arena_printf(&d->c->arena, "%s%s%.*s", prefix, *prefix ? "." : "", (int)k->len, k->str);
+    if (!name) return;
     if (v->kind == N_OBJECT) {
       check_event_object(d, v, name);
       continue;
@@ -1925,24 +2148,63 @@ static void check_settings(dctx *d, hnc_node *s) {
   }
 }
 
-/* An inventory named by `assets` / `identities` must exist; it is read and checked here
- * (inventory.c), each file once, its errors located in the YAML file. */
+/* Whether `path` (normalised) is under dir or an allowed directory: by their text, then, for a
+ * file that exists, with symbolic links followed (a link in the pack may point anywhere). */
+static bool path_allowed(hnc_compiler *c, const char *path, const char *dir) {
+  bool ok = false;
+  for (size_t i = 0; i <= c->n_allowed && !ok; i++) {
+    char *a = hnc_path_normal(i == 0 ? dir : c->allowed[i - 1]);
+    ok = a && hnc_path_within(path, a);
+    free(a);
+  }
+  char *real = ok ? realpath(path, NULL) : NULL;
+  if (!real) return ok; /* missing: reported when it is opened */
+  ok = false;
+  for (size_t i = 0; i <= c->n_allowed && !ok; i++) {
+    char *a = realpath(i == 0 ? dir : c->allowed[i - 1], NULL);
+    ok = a && hnc_path_within(real, a);
+    free(a);
+  }
+  free(real);
+  return ok;
+}
+
+/* An inventory named by `assets` / `identities` must exist inside the pack's directory (or a
+ * directory the user allows); it is read and checked here (inventory.c), each file once, its
+ * errors located in the YAML file, whose lines the diagnostics quote. */
 static void check_file_ref(dctx *d, hnc_node *decl) {
   hnc_node *s = decl->a;
   if (!s || !s->len) return;
-  const char *src = d->c->sources[decl->loc.file].path;
+  const hnc_source *sf = &d->c->sources[decl->loc.file];
+  const char *src = sf->path;
   const char *what = decl->kind == N_ASSETS ? "asset inventory" : "identity inventory";
-  char path[4096];
   const char *slash = strrchr(src, '/');
-  if (s->str[0] == '/' || !slash) snprintf(path, sizeof path, "%s", s->str);
-  else snprintf(path, sizeof path, "%.*s/%s", (int)(slash - src), src, s->str);
+  char *path = s->str[0] == '/' || !slash ? hn_arena_printf(&d->c->arena, "%s", s->str)
+                                          : hn_arena_printf(&d->c->arena, "%.*s/%s", (int)(slash - src), src, s->str);
+  char *dir = sf->dir ? sf->dir : slash ? hn_arena_strndup(&d->c->arena, src, (size_t)(slash - src) + (slash == src))
+                                        : hn_arena_strndup(&d->c->arena, ".", 1);
+  char *norm = path ? hnc_path_normal(path) : NULL;
+  if (!path || !dir || !norm) { /* not read, and said so */
+    char why[128];
+    hnc_error(d->c, s->loc, "io", "cannot open the %s file '%s': %s", what, s->str, hnc_strerror(errno, why, sizeof why));
+    free(norm);
+    return;
+  }
+  bool inside = path_allowed(d->c, norm, dir);
+  free(norm);
+  if (!inside) {
+    hnc_error(d->c, s->loc, "path", "the %s file '%s' is outside the pack's directory '%s'", what, s->str, dir);
+    hnc_hint(d->c, "a pack reads files from its own directory; to allow another, pass --allow-path DIR");
+    return;
+  }
   hnc_inventory *inv = &d->c->inventory;
   for (uint32_t i = 0; i < inv->n_read; i++)
     if (strcmp(inv->read[i], path) == 0) return;
   size_t len = 0;
   char *text = hnc_read_file(path, &len);
   if (!text) {
-    hnc_error(d->c, s->loc, "io", "cannot open the %s file '%s'", what, s->str);
+    char why[128];
+    hnc_error(d->c, s->loc, "io", "cannot open the %s file '%s': %s", what, s->str, hnc_strerror(errno, why, sizeof why));
     hnc_hint(d->c, "paths are relative to the file that names them (%s)", src);
     return;
   }
@@ -1972,7 +2234,7 @@ static void check_decl(dctx *d, hnc_node *decl) {
   case N_LOGSOURCE: want_bool(&x, decl->a, "a logsource's where"); break;
   case N_LISTDECL: check_list(d, decl); break;
   case N_MACRO:
-    if (decl->sym) macro_type(d->c, decl->sym, decl);
+    if (decl->sym) macro_type(&x, decl->sym, decl, 0);
     break;
   case N_CONTROL: check_simple_items(d, decl); break;
   case N_RULE: check_rule(d, decl); break;
@@ -2046,7 +2308,7 @@ void hnc_sema_pack(hnc_compiler *c, hnc_pack *p) {
   if (p->checked) return;
   p->checked = true;
   hnc_sema_collect(c, p);
-  resolve_imports(c, p);
+  resolve_imports(c, p, NULL, NULL);
   /* imports first: their lists and macros must have types before this pack uses them */
   for (size_t i = 0; i < p->n_imports; i++)
     if (p->imports[i]) hnc_sema_pack(c, p->imports[i]);

@@ -29,14 +29,16 @@ static const char *const names[TY_COUNT] = {
   "list", "patterns",
 };
 
+/* One constant name per type: no buffer, so two compilers on two threads may name types at once. */
+static const char *const list_names[TY_COUNT] = {
+  "list<<error>>", "list<null>", "list<bool>", "list<int>", "list<float>", "list<string>", "list<ip>",
+  "list<cidr>", "list<timestamp>", "list<duration>", "list<list>", "list<patterns>",
+};
+
 const char *hnc_type_name(const hnc_type *t) {
-  static char buf[4][32];
-  static int k;
   if (!t) return "?";
   if (t->k != TY_LIST || !t->elem) return names[t->k];
-  char *b = buf[k++ & 3];
-  snprintf(b, sizeof buf[0], "list<%s>", names[t->elem->k]);
-  return b;
+  return list_names[t->elem->k];
 }
 
 const hnc_type *hnc_type_by_name(const char *s, size_t n) {

@@ -22,7 +22,7 @@ typedef struct hnc_type {
 
 const hnc_type *hnc_type_base(hnc_tk k);
 const hnc_type *hnc_type_list(const hnc_type *elem); /* NULL for a list of lists */
-/* "string", "list<ip>", ... in a static or thread-unsafe rotating buffer: for messages. */
+/* "string", "list<ip>", ...: a constant string, for messages. */
 const char *hnc_type_name(const hnc_type *t);
 /* A base type by its name in a schema ("string", "int", ...); NULL when unknown. */
 const hnc_type *hnc_type_by_name(const char *s, size_t n);

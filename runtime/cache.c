@@ -94,9 +94,13 @@ void hn_cache_write(const char *name, const char *key, const void *data, size_t 
   char dir[1024], path[1400], tmp[1500];
   if (hn_cache_dir(dir, sizeof dir) != 0) return;
   snprintf(path, sizeof path, "%s/" HN_CACHE_PREFIX "%s", dir, name);
-  snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
-  FILE *f = fopen(tmp, "wb");
-  if (!f) return;
+  snprintf(tmp, sizeof tmp, "%s.XXXXXX", path); /* one per writer: two threads may write one entry */
+  int fd = mkstemp(tmp);
+  FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
+  if (!f) {
+    if (fd >= 0) { close(fd); remove(tmp); }
+    return;
+  }
   cache_head h;
   memcpy(h.magic, HN_CACHE_MAGIC, 8);
   h.len = len;

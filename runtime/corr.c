@@ -984,15 +984,15 @@ static hn_value having(hn_eval *e, const hn_corr *C, uint32_t h, const hn_value 
 /* The key's values, read back from its serialised bytes (strings point into them): one value
  * per key slot. */
 typedef struct keyview {
-  hn_value v[16];
-  hn_vals s[16];
+  hn_value v[HN_MAX_KEYS];
+  hn_vals s[HN_MAX_KEYS];
   uint32_t n;
 } keyview;
 
 static void key_view(const ckey *k, uint32_t nk, keyview *kv) {
   const unsigned char *b = (const unsigned char *)k->kb + 5, *end = (const unsigned char *)k->kb + k->kn;
   kv->n = 0;
-  for (uint32_t j = 0; j < nk && j < 16 && b < end; j++) {
+  for (uint32_t j = 0; j < nk && j < HN_MAX_KEYS && b < end; j++) {
     hn_value *v = &kv->v[j];
     memset(v, 0, sizeof *v);
     v->kind = *b++;
@@ -1022,8 +1022,8 @@ static void agg_alert(hn_corr_engine *c, hn_eval *e, const hn_event *ev, uint32_
                       uint64_t rows, const char *file, uint64_t line, uint64_t offset) {
   const hn_rule *r = &c->p->rules[rule];
   const hn_corr *C = &c->p->corrs[r->corr];
-  hn_vals ents[64];
-  uint32_t ne = r->n_entities < 64 ? r->n_entities : 64;
+  hn_vals ents[HN_MAX_ENTITIES];
+  uint32_t ne = r->n_entities < HN_MAX_ENTITIES ? r->n_entities : HN_MAX_ENTITIES;
   memset(ents, 0, sizeof ents);
   keyview kv;
   key_view(k, C->n_keys, &kv);
@@ -1083,7 +1083,7 @@ typedef void (*key_fn)(hn_corr_engine *c, hn_eval *e, const hn_event *ev, uint32
 static bool each_key(hn_corr_engine *c, hn_eval *e, const hn_event *ev, uint32_t rule, int64_t t, const char *file,
                      uint64_t line, uint64_t offset, key_fn f) {
   const hn_corr *C = &c->p->corrs[c->p->rules[rule].corr];
-  uint32_t idx[16] = {0}, nk = C->n_keys < 16 ? C->n_keys : 16;
+  uint32_t idx[HN_MAX_KEYS] = {0}, nk = C->n_keys < HN_MAX_KEYS ? C->n_keys : HN_MAX_KEYS;
   for (uint32_t j = 0; j < nk; j++) {
     const hn_slot *s = &ev->slots[C->keys[j]];
     uint32_t u = 0;
@@ -1091,7 +1091,7 @@ static bool each_key(hn_corr_engine *c, hn_eval *e, const hn_event *ev, uint32_t
     if (!u) return false;
   }
   for (uint32_t combo = 0; combo < 64; combo++) {
-    const hn_value *vals[16];
+    const hn_value *vals[HN_MAX_KEYS];
     size_t n = khead(c, rule, K_STATE);
     for (uint32_t j = 0; j < nk; j++) {
       const hn_slot *s = &ev->slots[C->keys[j]];
@@ -1329,13 +1329,13 @@ static void seq_alert(hn_corr_engine *c, hn_eval *e, const hn_event *ev, uint32_
   a.ent_slots = r->entities;
   keyview kv;
   key_view(k, C->n_keys, &kv);
-  hn_vals ents[64];
-  for (uint32_t i = 0; i < r->n_entities && i < 64; i++) {
+  hn_vals ents[HN_MAX_ENTITIES];
+  for (uint32_t i = 0; i < r->n_entities && i < HN_MAX_ENTITIES; i++) {
     uint32_t j = key_index(C, r->entities[i]);
     ents[i] = j < kv.n ? kv.s[j] : p->ents ? p->ents[i] : (hn_vals){0};
   }
   a.ent_vals = ents;
-  a.n_ent = r->n_entities < 64 ? r->n_entities : 64;
+  a.n_ent = r->n_entities < HN_MAX_ENTITIES ? r->n_entities : HN_MAX_ENTITIES;
   a.key_slots = C->keys;
   a.key_vals = kv.s;
   a.n_keys = kv.n;
@@ -1629,7 +1629,8 @@ static bool alert_values(const hn_program *p, const uint32_t *aslot, const hn_ca
       if (strncmp(t, "attack.", 7) != 0) continue;
       const char *x = t + 7;
       bool tech = (x[0] == 't' || x[0] == 'T') && x[1] >= '0' && x[1] <= '9';
-      if (tech == (which == 5)) ok = put_str(out, x, strlen(x));
+      bool tactic = !tech && !strpbrk(x, "0123456789"); /* groups, software... are neither (§10.3) */
+      if (which == 5 ? tech : tactic) ok = put_str(out, x, strlen(x));
     }
     return ok;
   case 6: return !r->control || put_str(out, r->control, strlen(r->control));

@@ -553,7 +553,7 @@ static void add_tags(sset *sets, const hn_rule *r) {
     if (strncmp(t, "attack.", 7) != 0) continue;
     const char *v = t + 7;
     bool tech = (v[0] == 't' || v[0] == 'T') && v[1] >= '0' && v[1] <= '9';
-    ss_add(&sets[tech ? S_TECHNIQUES : S_TACTICS], v);
+    if (tech || !strpbrk(v, "0123456789")) ss_add(&sets[tech ? S_TECHNIQUES : S_TACTICS], v); /* not groups, software... */
   }
 }
 

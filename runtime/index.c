@@ -275,10 +275,16 @@ hn_status hn_index_build(hn_program *p) {
   if (!ix->preds_of) goto done;
   for (size_t i = 0; i < npend;) {
     hn_eqmap *m = &ix->maps[pend[i].map];
-    struct hn_eqent *v = hn_realloc(m->ents, (m->n_ents + 1) * sizeof *v);
-    if (!v) goto done;
-    m->ents = v;
-    struct hn_eqent *en = &v[m->n_ents++];
+    if (m->n_ents == m->cap) { /* m->cap: the entries' room until the table is built below.
+                                * Growing by one copied them all at each entry (100,000 values:
+                                * minutes where realloc cannot grow in place) */
+      uint32_t cap = m->cap ? m->cap * 2 : 16;
+      struct hn_eqent *v = hn_realloc(m->ents, cap * sizeof *v);
+      if (!v) goto done;
+      m->ents = v;
+      m->cap = cap;
+    }
+    struct hn_eqent *en = &m->ents[m->n_ents++];
     en->s = pend[i].s;
     en->len = pend[i].len;
     en->first = (uint32_t)i;

@@ -155,6 +155,10 @@ typedef struct hn_bind {
   uint32_t step, slot;   /* $step.path */
 } hn_bind;
 
+/* Bounds the correlation engine works within; the compiler reports a pack beyond them at its
+ * place (lang/SPEC.md §18.4), so no program the compiler makes exceeds them. */
+enum { HN_MAX_KEYS = 16 /* fields of a group by or a sequence's by */, HN_MAX_ENTITIES = 64 /* of a rule */ };
+
 typedef struct hn_corr {
   uint32_t *keys;        /* slots: group by / sequence by */
   uint32_t n_keys;

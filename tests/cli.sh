@@ -118,7 +118,7 @@ if command -v valgrind >/dev/null && [[ -z ${HN_NO_VALGRIND:-} ]]; then
     "$hornet" run --engine interp tests/golden/run/correlation.hn --input tests/golden/run/correlation.jsonl --output /dev/null
 fi
 for d in tests/packs/*/; do  # in-language scenario tests of the correlation engine
-  expect "pack tests $d" 0 "$hornet" test "$d"
+  expect "pack tests $d" 0 "$hornet" test --allow-path tests/fixtures "$d"
 done
 printf 'rule   r{severity low}\n' > "$tmp/u.hn"
 expect "fmt --check ugly" 1 "$hornet" fmt --check "$tmp/u.hn"
@@ -297,6 +297,52 @@ contains "a truncated image is refused" "the image is truncated" "$hornet" run "
 expect "a truncated image: exit 1" 1 "$hornet" run "$tmp/cut.hnp" --input /dev/null
 expect "build without -o" 2 "$hornet" build examples/acme
 
+# paths: no limit on the number of packs or -I directories (the first 64 paths and 16 -I were
+# taken, the rest dropped without a word or "unknown option")
+mkdir -p "$tmp/many"
+for i in $(seq 1 71); do
+  printf 'import std.ecs\nrule r%d { severity low where process.name == "x" entities host.name }\n' "$i" > "$tmp/many/r$i.hn"
+done
+echo '{"process":{"name":"x"}}' > "$tmp/many/ev.jsonl"
+contains "71 packs, 71 alerts" "71 alerts" "$hornet" run $(ls "$tmp"/many/r*.hn) --input "$tmp/many/ev.jsonl" --output /dev/null
+for i in $(seq 1 17); do mkdir -p "$tmp/inc/d$i"; incs+=(-I "$tmp/inc/d$i"); done
+printf 'pack deep.p 1.0.0\nimport std.ecs\nrule far { severity low where process.name == "x" entities host.name }\n' > "$tmp/inc/d17/deep.p.hn"
+printf 'import deep.p\n' > "$tmp/inc/main.hn"
+contains "17th -I is searched" "1 alerts" "$hornet" run "${incs[@]}" "$tmp/inc/main.hn" --input "$tmp/many/ev.jsonl" --output /dev/null
+# a pack name of any length is looked up (past 1,023 bytes one was "not found")
+deep=$(printf 'd/%.0s' $(seq 1 600)) name=$(printf 'd.%.0s' $(seq 1 600))
+mkdir -p "$tmp/long/$deep" && printf 'pack %sp 1.0.0\nimport std.ecs\nrule far { severity low where process.name == "x" entities host.name }\n' "$name" > "$tmp/long/${deep}p.hn"
+printf 'import %sp\n' "$name" > "$tmp/long/main.hn"
+contains "a 1,200-byte pack name is found" "1 alerts" "$hornet" run -I "$tmp/long" "$tmp/long/main.hn" --input "$tmp/many/ev.jsonl" --output /dev/null
+# a backquoted import segment cannot leave the search path (`..` in the name's second form)
+mkdir -p "$tmp/esc/lib/a.\`" "$tmp/esc/outside"
+printf 'TOPSECRET password=hunter2\n' > "$tmp/esc/outside/evil\`.hn"
+printf 'import a.`/../../outside/evil`\n' > "$tmp/esc/main.hn"
+expect "backquoted import refused" 1 "$hornet" check -I "$tmp/esc/lib" "$tmp/esc/main.hn"
+contains "backquoted import: not a pack name" "is not a pack name" "$hornet" check -I "$tmp/esc/lib" "$tmp/esc/main.hn"
+expect "backquoted import reads nothing outside" 1 sh -c "'$hornet' check -I '$tmp/esc/lib' '$tmp/esc/main.hn' 2>&1 | grep -q TOPSECRET"
+# inventories stay in the pack's directory unless --allow-path allows more
+mkdir -p "$tmp/inv/pack" "$tmp/inv/private"
+printf 'hosts:\n  - name: TOPSECRET\n    bogus: hunter2\n' > "$tmp/inv/private/assets.yaml"
+printf 'import std.ecs\nassets "../private/assets.yaml"\n' > "$tmp/inv/pack/p.hn"
+contains "inventory outside the pack" "outside the pack's directory" "$hornet" check "$tmp/inv/pack"
+expect "inventory outside the pack: not read" 1 sh -c "'$hornet' check '$tmp/inv/pack' 2>&1 | grep -q hunter2"
+contains "--allow-path reads it" "hunter2" "$hornet" check --allow-path "$tmp/inv/private" "$tmp/inv/pack"
+# from a working directory longer than PATH_MAX the inventory is still checked
+(std="$PWD/stdlib" h=$hornet long=$(printf 'x%.0s' $(seq 1 200)); [[ $h = /* ]] || h=$PWD/$h; cd "$tmp" && for i in $(seq 1 25); do mkdir -p "$long" && cd "$long" || exit; done
+ mkdir -p p && printf 'hosts:\n  - name: h\n    bogus: 1\n' > p/assets.yaml && printf 'import std.ecs\nassets "assets.yaml"\n' > p/p.hn
+ "$h" check --stdlib "$std" p > "$tmp/longcwd.out" 2>&1) 2>/dev/null
+contains "inventory checked from a long working directory" "unknown key 'bogus'" cat "$tmp/longcwd.out"
+contains "pack tests need --allow-path" "outside the pack's directory" "$hornet" test tests/packs/unknown/
+# a directory that cannot be read is named, not its parent (as another user: root reads all)
+mkdir -p "$tmp/perm/pack/sub" && printf 'import std.ecs\n' > "$tmp/perm/pack/a.hn" && chmod 755 "$tmp" "$tmp/perm" "$tmp/perm/pack"
+chmod 700 "$tmp/perm/pack/sub"
+as_other=()
+if [[ $(id -u) -eq 0 ]] && command -v setpriv >/dev/null; then as_other=(setpriv --reuid=65534 --regid=65534 --clear-groups); fi
+if [[ $(id -u) -ne 0 || ${#as_other[@]} -gt 0 ]]; then
+  contains "unreadable directory named" "cannot read directory '$tmp/perm/pack/sub'" "${as_other[@]}" "$hornet" check --stdlib "$PWD/stdlib" "$tmp/perm/pack"
+fi
+chmod 755 "$tmp/perm/pack/sub"
 # event times at the edges of 64-bit nanoseconds: no window end or deadline wraps to 1677
 "$hornet" run tests/fixtures/time_edges/pack.hn --input tests/fixtures/time_edges/events.jsonl >"$tmp/edges.out" 2>"$tmp/edges.err"
 if grep -q '"time":"1677' "$tmp/edges.out" || ! grep -qF '6 without a time' "$tmp/edges.err"; then

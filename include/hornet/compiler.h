@@ -48,6 +48,10 @@ HN_API hn_status hnc_compiler_set_stdlib(hnc_compiler *c, const char *dir);
 HN_API const char *hnc_compiler_stdlib(const hnc_compiler *c);
 /* Appends a directory to the import search path (searched before $HORNET_PATH). */
 HN_API hn_status hnc_compiler_add_search_dir(hnc_compiler *c, const char *dir);
+/* Lets packs read inventories (assets, identities) under dir: by default a pack reads them only
+ * from its own directory (the directory given as the pack, or the file's), so that a pack cannot
+ * echo any file of the machine into diagnostics. */
+HN_API hn_status hnc_compiler_allow_path(hnc_compiler *c, const char *dir);
 /* A warning option as on the command line, without "-W": "error", "no-NAME", "error=NAME",
  * "NAME". HN_ERR_USAGE for an unknown name. */
 HN_API hn_status hnc_compiler_warning_option(hnc_compiler *c, const char *opt);
