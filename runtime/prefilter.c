@@ -145,7 +145,7 @@ static void pat_fini(pat_list *l) {
 
 /* The pattern that must occur for constant c of predicate pr to match, or NULL; *lit gets the
  * literal it stands for (malloc'd; NULL for a regex). */
-static char *pattern_of(const hn_pred *pr, const hn_const *c, unsigned *flags, char **lit_out, uint32_t *lit_len) {
+static char *pattern_of(const hn_pred *pr, const hn_const *c, bool check, unsigned *flags, char **lit_out, uint32_t *lit_len) {
   *lit_out = NULL;
   *lit_len = 0;
   bool nocase = (pr->flags & HN_PF_NOCASE) != 0;
@@ -162,7 +162,7 @@ static char *pattern_of(const hn_pred *pr, const hn_const *c, unsigned *flags, c
     hs_expr_info_t *info = NULL;
     hs_compile_error_t *ce = NULL;
     if (memchr(r, 0, c->len) || reads_unicode_tables(r, c->len, nocase) ||
-        hs_expression_info(r, *flags, &info, &ce) != HS_SUCCESS) {
+        (check && hs_expression_info(r, *flags, &info, &ce) != HS_SUCCESS)) {
       hs_free_compile_error(ce);
       hn_free(r);
       return NULL;
@@ -381,15 +381,21 @@ static void field_exact(hn_program *p, uint32_t s) {
 }
 
 /* The patterns every prefiltered predicate needs, per field (the predicates get
- * HN_PF_FILTERED and their constants a pattern id), and the string sets of large `in`s. */
-static bool collect(hn_program *p, hn_prefilter *pf, pat_list *lists) {
+ * HN_PF_FILTERED and their constants a pattern id), and the string sets of large `in`s.
+ * redo NULL: every field, each regex asked of the engine (hs_expression_info). From an image,
+ * a first pass asks nothing (the engine's answers were a third of a large pack's start-up),
+ * and redo then names the fields whose patterns do not match the image's database: only those
+ * are collected again, asking. */
+static bool collect(hn_program *p, hn_prefilter *pf, pat_list *lists, bool trust, const bool *redo) {
   for (uint32_t pi = 0; pi < p->n_preds; pi++) {
     hn_pred *pr = &p->preds[pi];
     if (pr->lhs == UINT32_MAX || p->vexprs[pr->lhs].op != HN_VX_FIELD) continue;
     uint32_t slot = p->vexprs[pr->lhs].a;
+    if (redo && !redo[slot]) continue;
     bool strings = pr->n > 0;
     for (uint32_t k = 0; k < pr->n; k++) strings &= p->consts[pr->first + k].kind == HN_V_STRING;
     if (pr->op == HN_P_IN && strings && pr->n >= 8) { /* IOC lists: a set, not a loop */
+      if (redo) continue; /* built by the first pass */
       strset_build(p, pi, &pf->sets[pi]);
       if (!pf->sets[pi].cap) return false;
       continue;
@@ -406,7 +412,7 @@ static bool collect(hn_program *p, hn_prefilter *pf, pat_list *lists) {
       unsigned flags;
       char *lit;
       uint32_t lit_len;
-      char *expr = pattern_of(pr, c, &flags, &lit, &lit_len);
+      char *expr = pattern_of(pr, c, !trust, &flags, &lit, &lit_len);
       if (!expr || !pat_add(&lists[slot], expr, flags, lit, lit_len)) {
         hn_free(expr);
         hn_free(lit);
@@ -449,6 +455,43 @@ static hs_database_t *image_db(const image_dbs *img, uint32_t s, uint32_t n_patt
     at += (size_t)((blen + 7) & ~(uint64_t)7);
   }
   return NULL;
+}
+
+/* Whether the image holds a database for field s made of n patterns. */
+static bool image_has(const image_dbs *img, uint32_t s, uint32_t n) {
+  for (size_t at = 0; img->len - at >= 16 && at < img->len;) {
+    uint32_t head[2];
+    uint64_t blen;
+    memcpy(head, img->data + at, 8);
+    memcpy(&blen, img->data + at + 8, 8);
+    at += 16;
+    if (blen > img->len - at) return false;
+    if (head[0] == s) return head[1] == n;
+    at += (size_t)((blen + 7) & ~(uint64_t)7);
+  }
+  return false;
+}
+
+/* After a first pass that asked the engine nothing: a field whose pattern count differs from
+ * its database in the image (a regex the engine refused when the image was built was left
+ * out then), or that has none there, is collected again, asking. */
+static bool recollect(hn_program *p, hn_prefilter *pf, pat_list *lists, const image_dbs *img) {
+  bool *redo = hn_calloc(p->n_fields ? p->n_fields : 1, sizeof *redo), any = false;
+  if (!redo) return false;
+  for (uint32_t s = 0; s < p->n_fields; s++) any |= redo[s] = lists[s].n && !image_has(img, s, lists[s].n);
+  for (uint32_t pi = 0; any && pi < p->n_preds; pi++) {
+    hn_pred *pr = &p->preds[pi];
+    if (pr->lhs == UINT32_MAX || p->vexprs[pr->lhs].op != HN_VX_FIELD || !redo[p->vexprs[pr->lhs].a] ||
+        !(pr->flags & HN_PF_FILTERED))
+      continue;
+    pr->flags &= ~HN_PF_FILTERED;
+    for (uint32_t k = 0; k < pr->n; k++) p->consts[pr->first + k].pf = 0;
+  }
+  for (uint32_t s = 0; any && s < p->n_fields; s++)
+    if (redo[s]) pat_drop(&lists[s], 0);
+  bool ok = !any || collect(p, pf, lists, false, redo);
+  hn_free(redo);
+  return ok;
 }
 
 static void warn_missed(hn_program *p, uint32_t s, const pat_list *l, uint32_t i) {
@@ -504,7 +547,8 @@ static hn_status build(hn_program *p, const image_dbs *img) {
   pf->fields = hn_calloc(p->n_fields ? p->n_fields : 1, sizeof *pf->fields);
   pf->sets = hn_calloc(p->n_preds ? p->n_preds : 1, sizeof *pf->sets);
   pat_list *lists = hn_calloc(p->n_fields ? p->n_fields : 1, sizeof *lists);
-  hn_status st = pf->fields && pf->sets && lists && collect(p, pf, lists) ? HN_OK : HN_ERR_NOMEM;
+  hn_status st = pf->fields && pf->sets && lists && collect(p, pf, lists, img != NULL, NULL) &&
+                 (!img || recollect(p, pf, lists, img)) ? HN_OK : HN_ERR_NOMEM;
   bool any = false;
   for (uint32_t s = 0; lists && s < p->n_fields; s++) any |= lists[s].n > 0;
   /* the engine is trusted only once it passed its known-answer test on this CPU */
