@@ -1200,17 +1200,73 @@ static void lower_exposure(lower *L, const hnc_node *d) {
   *v = x;
 }
 
+/* The index of a state named in a service, UINT32_MAX when sema let an unknown one through. */
+static uint32_t state_of(const hn_service *sv, const hnc_node *n) {
+  for (uint32_t i = 0; n && i < sv->n_states; i++)
+    if (strlen(sv->states[i]) == n->len && memcmp(sv->states[i], n->str, n->len) == 0) return i;
+  return UINT32_MAX;
+}
+
+static void add_edge(hn_service *sv, uint32_t from, uint32_t to, uint32_t cap) {
+  if (from == UINT32_MAX || to == UINT32_MAX || sv->n_edges >= cap) return;
+  for (uint32_t i = 0; i < sv->n_edges; i++)
+    if (sv->edges[i].from == from && sv->edges[i].to == to) return; /* the chain already has it */
+  sv->edges[sv->n_edges++] = (hn_edge){from, to};
+}
+
+/* What one kind of item of a service holds: how many entries its items have in all. */
+static uint32_t count_items(const hnc_node *d, int op, bool lists) {
+  uint32_t n = 0;
+  for (const hnc_node *it = d->list; it; it = it->next)
+    if (it->kind == N_ITEM && it->op == op) n += lists ? (uint32_t)hnc_list_len(it->list) : 1;
+  return n;
+}
+
+/* §13: the states, the edges (the chain, then the transitions), SLAs, steps and required fields. */
+static void lower_workflow(lower *L, const hnc_node *d, hn_service *sv) {
+  const hnc_node *st = item(d, HNC_IT_STATES);
+  uint32_t ns = st ? (uint32_t)hnc_list_len(st->list) : 0, ne = (ns ? ns - 1 : 0) + count_items(d, HNC_IT_TRANSITION, false);
+  uint32_t nsla = count_items(d, HNC_IT_SLA, true), nstep = count_items(d, HNC_IT_STEP, false);
+  uint32_t nreq = count_items(d, HNC_IT_REQUIRE, true);
+  sv->states = hn_arena_alloc(L->a, (ns + 1) * sizeof *sv->states);
+  sv->edges = hn_arena_alloc(L->a, (ne + 1) * sizeof *sv->edges);
+  sv->slas = hn_arena_alloc(L->a, (nsla + 1) * sizeof *sv->slas);
+  sv->steps = hn_arena_alloc(L->a, (nstep + 1) * sizeof *sv->steps);
+  sv->require = hn_arena_alloc(L->a, (nreq + 1) * sizeof *sv->require);
+  if (!sv->states || !sv->edges || !sv->slas || !sv->steps || !sv->require) { L->failed = true; return; }
+  for (const hnc_node *n = st ? st->list : NULL; n; n = n->next) sv->states[sv->n_states++] = keep(L, n->str, n->len);
+  for (uint32_t i = 0; i + 1 < sv->n_states; i++) add_edge(sv, i, i + 1, ne);
+  for (const hnc_node *it = d->list; it; it = it->next) {
+    if (it->kind != N_ITEM) continue;
+    if (it->op == HNC_IT_TRANSITION) add_edge(sv, state_of(sv, it->a), state_of(sv, it->b), ne);
+    for (const hnc_node *s = it->op == HNC_IT_SLA ? it->list : NULL; s; s = s->next) {
+      uint32_t k = state_of(sv, s->a);
+      if (k == UINT32_MAX || !s->b || sv->n_slas >= nsla) continue;
+      sv->slas[sv->n_slas].state = k; /* field by field: the padding stays zero, so images are reproducible */
+      sv->slas[sv->n_slas++].within = s->b->i * 1000000;
+    }
+    if (it->op == HNC_IT_STEP && state_of(sv, it->a) != UINT32_MAX && it->b && sv->n_steps < nstep) {
+      sv->steps[sv->n_steps].state = state_of(sv, it->a);
+      sv->steps[sv->n_steps++].text = keep(L, it->b->str, it->b->len);
+    }
+    for (const hnc_node *r = it->op == HNC_IT_REQUIRE ? it->list : NULL; r && sv->n_require < nreq; r = r->next)
+      sv->require[sv->n_require++] = keep(L, r->str, r->len);
+  }
+}
+
 static void lower_service(lower *L, const hnc_node *d) {
   hn_service sv;
   memset(&sv, 0, sizeof sv);
   sv.name = keep(L, d->str, d->len);
   sv.title = item_str(L, d, HNC_IT_TITLE);
+  sv.description = item_str(L, d, HNC_IT_DESCRIPTION);
   sv.domain = UINT32_MAX;
-  const hnc_node *st = item(d, HNC_IT_STATES), *dom = item(d, HNC_IT_DOMAIN);
-  for (const hnc_node *n = st ? st->list : NULL; n; n = n->next) {
-    if (!sv.initial) sv.initial = keep(L, n->str, n->len);
-    if (!n->next) sv.terminal = keep(L, n->str, n->len);
+  lower_workflow(L, d, &sv);
+  if (sv.n_states) {
+    sv.initial = sv.states[0];
+    sv.terminal = sv.states[sv.n_states - 1];
   }
+  const hnc_node *dom = item(d, HNC_IT_DOMAIN);
   hn_service *v = vec_push(&L->services);
   if (!v) { L->failed = true; return; }
   *v = sv;

@@ -40,7 +40,9 @@ static const builtin incident_fields[] = {
   {"incident.users", TY_LIST, TY_STRING}, {"incident.entities", TY_LIST, TY_STRING},
   {"incident.business_units", TY_LIST, TY_STRING}, {"incident.asset_roles", TY_LIST, TY_STRING},
   {"incident.domain", TY_STRING, 0}, {"incident.service", TY_STRING, 0},
-  {"incident.state", TY_STRING, 0}, {"incident.exposed", TY_BOOL, 0}, {NULL, 0, 0},
+  {"incident.state", TY_STRING, 0}, {"incident.exposed", TY_BOOL, 0},
+  {"incident.assignee", TY_STRING, 0}, {"incident.sla_breached", TY_BOOL, 0},
+  {"incident.sla_due", TY_TIME, 0}, {NULL, 0, 0},
 };
 static const builtin asset_fields[] = {
   {"asset.name", TY_STRING, 0}, {"asset.ips", TY_LIST, TY_IP},
@@ -650,6 +652,8 @@ static const hnc_type *path_type(ectx *x, hnc_node *n) {
   if (has_prefix(s, len, "incident.") && (x->scope == SC_INCIDENT || x->scope == SC_KPI)) {
     t = builtin_type(incident_fields, s, len);
     if (t) return t;
+    /* case fields are free values analysts record (§13): any name, read as a string */
+    if (has_prefix(s, len, "incident.case.") && len > 14 && !memchr(s + 14, '.', len - 14)) return T(TY_STRING);
     hnc_error(c, n->loc, "unknown-field", "unknown incident field '%s'", s);
     suggest_field(c, x->p, s, len, incident_fields, NULL);
     return T(TY_ERR);

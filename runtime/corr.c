@@ -2072,8 +2072,13 @@ static uint64_t fp_incidents(const hn_program *p, uint64_t h) {
     const hn_domain *d = &p->domains[i];
     h = fp_bnode(p, fp_mix(fp_str(h, d->name), (uint64_t)d->score << 32 | (uint32_t)d->wip << 1 | d->is_default), d->when);
   }
-  for (uint32_t i = 0; i < p->n_services; i++)
-    h = fp_mix(fp_str(fp_str(h, p->services[i].name), p->services[i].initial), p->services[i].domain);
+  for (uint32_t i = 0; i < p->n_services; i++) {
+    const hn_service *s = &p->services[i];
+    h = fp_mix(fp_str(h, s->name), s->domain);
+    for (uint32_t k = 0; k < s->n_states; k++) h = fp_str(h, s->states[k]);
+    for (uint32_t k = 0; k < s->n_edges; k++) h = fp_mix(h, (uint64_t)s->edges[k].from << 32 | s->edges[k].to);
+    for (uint32_t k = 0; k < s->n_slas; k++) h = fp_mix(fp_mix(h, s->slas[k].state), (uint64_t)s->slas[k].within);
+  }
   for (uint32_t i = 0; i < p->n_exposures; i++) {
     const hn_exposure *x = &p->exposures[i];
     h = fp_bnode(p, fp_bnode(p, fp_bnode(p, fp_str(h, x->name), x->open), x->close), x->state);

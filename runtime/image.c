@@ -122,8 +122,15 @@ static const pdesc p_domain[] = {P_STR(hn_domain, name), P_STR(hn_domain, title)
 static const tdesc d_domain = TDESC(hn_domain, p_domain);
 static const pdesc p_exposure[] = {P_STR(hn_exposure, name), P_STR(hn_exposure, title), P_STR(hn_exposure, control)};
 static const tdesc d_exposure = TDESC(hn_exposure, p_exposure);
-static const pdesc p_service[] = {P_STR(hn_service, name), P_STR(hn_service, title), P_STR(hn_service, initial),
-                                  P_STR(hn_service, terminal)};
+static const tdesc d_edge = TPOD(hn_edge);
+static const tdesc d_sla = TPOD(hn_sla_view);
+static const pdesc p_svc_step[] = {P_STR(hn_step_view, text)};
+static const tdesc d_svc_step = TDESC(hn_step_view, p_svc_step);
+static const pdesc p_service[] = {P_STR(hn_service, name), P_STR(hn_service, title), P_STR(hn_service, description),
+                                  P_STR(hn_service, initial), P_STR(hn_service, terminal),
+                                  P_STRS(hn_service, states, n_states), P_ARR(hn_service, edges, n_edges, d_edge),
+                                  P_ARR(hn_service, slas, n_slas, d_sla), P_ARR(hn_service, steps, n_steps, d_svc_step),
+                                  P_STRS(hn_service, require, n_require)};
 static const tdesc d_service = TDESC(hn_service, p_service);
 
 static const pdesc p_program[] = {
@@ -151,6 +158,9 @@ _Static_assert(sizeof(hn_corr) == 96, "hn_corr changed: update image.c");
 _Static_assert(sizeof(hn_const) == 40, "hn_const changed: update image.c");
 _Static_assert(sizeof(hn_test) == 56, "hn_test changed: update image.c");
 _Static_assert(sizeof(hn_asset) == 64, "hn_asset changed: update image.c");
+_Static_assert(sizeof(hn_service) == 112, "hn_service changed: update image.c");
+_Static_assert(sizeof(hn_sla_view) == 16 && sizeof(hn_step_view) == 16 && sizeof(hn_edge) == 8,
+               "a workflow table changed: update image.c");
 
 /* ---- hashing -------------------------------------------------------------------------------- */
 /* A 64-bit hash of the content, eight bytes a step (the image of a large pack is megabytes;

@@ -54,6 +54,11 @@ static void ss_free(sset *x) {
 }
 
 /* ---- incidents ----------------------------------------------------------------------------------- */
+/* A case field (§13): free text analysts record on the incident, read as incident.case.NAME. */
+typedef struct cfield {
+  char *name, *value;
+} cfield;
+
 enum { S_RULES, S_TAGS, S_TACTICS, S_TECHNIQUES, S_CONTROLS, S_SERVICES, S_HOSTS, S_USERS, S_ENTITIES,
        S_BUSINESS_UNITS, S_ASSET_ROLES, N_SETS };
 
@@ -72,6 +77,16 @@ typedef struct incident {
   uint32_t *assets;      /* every inventoried asset of its entities */
   uint32_t n_assets;
   uint64_t merged_into;  /* 0, or the id of the incident it was merged into (closed) */
+  /* its case, as the store last told it (hn_incidents_set_case); all zero until then */
+  bool has_case;
+  bool sla_breached;     /* the store recorded a breach */
+  uint32_t state;        /* index into its workflow's states: 0 is the initial state */
+  char *assignee;        /* NULL: none */
+  int64_t sla_due;       /* the store's next deadline (with has_case), INT64_MAX: none pending */
+  int64_t closed_at;     /* INT64_MIN while open */
+  cfield *fields;        /* case fields, as text */
+  uint32_t n_fields;
+  int64_t due_rated;     /* the SLA deadline when it was last rated: passing it rates it again */
 } incident;
 
 /* An open window of exposure: on an inventoried asset, or on a value the inventory does not
@@ -85,7 +100,9 @@ typedef struct window {
 /* The incident fields a pack can read, by path. */
 enum { F_NONE, F_ID, F_FIRST, F_LAST, F_DETECTED, F_CLOSED, F_COUNT, F_SEVERITY, F_SET0, F_DOMAIN = F_SET0 + N_SETS,
        F_SERVICE, F_STATE, F_EXPOSED, A_NAME, A_IPS, A_BU, A_OWNER, A_ROLE, A_CRIT, A_TAGS, A_MANAGED, A_EXPOSED,
-       A_EXPOSURE, A_VULNS, A_MAXVULN, A_VULNERABLE, F_NOW };
+       A_EXPOSURE, A_VULNS, A_MAXVULN, A_VULNERABLE, F_NOW, F_ASSIGNEE, F_SLA_BREACHED, F_SLA_DUE,
+       F_CASE /* incident.case.NAME: any name */ };
+#define CASE_PREFIX "incident.case."
 
 static const struct { const char *path; int id; } field_ids[] = {
   {"incident.id", F_ID}, {"incident.first_seen", F_FIRST}, {"incident.last_seen", F_LAST},
@@ -100,7 +117,8 @@ static const struct { const char *path; int id; } field_ids[] = {
   {"asset.business_unit", A_BU}, {"asset.owner", A_OWNER}, {"asset.role", A_ROLE}, {"asset.criticality", A_CRIT},
   {"asset.tags", A_TAGS}, {"asset.managed", A_MANAGED}, {"asset.exposed", A_EXPOSED}, {"asset.exposure", A_EXPOSURE},
   {"asset.vuln_count", A_VULNS}, {"asset.max_vuln_severity", A_MAXVULN}, {"asset.vulnerable", A_VULNERABLE},
-  {"now", F_NOW}, {NULL, 0}};
+  {"now", F_NOW}, {"incident.assignee", F_ASSIGNEE}, {"incident.sla_breached", F_SLA_BREACHED},
+  {"incident.sla_due", F_SLA_DUE}, {NULL, 0}};
 
 /* entity -> the incidents that hold it (open addressing; keys owned) */
 typedef struct ent {
@@ -133,10 +151,25 @@ struct hn_incidents {
   bool any_t, states_done;
   bool native;           /* scores by their native code when the program has it */
   bool reads_now;        /* some score or domain condition reads `now`: refreshed as time passes */
+  bool reads_sla;        /* ... or incident.sla_*: rated again when the clock passes a deadline */
+  int64_t next_due;      /* the nearest deadline of an incident (due_rated), INT64_MAX: none */
+  bool cases;            /* loading a state that holds cases (hn_incidents_load) */
   int64_t refreshed;     /* the watermark at the last refresh */
   int64_t wall;          /* the wall clock when last read, for max_skew (hn_time_ahead) */
   bool failed;
 };
+
+static void case_free(incident *c) {
+  for (uint32_t i = 0; i < c->n_fields; i++) {
+    hn_free(c->fields[i].name);
+    hn_free(c->fields[i].value);
+  }
+  hn_free(c->fields);
+  hn_free(c->assignee);
+  c->fields = NULL;
+  c->n_fields = 0;
+  c->assignee = NULL;
+}
 
 hn_incidents *hn_incidents_create(const hn_program *p, const hn_callbacks *cb, bool native) {
   hn_incidents *x = hn_calloc(1, sizeof *x);
@@ -156,10 +189,14 @@ hn_incidents *hn_incidents_create(const hn_program *p, const hn_callbacks *cb, b
     hn_incidents_destroy(x);
     return NULL;
   }
-  for (uint32_t f = 0; f < p->n_fields; f++)
+  for (uint32_t f = 0; f < p->n_fields; f++) {
     for (int i = 0; field_ids[i].path; i++)
       if (strcmp(p->fields[f].path, field_ids[i].path) == 0) x->fid[f] = (uint8_t)field_ids[i].id;
-  for (uint32_t f = 0; f < p->n_fields; f++) x->reads_now |= x->fid[f] == F_NOW;
+    if (strncmp(p->fields[f].path, CASE_PREFIX, strlen(CASE_PREFIX)) == 0) x->fid[f] = F_CASE;
+    x->reads_now |= x->fid[f] == F_NOW;
+    x->reads_sla |= x->fid[f] == F_SLA_BREACHED || x->fid[f] == F_SLA_DUE;
+  }
+  x->next_due = INT64_MAX;
   return x;
 }
 
@@ -167,6 +204,7 @@ void hn_incidents_destroy(hn_incidents *x) {
   if (!x) return;
   for (uint32_t i = 0; i < x->n; i++) {
     incident *c = &x->inc[i];
+    case_free(c);
     for (int s = 0; s < N_SETS; s++) ss_free(&c->sets[s]);
     for (uint32_t a = 0; a < c->n_stored; a++) hn_alert_event_free(&c->alerts[a]);
     hn_free(c->alerts);
@@ -349,6 +387,46 @@ static char *inc_id(const incident *c, char *buf, size_t n) {
 
 static const hn_service *service_of(const hn_program *p, const incident *c);
 
+/* Its service's workflow, or the built-in `new -> closed` (§11.1). */
+static const hn_service *workflow_of(const hn_program *p, const incident *c) {
+  const hn_service *sv = service_of(p, c);
+  return sv && sv->n_states ? sv : hn_service_builtin();
+}
+
+/* In its workflow's terminal state: closed, taking no new alert (§11.1). */
+static bool is_closed(const hn_program *p, const incident *c) {
+  return c->state && c->state + 1 == workflow_of(p, c)->n_states;
+}
+
+/* ---- SLA clocks (§13) -------------------------------------------------------------------------------
+ * The store keeps each case's clocks and tells them (hn_incidents_set_case); until it does, an
+ * incident waits in its initial state, so every SLA of its service is pending from detected_at.
+ * Either way the clock passing the deadline is a breach. */
+static int64_t sla_due(const hn_incidents *x, const incident *c) {
+  if (c->has_case) return c->sla_due;
+  const hn_service *sv = service_of(x->p, c);
+  int64_t due = INT64_MAX;
+  for (uint32_t i = 0; sv && i < sv->n_slas; i++) {
+    int64_t d = hn_time_add(c->detected_at, sv->slas[i].within);
+    if (d >= x->now && d < due) due = d;
+  }
+  return due;
+}
+
+static bool sla_breached(const hn_incidents *x, const incident *c) {
+  if (c->has_case) return c->sla_breached || (c->sla_due != INT64_MAX && x->now > c->sla_due);
+  const hn_service *sv = service_of(x->p, c);
+  for (uint32_t i = 0; sv && i < sv->n_slas; i++)
+    if (x->now > hn_time_add(c->detected_at, sv->slas[i].within)) return true;
+  return false;
+}
+
+static const char *case_field(const incident *c, const char *name) {
+  for (uint32_t i = 0; i < c->n_fields; i++)
+    if (strcmp(c->fields[i].name, name) == 0) return c->fields[i].value;
+  return NULL;
+}
+
 static void build_event(hn_incidents *x, const incident *c) {
   const hn_program *p = x->p;
   inc_id(c, x->idbuf, sizeof x->idbuf);
@@ -369,11 +447,16 @@ static void build_event(hn_incidents *x, const incident *c) {
     case F_SEVERITY: iv_int(x, &n, HN_V_INT, c->severity); break;
     case F_DOMAIN: iv_str(x, &n, c->domain != UINT32_MAX ? p->domains[c->domain].name : "unrouted"); break;
     case F_SERVICE: iv_str(x, &n, c->service); break;
-    case F_STATE: { /* its service's initial state (no transitions are made yet) */
-      const hn_service *sv = service_of(p, c);
-      iv_str(x, &n, sv && sv->initial ? sv->initial : "new");
+    case F_STATE: iv_str(x, &n, workflow_of(p, c)->states[c->state]); break;
+    case F_CLOSED: if (c->closed_at != INT64_MIN) iv_int(x, &n, HN_V_TIME, c->closed_at); break;
+    case F_ASSIGNEE: iv_str(x, &n, c->assignee); break;
+    case F_SLA_BREACHED: iv_int(x, &n, HN_V_BOOL, sla_breached(x, c)); break;
+    case F_SLA_DUE: {
+      int64_t due = sla_due(x, c);
+      if (due != INT64_MAX) iv_int(x, &n, HN_V_TIME, due);
       break;
     }
+    case F_CASE: iv_str(x, &n, case_field(c, p->fields[f].path + strlen(CASE_PREFIX))); break;
     case F_EXPOSED: {
       bool ex = false;
       for (uint32_t i = 0; i < c->n_assets; i++) ex |= x->n_open[c->assets[i]] > 0;
@@ -447,6 +530,7 @@ static const hn_service *service_of(const hn_program *p, const incident *c) {
  * else unrouted. */
 static uint32_t route(hn_incidents *x, const incident *c) {
   const hn_program *p = x->p;
+  if (c->state) return c->domain; /* fixed once the case left its initial state (§11.1) */
   const hn_service *sv = service_of(p, c);
   if (sv && sv->domain != UINT32_MAX) return sv->domain;
   build_event(x, c);
@@ -457,6 +541,16 @@ static uint32_t route(hn_incidents *x, const incident *c) {
     if (p->domains[d].is_default && dflt == UINT32_MAX) dflt = d;
   }
   return dflt;
+}
+
+static double score(hn_incidents *x, incident *c);
+
+/* Routes and scores c; its SLA deadline joins the clock's (sla_tick). */
+static void rate(hn_incidents *x, incident *c) {
+  c->domain = route(x, c);
+  c->score = score(x, c);
+  c->due_rated = x->reads_sla ? sla_due(x, c) : INT64_MAX;
+  if (c->due_rated < x->next_due) x->next_due = c->due_rated;
 }
 
 static double score(hn_incidents *x, incident *c) {
@@ -516,8 +610,11 @@ static void view_of(const hn_incidents *x, const incident *c, hn_incident_change
   v->domain = c->domain != UINT32_MAX ? p->domains[c->domain].name : "unrouted";
   v->asset = c->asset != HN_NO_ASSET ? p->assets[c->asset].name : NULL;
   v->service = c->service;
-  const hn_service *sv = service_of(p, c);
-  v->state = sv ? sv->initial : NULL;
+  v->state = workflow_of(p, c)->states[c->state];
+  v->assignee = c->assignee;
+  v->sla_due = sla_due(x, c);
+  v->sla_breached = sla_breached(x, c);
+  v->closed_at = c->closed_at;
   why(x, c, o->why, sizeof o->why);
   v->why = o->why;
   v->rules = set_view(&c->sets[S_RULES]);
@@ -545,6 +642,30 @@ static void record(hn_incidents *x, hn_incident_change change, const incident *c
   x->cb.incident(x->cb.ud, &o.v);
 }
 
+/* Routes and scores an incident again after a change that is not an alert; records a new
+ * domain, and a new score when `scores` (a score that merely decays is in the queue). */
+static void rerate(hn_incidents *x, incident *c, int64_t t, bool scores) {
+  uint32_t d = c->domain;
+  double sc = c->score;
+  rate(x, c);
+  bool rerouted = d != c->domain, rescored = sc != c->score;
+  if (rerouted || (scores && rescored)) record(x, rerouted ? HN_INCIDENT_ROUTED : HN_INCIDENT_RESCORED, c, NULL, t);
+}
+
+/* The clock reached t: incidents whose SLA deadline it passed are rated again (a breach can
+ * raise a score or move an incident, §13), when a score or domain reads the SLA fields. */
+static void sla_tick(hn_incidents *x, int64_t t) {
+  if (!x->reads_sla || t <= x->next_due) return;
+  x->now = t;
+  x->next_due = INT64_MAX;
+  for (uint32_t i = 0; i < x->n; i++) {
+    incident *c = &x->inc[i];
+    if (c->merged_into) continue;
+    if (t > c->due_rated) rerate(x, c, c->due_rated, true); /* recorded at the deadline it passed */
+    else if (c->due_rated < x->next_due) x->next_due = c->due_rated;
+  }
+}
+
 /* ---- joining ----------------------------------------------------------------------------------- */
 static void add_tags(sset *sets, const hn_rule *r) {
   for (uint32_t i = 0; i < r->n_tags; i++) {
@@ -565,7 +686,7 @@ static void merge(hn_incidents *x, uint32_t into, uint32_t from, const hn_calert
   if (s->first_seen < d->first_seen) d->first_seen = s->first_seen;
   if (s->last_seen > d->last_seen) d->last_seen = s->last_seen;
   if (s->severity > d->severity) d->severity = s->severity;
-  if (s->service && (!d->service || s->service_sev > d->service_sev)) {
+  if (s->service && !d->state && (!d->service || s->service_sev > d->service_sev)) {
     d->service = s->service;
     d->service_sev = s->service_sev;
   }
@@ -615,6 +736,7 @@ void hn_incidents_alert(hn_incidents *x, const hn_calert *a, uint64_t alert_id, 
   const hn_program *p = x->p;
   const hn_rule *r = &p->rules[a->rule];
   int64_t t = a->timed ? a->time : now;
+  sla_tick(x, now);
   x->now = now;
   ekeys keys = {0}, hosts = {0}, users = {0};
   uint32_t asset;
@@ -626,7 +748,7 @@ void hn_incidents_alert(hn_incidents *x, const hn_calert *a, uint64_t alert_id, 
     ent *e = ent_find(x, keys.k[k], false);
     for (uint32_t i = 0; e && i < e->n; i++) {
       const incident *c = &x->inc[e->inc[i]];
-      if (c->merged_into || c->last_seen < hn_time_sub(t, p->horizon)) continue;
+      if (c->merged_into || is_closed(p, c) || c->last_seen < hn_time_sub(t, p->horizon)) continue;
       bool seen = best == e->inc[i];
       for (uint32_t j = 0; j < n_others && !seen; j++) seen = others[j] == e->inc[i];
       if (seen) continue;
@@ -654,13 +776,15 @@ void hn_incidents_alert(hn_incidents *x, const hn_calert *a, uint64_t alert_id, 
     c->detected_at = now;
     c->asset = HN_NO_ASSET;
     c->domain = UINT32_MAX;
+    c->closed_at = INT64_MIN;
+    c->sla_due = c->due_rated = INT64_MAX;
   }
   for (uint32_t j = 0; j < n_others; j++) merge(x, best, others[j], a);
   incident *c = &x->inc[best];
   if (t < c->first_seen) c->first_seen = t;
   if (t > c->last_seen) c->last_seen = t;
   if ((uint32_t)r->severity > c->severity) c->severity = (uint32_t)r->severity;
-  if (r->service && (!c->service || (uint32_t)r->severity > c->service_sev)) {
+  if (r->service && !c->state && (!c->service || (uint32_t)r->severity > c->service_sev)) {
     c->service = r->service;
     c->service_sev = (uint32_t)r->severity;
   }
@@ -707,10 +831,9 @@ void hn_incidents_alert(hn_incidents *x, const hn_calert *a, uint64_t alert_id, 
   }
   c->n_alerts++;
   /* routing and the score follow every change (§11.2, §12) */
-  uint32_t d = route(x, c);
+  uint32_t d = c->domain;
+  rate(x, c);
   bool rerouted = !created && d != c->domain;
-  c->domain = d;
-  c->score = score(x, c);
   record(x, created ? HN_INCIDENT_CREATED : rerouted ? HN_INCIDENT_ROUTED : HN_INCIDENT_UPDATED, c, a, 0);
 done:
   ek_free(&keys);
@@ -730,17 +853,6 @@ static void exposure_record(hn_incidents *x, bool opened, uint32_t ex, uint32_t 
     c.unknown_value = value;
   }
   x->cb.exposure(x->cb.ud, &c);
-}
-
-/* Routes and scores an incident again after a change that is not an alert; records a new
- * domain, and a new score when `scores` (a score that merely decays is in the queue). */
-static void rerate(hn_incidents *x, incident *c, int64_t t, bool scores) {
-  uint32_t d = route(x, c);
-  double sc = score(x, c);
-  bool rerouted = d != c->domain, rescored = sc != c->score;
-  c->domain = d;
-  c->score = sc;
-  if (rerouted || (scores && rescored)) record(x, rerouted ? HN_INCIDENT_ROUTED : HN_INCIDENT_RESCORED, c, NULL, t);
 }
 
 /* An asset's exposure changed: its incidents are routed and scored again. */
@@ -848,7 +960,7 @@ static void refresh(hn_incidents *x, int64_t t) {
 
 void hn_incidents_event(hn_incidents *x, hn_eval *e, const hn_event *ev, int64_t t, bool timed) {
   const hn_program *p = x->p;
-  if (!p->n_exposures && !x->reads_now) return;
+  if (!p->n_exposures && !x->reads_now && !x->reads_sla) return;
   if (!timed) t = x->any_t ? x->max_t : 0;
   if (timed && hn_time_ahead(p, &x->wall, t)) return; /* far ahead of the clock: moves nothing (§10.12) */
   if (x->reads_now && x->any_t) refresh(x, (t > x->max_t ? t : x->max_t) - p->lateness); /* the watermark */
@@ -858,6 +970,7 @@ void hn_incidents_event(hn_incidents *x, hn_eval *e, const hn_event *ev, int64_t
   if (!x->any_t) x->refreshed = t - p->lateness; /* the first minute counts from the first event */
   x->any_t = true;
   x->now = t;
+  sla_tick(x, t);
   for (uint32_t ex = 0; ex < p->n_exposures; ex++) {
     const hn_exposure *xp = &p->exposures[ex];
     for (int k = 0; k < 2; k++) {
@@ -869,6 +982,13 @@ void hn_incidents_event(hn_incidents *x, hn_eval *e, const hn_event *ev, int64_t
       window_set(x, ex, as, text, k == 0, t);
     }
   }
+}
+
+void hn_incidents_advance(hn_incidents *x, int64_t t) {
+  if (!x->any_t || t <= x->now) return;
+  if (x->reads_now) refresh(x, t - x->p->lateness);
+  x->now = t;
+  sla_tick(x, t);
 }
 
 /* The remediation queue (§14.4): assets both exposed and vulnerable, highest
@@ -901,6 +1021,95 @@ static void remediation(hn_incidents *x, const hn_queue_visitor *v) {
   hn_free(prio);
 }
 
+/* ---- cases (§13) -------------------------------------------------------------------------------------
+ * The store keeps each incident's case and tells it here: the session only reads it (scores and
+ * domain conditions see incident.state, assignee, sla_*, closed_at and case.*), keeps an incident
+ * in its terminal state out of joining, and fixes service and domain once it left its initial
+ * state. Whether a move was allowed is the store's question (hn_workflow_check). */
+static char *dup_str(const char *s, size_t n) {
+  char *d = hn_malloc(n + 1);
+  if (d) {
+    memcpy(d, s, n);
+    d[n] = 0;
+  }
+  return d;
+}
+
+/* A case field's value as text: a string as it is, another value as the JSON writers print it. */
+static char *value_text(const hn_value *v) {
+  char b[64] = "";
+  switch (v->kind) {
+  case HN_V_STRING: return dup_str(v->u.s, v->len);
+  case HN_V_BOOL: snprintf(b, sizeof b, "%s", v->u.i ? "true" : "false"); break;
+  case HN_V_INT: snprintf(b, sizeof b, "%" PRId64, v->u.i); break;
+  case HN_V_FLOAT: snprintf(b, sizeof b, "%.17g", v->u.f); break;
+  case HN_V_TIME: hn_time_format(v->u.i, b); break;
+  case HN_V_IP: hn_ip_format(v->u.ip, v->v6, v->v6 ? 128 : 32, b); break;
+  default: break;
+  }
+  return dup_str(b, strlen(b));
+}
+
+/* The incident of an id as records print it ("INC-000042"), or NULL. */
+static incident *by_id(hn_incidents *x, const char *id) {
+  if (!id || strncmp(id, "INC-", 4) != 0 || !id[4]) return NULL;
+  uint64_t n = 0;
+  for (const char *d = id + 4; *d; d++) {
+    if (*d < '0' || *d > '9' || n > UINT32_MAX) return NULL;
+    n = n * 10 + (uint64_t)(*d - '0');
+  }
+  char canon[32];
+  inc_id(&(incident){.id = n}, canon, sizeof canon); /* one spelling: INC-1 is not INC-000001 */
+  return n >= 1 && n <= x->n && strcmp(canon, id) == 0 ? &x->inc[n - 1] : NULL;
+}
+
+/* Copies the case's assignee and fields into c (what it held before is freed). */
+static bool case_copy(incident *c, const hn_case_view *cv) {
+  case_free(c);
+  if (cv->assignee && !(c->assignee = dup_str(cv->assignee, strlen(cv->assignee)))) return false;
+  c->fields = hn_calloc(cv->n_fields ? cv->n_fields : 1, sizeof *c->fields);
+  if (!c->fields) return false;
+  for (uint32_t i = 0; i < cv->n_fields; i++) {
+    const hn_field *f = &cv->fields[i];
+    if (!f->name || !f->n || case_field(c, f->name)) continue; /* no value, or given twice: the first */
+    cfield *d = &c->fields[c->n_fields];
+    d->name = dup_str(f->name, strlen(f->name));
+    d->value = value_text(&f->values[0]);
+    if (!d->name || !d->value) { hn_free(d->name); hn_free(d->value); return false; }
+    c->n_fields++;
+  }
+  return true;
+}
+
+hn_status hn_incidents_set_case(hn_incidents *x, const char *id, const hn_case_view *cv, char *err, size_t errlen) {
+  incident *c = by_id(x, id);
+  if (!c) {
+    snprintf(err, errlen, "no incident %s in this session", id ? id : "(null)");
+    return HN_ERR_NOT_FOUND;
+  }
+  const hn_service *wf = workflow_of(x->p, c);
+  uint32_t state = c->state;
+  if (cv->state) {
+    for (state = 0; state < wf->n_states && strcmp(wf->states[state], cv->state) != 0; state++) {}
+    if (state == wf->n_states) {
+      snprintf(err, errlen, "%s (%s) has no state '%s'", id, c->service ? c->service : "no service", cv->state);
+      return HN_ERR_USAGE;
+    }
+  }
+  if (!case_copy(c, cv)) {
+    case_free(c);
+    return HN_ERR_NOMEM;
+  }
+  c->has_case = true;
+  c->state = state;
+  c->sla_breached = cv->sla_breached;
+  c->sla_due = cv->sla_due;
+  bool closed = state + 1 == wf->n_states;
+  c->closed_at = !closed ? INT64_MIN : cv->closed_at != INT64_MIN ? cv->closed_at : x->now;
+  rerate(x, c, x->now, true);
+  return x->failed ? HN_ERR_NOMEM : HN_OK;
+}
+
 /* ---- the queue ----------------------------------------------------------------------------------- */
 static int by_priority(const void *a, const void *b, void *ud) {
   const hn_incidents *in = ud;
@@ -916,11 +1125,16 @@ hn_status hn_incidents_queue(hn_incidents *x, const hn_queue_visitor *v) {
   if (!order) return HN_ERR_NOMEM;
   for (uint32_t d = 0; d <= p->n_domains; d++) {
     uint32_t dom = d < p->n_domains ? d : UINT32_MAX, n = 0;
-    for (uint32_t i = 0; i < x->n; i++)
-      if (x->inc[i].domain == dom && !x->inc[i].merged_into) order[n++] = i;
+    uint32_t working = 0;
+    for (uint32_t i = 0; i < x->n; i++) {
+      const incident *c = &x->inc[i];
+      if (c->domain != dom || c->merged_into || is_closed(p, c)) continue;
+      order[n++] = i;
+      working += c->state > 0; /* neither initial nor (above) terminal */
+    }
     if (dom == UINT32_MAX && !n) continue;
     qsort_r(order, n, sizeof *order, by_priority, x);
-    hn_queue_domain qd = {"unrouted", "unrouted", -1, n};
+    hn_queue_domain qd = {"unrouted", "unrouted", -1, n, working};
     if (dom != UINT32_MAX) {
       qd.name = p->domains[dom].name;
       qd.title = p->domains[dom].title ? p->domains[dom].title : qd.name;
@@ -976,6 +1190,18 @@ static void save_incident(hn_ckw *w, const incident *c) {
   hn_ckw_u32(w, c->n_assets);
   for (uint32_t i = 0; i < c->n_assets; i++) hn_ckw_u32(w, c->assets[i]);
   hn_ckw_u64(w, c->merged_into);
+  hn_ckw_u8(w, c->has_case); /* its case, by value: the store may be far */
+  if (!c->has_case) return;
+  hn_ckw_u32(w, c->state);
+  hn_ckw_str(w, c->assignee);
+  hn_ckw_u8(w, c->sla_breached);
+  hn_ckw_i64(w, c->sla_due);
+  hn_ckw_i64(w, c->closed_at);
+  hn_ckw_u32(w, c->n_fields);
+  for (uint32_t i = 0; i < c->n_fields; i++) {
+    hn_ckw_str(w, c->fields[i].name);
+    hn_ckw_str(w, c->fields[i].value);
+  }
 }
 
 /* What the indices of the state refer to: fields, assets, domains, exposures. */
@@ -1073,6 +1299,29 @@ static void load_set(hn_ckr *r, sset *set) {
   }
 }
 
+/* An incident's case (after its service: the state is an index into its workflow). */
+static void load_case(hn_incidents *x, hn_ckr *r, incident *c) {
+  c->has_case = hn_ckr_bool(r, "an incident's case");
+  if (!c->has_case || r->err) return;
+  c->state = hn_ckr_index(r, workflow_of(x->p, c)->n_states, false, "a case's state");
+  bool null;
+  c->assignee = hn_ckr_str(r, &null, "a case's assignee");
+  c->sla_breached = hn_ckr_bool(r, "a case's SLA");
+  c->sla_due = hn_ckr_i64(r, "a case's SLA");
+  c->closed_at = hn_ckr_i64(r, "a case's closing time");
+  uint32_t n = hn_ckr_count(r, 10, "a case's fields");
+  c->fields = r->err ? NULL : hn_calloc(n ? n : 1, sizeof *c->fields);
+  if (!r->err && !c->fields) hn_ckr_fail(r, "out of memory");
+  for (uint32_t k = 0; k < n && !r->err; k++) {
+    cfield *f = &c->fields[c->n_fields++];
+    f->name = hn_ckr_str(r, &null, "a case field's name");
+    f->value = hn_ckr_str(r, &null, "a case field's value");
+    if (!r->err && (!f->name || !f->value)) hn_ckr_fail(r, "a case field");
+  }
+  if (!r->err && (c->state + 1 == workflow_of(x->p, c)->n_states) != (c->closed_at != INT64_MIN))
+    hn_ckr_fail(r, "a case's closing time");
+}
+
 /* Incident i (its id is i + 1) into c, zeroed by the caller. */
 static void load_incident(hn_incidents *x, hn_ckr *r, incident *c, uint32_t i, uint32_t n) {
   const hn_program *p = x->p;
@@ -1106,6 +1355,9 @@ static void load_incident(hn_incidents *x, hn_ckr *r, incident *c, uint32_t i, u
   for (uint32_t k = 0; k < na && !r->err; k++) c->assets[c->n_assets++] = hn_ckr_index(r, p->n_assets, false, "an incident's assets");
   c->merged_into = hn_ckr_u64(r, "an incident's merge");
   if (c->merged_into > n) hn_ckr_fail(r, "an incident's merge");
+  c->closed_at = INT64_MIN;
+  c->sla_due = c->due_rated = INT64_MAX;
+  if (x->cases) load_case(x, r, c);
 }
 
 /* The entity index: each entity's incidents, in their order. */
@@ -1150,7 +1402,8 @@ static void load_windows(hn_incidents *x, hn_ckr *r) {
   }
 }
 
-hn_status hn_incidents_load(hn_incidents *x, hn_ckr *r, char *err, size_t errlen) {
+hn_status hn_incidents_load(hn_incidents *x, hn_ckr *r, bool cases, char *err, size_t errlen) {
+  x->cases = cases;
   uint64_t layout = hn_ckr_u64(r, "the incidents' layout");
   if (!r->err && layout != layout_hash(x->p)) {
     snprintf(err, errlen, "the pack's fields, assets, domains or exposures changed since the state was written, and "
@@ -1173,6 +1426,10 @@ hn_status hn_incidents_load(hn_incidents *x, hn_ckr *r, char *err, size_t errlen
   x->any_t = hn_ckr_bool(r, "the clock");
   x->states_done = hn_ckr_bool(r, "the state exposures' flag");
   x->refreshed = hn_ckr_time(r, false, "the clock");
+  for (uint32_t i = 0; i < x->n && x->reads_sla; i++) /* the deadlines the clock watches */
+    if (!x->inc[i].merged_into) x->inc[i].due_rated = sla_due(x, &x->inc[i]);
+  for (uint32_t i = 0; i < x->n; i++)
+    if (x->inc[i].due_rated < x->next_due) x->next_due = x->inc[i].due_rated;
   if (x->failed) return HN_ERR_NOMEM;
   return r->err ? HN_ERR_SYNTAX : HN_OK;
 }

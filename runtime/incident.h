@@ -26,6 +26,16 @@ void hn_incidents_alert(hn_incidents *x, const hn_calert *a, uint64_t alert_id, 
  * timed. Call before the correlation engine moves the evaluator to other events. */
 void hn_incidents_event(hn_incidents *x, hn_eval *e, const hn_event *ev, int64_t t, bool timed);
 
+/* Time passed without events (hn_session_advance): the clock moves to t when it is ahead, and
+ * what reads it (`now`, SLA deadlines) is rated again. */
+void hn_incidents_advance(hn_incidents *x, int64_t t);
+
+/* The case of incident `id` ("INC-000001") as the store knows it (copied, §13): its state,
+ * assignee, SLA clocks and case fields, read by scores and domains; routed and scored again (a
+ * record when that changes). HN_OK; HN_ERR_NOT_FOUND with err filled for an incident it does not
+ * hold; HN_ERR_USAGE for a state its workflow does not have; HN_ERR_NOMEM. */
+hn_status hn_incidents_set_case(hn_incidents *x, const char *id, const hn_case_view *cv, char *err, size_t errlen);
+
 /* The queue: per domain in routing order, then unrouted; highest score first; then the
  * remediation queue (exposed and vulnerable assets). */
 hn_status hn_incidents_queue(hn_incidents *x, const hn_queue_visitor *v);
@@ -36,7 +46,8 @@ uint32_t hn_incidents_count(const hn_incidents *x);
  * next id, the entity index, open exposure windows, the clock) to w; read back into a fresh
  * x, every length and index checked: HN_OK; HN_ERR_SYNTAX with err filled when the pack's
  * fields, assets, domains or exposures changed since (the state's indices refer to them), or
- * with r->err set when the state is malformed; HN_ERR_NOMEM. */
+ * with r->err set when the state is malformed; HN_ERR_NOMEM. cases: the state holds each
+ * incident's case (session format 2 on; format 1 had none). */
 void hn_incidents_save(const hn_incidents *x, hn_ckw *w);
-hn_status hn_incidents_load(hn_incidents *x, hn_ckr *r, char *err, size_t errlen);
+hn_status hn_incidents_load(hn_incidents *x, hn_ckr *r, bool cases, char *err, size_t errlen);
 #endif

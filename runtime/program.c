@@ -258,6 +258,21 @@ static bool valid_corr(vctx *v, uint32_t i) {
   return true;
 }
 
+/* A service's workflow: states named, every index a state, no edge out of the terminal one. */
+static bool valid_service(vctx *v, uint32_t i) {
+  const hn_program *p = v->p;
+  const hn_service *s = &p->services[i];
+  CHECK(s->name && (s->domain == NONE || s->domain < p->n_domains), "service", i, s->domain);
+  for (uint32_t k = 0; k < s->n_states; k++) CHECK(s->states[k] != NULL, "state of service", i, k);
+  for (uint32_t k = 0; k < s->n_edges; k++)
+    CHECK(s->edges[k].from + 1 < s->n_states && s->edges[k].to < s->n_states, "edge of service", i, k);
+  for (uint32_t k = 0; k < s->n_slas; k++) CHECK(s->slas[k].state < s->n_states, "SLA of service", i, k);
+  for (uint32_t k = 0; k < s->n_steps; k++)
+    CHECK(s->steps[k].state < s->n_states && s->steps[k].text, "step of service", i, k);
+  for (uint32_t k = 0; k < s->n_require; k++) CHECK(s->require[k] != NULL, "required field of service", i, k);
+  return true;
+}
+
 static bool valid_incidents(vctx *v) {
   const hn_program *p = v->p;
   for (uint32_t i = 0; i < p->n_asset_addrs; i++) {
@@ -281,7 +296,7 @@ static bool valid_incidents(vctx *v) {
     CHECK(x->state == NONE || node_ok(p, x->state), "exposure", i, x->state);
   }
   for (uint32_t i = 0; i < p->n_services; i++)
-    CHECK(p->services[i].domain == NONE || p->services[i].domain < p->n_domains, "service", i, p->services[i].domain);
+    if (!valid_service(v, i)) return false;
   for (uint32_t i = 0; i < p->n_tests; i++)
     for (uint32_t k = 0; k < p->tests[i].n_expects; k++)
       CHECK(p->tests[i].expects[k].rule < p->n_rules, "test", i, p->tests[i].expects[k].rule);

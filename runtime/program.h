@@ -230,10 +230,27 @@ typedef struct hn_domain {
   bool is_default;
 } hn_domain;
 
-/* A service (§13): its domain owns its incidents; its first state is where incidents start. */
+/* A service (§13): its domain owns its incidents; its workflow is the states (the first is
+ * where incidents start, the last where they end), the edges a case may move along, the SLAs
+ * (time from creation to first entering a state), the playbook steps per state and the case
+ * fields required before the terminal state. SLAs and steps are the public view structs, so
+ * the accessors (workflow.c) hand out the program's own tables. */
+typedef struct hn_edge {
+  uint32_t from, to;     /* state indices */
+} hn_edge;
+
 typedef struct hn_service {
-  const char *name, *title, *initial, *terminal;
+  const char *name, *title, *description, *initial, *terminal;
   uint32_t domain;       /* index into domains, UINT32_MAX when it names none */
+  const char **states;   /* states[0] is initial, states[n_states - 1] terminal */
+  uint32_t n_states;
+  uint32_t n_edges;
+  hn_edge *edges;        /* the `states` chain first, then each `transition` as written */
+  hn_sla_view *slas;
+  uint32_t n_slas, n_steps;
+  hn_step_view *steps;   /* in the order written */
+  const char **require;
+  uint32_t n_require;
 } hn_service;
 
 /* An exposure (§14.4): windows opened and closed by activity (open/close: bnodes over events,
@@ -336,6 +353,9 @@ struct hn_program {
   size_t image_len;
   void *native_handle; /* the image's native code (dlopen handle), owned */
 };
+/* The built-in workflow of an incident without a service (§11.1): `new -> closed` (workflow.c). */
+const hn_service *hn_service_builtin(void);
+
 /* Finishes a program the compiler filled in: compiles regexes, creates the decoder. */
 hn_status hn_program_prepare(hn_program *p, char *err, size_t errlen);
 /* The same for a program read from an image: the prefilter's databases come from `patterns`

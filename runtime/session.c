@@ -302,7 +302,18 @@ hn_status hn_session_advance(hn_session *s, int64_t t) {
   if (s->failed) return HN_ERR_NOMEM;
   if (s->ce && hn_corr_advance(s->ce, &s->e, t) != HN_OK) return nomem(s);
   corr_stats(s);
+  if (s->inc) hn_incidents_advance(s->inc, t);
   return HN_OK;
+}
+
+hn_status hn_session_set_case(hn_session *s, const char *incident_id, const hn_case_view *c) {
+  if (s->failed) return HN_ERR_NOMEM;
+  if (!s->inc || !c) {
+    snprintf(s->err, sizeof s->err, "%s", !c ? "no case given" : "the session keeps no incidents (HN_SESSION_INCIDENTS)");
+    return HN_ERR_USAGE;
+  }
+  hn_status st = hn_incidents_set_case(s->inc, incident_id, c, s->err, sizeof s->err);
+  return st == HN_ERR_NOMEM ? nomem(s) : st;
 }
 
 hn_status hn_session_flush(hn_session *s) {
@@ -365,7 +376,9 @@ hn_status hn_program_test_expect(const hn_program *p, uint32_t i, uint32_t k, hn
  * incidents'. Checked whole (length, checksum) before anything in it is used, then every
  * length and index again as it is read (ckpt.h): damaged bytes are refused, never trusted. */
 #define HN_SESSION_MAGIC "HNSESSN1"
-enum { HN_SESSION_FORMAT = 1, HN_SESSION_ORDER = 0x01020304 };
+/* Format 2 added each incident's case (hn_session_set_case); format 1 states are read as
+ * incidents without cases. */
+enum { HN_SESSION_FORMAT = 2, HN_SESSION_FORMAT_OLDEST = 1, HN_SESSION_ORDER = 0x01020304 };
 
 typedef struct session_head {
   char magic[8];
@@ -431,7 +444,7 @@ static const char *head_check(const unsigned char *b, size_t n, session_head *h,
   if (n < sizeof *h) return "truncated: shorter than its header";
   memcpy(h, b, sizeof *h);
   if (h->order != HN_SESSION_ORDER) return "written on a machine of another byte order";
-  if (h->format != HN_SESSION_FORMAT) {
+  if (h->format < HN_SESSION_FORMAT_OLDEST || h->format > HN_SESSION_FORMAT) {
     char ver[sizeof h->version + 1] = "";
     for (size_t i = 0; i < sizeof h->version; i++) ver[i] = h->version[i] >= 0x20 && h->version[i] < 0x7f ? h->version[i] : 0;
     snprintf(why, cap, "format %u (written by hornet %s); this hornet (%s) reads format %d: start without it", h->format,
@@ -449,7 +462,7 @@ static const char *head_check(const unsigned char *b, size_t n, session_head *h,
 
 /* The body after a good header. The incidents it holds are restored even into a session that
  * keeps none, so that they carry on to its next checkpoint. */
-static hn_status parse(hn_session *s, hn_ckr *r, const char *source) {
+static hn_status parse(hn_session *s, hn_ckr *r, const char *source, uint32_t format) {
   s->alert_seq = hn_ckr_u64(r, "the alert sequence");
   uint64_t *u[] = {&s->st.events, &s->st.bytes, &s->st.alerts, &s->st.malformed, &s->st.regex_undecided};
   for (size_t i = 0; i < sizeof u / sizeof *u; i++) *u[i] = hn_ckr_u64(r, "the session's counts");
@@ -464,7 +477,7 @@ static hn_status parse(hn_session *s, hn_ckr *r, const char *source) {
   hn_status rc = s->ce ? hn_corr_load(s->ce, r, source, NULL, s->err, sizeof s->err) : HN_OK;
   if (rc == HN_OK && hn_ckr_bool(r, "the incidents' flag")) {
     if (!s->inc && !(s->inc = hn_incidents_create(s->p, &s->cb, s->o.engine != HN_ENGINE_INTERP))) return HN_ERR_NOMEM;
-    rc = hn_incidents_load(s->inc, r, s->err, sizeof s->err);
+    rc = hn_incidents_load(s->inc, r, format >= 2, s->err, sizeof s->err);
   }
   if (rc == HN_OK && !r->err && r->at != r->n) hn_ckr_fail(r, "bytes after the end of the state");
   return rc == HN_OK && r->err ? HN_ERR_SYNTAX : rc;
@@ -481,7 +494,7 @@ hn_status hn_session_restore(hn_session *s, const void *data, size_t len, const 
   }
   hn_ckr r;
   hn_ckr_init(&r, (const unsigned char *)data + sizeof h, len - sizeof h);
-  hn_status rc = parse(s, &r, source);
+  hn_status rc = parse(s, &r, source, h.format);
   if (rc == HN_ERR_NOMEM) return nomem(s);
   if (rc != HN_OK && !s->err[0] && r.err)
     snprintf(s->err, sizeof s->err, "corrupt: %s at byte %zu", r.err, sizeof h + r.err_at);

@@ -199,10 +199,18 @@ typedef struct hn_incident {
   uint32_t severity, n_alerts;
   int64_t first_seen, last_seen, age; /* age: ns from first_seen to the session's clock */
   const char *domain;        /* "unrouted" when no domain takes it */
-  const char *asset, *service, *state; /* NULL when none */
+  const char *asset, *service; /* NULL when none */
+  const char *state;         /* its case's state (hn_session_set_case), else its service's initial
+                              * state; "new" for an incident without a service */
   const char *why;           /* why it ranks where it does, in words */
   hn_strings rules, tags, tactics, techniques, controls, services, hosts, users, entities, business_units,
       asset_roles;
+  /* its case (lang/SPEC.md §13), as hn_session_set_case last told it */
+  const char *assignee;      /* NULL: none */
+  int64_t sla_due;           /* the next SLA deadline, INT64_MAX when none is pending; an incident
+                              * never told its case: detected_at + its service's nearest SLA */
+  bool sla_breached;         /* an SLA was breached (the case says so, or the clock passed sla_due) */
+  int64_t closed_at;         /* when it entered its terminal state, INT64_MIN while open */
 } hn_incident;
 
 /* A window of exposure opened or closed (lang/SPEC.md §14.4). */
@@ -318,7 +326,8 @@ HN_API int64_t hn_session_watermark(const hn_session *s);
 typedef struct hn_queue_domain {
   const char *name, *title;
   int32_t wip;               /* -1: no limit */
-  uint32_t open;             /* its open incidents */
+  uint32_t open;             /* its open incidents (neither merged nor in a terminal state) */
+  uint32_t working;          /* of those, in working states (the WIP limit counts them, §12) */
 } hn_queue_domain;
 
 typedef struct hn_remediation {
@@ -394,6 +403,92 @@ HN_API uint32_t hn_program_test_count(const hn_program *p);
 HN_API hn_status hn_program_test(const hn_program *p, uint32_t i, hn_test_view *out);
 /* Fills *out with expectation k of test i. HN_OK, HN_ERR_NOT_FOUND when out of range. */
 HN_API hn_status hn_program_test_expect(const hn_program *p, uint32_t i, uint32_t k, hn_test_expect_view *out);
+
+/* ---- services, domains and the workflow of cases (lang/SPEC.md §12-13) ------------------------
+ * The program declares each service's workflow; the case store (a client) keeps each incident's
+ * case: its state, assignee, case fields, playbook steps and SLA clocks, and tells the session
+ * (hn_session_set_case) so that scores and domain conditions read them (incident.state,
+ * incident.assignee, incident.sla_breached, incident.sla_due, incident.closed_at,
+ * incident.case.FIELD). All strings are the program's and live as long as it. */
+typedef struct hn_sla_view {
+  uint32_t state;            /* index into the service's states */
+  int64_t within;            /* ns after detected_at */
+} hn_sla_view;
+
+typedef struct hn_step_view {
+  uint32_t state;            /* index into the service's states */
+  const char *text;
+} hn_step_view;
+
+typedef struct hn_service_view {
+  const char *name, *title, *description;
+  uint32_t domain;           /* index into the domains, UINT32_MAX when it names none */
+  const char *const *states; /* states[0] initial, states[n_states - 1] terminal */
+  uint32_t n_states;
+  const uint32_t *edges;     /* n_edges pairs (from, to) of state indices, `states` order first */
+  uint32_t n_edges;
+  const hn_sla_view *slas;
+  uint32_t n_slas;
+  const hn_step_view *steps; /* in the order written, per state */
+  uint32_t n_steps;
+  const char *const *require; /* case fields that must be set before the terminal state */
+  uint32_t n_require;
+} hn_service_view;
+
+typedef struct hn_domain_view {
+  const char *name, *title;
+  int32_t wip;               /* -1: no limit */
+  bool is_default;
+} hn_domain_view;
+
+HN_API uint32_t hn_program_service_count(const hn_program *p);
+/* HN_OK, HN_ERR_NOT_FOUND when out of range. */
+HN_API hn_status hn_program_service(const hn_program *p, uint32_t i, hn_service_view *out);
+/* The service named, or UINT32_MAX. */
+HN_API uint32_t hn_program_service_find(const hn_program *p, const char *name);
+HN_API uint32_t hn_program_domain_count(const hn_program *p);
+HN_API hn_status hn_program_domain(const hn_program *p, uint32_t i, hn_domain_view *out);
+/* The domain named (an incident's hn_incident.domain), or UINT32_MAX ("unrouted", or a name the
+ * program does not declare). */
+HN_API uint32_t hn_program_domain_find(const hn_program *p, const char *name);
+
+/* Why a move of a case would be refused (the workflow's rules, lang/SPEC.md §12-13), or HN_OK:
+ * HN_ERR_SEMANTIC with why filled: an undeclared edge, a WIP limit reached (wip_used: the
+ * domain's incidents in working states now, not counting this one), a required field unset
+ * (is_set(ud, field) says whether the case has a non-empty value). from/to are state names. */
+HN_API hn_status hn_workflow_check(const hn_program *p, uint32_t service, const char *from, const char *to,
+                                   uint32_t wip_used, bool (*is_set)(void *ud, const char *field), void *ud, char *why,
+                                   size_t whylen);
+/* The limit is the WIP of the service's own domain (none when it names none). service may be
+ * UINT32_MAX: an incident without a service follows the built-in workflow `new -> closed`
+ * (§11.1). HN_ERR_NOT_FOUND (why filled) for a service index out of range.
+ * hn_workflow_check_in is the same for an incident routed to `domain` (an index; UINT32_MAX:
+ * unrouted, no limit), for services that name no domain (their incidents go where the domains'
+ * conditions send them, §12); HN_ERR_NOT_FOUND also for a domain out of range. */
+HN_API hn_status hn_workflow_check_in(const hn_program *p, uint32_t service, uint32_t domain, const char *from,
+                                      const char *to, uint32_t wip_used, bool (*is_set)(void *ud, const char *field),
+                                      void *ud, char *why, size_t whylen);
+
+/* The case of an incident as the store knows it. fields: the case fields set (name, value). */
+typedef struct hn_case_view {
+  const char *state;         /* a state of the incident's service (NULL: leave it) */
+  const char *assignee;      /* NULL: none */
+  bool sla_breached;         /* an SLA of the incident was breached */
+  int64_t sla_due;           /* the next SLA deadline, INT64_MAX when none is pending */
+  int64_t closed_at;         /* when it entered the terminal state, INT64_MIN while open */
+  const hn_field *fields;
+  uint32_t n_fields;
+} hn_case_view;
+
+/* Tells the session an incident's case (copied): the incident is routed and scored again (a
+ * record when that changes it), and one in its service's terminal state takes no new alert.
+ * HN_OK; HN_ERR_NOT_FOUND for an incident the session does not hold; HN_ERR_NOMEM. */
+HN_API hn_status hn_session_set_case(hn_session *s, const char *incident_id, const hn_case_view *c);
+/* (Also HN_ERR_USAGE, hn_session_error saying why, for a state the incident's workflow does not
+ * have, or a session that keeps no incidents. Fields without a value are left out; a value
+ * that is not a string is kept as its text. A case in the terminal state without closed_at is
+ * closed at the session's clock.) */
+
 
 #ifdef __cplusplus
 }

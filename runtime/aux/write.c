@@ -110,8 +110,24 @@ static void strings_json(FILE *f, const char *name, hn_strings s) {
   fputc(']', f);
 }
 
+/* Its case (lang/SPEC.md §13), what is set of it: "state", "assignee"?, "sla_due"?,
+ * "sla_breached"? (only when true), "closed_at"?. */
+static void case_json(FILE *f, const hn_incident *i) {
+  opt_str(f, "state", i->state);
+  opt_str(f, "assignee", i->assignee);
+  if (i->sla_due != INT64_MAX) {
+    fputs(",\"sla_due\":", f);
+    hn_json_time(f, i->sla_due);
+  }
+  if (i->sla_breached) fputs(",\"sla_breached\":true", f);
+  if (i->closed_at != INT64_MIN) {
+    fputs(",\"closed_at\":", f);
+    hn_json_time(f, i->closed_at);
+  }
+}
+
 /* The incident itself: {"id", "score", "severity", "alerts", "age_s", "domain", "first_seen",
- * "last_seen", "asset"?, "service"?, "why", and its sets}. */
+ * "last_seen", "asset"?, "service"?, its case, "why", and its sets}. */
 static void incident_json(FILE *f, const hn_incident *i) {
   fputs("{\"id\":", f);
   hn_json_cstr(f, i->id);
@@ -124,6 +140,7 @@ static void incident_json(FILE *f, const hn_incident *i) {
   hn_json_time(f, i->last_seen);
   opt_str(f, "asset", i->asset);
   opt_str(f, "service", i->service);
+  case_json(f, i);
   fputs(",\"why\":", f);
   hn_json_cstr(f, i->why);
   strings_json(f, "rules", i->rules);
@@ -237,10 +254,12 @@ static void q_domain(void *ud, const hn_queue_domain *d) {
     hn_json_cstr(f, d->name);
     fputs(",\"title\":", f);
     hn_json_cstr(f, d->title ? d->title : d->name);
-    fputs(",\"incidents\":[", f);
+    if (d->wip >= 0) fprintf(f, ",\"wip\":%d", d->wip);
+    fprintf(f, ",\"working\":%u,\"incidents\":[", d->working);
   } else {
     fprintf(f, "== %s (%s): %u incident%s", d->name, d->title ? d->title : d->name, d->open, d->open == 1 ? "" : "s");
     if (d->wip >= 0) fprintf(f, ", wip limit %d", d->wip);
+    if (d->working) fprintf(f, ", %u in work", d->working);
     fputc('\n', f);
   }
   w->domains++;

@@ -209,6 +209,97 @@ static void damaged(void **state) {
   free(bad);
 }
 
+/* The workflow tables (lang/SPEC.md §12-13) of every service and domain, as the accessors hand
+ * them out: the same from the image as from source. */
+static void same_workflow(const hn_program *a, const hn_program *b) {
+  assert_int_equal(hn_program_service_count(a), hn_program_service_count(b));
+  assert_true(hn_program_service_count(a) > 0);
+  for (uint32_t i = 0; i < hn_program_service_count(a); i++) {
+    hn_service_view x, y;
+    assert_int_equal(hn_program_service(a, i, &x), HN_OK);
+    assert_int_equal(hn_program_service(b, i, &y), HN_OK);
+    assert_string_equal(x.name, y.name);
+    assert_string_equal(x.title, y.title);
+    assert_string_equal(x.description, y.description);
+    assert_int_equal(x.domain, y.domain);
+    assert_int_equal(x.n_states, y.n_states);
+    for (uint32_t k = 0; k < x.n_states; k++) assert_string_equal(x.states[k], y.states[k]);
+    assert_int_equal(x.n_edges, y.n_edges);
+    assert_memory_equal(x.edges, y.edges, 2 * x.n_edges * sizeof *x.edges);
+    assert_int_equal(x.n_slas, y.n_slas);
+    for (uint32_t k = 0; k < x.n_slas; k++) {
+      assert_int_equal(x.slas[k].state, y.slas[k].state);
+      assert_int_equal(x.slas[k].within, y.slas[k].within);
+    }
+    assert_int_equal(x.n_steps, y.n_steps);
+    for (uint32_t k = 0; k < x.n_steps; k++) {
+      assert_int_equal(x.steps[k].state, y.steps[k].state);
+      assert_string_equal(x.steps[k].text, y.steps[k].text);
+    }
+    assert_int_equal(x.n_require, y.n_require);
+    for (uint32_t k = 0; k < x.n_require; k++) assert_string_equal(x.require[k], y.require[k]);
+  }
+  assert_int_equal(hn_program_domain_count(a), hn_program_domain_count(b));
+  for (uint32_t i = 0; i < hn_program_domain_count(a); i++) {
+    hn_domain_view x, y;
+    assert_int_equal(hn_program_domain(a, i, &x), HN_OK);
+    assert_int_equal(hn_program_domain(b, i, &y), HN_OK);
+    assert_string_equal(x.name, y.name);
+    assert_string_equal(x.title, y.title);
+    assert_int_equal(x.wip, y.wip);
+    assert_int_equal(x.is_default, y.is_default);
+  }
+}
+
+/* The image carries the services' workflows; one whose edge names a state the service does not
+ * have (the hash made to match) is refused by the table validation. */
+static void workflow_tables(void **state) {
+  (void)state;
+  setenv("HORNET_CACHE_DIR", "off", 1);
+  char *path = tmp_path("wf.hnp"), *bad = tmp_path("wf-bad.hnp");
+  hn_program *src = compile("examples/acme");
+  write_image(src, false, path);
+  hn_program *img = NULL;
+  char err[512];
+  if (hn_program_load(path, 0, &img, err, sizeof err) != HN_OK) fail_msg("%s", err);
+  same_workflow(src, img);
+  uint32_t sv = hn_program_service_find(img, "malware_response");
+  assert_int_equal(hn_workflow_check(img, sv, "closed", "triage", 0, NULL, NULL, err, sizeof err), HN_ERR_SEMANTIC);
+  assert_non_null(strstr(err, "terminal state"));
+  hn_program_destroy(img);
+  /* the program section starts with the hn_program; its pointers are offsets + 1 in it */
+  size_t n = 0;
+  unsigned char *bytes = (unsigned char *)slurp_file(path, &n);
+  const hn_image_header *h = (const hn_image_header *)bytes;
+  const hn_image_section *tab = (const hn_image_section *)(bytes + sizeof *h);
+  size_t base = 0;
+  for (uint32_t k = 0; k < h->n_sections; k++)
+    if (tab[k].kind == HN_SEC_PROGRAM) base = tab[k].offset;
+  const hn_program *pr = (const hn_program *)(bytes + base);
+  assert_true(pr->n_services > 0);
+  size_t svc = base + (size_t)(uintptr_t)pr->services - 1;
+  const hn_service *s0 = (const hn_service *)(bytes + svc);
+  assert_true(s0->n_edges > 0 && s0->n_states > 1);
+  size_t edges = base + (size_t)(uintptr_t)s0->edges - 1;
+  const uint32_t wrong[] = {s0->n_states, s0->n_states - 1}; /* a `to` that is no state; a `from` that is terminal */
+  for (int k = 0; k < 2; k++) {
+    unsigned char *copy = malloc(n);
+    memcpy(copy, bytes, n);
+    memcpy(copy + edges + (k == 0 ? offsetof(hn_edge, to) : offsetof(hn_edge, from)), &wrong[k], sizeof wrong[k]);
+    hn_image_rehash(copy, n);
+    put(bad, copy, n);
+    assert_int_equal(hn_program_load(bad, 0, &img, err, sizeof err), HN_ERR_SYNTAX);
+    assert_non_null(strstr(err, "edge of service 0"));
+    free(copy);
+  }
+  free(bytes);
+  hn_program_destroy(src);
+  unlink(path);
+  unlink(bad);
+  free(path);
+  free(bad);
+}
+
 /* Native code built for a CPU this machine is not: the interpreter runs, with a warning. */
 static void foreign_native(void **state) {
   (void)state;
@@ -239,6 +330,7 @@ int main(void) {
     cmocka_unit_test(same_alerts),
     cmocka_unit_test(damaged),
     cmocka_unit_test(foreign_native),
+    cmocka_unit_test(workflow_tables),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
