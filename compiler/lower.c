@@ -73,6 +73,34 @@ static const char *keep(lower *L, const char *s, size_t n) {
   return d;
 }
 
+/* §10.3: a tag in lower case, an ATT&CK tag with `-` for `_` (attack.credential_access is
+ * attack.credential-access; no technique, group or software id has a `_`). With `tactic`, s is
+ * a tactic's name alone (incident.tactics has "credential_access"). In arena a. */
+static const char *tag_norm(lower *L, hn_arena *a, const char *s, size_t n, bool tactic) {
+  char *d = hn_arena_strndup(a, s, n);
+  if (!d) { L->failed = true; return NULL; }
+  for (size_t i = 0; i < n; i++)
+    if (d[i] >= 'A' && d[i] <= 'Z') d[i] = (char)(d[i] - 'A' + 'a');
+  bool attack = tactic || (n > 7 && memcmp(d, "attack.", 7) == 0);
+  for (size_t i = 0; attack && i < n; i++)
+    if (d[i] == '_') d[i] = '-';
+  return d;
+}
+
+/* What `has` looks for in a list of tags or tactics, spelt as the list holds it (§10.3). */
+static const hnc_node *tag_literal(lower *L, const hnc_node *list, const hnc_node *v) {
+  if (v->kind != N_STRING || list->kind != N_PATH) return v;
+  bool tactics = (list->len == 16 && memcmp(list->str, "incident.tactics", 16) == 0) ||
+                 (list->len == 13 && memcmp(list->str, "alert.tactics", 13) == 0);
+  bool tags = (list->len == 13 && memcmp(list->str, "incident.tags", 13) == 0) ||
+              (list->len == 10 && memcmp(list->str, "alert.tags", 10) == 0);
+  hnc_node *c = tactics || tags ? hn_arena_alloc(&L->c->arena, sizeof *c) : NULL;
+  if (!c) return v;
+  *c = *v;
+  c->str = tag_norm(L, &L->c->arena, v->str, v->len, tactics);
+  return c->str ? c : v;
+}
+
 /* ---- slots and constants ----------------------------------------------------------------- */
 static hn_ftype ftype_of(const hnc_type *t) {
   if (t && t->k == TY_LIST && t->elem) t = t->elem;
@@ -846,7 +874,7 @@ static uint32_t lb(lower *L, const hnc_node *n) {
     hn_pred pr = {0};
     pr.op = HN_P_HAS;
     pr.lhs = lv(L, n->a, NULL);
-    pr.rhs = lv(L, n->b, n->a->type);
+    pr.rhs = lv(L, tag_literal(L, n->a, n->b), n->a->type);
     pr.slot = read_slot(L, n->a);
     return b_pred(L, predicate(L, pr, L->consts.n));
   }
@@ -1309,7 +1337,12 @@ static void lower_rule(lower *L, const hnc_node *r) {
   rule->tags = hn_arena_alloc(L->a, (nt + 1) * sizeof *rule->tags);
   for (const hnc_node *it = r->list; it && rule->tags; it = it->next)
     if (it->op == HNC_IT_TAGS)
-      for (const hnc_node *t = it->list; t; t = t->next) rule->tags[rule->n_tags++] = keep(L, t->str, t->len);
+      for (const hnc_node *t = it->list; t; t = t->next) {
+        const char *tag = tag_norm(L, L->a, t->str, t->len, false);
+        bool seen = !tag; /* two spellings of one tag are one tag */
+        for (uint32_t k = 0; k < rule->n_tags && !seen; k++) seen = strcmp(rule->tags[k], tag) == 0;
+        if (!seen) rule->tags[rule->n_tags++] = tag;
+      }
   const hnc_node *ent = item(r, HNC_IT_ENTITIES);
   size_t ne = ent ? hnc_list_len(ent->list) : 0;
   rule->entities = hn_arena_alloc(L->a, (ne + 1) * sizeof *rule->entities);

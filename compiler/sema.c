@@ -629,6 +629,32 @@ static void type_error(ectx *x, hnc_node *n, const char *fmt, const hnc_type *a,
   hnc_error(x->c, n->loc, "type", fmt, hnc_type_name(a), hnc_type_name(b));
 }
 
+/* did you mean the nearest tactic to tac (spelt with `_`), in its `-` spelling (§10.3) */
+static void hint_tactic(hnc_compiler *c, const char *prefix, const char *tac, size_t n) {
+  const char *best = closest_word(tactics, tac, n);
+  if (!best) return;
+  char dash[64];
+  snprintf(dash, sizeof dash, "%s", best);
+  for (char *d = dash; *d; d++) *d = *d == '_' ? '-' : *d;
+  hnc_hint(c, "did you mean '%s%s'?", prefix, dash);
+}
+
+/* `incident.tactics has "..."` (or alert.tactics): a name that is no ATT&CK tactic, in either
+ * spelling, can never be there (§10.3). */
+static void check_tactic_literal(ectx *x, const hnc_node *list, const hnc_node *v) {
+  if (list->kind != N_PATH || v->kind != N_STRING) return;
+  if (!(list->len == 16 && memcmp(list->str, "incident.tactics", 16) == 0) &&
+      !(list->len == 13 && memcmp(list->str, "alert.tactics", 13) == 0))
+    return;
+  char tac[64];
+  size_t n = v->len < sizeof tac - 1 ? v->len : sizeof tac - 1;
+  for (size_t i = 0; i < n; i++) tac[i] = v->str[i] == '-' ? '_' : (char)tolower((unsigned char)v->str[i]);
+  tac[n] = 0;
+  if (word_index(tactics, tac, n) >= 0) return;
+  hnc_warning(x->c, v->loc, "tag-format", "'%s' is not an ATT&CK tactic: %s never holds it", v->str, list->str);
+  hint_tactic(x->c, "", tac, n);
+}
+
 static const hnc_type *path_type(ectx *x, hnc_node *n) {
   hnc_compiler *c = x->c;
   const char *s = n->str;
@@ -1326,6 +1352,7 @@ static const hnc_type *ex_kind(ectx *x, hnc_node *n) {
   case N_HAS: {
     const hnc_type *a = ex(x, n->a), *b = ex(x, n->b);
     if (is_err(a) || is_err(b)) return T(TY_BOOL);
+    check_tactic_literal(x, n->a, n->b);
     if (a->k != TY_LIST) {
       hnc_error(x->c, n->a->loc, "type", "'has' needs a list on its left, not %s", hnc_type_name(a));
       hnc_hint(x->c, "for a single value use ==, or in [...]");
@@ -1512,8 +1539,7 @@ static void check_tags(dctx *d, hnc_node *tags) {
     bool id = tn == vn && attack_id(tac, tn);
     if (id || word_index(tactics, tac, tn) >= 0) continue;
     hnc_warning(d->c, t->loc, "tag-format", "'%s' is neither an ATT&CK id (attack.t1059.001, attack.g0016, ...) nor a tactic", s);
-    const char *best = closest_word(tactics, v, vn);
-    if (best) hnc_hint(d->c, "did you mean 'attack.%s'?", best);
+    hint_tactic(d->c, "attack.", tac, tn);
   }
 }
 

@@ -1626,11 +1626,9 @@ static bool alert_values(const hn_program *p, const uint32_t *aslot, const hn_ca
     for (uint32_t i = 0; i < r->n_tags && ok; i++) {
       const char *t = r->tags[i];
       if (which == 3) { ok = put_str(out, t, strlen(t)); continue; }
-      if (strncmp(t, "attack.", 7) != 0) continue;
-      const char *x = t + 7;
-      bool tech = (x[0] == 't' || x[0] == 'T') && x[1] >= '0' && x[1] <= '9';
-      bool tactic = !tech && !strpbrk(x, "0123456789"); /* groups, software... are neither (§10.3) */
-      if (which == 5 ? tech : tactic) ok = put_str(out, x, strlen(x));
+      const char *x;
+      char k = hn_attack_tag(t, &x);
+      if (k && (k == 't') == (which == 5)) ok = put_str(out, x, strlen(x));
     }
     return ok;
   case 6: return !r->control || put_str(out, r->control, strlen(r->control));

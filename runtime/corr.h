@@ -9,8 +9,20 @@
 #ifndef HN_CORR_H
 #define HN_CORR_H
 #include <stdio.h>
+#include <string.h>
 #include "ckpt.h"
 #include "interp.h"
+
+/* What a rule's tag names in ATT&CK (§10.3; tags are normalised by the compiler): 't' a
+ * technique (attack.t1059.001), 'a' a tactic (attack.credential-access: a name, no digits), 0
+ * anything else: not attack., or another id (group attack.g0032, software attack.s0002, tactic
+ * id attack.ta0006, mitigation...), which is neither. */
+static inline char hn_attack_tag(const char *tag, const char **id) {
+  if (strncmp(tag, "attack.", 7) != 0) return 0;
+  const char *v = *id = tag + 7;
+  if (v[0] == 't' && v[1] >= '0' && v[1] <= '9') return 't';
+  return strpbrk(v, "0123456789") ? 0 : 'a';
+}
 
 /* Owned copies of values (strings included), for what outlives the event. */
 typedef struct hn_vals {

@@ -671,10 +671,9 @@ static void add_tags(sset *sets, const hn_rule *r) {
   for (uint32_t i = 0; i < r->n_tags; i++) {
     const char *t = r->tags[i];
     ss_add(&sets[S_TAGS], t);
-    if (strncmp(t, "attack.", 7) != 0) continue;
-    const char *v = t + 7;
-    bool tech = (v[0] == 't' || v[0] == 'T') && v[1] >= '0' && v[1] <= '9';
-    if (tech || !strpbrk(v, "0123456789")) ss_add(&sets[tech ? S_TECHNIQUES : S_TACTICS], v); /* not groups, software... */
+    const char *v;
+    char k = hn_attack_tag(t, &v);
+    if (k) ss_add(&sets[k == 't' ? S_TECHNIQUES : S_TACTICS], v);
   }
 }
 
