@@ -1179,19 +1179,65 @@ static void lower_score(lower *L, const hnc_node *d) {
   sc->corr = (uint32_t)ci;
 }
 
+/* ---- which domains route (§12) ----------------------------------------------------------------
+ * The root pack's domains and those of the packs it imports directly route incidents by their
+ * conditions and default; a pack loaded only through another's imports does not take over the
+ * root's routing: its domains stay only for the services that name them. Of domains of one name,
+ * the one nearest the root shadows the others (a pack's own `database` replaces an imported one). */
+enum { DOMAIN_DROP, DOMAIN_ROUTES, DOMAIN_FOR_SERVICES };
+
+static int pack_rank(const hnc_compiler *c, const hnc_pack *p) {
+  if (p->is_root) return 0;
+  for (size_t i = 0; i < c->n_packs; i++)
+    for (size_t k = 0; c->packs[i]->is_root && k < c->packs[i]->n_imports; k++)
+      if (c->packs[i]->imports[k] == p) return 1;
+  return 2;
+}
+
+static bool service_names(const hnc_compiler *c, const hnc_node *dom) {
+  for (size_t i = 0; i < c->n_packs; i++)
+    for (size_t f = 0; f < c->packs[i]->n_files; f++)
+      for (const hnc_node *n = c->packs[i]->files[f].root ? c->packs[i]->files[f].root->list : NULL; n; n = n->next) {
+        const hnc_node *it = n->kind == N_SERVICE ? item(n, HNC_IT_DOMAIN) : NULL;
+        if (it && it->a && it->a->len == dom->len && memcmp(it->a->str, dom->str, dom->len) == 0) return true;
+      }
+  return false;
+}
+
+/* §12: a default in the root pack overrides the imported ones (sema made sure there is one). */
+static bool root_default(const hnc_compiler *c) {
+  for (size_t i = 0; i < c->n_packs; i++)
+    for (size_t f = 0; c->packs[i]->is_root && f < c->packs[i]->n_files; f++)
+      for (const hnc_node *n = c->packs[i]->files[f].root ? c->packs[i]->files[f].root->list : NULL; n; n = n->next)
+        if (n->kind == N_DOMAIN && item(n, HNC_IT_DEFAULT)) return true;
+  return false;
+}
+
+static int domain_role(const hnc_compiler *c, const hnc_pack *p, const hnc_node *d) {
+  int rank = pack_rank(c, p);
+  for (size_t i = 0; i < c->n_packs && c->packs[i] != p; i++) /* an earlier pack of the same rank wins */
+    if (pack_rank(c, c->packs[i]) <= rank && hnc_table_get(&c->packs[i]->syms[NS_DOMAIN], d->str, d->len)) return DOMAIN_DROP;
+  for (size_t i = 0; i < c->n_packs; i++)
+    if (pack_rank(c, c->packs[i]) < rank && hnc_table_get(&c->packs[i]->syms[NS_DOMAIN], d->str, d->len)) return DOMAIN_DROP;
+  if (rank < 2) return DOMAIN_ROUTES;
+  return service_names(c, d) ? DOMAIN_FOR_SERVICES : DOMAIN_DROP;
+}
+
 static void lower_domain(lower *L, const hnc_node *d) {
+  int role = domain_role(L->c, L->pack, d);
+  if (role == DOMAIN_DROP) return;
   hn_domain *dm = vec_push(&L->domains);
   if (!dm) { L->failed = true; return; }
   size_t di = L->domains.n - 1;
   const char *name = keep(L, d->str, d->len), *title = item_str(L, d, HNC_IT_TITLE);
   const hnc_node *when = item(d, HNC_IT_WHEN), *wip = item(d, HNC_IT_WIP), *score = item(d, HNC_IT_SCORE);
-  uint32_t w = when && when->a ? lb(L, when->a) : UINT32_MAX;
+  uint32_t w = when && when->a && role == DOMAIN_ROUTES ? lb(L, when->a) : UINT32_MAX;
   dm = &AT(&L->domains, hn_domain, di);
   dm->name = name;
   dm->title = title;
   dm->when = w;
   dm->wip = wip && wip->a ? (int32_t)wip->a->i : -1;
-  dm->is_default = item(d, HNC_IT_DEFAULT) != NULL;
+  dm->is_default = role == DOMAIN_ROUTES && item(d, HNC_IT_DEFAULT) && (L->pack->is_root || !root_default(L->c));
   dm->score = UINT32_MAX;
   /* the score's name, resolved once every score is lowered */
   dm->title = title;

@@ -174,7 +174,7 @@ static void catalog_services(void **state) {
   static decl_service decl[16];
   int n = read_catalog(decl, 16);
   assert_int_equal(n, 9);
-  hn_program *p = compile_src("import std.catalog\n");
+  hn_program *p = compile_src("import std.catalog\nimport std.domains\n");
   assert_int_equal(hn_program_service_count(p), 9);
   for (int i = 0; i < n; i++) service_as_declared(p, &decl[i]);
   hn_service_view v;
@@ -192,6 +192,47 @@ static void catalog_services(void **state) {
   assert_int_equal(dv.wip, 6);
   assert_int_equal(hn_program_domain(p, hn_program_domain_count(p), &dv), HN_ERR_NOT_FOUND);
   assert_int_equal(hn_program_domain_find(p, "unrouted"), UINT32_MAX);
+  hn_program_destroy(p);
+}
+
+/* Only the domains of the root pack and of the packs it imports itself route by `when` and
+ * `default` (§12): std.catalog's import of std.domains brings only the domains its services name,
+ * which route nothing else; a domain of the root shadows an imported one of its name (the acme
+ * queue listed two `database` domains). */
+static void imported_domains(void **state) {
+  (void)state;
+  hn_program *p = compile_src("import std.catalog\ndomain soc { default }\n");
+  hn_domain_view v;
+  assert_int_equal(hn_program_domain_find(p, "triage"), UINT32_MAX); /* no service names these */
+  assert_int_equal(hn_program_domain_find(p, "database"), UINT32_MAX);
+  assert_int_equal(hn_program_domain(p, hn_program_domain_find(p, "soc"), &v), HN_OK);
+  assert_true(v.is_default);
+  uint32_t e = hn_program_domain_find(p, "endpoint"); /* malware_response's */
+  assert_int_equal(hn_program_domain(p, e, &v), HN_OK);
+  assert_false(v.is_default);
+  assert_int_equal(v.wip, 6);
+  hn_service_view sv;
+  assert_int_equal(hn_program_service(p, hn_program_service_find(p, "malware_response"), &sv), HN_OK);
+  assert_int_equal(sv.domain, e);
+  hn_program_destroy(p);
+  p = compile_src("import std.domains\ndomain database { title \"Ours\" when incident.severity >= 4 wip 2 }\n");
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < hn_program_domain_count(p); i++) {
+    assert_int_equal(hn_program_domain(p, i, &v), HN_OK);
+    if (strcmp(v.name, "database") != 0) continue;
+    n++;
+    assert_string_equal(v.title, "Ours");
+  }
+  assert_int_equal(n, 1);
+  assert_int_not_equal(hn_program_domain_find(p, "triage"), UINT32_MAX); /* imported by the root: routes */
+  assert_int_equal(hn_program_domain(p, hn_program_domain_find(p, "triage"), &v), HN_OK);
+  assert_true(v.is_default);
+  hn_program_destroy(p);
+  p = compile_src("import std.domains\ndomain soc { default }\n"); /* the root's default overrides */
+  for (uint32_t i = 0; i < hn_program_domain_count(p); i++) {
+    assert_int_equal(hn_program_domain(p, i, &v), HN_OK);
+    assert_true(v.is_default == (strcmp(v.name, "soc") == 0));
+  }
   hn_program_destroy(p);
 }
 
@@ -438,6 +479,7 @@ int main(void) {
   struct CMUnitTest *tests = calloc(nr + 8, sizeof *tests);
   size_t n = 0;
   tests[n++] = (struct CMUnitTest)cmocka_unit_test(catalog_services);
+  tests[n++] = (struct CMUnitTest)cmocka_unit_test(imported_domains);
   tests[n++] = (struct CMUnitTest)cmocka_unit_test(check_edges_of_the_api);
   for (size_t i = 0; i < nr; i++)
     tests[n++] = (struct CMUnitTest){refusals[i].name, refusal_row, NULL, NULL, (void *)&refusals[i]};
