@@ -268,7 +268,8 @@ static void queue_golden(void **state) {
   (void)state;
   /* (pack, events): the scenario whole, and stopped while the lab VM is exposed */
   static const char *const runs[][2] = {{"scenario", "scenario"}, {"scenario", "exposed"}, {"decay", "decay"}, {"tactics", "tactics"},
-                                        {"imported_domains", "imported_domains"}, {"priority", "priority"}};
+                                        {"imported_domains", "imported_domains"}, {"priority", "priority"},
+                                        {"shadow_it", "shadow_it"}};
   for (size_t i = 0; i < sizeof runs / sizeof *runs; i++) {
     char hn[512], ev[512], rec[512], q[512];
     snprintf(hn, sizeof hn, "tests/golden/queue/%s.hn", runs[i][0]);
