@@ -84,6 +84,7 @@ void hn_ckr_init(hn_ckr *r, const void *p, size_t n) {
   r->at = 0;
   r->err = NULL;
   r->err_at = 0;
+  r->nomem = false;
 }
 
 bool hn_ckr_fail(hn_ckr *r, const char *what) {
@@ -92,6 +93,11 @@ bool hn_ckr_fail(hn_ckr *r, const char *what) {
     r->err_at = r->at;
   }
   return false;
+}
+
+bool hn_ckr_nomem(hn_ckr *r) {
+  if (!r->err) r->nomem = true;
+  return hn_ckr_fail(r, "out of memory");
 }
 
 const void *hn_ckr_bytes(hn_ckr *r, size_t n, const char *what) {
@@ -168,7 +174,7 @@ char *hn_ckr_str(hn_ckr *r, bool *is_null, const char *what) {
   }
   char *d = hn_malloc((size_t)n + 1);
   if (!d) {
-    hn_ckr_fail(r, "out of memory");
+    hn_ckr_nomem(r);
     return NULL;
   }
   memcpy(d, s, n);

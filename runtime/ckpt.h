@@ -46,11 +46,14 @@ typedef struct hn_ckr {
   size_t n, at;
   const char *err;
   size_t err_at;
+  bool nomem;       /* the problem was an allocation, not the bytes: HN_ERR_NOMEM, not damage */
 } hn_ckr;
 
 void hn_ckr_init(hn_ckr *r, const void *p, size_t n);
 /* Records a problem (the first one only); returns false, for `return hn_ckr_fail(...)`. */
 bool hn_ckr_fail(hn_ckr *r, const char *what);
+/* Records that an allocation failed while reading, as hn_ckr_fail does, and sets nomem. */
+bool hn_ckr_nomem(hn_ckr *r);
 /* n bytes, borrowed from the buffer; NULL when fewer remain. */
 const void *hn_ckr_bytes(hn_ckr *r, size_t n, const char *what);
 uint8_t hn_ckr_u8(hn_ckr *r, const char *what);

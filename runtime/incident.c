@@ -209,7 +209,7 @@ void hn_incidents_destroy(hn_incidents *x) {
     for (uint32_t a = 0; a < c->n_stored; a++) hn_alert_event_free(&c->alerts[a]);
     hn_free(c->alerts);
   }
-  for (uint32_t i = 0; i < x->tcap; i++) {
+  for (uint32_t i = 0; x->tab && i < x->tcap; i++) {
     hn_free(x->tab[i].key);
     hn_free(x->tab[i].inc);
   }
@@ -228,6 +228,8 @@ void hn_incidents_destroy(hn_incidents *x) {
 }
 
 uint32_t hn_incidents_count(const hn_incidents *x) { return x->n; }
+
+bool hn_incidents_failed(const hn_incidents *x) { return x->failed || x->e.nomem; }
 
 /* ---- the entity index -------------------------------------------------------------------------------- */
 static ent *ent_find(hn_incidents *x, const char *key, bool create) {
@@ -667,13 +669,17 @@ static void sla_tick(hn_incidents *x, int64_t t) {
 }
 
 /* ---- joining ----------------------------------------------------------------------------------- */
-static void add_tags(sset *sets, const hn_rule *r) {
+static void ss_put(hn_incidents *x, sset *set, const char *s) {
+  if (!ss_add(set, s)) x->failed = true;
+}
+
+static void add_tags(hn_incidents *x, sset *sets, const hn_rule *r) {
   for (uint32_t i = 0; i < r->n_tags; i++) {
     const char *t = r->tags[i];
-    ss_add(&sets[S_TAGS], t);
+    ss_put(x, &sets[S_TAGS], t);
     const char *v;
     char k = hn_attack_tag(t, &v);
-    if (k) ss_add(&sets[k == 't' ? S_TECHNIQUES : S_TACTICS], v);
+    if (k) ss_put(x, &sets[k == 't' ? S_TECHNIQUES : S_TACTICS], v);
   }
 }
 
@@ -690,7 +696,7 @@ static void merge(hn_incidents *x, uint32_t into, uint32_t from, const hn_calert
     d->service_sev = s->service_sev;
   }
   for (int k = 0; k < N_SETS; k++)
-    for (uint32_t i = 0; i < s->sets[k].n; i++) ss_add(&d->sets[k], s->sets[k].s[i]);
+    for (uint32_t i = 0; i < s->sets[k].n; i++) ss_put(x, &d->sets[k], s->sets[k].s[i]);
   for (uint32_t i = 0; i < s->sets[S_ENTITIES].n; i++) ent_add(x, s->sets[S_ENTITIES].s[i], into);
   for (uint32_t i = 0; i < s->n_assets; i++) {
     uint32_t as = s->assets[i];
@@ -787,19 +793,19 @@ void hn_incidents_alert(hn_incidents *x, const hn_calert *a, uint64_t alert_id, 
     c->service = r->service;
     c->service_sev = (uint32_t)r->severity;
   }
-  ss_add(&c->sets[S_RULES], r->name);
-  add_tags(c->sets, r);
-  ss_add(&c->sets[S_CONTROLS], r->control);
-  ss_add(&c->sets[S_SERVICES], r->service);
+  ss_put(x, &c->sets[S_RULES], r->name);
+  add_tags(x, c->sets, r);
+  ss_put(x, &c->sets[S_CONTROLS], r->control);
+  ss_put(x, &c->sets[S_SERVICES], r->service);
   for (uint32_t k = 0; k < keys.n; k++) {
-    if (strncmp(keys.k[k], "asset:", 6) != 0) ss_add(&c->sets[S_ENTITIES], keys.k[k]);
+    if (strncmp(keys.k[k], "asset:", 6) != 0) ss_put(x, &c->sets[S_ENTITIES], keys.k[k]);
     ent_add(x, keys.k[k], best);
   }
-  for (uint32_t k = 0; k < hosts.n; k++) ss_add(&c->sets[S_HOSTS], hosts.k[k]);
+  for (uint32_t k = 0; k < hosts.n; k++) ss_put(x, &c->sets[S_HOSTS], hosts.k[k]);
   for (uint32_t k = 0; k < users.n; k++) {
-    ss_add(&c->sets[S_USERS], users.k[k]);
+    ss_put(x, &c->sets[S_USERS], users.k[k]);
     uint32_t u = hn_identity_by_name(p, users.k[k], strlen(users.k[k]));
-    if (u != HN_NO_ASSET) ss_add(&c->sets[S_BUSINESS_UNITS], p->identities[u].business_unit);
+    if (u != HN_NO_ASSET) ss_put(x, &c->sets[S_BUSINESS_UNITS], p->identities[u].business_unit);
   }
   for (uint32_t k = 0; k < keys.n; k++) { /* every inventoried asset of the incident */
     if (strncmp(keys.k[k], "asset:", 6) != 0) continue;
@@ -814,8 +820,8 @@ void hn_incidents_alert(hn_incidents *x, const hn_calert *a, uint64_t alert_id, 
   }
   if (asset != HN_NO_ASSET) {
     if (c->asset == HN_NO_ASSET || p->assets[asset].criticality > p->assets[c->asset].criticality) c->asset = asset;
-    ss_add(&c->sets[S_BUSINESS_UNITS], p->assets[asset].business_unit);
-    ss_add(&c->sets[S_ASSET_ROLES], p->assets[asset].role);
+    ss_put(x, &c->sets[S_BUSINESS_UNITS], p->assets[asset].business_unit);
+    ss_put(x, &c->sets[S_ASSET_ROLES], p->assets[asset].role);
   }
   if (c->n_stored < 1024) { /* the scores' aggregates read the first 1,024 alerts */
     if (c->n_stored == c->cap_alerts) {
@@ -994,12 +1000,12 @@ void hn_incidents_advance(hn_incidents *x, int64_t t) {
  * exposure x worst unfixed vulnerability x criticality first. */
 /* The remediation queue: exposed assets with an unfixed vulnerability, by exposure x worst
  * severity x criticality. */
-static void remediation(hn_incidents *x, const hn_queue_visitor *v) {
+static bool remediation(hn_incidents *x, const hn_queue_visitor *v) {
   const hn_program *p = x->p;
   uint32_t n = 0;
   uint32_t *order = hn_malloc((p->n_assets ? p->n_assets : 1) * sizeof *order);
   double *prio = hn_malloc((p->n_assets ? p->n_assets : 1) * sizeof *prio);
-  if (!order || !prio) { hn_free(order); hn_free(prio); x->failed = true; return; }
+  if (!order || !prio) { hn_free(order); hn_free(prio); return false; } /* the incidents are intact */
   for (uint32_t a = 0; a < p->n_assets; a++) {
     if (!x->n_open[a]) continue;
     uint32_t worst = 0;
@@ -1018,6 +1024,7 @@ static void remediation(hn_incidents *x, const hn_queue_visitor *v) {
   }
   hn_free(order);
   hn_free(prio);
+  return true;
 }
 
 /* ---- cases (§13) -------------------------------------------------------------------------------------
@@ -1147,8 +1154,7 @@ hn_status hn_incidents_queue(hn_incidents *x, const hn_queue_visitor *v) {
     }
   }
   hn_free(order);
-  remediation(x, v);
-  return x->failed ? HN_ERR_NOMEM : HN_OK;
+  return remediation(x, v) && !x->failed ? HN_OK : HN_ERR_NOMEM;
 }
 
 /* ---- checkpoints --------------------------------------------------------------------------------
@@ -1255,7 +1261,7 @@ static bool load_event(hn_incidents *x, hn_ckr *r, hn_event *ev) {
   uint32_t ns = hn_ckr_count(r, 12, "an alert's field count");
   if (ns != x->p->n_fields) return hn_ckr_fail(r, "an alert's field count");
   ev->slots = hn_calloc(ns ? ns : 1, sizeof *ev->slots);
-  if (!ev->slots) return hn_ckr_fail(r, "out of memory");
+  if (!ev->slots) return hn_ckr_nomem(r);
   ev->n_slots = ns;
   for (uint32_t s = 0; s < ns; s++) {
     ev->slots[s].first = hn_ckr_u32(r, "an alert's field");
@@ -1264,12 +1270,12 @@ static bool load_event(hn_incidents *x, hn_ckr *r, hn_event *ev) {
   }
   uint32_t nv = hn_ckr_count(r, 14, "an alert's value count");
   ev->values = hn_calloc(nv ? nv : 1, sizeof *ev->values);
-  if (!ev->values) return hn_ckr_fail(r, "out of memory");
+  if (!ev->values) return hn_ckr_nomem(r);
   for (uint32_t v = 0; v < nv && hn_ckr_value(r, &ev->values[v], "an alert's value"); v++) {
     ev->n_values = v + 1;
     if (ev->values[v].kind != HN_V_STRING) continue;
     char *s = hn_malloc(ev->values[v].len ? ev->values[v].len : 1);
-    if (!s) { ev->values[v].kind = HN_V_NULL; return hn_ckr_fail(r, "out of memory"); }
+    if (!s) { ev->values[v].kind = HN_V_NULL; return hn_ckr_nomem(r); }
     memcpy(s, ev->values[v].u.s, ev->values[v].len);
     ev->values[v].u.s = s;
   }
@@ -1293,7 +1299,7 @@ static void load_set(hn_ckr *r, sset *set) {
     char *s = hn_ckr_str(r, &null, "a list item of an incident");
     if (!s) { hn_ckr_fail(r, "a list item of an incident"); break; }
     if (ss_has(set, s)) hn_ckr_fail(r, "a list item given twice");
-    else if (!ss_add(set, s)) hn_ckr_fail(r, "out of memory");
+    else if (!ss_add(set, s)) hn_ckr_nomem(r);
     hn_free(s);
   }
 }
@@ -1344,13 +1350,13 @@ static void load_incident(hn_incidents *x, hn_ckr *r, incident *c, uint32_t i, u
   uint32_t ns = hn_ckr_count(r, 8, "an incident's alerts");
   if (ns > 1024) hn_ckr_fail(r, "an incident's alerts");
   c->alerts = r->err ? NULL : hn_calloc(ns ? ns : 1, sizeof *c->alerts);
-  if (!r->err && !c->alerts) hn_ckr_fail(r, "out of memory");
+  if (!r->err && !c->alerts) hn_ckr_nomem(r);
   c->cap_alerts = c->alerts ? ns : 0;
   for (uint32_t k = 0; k < ns && !r->err; k++)
     if (load_event(x, r, &c->alerts[c->n_stored++]) == false) break;
   uint32_t na = hn_ckr_count(r, 4, "an incident's assets");
   c->assets = r->err ? NULL : hn_malloc((na ? na : 1) * sizeof *c->assets);
-  if (!r->err && !c->assets) hn_ckr_fail(r, "out of memory");
+  if (!r->err && !c->assets) hn_ckr_nomem(r);
   for (uint32_t k = 0; k < na && !r->err; k++) c->assets[c->n_assets++] = hn_ckr_index(r, p->n_assets, false, "an incident's assets");
   c->merged_into = hn_ckr_u64(r, "an incident's merge");
   if (c->merged_into > n) hn_ckr_fail(r, "an incident's merge");
@@ -1370,9 +1376,13 @@ static void load_entities(hn_incidents *x, hn_ckr *r) {
     bool known = ent_find(x, key, false) != NULL;
     ent *e = known ? NULL : ent_find(x, key, true);
     hn_free(key);
-    if (known || !e) { hn_ckr_fail(r, known ? "an entity given twice" : "out of memory"); break; }
+    if (known || !e) {
+      if (known) hn_ckr_fail(r, "an entity given twice");
+      else hn_ckr_nomem(r);
+      break;
+    }
     e->inc = hn_malloc((n ? n : 1) * sizeof *e->inc);
-    if (!e->inc) { hn_ckr_fail(r, "out of memory"); break; }
+    if (!e->inc) { hn_ckr_nomem(r); break; }
     e->cap = n ? n : 1;
     for (uint32_t k = 0; k < n && !r->err; k++) e->inc[e->n++] = hn_ckr_index(r, x->n, false, "an entity's incident");
   }
@@ -1382,7 +1392,7 @@ static void load_windows(hn_incidents *x, hn_ckr *r) {
   const hn_program *p = x->p;
   uint32_t nw = hn_ckr_count(r, 20, "the exposure window count");
   x->win = hn_calloc(nw ? nw : 1, sizeof *x->win);
-  if (!x->win) { hn_ckr_fail(r, "out of memory"); return; }
+  if (!x->win) { hn_ckr_nomem(r); return; }
   x->cap_win = nw ? nw : 1;
   for (uint32_t i = 0; i < nw && !r->err; i++) {
     window *w = &x->win[x->n_win++];

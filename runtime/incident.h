@@ -41,6 +41,8 @@ hn_status hn_incidents_set_case(hn_incidents *x, const char *id, const hn_case_v
 hn_status hn_incidents_queue(hn_incidents *x, const hn_queue_visitor *v);
 
 uint32_t hn_incidents_count(const hn_incidents *x);
+/* Whether an allocation failed: the incidents are incomplete from then on (the session stops). */
+bool hn_incidents_failed(const hn_incidents *x);
 
 /* Checkpoints: the whole state (incidents with their alerts, entities, assets and scores, the
  * next id, the entity index, open exposure windows, the clock) to w; read back into a fresh

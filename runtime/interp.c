@@ -83,7 +83,7 @@ const char *hn_eval_fold(hn_eval *e, const char *s, size_t n, size_t *out_n) { r
 static const char *fold(hn_eval *e, const char *s, size_t n, size_t *out_n) {
   if (HN_CASE_ROOM(n) > e->fold_cap) {
     char *b = hn_realloc(e->fold, HN_CASE_ROOM(n));
-    if (!b) { *out_n = n; return s; } /* out of memory: compare unfolded rather than fail */
+    if (!b) { e->nomem = true; *out_n = n; return s; } /* the caller sees e->nomem and stops */
     e->fold = b;
     e->fold_cap = HN_CASE_ROOM(n);
   }
@@ -123,7 +123,7 @@ static char *scratch(hn_eval *e, size_t n) {
   if (!b || b->cap - b->used < n) {
     size_t cap = b && b->cap * 2 > n ? b->cap * 2 : n > 4096 ? n : 4096;
     struct hn_scratch *nb = hn_malloc(sizeof *nb + cap);
-    if (!nb) return NULL;
+    if (!nb) return e->nomem = true, NULL;
     nb->next = b;
     nb->used = 0;
     nb->cap = cap;
@@ -334,7 +334,7 @@ static bool str_eq(hn_eval *e, const hn_value *a, const hn_value *b, bool nocase
   const char *x = fold(e, a->u.s, a->len, &fa);
   char stackb[256];
   char *y = HN_CASE_ROOM(b->len) <= sizeof stackb ? stackb : hn_malloc(HN_CASE_ROOM(b->len));
-  if (!y) return false;
+  if (!y) return e->nomem = true, false;
   fb = hn_fold(b->u.s, b->len, y);
   bool r = fa == fb && mem_eq(x, y, fa);
   if (y != stackb) hn_free(y);
@@ -442,6 +442,7 @@ static int re_match(hn_eval *e, const hn_const *c, const char *s, size_t n) {
   int rc = pcre2_match(re, (PCRE2_SPTR)s, n, 0, 0, e->md, e->mctx);
   if (rc == PCRE2_ERROR_JIT_STACKLIMIT) rc = pcre2_match(re, (PCRE2_SPTR)s, n, 0, PCRE2_NO_JIT, e->md, e->mctx);
   if (rc >= 0) return 1;
+  if (rc == PCRE2_ERROR_NOMEMORY) e->nomem = true; /* not a limit: the caller stops */
   return rc == PCRE2_ERROR_NOMATCH ? 0 : -1; /* a limit; nothing else fails on checked UTF-8 */
 }
 
@@ -519,7 +520,8 @@ static void re_tables(hn_eval *e) {
   if (w.seen && w.pseen && e->re_open && e->re_rule_first)
     for (uint32_t r = 0; r < p->n_rules; r++) re_walk_rule(e, &w, r);
   e->re_rules = hn_malloc((w.n / 2 + 1) * sizeof *e->re_rules);
-  if (!e->re_rules || !e->re_rule_first || w.failed) {
+  if (!e->re_rules || !e->re_rule_first || !w.seen || !w.pseen || !e->re_open || w.failed) {
+    e->nomem = true;
     hn_free(e->re_rule_first);
     e->re_rule_first = NULL;
   } else {

@@ -58,6 +58,7 @@ typedef struct hn_eval {
   bool indexed;       /* the index's maps were probed for the current event (hn_match_event) */
   const hn_corr *corr;   /* the sequence whose step is tested (its binds), with: */
   const hn_bound *bound; /* bindings of the partial match a sequence step is tested for, or NULL */
+  bool nomem;         /* an allocation failed, so a value may be wrong: the caller stops (sticky) */
 } hn_eval;
 
 hn_status hn_eval_init(hn_eval *e, const hn_program *p);

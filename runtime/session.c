@@ -266,6 +266,13 @@ static hn_status nomem(hn_session *s) {
   return HN_ERR_NOMEM;
 }
 
+/* An allocation failed below (the evaluator, correlation, incidents), which left their state
+ * incomplete: the session stops there (hornet.h: it is unusable after HN_ERR_NOMEM). */
+static hn_status checked(hn_session *s) {
+  if (s->failed || s->e.nomem || (s->inc && hn_incidents_failed(s->inc))) return nomem(s);
+  return HN_OK;
+}
+
 hn_status hn_session_push(hn_session *s, const char *event, size_t len, const hn_origin *at) {
   const hn_program *p = s->p;
   if (s->failed) return HN_ERR_NOMEM;
@@ -295,7 +302,7 @@ hn_status hn_session_push(hn_session *s, const char *event, size_t len, const hn
   if (late != HN_CORR_TAKEN) not_taken(s, late, event, len);
   if (s->e.re_undecided) regex_limits(s, event, len);
   corr_stats(s);
-  return s->failed ? nomem(s) : HN_OK;
+  return checked(s);
 }
 
 hn_status hn_session_advance(hn_session *s, int64_t t) {
@@ -303,7 +310,7 @@ hn_status hn_session_advance(hn_session *s, int64_t t) {
   if (s->ce && hn_corr_advance(s->ce, &s->e, t) != HN_OK) return nomem(s);
   corr_stats(s);
   if (s->inc) hn_incidents_advance(s->inc, t);
-  return HN_OK;
+  return checked(s);
 }
 
 hn_status hn_session_set_case(hn_session *s, const char *incident_id, const hn_case_view *c) {
@@ -313,14 +320,15 @@ hn_status hn_session_set_case(hn_session *s, const char *incident_id, const hn_c
     return HN_ERR_USAGE;
   }
   hn_status st = hn_incidents_set_case(s->inc, incident_id, c, s->err, sizeof s->err);
-  return st == HN_ERR_NOMEM ? nomem(s) : st;
+  if (st == HN_ERR_NOMEM) return nomem(s);
+  return st == HN_OK ? checked(s) : st; /* rating the incident again may have run out */
 }
 
 hn_status hn_session_flush(hn_session *s) {
   if (s->failed) return HN_ERR_NOMEM;
   if (s->ce && hn_corr_finish(s->ce, &s->e) != HN_OK) return nomem(s);
   corr_stats(s);
-  return HN_OK;
+  return checked(s);
 }
 
 const char *hn_session_error(const hn_session *s) { return s->err; }
@@ -495,7 +503,7 @@ hn_status hn_session_restore(hn_session *s, const void *data, size_t len, const 
   hn_ckr r;
   hn_ckr_init(&r, (const unsigned char *)data + sizeof h, len - sizeof h);
   hn_status rc = parse(s, &r, source, h.format);
-  if (rc == HN_ERR_NOMEM) return nomem(s);
+  if (rc == HN_ERR_NOMEM || r.nomem) return nomem(s);
   if (rc != HN_OK && !s->err[0] && r.err)
     snprintf(s->err, sizeof s->err, "corrupt: %s at byte %zu", r.err, sizeof h + r.err_at);
   if (rc != HN_OK && !s->err[0]) snprintf(s->err, sizeof s->err, "the state cannot be read");
