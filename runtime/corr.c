@@ -671,8 +671,8 @@ void hn_corr_alert(hn_corr_engine *c, hn_calert *a) {
     for (uint32_t k = 0; k < nv; k++) kvalue(c, &n, &v[k]);
   }
   bool fresh;
-  uint32_t ki = key_find(c, n, true, &fresh);
-  if (ki == UINT32_MAX) { /* out of memory: let it through */
+  uint32_t ki = c->failed ? UINT32_MAX : key_find(c, n, true, &fresh);
+  if (ki == UINT32_MAX) { /* out of memory (the key may be incomplete): let it through */
     deliver(c, a);
     return;
   }
@@ -1033,9 +1033,13 @@ static void agg_alert(hn_corr_engine *c, hn_eval *e, const hn_event *ev, uint32_
     for (uint32_t j = 0; j < kv.n && !done; j++)
       if (C->keys[j] == s) {
         done = true;
-        vals_add(&ents[i], &kv.v[j]);
+        if (!vals_add(&ents[i], &kv.v[j])) c->failed = true;
       }
-    if (!done && ev) vals_add_distinct(&ents[i], ev, s);
+    if (!done && ev && !vals_add_distinct(&ents[i], ev, s)) c->failed = true;
+  }
+  if (c->failed) { /* an entity is missing: no alert (the session stops with HN_ERR_NOMEM) */
+    for (uint32_t i = 0; i < ne; i++) vals_free(&ents[i]);
+    return;
   }
   hn_calert a = {0};
   a.rule = rule;
@@ -1104,6 +1108,7 @@ static bool each_key(hn_corr_engine *c, hn_eval *e, const hn_event *ev, uint32_t
       }
       kvalue(c, &n, vals[j]);
     }
+    if (c->failed) return true; /* the key is incomplete: the session stops (HN_ERR_NOMEM) */
     f(c, e, ev, rule, n, vals, t, file, line, offset);
     /* next combination */
     uint32_t j = 0;
@@ -1830,9 +1835,12 @@ static void advance(hn_corr_engine *c, hn_eval *e, int64_t w) {
     if (ev_ready && (!dl_ready || c->hq[0].t <= c->dl[0].t)) {
       held h = hq_pop(c);
       hn_decode_error de;
-      if (hn_decode(c->p->decoder, h.line, h.len, &c->ev2, &de) == HN_OK) {
+      hn_status st = hn_decode(c->p->decoder, h.line, h.len, &c->ev2, &de);
+      if (st == HN_OK) {
         hn_eval_begin(e, &c->ev2);
         process(c, e, &c->ev2, h.t, h.file, h.lineno, h.offset);
+      } else if (st == HN_ERR_NOMEM) {
+        c->failed = true; /* the event was decoded once: only memory can fail it now */
       }
       hn_free(h.line);
       continue;
