@@ -72,7 +72,8 @@ typedef struct hn_test_report {
 } hn_test_report;
 
 /* Runs the program's test blocks; writes each failure (and a summary) to out and, when junit
- * is not NULL, a JUnit XML report. HN_OK when every test passed or was skipped. */
+ * is not NULL, a JUnit XML report. HN_OK when every test passed or was skipped; HN_ERR_SEMANTIC
+ * when one failed; HN_ERR_NOMEM when memory ran out (no summary is written then). */
 HN_API hn_status hn_run_tests(const hn_program *p, FILE *out, FILE *junit, hn_test_report *report);
 
 /* Evaluates one event (JSON text) and writes, for each rule (or the one named), whether it

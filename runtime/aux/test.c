@@ -48,7 +48,9 @@ static int check(const hn_program *p, uint32_t i, const hn_test_view *t, const i
 }
 
 /* Runs test i: every test starts from empty correlation state; its events are one finite
- * input. Returns 1 passed, 0 failed, -1 skipped. */
+ * input. Returns 1 passed, 0 failed, -1 skipped, T_NOMEM when memory ran out (no verdict). */
+enum { T_NOMEM = -2 };
+
 static int one_test(const hn_program *p, uint32_t i, int64_t *count, FILE *msg) {
   hn_test_view t;
   hn_program_test(p, i, &t);
@@ -56,10 +58,7 @@ static int one_test(const hn_program *p, uint32_t i, int64_t *count, FILE *msg) 
   hn_session_options o = {HN_ENGINE_AUTO, HN_SESSION_QUIET_ALERTS | HN_SESSION_NO_MATCHED};
   hn_callbacks cb = {count, count_alert, NULL, NULL, NULL};
   hn_session *s;
-  if (hn_session_new(p, &o, &cb, &s) != HN_OK) {
-    fprintf(msg, "  out of memory\n");
-    return 0;
-  }
+  if (hn_session_new(p, &o, &cb, &s) != HN_OK) return T_NOMEM;
   hn_status st = HN_OK;
   for (uint32_t e = 0; e < t.n_events && st == HN_OK; e++) {
     hn_origin at = {t.file, e + 1, 0};
@@ -67,8 +66,8 @@ static int one_test(const hn_program *p, uint32_t i, int64_t *count, FILE *msg) 
     if (st == HN_ERR_SYNTAX) fprintf(msg, "  event %u does not decode: %s\n", e + 1, hn_session_error(s));
   }
   if (st == HN_OK) st = hn_session_flush(s);
-  if (st == HN_ERR_NOMEM) fprintf(msg, "  out of memory\n");
   hn_session_free(s);
+  if (st == HN_ERR_NOMEM) return T_NOMEM;
   return st != HN_OK ? 0 : check(p, i, &t, count, msg);
 }
 
@@ -107,8 +106,12 @@ hn_status hn_run_tests(const hn_program *p, FILE *out, FILE *junit, hn_test_repo
     hn_program_test(p, i, &t);
     size_t len = 0;
     FILE *m = open_memstream(&msgs[i], &len);
-    int v = m ? one_test(p, i, count, m) : 0;
+    int v = m ? one_test(p, i, count, m) : T_NOMEM;
     if (m) fclose(m);
+    if (v == T_NOMEM) { /* a test without its verdict: the report would be wrong */
+      st = HN_ERR_NOMEM;
+      break;
+    }
     verdicts[i] = v;
     rep->tests++;
     if (v == 1) rep->passed++;
