@@ -3,6 +3,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "alloc.h"
 #include <hs.h>
+#include <pcre2.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,3 +48,8 @@ char *hn_strdup(const char *s) { return hn_strndup(s, strlen(s)); }
 
 void *hn_malloc_cb(size_t n) { return hn_malloc(n); }
 void hn_free_cb(void *p) { hn_free(p); }
+
+static void *pcre2_malloc_cb(size_t n, void *ud) { (void)ud; return hn_malloc(n); }
+static void pcre2_free_cb(void *p, void *ud) { (void)ud; hn_free(p); }
+
+void *hn_pcre2_general(void) { return pcre2_general_context_create(pcre2_malloc_cb, pcre2_free_cb, NULL); }

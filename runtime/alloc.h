@@ -16,4 +16,8 @@ char *hn_strndup(const char *s, size_t n);
 /* For the engines' own allocators (Hyperscan's hs_set_allocator, PCRE2's general context). */
 void *hn_malloc_cb(size_t n);
 void hn_free_cb(void *p);
+/* A PCRE2 general context (pcre2_general_context *) on this allocator, NULL when out of memory.
+ * What is created with it (compiled code, match data, contexts, JIT stacks) keeps the allocator
+ * and frees through it, so the context is freed (pcre2_general_context_free) right after. */
+void *hn_pcre2_general(void);
 #endif

@@ -21,9 +21,11 @@ hn_status hn_eval_init(hn_eval *e, const hn_program *p) {
   e->p = p;
   e->stamp = hn_calloc(p->n_bnodes ? p->n_bnodes : 1, sizeof *e->stamp);
   e->val = hn_calloc(p->n_bnodes ? p->n_bnodes : 1, 1);
-  e->md = pcre2_match_data_create(16, NULL);
-  pcre2_match_context *mc = pcre2_match_context_create(NULL);
-  pcre2_jit_stack *js = pcre2_jit_stack_create(32 * 1024, HN_RE_JIT_STACK, NULL);
+  pcre2_general_context *gc = hn_pcre2_general(); /* PCRE2's memory through hn_malloc too */
+  e->md = gc ? pcre2_match_data_create(16, gc) : NULL;
+  pcre2_match_context *mc = gc ? pcre2_match_context_create(gc) : NULL;
+  pcre2_jit_stack *js = gc ? pcre2_jit_stack_create(32 * 1024, HN_RE_JIT_STACK, gc) : NULL;
+  pcre2_general_context_free(gc);
   e->mctx = mc;
   e->jstack = js;
   if (mc) {

@@ -35,7 +35,7 @@ void hn_program_destroy(hn_program *p) {
 
 /* Regexes are compiled here, once, with PCRE2's JIT where the platform has it: `matches`
  * constants carry their pattern in s/len and whether they are caseless in `prefix`. */
-static hn_status prepare_regexes(hn_program *p, char *err, size_t errlen) {
+static hn_status compile_regexes(hn_program *p, pcre2_compile_context *cc, char *err, size_t errlen) {
   for (uint32_t i = 0; i < p->n_preds; i++) {
     const hn_pred *pr = &p->preds[i];
     if (pr->op != HN_P_MATCHES) continue;
@@ -45,7 +45,11 @@ static hn_status prepare_regexes(hn_program *p, char *err, size_t errlen) {
       int code;
       PCRE2_SIZE off;
       uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | ((pr->flags & HN_PF_NOCASE) ? PCRE2_CASELESS : 0);
-      pcre2_code *re = pcre2_compile((PCRE2_SPTR)c->u.s, c->len, opts, &code, &off, NULL);
+      pcre2_code *re = pcre2_compile((PCRE2_SPTR)c->u.s, c->len, opts, &code, &off, cc);
+      if (!re && code == PCRE2_ERROR_HEAP_FAILED) {
+        snprintf(err, errlen, "out of memory");
+        return HN_ERR_NOMEM;
+      }
       if (!re) {
         PCRE2_UCHAR msg[160];
         pcre2_get_error_message(code, msg, sizeof msg);
@@ -57,6 +61,19 @@ static hn_status prepare_regexes(hn_program *p, char *err, size_t errlen) {
     }
   }
   return HN_OK;
+}
+
+static hn_status prepare_regexes(hn_program *p, char *err, size_t errlen) {
+  pcre2_general_context *gc = hn_pcre2_general(); /* the codes allocate (and free) through hn_malloc */
+  pcre2_compile_context *cc = gc ? pcre2_compile_context_create(gc) : NULL;
+  pcre2_general_context_free(gc);
+  if (!cc) {
+    snprintf(err, errlen, "out of memory");
+    return HN_ERR_NOMEM;
+  }
+  hn_status st = compile_regexes(p, cc, err, errlen);
+  pcre2_compile_context_free(cc);
+  return st;
 }
 
 /* What every program needs after its prefilter: the rule index, the inventories' lookups and

@@ -40,9 +40,11 @@ HN_API const char *hn_status_str(hn_status st);
 
 /* ---- memory ------------------------------------------------------------------------------------
  * Every allocation of libhornet (and of the engines it drives: Hyperscan's databases and
- * scratch) goes through one allocator, libc's unless set here. Call hn_set_allocator before
- * any other call of the library, once: memory allocated by one allocator must be freed by it.
- * NULL restores libc's. Not thread-safe (it is a process-wide setting). */
+ * scratch, PCRE2's compiled regexes and match data) goes through one allocator, libc's unless
+ * set here. Call hn_set_allocator before any other call of the library, once: memory
+ * allocated by one allocator must be freed by it. NULL restores libc's. Not thread-safe (it
+ * is a process-wide setting). When it returns NULL the call in progress returns HN_ERR_NOMEM
+ * and frees what it took; a session is then unusable (free it), a program is not changed. */
 typedef struct hn_allocator {
   void *(*malloc)(void *ud, size_t n);          /* NULL when out of memory */
   void *(*realloc)(void *ud, void *p, size_t n); /* as realloc(3) */
