@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "alloc.h"
 #include "pack.h"
 #include "program.h"
 #include "types.h"
@@ -1596,11 +1597,11 @@ hn_program *hnc_lower(hnc_compiler *c, char *err, size_t errlen) {
   L.c = c;
   L.err = err;
   L.errlen = errlen;
-  L.p = calloc(1, sizeof *L.p);
-  L.a = calloc(1, sizeof *L.a);
+  L.p = hn_calloc(1, sizeof *L.p); /* the runtime's allocator: hn_program_destroy frees them */
+  L.a = hn_calloc(1, sizeof *L.a);
   if (!L.p || !L.a) {
-    free(L.p);
-    free(L.a);
+    hn_free(L.p);
+    hn_free(L.a);
     snprintf(err, errlen, "out of memory");
     return NULL;
   }
