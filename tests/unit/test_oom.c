@@ -1,11 +1,13 @@
 /* test_oom.c - out of memory, everywhere: an allocator (hn_set_allocator) that fails the Nth
- * allocation, for N = 1, 2, 3... until a whole scenario over the public API (load an image,
- * sessions with incidents, push, checkpoint, restore, flush, queue, explain, the test runner)
- * runs with nothing failed. Each run must end with a clean status (HN_ERR_NOMEM, or what the
- * API documents), free every byte it took, and, when it succeeds, give what a run without a
- * failure gives. HN_OOM_FULL=1 runs the scenario over acme's whole event stream; to debug,
- * HN_OOM_AT=N fails allocation N alone and prints its stack (addr2line -f -i -e test_oom ADDR),
- * HN_OOM_VERBOSE=1 names each allocation before it fails. Runs from the source root. */
+ * allocation, for N = 1, 2, 3... until a whole scenario over the public API (load an image or
+ * compile the pack, sessions with incidents, push, checkpoint, restore, flush, queue, explain,
+ * the test runner) runs with nothing failed. Each run must end with a clean status
+ * (HN_ERR_NOMEM, or what the API documents), free every byte it took, and, when it succeeds,
+ * give what a run without a failure gives. PCRE2's and Hyperscan's allocations are among them.
+ * HN_OOM_FULL=1 runs the scenario over acme's whole event stream. To debug: HN_OOM_TEST=NAME
+ * runs one test, HN_OOM_VERBOSE=1 names each allocation before it fails, HN_OOM_AT=N fails
+ * allocation N alone and prints its stack (addr2line -f -i -e test_oom ADDR).
+ * Runs from the source root. */
 #include <execinfo.h>
 #include <unistd.h>
 #include "test_util.h"
@@ -16,12 +18,13 @@ typedef struct oom {
   uint64_t fail_at; /* the one that fails (0: none) */
   uint64_t failed;  /* how many did */
   int64_t live;     /* blocks allocated and not freed */
+  bool armed;       /* allocations are counted (and one fails) only from here */
 } oom;
 
 static oom o;
 
 static bool fail_now(void) {
-  if (++o.calls != o.fail_at) return false;
+  if (!o.armed || ++o.calls != o.fail_at) return false;
   o.failed++;
   if (getenv("HN_OOM_AT")) { /* where it failed, for addr2line */
     void *bt[24];
@@ -122,10 +125,12 @@ static int to_bytes(void *ud, const void *d, size_t n) {
 
 /* ---- the scenario ----------------------------------------------------------------------------- */
 typedef struct scenario {
-  const char *image;
+  const char *pack;  /* compiled in the run (the compiler's output), or NULL: */
+  const char *image; /* loaded */
   unsigned load_flags;
   int engine;
   char **events; /* lines of the events file */
+  char what[256]; /* for messages */
   size_t n_events;
 } scenario;
 
@@ -161,6 +166,30 @@ static hn_status push_range(hn_session *s, const scenario *sc, size_t from, size
   return HN_OK;
 }
 
+/* The program: the image loaded, or the pack compiled with the allocator in place. The
+ * compiler's own allocations are not failed (its lexer and lowering do not survive that yet):
+ * the loop starts after it, on what it made. A compile that fails must say it ran out of
+ * memory. */
+static hn_status program(const scenario *sc, hn_program **p, char *err, size_t errlen) {
+  o.armed = !sc->pack;
+  if (!sc->pack) return hn_program_load(sc->image, sc->load_flags, p, err, errlen);
+  *p = NULL;
+  hnc_compiler *c = hnc_compiler_create();
+  if (!c) return snprintf(err, errlen, "out of memory"), HN_ERR_NOMEM;
+  hn_status st = hnc_compiler_set_stdlib(c, "stdlib");
+  if (st == HN_OK) st = hnc_compiler_add_path(c, sc->pack);
+  if (st == HN_OK) st = hnc_compiler_check(c);
+  if (st == HN_OK && !(*p = hnc_compiler_program(c))) st = HN_ERR_SEMANTIC; /* its diagnostic says why */
+  size_t nd = hnc_compiler_diag_count(c);
+  hnc_diag_view d = {0};
+  if (nd) hnc_compiler_diag_get(c, nd - 1, &d);
+  snprintf(err, errlen, "%s (%s)", hn_status_str(st), nd ? d.message : "no diagnostic");
+  o.armed = true;
+  if (st != HN_OK && st != HN_ERR_NOMEM && strstr(err, "out of memory")) st = HN_ERR_NOMEM;
+  hnc_compiler_destroy(c);
+  return st;
+}
+
 /* Runs the scenario; what it gave goes to out. Returns whether a call said HN_ERR_NOMEM. */
 static bool run(const scenario *sc, FILE *out) {
   hn_program *p = NULL;
@@ -171,9 +200,9 @@ static bool run(const scenario *sc, FILE *out) {
   hn_session_options opt = {sc->engine, HN_SESSION_INCIDENTS};
   hn_callbacks cb = {out, on_alert, on_incident, on_exposure, on_rejected};
   hn_queue_visitor qv = {out, on_domain, on_queued, on_remediation};
-  hn_status st = hn_program_load(sc->image, sc->load_flags, &p, err, sizeof err);
+  hn_status st = program(sc, &p, err, sizeof err);
   if (st != HN_OK) {
-    if (st != HN_ERR_NOMEM) fail_msg("hn_program_load: %s at allocation %llu", err, (unsigned long long)o.fail_at);
+    if (st != HN_ERR_NOMEM) fail_msg("the program: %s at allocation %llu", err, (unsigned long long)o.fail_at);
     assert_null(p);
     assert_true(strlen(err) > 0);
     return true;
@@ -281,7 +310,7 @@ static uint64_t loop(const scenario *sc) {
   capture l;
   capture_open(&l);
   hn_set_allocator(&failing);
-  o = (oom){0, 0, 0, 0};
+  o = (oom){0, 0, 0, 0, false};
   assert_false(run(sc, l.f)); /* the reference: nothing fails */
   char *want = capture_close(&l);
   assert_int_equal(o.live, 0);
@@ -289,17 +318,17 @@ static uint64_t loop(const scenario *sc) {
   uint64_t total = o.calls, nomem = 0;
   const char *only = getenv("HN_OOM_AT"); /* one allocation alone, to debug it (break on fail_now) */
   for (uint64_t n = only ? strtoull(only, NULL, 10) : 1;; n++) {
-    o = (oom){0, n, 0, 0};
+    o = (oom){0, n, 0, 0, false};
     if (getenv("HN_OOM_VERBOSE")) fprintf(stderr, "failing allocation %llu\n", (unsigned long long)n);
     capture_open(&l);
     bool failed = run(sc, l.f);
     char *got = capture_close(&l);
-    if (o.live != 0) fail_msg("%s: %lld blocks leaked when allocation %llu failed", sc->image, (long long)o.live,
+    if (o.live != 0) fail_msg("%s: %lld blocks leaked when allocation %llu failed", sc->what, (long long)o.live,
                               (unsigned long long)n);
     if (!failed && o.failed && strcmp(got, want) != 0) {
       size_t at = first_difference(want, got);
       fail_msg("%s: allocation %llu failed, the run succeeded and gave another result; from its line %zu:\n"
-               "--- want\n%.300s\n--- got\n%.300s", sc->image, (unsigned long long)n, at + 1, line_at(want, at),
+               "--- want\n%.300s\n--- got\n%.300s", sc->what, (unsigned long long)n, at + 1, line_at(want, at),
                line_at(got, at));
     }
     free(got);
@@ -307,8 +336,8 @@ static uint64_t loop(const scenario *sc) {
     if (!o.failed || only) break; /* the whole scenario ran: every allocation of it has failed once */
   }
   hn_set_allocator(NULL);
-  print_message("%s (engine %d): %llu allocations, each failed in turn: %llu runs said out of memory, the others "
-                "recovered\n", sc->image, sc->engine, (unsigned long long)total, (unsigned long long)nomem);
+  print_message("%s: %llu allocations, each failed in turn: %llu runs said out of memory, the others recovered\n",
+                sc->what, (unsigned long long)total, (unsigned long long)nomem);
   free(want);
   return total;
 }
@@ -318,42 +347,58 @@ static bool full(void) {
   return f && *f && strcmp(f, "0") != 0;
 }
 
-static void oom_loop(const char *pack, const char *events, size_t most, bool native, int engine) {
+/* From the image of pack (native code in it when asked), or from pack compiled in each run. */
+enum { IMAGE, IMAGE_NATIVE, COMPILED };
+
+static void oom_loop(const char *pack, const char *events, size_t most, int from, int engine) {
   setenv("HORNET_CACHE_DIR", "off", 1);
   char *path = tmp_path("pack.hnp");
-  write_image(pack, native, path);
-  scenario sc = {path, engine == HN_ENGINE_INTERP ? HN_LOAD_INTERP : 0, engine, NULL, 0};
+  if (from != COMPILED) write_image(pack, from == IMAGE_NATIVE, path);
+  scenario sc = {.pack = from == COMPILED ? pack : NULL, .image = path, .engine = engine,
+                 .load_flags = engine == HN_ENGINE_INTERP ? HN_LOAD_INTERP : 0};
+  static const char *const from_name[] = {"its image", "its image with native code", "the compiler"};
+  snprintf(sc.what, sizeof sc.what, "%s from %s, %s", pack, from_name[from],
+           engine == HN_ENGINE_INTERP ? "interpreted" : "engine auto");
   sc.events = read_events(events, full() ? 0 : most, &sc.n_events);
   assert_true(sc.n_events >= 2);
   assert_true(loop(&sc) > 0);
   free_events(sc.events, sc.n_events);
-  unlink(path);
+  if (from != COMPILED) unlink(path);
   free(path);
 }
 
 /* A pack with every kind of correlation, its native code loaded. */
 static void correlation_native(void **state) {
   (void)state;
-  oom_loop("tests/golden/run/correlation.hn", "tests/golden/run/correlation.jsonl", 0, true, HN_ENGINE_AUTO);
+  oom_loop("tests/golden/run/correlation.hn", "tests/golden/run/correlation.jsonl", 0, IMAGE_NATIVE, HN_ENGINE_AUTO);
 }
 
 /* The same under the interpreter. */
 static void correlation_interp(void **state) {
   (void)state;
-  oom_loop("tests/golden/run/correlation.hn", "tests/golden/run/correlation.jsonl", 0, false, HN_ENGINE_INTERP);
+  oom_loop("tests/golden/run/correlation.hn", "tests/golden/run/correlation.jsonl", 0, IMAGE, HN_ENGINE_INTERP);
 }
 
 /* acme: regexes, the pattern prefilter, inventories, exposures, domains, scores, tests. */
 static void acme(void **state) {
   (void)state;
-  oom_loop("examples/acme", "examples/acme/events.jsonl", 12, false, HN_ENGINE_AUTO);
+  oom_loop("examples/acme", "examples/acme/events.jsonl", 12, IMAGE, HN_ENGINE_AUTO);
 }
+
+/* The compiler's output: correlation.hn compiled in each run (the interpreter runs it). */
+static void correlation_compiled(void **state) {
+  (void)state;
+  oom_loop("tests/golden/run/correlation.hn", "tests/golden/run/correlation.jsonl", 0, COMPILED, HN_ENGINE_AUTO);
+}
+
 
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(correlation_native),
     cmocka_unit_test(correlation_interp),
     cmocka_unit_test(acme),
+    cmocka_unit_test(correlation_compiled),
   };
+  if (getenv("HN_OOM_TEST")) cmocka_set_test_filter(getenv("HN_OOM_TEST")); /* one of them, to debug */
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
