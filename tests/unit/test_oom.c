@@ -1,7 +1,7 @@
 /* test_oom.c - out of memory, everywhere: an allocator (hn_set_allocator) that fails the Nth
  * allocation, for N = 1, 2, 3... until a whole scenario over the public API (load an image or
- * compile the pack, sessions with incidents, push, checkpoint, restore, flush, queue, explain,
- * the test runner) runs with nothing failed. Each run must end with a clean status
+ * compile the pack, sessions with incidents, push, checkpoint, restore, a case set, flush,
+ * queue, explain, the test runner) runs with nothing failed. Each run must end with a clean status
  * (HN_ERR_NOMEM, or what the API documents), free every byte it took, and, when it succeeds,
  * give what a run without a failure gives. PCRE2's and Hyperscan's allocations are among them.
  * HN_OOM_FULL=1 runs the scenario over acme's whole event stream. To debug: HN_OOM_TEST=NAME
@@ -156,6 +156,19 @@ static void unusable(hn_session *s, const scenario *sc) {
   assert_null(b.d);
 }
 
+/* The store tells the session the first incident's case: an assignee and a field. */
+static hn_status set_case(hn_session *s, FILE *out) {
+  hn_value v = {0};
+  v.kind = HN_V_STRING;
+  v.u.s = "INC-4711";
+  v.len = 8;
+  hn_field f = {"ticket", &v, 1, false};
+  hn_case_view cv = {NULL, "alice", false, INT64_MAX, INT64_MIN, &f, 1};
+  hn_status st = hn_session_set_case(s, "INC-000001", &cv);
+  if (st != HN_ERR_NOMEM) fprintf(out, "case %s\n", hn_status_str(st));
+  return st;
+}
+
 /* Pushes events [from, to) into s; HN_ERR_SYNTAX (a malformed line) is the session's to report. */
 static hn_status push_range(hn_session *s, const scenario *sc, size_t from, size_t to) {
   for (size_t i = from; i < to; i++) {
@@ -216,6 +229,7 @@ static bool run(const scenario *sc, FILE *out) {
   STEP(hn_session_new(p, &opt, &cb, &s2), 0);
   used = s2;
   STEP(hn_session_restore(s2, ck.d, ck.n, "events"), 0);
+  STEP(set_case(s2, out), HN_ERR_NOT_FOUND);
   STEP(push_range(s2, sc, half, sc->n_events), 0);
   STEP(hn_session_flush(s2), 0);
   used = NULL; /* the queue and explain only read the session */
