@@ -1,0 +1,99 @@
+/* sla.c - SLA clocks of the case store (lang/SPEC.md §13): `sla S D` of an incident's service is
+ * due at detected_at + D; it is met when the incident first enters S by then, and breached when
+ * `now` passes the due time first. Both are recorded once, in sla_events, a breach at its exact
+ * boundary (at = due), whoever notices it: a run as its watermark advances (event time), an
+ * analyst's command by the wall clock. A closed incident's pending SLAs are void.
+ * Depends on the store's tables (schema.c) only. */
+#include <string.h>
+#include "internal.h"
+
+/* The open incidents' SLAs not met nor recorded, due before `now`. */
+static const char due_sql[] =
+  "SELECT i.id, l.state, i.detected_at + l.within AS due FROM incidents i"
+  " JOIN service_slas l ON l.service = COALESCE(i.service, '')"
+  " WHERE i.closed_at IS NULL AND (?2 IS NULL OR i.id = ?2) AND i.detected_at + l.within < ?1"
+  " AND NOT EXISTS (SELECT 1 FROM sla_events e WHERE e.incident = i.id AND e.state = l.state)"
+  " AND NOT EXISTS (SELECT 1 FROM transitions t WHERE t.incident = i.id AND t.to_state = l.state"
+  "                 AND t.at <= i.detected_at + l.within)"
+  " ORDER BY due, i.id, l.state";
+
+static hn_status record(hns_store *st, sqlite3_stmt *ins, const char *incident, const char *state, int64_t due,
+                        const char *kind, int64_t at) {
+  sqlite3_bind_text(ins, 1, incident, -1, SQLITE_STATIC);
+  sqlite3_bind_text(ins, 2, state, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(ins, 3, due);
+  sqlite3_bind_text(ins, 4, kind, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(ins, 5, at);
+  int rc = sqlite3_step(ins);
+  sqlite3_reset(ins);
+  return rc == SQLITE_DONE ? HN_OK : hns_fail(st, "recording an SLA event");
+}
+
+hn_status hns_sla_breaches(hns_store *st, int64_t now, const char *incident, hns_breach_fn fn, void *ud) {
+  sqlite3_stmt *q = hns_prepare(st, due_sql);
+  sqlite3_stmt *ins = hns_prepare(st, "INSERT OR IGNORE INTO sla_events VALUES (?1, ?2, ?3, ?4, ?5)");
+  hn_status rc = q && ins ? HN_OK : HN_ERR_IO;
+  if (rc == HN_OK) {
+    sqlite3_bind_int64(q, 1, now);
+    if (incident) sqlite3_bind_text(q, 2, incident, -1, SQLITE_STATIC);
+  }
+  int step = SQLITE_DONE;
+  while (rc == HN_OK && (step = sqlite3_step(q)) == SQLITE_ROW) {
+    const char *id = hns_text(q, 0), *state = hns_text(q, 1);
+    int64_t due = sqlite3_column_int64(q, 2);
+    rc = record(st, ins, id, state, due, "breached", due);
+    if (rc == HN_OK && fn) fn(ud, id, state, due);
+  }
+  if (rc == HN_OK && step != SQLITE_DONE) rc = hns_fail(st, "reading SLA clocks");
+  sqlite3_finalize(q);
+  sqlite3_finalize(ins);
+  return rc;
+}
+
+hn_status hns_sla_entered(hns_store *st, const char *incident, const char *state, int64_t at) {
+  sqlite3_stmt *q = hns_prepare(st, "SELECT i.detected_at + l.within FROM incidents i JOIN service_slas l"
+                                    " ON l.service = COALESCE(i.service, '') AND l.state = ?2 WHERE i.id = ?1");
+  sqlite3_stmt *ins = hns_prepare(st, "INSERT OR IGNORE INTO sla_events VALUES (?1, ?2, ?3, ?4, ?5)");
+  hn_status rc = q && ins ? HN_OK : HN_ERR_IO;
+  if (rc == HN_OK) {
+    sqlite3_bind_text(q, 1, incident, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, state, -1, SQLITE_STATIC);
+    int step = sqlite3_step(q);
+    if (step == SQLITE_ROW) {
+      int64_t due = sqlite3_column_int64(q, 0);
+      rc = at <= due ? record(st, ins, incident, state, due, "met", at) : record(st, ins, incident, state, due,
+                                                                                  "breached", due);
+    } else if (step != SQLITE_DONE) {
+      rc = hns_fail(st, "reading SLA clocks");
+    }
+  }
+  sqlite3_finalize(q);
+  sqlite3_finalize(ins);
+  return rc;
+}
+
+hn_status hns_sla_clock(hns_store *st, const char *incident, int64_t now, hns_clock *c) {
+  sqlite3_stmt *q = hns_prepare(
+    st, "SELECT l.state, i.detected_at + l.within AS due FROM incidents i"
+        " JOIN service_slas l ON l.service = COALESCE(i.service, '') WHERE i.id = ?1 AND i.closed_at IS NULL"
+        " AND NOT EXISTS (SELECT 1 FROM sla_events e WHERE e.incident = i.id AND e.state = l.state)"
+        " AND NOT EXISTS (SELECT 1 FROM transitions t WHERE t.incident = i.id AND t.to_state = l.state)"
+        " ORDER BY due LIMIT 1");
+  sqlite3_stmt *b = hns_prepare(st, "SELECT count(*) FROM sla_events WHERE incident = ?1 AND kind = 'breached'");
+  memset(c, 0, sizeof *c);
+  c->due = INT64_MAX;
+  hn_status rc = q && b ? HN_OK : HN_ERR_IO;
+  if (rc == HN_OK) {
+    sqlite3_bind_text(q, 1, incident, -1, SQLITE_STATIC);
+    sqlite3_bind_text(b, 1, incident, -1, SQLITE_STATIC);
+    if (sqlite3_step(q) == SQLITE_ROW) {
+      snprintf(c->state, sizeof c->state, "%s", hns_text(q, 0));
+      c->due = sqlite3_column_int64(q, 1);
+    }
+    c->breaches = sqlite3_step(b) == SQLITE_ROW ? (uint32_t)sqlite3_column_int(b, 0) : 0;
+    c->breached = c->breaches > 0 || c->due < now;
+  }
+  sqlite3_finalize(q);
+  sqlite3_finalize(b);
+  return rc;
+}
