@@ -235,11 +235,96 @@ static hn_status open_for(const hns_action *a, const inc *c, hns_result *r) {
   return HN_ERR_SEMANTIC;
 }
 
-/* TEMPORARY until the workflow API lands (engineer A's branch). */
+/* The domain's incidents in working states (neither their service's initial nor its terminal
+ * state), this one aside: what its WIP limit counts. -1 on error. */
+static int64_t wip_used(hns_store *st, const inc *c) {
+  sqlite3_stmt *s = hns_prepare(st, "SELECT count(*) FROM incidents i JOIN services v ON v.name = COALESCE(i.service, '')"
+                                    " WHERE i.domain = ?1 AND i.id <> ?2 AND i.closed_at IS NULL"
+                                    " AND i.state <> v.initial AND i.state <> v.terminal");
+  if (!s) return -1;
+  sqlite3_bind_text(s, 1, c->domain, -1, SQLITE_STATIC);
+  sqlite3_bind_text(s, 2, c->id, -1, SQLITE_STATIC);
+  int64_t n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
+  sqlite3_finalize(s);
+  if (n < 0) hns_fail(st, "counting the domain's work in progress");
+  return n;
+}
+
+typedef struct field_q {
+  hns_store *st;
+  const char *id;
+  bool failed;
+} field_q;
+
+/* hn_workflow_check's question: whether the case has a non-empty value for field. */
+static bool field_is_set(void *ud, const char *field) {
+  field_q *f = ud;
+  sqlite3_stmt *s = hns_prepare(f->st, "SELECT 1 FROM case_fields WHERE incident = ?1 AND name = ?2 AND value <> ''");
+  if (!s) { f->failed = true; return false; }
+  sqlite3_bind_text(s, 1, f->id, -1, SQLITE_STATIC);
+  sqlite3_bind_text(s, 2, field, -1, SQLITE_STATIC);
+  int rc = sqlite3_step(s);
+  sqlite3_finalize(s);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) f->failed = true;
+  return rc == SQLITE_ROW;
+}
+
+/* The state a move goes to: the one named, or (close) the service's terminal state. */
+static hn_status target(hns_store *st, const hn_program *p, const hns_action *a, const inc *c, uint32_t svc, char *to,
+                        size_t cap, hns_result *r) {
+  if (a->verb == HNS_MOVE) {
+    if (!a->value || !*a->value) {
+      say(r, "%s: move needs the state to go to", c->id);
+      return HN_ERR_USAGE;
+    }
+    snprintf(to, cap, "%s", a->value);
+    return HN_OK;
+  }
+  hn_service_view v;
+  if (svc != UINT32_MAX && hn_program_service(p, svc, &v) == HN_OK && v.n_states) {
+    snprintf(to, cap, "%s", v.states[v.n_states - 1]);
+    return HN_OK;
+  }
+  return terminal_of(st, c, to, cap);
+}
+
+/* move ID STATE and close ID: along the service's workflow as the program declares it. */
 static hn_status move(hns_store *st, const hn_program *p, const hns_action *a, const inc *c, hns_result *r) {
-  (void)st, (void)p, (void)a;
-  say(r, "%s: moves need the workflow API", c->id);
-  return HN_ERR_USAGE;
+  if (!p) {
+    say(r, "%s: a move needs the pack's workflows", c->id);
+    return HN_ERR_USAGE;
+  }
+  uint32_t svc = *c->service ? hn_program_service_find(p, c->service) : UINT32_MAX;
+  if (*c->service && svc == UINT32_MAX) {
+    say(r, "%s: its service '%s' is not in the pack: name the pack with --pack", c->id, c->service);
+    return HN_ERR_NOT_FOUND;
+  }
+  char to[128], why[512];
+  hn_status rc = target(st, p, a, c, svc, to, sizeof to, r);
+  if (rc != HN_OK) return rc;
+  int64_t used = wip_used(st, c);
+  if (used < 0) return HN_ERR_IO;
+  field_q fq = {st, c->id, false};
+  rc = hn_workflow_check_in(p, svc, hn_program_domain_find(p, c->domain), c->state, to,
+                            (uint32_t)(used > UINT32_MAX ? UINT32_MAX : used), field_is_set, &fq, why, sizeof why);
+  if (fq.failed) return hns_fail(st, "reading the case's fields");
+  snprintf(r->from, sizeof r->from, "%s", c->state);
+  snprintf(r->to, sizeof r->to, "%s", to);
+  if (rc != HN_OK) {
+    say(r, "%s: %s", c->id, why);
+    return rc == HN_ERR_NOT_FOUND ? HN_ERR_NOT_FOUND : HN_ERR_SEMANTIC;
+  }
+  bool terminal = false;
+  hn_service_view v;
+  if (svc == UINT32_MAX) terminal = !strcmp(to, "closed");
+  else if (hn_program_service(p, svc, &v) == HN_OK) terminal = !strcmp(to, v.states[v.n_states - 1]);
+  rc = enter(st, a, c, to, terminal, a->why);
+  hns_buf b = {0};
+  if (rc == HN_OK) rc = journal(st, a, a->verb == HNS_CLOSE ? "close" : "move", detail(&b, "from", c->state, "to", to,
+                                                                                        "why", a->why, NULL));
+  hns_buf_free(&b);
+  say(r, "%s: %s -> %s%s", c->id, c->state, to, terminal ? " (closed)" : "");
+  return rc;
 }
 
 /* One action inside the caller's transaction: SLA breaches the wall clock passed are recorded

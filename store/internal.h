@@ -88,6 +88,9 @@ hn_status hns_act_in(hns_store *st, const hn_program *p, const hns_action *a, hn
  * breached is passed to fn (may be NULL). Call inside a write transaction. HN_OK, HN_ERR_IO. */
 typedef void (*hns_breach_fn)(void *ud, const char *incident, const char *state, int64_t due);
 hn_status hns_sla_breaches(hns_store *st, int64_t now, const char *incident, hns_breach_fn fn, void *ud);
+/* The same in a transaction of its own: what a reader of the store (`hornet case list`, the
+ * queue) records first, by the wall clock, for the cases that wait. */
+hn_status hns_sla_catch_up(hns_store *st, int64_t now);
 /* An incident entered `state` at `at`: a met SLA is recorded when it is in time, a breach (at
  * its boundary) when it is late and was not recorded yet. HN_OK, HN_ERR_IO. */
 hn_status hns_sla_entered(hns_store *st, const char *incident, const char *state, int64_t at);

@@ -76,6 +76,7 @@ static void list_text_row(FILE *f, sqlite3_stmt *s, const hns_clock *c, int64_t 
 }
 
 hn_status hns_list(hns_store *st, const hns_filter *f, int64_t now, bool json, FILE *out) {
+  if (hns_sla_catch_up(st, now) != HN_OK) return HN_ERR_IO;
   sqlite3_stmt *s = hns_prepare(st, list_sql);
   if (!s) return HN_ERR_IO;
   const char *args[] = {f->domain, f->state, f->assignee};
@@ -389,6 +390,7 @@ static hn_status show_alerts(hns_store *st, const char *id, bool json, FILE *out
 }
 
 hn_status hns_show(hns_store *st, const char *id, int64_t now, bool json, FILE *out) {
+  if (hns_sla_catch_up(st, now) != HN_OK) return HN_ERR_IO;
   if (json) fputs("{\"now\":", out), hns_json_time(out, now), fputs(",", out);
   hn_status rc = show_head(st, id, json, out);
   hns_clock c;
@@ -458,6 +460,7 @@ static hn_status queue_incidents(hns_store *st, const char *domain, int64_t now,
 }
 
 hn_status hns_queue(hns_store *st, int64_t now, bool json, FILE *out) {
+  if (hns_sla_catch_up(st, now) != HN_OK) return HN_ERR_IO;
   sqlite3_stmt *s = hns_prepare(st, domains_sql);
   if (!s) return HN_ERR_IO;
   if (json) fputs("{\"now\":", out), hns_json_time(out, now), fputs(",\"domains\":[", out);

@@ -392,14 +392,97 @@ static hn_status fact_identities(hns_run *r) {
   return rc;
 }
 
+static hn_status fact_domains(hns_run *r) {
+  sqlite3_stmt *s = hns_prepare(r->st, "INSERT OR REPLACE INTO domains VALUES (?1, ?2, ?3, ?4, ?5)");
+  hn_status rc = s ? HN_OK : HN_ERR_IO;
+  for (uint32_t i = 0; rc == HN_OK && i < hn_program_domain_count(r->p); i++) {
+    hn_domain_view d;
+    if (hn_program_domain(r->p, i, &d) != HN_OK) continue;
+    sqlite3_bind_text(s, 1, d.name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, d.title, -1, SQLITE_STATIC);
+    if (d.wip >= 0) sqlite3_bind_int(s, 3, d.wip);
+    else sqlite3_bind_null(s, 3);
+    sqlite3_bind_int(s, 4, d.is_default);
+    sqlite3_bind_int(s, 5, (int)i);
+    if (sqlite3_step(s) != SQLITE_DONE) rc = hns_fail(r->st, "writing the pack's domains");
+    sqlite3_reset(s);
+  }
+  sqlite3_finalize(s);
+  return rc;
+}
+
+/* Runs s (already prepared) with the service's name as ?1, text ?2 and ?3 (NULL: unbound) and
+ * the integer ?4 (when i >= 0). */
+static hn_status svc_row(hns_run *r, sqlite3_stmt *s, const char *svc, const char *a, const char *b, int64_t i) {
+  sqlite3_bind_text(s, 1, svc, -1, SQLITE_STATIC);
+  sqlite3_bind_text(s, 2, a, -1, SQLITE_STATIC);
+  if (b) sqlite3_bind_text(s, 3, b, -1, SQLITE_STATIC);
+  if (i >= 0) sqlite3_bind_int64(s, b ? 4 : 3, i);
+  int rc = sqlite3_step(s);
+  sqlite3_reset(s);
+  sqlite3_clear_bindings(s);
+  return rc == SQLITE_DONE ? HN_OK : hns_fail(r->st, "writing the pack's services");
+}
+
+/* One service's workflow: its row, states, edges, SLAs, steps (numbered per state) and
+ * required fields. */
+static hn_status fact_service(hns_run *r, sqlite3_stmt **q, const hn_service_view *v) {
+  hn_domain_view d = {0};
+  if (v->domain != UINT32_MAX) hn_program_domain(r->p, v->domain, &d);
+  sqlite3_bind_text(q[0], 1, v->name, -1, SQLITE_STATIC);
+  sqlite3_bind_text(q[0], 2, v->title, -1, SQLITE_STATIC);
+  sqlite3_bind_text(q[0], 3, v->description, -1, SQLITE_STATIC);
+  sqlite3_bind_text(q[0], 4, d.name, -1, SQLITE_STATIC);
+  sqlite3_bind_text(q[0], 5, v->states[0], -1, SQLITE_STATIC);
+  sqlite3_bind_text(q[0], 6, v->states[v->n_states - 1], -1, SQLITE_STATIC);
+  int step = sqlite3_step(q[0]);
+  sqlite3_reset(q[0]);
+  hn_status rc = step == SQLITE_DONE ? HN_OK : hns_fail(r->st, "writing the pack's services");
+  for (uint32_t k = 0; rc == HN_OK && k < v->n_states; k++) rc = svc_row(r, q[1], v->name, v->states[k], NULL, k);
+  for (uint32_t k = 0; rc == HN_OK && k < v->n_edges; k++)
+    rc = svc_row(r, q[2], v->name, v->states[v->edges[2 * k]], v->states[v->edges[2 * k + 1]], -1);
+  for (uint32_t k = 0; rc == HN_OK && k < v->n_slas; k++)
+    rc = svc_row(r, q[3], v->name, v->states[v->slas[k].state], NULL, v->slas[k].within);
+  for (uint32_t k = 0, n = 0; rc == HN_OK && k < v->n_steps; k++) {
+    n = k && v->steps[k - 1].state == v->steps[k].state ? n + 1 : 1;
+    sqlite3_bind_text(q[4], 4, v->steps[k].text, -1, SQLITE_STATIC);
+    rc = svc_row(r, q[4], v->name, v->states[v->steps[k].state], NULL, n);
+  }
+  for (uint32_t k = 0; rc == HN_OK && k < v->n_require; k++) rc = svc_row(r, q[5], v->name, v->require[k], NULL, -1);
+  return rc;
+}
+
+/* The services' workflows; the built-in one ('') is the schema's and stays. */
+static hn_status fact_services(hns_run *r) {
+  static const char *const sql[] = {
+    "INSERT INTO services VALUES (?1, ?2, ?3, ?4, ?5, ?6)", "INSERT INTO service_states VALUES (?1, ?2, ?3)",
+    "INSERT OR IGNORE INTO service_edges VALUES (?1, ?2, ?3)", "INSERT INTO service_slas VALUES (?1, ?2, ?3)",
+    "INSERT INTO service_steps(service, state, number, text) VALUES (?1, ?2, ?3, ?4)",
+    "INSERT OR IGNORE INTO service_requires VALUES (?1, ?2)"};
+  sqlite3_stmt *q[6] = {0};
+  hn_status rc = hns_exec(r->st, "DELETE FROM services WHERE name <> ''; DELETE FROM service_states WHERE service <> '';"
+                                 " DELETE FROM service_edges WHERE service <> ''; DELETE FROM service_slas;"
+                                 " DELETE FROM service_steps; DELETE FROM service_requires;");
+  for (int k = 0; k < 6 && rc == HN_OK; k++)
+    if (!(q[k] = hns_prepare(r->st, sql[k]))) rc = HN_ERR_IO;
+  for (uint32_t i = 0; rc == HN_OK && i < hn_program_service_count(r->p); i++) {
+    hn_service_view v;
+    if (hn_program_service(r->p, i, &v) == HN_OK && v.n_states) rc = fact_service(r, q, &v);
+  }
+  for (int k = 0; k < 6; k++) sqlite3_finalize(q[k]);
+  return rc;
+}
+
 /* The pack the run uses, as the store's snapshot: its rules and the controls they name, its
- * inventories (each run's pack replaces the previous one's). */
+ * inventories, its domains and workflows (each run's pack replaces the previous one's). */
 static hn_status facts(hns_run *r) {
   hn_status rc = hns_exec(r->st, "DELETE FROM rules; DELETE FROM controls; DELETE FROM assets;"
-                                 " DELETE FROM identities;");
+                                 " DELETE FROM identities; DELETE FROM domains;");
   if (rc == HN_OK) rc = fact_rules(r);
   if (rc == HN_OK) rc = fact_assets(r);
   if (rc == HN_OK) rc = fact_identities(r);
+  if (rc == HN_OK) rc = fact_domains(r);
+  if (rc == HN_OK) rc = fact_services(r);
   return rc;
 }
 
@@ -465,10 +548,12 @@ static int hook_load(void *ud, const void **state, size_t *len, bool *same) {
 typedef struct breach_out {
   hns_run *r;
   FILE *f;
+  hns_buf ids;               /* the incidents breached, each NUL-terminated */
 } breach_out;
 
 static void on_breach(void *ud, const char *incident, const char *state, int64_t due) {
   breach_out *b = ud;
+  hns_buf_put(&b->ids, incident, strlen(incident) + 1);
   if (!b->f) return;
   fputs("{\"record\":\"sla\",\"event\":\"breached\",\"time\":", b->f);
   hns_json_time(b->f, due);
@@ -481,8 +566,66 @@ static void on_breach(void *ud, const char *incident, const char *state, int64_t
   fputs("}\n", b->f);
 }
 
+/* ---- telling the session the cases -------------------------------------------------------------
+ * The store is where cases change (analysts' actions, SLA breaches); the session reads them in
+ * scores and domain conditions, and keeps a closed incident from taking new alerts. */
+static const char case_sql[] = "SELECT state, assignee, closed_at FROM incidents WHERE id = ?1";
+static const char fields_sql[] = "SELECT name, value FROM case_fields WHERE incident = ?1 ORDER BY name";
+
+/* Tells the session the case of incident id as the store has it, its SLA clock read at `now`.
+ * An incident the session no longer holds (beyond its horizon) is left alone. */
+static hn_status tell(hns_run *r, sqlite3_stmt *cs, sqlite3_stmt *fs, const char *id, int64_t now) {
+  hns_clock ck;
+  if (hns_sla_clock(r->st, id, now, &ck) != HN_OK) return HN_ERR_IO;
+  sqlite3_bind_text(cs, 1, id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(fs, 1, id, -1, SQLITE_TRANSIENT);
+  hn_field f[64];
+  hn_value v[64];
+  uint32_t n = 0;
+  hn_status rc = HN_OK;
+  if (sqlite3_step(cs) == SQLITE_ROW) {
+    while (n < 64 && sqlite3_step(fs) == SQLITE_ROW) {
+      const char *val = hns_text(fs, 1);
+      v[n] = (hn_value){.kind = HN_V_STRING, .len = (uint32_t)strlen(val), .u.s = val};
+      f[n] = (hn_field){hns_text(fs, 0), &v[n], 1, false};
+      n++;
+    }
+    hn_case_view c = {hns_text(cs, 0), sqlite3_column_type(cs, 1) == SQLITE_NULL ? NULL : hns_text(cs, 1),
+                      ck.breached, ck.due, hns_time(cs, 2), f, n};
+    hn_status s = hn_session_set_case(r->s, id, &c);
+    if (s == HN_ERR_NOMEM) rc = hns_failf(r->st, HN_ERR_NOMEM, "out of memory telling the session a case");
+  }
+  sqlite3_reset(cs);
+  sqlite3_reset(fs);
+  return rc;
+}
+
+/* The incidents analysts acted on since the last checkpoint, each told once; then r->applied
+ * is the last action told (the checkpoint keeps it). */
+static hn_status tell_actions(hns_run *r, int64_t now) {
+  sqlite3_stmt *q = hns_prepare(r->st, "SELECT incident, max(seq) FROM actions WHERE seq > ?1 GROUP BY incident"
+                                       " ORDER BY min(seq)");
+  sqlite3_stmt *cs = hns_prepare(r->st, case_sql), *fs = hns_prepare(r->st, fields_sql);
+  hn_status rc = q && cs && fs ? HN_OK : HN_ERR_IO;
+  int64_t last = r->applied;
+  if (rc == HN_OK) sqlite3_bind_int64(q, 1, r->applied);
+  int step = SQLITE_DONE;
+  while (rc == HN_OK && (step = sqlite3_step(q)) == SQLITE_ROW) {
+    int64_t seq = sqlite3_column_int64(q, 1);
+    if (seq > last) last = seq;
+    rc = tell(r, cs, fs, hns_text(q, 0), now);
+  }
+  if (rc == HN_OK && step != SQLITE_DONE) rc = hns_fail(r->st, "reading the analysts' actions");
+  if (rc == HN_OK) r->applied = last;
+  sqlite3_finalize(q);
+  sqlite3_finalize(cs);
+  sqlite3_finalize(fs);
+  return rc;
+}
+
 /* What the run tells its session before a checkpoint, in the transaction the checkpoint
- * commits: the batch so far, the SLA breaches the watermark passed. */
+ * commits: the batch so far, the analysts' actions since the last checkpoint, the SLA breaches
+ * the watermark passed (each emitted on --incidents, and told to the session). */
 static hn_status prepare(hns_run *r, hn_session *s, FILE *incidents) {
   r->s = s;
   if (hns_begin(r->st) != HN_OK) return HN_ERR_IO;
@@ -490,8 +633,16 @@ static hn_status prepare(hns_run *r, hn_session *s, FILE *incidents) {
   r->facts = true;
   if (rc == HN_OK) rc = batch_write(r);
   int64_t wm = hn_session_watermark(s);
-  breach_out b = {r, incidents};
+  if (rc == HN_OK) rc = tell_actions(r, wm);
+  breach_out b = {r, incidents, {0}};
   if (rc == HN_OK && wm != INT64_MIN) rc = hns_sla_breaches(r->st, wm, NULL, on_breach, &b);
+  sqlite3_stmt *cs = hns_prepare(r->st, case_sql), *fs = hns_prepare(r->st, fields_sql);
+  if (rc == HN_OK && !(cs && fs)) rc = HN_ERR_IO;
+  for (size_t i = 0; rc == HN_OK && i < b.ids.n; i += strlen(b.ids.s + i) + 1) rc = tell(r, cs, fs, b.ids.s + i, wm);
+  if (rc == HN_OK && b.ids.bad) rc = hns_failf(r->st, HN_ERR_NOMEM, "out of memory recording SLA breaches");
+  sqlite3_finalize(cs);
+  sqlite3_finalize(fs);
+  hns_buf_free(&b.ids);
   return rc;
 }
 

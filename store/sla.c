@@ -97,3 +97,11 @@ hn_status hns_sla_clock(hns_store *st, const char *incident, int64_t now, hns_cl
   sqlite3_finalize(b);
   return rc;
 }
+
+hn_status hns_sla_catch_up(hns_store *st, int64_t now) {
+  if (hns_begin(st) != HN_OK) return HN_ERR_IO;
+  hn_status rc = hns_sla_breaches(st, now, NULL, NULL, NULL);
+  if (rc == HN_OK) return hns_commit(st);
+  hns_rollback(st);
+  return rc;
+}
