@@ -581,20 +581,28 @@ static hn_status tell(hns_run *r, sqlite3_stmt *cs, sqlite3_stmt *fs, const char
   sqlite3_bind_text(fs, 1, id, -1, SQLITE_TRANSIENT);
   hn_field f[64];
   hn_value v[64];
+  size_t at[64][2];          /* the name's and the value's offsets in text: a row's text lasts one step */
+  hns_buf text = {0};
   uint32_t n = 0;
   hn_status rc = HN_OK;
   if (sqlite3_step(cs) == SQLITE_ROW) {
-    while (n < 64 && sqlite3_step(fs) == SQLITE_ROW) {
-      const char *val = hns_text(fs, 1);
-      v[n] = (hn_value){.kind = HN_V_STRING, .len = (uint32_t)strlen(val), .u.s = val};
-      f[n] = (hn_field){hns_text(fs, 0), &v[n], 1, false};
-      n++;
+    for (; n < 64 && sqlite3_step(fs) == SQLITE_ROW; n++)
+      for (int k = 0; k < 2; k++) {
+        at[n][k] = text.n;
+        hns_buf_put(&text, hns_text(fs, k), strlen(hns_text(fs, k)) + 1);
+      }
+    for (uint32_t k = 0; k < n && !text.bad; k++) {
+      const char *val = text.s + at[k][1];
+      v[k] = (hn_value){.kind = HN_V_STRING, .len = (uint32_t)strlen(val), .u.s = val};
+      f[k] = (hn_field){text.s + at[k][0], &v[k], 1, false};
     }
+    if (text.bad) n = 0;
     hn_case_view c = {hns_text(cs, 0), sqlite3_column_type(cs, 1) == SQLITE_NULL ? NULL : hns_text(cs, 1),
                       ck.breached, ck.due, hns_time(cs, 2), f, n};
     hn_status s = hn_session_set_case(r->s, id, &c);
-    if (s == HN_ERR_NOMEM) rc = hns_failf(r->st, HN_ERR_NOMEM, "out of memory telling the session a case");
+    if (s == HN_ERR_NOMEM || text.bad) rc = hns_failf(r->st, HN_ERR_NOMEM, "out of memory telling the session a case");
   }
+  hns_buf_free(&text);
   sqlite3_reset(cs);
   sqlite3_reset(fs);
   return rc;
