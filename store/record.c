@@ -548,12 +548,10 @@ static int hook_load(void *ud, const void **state, size_t *len, bool *same) {
 typedef struct breach_out {
   hns_run *r;
   FILE *f;
-  hns_buf ids;               /* the incidents breached, each NUL-terminated */
 } breach_out;
 
 static void on_breach(void *ud, const char *incident, const char *state, int64_t due) {
   breach_out *b = ud;
-  hns_buf_put(&b->ids, incident, strlen(incident) + 1);
   if (!b->f) return;
   fputs("{\"record\":\"sla\",\"event\":\"breached\",\"time\":", b->f);
   hns_json_time(b->f, due);
@@ -632,8 +630,10 @@ static hn_status tell_actions(hns_run *r, int64_t now) {
 }
 
 /* What the run tells its session before a checkpoint, in the transaction the checkpoint
- * commits: the batch so far, the analysts' actions since the last checkpoint, the SLA breaches
- * the watermark passed (each emitted on --incidents, and told to the session). */
+ * commits: the batch so far, the analysts' actions since the last checkpoint; and the SLA
+ * breaches the watermark passed, recorded and emitted on --incidents (the session reads its
+ * own clock against sla_due: telling it again would re-score at checkpoint times, which a
+ * rerun after a crash does not reproduce). */
 static hn_status prepare(hns_run *r, hn_session *s, FILE *incidents) {
   r->s = s;
   if (hns_begin(r->st) != HN_OK) return HN_ERR_IO;
@@ -642,15 +642,8 @@ static hn_status prepare(hns_run *r, hn_session *s, FILE *incidents) {
   if (rc == HN_OK) rc = batch_write(r);
   int64_t wm = hn_session_watermark(s);
   if (rc == HN_OK) rc = tell_actions(r, wm);
-  breach_out b = {r, incidents, {0}};
+  breach_out b = {r, incidents};
   if (rc == HN_OK && wm != INT64_MIN) rc = hns_sla_breaches(r->st, wm, NULL, on_breach, &b);
-  sqlite3_stmt *cs = hns_prepare(r->st, case_sql), *fs = hns_prepare(r->st, fields_sql);
-  if (rc == HN_OK && !(cs && fs)) rc = HN_ERR_IO;
-  for (size_t i = 0; rc == HN_OK && i < b.ids.n; i += strlen(b.ids.s + i) + 1) rc = tell(r, cs, fs, b.ids.s + i, wm);
-  if (rc == HN_OK && b.ids.bad) rc = hns_failf(r->st, HN_ERR_NOMEM, "out of memory recording SLA breaches");
-  sqlite3_finalize(cs);
-  sqlite3_finalize(fs);
-  hns_buf_free(&b.ids);
   return rc;
 }
 

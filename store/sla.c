@@ -2,7 +2,8 @@
  * due at detected_at + D; it is met when the incident first enters S by then, and breached when
  * `now` passes the due time first. Both are recorded once, in sla_events, a breach at its exact
  * boundary (at = due), whoever notices it: a run as its watermark advances (event time), an
- * analyst's command by the wall clock. A closed incident's pending SLAs are void.
+ * analyst's command by the wall clock. A closed incident's pending SLAs are void; the breaches
+ * of an incident still in its initial state follow its service, which its alerts may change.
  * Depends on the store's tables (schema.c) only. */
 #include <string.h>
 #include "internal.h"
@@ -29,7 +30,23 @@ static hn_status record(hns_store *st, sqlite3_stmt *ins, const char *incident, 
   return rc == SQLITE_DONE ? HN_OK : hns_fail(st, "recording an SLA event");
 }
 
+/* The breaches recorded for an incident still waiting in its initial state that its service no
+ * longer has (§11.1: its service follows its alerts until it leaves that state): its SLAs are
+ * its current service's. Without this a breach would depend on when the run committed. */
+static const char stale_sql[] =
+  "DELETE FROM sla_events WHERE kind = 'breached' AND (?1 IS NULL OR incident = ?1) AND incident IN"
+  " (SELECT i.id FROM incidents i JOIN services v ON v.name = COALESCE(i.service, '')"
+  "  WHERE i.closed_at IS NULL AND i.moved = 0 AND i.state = v.initial)"
+  " AND NOT EXISTS (SELECT 1 FROM incidents i JOIN service_slas l ON l.service = COALESCE(i.service, '')"
+  "  WHERE i.id = sla_events.incident AND l.state = sla_events.state AND i.detected_at + l.within = sla_events.due)";
+
 hn_status hns_sla_breaches(hns_store *st, int64_t now, const char *incident, hns_breach_fn fn, void *ud) {
+  sqlite3_stmt *d = hns_prepare(st, stale_sql);
+  if (!d) return HN_ERR_IO;
+  if (incident) sqlite3_bind_text(d, 1, incident, -1, SQLITE_STATIC);
+  int step = sqlite3_step(d);
+  sqlite3_finalize(d);
+  if (step != SQLITE_DONE) return hns_fail(st, "revising SLA clocks");
   sqlite3_stmt *q = hns_prepare(st, due_sql);
   sqlite3_stmt *ins = hns_prepare(st, "INSERT OR IGNORE INTO sla_events VALUES (?1, ?2, ?3, ?4, ?5)");
   hn_status rc = q && ins ? HN_OK : HN_ERR_IO;
@@ -37,7 +54,7 @@ hn_status hns_sla_breaches(hns_store *st, int64_t now, const char *incident, hns
     sqlite3_bind_int64(q, 1, now);
     if (incident) sqlite3_bind_text(q, 2, incident, -1, SQLITE_STATIC);
   }
-  int step = SQLITE_DONE;
+  step = SQLITE_DONE;
   while (rc == HN_OK && (step = sqlite3_step(q)) == SQLITE_ROW) {
     const char *id = hns_text(q, 0), *state = hns_text(q, 1);
     int64_t due = sqlite3_column_int64(q, 2);

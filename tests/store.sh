@@ -10,7 +10,7 @@ pass=0 fail=0
 ok() { pass=$((pass + 1)); }
 ko() { fail=$((fail + 1)); echo "FAIL $*"; }
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+[[ -n ${HN_KEEP:-} ]] || trap 'rm -rf "$tmp"' EXIT
 export HORNET_CACHE_DIR=$tmp/cache
 acme=examples/acme
 ev=$acme/events.jsonl
@@ -51,7 +51,7 @@ tail -n +33 $ev >"$tmp/day2.jsonl"
 "$hornet" run $acme --input "$tmp/day2.jsonl" --store "$tmp/days.db" --output /dev/null 2>/dev/null || ko "day 2"
 dump "$tmp/full.db" | grep -v '^checkpoint\|^alerts' >"$tmp/full.dump"
 dump "$tmp/days.db" | grep -v '^checkpoint\|^alerts' >"$tmp/days.dump"
-if diff "$tmp/full.dump" "$tmp/days.dump" >"$tmp/diff"; then ok; else ko "two days differ from one run"; head -5 "$tmp/diff"; fi
+if diff "$tmp/full.dump" "$tmp/days.dump" >"$tmp/diff"; then ok; else ko "two days differ from one run"; head -5 "$tmp/diff" | cut -c1-300; fi
 # day 2's brute force joins day 1's INC-000001 (it shares vpn01's address with it)
 [[ $(sql "$tmp/days.db" "SELECT incident FROM incident_alerts WHERE alert = 28") == INC-000001 ]] && ok ||
   ko "an open incident of yesterday takes today's related alert"
@@ -91,7 +91,11 @@ dump "$tmp/kill.db" >"$tmp/kill.dump"
 echo "kill -9: $kills runs killed"
 if diff "$tmp/ref.dump" "$tmp/kill.dump" >"$tmp/diff"; then ok; else ko "killed runs left another store"; head -10 "$tmp/diff"; fi
 cmp -s "$tmp/ref.alerts" "$tmp/kill.alerts" && ok || ko "killed runs left other alerts in --output"
-cmp -s "$tmp/ref.inc" "$tmp/kill.inc" && ok || ko "killed runs left other records in --incidents"
+# SLA breach records are emitted at the run's commits (the store's sla_events, compared above, are
+# what stays); the other records are the stream's
+cmp -s <(grep -v '"record":"sla"' "$tmp/ref.inc") <(grep -v '"record":"sla"' "$tmp/kill.inc") && ok ||
+  ko "killed runs left other records in --incidents"
+grep -q '"record":"sla"' "$tmp/ref.inc" && ok || ko "no SLA breach record on --incidents"
 
 # ---- two processes on one store: a run writing it, analysts' commands at the same time ------------
 "$hornet" run $acme --input "$tmp/big.jsonl" --store "$tmp/two.db" --output /dev/null --incidents /dev/null --final \
