@@ -220,7 +220,7 @@ static hn_status do_merge(hns_store *st, const hns_action *a, const inc *c, hns_
     rc = run_sql(st, "UPDATE incident_alerts SET incident = ?1, merged_from = COALESCE(merged_from, ?2)"
                      " WHERE incident = ?2", "ss", into.id, c->id);
   hns_buf b = {0};
-  if (rc == HN_OK) rc = journal(st, a, "merge", detail(&b, "into", into.id, "from", c->state, "to", to, NULL));
+  if (rc == HN_OK) rc = journal(st, a, "merge", detail(&b, "into", into.id, "from", c->state, "to", to, "why", a->why, NULL));
   hns_buf_free(&b);
   snprintf(r->from, sizeof r->from, "%s", c->state);
   snprintf(r->to, sizeof r->to, "%s", to);

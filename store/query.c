@@ -279,15 +279,20 @@ static hn_status show_steps(hns_store *st, const char *id, bool json, FILE *out)
 static const char history_sql[] =
   "SELECT at, actor, kind, what FROM ("
   " SELECT at, actor, kind, seq, 0 AS src, 'moved ' || COALESCE(from_state, '(none)') || ' -> ' || to_state"
-  "   || COALESCE(': ' || why, '') AS what FROM transitions WHERE incident = ?1"
+  "   || COALESCE(': ' || why, '') AS what FROM transitions WHERE incident = ?1 AND kind = 'stream'"
   " UNION ALL SELECT at, actor, 'analyst', seq, 1, CASE action"
   "   WHEN 'assign' THEN COALESCE('assigned to ' || json_extract(detail, '$.assignee'), 'unassigned')"
   "   WHEN 'set' THEN 'set ' || json_extract(detail, '$.field') || COALESCE(' = ' || json_extract(detail, '$.value'),"
   "     ' (unset)')"
   "   WHEN 'step' THEN 'checked off step ' || json_extract(detail, '$.step') || ' of ' || json_extract(detail, '$.state')"
   "   WHEN 'note' THEN 'note: ' || json_extract(detail, '$.text')"
-  "   WHEN 'merge' THEN 'merged into ' || json_extract(detail, '$.into')"
-  "   ELSE action END FROM actions WHERE incident = ?1 AND action NOT IN ('move', 'close'))"
+  "   WHEN 'merge' THEN 'merged into ' || json_extract(detail, '$.into') || ' (' || json_extract(detail, '$.from')"
+  "     || ' -> ' || json_extract(detail, '$.to') || ')' || COALESCE(': ' || json_extract(detail, '$.why'), '')"
+  "   WHEN 'move' THEN 'moved ' || json_extract(detail, '$.from') || ' -> ' || json_extract(detail, '$.to')"
+  "     || COALESCE(': ' || json_extract(detail, '$.why'), '')"
+  "   WHEN 'close' THEN 'moved ' || json_extract(detail, '$.from') || ' -> ' || json_extract(detail, '$.to')"
+  "     || COALESCE(': ' || json_extract(detail, '$.why'), '')"
+  "   ELSE action END FROM actions WHERE incident = ?1)"
   " ORDER BY at, src, seq";
 
 static hn_status show_history(hns_store *st, const char *id, bool json, FILE *out) {
