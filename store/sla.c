@@ -12,11 +12,20 @@
 static const char due_sql[] =
   "SELECT i.id, l.state, i.detected_at + l.within AS due FROM incidents i"
   " JOIN service_slas l ON l.service = COALESCE(i.service, '')"
-  " WHERE i.closed_at IS NULL AND (?2 IS NULL OR i.id = ?2) AND i.detected_at + l.within < ?1"
+  " WHERE i.closed_at IS NULL AND i.detected_at + l.within < ?1"
   " AND NOT EXISTS (SELECT 1 FROM sla_events e WHERE e.incident = i.id AND e.state = l.state)"
   " AND NOT EXISTS (SELECT 1 FROM transitions t WHERE t.incident = i.id AND t.to_state = l.state"
   "                 AND t.at <= i.detected_at + l.within)"
   " ORDER BY due, i.id, l.state";
+/* The same for one incident (an analyst's action): found by its key, not by a scan. */
+static const char due_one_sql[] =
+  "SELECT i.id, l.state, i.detected_at + l.within AS due FROM incidents i"
+  " JOIN service_slas l ON l.service = COALESCE(i.service, '')"
+  " WHERE i.id = ?2 AND i.closed_at IS NULL AND i.detected_at + l.within < ?1"
+  " AND NOT EXISTS (SELECT 1 FROM sla_events e WHERE e.incident = i.id AND e.state = l.state)"
+  " AND NOT EXISTS (SELECT 1 FROM transitions t WHERE t.incident = i.id AND t.to_state = l.state"
+  "                 AND t.at <= i.detected_at + l.within)"
+  " ORDER BY due, l.state";
 
 static hn_status record(hns_store *st, sqlite3_stmt *ins, const char *incident, const char *state, int64_t due,
                         const char *kind, int64_t at) {
@@ -34,20 +43,26 @@ static hn_status record(hns_store *st, sqlite3_stmt *ins, const char *incident, 
  * longer has (§11.1: its service follows its alerts until it leaves that state): its SLAs are
  * its current service's. Without this a breach would depend on when the run committed. */
 static const char stale_sql[] =
-  "DELETE FROM sla_events WHERE kind = 'breached' AND (?1 IS NULL OR incident = ?1) AND incident IN"
+  "DELETE FROM sla_events WHERE kind = 'breached' AND incident IN"
   " (SELECT i.id FROM incidents i JOIN services v ON v.name = COALESCE(i.service, '')"
   "  WHERE i.closed_at IS NULL AND i.moved = 0 AND i.state = v.initial)"
   " AND NOT EXISTS (SELECT 1 FROM incidents i JOIN service_slas l ON l.service = COALESCE(i.service, '')"
   "  WHERE i.id = sla_events.incident AND l.state = sla_events.state AND i.detected_at + l.within = sla_events.due)";
+static const char stale_one_sql[] =
+  "DELETE FROM sla_events WHERE incident = ?1 AND kind = 'breached' AND EXISTS"
+  " (SELECT 1 FROM incidents i JOIN services v ON v.name = COALESCE(i.service, '')"
+  "  WHERE i.id = ?1 AND i.closed_at IS NULL AND i.moved = 0 AND i.state = v.initial)"
+  " AND NOT EXISTS (SELECT 1 FROM incidents i JOIN service_slas l ON l.service = COALESCE(i.service, '')"
+  "  WHERE i.id = ?1 AND l.state = sla_events.state AND i.detected_at + l.within = sla_events.due)";
 
 hn_status hns_sla_breaches(hns_store *st, int64_t now, const char *incident, hns_breach_fn fn, void *ud) {
-  sqlite3_stmt *d = hns_prepare(st, stale_sql);
+  sqlite3_stmt *d = hns_prepare(st, incident ? stale_one_sql : stale_sql);
   if (!d) return HN_ERR_IO;
   if (incident) sqlite3_bind_text(d, 1, incident, -1, SQLITE_STATIC);
   int step = sqlite3_step(d);
   sqlite3_finalize(d);
   if (step != SQLITE_DONE) return hns_fail(st, "revising SLA clocks");
-  sqlite3_stmt *q = hns_prepare(st, due_sql);
+  sqlite3_stmt *q = hns_prepare(st, incident ? due_one_sql : due_sql);
   sqlite3_stmt *ins = hns_prepare(st, "INSERT OR IGNORE INTO sla_events VALUES (?1, ?2, ?3, ?4, ?5)");
   hn_status rc = q && ins ? HN_OK : HN_ERR_IO;
   if (rc == HN_OK) {
