@@ -162,8 +162,9 @@ static hn_status show_head(hns_store *st, const char *id, bool json, FILE *out) 
     fprintf(out, "%s  %s  state %s  domain %s\n", hns_text(s, 0), *svc ? svc : "(no service)", hns_text(s, 4),
             hns_text(s, 1));
     if (*svc) fprintf(out, "  %-15s %s\n", "service", hns_text(s, 3));
-    fprintf(out, "  %-15s %s\n  %-15s %.4g (%s, %d alerts)\n", "assignee", *who ? who : "-", "score",
-            sqlite3_column_double(s, 6), sev_name(sqlite3_column_int(s, 7)), sqlite3_column_int(s, 8));
+    int n = sqlite3_column_int(s, 8);
+    fprintf(out, "  %-15s %s\n  %-15s %.4g (%s, %d alert%s)\n", "assignee", *who ? who : "-", "score",
+            sqlite3_column_double(s, 6), sev_name(sqlite3_column_int(s, 7)), n, n == 1 ? "" : "s");
     fprintf(out, "  %-15s %s\n", "detected", when(hns_time(s, 9), t));
     fprintf(out, "  %-15s %s\n", "first seen", when(hns_time(s, 10), t));
     fprintf(out, "  %-15s %s\n", "last seen", when(hns_time(s, 11), t));
