@@ -32,7 +32,8 @@ const char *const case_usage =
   "  --now TIME                 the wall clock: actions are stamped with it and SLA clocks read at it\n"
   "                             (replays, tests; default: now)\n"
   "  --pack PATH                the pack whose workflows moves follow (repeatable; default: the one\n"
-  "                             the store's last run used); -I DIR, --stdlib DIR, --mapping M as for run\n"
+  "                             the store's last run used); -I DIR, --allow-path DIR, --stdlib DIR,\n"
+  "                             --mapping M as for run\n"
   "  -h, --help                 print this help\n";
 
 typedef struct case_args {
