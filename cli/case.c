@@ -190,7 +190,7 @@ int cmd_case(int argc, char **argv) {
   int64_t now = now_or("case", a.now);
   if (now == INT64_MIN) return 2;
   hns_store *st;
-  if (open_store("case", a.store ? a.store : HNS_DEFAULT_PATH, &st)) return 1;
+  if (open_store("case", a.store ? a.store : HNS_DEFAULT_PATH, false, &st)) return 1;
   hn_status s = HN_OK;
   if (!strcmp(a.sub, "list")) {
     hns_filter f = {a.domain, a.state, a.assignee, a.breached, a.all};

@@ -26,8 +26,9 @@ int close_output(FILE *f, const char *name, int err);
 /* Checks and compiles packs (or loads an image); diagnostics printed; NULL on errors. */
 hn_program *compile_paths(char **paths, int n, char **incs, int ninc, char **allow, int nallow, const char *stdlib,
                           const char *mapping, int native, int prefilter);
-/* Opens a store: 0, or 1 with the reason on stderr (`hornet CMD: ...`). */
-int open_store(const char *cmd, const char *path, hns_store **st);
+/* Opens a store (made when missing only if create: a command that reads one refuses a path
+ * where there is none, a typo): 0, or 1 with the reason on stderr (`hornet CMD: ...`). */
+int open_store(const char *cmd, const char *path, bool create, hns_store **st);
 /* The wall clock in ns, or the time `now` names; INT64_MIN (reported) when it names none. */
 int64_t now_or(const char *cmd, const char *now);
 #endif

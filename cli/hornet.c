@@ -707,8 +707,12 @@ done:
 }
 
 /* Opens the store named: 0, or 1 with the reason on stderr. */
-int open_store(const char *cmd, const char *path, hns_store **st) {
+int open_store(const char *cmd, const char *path, bool create, hns_store **st) {
   char err[1100];
+  if (!create && access(path, F_OK) != 0) { /* reading a store that is not there: a typo */
+    fprintf(stderr, "hornet %s: no store at '%s': `hornet run PACK --store %s` makes one\n", cmd, path, path);
+    return 1;
+  }
   if (hns_open(path, st, err, sizeof err) == HN_OK) return 0;
   fprintf(stderr, "hornet %s: %s\n", cmd, err);
   return 1;
@@ -732,7 +736,7 @@ static int store_queue(const run_args *a) {
   int64_t now = now_or("queue", a->now);
   hns_store *st;
   if (now == INT64_MIN) return 2;
-  if (open_store("queue", a->store, &st)) return 1;
+  if (open_store("queue", a->store, false, &st)) return 1;
   hn_status s = hns_queue(st, now, a->json != 0, out1);
   if (s != HN_OK) fprintf(stderr, "hornet queue: %s\n", hns_error(st));
   hns_close(st);
@@ -744,7 +748,7 @@ static hn_status run_store(const run_args *a, const hn_program *p, const hn_run_
                            bool queue) {
   hns_store *db;
   memset(st, 0, sizeof *st);
-  if (open_store(queue ? "queue" : "run", a->store, &db)) return HN_ERR_SEMANTIC;
+  if (open_store(queue ? "queue" : "run", a->store, true, &db)) return HN_ERR_SEMANTIC;
   char **args = pack_args(a);
   hn_status s = args ? hns_run_stream(db, p, (const char *const *)args, o, st) : HN_ERR_NOMEM;
   if (s == HN_ERR_USAGE) fprintf(stderr, "hornet: %s\n", hns_error(db));

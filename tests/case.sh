@@ -64,6 +64,12 @@ expect 1 "a refusal in JSON" c move INC-000003 closed --json "${T[@]}"
 python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['ok'] is False and 'declares no transition' in d['error'] and d['incident']=='INC-000003', d" "$tmp/out" && ok ||
   ko "a refusal in JSON"; cat "$tmp/out" | head -3 >/dev/null
 
+# a store that is not there is not made by a reader
+expect 1 "no store" "$hornet" case list --store "$tmp/none.db"
+says err "hornet case: no store at '$tmp/none.db'" "no store"
+[[ ! -e "$tmp/none.db" ]] && ok || ko "case list made a store"
+expect 1 "no store for the queue" "$hornet" queue --store "$tmp/none.db"
+
 # ---- every action, in text and JSON, and their history ----------------------------------------------
 expect 0 "assign" c assign INC-000002 bob "${T[@]}"
 says out "INC-000002 assigned to bob" "assign"
