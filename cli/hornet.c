@@ -1,4 +1,5 @@
-/* hornet.c - the command-line interface: check, fmt, run, queue, import-sigma, test, explain.
+/* hornet.c - the command-line interface: check, fmt, run, queue, import-sigma, test, explain,
+ * build, version; `hornet case` is in case.c.
  * Prints diagnostics; exit codes: 0 clean, 1 errors (or files fmt --check would change, or an
  * output that could not be written), 2 bad usage. Depends on the public compiler API only. */
 #define _GNU_SOURCE /* fopencookie: a stream that keeps why a write failed */
@@ -14,8 +15,10 @@
 #include "hornet/compiler.h"
 #include "hornet/hornet.h"
 #include "hornet/hornetaux.h"
+#include "hornet/store.h"
+#include "cli.h"
 
-static FILE *out1; /* standard output: through a stream that keeps write errors (see below) */
+FILE *out1; /* standard output: through a stream that keeps write errors (see below) */
 
 /* Each command's usage, printed by `hornet COMMAND --help` (and `hornet help COMMAND`). */
 static const char *const check_usage =
@@ -47,7 +50,10 @@ static const char *const fmt_usage =
   "  --state FILE               keep correlation state and the input position in FILE across runs\n" \
   "                             (resumes there; checkpoints every `checkpoint` setting); the output\n" \
   "                             files are appended to, and cut back to their last checkpoint\n" \
-  "  --final                    with --state: this input ends the stream (close windows)\n" \
+  "  --store FILE               write alerts, incidents and exposure windows into the case store\n" \
+  "                             FILE (SQLite; `hornet case` reads it), with the correlation state and\n" \
+  "                             the input position: a run continues the store (see README.md)\n" \
+  "  --final                    with --state or --store: this input ends the stream (close windows)\n" \
   "  --checkpoint-every N       also checkpoint every N events (N >= 1)\n" \
   "  --max-events N             stop after N events (N >= 1; the state records where)\n" \
   "  --engine jit|interp        native code (default) or the reference interpreter\n" \
@@ -61,9 +67,13 @@ static const char *const run_usage =
   "with errors, a file that cannot be read or written), 2 bad usage.\n" RUN_OPTIONS;
 static const char *const queue_usage =
   "usage: hornet queue PACK... [--json] [run's options]\n"
+  "       hornet queue --store [FILE] [--json] [--now TIME]\n"
   "Run the stream, then print the incidents per domain, highest priority first (--json: one JSON\n"
-  "document). Alerts are written only with --output.\n"
-  "  --json                     the queue as one JSON document\n" RUN_OPTIONS;
+  "document). Alerts are written only with --output. With --store, the queue is the store's: the\n"
+  "stream (when a pack is given) runs into it first, then each domain's open incidents, its WIP\n"
+  "use and each incident's SLA clock are read from it (default FILE: hornet.db).\n"
+  "  --json                     the queue as one JSON document\n"
+  "  --now TIME                 with --store: read SLA clocks at TIME, not the wall clock\n" RUN_OPTIONS;
 static const char *const import_usage =
   "usage: hornet import-sigma PATH... [-o FILE|DIR/] [--pack NAME] [--mapping windows|ecs|FILE]\n"
   "                           [--placeholders FILE] [--stdlib DIR]\n"
@@ -118,6 +128,7 @@ static const struct { const char *name, *summary, *const *usage; } commands[] = 
   {"test", "run the test blocks of packs", &test_usage},
   {"explain", "show which conditions of each rule hold for one event", &explain_usage},
   {"build", "compile packs into a pack image (.hnp) that loads in milliseconds", &build_usage},
+  {"case", "list, show and work the cases of a store: assign, move, step, set, note, merge, close", &case_usage},
   {"version", "print the version (--verbose: and the stdlib directory in use)", &version_usage},
 };
 
@@ -131,7 +142,7 @@ static void usage(FILE *f) {
 }
 
 /* `COMMAND --help`: its usage on standard output, exit 0. */
-static int help(const char *cmd) {
+int help(const char *cmd) {
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     if (strcmp(cmd, commands[i].name) == 0) {
       fputs(*commands[i].usage, out1);
@@ -141,7 +152,7 @@ static int help(const char *cmd) {
   return 2;
 }
 
-static bool is_help(const char *a) { return strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0; }
+bool is_help(const char *a) { return strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0; }
 
 /* ---- outputs ----------------------------------------------------------------------------------
  * Every output is checked: a write that fails (a full disk, a closed stdout) is reported, naming
@@ -188,7 +199,7 @@ static fd_sink std_sink = {1, 0, false}; /* out1's, but for `hornet run` (stdout
 static bool stdout_reported; /* a failure on stdout was reported: main does not repeat it */
 
 /* Reports a failed write to the file named name (NULL: standard output); returns 1. */
-static int write_failed(const char *name, int err) {
+int write_failed(const char *name, int err) {
   if (name) fprintf(stderr, "hornet: cannot write to '%s': %s\n", name, strerror(err ? err : EIO));
   else if (!stdout_reported) fprintf(stderr, "hornet: cannot write to standard output: %s\n", strerror(err ? err : EIO));
   if (!name) stdout_reported = true;
@@ -198,7 +209,7 @@ static int write_failed(const char *name, int err) {
 /* Flushes and closes f (stdout is only flushed), named name (NULL: standard output); reports
  * a write error on it, now or earlier (err: errno then, when known). 0, or 1 when something
  * written to f was lost. */
-static int close_output(FILE *f, const char *name, int err) {
+int close_output(FILE *f, const char *name, int err) {
   if (!f) return 0;
   errno = 0;
   bool bad = fflush(f) != 0;
@@ -257,7 +268,7 @@ static int parse_count(const char *cmd, const char *opt, const char *text, uint6
   return 0;
 }
 
-static int color_default(void) { return isatty(2) && getenv("NO_COLOR") == NULL; }
+int color_default(void) { return isatty(2) && getenv("NO_COLOR") == NULL; }
 
 static int cmd_check(int argc, char **argv) {
   hnc_compiler *c = hnc_compiler_create();
@@ -457,8 +468,8 @@ static hn_program *load_image(const char *path, int native, int prefilter) {
  * diagnostics; NULL when they have errors. With native set, the rule logic is compiled to
  * native code (cached); if that fails the interpreter runs, with a warning. prefilter 0: no
  * multi-pattern engine (--no-prefilter). */
-static hn_program *compile_paths(char **paths, int n, char **incs, int ninc, char **allow, int nallow, const char *stdlib,
-                                 const char *mapping, int native, int prefilter) {
+hn_program *compile_paths(char **paths, int n, char **incs, int ninc, char **allow, int nallow, const char *stdlib,
+                          const char *mapping, int native, int prefilter) {
   if (n == 1 && hn_is_image(paths[0])) return load_image(paths[0], native, prefilter);
   hnc_compiler *c = hnc_compiler_create();
   if (!c) return NULL;
@@ -485,6 +496,7 @@ typedef struct run_args {
   char **paths, **incs, **allow;
   int npaths, ninc, nallow;
   const char *stdlib, *input, *output, *dead, *junit, *event, *rule, *engine, *state, *every, *max, *incidents, *mapping;
+  const char *store, *now; /* --store (with no value: the default path), --now */
   int native, final, json, no_prefilter;
   uint64_t every_n, max_n; /* --checkpoint-every, --max-events (0: not given) */
 } run_args;
@@ -511,9 +523,15 @@ static int parse_run_args(const char *cmd, int argc, char **argv, run_args *a) {
                       : strcmp(o, "--stdlib") == 0 ? &a->stdlib : strcmp(o, "--engine") == 0 ? &a->engine
                       : strcmp(o, "--state") == 0 ? &a->state : strcmp(o, "--checkpoint-every") == 0 ? &a->every
                       : strcmp(o, "--max-events") == 0 ? &a->max : strcmp(o, "--incidents") == 0 ? &a->incidents
-                      : strcmp(o, "--mapping") == 0 ? &a->mapping
+                      : strcmp(o, "--mapping") == 0 ? &a->mapping : strcmp(o, "--now") == 0 ? &a->now
                       : NULL;
     if (is_help(o)) return -1;
+    if (strcmp(o, "--store") == 0) { /* `queue` reads a store: its path may be left out (hornet.db) */
+      bool queue = strcmp(cmd, "queue") == 0, given = i + 1 < argc && (!queue || argv[i + 1][0] != '-');
+      if (!given && !queue) { fprintf(stderr, "hornet %s: --store needs a value\n", cmd); return 2; }
+      a->store = given ? argv[++i] : HNS_DEFAULT_PATH;
+      continue;
+    }
     if (slot) {
       if (i + 1 >= argc) { fprintf(stderr, "hornet %s: %s needs a value\n", cmd, o); return 2; }
       *slot = argv[++i];
@@ -535,7 +553,23 @@ static int parse_run_args(const char *cmd, int argc, char **argv, run_args *a) {
       a->paths[a->npaths++] = argv[i];
     }
   }
-  if (!a->npaths) { fprintf(stderr, "hornet %s: no pack given\n", cmd); return 2; }
+  bool runs = strcmp(cmd, "run") == 0 || strcmp(cmd, "queue") == 0;
+  if ((a->store || a->now) && !runs) {
+    fprintf(stderr, "hornet %s: unknown option '%s'\n", cmd, a->store ? "--store" : "--now");
+    return 2;
+  }
+  if (a->store && a->state) {
+    fprintf(stderr, "hornet %s: --store keeps the state in the store: --state is not needed\n", cmd);
+    return 2;
+  }
+  if (a->now && !(a->store && strcmp(cmd, "queue") == 0)) {
+    fprintf(stderr, "hornet %s: --now is for `hornet queue --store`\n", cmd);
+    return 2;
+  }
+  if (!a->npaths && !(a->store && strcmp(cmd, "queue") == 0)) {
+    fprintf(stderr, "hornet %s: no pack given\n", cmd);
+    return 2;
+  }
   if (a->every && parse_count(cmd, "--checkpoint-every", a->every, &a->every_n)) return 2;
   if (a->max && parse_count(cmd, "--max-events", a->max, &a->max_n)) return 2;
   a->native = 1;
@@ -603,7 +637,7 @@ static int open_files(const char *cmd, const run_args *a, bool queue, run_files 
     return 1;
   }
   if (outputs_apart(cmd, f->in, a)) return 1;
-  const char *mode = a->state ? "ab" : "wb", *bad = NULL;
+  const char *mode = a->state || a->store ? "ab" : "wb", *bad = NULL;
   if (!(f->out = a->output ? fopen(a->output, mode) : queue ? fopen("/dev/null", "wb") : stdout)) bad = a->output;
   else if (a->dead && !(f->dead = fopen(a->dead, mode))) bad = a->dead;
   else if (a->incidents && !(f->inc = fopen(a->incidents, mode))) bad = a->incidents;
@@ -641,6 +675,95 @@ static void io_failure(const char *cmd, const run_args *a, const run_files *f, c
     write_failed(bad == f->out ? a->output : bad == f->dead ? a->dead : bad == f->inc ? a->incidents : NULL, st->io_errno);
 }
 
+/* The pack's arguments for the store to keep, paths made absolute (so `hornet case` builds the
+ * same program from any directory): one malloc'd block, NULL-terminated; NULL when out of memory. */
+static char **pack_args(const run_args *a) {
+  size_t cap = (size_t)a->npaths + 2 * ((size_t)a->ninc + (size_t)a->nallow) + 5;
+  const char **v = calloc(cap, sizeof *v);
+  char **abs = calloc(cap, sizeof *abs), **out = NULL;
+  if (!v || !abs) goto done;
+  size_t n = 0, bytes = 0;
+  for (int i = 0; i < a->npaths; i++) v[n++] = a->paths[i];
+  for (int i = 0; i < a->ninc; i++) v[n++] = "-I", v[n++] = a->incs[i];
+  for (int i = 0; i < a->nallow; i++) v[n++] = "--allow-path", v[n++] = a->allow[i];
+  if (a->stdlib) v[n++] = "--stdlib", v[n++] = a->stdlib;
+  if (a->mapping) v[n++] = "--mapping", v[n++] = a->mapping;
+  for (size_t i = 0; i < n; i++) {
+    if (v[i][0] != '-' || !v[i][1]) abs[i] = realpath(v[i], NULL); /* a name (--mapping ecs) stays as it is */
+    bytes += strlen(abs[i] ? abs[i] : v[i]) + 1;
+  }
+  out = malloc((n + 1) * sizeof *out + bytes);
+  char *text = out ? (char *)(out + n + 1) : NULL;
+  for (size_t i = 0; out && i < n; i++) {
+    out[i] = strcpy(text, abs[i] ? abs[i] : v[i]);
+    text += strlen(text) + 1;
+  }
+  if (out) out[n] = NULL;
+done:
+  for (size_t i = 0; abs && i < cap; i++) free(abs[i]);
+  free(abs);
+  free(v);
+  return out;
+}
+
+/* Opens the store named: 0, or 1 with the reason on stderr. */
+int open_store(const char *cmd, const char *path, bool create, hns_store **st) {
+  char err[1100];
+  if (!create && access(path, F_OK) != 0) { /* reading a store that is not there: a typo */
+    fprintf(stderr, "hornet %s: no store at '%s': `hornet run PACK --store %s` makes one\n", cmd, path, path);
+    return 1;
+  }
+  if (hns_open(path, st, err, sizeof err) == HN_OK) return 0;
+  fprintf(stderr, "hornet %s: %s\n", cmd, err);
+  return 1;
+}
+
+/* The wall clock, or --now: ns, or INT64_MIN with a message when --now is not a time. */
+int64_t now_or(const char *cmd, const char *now) {
+  int64_t t;
+  if (!now) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+  }
+  if (hns_time_parse(now, &t) == HN_OK) return t;
+  fprintf(stderr, "hornet %s: --now wants a time such as 2024-05-14T09:00:00Z, not '%s'\n", cmd, now);
+  return INT64_MIN;
+}
+
+/* `hornet queue --store [FILE]` without a pack: the store's live queue. */
+static int store_queue(const run_args *a) {
+  int64_t now = now_or("queue", a->now);
+  hns_store *st;
+  if (now == INT64_MIN) return 2;
+  if (open_store("queue", a->store, false, &st)) return 1;
+  hn_status s = hns_queue(st, now, a->json != 0, out1);
+  if (s != HN_OK) fprintf(stderr, "hornet queue: %s\n", hns_error(st));
+  hns_close(st);
+  return s != HN_OK;
+}
+
+/* The stream into the store; false when the store could not be opened (reported). */
+static hn_status run_store(const run_args *a, const hn_program *p, const hn_run_options *o, hn_run_stats *st,
+                           bool queue) {
+  hns_store *db;
+  memset(st, 0, sizeof *st);
+  if (open_store(queue ? "queue" : "run", a->store, true, &db)) return HN_ERR_SEMANTIC;
+  char **args = pack_args(a);
+  hn_status s = args ? hns_run_stream(db, p, (const char *const *)args, o, st) : HN_ERR_NOMEM;
+  if (s == HN_ERR_USAGE) fprintf(stderr, "hornet: %s\n", hns_error(db));
+  if (s == HN_OK && queue) {
+    int64_t now = now_or("queue", a->now);
+    if (hns_queue(db, now, a->json != 0, out1) != HN_OK) {
+      fprintf(stderr, "hornet queue: %s\n", hns_error(db));
+      s = HN_ERR_SEMANTIC;
+    }
+  }
+  free(args);
+  hns_close(db);
+  return s;
+}
+
 /* run and queue: the same stream; queue prints the incidents per domain at the end and
  * writes alerts only when --output is given. */
 static int run_or_queue(int argc, char **argv, bool queue) {
@@ -648,6 +771,8 @@ static int run_or_queue(int argc, char **argv, bool queue) {
   run_args a;
   int rc = parse_run_args(cmd, argc, argv, &a);
   if (rc) return rc < 0 ? help(cmd) : rc;
+  if (queue && a.store && !a.npaths) return store_queue(&a);
+  if (a.now && now_or(cmd, a.now) == INT64_MIN) return 2;
   run_files f;
   if (open_files(cmd, &a, queue, &f)) {
     close_files(&a, &f, NULL);
@@ -661,17 +786,18 @@ static int run_or_queue(int argc, char **argv, bool queue) {
   hn_run_options o = {.input_name = a.input ? a.input : "-", .in = f.in, .out = f.out, .dead_letter = f.dead,
                       .diag = stderr, .max_reports = 10, .engine = a.native ? HN_ENGINE_AUTO : HN_ENGINE_INTERP,
                       .state_path = a.state, .checkpoint_events = a.every_n, .max_events = a.max_n,
-                      .final_input = a.final != 0, .incidents = f.inc, .queue = queue ? out1 : NULL,
+                      .final_input = a.final != 0, .incidents = f.inc, .queue = queue && !a.store ? out1 : NULL,
                       .queue_json = a.json != 0};
   hn_run_stats st;
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
-  hn_status s = hn_run_stream(p, &o, &st);
+  hn_status s = a.store ? run_store(&a, p, &o, &st, queue) : hn_run_stream(p, &o, &st);
   clock_gettime(CLOCK_MONOTONIC, &t1);
   double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
   run_summary(cmd, &st, secs);
   if (s == HN_ERR_IO && st.io_failed) io_failure(cmd, &a, &f, &st);
-  else if (s != HN_OK && s != HN_ERR_IO) fprintf(stderr, "hornet %s: %s\n", cmd, hn_status_str(s)); /* IO: the state file, reported */
+  else if (s != HN_OK && s != HN_ERR_IO && !(a.store && s == HN_ERR_SEMANTIC)) /* IO, a store: reported */
+    fprintf(stderr, "hornet %s: %s\n", cmd, hn_status_str(s));
   rc = close_files(&a, &f, s == HN_ERR_IO ? st.io_failed : NULL);
   if (hn_program_scan_errors(p)) /* none lost a match (the exact matchers decided), but the engine is failing */
     fprintf(stderr, "hornet: warning: %llu pattern scans failed; their fields were matched exactly\n",
@@ -865,6 +991,7 @@ static int dispatch(int argc, char **argv) {
   if (strcmp(cmd, "explain") == 0) return cmd_explain(argc - 2, argv + 2);
   if (strcmp(cmd, "build") == 0) return cmd_build(argc - 2, argv + 2);
   if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) return cmd_version(argc - 2, argv + 2);
+  if (strcmp(cmd, "case") == 0) return cmd_case(argc - 2, argv + 2);
   if (strcmp(cmd, "help") == 0 || is_help(cmd)) {
     if (argc > 2) return help(argv[2]);
     usage(out1);

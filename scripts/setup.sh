@@ -11,6 +11,7 @@ PACKAGES=(
   libyaml-dev                        # asset inventories, Sigma rules
   libpcre2-dev                       # regexes: validated at check time, run by PCRE2's JIT
   libcmocka-dev                      # unit tests
+  libsqlite3-dev                     # the case store (hornet run --store, hornet case)
   libicu-dev                         # Unicode case data: the oracle test's reference, gen_casemap.sh
   clang libclang-rt-14-dev           # libFuzzer targets (clang 14's fuzzer runtime)
   valgrind                           # reads of uninitialised memory, which ASan does not see

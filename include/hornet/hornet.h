@@ -385,6 +385,43 @@ HN_API const char *hn_program_rule_name(const hn_program *p, uint32_t i);
 /* The rule named, or UINT32_MAX. */
 HN_API uint32_t hn_program_rule_find(const hn_program *p, const char *name);
 
+/* A rule as declared (lang/SPEC.md §10.2): its strings are the program's. */
+typedef struct hn_rule_view {
+  const char *name, *title, *id, *control, *service, *status; /* NULL when not declared */
+  int severity;              /* 1 info .. 5 critical */
+  const char *const *tags;
+  uint32_t n_tags;
+  const char *kind;          /* "single", "aggregation", "sequence", "absence", "over-alerts" */
+  bool quiet;                /* `generate false` */
+} hn_rule_view;
+/* Fills *out with rule i. HN_OK, HN_ERR_NOT_FOUND when out of range. */
+HN_API hn_status hn_program_rule(const hn_program *p, uint32_t i, hn_rule_view *out);
+
+/* The inventories (lang/SPEC.md §14.1-14.2) as loaded, for a store that keeps a snapshot of
+ * them beside its incidents (the KPIs' denominators). Strings are the program's, NULL when
+ * the inventory gives none. */
+typedef struct hn_asset_view {
+  const char *name, *business_unit, *owner, *role;
+  const char *const *tags;
+  uint32_t n_tags;
+  uint32_t criticality;      /* 1..5 */
+  bool managed;
+  uint32_t vulnerabilities, open_vulnerabilities; /* listed; of those, not fixed */
+} hn_asset_view;
+typedef struct hn_identity_view {
+  const char *name, *business_unit, *department;
+  bool privileged;
+} hn_identity_view;
+HN_API uint32_t hn_program_asset_count(const hn_program *p);
+/* HN_OK, HN_ERR_NOT_FOUND when out of range. */
+HN_API hn_status hn_program_asset(const hn_program *p, uint32_t i, hn_asset_view *out);
+HN_API uint32_t hn_program_identity_count(const hn_program *p);
+HN_API hn_status hn_program_identity(const hn_program *p, uint32_t i, hn_identity_view *out);
+/* A fingerprint of what the program's state depends on (fields, rules, settings, inventories,
+ * domains, exposures): checkpoints written by one program restore into another of the same
+ * fingerprint. */
+HN_API uint64_t hn_program_fingerprint(const hn_program *p);
+
 /* The pack's test blocks (lang/SPEC.md §16), for a test runner. */
 typedef struct hn_test_expect_view {
   uint32_t rule_index;

@@ -25,6 +25,28 @@ HN_API int hnx_write_rejected(FILE *f, const hn_rejected *r);
 HN_API int hnx_write_queue(FILE *f, hn_session *s, bool json);
 
 /* ---- the stream runner --------------------------------------------------------------------- */
+/* A checkpoint store in place of a state file (hornet/store.h's case store, or an embedder's
+ * database): each checkpoint is handed to it, to be kept atomically with what it recorded from
+ * the session since the previous one, so that a crash at any point neither loses nor repeats
+ * what the run wrote there. */
+typedef struct hn_run_store {
+  void *ud;
+  hn_callbacks tee;          /* also given every alert, incident record and exposure change */
+  /* The last checkpoint kept: *state and *len (the store's memory, valid until the next call),
+   * and whether opt->in is the input it was written for: the input then resumes at the
+   * checkpoint's position and the outputs are cut back to it; otherwise the session carries on
+   * into a new input, read from its start. 0 none, 1 found, -1 refused (reported on diag). */
+  int (*load)(void *ud, const void **state, size_t *len, bool *same_input);
+  /* Before each checkpoint (and a first one at the start, after the state is restored: the
+   * session then learns what changed while no run was going): what changed
+   * outside the session (an analyst's actions on its incidents), told to it. Records it makes
+   * itself go to `incidents` (NULL: none). 0, or -1 to stop the run (reported on diag). */
+  int (*prepare)(void *ud, hn_session *s, FILE *incidents);
+  /* Keeps a checkpoint: a state file's bytes, the input's byte offset and line there. 0, or -1
+   * (reported on diag). */
+  int (*save)(void *ud, const void *state, size_t len, uint64_t offset, uint64_t lines);
+} hn_run_store;
+
 typedef struct hn_run_options {
   const char *input_name;    /* for messages ("-" for standard input) */
   FILE *in;                  /* JSON Lines, one event a line */
@@ -50,6 +72,8 @@ typedef struct hn_run_options {
   FILE *incidents;           /* incident records and exposure changes, JSON Lines (may be NULL) */
   FILE *queue;               /* at the end, the queue per domain (may be NULL) */
   bool queue_json;           /* the queue as one JSON document, else text */
+  const hn_run_store *store; /* checkpoints kept there instead of a state file (state_path NULL) */
+  int64_t checkpoint_interval; /* ns of wall-clock time between checkpoints; 0: the pack's setting */
 } hn_run_options;
 
 typedef struct hn_run_stats {

@@ -40,19 +40,23 @@ static void out_flush(runner *k, FILE *f) {
   out_check(k, f, 0);
 }
 
+/* Each goes to its writer, then to the checkpoint store's tee when there is one. */
 static void on_alert(void *ud, const hn_alert *a) {
   runner *k = ud;
   if (k->o->out) out_check(k, k->o->out, hnx_write_alert(k->o->out, a));
+  if (k->o->store && k->o->store->tee.alert) k->o->store->tee.alert(k->o->store->tee.ud, a);
 }
 
 static void on_incident(void *ud, const hn_incident *i) {
   runner *k = ud;
   if (k->o->incidents) out_check(k, k->o->incidents, hnx_write_incident(k->o->incidents, i));
+  if (k->o->store && k->o->store->tee.incident) k->o->store->tee.incident(k->o->store->tee.ud, i);
 }
 
 static void on_exposure(void *ud, const hn_exposure_change *x) {
   runner *k = ud;
   if (k->o->incidents) out_check(k, k->o->incidents, hnx_write_exposure(k->o->incidents, x));
+  if (k->o->store && k->o->store->tee.exposure) k->o->store->tee.exposure(k->o->store->tee.ud, x);
 }
 
 /* A rejected line: reported to diag (the first max_reports of each kind), counted per rule for
@@ -136,7 +140,8 @@ static int to_ckw(void *ud, const void *bytes, size_t n) {
   return w->bad ? -1 : 0;
 }
 
-/* The header (its length and sum filled in once the body is written), the body, synced. */
+/* The header (its length and sum filled in once the body is written), the body. The caller
+ * writes the header again, filled in: over the file's first bytes, or a memory buffer's. */
 static hn_status write_state(FILE *f, state_head *h, const state_run *sr, hn_session *s) {
   hn_ckw *w = hn_malloc(sizeof *w);
   if (!w) return HN_ERR_NOMEM;
@@ -152,9 +157,31 @@ static hn_status write_state(FILE *f, state_head *h, const state_run *sr, hn_ses
     h->sum = hn_ck_sum(w->sum, &h->length, sizeof h->length);
   }
   hn_free(w);
+  return rc;
+}
+
+/* A state file: the header rewritten once known, everything synced. */
+static hn_status write_state_file(FILE *f, state_head *h, const state_run *sr, hn_session *s) {
+  hn_status rc = write_state(f, h, sr, s);
   if (rc == HN_OK && (fseeko(f, 0, SEEK_SET) != 0 || fwrite(h, sizeof *h, 1, f) != 1 || fflush(f) != 0 ||
                       fsync(fileno(f)) != 0))
     rc = HN_ERR_IO;
+  return rc;
+}
+
+/* The state, as a state file's bytes, to the checkpoint store (which keeps it together with
+ * what it recorded since the last one). */
+static hn_status store_save(runner *k, hn_session *s, state_head *h, const state_run *sr) {
+  const hn_run_options *o = k->o;
+  char *buf = NULL;
+  size_t n = 0;
+  FILE *f = open_memstream(&buf, &n);
+  hn_status rc = f ? write_state(f, h, sr, s) : HN_ERR_NOMEM;
+  if (f && fclose(f) != 0 && rc == HN_OK) rc = HN_ERR_NOMEM;
+  if (rc == HN_OK && n >= sizeof *h) memcpy(buf, h, sizeof *h); /* filled in */
+  if (rc == HN_OK && o->store->save(o->store->ud, buf, n, sr->offset, sr->lines) != 0) rc = HN_ERR_IO;
+  else if (rc != HN_OK && o->diag) fprintf(o->diag, "hornet: cannot write a checkpoint: %s\n", hn_status_str(rc));
+  free(buf); /* open_memstream's: libc's */
   return rc;
 }
 
@@ -176,6 +203,7 @@ static void sync_dir(const char *path) {
 static hn_status state_save(runner *k, hn_session *s, uint64_t offset, uint64_t lines) {
   const hn_run_options *o = k->o;
   const char *path = o->state_path;
+  if (o->store && o->store->prepare && o->store->prepare(o->store->ud, s, o->incidents) != 0) return HN_ERR_IO;
   FILE *outs[3];
   outputs_of(o, outs);
   for (int i = 0; i < 3; i++) out_flush(k, outs[i]);
@@ -188,12 +216,13 @@ static hn_status state_save(runner *k, hn_session *s, uint64_t offset, uint64_t 
   h.format = HN_STATE_FORMAT;
   h.order = HN_STATE_ORDER;
   snprintf(h.version, sizeof h.version, "%s", HN_VERSION_STRING);
+  if (o->store) return store_save(k, s, &h, &sr);
   size_t n = strlen(path) + 5;
   char *tmp = hn_malloc(n);
   if (!tmp) return HN_ERR_NOMEM;
   snprintf(tmp, n, "%s.tmp", path);
   FILE *f = fopen(tmp, "wb");
-  hn_status rc = f ? write_state(f, &h, &sr, s) : HN_ERR_IO;
+  hn_status rc = f ? write_state_file(f, &h, &sr, s) : HN_ERR_IO;
   int err = errno;
   if (f && fclose(f) != 0 && rc == HN_OK) {
     rc = HN_ERR_IO;
@@ -240,13 +269,15 @@ static const char *head_check(const unsigned char *b, size_t n, state_head *h, c
  * (diag says why). */
 static int state_resume(const hn_run_options *o, const state_run *sr) {
   struct stat sb;
-  const char *path = o->state_path;
+  char where[4200];
+  if (o->state_path) snprintf(where, sizeof where, "state file '%s'", o->state_path);
+  else snprintf(where, sizeof where, "the store's checkpoint");
   if (fstat(fileno(o->in), &sb) == 0 && S_ISREG(sb.st_mode)) {
     const char *why = sr->offset > (uint64_t)sb.st_size ? "the input is shorter: not the input it was written for"
                       : fseeko(o->in, (off_t)sr->offset, SEEK_SET) != 0 ? strerror(errno) : NULL;
     if (why) {
       if (o->diag)
-        fprintf(o->diag, "hornet: state file '%s': cannot resume '%s' at byte %" PRIu64 ": %s\n", path, o->input_name,
+        fprintf(o->diag, "hornet: %s: cannot resume '%s' at byte %" PRIu64 ": %s\n", where, o->input_name,
                 sr->offset, why);
       return -1;
     }
@@ -256,8 +287,8 @@ static int state_resume(const hn_run_options *o, const state_run *sr) {
   for (int i = 0; i < 3; i++)
     if (out_cut(outs[i], sr->lens[i]) != 0) {
       if (o->diag)
-        fprintf(o->diag, "hornet: state file '%s': cannot cut an output back to its %" PRId64 " bytes at the "
-                "checkpoint: %s\n", path, sr->lens[i], strerror(errno));
+        fprintf(o->diag, "hornet: %s: cannot cut an output back to its %" PRId64 " bytes at the "
+                "checkpoint: %s\n", where, sr->lens[i], strerror(errno));
       return -1;
     }
   return 1;
@@ -298,22 +329,52 @@ static const char *state_parse(hn_ckr *r, hn_session *s, state_run *sr, const ch
   return why;
 }
 
-/* Reads the state file if it exists: 0 none, 1 restored, -1 refused (diag says why). */
+/* Checks and restores a state of n bytes: NULL, or why it is refused. */
+static const char *state_restore(const unsigned char *b, size_t n, hn_session *s, state_run *sr, const char *source,
+                                 char *why, size_t cap) {
+  state_head h;
+  const char *bad = head_check(b, n, &h, why, cap);
+  if (bad) return bad;
+  hn_ckr r;
+  hn_ckr_init(&r, b + sizeof h, n - sizeof h);
+  return state_parse(&r, s, sr, source, why, cap);
+}
+
+/* The checkpoint store's last checkpoint, if there is one: 0 none, 1 restored, -1 refused. On
+ * another input than the one it was written for, the session carries on from its start. */
+static int store_load(runner *k, hn_session *s, uint64_t *offset, uint64_t *lines) {
+  const hn_run_options *o = k->o;
+  const void *b = NULL;
+  size_t n = 0;
+  bool same = false;
+  int got = o->store->load(o->store->ud, &b, &n, &same);
+  if (got <= 0) return got;
+  char why[512];
+  state_run sr;
+  memset(&sr, 0, sizeof sr);
+  const char *bad = state_restore(b, n, s, &sr, o->input_name, why, sizeof why);
+  if (bad) {
+    if (o->diag) fprintf(o->diag, "hornet: the store's checkpoint: %s\n", bad);
+    return -1;
+  }
+  if (!same) return 1;
+  *offset = sr.offset;
+  *lines = sr.lines;
+  return state_resume(o, &sr);
+}
+
+/* Reads the state file if it exists (or the store's checkpoint): 0 none, 1 restored, -1
+ * refused (diag says why). */
 static int state_load(runner *k, hn_session *s, uint64_t *offset, uint64_t *lines) {
   const hn_run_options *o = k->o;
+  if (o->store) return store_load(k, s, offset, lines);
   size_t n = 0;
   unsigned char *b = read_all(o->state_path, &n);
   if (!b && errno == ENOENT) return 0;
   char why[512];
-  state_head h;
   state_run sr;
   memset(&sr, 0, sizeof sr);
-  const char *bad = b ? head_check(b, n, &h, why, sizeof why) : strerror(errno);
-  if (!bad) {
-    hn_ckr r;
-    hn_ckr_init(&r, b + sizeof h, n - sizeof h);
-    bad = state_parse(&r, s, &sr, o->input_name, why, sizeof why);
-  }
+  const char *bad = b ? state_restore(b, n, s, &sr, o->input_name, why, sizeof why) : strerror(errno);
   hn_free(b);
   if (bad) {
     if (o->diag) fprintf(o->diag, "hornet: state file '%s': %s\n", o->state_path, bad);
@@ -379,7 +440,9 @@ static hn_status stream(runner *k, hn_session *s, hn_run_stats *st, uint64_t *of
   size_t cap = 0;
   ssize_t n;
   uint64_t segment = 0, events0 = st->events;
-  int64_t next_ck = wall_ns() + hn_program_checkpoint_interval(k->p);
+  int64_t every = o->checkpoint_interval > 0 ? o->checkpoint_interval : hn_program_checkpoint_interval(k->p);
+  int64_t next_ck = wall_ns() + every;
+  bool persist = o->state_path || o->store;
   hn_status rc = HN_OK;
   while (rc == HN_OK && !k->bad && (!o->max_events || st->events - events0 < o->max_events) &&
          (n = getline(&line, &cap, o->in)) >= 0) {
@@ -394,11 +457,15 @@ static hn_status stream(runner *k, hn_session *s, hn_run_stats *st, uint64_t *of
     hn_status ps = hn_session_push(s, line, len, &at);
     if (ps == HN_ERR_NOMEM) rc = ps;
     stats_of(s, st);
-    if (o->state_path && rc == HN_OK && ps == HN_OK &&
+    if (persist && rc == HN_OK && ps == HN_OK &&
         ((o->checkpoint_events && ++segment % o->checkpoint_events == 0) ||
          ((st->events & 1023) == 0 && wall_ns() >= next_ck))) {
+      int64_t t0 = wall_ns();
       rc = state_save(k, s, *offset, st->lines);
-      next_ck = wall_ns() + hn_program_checkpoint_interval(k->p);
+      int64_t t1 = wall_ns();
+      /* a store commits often (analysts see the run, the run sees them), but a large state must
+       * not make the stream wait on its checkpoints: at most a tenth of the time goes to them */
+      next_ck = t1 + (o->store && 9 * (t1 - t0) > every ? 9 * (t1 - t0) : every);
     }
   }
   free(line); /* getline's: libc's */
@@ -412,7 +479,7 @@ static hn_status stream(runner *k, hn_session *s, hn_run_stats *st, uint64_t *of
 hn_status hn_run_stream(const hn_program *p, const hn_run_options *o, hn_run_stats *st) {
   memset(st, 0, sizeof *st);
   runner k = {o, p, NULL, 0, 0, 0, 0, 0, 0, hn_calloc(hn_program_rule_count(p) + 1, sizeof(uint64_t))};
-  hn_session_options so = {o->engine, (o->incidents || o->queue) ? HN_SESSION_INCIDENTS : 0};
+  hn_session_options so = {o->engine, (o->incidents || o->queue || o->store) ? HN_SESSION_INCIDENTS : 0};
   hn_callbacks cb = {&k, on_alert, on_incident, on_exposure, on_rejected};
   hn_session *s = NULL;
   if (!k.regex_rules || hn_session_new(p, &so, &cb, &s) != HN_OK) {
@@ -421,15 +488,19 @@ hn_status hn_run_stream(const hn_program *p, const hn_run_options *o, hn_run_sta
   }
   uint64_t offset = 0;
   hn_status rc = HN_OK;
-  if (o->state_path && state_load(&k, s, &offset, &st->lines) < 0) rc = HN_ERR_SEMANTIC;
+  bool persist = o->state_path || o->store;
+  if (persist && state_load(&k, s, &offset, &st->lines) < 0) rc = HN_ERR_SEMANTIC;
+  /* a store learns at once what the run starts from, and tells the session what changed
+   * there since its checkpoint */
+  if (rc == HN_OK && o->store) rc = state_save(&k, s, offset, st->lines);
   stats_of(s, st);
   if (rc == HN_OK) rc = stream(&k, s, st, &offset);
   bool at_end = feof(o->in) != 0; /* not stopped by max_events */
   if (k.bad) rc = HN_ERR_IO;
   /* the end of a finite input closes every window; with a state file the stream goes on in
    * the next run unless this input is its end */
-  if (rc == HN_OK && at_end && (!o->state_path || o->final_input)) rc = hn_session_flush(s);
-  if (rc == HN_OK && o->state_path) rc = state_save(&k, s, offset, st->lines);
+  if (rc == HN_OK && at_end && (!persist || o->final_input)) rc = hn_session_flush(s);
+  if (rc == HN_OK && persist) rc = state_save(&k, s, offset, st->lines);
   stats_of(s, st);
   if (o->queue && rc == HN_OK) out_check(&k, o->queue, hnx_write_queue(o->queue, s, o->queue_json));
   FILE *outs[3];

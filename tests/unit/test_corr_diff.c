@@ -248,7 +248,7 @@ static void differential(void **state) {
     char *text = NULL;
     size_t tl = 0;
     FILE *out = open_memstream(&text, &tl);
-    hn_run_options o = {events, in, out, NULL, NULL, 0, HN_ENGINE_AUTO, NULL, 0, 0, false, NULL, NULL, false};
+    hn_run_options o = {events, in, out, NULL, NULL, 0, HN_ENGINE_AUTO, NULL, 0, 0, false, NULL, NULL, false, NULL, 0};
     hn_run_stats st;
     assert_int_equal(hn_run_stream(p, &o, &st), HN_OK);
     fclose(in);

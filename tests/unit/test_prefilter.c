@@ -99,7 +99,7 @@ static char *run_events(const hn_program *p, const char *events, bool native, ui
   size_t len = 0;
   FILE *o = open_memstream(&out, &len);
   hn_run_options opt = {"events", in, o, NULL, NULL, 0, native ? HN_ENGINE_AUTO : HN_ENGINE_INTERP,
-                        NULL, 0, 0, false, NULL, NULL, false};
+                        NULL, 0, 0, false, NULL, NULL, false, NULL, 0};
   hn_run_stats st;
   assert_int_equal(hn_run_stream(p, &opt, &st), HN_OK);
   fclose(in);

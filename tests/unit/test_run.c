@@ -63,7 +63,7 @@ static void run_golden(void **state) {
   char *alerts = NULL, *dead = NULL, *got = NULL;
   size_t al = 0, dl = 0, gl = 0;
   FILE *out = open_memstream(&alerts, &al), *dl_f = open_memstream(&dead, &dl);
-  hn_run_options o = {ev, in, out, dl_f, NULL, 0, HN_ENGINE_AUTO, NULL, 0, 0, false, NULL, NULL, false};
+  hn_run_options o = {ev, in, out, dl_f, NULL, 0, HN_ENGINE_AUTO, NULL, 0, 0, false, NULL, NULL, false, NULL, 0};
   hn_run_stats st;
   assert_int_equal(hn_run_stream(p, &o, &st), HN_OK);
   fclose(in);
@@ -116,7 +116,7 @@ static char *run_in_pieces(const hn_program *p, const char *events, uint64_t k, 
     FILE *in = fopen(events, "rb"), *out = fopen(outp, "ab");
     assert_non_null(in);
     assert_non_null(out);
-    hn_run_options o = {events, in, out, NULL, NULL, 0, HN_ENGINE_AUTO, k ? state : NULL, 0, k, true, NULL, NULL, false};
+    hn_run_options o = {events, in, out, NULL, NULL, 0, HN_ENGINE_AUTO, k ? state : NULL, 0, k, true, NULL, NULL, false, NULL, 0};
     hn_run_stats st;
     assert_int_equal(hn_run_stream(p, &o, &st), HN_OK);
     bool done = feof(in) || !k;
@@ -228,7 +228,7 @@ static void state_of_changed_pack(void **state) {
     char *diag = NULL, *alerts = NULL;
     size_t dl = 0, al = 0;
     FILE *d = open_memstream(&diag, &dl), *out = open_memstream(&alerts, &al);
-    hn_run_options o = {ev, in, out, NULL, d, 10, HN_ENGINE_AUTO, st_path, 0, 0, false, NULL, NULL, false};
+    hn_run_options o = {ev, in, out, NULL, d, 10, HN_ENGINE_AUTO, st_path, 0, 0, false, NULL, NULL, false, NULL, 0};
     hn_run_stats st;
     hn_status rc = hn_run_stream(p, &o, &st);
     fclose(in);
@@ -281,7 +281,7 @@ static void queue_golden(void **state) {
     char *rtext = NULL, *qtext = NULL;
     size_t rl = 0, ql = 0;
     FILE *rf = open_memstream(&rtext, &rl), *qf = open_memstream(&qtext, &ql), *out = fopen("/dev/null", "wb");
-    hn_run_options o = {ev, in, out, NULL, NULL, 0, HN_ENGINE_AUTO, NULL, 0, 0, false, rf, qf, false};
+    hn_run_options o = {ev, in, out, NULL, NULL, 0, HN_ENGINE_AUTO, NULL, 0, 0, false, rf, qf, false, NULL, 0};
     hn_run_stats st;
     assert_int_equal(hn_run_stream(p, &o, &st), HN_OK);
     fclose(in);

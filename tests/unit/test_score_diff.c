@@ -63,7 +63,7 @@ static char *run(hn_program *p, const char *events, int engine) {
   char *rec = NULL;
   size_t rl = 0;
   FILE *rf = open_memstream(&rec, &rl);
-  hn_run_options o = {events, in, out, NULL, NULL, 0, engine, NULL, 0, 0, false, rf, NULL, false};
+  hn_run_options o = {events, in, out, NULL, NULL, 0, engine, NULL, 0, 0, false, rf, NULL, false, NULL, 0};
   hn_run_stats st;
   assert_int_equal(hn_run_stream(p, &o, &st), HN_OK);
   fclose(in);
