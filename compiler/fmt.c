@@ -149,6 +149,16 @@ static void expr(buf *b, const hnc_node *n) {
 }
 
 /* ---- comments and lines ----------------------------------------------------------------- */
+/* An expression on one line, as `hornet fmt` writes it (malloc'd; NULL when out of memory):
+ * KPI factors' labels and the text a KPI's definition hash covers. */
+char *hnc_fmt_expr(const hnc_node *n) {
+  buf b = {0};
+  expr(&b, n);
+  if (!b.failed && !b.s) puts_(&b, "");
+  if (b.failed) { free(b.s); return NULL; }
+  return b.s;
+}
+
 static void indent(fmt *f) {
   for (int i = 0; i < f->depth; i++) puts_(&f->out, "  ");
 }

@@ -272,6 +272,8 @@ struct hn_program *hnc_lower(hnc_compiler *c, char *err, size_t errlen);
 
 /* fmt.c */
 char *hnc_fmt_unit(const hnc_compiler *c, const hnc_file_unit *u, size_t *len);
+/* An expression on one line, canonically (malloc'd, the caller frees; NULL when out of memory). */
+char *hnc_fmt_expr(const hnc_node *n);
 
 /* compiler.c */
 char *hnc_read_file(const char *path, size_t *len);

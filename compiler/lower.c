@@ -8,6 +8,7 @@
 #include <string.h>
 #include "alloc.h"
 #include "pack.h"
+#include "sha256.h"
 #include "program.h"
 #include "types.h"
 #include "text.h"
@@ -42,6 +43,8 @@ typedef struct lower {
   vec scores, domains, exposures, services;
   vec domain_scores;             /* per domain: the name of its score (a string), or NULL */
   vec service_domains;           /* per service: the name of its domain, or NULL */
+  vec kpis, controls, kpi_roots, factors; /* kpi_roots: the root of each aggregate of the KPI being lowered */
+  bool in_kpi;
   const hnc_node *steps;         /* its sequence's steps, for $step.path */
   hnc_table slot_of;  /* path -> slot + 1 */
   uint32_t anystr;    /* the slot of `*` (every string value of the event) + 1; 0: none yet */
@@ -956,7 +959,13 @@ static uint32_t having_agg(lower *L, const hnc_node *n) {
     g->p = p->kind == N_INT ? (double)p->i : p->f;
   }
   bool row = arg && arg->kind == N_PATH && (!strcmp(arg->str, "alert") || !strcmp(arg->str, "incident") ||
-                                            !strcmp(arg->str, "asset"));
+                                            !strcmp(arg->str, "asset") || !strcmp(arg->str, "transition") ||
+                                            !strcmp(arg->str, "sla") || !strcmp(arg->str, "exposure"));
+  if (L->in_kpi) { /* the rows it reads: sema recorded hn_kpi_root + 1 in the call (0: incidents) */
+    uint8_t *r = vec_push(&L->kpi_roots);
+    if (!r) { L->failed = true; return 0; }
+    *r = (uint8_t)(n->i > 0 ? n->i - 1 : HN_KR_INCIDENT);
+  }
   if (row) arg = NULL; /* count(alert): the rows themselves */
   if (arg && g->kind == HN_AGG_COUNT) {
     g->kind = HN_AGG_COUNT_OF; /* rows where the argument is present, and true if it is a bool */
@@ -1588,6 +1597,181 @@ static void lower_settings(lower *L, hn_program *P) {
   }
 }
 
+/* ---- controls and KPIs (lang/SPEC.md §9, §15) -------------------------------------------- */
+static void lower_control(lower *L, const hnc_node *d) {
+  hn_control ct;
+  memset(&ct, 0, sizeof ct);
+  ct.name = keep(L, d->str, d->len);
+  ct.title = item_str(L, d, HNC_IT_TITLE);
+  ct.description = item_str(L, d, HNC_IT_DESCRIPTION);
+  ct.owner = item_str(L, d, HNC_IT_OWNER);
+  uint32_t nf = 0;
+  for (const hnc_node *it = d->list; it; it = it->next) nf += it->kind == N_ITEM && it->op == HNC_IT_FRAMEWORK;
+  ct.framework_names = hn_arena_alloc(L->a, (nf + 1) * sizeof *ct.framework_names);
+  ct.framework_ids = hn_arena_alloc(L->a, (nf + 1) * sizeof *ct.framework_ids);
+  if (!ct.framework_names || !ct.framework_ids) { L->failed = true; return; }
+  for (const hnc_node *it = d->list; it; it = it->next) {
+    if (it->kind != N_ITEM || it->op != HNC_IT_FRAMEWORK || !it->a || !it->b) continue;
+    ct.framework_names[ct.n_frameworks] = keep(L, it->a->str, it->a->len);
+    ct.framework_ids[ct.n_frameworks++] = keep(L, it->b->str, it->b->len);
+  }
+  hn_control *v = vec_push(&L->controls);
+  if (!v) { L->failed = true; return; }
+  *v = ct;
+}
+
+/* Through parentheses; NULL stays NULL. */
+static const hnc_node *unparen0(const hnc_node *n) {
+  while (n && n->kind == N_PAREN) n = n->a;
+  return n;
+}
+
+static bool is_mul_div(const hnc_node *n) {
+  n = unparen0(n);
+  return n && n->kind == N_BINARY && (n->op == HNC_OP_MUL || n->op == HNC_OP_DIV);
+}
+
+static bool is_number_literal(const hnc_node *n) {
+  n = unparen0(n);
+  if (n && n->kind == N_NEG) n = unparen0(n->a);
+  return n && (n->kind == N_INT || n->kind == N_FLOAT || n->kind == N_DURATION || n->kind == N_SIZE);
+}
+
+/* A KPI's value as hnodes. The operands of its top chain of * and / are lowered one by one and
+ * kept as factors (sign -1 under a division), so attribution (§15) reads their values from the
+ * same nodes the value is computed from. */
+static uint32_t kpi_value(lower *L, const hnc_node *n, const hnc_type *want, int sign) {
+  const hnc_node *u = unparen0(n);
+  if (!is_mul_div(u)) {
+    uint32_t h = lower_having(L, n, want);
+    if (is_number_literal(u)) return h;
+    char *text = hnc_fmt_expr(n);
+    hn_kpi_factor *f = vec_push(&L->factors);
+    if (!f || !text) { free(text); L->failed = true; return h; }
+    f->node = h;
+    f->sign = (int8_t)sign;
+    f->type = (uint8_t)ftype_of(n->type);
+    f->text = keep(L, text, strlen(text));
+    free(text);
+    return h;
+  }
+  uint32_t a = kpi_value(L, u->a, u->b->type, sign);
+  uint32_t b = kpi_value(L, u->b, u->a->type, u->op == HNC_OP_DIV ? -sign : sign);
+  return hpush(L, HN_H_ARITH, u->op == HNC_OP_MUL ? HN_VX_MUL : HN_VX_DIV, a, b);
+}
+
+/* The text a KPI's definition hash covers: what decides its numbers (value, where, by, every,
+ * target, and the lists they use), not its name, title or description. */
+static void kpi_lists(FILE *f, const hnc_node *n) {
+  if (!n) return;
+  if (n->kind == N_PATH && n->sym && n->sym->decl->kind == N_LISTDECL) {
+    fprintf(f, "\nlist %.*s = [", (int)n->len, n->str);
+    for (const hnc_node *e = n->sym->decl->list; e; e = e->next) {
+      char *x = hnc_fmt_expr(e);
+      fprintf(f, "%s%s", e == n->sym->decl->list ? "" : ", ", x ? x : "");
+      free(x);
+    }
+    fputc(']', f);
+  }
+  kpi_lists(f, n->a);
+  kpi_lists(f, n->b);
+  kpi_lists(f, n->c);
+  for (const hnc_node *e = n->list; e; e = e->next) kpi_lists(f, e);
+}
+
+static const char *kpi_hash(lower *L, const hnc_node *k) {
+  char *text = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&text, &len);
+  if (!f) { L->failed = true; return NULL; }
+  static const int items[] = {HNC_IT_VALUE, HNC_IT_WHERE, HNC_IT_BY, HNC_IT_EVERY, HNC_IT_TARGET};
+  for (size_t i = 0; i < sizeof items / sizeof items[0]; i++) {
+    const hnc_node *it = item(k, items[i]);
+    fprintf(f, "%s%s", i ? "\n" : "", hnc_item_keyword(items[i]));
+    if (!it) continue;
+    if (items[i] == HNC_IT_TARGET) fprintf(f, " %s", hnc_op_spelling((int)it->i));
+    for (const hnc_node *e = items[i] == HNC_IT_BY ? it->list : it->a; e; e = items[i] == HNC_IT_BY ? e->next : NULL) {
+      char *x = hnc_fmt_expr(e);
+      fprintf(f, " %s", x ? x : "");
+      free(x);
+    }
+  }
+  const hnc_node *v = item(k, HNC_IT_VALUE), *w = item(k, HNC_IT_WHERE);
+  kpi_lists(f, v ? v->a : NULL);
+  kpi_lists(f, w ? w->a : NULL);
+  if (fclose(f) != 0 || !text) { free(text); L->failed = true; return NULL; }
+  hn_sha256 h;
+  uint8_t d[32];
+  char hex[HN_SHA256_TEXT_CAP];
+  hn_sha256_init(&h);
+  hn_sha256_update(&h, text, len);
+  hn_sha256_final(&h, d);
+  hn_sha256_text(d, hex);
+  free(text);
+  return keep(L, hex, strlen(hex));
+}
+
+static uint8_t kpi_dim_index(const hnc_node *nm) {
+  for (int i = 0; hn_kpi_dim_names[i]; i++)
+    if (strlen(hn_kpi_dim_names[i]) == nm->len && memcmp(hn_kpi_dim_names[i], nm->str, nm->len) == 0) return (uint8_t)i;
+  return 0; /* sema refused any other */
+}
+
+/* The value's tree (an hn_corr of its own), the roots of its aggregates, its factors. */
+static void kpi_tree(lower *L, const hnc_node *value, hn_kpi *k) {
+  hn_corr *c = vec_push(&L->corrs);
+  if (!c) { L->failed = true; return; }
+  size_t ci = L->corrs.n - 1;
+  c->until = UINT32_MAX;
+  L->hn.n = L->aggs.n = L->binds.n = L->kpi_roots.n = L->factors.n = 0;
+  L->in_kpi = true;
+  uint32_t root = value ? kpi_value(L, value, NULL, 1) : hpush(L, HN_H_CONST, 0, 0, 0);
+  L->in_kpi = false;
+  c = &AT(&L->corrs, hn_corr, ci);
+  c->having = root;
+  c->hn = settle_into(L, &L->hn, &c->n_hn);
+  c->aggs = settle_into(L, &L->aggs, &c->n_aggs);
+  k->corr = (uint32_t)ci;
+  k->roots = settle_into(L, &L->kpi_roots, &k->n_roots);
+  if (L->factors.n < 2) L->factors.n = 0; /* a product or quotient of two or more */
+  k->factors = settle_into(L, &L->factors, &k->n_factors);
+}
+
+static void lower_kpi(lower *L, const hnc_node *d) {
+  hn_kpi k;
+  memset(&k, 0, sizeof k);
+  k.name = keep(L, d->str, d->len);
+  k.title = d->a ? keep(L, d->a->str, d->a->len) : item_str(L, d, HNC_IT_TITLE);
+  k.description = item_str(L, d, HNC_IT_DESCRIPTION);
+  k.pack = L->pack->decl ? keep_str(L, L->pack->name) : NULL;
+  k.version = keep_str(L, L->pack->decl && L->pack->version ? L->pack->version : "0.0.0");
+  k.hash = kpi_hash(L, d);
+  const hnc_node *value = item(d, HNC_IT_VALUE), *where = item(d, HNC_IT_WHERE), *by = item(d, HNC_IT_BY);
+  const hnc_node *every = item(d, HNC_IT_EVERY), *target = item(d, HNC_IT_TARGET);
+  char *text = value && value->a ? hnc_fmt_expr(value->a) : NULL;
+  k.text = text ? keep(L, text, strlen(text)) : NULL;
+  free(text);
+  const hnc_type *vt = value && value->a ? value->a->type : NULL;
+  k.type = (uint8_t)ftype_of(vt);
+  kpi_tree(L, value ? value->a : NULL, &k);
+  k.where = where && where->a ? lb(L, where->a) : UINT32_MAX;
+  k.n_dims = (uint32_t)(by ? hnc_list_len(by->list) : 0);
+  k.dims = hn_arena_alloc(L->a, k.n_dims + 1);
+  if (!k.dims) { L->failed = true; return; }
+  uint32_t di = 0;
+  for (const hnc_node *nm = by ? by->list : NULL; nm; nm = nm->next) k.dims[di++] = kpi_dim_index(nm);
+  k.every = every && every->a ? every->a->i * 1000000 : 7 * 86400 * INT64_C(1000000000);
+  static const int pops[HNC_OP_COUNT] = {[HNC_OP_EQ] = HN_P_EQ + 1, [HNC_OP_NE] = HN_P_NE + 1, [HNC_OP_LT] = HN_P_LT + 1,
+                                         [HNC_OP_LE] = HN_P_LE + 1, [HNC_OP_GT] = HN_P_GT + 1, [HNC_OP_GE] = HN_P_GE + 1};
+  if (target && target->a && target->i > 0 && target->i < HNC_OP_COUNT && pops[target->i]) {
+    k.target_op = (uint8_t)pops[target->i];
+    k.target = literal(L, target->a, vt);
+  }
+  hn_kpi *v = vec_push(&L->kpis);
+  if (!v) { L->failed = true; return; }
+  *v = k;
+}
+
 /* Builds the program of everything checked: the rules of every loaded pack, the tests of the
  * packs given by the user. NULL with err filled on failure (empty when the error is a
  * diagnostic at its place). */
@@ -1624,6 +1808,10 @@ hn_program *hnc_lower(hnc_compiler *c, char *err, size_t errlen) {
   L.exposures.size = sizeof(hn_exposure);
   L.services.size = sizeof(hn_service);
   L.domain_scores.size = L.service_domains.size = sizeof(const void *);
+  L.kpis.size = sizeof(hn_kpi);
+  L.controls.size = sizeof(hn_control);
+  L.kpi_roots.size = sizeof(uint8_t);
+  L.factors.size = sizeof(hn_kpi_factor);
   b_false(&L); /* node 0 is false, node 1 true: stable numbers for tests and dumps */
   b_true(&L);
   L.p->time_slot = -1;
@@ -1674,7 +1862,23 @@ hn_program *hnc_lower(hnc_compiler *c, char *err, size_t errlen) {
       for (hnc_node *d = p->files[f].root ? p->files[f].root->list : NULL; d; d = d->next)
         if (d->kind == N_TEST) lower_test(&L, d, &rule_index);
   }
+  /* controls and KPIs of every loaded pack, the root packs' first; their fields come after
+   * the rules' (the rules' slots do not move when a KPI is added) */
+  for (size_t i = 0; i < c->n_packs; i++) {
+    L.pack = c->packs[i];
+    for (size_t f = 0; f < L.pack->n_files; f++)
+      for (hnc_node *d = L.pack->files[f].root ? L.pack->files[f].root->list : NULL; d; d = d->next) {
+        if (d->kind == N_CONTROL && d->str) lower_control(&L, d);
+        if (d->kind == N_KPI && d->str) lower_kpi(&L, d);
+      }
+  }
   hn_program *P = L.p;
+  P->n_controls = (uint32_t)L.controls.n;
+  P->controls = settle(&L, &L.controls);
+  P->n_kpis = (uint32_t)L.kpis.n;
+  P->kpis = settle(&L, &L.kpis);
+  free(L.kpi_roots.v);
+  free(L.factors.v);
   P->n_fields = (uint32_t)L.fields.n;
   P->n_consts = (uint32_t)L.consts.n;
   P->n_vexprs = (uint32_t)L.vexprs.n;

@@ -159,7 +159,7 @@ static hnc_node *over(hnc_parser *p, hnc_node *n, hnc_node *list) {
 %token <node> T_FLOAT "number" T_DURATION "duration" T_SIZE "size" T_VERSION "version"
 
 %type <node> soft_keyword
-%type <node> kpi_dim kpi_dims T_DOMAIN T_SERVICE T_CONTROL T_RULE
+%type <node> kpi_dim kpi_dims T_DOMAIN T_SERVICE T_CONTROL T_RULE T_TRANSITION T_SLA T_EXPOSURE row_keyword
 %type <node> T_GENERATE T_ALIAS T_SUPPRESS T_TIME T_TITLE T_STATUS T_SEVERITY T_TAGS T_ID T_DATE T_STATE T_VALUE T_STEP T_OPEN T_CLOSE T_EVENT T_DEFAULT T_OWNER T_WEIGHT T_TARGET T_AUTHOR T_SCORE T_TEST T_KPI T_ASSETS
 %type <node> file decls decl import constraints constraint version
 %type <node> settings setting_list setting schema schema_items schema_item type
@@ -514,7 +514,7 @@ kpi_dims:
     kpi_dim { $$ = hnc_list_append(NULL, $1); }
   | kpi_dims ',' kpi_dim { $$ = hnc_list_append($1, $3); }
   ;
-kpi_dim: name | T_DOMAIN | T_SERVICE | T_CONTROL | T_RULE ;
+kpi_dim: name | T_DOMAIN | T_SERVICE | T_CONTROL | T_RULE | T_EXPOSURE ;
 kpi_title_opt:
     %empty { $$ = NULL; }
   | T_STRING { $$ = $1; }
@@ -670,6 +670,11 @@ primary:
       if ($$) { $$->str = "count"; $$->len = 5; }
       $$ = over(p, $$, $3);
     }
+  | T_COUNT '(' row_keyword ')' { /* count(transition): the rows a KPI counts (lang/SPEC.md §15) */
+      $$ = mk(p, N_CALL, LOC(@$));
+      if ($$) { $$->str = "count"; $$->len = 5; $$->list = $3; }
+      if ($3) $3->kind = N_PATH;
+    }
   | '(' expr ')' { $$ = un(p, N_PAREN, LOC(@$), $2); }
   | '[' ']' { $$ = mk(p, N_LISTLIT, LOC(@$)); }
   | '[' args ']' { $$ = over(p, mk(p, N_LISTLIT, LOC(@$)), $2); }
@@ -700,6 +705,8 @@ path:
     T_PATH { $$ = $1; }
   | name { $$ = $1; if ($$) $$->kind = N_PATH; }
   ;
+/* Rows of a KPI whose names are keywords elsewhere (services' transitions and SLAs, exposures). */
+row_keyword: T_TRANSITION | T_SLA | T_EXPOSURE ;
 /* A name: an identifier, or a keyword that cannot be mistaken where a name stands. */
 name:
     T_IDENT { $$ = $1; }

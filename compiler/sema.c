@@ -54,6 +54,28 @@ static const builtin asset_fields[] = {
   {"asset.vulnerable", TY_BOOL, 0}, {NULL, 0, 0},
 };
 
+/* The rows a KPI aggregates (§15) beyond incidents, alerts and assets, and the incident fields
+ * only KPIs read (the case store knows them: assignee, SLA clocks, case fields, states entered). */
+static const builtin transition_fields[] = {
+  {"transition.from", TY_STRING, 0}, {"transition.to", TY_STRING, 0}, {"transition.at", TY_TIME, 0},
+  {"transition.actor", TY_STRING, 0}, {"transition.kind", TY_STRING, 0}, {"transition.wip", TY_INT, 0},
+  {"transition.wip_limit", TY_INT, 0}, {NULL, 0, 0},
+};
+static const builtin sla_fields[] = {
+  {"sla.service", TY_STRING, 0}, {"sla.state", TY_STRING, 0}, {"sla.due", TY_TIME, 0},
+  {"sla.at", TY_TIME, 0}, {"sla.met", TY_BOOL, 0}, {"sla.breached", TY_BOOL, 0}, {NULL, 0, 0},
+};
+static const builtin exposure_fields[] = {
+  {"exposure.name", TY_STRING, 0}, {"exposure.title", TY_STRING, 0}, {"exposure.asset", TY_STRING, 0},
+  {"exposure.value", TY_STRING, 0}, {"exposure.control", TY_STRING, 0}, {"exposure.known", TY_BOOL, 0},
+  {"exposure.open", TY_BOOL, 0}, {"exposure.opened", TY_TIME, 0}, {"exposure.closed", TY_TIME, 0},
+  {"exposure.length", TY_DUR, 0}, {"exposure.weight", TY_FLOAT, 0}, {NULL, 0, 0},
+};
+static const builtin kpi_incident_fields[] = {
+  {"incident.assignee", TY_STRING, 0}, {"incident.sla_breached", TY_BOOL, 0}, {"incident.sla_due", TY_TIME, 0},
+  {"incident.asset", TY_STRING, 0}, {"incident.acknowledged_at", TY_TIME, 0}, {NULL, 0, 0},
+};
+
 static const char *const severities[] = {"info", "low", "medium", "high", "critical", NULL};
 static const char *const statuses[] = {"experimental", "test", "stable", "deprecated",
                                        "unsupported", NULL};
@@ -63,9 +85,8 @@ static const char *const tactics[] = {
   "lateral_movement", "collection", "command_and_control", "exfiltration", "impact", "stealth",
   "defense_impairment", NULL,
 };
-static const char *const kpi_dims[] = {"domain", "business_unit", "control", "service",
-                                       "technique", "tactic", "severity", "rule", "asset_role",
-                                       "owner", NULL};
+/* The dimensions of `by`: the runtime's table (runtime/kpi.c). */
+#define kpi_dims hn_kpi_dim_names
 static const struct { const char *name; hnc_tk k; } settings_tab[] = {
   {"lateness", TY_DUR}, {"horizon", TY_DUR}, {"memory", TY_INT}, {"suppress", TY_DUR},
   {"checkpoint", TY_DUR}, {"max_keys", TY_INT}, {"max_skew", TY_DUR}, {NULL, 0},
@@ -550,6 +571,9 @@ struct ectx {
   bool agg_ok;         /* aggregates are allowed here (having, score, kpi value) */
   bool in_agg;         /* inside an aggregate's argument */
   bool used_agg;       /* an aggregate was used */
+  bool kpi_value;      /* a KPI's value: every field stands inside an aggregate */
+  unsigned kpi_roots;  /* the rows the aggregate being checked reads (bits of hn_kpi_root) */
+  hnc_node *kpi_bare;  /* the first field of a KPI value outside any aggregate */
   hnc_node *steps;     /* the sequence's steps, for $step references */
   hnc_node *cur_step;  /* the step being checked: only earlier steps may be referenced */
   /* the size of the expression with its macros expanded, as the back ends will see it */
@@ -655,11 +679,70 @@ static void check_tactic_literal(ectx *x, const hnc_node *list, const hnc_node *
   hint_tactic(x->c, "", tac, n);
 }
 
+/* ---- KPI scope (§15): rows of six kinds, each aggregate over one ------------------------ */
+/* In hn_kpi_root order (runtime/program.h). */
+static const struct { const char *root, *what; const builtin *fields; } kpi_rows[] = {
+  {"incident", "incident", incident_fields}, {"alert", "alert", alert_fields}, {"asset", "asset", asset_fields},
+  {"transition", "transition", transition_fields}, {"sla", "SLA event", sla_fields},
+  {"exposure", "exposure window", exposure_fields},
+};
+enum { KPI_ROWS = sizeof kpi_rows / sizeof kpi_rows[0] };
+
+/* The row kind a path belongs to ("transition.to": transition), or -1. */
+static int kpi_row_of(const char *s, size_t len) {
+  for (int r = 0; r < KPI_ROWS; r++) {
+    size_t k = strlen(kpi_rows[r].root);
+    if (len > k + 1 && memcmp(s, kpi_rows[r].root, k) == 0 && s[k] == '.') return r;
+  }
+  return -1;
+}
+
+/* A field of a KPI row: the row's built-ins, then the incident's KPI-only fields and its
+ * open-ended ones (incident.case.NAME, a case field; incident.entered.STATE, when it first
+ * entered a state). */
+static const hnc_type *kpi_field(int row, const char *s, size_t len) {
+  const hnc_type *t = builtin_type(kpi_rows[row].fields, s, len);
+  if (t || row != 0) return t;
+  if ((t = builtin_type(kpi_incident_fields, s, len))) return t;
+  if (has_prefix(s, len, "incident.case.") && len > 14 && !memchr(s + 14, '.', len - 14)) return T(TY_STRING);
+  if (has_prefix(s, len, "incident.entered.") && len > 17 && !memchr(s + 17, '.', len - 17)) return T(TY_TIME);
+  return NULL;
+}
+
+static const hnc_type *kpi_path_type(ectx *x, hnc_node *n) {
+  const char *s = n->str;
+  size_t len = n->len;
+  if (len == 3 && memcmp(s, "now", 3) == 0) return T(TY_TIME);
+  int row = kpi_row_of(s, len);
+  if (row < 0) {
+    hnc_error(x->c, n->loc, "scope", "unknown name '%s' here: a KPI reads incident.*, alert.*, asset.*, transition.*, "
+              "sla.*, exposure.* and now", s);
+    suggest_field(x->c, NULL, s, len, incident_fields, kpi_incident_fields);
+    return T(TY_ERR);
+  }
+  if (!x->in_agg && x->kpi_value && !x->kpi_bare) x->kpi_bare = n; /* reported by check_kpi, once */
+  if (!x->in_agg && !x->kpi_value && row != 0 && row != 2) {
+    hnc_error(x->c, n->loc, "scope", "'%s' is one %s among many: a KPI's where reads the incident (incident.*, its "
+              "asset.*, now)", s, kpi_rows[row].what);
+    hnc_hint(x->c, "count such rows in the value instead, e.g. count(%s)", kpi_rows[row].root);
+    return T(TY_ERR);
+  }
+  const hnc_type *t = kpi_field(row, s, len);
+  if (!t) {
+    hnc_error(x->c, n->loc, "unknown-field", "unknown %s field '%s'", kpi_rows[row].what, s);
+    suggest_field(x->c, NULL, s, len, kpi_rows[row].fields, row == 0 ? kpi_incident_fields : NULL);
+    return T(TY_ERR);
+  }
+  if (x->in_agg) x->kpi_roots |= 1u << row;
+  return t;
+}
+
 static const hnc_type *path_type(ectx *x, hnc_node *n) {
   hnc_compiler *c = x->c;
   const char *s = n->str;
   size_t len = n->len;
   const hnc_type *t = NULL;
+  if (x->scope == SC_KPI) return kpi_path_type(x, n);
   if (has_prefix(s, len, "alert.")) {
     if (x->alert_fields || (x->in_agg && x->scope == SC_INCIDENT)) {
       t = builtin_type(alert_fields, s, len);
@@ -811,6 +894,32 @@ static bool want_args(ectx *x, hnc_node *n, int want) {
   return false;
 }
 
+/* count(incident), count(transition)...: the rows themselves; in a KPI the call's i records
+ * which (hn_kpi_root + 1). */
+static const hnc_type *kpi_count_rows(ectx *x, hnc_node *n, hnc_node *a) {
+  for (int r = 0; r < KPI_ROWS && x->scope == SC_KPI; r++)
+    if (strlen(kpi_rows[r].root) == a->len && memcmp(a->str, kpi_rows[r].root, a->len) == 0) n->i = r + 1;
+  return T(TY_INT);
+}
+
+/* An aggregate of a KPI reads one kind of row (§15): the one its paths name, incidents when
+ * they name none (count(), count(now > ...)). Recorded in the call's i (hn_kpi_root + 1). */
+static bool kpi_one_row(ectx *x, hnc_node *n) {
+  unsigned m = x->kpi_roots;
+  if (m & (m - 1)) {
+    const char *a = NULL, *b = NULL;
+    for (int r = 0; r < KPI_ROWS; r++)
+      if (m & (1u << r)) { if (!a) a = kpi_rows[r].root; else if (!b) b = kpi_rows[r].root; }
+    hnc_error(x->c, n->loc, "kpi-shape", "%s() reads %s.* and %s.*: an aggregate is over one kind of row", n->str, a, b);
+    hnc_hint(x->c, "aggregate each kind of row on its own and combine the aggregates: count(%s) / count(%s)", a, b);
+    return false;
+  }
+  n->i = 1;
+  for (int r = 0; r < KPI_ROWS; r++)
+    if (m & (1u << r)) n->i = r + 1;
+  return true;
+}
+
 static const hnc_type *aggregate_type(ectx *x, hnc_node *n) {
   if (!x->agg_ok) {
     hnc_error(x->c, n->loc, "scope", "aggregate %s() is only allowed in having, score and kpi value", n->str);
@@ -841,10 +950,17 @@ static const hnc_type *aggregate_type(ectx *x, hnc_node *n) {
       ((a->len == 5 && memcmp(a->str, "alert", 5) == 0) ||
        (a->len == 8 && memcmp(a->str, "incident", 8) == 0) ||
        (a->len == 5 && memcmp(a->str, "asset", 5) == 0)))
-    return T(TY_INT);
+    return kpi_count_rows(x, n, a);
+  if (is_count && a->kind == N_PATH && x->scope == SC_KPI) {
+    for (int r = 3; r < KPI_ROWS; r++)
+      if (strlen(kpi_rows[r].root) == a->len && memcmp(a->str, kpi_rows[r].root, a->len) == 0)
+        return kpi_count_rows(x, n, a);
+  }
   x->in_agg = true;
+  x->kpi_roots = 0;
   const hnc_type *t = ex(x, a);
   x->in_agg = false;
+  if (x->scope == SC_KPI && !kpi_one_row(x, n)) return T(TY_ERR);
   if (is_err(t)) return strcmp(n->str, "count") == 0 || strcmp(n->str, "distinct") == 0 ? T(TY_INT) : t;
   if (is_count || strcmp(n->str, "distinct") == 0) return T(TY_INT);
   const hnc_type *s = scalar(t);
@@ -2030,21 +2146,36 @@ static void check_kpi(dctx *d, hnc_node *k) {
     switch (it->op) {
     case HNC_IT_VALUE:
       x.agg_ok = true;
+      x.kpi_value = true;
       vt = ex(&x, it->a);
       if (!is_err(vt) && !is_num(vt) && vt->k != TY_DUR)
         hnc_error(d->c, it->a->loc, "type", "a KPI value must be a number or a duration, not %s", hnc_type_name(vt));
       else if (!x.used_agg)
         hnc_error(d->c, it->a->loc, "kpi-shape", "a KPI value aggregates incidents: use count(), avg(...), sum(...), ...");
+      else if (x.kpi_bare) {
+        const char *f = x.kpi_bare->str;
+        hnc_error(d->c, x.kpi_bare->loc, "kpi-shape", "'%s' stands outside an aggregate: a KPI value combines aggregates "
+                  "over rows", f);
+        hnc_hint(d->c, "put it inside one, such as max(%s)", f);
+      }
       break;
     case HNC_IT_WHERE: want_bool(&x, it->a, "a KPI's where"); break;
     case HNC_IT_BY:
-      for (hnc_node *nm = it->list; nm; nm = nm->next)
+      for (hnc_node *nm = it->list; nm; nm = nm->next) {
+        for (hnc_node *o = it->list; o != nm; o = o->next)
+          if (o->len == nm->len && memcmp(o->str, nm->str, nm->len) == 0) {
+            hnc_error(d->c, nm->loc, "duplicate", "dimension '%s' is given twice", nm->str);
+            hnc_note_at(d->c, o->loc, "the first one is here");
+            break;
+          }
         if (word_index(kpi_dims, nm->str, nm->len) < 0) {
           hnc_error(d->c, nm->loc, "unknown-name", "unknown KPI dimension '%s'", nm->str);
           const char *s = closest_word(kpi_dims, nm->str, nm->len);
           if (s) hnc_hint(d->c, "did you mean '%s'?", s);
-          else hnc_hint(d->c, "dimensions: domain, business_unit, control, service, technique, tactic, severity, rule, asset_role, owner");
+          else hnc_hint(d->c, "dimensions: domain, business_unit, control, service, technique, tactic, severity, rule, "
+                        "asset_role, owner, state, assignee, disposition, exposure");
         }
+      }
       break;
     case HNC_IT_EVERY: positive_duration(d, it->a, "a KPI period"); break;
     default: break;

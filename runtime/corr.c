@@ -1790,6 +1790,32 @@ hn_value hn_score_eval(hn_eval *e, const hn_corr *C, const hn_event *incident, c
   return r;
 }
 
+bool hn_agg_over(hn_eval *e, const hn_corr *C, uint32_t agg, uint32_t n, hn_row_fn begin, void *ud, hn_value *out) {
+  hn_corr one = *C; /* the aggregate alone: each aggregate of a KPI has rows of its own */
+  one.aggs = &C->aggs[agg];
+  one.n_aggs = 1;
+  agroup g;
+  memset(&g, 0, sizeof g);
+  bool ok = true;
+  for (uint32_t i = 0; i < n && ok; i++)
+    if (begin(ud, i, e)) ok = add_event(NULL, &one, &g, e, i);
+  uint64_t rows;
+  ok = ok && aggregates(&one, &g, out, &rows);
+  items_clear(&g);
+  hn_free(g.ts);
+  if (g.vals) hn_free(g.vals->it);
+  hn_free(g.vals);
+  return ok;
+}
+
+hn_value hn_having_value(hn_eval *e, const hn_corr *C, uint32_t h, const hn_value *agg) {
+  const hn_event *ev = e->ev;
+  e->ev = NULL;
+  hn_value v = having(e, C, h, agg);
+  e->ev = ev;
+  return v;
+}
+
 /* Reads the queued alerts into the rules over them. */
 static void drain(hn_corr_engine *c) {
   const hn_program *p = c->p;

@@ -126,6 +126,15 @@ const char *hn_entity_kind(const hn_program *p, uint32_t slot);
 hn_value hn_score_eval(hn_eval *e, const hn_corr *C, const hn_event *incident, const hn_event *const *alerts, uint32_t n,
                        bool native);
 
+/* KPIs (kpi.c): aggregate `agg` of C over n rows, row i laid out by begin(ud, i, e), which
+ * begins e on it (false: skip the row). *out is a number, or HN_V_NULL when undefined (avg of
+ * nothing). false when out of memory. */
+typedef bool (*hn_row_fn)(void *ud, uint32_t i, hn_eval *e);
+bool hn_agg_over(hn_eval *e, const hn_corr *C, uint32_t agg, uint32_t n, hn_row_fn begin, void *ud, hn_value *out);
+/* Node h of C's `having` tree over computed aggregates (no event: H_VALUE and H_EVENT nodes
+ * are missing and false). */
+hn_value hn_having_value(hn_eval *e, const hn_corr *C, uint32_t h, const hn_value *agg);
+
 /* Whether the program needs the engine at all (correlation rules or suppression). */
 bool hn_corr_needed(const hn_program *p);
 #endif

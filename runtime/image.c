@@ -132,6 +132,18 @@ static const pdesc p_service[] = {P_STR(hn_service, name), P_STR(hn_service, tit
                                   P_ARR(hn_service, slas, n_slas, d_sla), P_ARR(hn_service, steps, n_steps, d_svc_step),
                                   P_STRS(hn_service, require, n_require)};
 static const tdesc d_service = TDESC(hn_service, p_service);
+static const tdesc d_u8 = TPOD(uint8_t);
+static const pdesc p_control[] = {P_STR(hn_control, name), P_STR(hn_control, title), P_STR(hn_control, description),
+                                  P_STR(hn_control, owner), P_STRS(hn_control, framework_names, n_frameworks),
+                                  P_STRS(hn_control, framework_ids, n_frameworks)};
+static const tdesc d_control = TDESC(hn_control, p_control);
+static const pdesc p_kpi_factor[] = {P_STR(hn_kpi_factor, text)};
+static const tdesc d_kpi_factor = TDESC(hn_kpi_factor, p_kpi_factor);
+static const pdesc p_kpi[] = {P_STR(hn_kpi, name), P_STR(hn_kpi, title), P_STR(hn_kpi, description), P_STR(hn_kpi, pack),
+                              P_STR(hn_kpi, version), P_STR(hn_kpi, hash), P_STR(hn_kpi, text),
+                              P_ARR(hn_kpi, roots, n_roots, d_u8), P_ARR(hn_kpi, dims, n_dims, d_u8),
+                              P_ARR(hn_kpi, factors, n_factors, d_kpi_factor)};
+static const tdesc d_kpi = TDESC(hn_kpi, p_kpi);
 
 static const pdesc p_program[] = {
   P_ARR(hn_program, fields, n_fields, d_field), P_ARR(hn_program, consts, n_consts, d_const),
@@ -143,6 +155,7 @@ static const pdesc p_program[] = {
   P_ARR(hn_program, identities, n_identities, d_identity), P_ARR(hn_program, ranges, n_ranges, d_range),
   P_ARR(hn_program, scores, n_scores, d_score), P_ARR(hn_program, domains, n_domains, d_domain),
   P_ARR(hn_program, exposures, n_exposures, d_exposure), P_ARR(hn_program, services, n_services, d_service),
+  P_ARR(hn_program, controls, n_controls, d_control), P_ARR(hn_program, kpis, n_kpis, d_kpi),
   P_RT(hn_program, inventory), P_RT(hn_program, decoder), P_RT(hn_program, prefilter), P_RT(hn_program, index),
   P_RT(hn_program, native), P_RT(hn_program, native_chunks), P_RT(hn_program, native_score),
   P_RT(hn_program, native_owner), P_RT(hn_program, native_free), P_RT(hn_program, arena),
@@ -152,7 +165,7 @@ static const tdesc d_program = TDESC(hn_program, p_program);
 /* The struct sizes the descriptors above were written for (LP64). A field added to one of
  * these structs changes its size: add its row above (a pointer) or nothing (plain data), bump
  * HN_IMAGE_FORMAT, and update the size here. */
-_Static_assert(sizeof(hn_program) == 960, "hn_program changed: update image.c");
+_Static_assert(sizeof(hn_program) == 992, "hn_program changed: update image.c");
 _Static_assert(sizeof(hn_rule) == 168, "hn_rule changed: update image.c");
 _Static_assert(sizeof(hn_corr) == 96, "hn_corr changed: update image.c");
 _Static_assert(sizeof(hn_const) == 40, "hn_const changed: update image.c");
@@ -161,6 +174,9 @@ _Static_assert(sizeof(hn_asset) == 64, "hn_asset changed: update image.c");
 _Static_assert(sizeof(hn_service) == 112, "hn_service changed: update image.c");
 _Static_assert(sizeof(hn_sla_view) == 16 && sizeof(hn_step_view) == 16 && sizeof(hn_edge) == 8,
                "a workflow table changed: update image.c");
+_Static_assert(sizeof(hn_control) == 56, "hn_control changed: update image.c");
+_Static_assert(sizeof(hn_kpi) == 128, "hn_kpi changed: update image.c");
+_Static_assert(sizeof(hn_kpi_factor) == 16, "hn_kpi_factor changed: update image.c");
 
 /* ---- hashing -------------------------------------------------------------------------------- */
 /* A 64-bit hash of the content, eight bytes a step (the image of a large pack is megabytes;

@@ -8,7 +8,7 @@
 
 #define HN_IMAGE_MAGIC "\x89HNP\r\n\x1a\n" /* PNG's trick: mangled line ends and 7-bit copies show */
 /* Bump when the sections or the meaning of a table change (struct layouts are checked apart). */
-#define HN_IMAGE_FORMAT 3u
+#define HN_IMAGE_FORMAT 4u
 
 enum { HN_SEC_PROGRAM = 1, HN_SEC_TARGET = 2, HN_SEC_PATTERNS = 3, HN_SEC_NATIVE = 4 };
 

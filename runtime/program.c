@@ -320,10 +320,31 @@ static bool valid_incidents(vctx *v) {
   return true;
 }
 
+/* KPIs (§15): their value trees, roots, dimensions, targets and factors. */
+static bool valid_kpis(vctx *v) {
+  const hn_program *p = v->p;
+  for (uint32_t i = 0; i < p->n_kpis; i++) {
+    const hn_kpi *k = &p->kpis[i];
+    CHECK(k->name && k->corr < p->n_corrs && k->every > 0, "kpi", i, k->corr);
+    const hn_corr *C = &p->corrs[k->corr];
+    CHECK(k->n_roots == C->n_aggs && C->n_hn > 0, "kpi", i, k->n_roots);
+    for (uint32_t r = 0; r < k->n_roots; r++) CHECK(k->roots[r] < HN_KR_COUNT, "kpi", i, k->roots[r]);
+    for (uint32_t d = 0; d < k->n_dims; d++) CHECK(k->dims[d] < HN_KD_COUNT, "kpi", i, k->dims[d]);
+    CHECK(k->where == NONE || node_ok(p, k->where), "kpi", i, k->where);
+    CHECK(k->type == HN_FT_INT || k->type == HN_FT_FLOAT || k->type == HN_FT_DURATION, "kpi of type", i, k->type);
+    CHECK(k->target_op == 0 || (k->target_op <= HN_P_GE + 1 && k->target < p->n_consts), "kpi target", i, k->target);
+    for (uint32_t f = 0; f < k->n_factors; f++)
+      CHECK(k->factors[f].node < C->n_hn && (k->factors[f].sign == 1 || k->factors[f].sign == -1), "kpi factor", i,
+            k->factors[f].node);
+  }
+  return true;
+}
+
 bool hn_program_validate(const hn_program *p, char *err, size_t errlen) {
   vctx v = {p, err, errlen};
   if (p->time_slot >= 0 && (uint32_t)p->time_slot >= p->n_fields) return bad(&v, "the time field", 0, (uint32_t)p->time_slot);
   if (!valid_vexprs(&v) || !valid_preds(&v) || !valid_bnodes(&v) || !valid_rules(&v) || !valid_incidents(&v)) return false;
+  if (!valid_kpis(&v)) return false;
   for (uint32_t i = 0; i < p->n_corrs; i++)
     if (!valid_corr(&v, i)) return false;
   return true;

@@ -263,6 +263,61 @@ typedef struct hn_exposure {
   double weight;
 } hn_exposure;
 
+/* ---- controls and KPIs (lang/SPEC.md §9, §15) ------------------------------------------ */
+/* A declared control: what a rule or an exposure names when its alerts reveal a gap. The
+ * framework names and ids pair up (framework NAME ID, repeated). */
+typedef struct hn_control {
+  const char *name, *title, *description, *owner;
+  const char **framework_names, **framework_ids;
+  uint32_t n_frameworks;
+} hn_control;
+
+/* The rows a KPI aggregate reads (its argument's root). */
+typedef enum hn_kpi_root {
+  HN_KR_INCIDENT, HN_KR_ALERT, HN_KR_ASSET, HN_KR_TRANSITION, HN_KR_SLA, HN_KR_EXPOSURE, HN_KR_COUNT
+} hn_kpi_root;
+
+/* The dimensions of `by` (the table of §15 says each one's value for each kind of row). */
+typedef enum hn_kpi_dim {
+  HN_KD_DOMAIN, HN_KD_BUSINESS_UNIT, HN_KD_CONTROL, HN_KD_SERVICE, HN_KD_TECHNIQUE, HN_KD_TACTIC,
+  HN_KD_SEVERITY, HN_KD_RULE, HN_KD_ASSET_ROLE, HN_KD_OWNER, HN_KD_STATE, HN_KD_ASSIGNEE,
+  HN_KD_DISPOSITION, HN_KD_EXPOSURE, HN_KD_COUNT
+} hn_kpi_dim;
+
+/* Their names as the language writes them, NULL-terminated (runtime/kpi.c). */
+extern const char *const hn_kpi_root_names[HN_KR_COUNT + 1];
+extern const char *const hn_kpi_dim_names[HN_KD_COUNT + 1];
+
+/* A factor of a KPI whose value is a product or quotient: its subtree (a node of the KPI's
+ * hn_corr), +1 when it multiplies, -1 when it divides, its type and how it is written. */
+typedef struct hn_kpi_factor {
+  uint32_t node;
+  int8_t sign;
+  uint8_t type;                /* hn_ftype of its value (a duration is shown in seconds) */
+  const char *text;
+} hn_kpi_factor;
+
+/* A KPI: its value is an hn_corr (aggregates, the tree over them at `having`), each aggregate
+ * over the rows of roots[i]; `where` a bnode over the incident (UINT32_MAX: none). */
+typedef struct hn_kpi {
+  const char *name, *title, *description;
+  const char *pack, *version;  /* the pack that declares it */
+  const char *hash;            /* "sha256:..." of its definition (value, where, by, every, target) */
+  const char *text;            /* the value as written, canonically */
+  uint32_t corr;
+  uint8_t *roots;              /* hn_kpi_root per aggregate of corrs[corr] */
+  uint32_t n_roots;
+  uint32_t where;
+  uint8_t *dims;               /* hn_kpi_dim, in `by` order */
+  uint32_t n_dims;
+  int64_t every;               /* ns */
+  uint8_t type;                /* hn_ftype of the value: HN_FT_INT, HN_FT_FLOAT or HN_FT_DURATION */
+  uint8_t target_op;           /* hn_pop + 1 (EQ LT LE GT GE); 0: no target */
+  uint32_t target;             /* const index */
+  hn_kpi_factor *factors;      /* none unless the value is a product or quotient of two or more */
+  uint32_t n_factors;
+} hn_kpi;
+
 /* ---- tests of the pack ----------------------------------------------------------------- */
 typedef struct hn_test_expect {
   uint32_t rule;        /* index into rules */
@@ -334,6 +389,10 @@ struct hn_program {
   uint32_t n_exposures;
   hn_service *services;
   uint32_t n_services;
+  hn_control *controls; /* declared controls of every loaded pack */
+  uint32_t n_controls;
+  hn_kpi *kpis;         /* KPIs of every loaded pack: the root packs' first */
+  uint32_t n_kpis;
   struct hn_inventory_index *inventory; /* lookups by address and name (assets.h) */
   hn_decoder *decoder;
   struct hn_prefilter *prefilter; /* multi-pattern scans and string sets (prefilter.h) */

@@ -528,6 +528,201 @@ HN_API hn_status hn_session_set_case(hn_session *s, const char *incident_id, con
  * that is not a string is kept as its text. A case in the terminal state without closed_at is
  * closed at the session's clock.) */
 
+/* ---- controls (lang/SPEC.md §9) -----------------------------------------------------------------
+ * The declared controls of every loaded pack, with their framework safeguards and owners. Strings
+ * are the program's and live as long as it. */
+typedef struct hn_control_view {
+  const char *name, *title, *description, *owner; /* NULL when not declared */
+  const char *const *framework_names, *const *framework_ids; /* pairs: `framework NAME ID` */
+  uint32_t n_frameworks;
+  uint32_t rules, exposures;   /* how many rules and exposures name it: none means no failure of it
+                                * would ever be seen */
+} hn_control_view;
+HN_API uint32_t hn_program_control_count(const hn_program *p);
+/* HN_OK, HN_ERR_NOT_FOUND when out of range. */
+HN_API hn_status hn_program_control(const hn_program *p, uint32_t i, hn_control_view *out);
+/* The control named, or UINT32_MAX. */
+HN_API uint32_t hn_program_control_find(const hn_program *p, const char *name);
+
+/* ---- KPIs (lang/SPEC.md §15) ----------------------------------------------------------------------
+ * A KPI is computed over facts: what a case store holds about incidents, their alerts, state
+ * transitions and SLA events, and the windows of exposure; the assets are the program's
+ * inventory. The engine reads the facts and hands each cell (a KPI, a period, one value per
+ * dimension) to a callback, with its target status, its change against the previous period and,
+ * for a product or quotient, that change attributed to its factors. Nothing here reads a file
+ * or a database: a store turns its rows into these structs (hornetaux.h reads them from JSON
+ * Lines). Ownership: the facts are the caller's and only read; what a callback receives lives
+ * until it returns. Times are ns since the epoch; HN_TIME_NONE stands for "none". */
+#define HN_TIME_NONE INT64_MIN
+
+typedef struct hn_fact_field {
+  const char *name, *value;
+} hn_fact_field;
+
+typedef struct hn_fact_time {
+  const char *name;
+  int64_t at;
+} hn_fact_time;
+
+/* An incident as the store has it (hn_incident's fields and its case). */
+typedef struct hn_fact_incident {
+  const char *id;              /* "INC-000001": alerts, transitions and SLA events name it */
+  int64_t detected_at, first_seen, last_seen;
+  int64_t closed_at;           /* HN_TIME_NONE while open */
+  int64_t sla_due;             /* the next SLA deadline, HN_TIME_NONE when none is pending */
+  bool sla_breached, exposed;
+  uint32_t severity, alert_count;
+  const char *state, *assignee, *domain, *service, *asset; /* NULL when none */
+  hn_strings rules, tags, tactics, techniques, controls, services, hosts, users, entities, business_units,
+      asset_roles;
+  const hn_fact_field *case_fields; /* incident.case.NAME */
+  uint32_t n_case_fields;
+  const hn_fact_time *entered; /* when it first entered each state; states left out are taken
+                                * from its transitions, its service's initial state from
+                                * detected_at (incident.entered.STATE) */
+  uint32_t n_entered;
+} hn_fact_incident;
+
+/* An alert of an incident. NULL or empty title, tags, control, service: the program's rule's. */
+typedef struct hn_fact_alert {
+  uint64_t id;
+  const char *incident;
+  const char *rule, *title, *control, *service;
+  uint32_t severity;           /* 0: the rule's */
+  int64_t time;                /* HN_TIME_NONE: untimed (the incident's detected_at counts) */
+  uint64_t count;              /* 1 + suppressed repeats (0 reads as 1) */
+  hn_strings tags, tactics, techniques, entities; /* tactics, techniques: from the tags when empty */
+} hn_fact_alert;
+
+/* A change of an incident's state: by an analyst (kind "analyst") or the stream ("stream"). */
+typedef struct hn_fact_transition {
+  const char *incident, *from, *to, *actor, *kind;
+  int64_t at;
+} hn_fact_transition;
+
+/* An SLA decided (lang/SPEC.md §13): met when the state was entered by `due`, else breached at `due`. */
+typedef struct hn_fact_sla {
+  const char *incident, *service, *state; /* service NULL: the incident's */
+  int64_t due, at;             /* at HN_TIME_NONE: due */
+  bool met;
+} hn_fact_sla;
+
+/* A window of exposure (lang/SPEC.md §14.4): on an inventoried asset, or a value no asset has. */
+typedef struct hn_fact_exposure {
+  const char *exposure, *asset, *value, *control; /* control NULL: the exposure's */
+  int64_t opened, closed;      /* closed HN_TIME_NONE while open */
+} hn_fact_exposure;
+
+typedef struct hn_kpi_facts {
+  const hn_fact_incident *incidents;
+  uint32_t n_incidents;
+  const hn_fact_alert *alerts;
+  uint32_t n_alerts;
+  const hn_fact_transition *transitions;
+  uint32_t n_transitions;
+  const hn_fact_sla *slas;
+  uint32_t n_slas;
+  const hn_fact_exposure *exposures;
+  uint32_t n_exposures;
+  int64_t now;                 /* when the facts were taken (`now`, open windows' length);
+                                * HN_TIME_NONE: the latest time in them */
+} hn_kpi_facts;
+
+/* A KPI as declared. A KPI has at most this many dimensions (each once). */
+#define HN_KPI_MAX_DIMS 16
+typedef struct hn_kpi_view {
+  const char *name, *title, *description; /* title, description NULL when not given */
+  const char *pack, *version;  /* the pack that declares it (pack NULL: the unnamed root pack) */
+  const char *hash;            /* "sha256:...": of its definition (value, where, by, every, target
+                                * and the lists they use), so that two teams comparing numbers
+                                * know whether they computed the same thing */
+  const char *value;           /* the value as written, canonically */
+  const char *type;            /* "int", "float" or "duration" (ns) */
+  const char *by[HN_KPI_MAX_DIMS]; /* its dimensions */
+  uint32_t n_by;
+  int64_t every;               /* ns */
+  const char *target_op;       /* "<", "<=", ">", ">=", "==", "!=", or NULL without a target */
+  hn_value target;             /* HN_V_INT (durations in ns) or HN_V_FLOAT */
+  uint32_t n_factors;          /* of a product or quotient (attribution), else 0 */
+} hn_kpi_view;
+HN_API uint32_t hn_program_kpi_count(const hn_program *p);
+/* HN_OK, HN_ERR_NOT_FOUND when out of range. */
+HN_API hn_status hn_program_kpi(const hn_program *p, uint32_t i, hn_kpi_view *out);
+/* The KPI named (the first, the root packs' before imported ones), or UINT32_MAX. */
+HN_API uint32_t hn_program_kpi_find(const hn_program *p, const char *name);
+/* The dimensions a KPI may be cut by ("domain", "business_unit", ...), NULL-terminated. */
+HN_API const char *const *hn_kpi_dimensions(void);
+
+/* What to compute. Zero is the default everywhere. */
+typedef struct hn_kpi_query {
+  const char *kpi;             /* one KPI by name (NULL: every one) */
+  int64_t from, to;            /* the periods that end after `from` and start before `to`
+                                * (HN_TIME_NONE or 0: from the facts' first period, to their last) */
+  int64_t every;               /* a period length instead of each KPI's `every` (0: its own) */
+  const char *const *by;       /* dimensions instead of each KPI's `by` (NULL: its own) */
+  uint32_t n_by;
+} hn_kpi_query;
+
+/* A factor of a product or quotient: its value in the cell now and in the previous period. */
+typedef struct hn_kpi_factor_view {
+  const char *text;            /* as written: "count(incident)" */
+  int sign;                    /* +1 multiplies, -1 divides */
+  bool has_value, has_previous;
+  double value, previous;
+  double change;               /* value / previous - 1 (NaN when previous is not positive) */
+  double contribution;         /* sign * (ln value - ln previous): the factors' contributions add up
+                                * to the KPI's change of ln value (NaN unless both are positive) */
+} hn_kpi_factor_view;
+
+typedef struct hn_kpi_cell {
+  uint32_t kpi;                /* index (hn_program_kpi) */
+  const hn_kpi_view *view;
+  int64_t start, end;          /* the period [start, end) */
+  const char *const *dims;     /* the dimensions' names */
+  const char *const *values;   /* the cell's value of each: "(none)" for rows that have none */
+  uint32_t n_dims;
+  bool has_value;              /* false: undefined here (an average of no rows, a division by zero) */
+  hn_value value;              /* HN_V_INT (durations in ns) or HN_V_FLOAT */
+  double number;               /* the value as a double (durations in seconds) */
+  int target_met;              /* 1 met, 0 missed, -1 no target or no value */
+  bool has_previous;           /* the previous period's value of the same cell */
+  double previous;             /* as `number` */
+  double change;               /* number / previous - 1 (NaN when previous is 0) */
+  double log_change;           /* ln number - ln previous (NaN unless both are positive) */
+  bool attributed;             /* every factor positive in both periods: the contributions add up */
+  const hn_kpi_factor_view *factors;
+  uint32_t n_factors;
+} hn_kpi_cell;
+typedef void (*hn_kpi_fn)(void *ud, const hn_kpi_cell *c);
+
+/* Computes the KPIs of p over f as q asks (q may be NULL) and hands every cell to fn: KPI by
+ * KPI (program order), period by period, cells in order of their values. Every cell seen in
+ * any period of the range is given in every period (zero incidents is a value). HN_OK;
+ * HN_ERR_NOT_FOUND for an unknown KPI, HN_ERR_USAGE for an unknown dimension or an empty range
+ * (err says which); HN_ERR_NOMEM. Thread-safe (the program and the facts are only read). */
+HN_API hn_status hn_kpi_compute(const hn_program *p, const hn_kpi_facts *f, const hn_kpi_query *q, hn_kpi_fn fn,
+                                void *ud, char *err, size_t errlen);
+
+/* The gap analysis (lang/SPEC.md §9, §15): controls ranked by the incidents that name them in
+ * the range (then by exposure windows, then name), each with its framework ids, its owner and
+ * its trend (incidents in the last period of the range and in the one before; q->every sets
+ * the period, 1w by default). Declared controls no incident names follow, with zero. */
+typedef struct hn_gap {
+  uint32_t rank;               /* 1, 2, ... */
+  const char *control;
+  const hn_control_view *view; /* NULL: named by a rule or an incident but not declared */
+  uint64_t incidents, exposures; /* in the range: incidents naming it, windows of exposures naming it */
+  uint64_t current, previous;  /* incidents in the last period and in the one before */
+  int64_t period_start, period_end; /* the last period */
+  double change;               /* current / previous - 1 (NaN when previous is 0) */
+} hn_gap;
+typedef void (*hn_gap_fn)(void *ud, const hn_gap *g);
+/* HN_OK, HN_ERR_USAGE (a bad range), HN_ERR_NOMEM. */
+HN_API hn_status hn_kpi_gaps(const hn_program *p, const hn_kpi_facts *f, const hn_kpi_query *q, hn_gap_fn fn, void *ud,
+                             char *err, size_t errlen);
+/* The start of the period of length `every` that holds t (lang/SPEC.md §15): 1d from 00:00 UTC,
+ * 1w from Monday 00:00 UTC, other lengths aligned to the Unix epoch. */
+HN_API int64_t hn_kpi_period_start(int64_t t, int64_t every);
 
 #ifdef __cplusplus
 }
