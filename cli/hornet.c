@@ -112,6 +112,25 @@ static const char *const build_usage =
   "  --no-native                no native code: the image runs on the interpreter everywhere\n"
   "  --dump                     print the program readably (an image's, or the one just built)\n"
   "  -h, --help                 print this help\n";
+static const char *const kpi_usage =
+  "usage: hornet kpi PACK... --facts FILE [options]\n"
+  "Compute every kpi of the packs over facts (lang/SPEC.md §15): per period and cell, with the\n"
+  "target status and the change against the previous period, attributed to the factors of a\n"
+  "product or quotient. Facts are JSON Lines: what `hornet run --incidents` writes (incident,\n"
+  "exposure and SLA records), and transition and case records. Exit 0, 1 on an error, 2 bad usage.\n"
+  "  --facts FILE               the facts (repeatable; - for standard input)\n"
+  "  --kpi NAME                 only this KPI\n"
+  "  --format table|csv|json    table for people (default), CSV (a row per cell), one JSON document\n"
+  "  --period DUR               periods of this length instead of each KPI's `every` (1d, 1w, 12h)\n"
+  "  --from TIME, --to TIME     only the periods that end after --from and start before --to\n"
+  "                             (RFC 3339 or a date: 2024-05-13)\n"
+  "  --by DIM[,DIM...]          cut by these dimensions instead of each KPI's `by`\n"
+  "  --now TIME                 when the facts were taken (open windows end there; default: the\n"
+  "                             latest time in them)\n"
+  "  --gaps                     the gap analysis instead: controls ranked by the incidents naming\n"
+  "                             them, with framework ids, owner and trend (last period: --period,\n"
+  "                             1w by default)\n"
+  "  -I DIR, --stdlib DIR       as for check\n";
 static const char *const version_usage =
   "usage: hornet version [--verbose [--stdlib DIR]]\n"
   "Print the version.\n"
@@ -129,6 +148,7 @@ static const struct { const char *name, *summary, *const *usage; } commands[] = 
   {"explain", "show which conditions of each rule hold for one event", &explain_usage},
   {"build", "compile packs into a pack image (.hnp) that loads in milliseconds", &build_usage},
   {"case", "list, show and work the cases of a store: assign, move, step, set, note, merge, close", &case_usage},
+  {"kpi", "compute the packs' KPIs (or --gaps, the control gap analysis) over facts", &kpi_usage},
   {"version", "print the version (--verbose: and the stdlib directory in use)", &version_usage},
 };
 
@@ -953,6 +973,148 @@ static int cmd_build(int argc, char **argv) {
   return rc;
 }
 
+/* ---- hornet kpi ------------------------------------------------------------------------------- */
+/* A time for --from/--to/--now: RFC 3339 ("2024-05-13T09:00:00Z", an offset allowed) or a date
+ * (midnight UTC). 0, or 2 with a message. */
+static int parse_time_opt(const char *opt, const char *text, int64_t *out) {
+  struct tm tm;
+  memset(&tm, 0, sizeof tm);
+  const char *p = strptime(text, "%Y-%m-%d", &tm);
+  int off = 0;
+  if (p && (*p == 'T' || *p == ' ')) p = strptime(p + 1, "%H:%M:%S", &tm);
+  if (p && (*p == 'Z' || *p == 'z')) p++;
+  else if (p && (*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':') {
+    off = ((p[1] - '0') * 10 + (p[2] - '0')) * 3600 + ((p[4] - '0') * 10 + (p[5] - '0')) * 60;
+    if (*p == '-') off = -off;
+    p += 6;
+  }
+  if (!p || *p) {
+    fprintf(stderr, "hornet kpi: %s wants a time (2024-05-13 or 2024-05-13T09:00:00Z), not '%s'\n", opt, text);
+    return 2;
+  }
+  *out = ((int64_t)timegm(&tm) - off) * INT64_C(1000000000);
+  return 0;
+}
+
+/* A period for --period: a whole number and a unit (s, m, h, d, w). 0, or 2 with a message. */
+static int parse_period(const char *text, int64_t *out) {
+  char *end = NULL;
+  long long n = text[0] >= '0' && text[0] <= '9' ? strtoll(text, &end, 10) : 0;
+  static const char units[] = "smhdw";
+  static const int64_t secs[] = {1, 60, 3600, 86400, 604800};
+  const char *u = end && end[0] && !end[1] ? strchr(units, end[0]) : NULL;
+  if (!u || n <= 0 || n > 1000000) {
+    fprintf(stderr, "hornet kpi: --period wants a duration such as 1d, 1w or 12h, not '%s'\n", text);
+    return 2;
+  }
+  *out = (int64_t)n * secs[u - units] * INT64_C(1000000000);
+  return 0;
+}
+
+typedef struct kpi_args {
+  char *paths[64], *incs[16], *facts[16], *by[16];
+  int npaths, ninc, nfacts, nby, gaps, format;
+  const char *stdlib, *kpi;
+  char *by_text;
+  hn_kpi_query q;
+  int64_t now;
+} kpi_args;
+
+static int kpi_option(kpi_args *a, const char *o, const char *v) {
+  if (!strcmp(o, "--facts")) { if (a->nfacts < 16) a->facts[a->nfacts++] = (char *)v; return 0; }
+  if (!strcmp(o, "--kpi")) { a->q.kpi = v; return 0; }
+  if (!strcmp(o, "--stdlib")) { a->stdlib = v; return 0; }
+  if (!strcmp(o, "-I")) { if (a->ninc < 16) a->incs[a->ninc++] = (char *)v; return 0; }
+  if (!strcmp(o, "--period")) return parse_period(v, &a->q.every);
+  if (!strcmp(o, "--from")) return parse_time_opt(o, v, &a->q.from);
+  if (!strcmp(o, "--to")) return parse_time_opt(o, v, &a->q.to);
+  if (!strcmp(o, "--now")) return parse_time_opt(o, v, &a->now);
+  if (!strcmp(o, "--format")) {
+    a->format = !strcmp(v, "table") ? HNX_TABLE : !strcmp(v, "csv") ? HNX_CSV : !strcmp(v, "json") ? HNX_JSON : -1;
+    if (a->format >= 0) return 0;
+    fprintf(stderr, "hornet kpi: unknown format '%s' (table, csv, json)\n", v);
+    return 2;
+  }
+  if (!strcmp(o, "--by")) {
+    free(a->by_text);
+    a->by_text = strdup(v);
+    a->nby = 0;
+    for (char *save = NULL, *t = a->by_text ? strtok_r(a->by_text, ",", &save) : NULL; t && a->nby < 16;
+         t = strtok_r(NULL, ",", &save))
+      a->by[a->nby++] = t;
+    a->q.by = (const char *const *)a->by;
+    a->q.n_by = (uint32_t)a->nby;
+    return 0;
+  }
+  fprintf(stderr, "hornet kpi: unknown option '%s'\n", o);
+  return 2;
+}
+
+static int parse_kpi_args(int argc, char **argv, kpi_args *a) {
+  memset(a, 0, sizeof *a);
+  a->now = HN_TIME_NONE;
+  for (int i = 0; i < argc; i++) {
+    const char *o = argv[i];
+    if (is_help(o)) return -1;
+    if (!strcmp(o, "--gaps")) { a->gaps = 1; continue; }
+    if (o[0] != '-' || !o[1]) {
+      if (a->npaths < 64) a->paths[a->npaths++] = argv[i];
+      continue;
+    }
+    if (i + 1 >= argc) { fprintf(stderr, "hornet kpi: %s needs a value\n", o); return 2; }
+    int rc = kpi_option(a, o, argv[++i]);
+    if (rc) return rc;
+  }
+  if (!a->npaths) { fputs("hornet kpi: no pack given\n", stderr); return 2; }
+  if (!a->nfacts) { fputs("hornet kpi: no facts given (--facts FILE: what hornet run --incidents wrote)\n", stderr); return 2; }
+  return 0;
+}
+
+/* Reads every --facts file into fx; 0, or 1 with a message. */
+static int read_facts(const kpi_args *a, hnx_facts *fx) {
+  for (int i = 0; i < a->nfacts; i++) {
+    bool std = strcmp(a->facts[i], "-") == 0;
+    FILE *in = std ? stdin : fopen(a->facts[i], "rb");
+    if (!in) {
+      fprintf(stderr, "hornet kpi: cannot read '%s': %s\n", a->facts[i], strerror(errno));
+      return 1;
+    }
+    char err[512];
+    hn_status st = hnx_facts_read(fx, in, std ? "<stdin>" : a->facts[i], NULL, err, sizeof err);
+    if (!std) fclose(in);
+    if (st != HN_OK) {
+      fprintf(stderr, "hornet kpi: %s\n", st == HN_ERR_NOMEM ? "out of memory" : err);
+      return 1;
+    }
+  }
+  return 0;
+}
+
+static int cmd_kpi(int argc, char **argv) {
+  kpi_args a;
+  int rc = parse_kpi_args(argc, argv, &a);
+  if (rc) { free(a.by_text); return rc < 0 ? help("kpi") : rc; }
+  hnx_facts *fx = hnx_facts_new();
+  if (!fx) { free(a.by_text); fputs("hornet kpi: out of memory\n", stderr); return 1; }
+  hnx_facts_set_now(fx, a.now);
+  hn_program *p = read_facts(&a, fx) ? NULL : compile_paths(a.paths, a.npaths, a.incs, a.ninc, a.stdlib, NULL, 0, 0);
+  rc = 1;
+  const hn_kpi_facts *f = p ? hnx_facts_view(fx) : NULL;
+  if (p && !f) fputs("hornet kpi: out of memory\n", stderr);
+  if (f) {
+    char err[512];
+    hn_status st = a.gaps ? hnx_write_gaps(out1, p, f, &a.q, a.format, err, sizeof err)
+                          : hnx_write_kpis(out1, p, f, &a.q, a.format, err, sizeof err);
+    if (st == HN_ERR_IO) write_failed(NULL, 0);
+    else if (st != HN_OK) fprintf(stderr, "hornet kpi: %s\n", err);
+    rc = st == HN_OK ? 0 : st == HN_ERR_USAGE ? 2 : 1;
+  }
+  hn_program_destroy(p);
+  hnx_facts_free(fx);
+  free(a.by_text);
+  return rc;
+}
+
 /* hornet version [--verbose [--stdlib DIR]]: with --verbose, also where std.* packs are found
  * (--stdlib, $HORNET_STDLIB, the installed share/hornet/stdlib, or the source tree's). */
 static int cmd_version(int argc, char **argv) {
@@ -990,6 +1152,7 @@ static int dispatch(int argc, char **argv) {
   if (strcmp(cmd, "test") == 0) return cmd_test(argc - 2, argv + 2);
   if (strcmp(cmd, "explain") == 0) return cmd_explain(argc - 2, argv + 2);
   if (strcmp(cmd, "build") == 0) return cmd_build(argc - 2, argv + 2);
+  if (strcmp(cmd, "kpi") == 0) return cmd_kpi(argc - 2, argv + 2);
   if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) return cmd_version(argc - 2, argv + 2);
   if (strcmp(cmd, "case") == 0) return cmd_case(argc - 2, argv + 2);
   if (strcmp(cmd, "help") == 0 || is_help(cmd)) {

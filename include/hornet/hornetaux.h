@@ -90,6 +90,53 @@ typedef struct hn_run_stats {
  * per alert. Malformed lines are counted, reported and skipped. HN_OK, HN_ERR_IO, HN_ERR_NOMEM. */
 HN_API hn_status hn_run_stream(const hn_program *p, const hn_run_options *opt, hn_run_stats *stats);
 
+/* ---- facts and KPIs (lang/SPEC.md §15) ------------------------------------------------------------
+ * hnx_facts holds the facts KPIs are computed over (hn_kpi_facts), added row by row and copied:
+ * a case store turns its rows into these calls, and hnx_facts_read reads them from JSON Lines.
+ * An incident added again (by id) replaces the earlier record, keeping the earliest
+ * detected_at; a merged incident leaves the view, its rows going to the incident it joined. */
+typedef struct hnx_facts hnx_facts;
+HN_API hnx_facts *hnx_facts_new(void); /* NULL when out of memory */
+HN_API void hnx_facts_free(hnx_facts *fx);
+/* Each HN_OK or HN_ERR_NOMEM (HN_ERR_USAGE: an incident without id). */
+HN_API hn_status hnx_facts_incident(hnx_facts *fx, const hn_fact_incident *x);
+HN_API hn_status hnx_facts_alert(hnx_facts *fx, const hn_fact_alert *a);
+HN_API hn_status hnx_facts_transition(hnx_facts *fx, const hn_fact_transition *t);
+HN_API hn_status hnx_facts_sla(hnx_facts *fx, const hn_fact_sla *s);
+HN_API hn_status hnx_facts_exposure(hnx_facts *fx, const hn_fact_exposure *w);
+/* Closes the last open window of that exposure on that asset (or unknown value) at `at`;
+ * HN_ERR_NOT_FOUND when none is open. */
+HN_API hn_status hnx_facts_exposure_closed(hnx_facts *fx, const char *exposure, const char *asset, const char *value,
+                                           int64_t at);
+/* incident.case.NAME of an incident (value NULL: unset); later calls win. */
+HN_API hn_status hnx_facts_case_field(hnx_facts *fx, const char *incident, const char *name, const char *value);
+/* Incident `from` merged into `into`. HN_ERR_NOT_FOUND when `from` was never added. */
+HN_API hn_status hnx_facts_merged(hnx_facts *fx, const char *from, const char *into);
+/* When the facts were taken (hn_kpi_facts.now); HN_TIME_NONE (the default): their latest time. */
+HN_API void hnx_facts_set_now(hnx_facts *fx, int64_t now);
+/* The facts as the engine reads them, valid until the next call on fx; NULL when out of memory. */
+HN_API const hn_kpi_facts *hnx_facts_view(hnx_facts *fx);
+
+/* Reads JSON Lines into fx (README.md: hornet kpi): the records `hornet run --incidents` writes
+ * (incident records, each caused by an alert also that alert; merges; exposure windows opened
+ * and closed; SLA records), and {"record":"transition"} and {"record":"case"} lines. Alert lines
+ * and unknown records are skipped (counted). HN_OK; HN_ERR_SYNTAX with err "name:line[:col]:
+ * why"; HN_ERR_IO; HN_ERR_NOMEM. */
+typedef struct hnx_read_stats {
+  uint64_t lines, incidents, alerts, exposures, transitions, slas, cases, skipped;
+} hnx_read_stats;
+HN_API hn_status hnx_facts_read(hnx_facts *fx, FILE *in, const char *name, hnx_read_stats *stats, char *err,
+                                size_t errlen);
+
+/* Writes the KPIs of p over f as q asks: a table for people, CSV (one row per cell) or one JSON
+ * document (README.md: hornet kpi). HN_OK, or hn_kpi_compute's errors (err filled), HN_ERR_IO. */
+enum { HNX_TABLE, HNX_CSV, HNX_JSON };
+HN_API hn_status hnx_write_kpis(FILE *out, const hn_program *p, const hn_kpi_facts *f, const hn_kpi_query *q, int format,
+                                char *err, size_t errlen);
+/* The gap analysis (hn_kpi_gaps) in the same formats. */
+HN_API hn_status hnx_write_gaps(FILE *out, const hn_program *p, const hn_kpi_facts *f, const hn_kpi_query *q, int format,
+                                char *err, size_t errlen);
+
 /* ---- the test runner and explain ---------------------------------------------------------------- */
 typedef struct hn_test_report {
   unsigned tests, passed, failed, skipped;
