@@ -485,7 +485,7 @@ static void lay_exposure_field(kctx *k, uint32_t i, const kfield *f) {
   case X_OPEN: put_int(k, HN_V_BOOL, w->closed == HN_TIME_NONE); break;
   case X_OPENED: put_int(k, HN_V_TIME, w->opened); break;
   case X_CLOSED: put_int(k, HN_V_TIME, w->closed); break;
-  case X_LENGTH: if (end >= w->opened) put_int(k, HN_V_INT, end - w->opened); break;
+  case X_LENGTH: if (w->opened != HN_TIME_NONE && end >= w->opened) put_int(k, HN_V_INT, end - w->opened); break;
   case X_WEIGHT: put_float(k, d ? d->weight : 1.0); break;
   default: break;
   }

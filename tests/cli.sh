@@ -191,7 +191,7 @@ expect "backquoted segments: test blocks" 0 "$hornet" test tests/golden/run/back
 contains "backquoted segments: an event line" '"rule":"xff"' sh -c "printf '%s\n' '{\"@timestamp\":\"2024-01-01T00:00:00Z\",\"http\":{\"request\":{\"headers\":{\"X-Forwarded-For\":\"1.2.3.4\"}}}}' | '$hornet' run tests/golden/run/backquoted.hn"
 
 # -h/--help: every command prints its own usage on standard output and exits 0
-for c in check fmt run queue import-sigma test explain build version; do
+for c in check fmt run queue import-sigma test explain build kpi version; do
   expect "$c --help" 0 "$hornet" $c --help
   contains "$c -h: its usage on stdout" "usage: hornet $c" sh -c "'$hornet' $c -h 2>/dev/null"
 done
@@ -348,6 +348,26 @@ chmod 755 "$tmp/perm/pack/sub"
 if grep -q '"time":"1677' "$tmp/edges.out" || ! grep -qF '6 without a time' "$tmp/edges.err"; then
   fail=$((fail + 1)); echo "FAIL time edges: an alert wrapped to 1677, or the events were not counted"; head -5 "$tmp/edges.out"
 else pass=$((pass + 1)); fi
+# hornet kpi (issue 15): KPIs over the records a run wrote, the golden scenario through the CLI
+sc=tests/golden/kpi/scenario
+contains "kpi over a run's incident records" "== control_gaps  Incidents by failed control" "$hornet" kpi examples/acme --facts "$tmp/src.inc"
+"$hornet" kpi $sc.hn --facts $sc.facts --now 2024-05-19 --format json > "$tmp/kpi.json"
+expect "kpi --format json: the golden numbers" 0 cmp "$tmp/kpi.json" $sc.json
+"$hornet" kpi $sc.hn --facts - --now 2024-05-19T00:00:00Z --gaps < $sc.facts > "$tmp/gaps.txt"
+expect "kpi --gaps (facts on stdin): the golden ranking" 0 cmp "$tmp/gaps.txt" $sc.gaps.table
+contains "kpi --kpi --period --from --to --by --format csv" "incident_rate,std.kpi,1.0.0,2024-05-16T00:00:00Z,2024-05-17T00:00:00Z,business_unit=eng,0,33.33333333,-1,met," \
+  "$hornet" kpi $sc.hn --facts $sc.facts --kpi incident_rate --period 1d --from 2024-05-15 --to 2024-05-17 --by business_unit --format csv
+expect "kpi: unknown format" 2 "$hornet" kpi $sc.hn --facts $sc.facts --format xml
+expect "kpi: a bad period" 2 "$hornet" kpi $sc.hn --facts $sc.facts --period 3x
+expect "kpi: a bad time" 2 "$hornet" kpi $sc.hn --facts $sc.facts --from yesterday
+expect "kpi: without facts" 2 "$hornet" kpi $sc.hn
+expect "kpi: an unknown dimension" 2 "$hornet" kpi $sc.hn --facts $sc.facts --by colour
+contains "kpi: an unknown dimension, named" "unknown dimension 'colour'" "$hornet" kpi $sc.hn --facts $sc.facts --by colour
+expect "kpi: an empty range" 2 "$hornet" kpi $sc.hn --facts $sc.facts --from 2024-05-16 --to 2024-05-10
+expect "kpi: an unknown KPI" 1 "$hornet" kpi $sc.hn --facts $sc.facts --kpi nope
+expect "kpi: a missing facts file" 1 "$hornet" kpi $sc.hn --facts /nonexistent.jsonl
+printf '{"record":"case","incident":"I","field":"f","value":"v"}\n{"record":"incident",\n' > "$tmp/bad.facts"
+contains "kpi: a bad facts line, located" "bad.facts:2:22: an object key must be a string" "$hornet" kpi $sc.hn --facts "$tmp/bad.facts"
 
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]

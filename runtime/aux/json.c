@@ -72,6 +72,7 @@ static bool string(jp *j, char **out) {
       *o++ = "\"\\/\b\f\n\r\t"[esc - "\"\\/bfnrt"];
     } else {
       hn_free(buf);
+      j->p -= 2; /* at the backslash */
       return fail(j, "an unknown escape in a string");
     }
   }

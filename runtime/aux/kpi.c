@@ -265,7 +265,7 @@ hn_status hnx_write_kpis(FILE *out, const hn_program *p, const hn_kpi_facts *f, 
       json_head(out, &v, shown == 0);
     }
     st = hn_kpi_compute(p, f, &one, fn, &w, err, errlen);
-    if (format == HNX_TABLE && !w.cells) fputs("   (no period in range)\n", out);
+    if (format == HNX_TABLE && !w.cells) fputs("   (no cell: no rows in the range)\n", out);
     if (format == HNX_JSON) fputs("]}", out);
     shown++;
   }
