@@ -1183,7 +1183,7 @@ static bool order_cells(cellset *cs, uint32_t **by_rank) {
   for (uint32_t c = 0; c < cs->n; c++) (*by_rank)[c] = c;
   qsort_r(*by_rank, cs->n, sizeof **by_rank, cmp_cells, cs);
   for (uint32_t r = 0; r < cs->n; r++) cs->rank[(*by_rank)[r]] = r;
-  qsort_r(cs->ent, cs->n_ent, sizeof *cs->ent, cmp_entries, cs);
+  if (cs->n_ent) qsort_r(cs->ent, cs->n_ent, sizeof *cs->ent, cmp_entries, cs);
   return true;
 }
 
@@ -1362,7 +1362,7 @@ static bool walk(kctx *k, emitter *m, const range *rg, cellset *cs, const uint32
 static hn_status query_dims(kctx *k, const hn_kpi *K, const hn_kpi_query *q, cellset *cs) {
   if (!q || !q->by) {
     cs->nd = K->n_dims < HN_KPI_MAX_DIMS ? K->n_dims : HN_KPI_MAX_DIMS;
-    memcpy(cs->dims, K->dims, cs->nd);
+    if (cs->nd) memcpy(cs->dims, K->dims, cs->nd);
     return HN_OK;
   }
   if (q->n_by > HN_KPI_MAX_DIMS) {
@@ -1517,7 +1517,7 @@ hn_status hn_kpi_gaps(const hn_program *p, const hn_kpi_facts *f, const hn_kpi_q
   memset(&g, 0, sizeof g);
   if (st == HN_OK && !count_gaps(&k, &rg, &g)) st = oom(&k);
   if (st == HN_OK) {
-    qsort(g.v, g.n, sizeof *g.v, cmp_gaps);
+    if (g.n) qsort(g.v, g.n, sizeof *g.v, cmp_gaps);
     for (uint32_t i = 0; i < g.n; i++) {
       hn_control_view cv;
       hn_gap o;

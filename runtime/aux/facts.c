@@ -258,7 +258,7 @@ static bool join_cases(hnx_facts *fx, hn_fact_incident *d) {
   hn_fact_field *v = hn_arena_alloc(&fx->a, (d->n_case_fields + extra) * sizeof *v);
   if (!v) return false;
   uint32_t n = d->n_case_fields;
-  memcpy(v, d->case_fields, n * sizeof *v);
+  if (n) memcpy(v, d->case_fields, n * sizeof *v);
   for (uint32_t j = 0; j < fx->cases.n; j++) {
     if (!same(final_id(fx, c[j].incident), d->id)) continue;
     uint32_t k = 0;
@@ -287,9 +287,9 @@ const hn_kpi_facts *hnx_facts_view(hnx_facts *fx) {
     if (!join_cases(fx, &fx->view_inc[kept])) { views_free(fx); return NULL; }
     kept++;
   }
-  memcpy(fx->view_alerts, fx->alerts.v, fx->alerts.n * sizeof *fx->view_alerts);
-  memcpy(fx->view_trans, fx->trans.v, fx->trans.n * sizeof *fx->view_trans);
-  memcpy(fx->view_slas, fx->slas.v, fx->slas.n * sizeof *fx->view_slas);
+  if (fx->alerts.n) memcpy(fx->view_alerts, fx->alerts.v, fx->alerts.n * sizeof *fx->view_alerts);
+  if (fx->trans.n) memcpy(fx->view_trans, fx->trans.v, fx->trans.n * sizeof *fx->view_trans);
+  if (fx->slas.n) memcpy(fx->view_slas, fx->slas.v, fx->slas.n * sizeof *fx->view_slas);
   for (uint32_t i = 0; i < fx->alerts.n; i++) fx->view_alerts[i].incident = final_id(fx, fx->view_alerts[i].incident);
   for (uint32_t i = 0; i < fx->trans.n; i++) fx->view_trans[i].incident = final_id(fx, fx->view_trans[i].incident);
   for (uint32_t i = 0; i < fx->slas.n; i++) fx->view_slas[i].incident = final_id(fx, fx->view_slas[i].incident);

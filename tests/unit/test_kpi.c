@@ -279,6 +279,16 @@ static void query(void **state) {
   assert_non_null(strstr(err, "unknown dimension 'colour'"));
   hn_kpi_query bad3 = {.from = at("2024-05-16"), .to = at("2024-05-10")};
   assert_int_equal(hn_kpi_compute(sc.p, sc.f, &bad3, collect, &s, err, sizeof err), HN_ERR_USAGE);
+  /* no facts at all, over a week: no row of any kind; the KPIs without dimensions still have
+   * their one cell (alert_reduction: 0 / 0, no value; severity_load 0 * none, none) */
+  s.n = 0;
+  hn_kpi_facts none = {.now = HN_TIME_NONE};
+  hn_kpi_query week = {.from = at(W1), .to = at(W2)};
+  assert_int_equal(hn_kpi_compute(sc.p, &none, &week, collect, &s, err, sizeof err), HN_OK);
+  expect_none(&s, "alert_reduction", W1, "");
+  expect_none(&s, "severity_load", W1, "");
+  /* incident_rate's cells come from the inventory: 0 incidents per 100 hosts */
+  expect(&s, "incident_rate", W1, "fin", 0, 1);
   unload(&sc);
 }
 
