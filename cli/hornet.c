@@ -130,7 +130,7 @@ static const char *const kpi_usage =
   "  --gaps                     the gap analysis instead: controls ranked by the incidents naming\n"
   "                             them, with framework ids, owner and trend (last period: --period,\n"
   "                             1w by default)\n"
-  "  -I DIR, --stdlib DIR       as for check\n";
+  "  -I DIR, --allow-path DIR, --stdlib DIR   as for check\n";
 static const char *const version_usage =
   "usage: hornet version [--verbose [--stdlib DIR]]\n"
   "Print the version.\n"
@@ -1012,8 +1012,8 @@ static int parse_period(const char *text, int64_t *out) {
 }
 
 typedef struct kpi_args {
-  char *paths[64], *incs[16], *facts[16], *by[16];
-  int npaths, ninc, nfacts, nby, gaps, format;
+  char *paths[64], *incs[16], *allow[16], *facts[16], *by[16];
+  int npaths, ninc, nallow, nfacts, nby, gaps, format;
   const char *stdlib, *kpi;
   char *by_text;
   hn_kpi_query q;
@@ -1021,10 +1021,11 @@ typedef struct kpi_args {
 } kpi_args;
 
 static int kpi_option(kpi_args *a, const char *o, const char *v) {
-  if (!strcmp(o, "--facts")) { if (a->nfacts < 16) a->facts[a->nfacts++] = (char *)v; return 0; }
+  if (!strcmp(o, "--facts") && a->nfacts < 16) { a->facts[a->nfacts++] = (char *)v; return 0; }
   if (!strcmp(o, "--kpi")) { a->q.kpi = v; return 0; }
   if (!strcmp(o, "--stdlib")) { a->stdlib = v; return 0; }
-  if (!strcmp(o, "-I")) { if (a->ninc < 16) a->incs[a->ninc++] = (char *)v; return 0; }
+  if (!strcmp(o, "-I") && a->ninc < 16) { a->incs[a->ninc++] = (char *)v; return 0; }
+  if (!strcmp(o, "--allow-path") && a->nallow < 16) { a->allow[a->nallow++] = (char *)v; return 0; }
   if (!strcmp(o, "--period")) return parse_period(v, &a->q.every);
   if (!strcmp(o, "--from")) return parse_time_opt(o, v, &a->q.from);
   if (!strcmp(o, "--to")) return parse_time_opt(o, v, &a->q.to);
@@ -1046,7 +1047,8 @@ static int kpi_option(kpi_args *a, const char *o, const char *v) {
     a->q.n_by = (uint32_t)a->nby;
     return 0;
   }
-  fprintf(stderr, "hornet kpi: unknown option '%s'\n", o);
+  fprintf(stderr, "hornet kpi: %s '%s'\n", strcmp(o, "--facts") && strcmp(o, "-I") && strcmp(o, "--allow-path")
+          ? "unknown option" : "too many of", o);
   return 2;
 }
 
@@ -1058,7 +1060,8 @@ static int parse_kpi_args(int argc, char **argv, kpi_args *a) {
     if (is_help(o)) return -1;
     if (!strcmp(o, "--gaps")) { a->gaps = 1; continue; }
     if (o[0] != '-' || !o[1]) {
-      if (a->npaths < 64) a->paths[a->npaths++] = argv[i];
+      if (a->npaths == 64) { fputs("hornet kpi: at most 64 packs\n", stderr); return 2; }
+      a->paths[a->npaths++] = argv[i];
       continue;
     }
     if (i + 1 >= argc) { fprintf(stderr, "hornet kpi: %s needs a value\n", o); return 2; }
@@ -1097,7 +1100,7 @@ static int cmd_kpi(int argc, char **argv) {
   hnx_facts *fx = hnx_facts_new();
   if (!fx) { free(a.by_text); fputs("hornet kpi: out of memory\n", stderr); return 1; }
   hnx_facts_set_now(fx, a.now);
-  hn_program *p = read_facts(&a, fx) ? NULL : compile_paths(a.paths, a.npaths, a.incs, a.ninc, a.stdlib, NULL, 0, 0);
+  hn_program *p = read_facts(&a, fx) ? NULL : compile_paths(a.paths, a.npaths, a.incs, a.ninc, a.allow, a.nallow, a.stdlib, NULL, 0, 0);
   rc = 1;
   const hn_kpi_facts *f = p ? hnx_facts_view(fx) : NULL;
   if (p && !f) fputs("hornet kpi: out of memory\n", stderr);

@@ -353,6 +353,9 @@ sc=tests/golden/kpi/scenario
 contains "kpi over a run's incident records" "== control_gaps  Incidents by failed control" "$hornet" kpi examples/acme --facts "$tmp/src.inc"
 "$hornet" kpi $sc.hn --facts $sc.facts --now 2024-05-19 --format json > "$tmp/kpi.json"
 expect "kpi --format json: the golden numbers" 0 cmp "$tmp/kpi.json" $sc.json
+"$hornet" build $sc.hn -o "$tmp/kpi.hnp" 2>/dev/null
+"$hornet" kpi "$tmp/kpi.hnp" --facts $sc.facts --now 2024-05-19 --format json > "$tmp/kpi-image.json"
+expect "kpi from a pack image: the same numbers, pack, version and hash" 0 cmp "$tmp/kpi-image.json" $sc.json
 "$hornet" kpi $sc.hn --facts - --now 2024-05-19T00:00:00Z --gaps < $sc.facts > "$tmp/gaps.txt"
 expect "kpi --gaps (facts on stdin): the golden ranking" 0 cmp "$tmp/gaps.txt" $sc.gaps.table
 contains "kpi --kpi --period --from --to --by --format csv" "incident_rate,std.kpi,1.0.0,2024-05-16T00:00:00Z,2024-05-17T00:00:00Z,business_unit=eng,0,33.33333333,-1,met," \
