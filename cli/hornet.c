@@ -131,6 +131,15 @@ static const char *const kpi_usage =
   "                             them, with framework ids, owner and trend (last period: --period,\n"
   "                             1w by default)\n"
   "  -I DIR, --allow-path DIR, --stdlib DIR   as for check\n";
+static const char *const report_usage =
+  "usage: hornet report PACK... --facts FILE -o FILE.html [--title TEXT] [hornet kpi's options]\n"
+  "Write one self-contained HTML file (no external asset, no script): each KPI's trend against its\n"
+  "target as an SVG chart with its last change in words and attributed to its factors, the control\n"
+  "gap heat map, the open incidents per domain with their SLA clocks, and the windows of exposure\n"
+  "on a timeline. It carries the numbers of `hornet kpi --format json` in a JSON block (kpi-data).\n"
+  "  -o FILE.html               where to write it\n"
+  "  --title TEXT               its title (default: hornet report)\n"
+  "  --facts, --kpi, --period, --from, --to, --by, --now, -I, --allow-path, --stdlib   as for kpi\n";
 static const char *const version_usage =
   "usage: hornet version [--verbose [--stdlib DIR]]\n"
   "Print the version.\n"
@@ -149,6 +158,7 @@ static const struct { const char *name, *summary, *const *usage; } commands[] = 
   {"build", "compile packs into a pack image (.hnp) that loads in milliseconds", &build_usage},
   {"case", "list, show and work the cases of a store: assign, move, step, set, note, merge, close", &case_usage},
   {"kpi", "compute the packs' KPIs (or --gaps, the control gap analysis) over facts", &kpi_usage},
+  {"report", "write the KPIs, gap heat map, queue and exposures as one HTML file", &report_usage},
   {"version", "print the version (--verbose: and the stdlib directory in use)", &version_usage},
 };
 
@@ -973,7 +983,8 @@ static int cmd_build(int argc, char **argv) {
   return rc;
 }
 
-/* ---- hornet kpi ------------------------------------------------------------------------------- */
+/* ---- hornet kpi, hornet report ----------------------------------------------------------------- */
+static const char *kcmd = "kpi"; /* the command whose options are being read, for messages */
 /* A time for --from/--to/--now: RFC 3339 ("2024-05-13T09:00:00Z", an offset allowed) or a date
  * (midnight UTC). 0, or 2 with a message. */
 static int parse_time_opt(const char *opt, const char *text, int64_t *out) {
@@ -989,7 +1000,7 @@ static int parse_time_opt(const char *opt, const char *text, int64_t *out) {
     p += 6;
   }
   if (!p || *p) {
-    fprintf(stderr, "hornet kpi: %s wants a time (2024-05-13 or 2024-05-13T09:00:00Z), not '%s'\n", opt, text);
+    fprintf(stderr, "hornet %s: %s wants a time (2024-05-13 or 2024-05-13T09:00:00Z), not '%s'\n", kcmd, opt, text);
     return 2;
   }
   *out = ((int64_t)timegm(&tm) - off) * INT64_C(1000000000);
@@ -1004,7 +1015,7 @@ static int parse_period(const char *text, int64_t *out) {
   static const int64_t secs[] = {1, 60, 3600, 86400, 604800};
   const char *u = end && end[0] && !end[1] ? strchr(units, end[0]) : NULL;
   if (!u || n <= 0 || n > 1000000) {
-    fprintf(stderr, "hornet kpi: --period wants a duration such as 1d, 1w or 12h, not '%s'\n", text);
+    fprintf(stderr, "hornet %s: --period wants a duration such as 1d, 1w or 12h, not '%s'\n", kcmd, text);
     return 2;
   }
   *out = (int64_t)n * secs[u - units] * INT64_C(1000000000);
@@ -1014,7 +1025,7 @@ static int parse_period(const char *text, int64_t *out) {
 typedef struct kpi_args {
   char *paths[64], *incs[16], *allow[16], *facts[16], *by[16];
   int npaths, ninc, nallow, nfacts, nby, gaps, format;
-  const char *stdlib, *kpi;
+  const char *stdlib, *kpi, *output, *title;
   char *by_text;
   hn_kpi_query q;
   int64_t now;
@@ -1023,6 +1034,8 @@ typedef struct kpi_args {
 static int kpi_option(kpi_args *a, const char *o, const char *v) {
   if (!strcmp(o, "--facts") && a->nfacts < 16) { a->facts[a->nfacts++] = (char *)v; return 0; }
   if (!strcmp(o, "--kpi")) { a->q.kpi = v; return 0; }
+  if (!strcmp(o, "-o") && !strcmp(kcmd, "report")) { a->output = v; return 0; }
+  if (!strcmp(o, "--title") && !strcmp(kcmd, "report")) { a->title = v; return 0; }
   if (!strcmp(o, "--stdlib")) { a->stdlib = v; return 0; }
   if (!strcmp(o, "-I") && a->ninc < 16) { a->incs[a->ninc++] = (char *)v; return 0; }
   if (!strcmp(o, "--allow-path") && a->nallow < 16) { a->allow[a->nallow++] = (char *)v; return 0; }
@@ -1033,7 +1046,7 @@ static int kpi_option(kpi_args *a, const char *o, const char *v) {
   if (!strcmp(o, "--format")) {
     a->format = !strcmp(v, "table") ? HNX_TABLE : !strcmp(v, "csv") ? HNX_CSV : !strcmp(v, "json") ? HNX_JSON : -1;
     if (a->format >= 0) return 0;
-    fprintf(stderr, "hornet kpi: unknown format '%s' (table, csv, json)\n", v);
+    fprintf(stderr, "hornet %s: unknown format '%s' (table, csv, json)\n", kcmd, v);
     return 2;
   }
   if (!strcmp(o, "--by")) {
@@ -1047,7 +1060,7 @@ static int kpi_option(kpi_args *a, const char *o, const char *v) {
     a->q.n_by = (uint32_t)a->nby;
     return 0;
   }
-  fprintf(stderr, "hornet kpi: %s '%s'\n", strcmp(o, "--facts") && strcmp(o, "-I") && strcmp(o, "--allow-path")
+  fprintf(stderr, "hornet %s: %s '%s'\n", kcmd, strcmp(o, "--facts") && strcmp(o, "-I") && strcmp(o, "--allow-path")
           ? "unknown option" : "too many of", o);
   return 2;
 }
@@ -1058,18 +1071,18 @@ static int parse_kpi_args(int argc, char **argv, kpi_args *a) {
   for (int i = 0; i < argc; i++) {
     const char *o = argv[i];
     if (is_help(o)) return -1;
-    if (!strcmp(o, "--gaps")) { a->gaps = 1; continue; }
+    if (!strcmp(o, "--gaps") && !strcmp(kcmd, "kpi")) { a->gaps = 1; continue; }
     if (o[0] != '-' || !o[1]) {
-      if (a->npaths == 64) { fputs("hornet kpi: at most 64 packs\n", stderr); return 2; }
+      if (a->npaths == 64) { fprintf(stderr, "hornet %s: at most 64 packs\n", kcmd); return 2; }
       a->paths[a->npaths++] = argv[i];
       continue;
     }
-    if (i + 1 >= argc) { fprintf(stderr, "hornet kpi: %s needs a value\n", o); return 2; }
+    if (i + 1 >= argc) { fprintf(stderr, "hornet %s: %s needs a value\n", kcmd, o); return 2; }
     int rc = kpi_option(a, o, argv[++i]);
     if (rc) return rc;
   }
-  if (!a->npaths) { fputs("hornet kpi: no pack given\n", stderr); return 2; }
-  if (!a->nfacts) { fputs("hornet kpi: no facts given (--facts FILE: what hornet run --incidents wrote)\n", stderr); return 2; }
+  if (!a->npaths) { fprintf(stderr, "hornet %s: no pack given\n", kcmd); return 2; }
+  if (!a->nfacts) { fprintf(stderr, "hornet %s: no facts given (--facts FILE: what hornet run --incidents wrote)\n", kcmd); return 2; }
   return 0;
 }
 
@@ -1079,14 +1092,14 @@ static int read_facts(const kpi_args *a, hnx_facts *fx) {
     bool std = strcmp(a->facts[i], "-") == 0;
     FILE *in = std ? stdin : fopen(a->facts[i], "rb");
     if (!in) {
-      fprintf(stderr, "hornet kpi: cannot read '%s': %s\n", a->facts[i], strerror(errno));
+      fprintf(stderr, "hornet %s: cannot read '%s': %s\n", kcmd, a->facts[i], strerror(errno));
       return 1;
     }
     char err[512];
     hn_status st = hnx_facts_read(fx, in, std ? "<stdin>" : a->facts[i], NULL, err, sizeof err);
     if (!std) fclose(in);
     if (st != HN_OK) {
-      fprintf(stderr, "hornet kpi: %s\n", st == HN_ERR_NOMEM ? "out of memory" : err);
+      fprintf(stderr, "hornet %s: %s\n", kcmd, st == HN_ERR_NOMEM ? "out of memory" : err);
       return 1;
     }
   }
@@ -1098,19 +1111,51 @@ static int cmd_kpi(int argc, char **argv) {
   int rc = parse_kpi_args(argc, argv, &a);
   if (rc) { free(a.by_text); return rc < 0 ? help("kpi") : rc; }
   hnx_facts *fx = hnx_facts_new();
-  if (!fx) { free(a.by_text); fputs("hornet kpi: out of memory\n", stderr); return 1; }
+  if (!fx) { free(a.by_text); fprintf(stderr, "hornet %s: out of memory\n", kcmd); return 1; }
   hnx_facts_set_now(fx, a.now);
   hn_program *p = read_facts(&a, fx) ? NULL : compile_paths(a.paths, a.npaths, a.incs, a.ninc, a.allow, a.nallow, a.stdlib, NULL, 0, 0);
   rc = 1;
   const hn_kpi_facts *f = p ? hnx_facts_view(fx) : NULL;
-  if (p && !f) fputs("hornet kpi: out of memory\n", stderr);
+  if (p && !f) fprintf(stderr, "hornet %s: out of memory\n", kcmd);
   if (f) {
     char err[512];
     hn_status st = a.gaps ? hnx_write_gaps(out1, p, f, &a.q, a.format, err, sizeof err)
                           : hnx_write_kpis(out1, p, f, &a.q, a.format, err, sizeof err);
     if (st == HN_ERR_IO) write_failed(NULL, 0);
-    else if (st != HN_OK) fprintf(stderr, "hornet kpi: %s\n", err);
+    else if (st != HN_OK) fprintf(stderr, "hornet %s: %s\n", kcmd, err);
     rc = st == HN_OK ? 0 : st == HN_ERR_USAGE ? 2 : 1;
+  }
+  hn_program_destroy(p);
+  hnx_facts_free(fx);
+  free(a.by_text);
+  return rc;
+}
+
+/* hornet report: the KPIs, the gap heat map, the queue and the exposure timeline as one
+ * self-contained HTML file (hnx_write_report). */
+static int cmd_report(int argc, char **argv) {
+  kcmd = "report";
+  kpi_args a;
+  int rc = parse_kpi_args(argc, argv, &a);
+  if (!rc && !a.output) { fputs("hornet report: -o FILE.html is required\n", stderr); rc = 2; }
+  if (!rc && a.format) { fputs("hornet report: --format is for hornet kpi\n", stderr); rc = 2; }
+  if (rc) { free(a.by_text); return rc < 0 ? help("report") : rc; }
+  hnx_facts *fx = hnx_facts_new();
+  if (!fx) { free(a.by_text); fputs("hornet report: out of memory\n", stderr); return 1; }
+  hnx_facts_set_now(fx, a.now);
+  hn_program *p = read_facts(&a, fx) ? NULL : compile_paths(a.paths, a.npaths, a.incs, a.ninc, a.allow, a.nallow, a.stdlib, NULL, 0, 0);
+  const hn_kpi_facts *f = p ? hnx_facts_view(fx) : NULL;
+  rc = 1;
+  if (p && !f) fputs("hornet report: out of memory\n", stderr);
+  fd_sink k;
+  FILE *out = f ? open_output(a.output, &k) : NULL;
+  if (f && !out) fprintf(stderr, "hornet report: cannot write to '%s': %s\n", a.output, strerror(errno));
+  if (out) {
+    char err[512];
+    hn_status st = hnx_write_report(out, p, f, &a.q, a.title, err, sizeof err);
+    int bad = close_output(out, a.output, k.err);
+    if (st != HN_OK && st != HN_ERR_IO) fprintf(stderr, "hornet report: %s\n", err);
+    rc = bad ? 1 : st == HN_OK ? 0 : st == HN_ERR_USAGE ? 2 : 1;
   }
   hn_program_destroy(p);
   hnx_facts_free(fx);
@@ -1156,6 +1201,7 @@ static int dispatch(int argc, char **argv) {
   if (strcmp(cmd, "explain") == 0) return cmd_explain(argc - 2, argv + 2);
   if (strcmp(cmd, "build") == 0) return cmd_build(argc - 2, argv + 2);
   if (strcmp(cmd, "kpi") == 0) return cmd_kpi(argc - 2, argv + 2);
+  if (strcmp(cmd, "report") == 0) return cmd_report(argc - 2, argv + 2);
   if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) return cmd_version(argc - 2, argv + 2);
   if (strcmp(cmd, "case") == 0) return cmd_case(argc - 2, argv + 2);
   if (strcmp(cmd, "help") == 0 || is_help(cmd)) {

@@ -191,7 +191,7 @@ expect "backquoted segments: test blocks" 0 "$hornet" test tests/golden/run/back
 contains "backquoted segments: an event line" '"rule":"xff"' sh -c "printf '%s\n' '{\"@timestamp\":\"2024-01-01T00:00:00Z\",\"http\":{\"request\":{\"headers\":{\"X-Forwarded-For\":\"1.2.3.4\"}}}}' | '$hornet' run tests/golden/run/backquoted.hn"
 
 # -h/--help: every command prints its own usage on standard output and exits 0
-for c in check fmt run queue import-sigma test explain build kpi version; do
+for c in check fmt run queue import-sigma test explain build kpi report version; do
   expect "$c --help" 0 "$hornet" $c --help
   contains "$c -h: its usage on stdout" "usage: hornet $c" sh -c "'$hornet' $c -h 2>/dev/null"
 done
@@ -370,6 +370,11 @@ expect "kpi: an empty range" 2 "$hornet" kpi $sc.hn --facts $sc.facts --from 202
 expect "kpi: an unknown KPI" 1 "$hornet" kpi $sc.hn --facts $sc.facts --kpi nope
 expect "kpi: a missing facts file" 1 "$hornet" kpi $sc.hn --facts /nonexistent.jsonl
 printf '{"record":"case","incident":"I","field":"f","value":"v"}\n{"record":"incident",\n' > "$tmp/bad.facts"
+expect "report: writes one HTML file" 0 "$hornet" report $sc.hn --facts $sc.facts --now 2024-05-19 -o "$tmp/report.html"
+contains "report: its KPI charts" '<svg class="chart" data-kpi="incident_rate"' cat "$tmp/report.html"
+expect "report: without -o" 2 "$hornet" report $sc.hn --facts $sc.facts
+expect "report: --gaps is kpi's" 2 "$hornet" report $sc.hn --facts $sc.facts -o "$tmp/r2.html" --gaps
+expect "report: an unwritable output" 1 "$hornet" report $sc.hn --facts $sc.facts -o /nonexistent/dir/r.html
 contains "kpi: a bad facts line, located" "bad.facts:2:22: an object key must be a string" "$hornet" kpi $sc.hn --facts "$tmp/bad.facts"
 
 echo "$pass passed, $fail failed"

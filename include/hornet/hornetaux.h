@@ -137,6 +137,14 @@ HN_API hn_status hnx_write_kpis(FILE *out, const hn_program *p, const hn_kpi_fac
 HN_API hn_status hnx_write_gaps(FILE *out, const hn_program *p, const hn_kpi_facts *f, const hn_kpi_query *q, int format,
                                 char *err, size_t errlen);
 
+/* One self-contained HTML report (README.md: hornet report): each KPI's trend against its target
+ * as inline SVG with its last change in words, the control gap heat map, the open incidents per
+ * domain with their SLA clocks, the windows of exposure on a timeline; the numbers of
+ * hnx_write_kpis' JSON carried in a <script type="application/json" id="kpi-data"> block.
+ * title may be NULL. Returns as hnx_write_kpis. */
+HN_API hn_status hnx_write_report(FILE *out, const hn_program *p, const hn_kpi_facts *f, const hn_kpi_query *q,
+                                  const char *title, char *err, size_t errlen);
+
 /* ---- the test runner and explain ---------------------------------------------------------------- */
 typedef struct hn_test_report {
   unsigned tests, passed, failed, skipped;

@@ -431,10 +431,72 @@ static void reader_records(void **state) {
   hnx_facts_free(fx);
 }
 
+/* ---- the HTML report ------------------------------------------------------------------------ */
+static unsigned occurrences(const char *s, const char *needle) {
+  unsigned n = 0;
+  for (const char *p = strstr(s, needle); p; p = strstr(p + 1, needle)) n++;
+  return n;
+}
+
+static void count_valued(void *ud, const hn_kpi_cell *c) { *(unsigned *)ud += c->has_value; }
+
+/* The report carries the numbers of `hornet kpi --format json` exactly; draws one point per
+ * cell with a value; says the change in words with its factors; and its heat map, queue and
+ * timeline are the scenario's (counted by hand: mfa x fin INC-1 and INC-3; egress x eng INC-2,
+ * INC-5, INC-6; three windows, one still open; INC-2 and INC-6 open). No external asset. */
+static void report(void **state) {
+  (void)state;
+  scenario sc;
+  load(&sc);
+  char *html = NULL, *json = NULL, err[256] = "";
+  size_t hl = 0, jl = 0;
+  FILE *f = open_memstream(&html, &hl);
+  assert_int_equal(hnx_write_report(f, sc.p, sc.f, NULL, "Scenario <2 weeks>", err, sizeof err), HN_OK);
+  fclose(f);
+  f = open_memstream(&json, &jl);
+  assert_int_equal(hnx_write_kpis(f, sc.p, sc.f, NULL, HNX_JSON, err, sizeof err), HN_OK);
+  fclose(f);
+  const char *open_tag = "<script type=\"application/json\" id=\"kpi-data\">\n";
+  char *data = strstr(html, open_tag);
+  assert_non_null(data);
+  data += strlen(open_tag);
+  char *end = strstr(data, "</script>");
+  assert_non_null(end);
+  *end = 0;
+  for (char *r = data, *w = data;; r++) { /* "<\/" back to "</" */
+    if (r[0] == '<' && r[1] == '\\' && r[2] == '/') r++;
+    if (!(*w++ = *r)) break;
+  }
+  assert_string_equal(data, json);
+  *end = '<';
+  unsigned valued = 0;
+  assert_int_equal(hn_kpi_compute(sc.p, sc.f, NULL, count_valued, &valued, err, sizeof err), HN_OK);
+  assert_int_equal(occurrences(html, "<circle class=\"point\""), valued);
+  assert_int_equal(occurrences(html, "<svg class=\"chart\""), hn_program_kpi_count(sc.p));
+  assert_non_null(strstr(html, "data-start=\"2024-05-13\" data-cell=\"eng\" data-value=\"66.66666667\""));
+  assert_non_null(strstr(html, "<li>Incidents per 100 hosts (eng): 66.67, rose 100.0%: count(incident) +100.0%, "
+                               "count(asset) +0.0% <span class=\"missed\">target missed</span></li>"));
+  assert_non_null(strstr(html, "<title>Scenario &lt;2 weeks&gt;</title>"));
+  assert_non_null(strstr(html, "data-control=\"mfa\" data-business-unit=\"fin\" data-incidents=\"2\""));
+  assert_non_null(strstr(html, "data-control=\"egress\" data-business-unit=\"eng\" data-incidents=\"3\""));
+  assert_non_null(strstr(html, "data-control=\"mfa\" data-business-unit=\"eng\" data-incidents=\"1\""));
+  assert_int_equal(occurrences(html, "<rect class=\"window\""), 3);
+  assert_int_equal(occurrences(html, "data-open=\"true\""), 1);
+  assert_non_null(strstr(html, "<td>INC-000002</td><td>triage</td><td>bob</td>"));
+  assert_non_null(strstr(html, "<td>INC-000006</td><td>new</td>"));
+  assert_null(strstr(html, "INC-000005</td>"));
+  assert_null(strstr(html, "src="));
+  assert_null(strstr(html, "href="));
+  assert_null(strstr(html, "url("));
+  free(html);
+  free(json);
+  unload(&sc);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(std_kpis), cmocka_unit_test(attribution), cmocka_unit_test(query), cmocka_unit_test(gaps),
-    cmocka_unit_test(formats), cmocka_unit_test(reader_errors), cmocka_unit_test(reader_records),
+    cmocka_unit_test(formats), cmocka_unit_test(reader_errors), cmocka_unit_test(reader_records), cmocka_unit_test(report),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
