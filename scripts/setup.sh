@@ -15,6 +15,7 @@ PACKAGES=(
   libicu-dev                         # Unicode case data: the oracle test's reference, gen_casemap.sh
   clang libclang-rt-14-dev           # libFuzzer targets (clang 14's fuzzer runtime)
   valgrind                           # reads of uninitialised memory, which ASan does not see
+  chromium                           # the HTML report's browser test (headless)
 )
 
 # The multi-pattern engine (one scan per field for every rule's literals): Intel Hyperscan

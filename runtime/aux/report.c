@@ -119,6 +119,8 @@ static uint32_t line_keys(const rkpi *k, const char **keys) {
   return n;
 }
 
+static void number(FILE *f, const hn_kpi_view *v, double x);
+
 static void chart(FILE *f, const rkpi *k, int64_t first, int64_t last) {
   const char *keys[MAX_LINES];
   uint32_t nk = line_keys(k, keys);
@@ -138,12 +140,18 @@ static void chart(FILE *f, const rkpi *k, int64_t first, int64_t last) {
   esc(f, k->v.name);
   fprintf(f, "\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\">\n", W, HGT, W, HGT);
   fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#999\"/>\n", ML, MT + ph, ML + pw, MT + ph);
-  fprintf(f, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" class=\"axis\">%.4g</text>\n", ML - 4, Y(hi) + 4, hi);
-  fprintf(f, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" class=\"axis\">%.4g</text>\n", ML - 4, Y(lo) + 4, lo);
-  if (isfinite(t))
+  double ends[2] = {hi, lo};
+  for (int e = 0; e < 2; e++) {
+    fprintf(f, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" class=\"axis\">", ML - 4, Y(ends[e]) + 4);
+    number(f, &k->v, ends[e]);
+    fputs("</text>\n", f);
+  }
+  if (isfinite(t)) {
     fprintf(f, "<line class=\"target\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#888\" stroke-dasharray=\"5,4\"/>"
-            "<text x=\"%d\" y=\"%.1f\" class=\"axis\">target %s %.4g</text>\n", ML, Y(t), ML + pw, Y(t), ML + pw + 4, Y(t) + 4,
-            k->v.target_op, t);
+            "<text x=\"%d\" y=\"%.1f\" class=\"axis\">target %s ", ML, Y(t), ML + pw, Y(t), ML + 4, Y(t) - 4, k->v.target_op);
+    number(f, &k->v, t);
+    fputs("</text>\n", f);
+  }
   char d0[16], d1[16];
   date_of(first, d0);
   date_of(last, d1);
