@@ -249,26 +249,48 @@ static const char *final_id(const hnx_facts *fx, const char *id) {
   return id;
 }
 
-/* Incident i's case fields: its record's, then the case records' (a later one wins). */
-static bool join_cases(hnx_facts *fx, hn_fact_incident *d) {
+/* An incident's case fields: its record's, then its case records' (idx[0..n), in order; a
+ * later one wins). */
+static bool join_cases(hnx_facts *fx, hn_fact_incident *d, const uint32_t *idx, uint32_t extra) {
   const casefield *c = fx->cases.v;
-  uint32_t extra = 0;
-  for (uint32_t j = 0; j < fx->cases.n; j++) extra += same(final_id(fx, c[j].incident), d->id);
   if (!extra) return true;
   hn_fact_field *v = hn_arena_alloc(&fx->a, (d->n_case_fields + extra) * sizeof *v);
   if (!v) return false;
   uint32_t n = d->n_case_fields;
   if (n) memcpy(v, d->case_fields, n * sizeof *v);
-  for (uint32_t j = 0; j < fx->cases.n; j++) {
-    if (!same(final_id(fx, c[j].incident), d->id)) continue;
+  for (uint32_t j = 0; j < extra; j++) {
+    const casefield *x = &c[idx[j]];
     uint32_t k = 0;
-    while (k < n && strcmp(v[k].name, c[j].name) != 0) k++;
-    v[k] = (hn_fact_field){c[j].name, c[j].value};
+    while (k < n && strcmp(v[k].name, x->name) != 0) k++;
+    v[k] = (hn_fact_field){x->name, x->value};
     n += k == n;
   }
   d->case_fields = v;
   d->n_case_fields = n;
   return true;
+}
+
+/* The case records grouped by incident (after merges), in their order: incident i's are
+ * order[start[i] .. start[i + 1]). NULL when out of memory. */
+static uint32_t *group_cases(hnx_facts *fx, uint32_t **order) {
+  uint32_t n = fx->inc.n, nc = fx->cases.n;
+  uint32_t *start = hn_calloc((size_t)n + 2, sizeof *start), *of = hn_malloc((nc ? nc : 1) * sizeof *of);
+  *order = hn_malloc((nc ? nc : 1) * sizeof **order);
+  if (!start || !of || !*order) { hn_free(start); hn_free(of); hn_free(*order); return NULL; }
+  const casefield *c = fx->cases.v;
+  for (uint32_t j = 0; j < nc; j++) {
+    of[j] = find(fx, final_id(fx, c[j].incident));
+    if (of[j] != NONE) start[of[j] + 1]++;
+  }
+  for (uint32_t i = 0; i < n; i++) start[i + 1] += start[i];
+  uint32_t *pos = hn_malloc(((size_t)n + 1) * sizeof *pos);
+  if (!pos) { hn_free(start); hn_free(of); hn_free(*order); return NULL; }
+  memcpy(pos, start, ((size_t)n + 1) * sizeof *pos);
+  for (uint32_t j = 0; j < nc; j++)
+    if (of[j] != NONE) (*order)[pos[of[j]]++] = j;
+  hn_free(pos);
+  hn_free(of);
+  return start;
 }
 
 const hn_kpi_facts *hnx_facts_view(hnx_facts *fx) {
@@ -280,13 +302,17 @@ const hn_kpi_facts *hnx_facts_view(hnx_facts *fx) {
   fx->view_trans = hn_malloc((fx->trans.n ? fx->trans.n : 1) * sizeof *fx->view_trans);
   fx->view_slas = hn_malloc((fx->slas.n ? fx->slas.n : 1) * sizeof *fx->view_slas);
   if (!fx->view_inc || !fx->view_alerts || !fx->view_trans || !fx->view_slas) { views_free(fx); return NULL; }
-  uint32_t kept = 0;
-  for (uint32_t i = 0; i < n; i++) {
+  uint32_t kept = 0, *order = NULL, *start = group_cases(fx, &order);
+  if (!start) { views_free(fx); return NULL; }
+  bool ok = true;
+  for (uint32_t i = 0; ok && i < n; i++) {
     if (fx->merged_into[i]) continue;
     fx->view_inc[kept] = incs(fx)[i];
-    if (!join_cases(fx, &fx->view_inc[kept])) { views_free(fx); return NULL; }
-    kept++;
+    ok = join_cases(fx, &fx->view_inc[kept++], order + start[i], start[i + 1] - start[i]);
   }
+  hn_free(start);
+  hn_free(order);
+  if (!ok) { views_free(fx); return NULL; }
   if (fx->alerts.n) memcpy(fx->view_alerts, fx->alerts.v, fx->alerts.n * sizeof *fx->view_alerts);
   if (fx->trans.n) memcpy(fx->view_trans, fx->trans.v, fx->trans.n * sizeof *fx->view_trans);
   if (fx->slas.n) memcpy(fx->view_slas, fx->slas.v, fx->slas.n * sizeof *fx->view_slas);
