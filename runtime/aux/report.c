@@ -29,6 +29,7 @@ static void esc(FILE *f, const char *s) {
   }
 }
 
+/* The date of t: buf holds HN_TIME_TEXT_CAP bytes (the whole time is written first). */
 static void date_of(int64_t t, char *buf) {
   hn_time_format(t, buf);
   buf[10] = 0;
@@ -152,7 +153,7 @@ static void chart(FILE *f, const rkpi *k, int64_t first, int64_t last) {
     number(f, &k->v, t);
     fputs("</text>\n", f);
   }
-  char d0[16], d1[16];
+  char d0[HN_TIME_TEXT_CAP], d1[HN_TIME_TEXT_CAP];
   date_of(first, d0);
   date_of(last, d1);
   fprintf(f, "<text x=\"%d\" y=\"%d\" class=\"axis\">%s</text><text x=\"%d\" y=\"%d\" text-anchor=\"end\" class=\"axis\">%s</text>\n",
@@ -165,7 +166,7 @@ static void chart(FILE *f, const rkpi *k, int64_t first, int64_t last) {
     for (uint32_t i = 0; i < k->n; i++) {
       const rcell *c = &k->c[i];
       if (!c->has || strcmp(c->key, keys[l]) != 0) continue;
-      char d[16];
+      char d[HN_TIME_TEXT_CAP];
       date_of(c->start, d);
       fprintf(f, "<circle class=\"point\" cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"%s\" data-start=\"%s\" data-cell=\"", X(c->start),
               Y(c->num), c->met == 0 ? "#d62728" : colours[l], d);
@@ -362,7 +363,7 @@ static void timeline(FILE *f, const hn_kpi_facts *fx, int64_t from, int64_t to) 
             (double)(end - w->opened) / NS / 3600);
     r++;
   }
-  char d0[16], d1[16];
+  char d0[HN_TIME_TEXT_CAP], d1[HN_TIME_TEXT_CAP];
   date_of(from, d0);
   date_of(to, d1);
   fprintf(f, "<text x=\"%d\" y=\"%u\" class=\"axis\">%s</text><text x=\"%d\" y=\"%u\" text-anchor=\"end\" class=\"axis\">%s</text>\n",
