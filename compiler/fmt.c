@@ -302,7 +302,7 @@ static void pp(fmt *f, const hnc_node *n, size_t cont) {
     return;
   }
   switch (n->kind) {
-  case N_BINARY:
+  case N_BINARY: {
     size_t k;
     const hnc_node **links = chain_links(n, &k);
     if (links) { /* one operand a line */
@@ -327,6 +327,7 @@ static void pp(fmt *f, const hnc_node *n, size_t cont) {
     puts_(&f->out, (n->flags & HNC_F_NOCASE) ? "~ " : " ");
     pp(f, n->b, 0);
     return;
+  }
   case N_STROP:
     put_flat(f, n->a);
     puts_(&f->out, " ");
