@@ -438,38 +438,46 @@ typedef struct image_dbs {
   size_t len;
 } image_dbs;
 
+/* Field s's record in the image (each field has one at most): its pattern count in *n and its
+ * bytes; false when there is none, or the records are damaged. */
+static bool image_find(const image_dbs *img, uint32_t s, uint32_t *n, const unsigned char **bytes, size_t *blen) {
+  for (size_t at = 0; img->len - at >= 16 && at < img->len;) {
+    uint32_t head[2];
+    uint64_t l64;
+    memcpy(head, img->data + at, 8);
+    memcpy(&l64, img->data + at + 8, 8);
+    at += 16;
+    if (l64 > img->len - at) return false;
+    if (head[0] == s) {
+      *n = head[1];
+      *bytes = img->data + at;
+      *blen = (size_t)l64;
+      return true;
+    }
+    at += (size_t)((l64 + 7) & ~(uint64_t)7);
+  }
+  return false;
+}
+
 /* Field s's database from the image, when it has one for the same number of patterns and this
  * engine can read it; else NULL (the database is then compiled, as from a cold cache). */
 static hs_database_t *image_db(const image_dbs *img, uint32_t s, uint32_t n_patterns) {
-  for (size_t at = 0; img->len - at >= 16 && at < img->len;) {
-    uint32_t head[2];
-    uint64_t blen;
-    memcpy(head, img->data + at, 8);
-    memcpy(&blen, img->data + at + 8, 8);
-    at += 16;
-    if (blen > img->len - at) return NULL;
-    hs_database_t *db = NULL;
-    if (head[0] == s && head[1] == n_patterns &&
-        hs_deserialize_database((const char *)img->data + at, (size_t)blen, &db) == HS_SUCCESS)
-      return db;
-    at += (size_t)((blen + 7) & ~(uint64_t)7);
-  }
+  uint32_t n;
+  const unsigned char *bytes;
+  size_t blen;
+  hs_database_t *db = NULL;
+  if (image_find(img, s, &n, &bytes, &blen) && n == n_patterns &&
+      hs_deserialize_database((const char *)bytes, blen, &db) == HS_SUCCESS)
+    return db;
   return NULL;
 }
 
 /* Whether the image holds a database for field s made of n patterns. */
 static bool image_has(const image_dbs *img, uint32_t s, uint32_t n) {
-  for (size_t at = 0; img->len - at >= 16 && at < img->len;) {
-    uint32_t head[2];
-    uint64_t blen;
-    memcpy(head, img->data + at, 8);
-    memcpy(&blen, img->data + at + 8, 8);
-    at += 16;
-    if (blen > img->len - at) return false;
-    if (head[0] == s) return head[1] == n;
-    at += (size_t)((blen + 7) & ~(uint64_t)7);
-  }
-  return false;
+  uint32_t got;
+  const unsigned char *bytes;
+  size_t blen;
+  return image_find(img, s, &got, &bytes, &blen) && got == n;
 }
 
 /* After a first pass that asked the engine nothing: a field whose pattern count differs from
