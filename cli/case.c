@@ -95,21 +95,25 @@ static int parse(int argc, char **argv, case_args *a) {
   return 2;
 }
 
-/* The program moves follow: --pack, else what the store's last run used (built without native
- * code or prefilter: only its workflows are read). NULL, reported. */
+/* The program moves follow: --pack, else what the store's last run used. NULL, reported. */
 static hn_program *workflow_program(hns_store *st, case_args *a) {
   if (a->npacks)
     return compile_paths(a->packs, a->npacks, a->incs, a->ninc, a->allow, a->nallow, a->stdlib, a->mapping, 0, 0);
+  char cmd[64];
+  snprintf(cmd, sizeof cmd, "case %s", a->sub);
+  return stored_program(st, cmd, "--pack", a->stdlib, a->mapping);
+}
+
+hn_program *stored_program(hns_store *st, const char *cmd, const char *opt, const char *stdlib, const char *mapping) {
   char **v;
   if (hns_pack(st, &v) != HN_OK) {
-    fprintf(stderr, "hornet case %s: %s; name the pack with --pack\n", a->sub, hns_error(st));
+    fprintf(stderr, "hornet %s: %s; name the pack%s%s\n", cmd, hns_error(st), *opt ? " with " : "", opt);
     return NULL;
   }
   int n = 0;
   while (v[n]) n++;
   char **paths = calloc((size_t)n + 1, sizeof *paths), **incs = calloc((size_t)n + 1, sizeof *incs);
   char **allow = calloc((size_t)n + 1, sizeof *allow);
-  const char *stdlib = a->stdlib, *mapping = a->mapping;
   int np = 0, ni = 0, na = 0;
   for (int i = 0; paths && incs && allow && v[i]; i++) {
     if (!strcmp(v[i], "-I") && v[i + 1]) incs[ni++] = v[++i];
@@ -119,7 +123,7 @@ static hn_program *workflow_program(hns_store *st, case_args *a) {
     else paths[np++] = v[i];
   }
   hn_program *p = paths && incs && allow ? compile_paths(paths, np, incs, ni, allow, na, stdlib, mapping, 0, 0) : NULL;
-  if (!(paths && incs && allow)) fprintf(stderr, "hornet case %s: out of memory\n", a->sub);
+  if (!(paths && incs && allow)) fprintf(stderr, "hornet %s: out of memory\n", cmd);
   free(paths);
   free(incs);
   free(allow);

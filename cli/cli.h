@@ -29,6 +29,10 @@ hn_program *compile_paths(char **paths, int n, char **incs, int ninc, char **all
 /* Opens a store (made when missing only if create: a command that reads one refuses a path
  * where there is none, a typo): 0, or 1 with the reason on stderr (`hornet CMD: ...`). */
 int open_store(const char *cmd, const char *path, bool create, hns_store **st);
+/* The program the store's last run was built from (hns_pack; without native code or prefilter:
+ * its workflows, inventories and KPIs are read), stdlib and mapping overriding the stored ones
+ * when given. NULL, reported as `hornet CMD: ...; name the pack OPT`. */
+hn_program *stored_program(hns_store *st, const char *cmd, const char *opt, const char *stdlib, const char *mapping);
 /* The wall clock in ns, or the time `now` names; INT64_MIN (reported) when it names none. */
 int64_t now_or(const char *cmd, const char *now);
 #endif

@@ -114,11 +114,15 @@ static const char *const build_usage =
   "  -h, --help                 print this help\n";
 static const char *const kpi_usage =
   "usage: hornet kpi PACK... --facts FILE [options]\n"
+  "       hornet kpi [PACK...] --store [FILE] [options]\n"
   "Compute every kpi of the packs over facts (lang/SPEC.md §15): per period and cell, with the\n"
   "target status and the change against the previous period, attributed to the factors of a\n"
   "product or quotient. Facts are JSON Lines: what `hornet run --incidents` writes (incident,\n"
   "exposure and SLA records), and transition and case records. Exit 0, 1 on an error, 2 bad usage.\n"
   "  --facts FILE               the facts (repeatable; - for standard input)\n"
+  "  --store [FILE]             the facts of a case store instead (default hornet.db): its incidents,\n"
+  "                             alerts, transitions, SLA events, case fields and exposure windows;\n"
+  "                             without PACK, the packs of the store's last run\n"
   "  --kpi NAME                 only this KPI\n"
   "  --format table|csv|json    table for people (default), CSV (a row per cell), one JSON document\n"
   "  --period DUR               periods of this length instead of each KPI's `every` (1d, 1w, 12h)\n"
@@ -133,13 +137,15 @@ static const char *const kpi_usage =
   "  -I DIR, --allow-path DIR, --stdlib DIR   as for check\n";
 static const char *const report_usage =
   "usage: hornet report PACK... --facts FILE -o FILE.html [--title TEXT] [hornet kpi's options]\n"
+  "       hornet report [PACK...] --store [FILE] -o FILE.html [--title TEXT] [hornet kpi's options]\n"
   "Write one self-contained HTML file (no external asset, no script): each KPI's trend against its\n"
   "target as an SVG chart with its last change in words and attributed to its factors, the control\n"
-  "gap heat map, the open incidents per domain with their SLA clocks, and the windows of exposure\n"
+  "gap heat map, the open incidents per domain with their WIP use and SLA clocks, and the windows of exposure\n"
   "on a timeline. It carries the numbers of `hornet kpi --format json` in a JSON block (kpi-data).\n"
   "  -o FILE.html               where to write it\n"
   "  --title TEXT               its title (default: hornet report)\n"
-  "  --facts, --kpi, --period, --from, --to, --by, --now, -I, --allow-path, --stdlib   as for kpi\n";
+  "  --facts, --store, --kpi, --period, --from, --to, --by, --now, -I, --allow-path, --stdlib\n"
+  "                             as for kpi\n";
 static const char *const version_usage =
   "usage: hornet version [--verbose [--stdlib DIR]]\n"
   "Print the version.\n"
@@ -1025,7 +1031,7 @@ static int parse_period(const char *text, int64_t *out) {
 typedef struct kpi_args {
   char *paths[64], *incs[16], *allow[16], *facts[16], *by[16];
   int npaths, ninc, nallow, nfacts, nby, gaps, format;
-  const char *stdlib, *kpi, *output, *title;
+  const char *stdlib, *kpi, *output, *title, *store;
   char *by_text;
   hn_kpi_query q;
   int64_t now;
@@ -1072,6 +1078,10 @@ static int parse_kpi_args(int argc, char **argv, kpi_args *a) {
     const char *o = argv[i];
     if (is_help(o)) return -1;
     if (!strcmp(o, "--gaps") && !strcmp(kcmd, "kpi")) { a->gaps = 1; continue; }
+    if (!strcmp(o, "--store")) { /* as `hornet queue --store`: the path may be left out (hornet.db) */
+      a->store = i + 1 < argc && argv[i + 1][0] != '-' ? argv[++i] : HNS_DEFAULT_PATH;
+      continue;
+    }
     if (o[0] != '-' || !o[1]) {
       if (a->npaths == 64) { fprintf(stderr, "hornet %s: at most 64 packs\n", kcmd); return 2; }
       a->paths[a->npaths++] = argv[i];
@@ -1081,8 +1091,12 @@ static int parse_kpi_args(int argc, char **argv, kpi_args *a) {
     int rc = kpi_option(a, o, argv[++i]);
     if (rc) return rc;
   }
-  if (!a->npaths) { fprintf(stderr, "hornet %s: no pack given\n", kcmd); return 2; }
-  if (!a->nfacts) { fprintf(stderr, "hornet %s: no facts given (--facts FILE: what hornet run --incidents wrote)\n", kcmd); return 2; }
+  if (a->store && a->nfacts) { fprintf(stderr, "hornet %s: --facts or --store, not both\n", kcmd); return 2; }
+  if (!a->npaths && !a->store) { fprintf(stderr, "hornet %s: no pack given\n", kcmd); return 2; }
+  if (!a->nfacts && !a->store) {
+    fprintf(stderr, "hornet %s: no facts given (--store FILE, or --facts FILE: what hornet run --incidents wrote)\n", kcmd);
+    return 2;
+  }
   return 0;
 }
 
@@ -1106,6 +1120,28 @@ static int read_facts(const kpi_args *a, hnx_facts *fx) {
   return 0;
 }
 
+/* The store's rows into fx, and the program: the packs named, else the one the store's last
+ * run was built from. NULL, reported. */
+static hn_program *store_facts(const kpi_args *a, hnx_facts *fx) {
+  hns_store *st;
+  if (open_store(kcmd, a->store, false, &st)) return NULL;
+  hn_status s = hns_facts(st, fx);
+  hn_program *p = NULL;
+  if (s != HN_OK) fprintf(stderr, "hornet %s: %s: %s\n", kcmd, a->store, s == HN_ERR_NOMEM ? "out of memory" : hns_error(st));
+  else if (a->npaths)
+    p = compile_paths((char **)a->paths, a->npaths, (char **)a->incs, a->ninc, (char **)a->allow, a->nallow, a->stdlib,
+                      NULL, 0, 0);
+  else p = stored_program(st, kcmd, "", a->stdlib, NULL);
+  hns_close(st);
+  return p;
+}
+
+/* The facts into fx (--store or --facts) and the program; NULL, reported. */
+static hn_program *load(kpi_args *a, hnx_facts *fx) {
+  if (a->store) return store_facts(a, fx);
+  return read_facts(a, fx) ? NULL : compile_paths(a->paths, a->npaths, a->incs, a->ninc, a->allow, a->nallow, a->stdlib, NULL, 0, 0);
+}
+
 static int cmd_kpi(int argc, char **argv) {
   kpi_args a;
   int rc = parse_kpi_args(argc, argv, &a);
@@ -1113,7 +1149,7 @@ static int cmd_kpi(int argc, char **argv) {
   hnx_facts *fx = hnx_facts_new();
   if (!fx) { free(a.by_text); fprintf(stderr, "hornet %s: out of memory\n", kcmd); return 1; }
   hnx_facts_set_now(fx, a.now);
-  hn_program *p = read_facts(&a, fx) ? NULL : compile_paths(a.paths, a.npaths, a.incs, a.ninc, a.allow, a.nallow, a.stdlib, NULL, 0, 0);
+  hn_program *p = load(&a, fx);
   rc = 1;
   const hn_kpi_facts *f = p ? hnx_facts_view(fx) : NULL;
   if (p && !f) fprintf(stderr, "hornet %s: out of memory\n", kcmd);
@@ -1143,7 +1179,7 @@ static int cmd_report(int argc, char **argv) {
   hnx_facts *fx = hnx_facts_new();
   if (!fx) { free(a.by_text); fputs("hornet report: out of memory\n", stderr); return 1; }
   hnx_facts_set_now(fx, a.now);
-  hn_program *p = read_facts(&a, fx) ? NULL : compile_paths(a.paths, a.npaths, a.incs, a.ninc, a.allow, a.nallow, a.stdlib, NULL, 0, 0);
+  hn_program *p = load(&a, fx);
   const hn_kpi_facts *f = p ? hnx_facts_view(fx) : NULL;
   rc = 1;
   if (p && !f) fputs("hornet report: out of memory\n", stderr);

@@ -33,3 +33,10 @@ echo "== hornet queue --store build/hornet.db: the queue after them"
 build/hornet queue --store build/hornet.db --now $now
 echo "== hornet case show INC-000004 --store build/hornet.db"
 build/hornet case show INC-000004 --store build/hornet.db --now $now
+# The KPIs and the report read the same store: the incidents, the analysts' moves, case fields,
+# SLA events and exposure windows; the packs are those of the store's run.
+echo "== hornet kpi --store build/hornet.db: the KPIs over the store"
+build/hornet kpi --store build/hornet.db --now $now
+echo "== hornet report --store build/hornet.db -o build/report.html"
+build/hornet report --store build/hornet.db --now $now -o build/report.html --title "acme: the case store"
+echo "the report: $root/build/report.html (one self-contained HTML file: open it in a browser)"

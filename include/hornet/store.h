@@ -110,6 +110,13 @@ hn_status hns_show(hns_store *st, const char *id, int64_t now, bool json, FILE *
 /* The live queue: per domain its WIP use and open incidents by score with their SLA clocks. */
 hn_status hns_queue(hns_store *st, int64_t now, bool json, FILE *out);
 
+/* The store as the facts KPIs are computed over (`hornet kpi --store`, `hornet report --store`):
+ * its incidents (sla_due and sla_breached from its SLA clocks and events, exposed when their
+ * asset has an open window), each incident's alerts, transitions, SLA events, case fields,
+ * exposure windows and merges, fed to fx as one consistent read. HN_OK; HN_ERR_IO (hns_error
+ * says why); HN_ERR_NOMEM. */
+hn_status hns_facts(hns_store *st, hnx_facts *fx);
+
 /* Reads an RFC 3339 time ("2024-05-14T09:00:00Z", a fraction and an offset allowed, or a date
  * alone: midnight UTC) as ns since the epoch. HN_OK, HN_ERR_SYNTAX. */
 hn_status hns_time_parse(const char *text, int64_t *ns);

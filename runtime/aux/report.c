@@ -298,7 +298,30 @@ static bool is_open(const hn_fact_incident *x) {
   return x->closed_at == HN_TIME_NONE && !(x->state && strcmp(x->state, "closed") == 0);
 }
 
-static void queue(FILE *f, const hn_kpi_facts *fx, int64_t now) {
+/* In one of its service's working states: neither its initial nor its terminal one (the
+ * built-in workflow, new -> closed, when its service is not the program's). */
+static bool is_working(const hn_program *p, const hn_fact_incident *x) {
+  const char *state = x->state ? x->state : "new", *first = "new", *last = "closed";
+  hn_service_view sv;
+  if (x->service && hn_program_service(p, hn_program_service_find(p, x->service), &sv) == HN_OK && sv.n_states) {
+    first = sv.states[0];
+    last = sv.states[sv.n_states - 1];
+  }
+  return strcmp(state, first) != 0 && strcmp(state, last) != 0;
+}
+
+/* "domain: 3 open, 2 in work (WIP 2/4)": the limit when the program declares the domain with one. */
+static void domain_row(FILE *f, const hn_program *p, const char *dom, uint32_t open, uint32_t working) {
+  fputs("<tr class=\"domain\"><td colspan=\"7\">", f);
+  esc(f, dom);
+  fprintf(f, ": %u open, %u in work", open, working);
+  hn_domain_view d;
+  if (hn_program_domain(p, hn_program_domain_find(p, dom), &d) == HN_OK && d.wip >= 0)
+    fprintf(f, " <span class=\"wip%s\">(WIP %u/%d)</span>", (int64_t)working >= d.wip ? " full" : "", working, d.wip);
+  fputs("</td></tr>\n", f);
+}
+
+static void queue(FILE *f, const hn_program *p, const hn_kpi_facts *fx, int64_t now) {
   const char *doms[64];
   uint32_t nd = 0;
   for (uint32_t i = 0; i < fx->n_incidents && nd < 64; i++) {
@@ -316,11 +339,9 @@ static void queue(FILE *f, const hn_kpi_facts *fx, int64_t now) {
       const hn_fact_incident *x = &fx->incidents[i];
       if (!is_open(x) || strcmp(x->domain ? x->domain : "unrouted", doms[j]) != 0) continue;
       open++;
-      working += x->state && strcmp(x->state, "new") != 0;
+      working += is_working(p, x);
     }
-    fputs("<tr class=\"domain\"><td colspan=\"7\">", f);
-    esc(f, doms[j]);
-    fprintf(f, ": %u open, %u in work</td></tr>\n", open, working);
+    domain_row(f, p, doms[j], open, working);
     for (uint32_t i = 0; i < fx->n_incidents; i++) {
       const hn_fact_incident *x = &fx->incidents[i];
       if (!is_open(x) || strcmp(x->domain ? x->domain : "unrouted", doms[j]) != 0) continue;
@@ -376,7 +397,7 @@ static const char *const css =
   "body{font:14px/1.4 system-ui,sans-serif;margin:2em auto;max-width:1000px;color:#222}"
   "h1{font-size:1.6em}h2{border-bottom:1px solid #ccc;margin-top:2em}h3{margin-bottom:.2em}"
   ".kpi{margin:1.5em 0}.desc{color:#555;margin:.2em 0}.axis{font-size:11px;fill:#555}.legend{font-size:11px}"
-  ".met{color:#2ca02c}.missed{color:#d62728;font-weight:bold}table{border-collapse:collapse}"
+  ".met{color:#2ca02c}.missed{color:#d62728;font-weight:bold}.wip.full{color:#d62728}table{border-collapse:collapse}"
   "td,th{padding:2px 10px;text-align:left}tr.domain td{font-weight:bold;background:#f3f3f3}";
 
 /* The JSON of `hornet kpi --format json`, as a script block that never runs (its "</" escaped). */
@@ -469,7 +490,7 @@ hn_status hnx_write_report(FILE *out, const hn_program *p, const hn_kpi_facts *f
         "<code>hornet kpi --gaps</code>) and business unit.</p>\n", out);
   heatmap(out, p, f, q, first, to);
   fputs("<h2>Queue</h2>\n", out);
-  queue(out, f, now != HN_TIME_NONE ? now : to);
+  queue(out, p, f, now != HN_TIME_NONE ? now : to);
   fputs("<h2>Windows of exposure</h2>\n", out);
   timeline(out, f, first, to);
   st = embed_json(out, p, f, q, err, errlen);
