@@ -71,11 +71,21 @@ static void change_text(FILE *f, const hn_kpi_cell *c) {
 }
 
 /* ---- the table ----------------------------------------------------------------------------- */
+/* Columns as wide as their longest cell (a control's name can be 30 characters): the cells are
+ * computed once to measure (measure set) and once to print. */
+enum { TW_DIMS = 16 };
 typedef struct tw {
   FILE *f;
   int64_t last_start;
   uint32_t cells;
+  bool measure;
+  int wdim[TW_DIMS], wval, wprev;
 } tw;
+
+static int width_of(int w, const char *s) {
+  int n = (int)strlen(s);
+  return n > w ? n : w;
+}
 
 static void table_head(FILE *f, const hn_kpi_view *v) {
   char t[96], e[32];
@@ -92,18 +102,25 @@ static void table_cell(void *ud, const hn_kpi_cell *c) {
   tw *w = ud;
   FILE *f = w->f;
   char per[48], val[48], prev[48];
-  if (!w->cells++) {
-    fprintf(f, "   %-12s", "period");
-    for (uint32_t d = 0; d < c->n_dims; d++) fprintf(f, "%-18s", c->dims[d]);
-    fprintf(f, "%-12s%-9s%-12s%s\n", "value", "target", "previous", "change");
-  }
   period_text(c->start, per);
   value_text(c->view, c->has_value, c->number, val, sizeof val);
   value_text(c->view, c->has_previous, c->previous, prev, sizeof prev);
+  if (w->measure) {
+    for (uint32_t d = 0; d < c->n_dims && d < TW_DIMS; d++)
+      w->wdim[d] = width_of(width_of(w->wdim[d], c->dims[d]), c->values[d]);
+    w->wval = width_of(w->wval, val);
+    w->wprev = width_of(w->wprev, prev);
+    return;
+  }
+  if (!w->cells++) {
+    fprintf(f, "   %-12s", "period");
+    for (uint32_t d = 0; d < c->n_dims; d++) fprintf(f, "%-*s ", d < TW_DIMS ? w->wdim[d] : 17, c->dims[d]);
+    fprintf(f, "%-*s %-8s %-*s %s\n", w->wval, "value", "target", w->wprev, "previous", "change");
+  }
   fprintf(f, "   %-12s", c->start != w->last_start ? per : "");
   w->last_start = c->start;
-  for (uint32_t d = 0; d < c->n_dims; d++) fprintf(f, "%-17s ", c->values[d]);
-  fprintf(f, "%-11s %-8s %-11s ", val, c->target_met < 0 ? "" : c->target_met ? "met" : "MISSED", prev);
+  for (uint32_t d = 0; d < c->n_dims; d++) fprintf(f, "%-*s ", d < TW_DIMS ? w->wdim[d] : 17, c->values[d]);
+  fprintf(f, "%-*s %-8s %-*s ", w->wval, val, c->target_met < 0 ? "" : c->target_met ? "met" : "MISSED", w->wprev, prev);
   change_text(f, c);
   fputc('\n', f);
 }
@@ -258,8 +275,18 @@ hn_status hnx_write_kpis(FILE *out, const hn_program *p, const hn_kpi_facts *f, 
     hn_program_kpi(p, i, &v);
     if (q && q->kpi && strcmp(q->kpi, v.name) != 0) continue;
     one.kpi = v.name;
-    tw w = {out, INT64_MIN, 0};
-    if (format == HNX_TABLE) fputs(shown ? "\n" : "", out), table_head(out, &v);
+    tw w = {.f = out, .last_start = INT64_MIN};
+    if (format == HNX_TABLE) {
+      for (int d = 0; d < TW_DIMS; d++) w.wdim[d] = 17;
+      w.wval = 11;
+      w.wprev = 11;
+      w.measure = true;
+      st = hn_kpi_compute(p, f, &one, fn, &w, err, errlen);
+      w.measure = false;
+      if (st != HN_OK) break;
+      fputs(shown ? "\n" : "", out);
+      table_head(out, &v);
+    }
     if (format == HNX_JSON) {
       if (q && q->n_by) v.n_by = 0; /* the cells say which */
       json_head(out, &v, shown == 0);
