@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "hornet/hornetaux.h"
 #include "hornet/store.h"
 
 typedef struct hns_run hns_run; /* record.c: a run writing into the store */
@@ -30,21 +31,18 @@ void hns_buf_put(hns_buf *b, const char *s, size_t n);
 void hns_buf_puts(hns_buf *b, const char *s);
 void hns_buf_printf(hns_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void hns_buf_free(hns_buf *b);
-/* s[0..n) as a JSON string: '"' '\' and control characters escaped, each ill-formed UTF-8
- * sequence as \ufffd, so the text is always valid JSON and valid UTF-8. */
+/* s[0..n) as a JSON string (hnx_write_json_string: always valid JSON and valid UTF-8). */
 void hns_buf_json(hns_buf *b, const char *s, size_t n);
 /* A NUL-terminated string as JSON; NULL as null. */
 void hns_buf_jstr(hns_buf *b, const char *s);
 /* A list of strings as a JSON array. */
 void hns_buf_jarray(hns_buf *b, const char *const *v, uint32_t n);
-/* A value of an event's field, as the JSON Lines writers print it. */
-void hns_buf_value(hns_buf *b, const hn_value *v);
-/* Fields {name: value or [values]} as one JSON object. */
+/* Fields {name: value or [values]} as one JSON object (hnx_write_fields). */
 void hns_buf_fields(hns_buf *b, const hn_field *f, uint32_t n);
 
 /* ns since the epoch as RFC 3339 UTC ("2024-05-13T17:45:00Z", the shortest exact fraction) into
  * out (HNS_TIME_CAP bytes); returns its length. */
-enum { HNS_TIME_CAP = 40 };
+enum { HNS_TIME_CAP = HNX_TIME_CAP };
 size_t hns_time_format(int64_t ns, char *out);
 /* A duration as people read it: "4h20m", "2d3h", "45s", "-10m". */
 void hns_duration(int64_t ns, char *out, size_t cap);

@@ -21,6 +21,20 @@ HN_API int hnx_write_alert(FILE *f, const hn_alert *a);
 HN_API int hnx_write_incident(FILE *f, const hn_incident *i);
 HN_API int hnx_write_exposure(FILE *f, const hn_exposure_change *x);
 HN_API int hnx_write_rejected(FILE *f, const hn_rejected *r);
+
+/* The value printers and the timestamp parser the writers above use, for clients that write
+ * or read the same values (the case store): one text for every instant, string and field.
+ * hnx_time_format writes RFC 3339 UTC with the shortest exact fraction into out (HNX_TIME_CAP
+ * bytes, NUL-terminated) and returns its length; hnx_time_parse reads it, and the other forms
+ * of SPEC §5.6, back (false when s[0..n) is no timestamp). hnx_write_json_string writes
+ * s[0..n) as a JSON string, always valid (ill-formed UTF-8 as \ufffd); hnx_write_fields writes
+ * fields as one JSON object {name: value or [values]}, as alerts carry their entities. Write
+ * errors stay on f (ferror). */
+enum { HNX_TIME_CAP = 32 };
+HN_API size_t hnx_time_format(int64_t ns, char *out);
+HN_API bool hnx_time_parse(const char *s, size_t n, int64_t *ns);
+HN_API void hnx_write_json_string(FILE *f, const char *s, size_t n);
+HN_API void hnx_write_fields(FILE *f, const hn_field *v, uint32_t n);
 /* The queue of a session with incidents, as text for people or one JSON document. */
 HN_API int hnx_write_queue(FILE *f, hn_session *s, bool json);
 

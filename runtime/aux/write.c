@@ -48,8 +48,8 @@ static void field_json(FILE *f, const hn_field *x) {
   fputc(']', f);
 }
 
-static void fields_json(FILE *f, const char *name, const hn_field *v, uint32_t n) {
-  fprintf(f, ",\"%s\":{", name);
+void hnx_write_fields(FILE *f, const hn_field *v, uint32_t n) {
+  fputc('{', f);
   for (uint32_t i = 0; i < n; i++) {
     if (i) fputc(',', f);
     hn_json_cstr(f, v[i].name);
@@ -58,6 +58,16 @@ static void fields_json(FILE *f, const char *name, const hn_field *v, uint32_t n
   }
   fputc('}', f);
 }
+
+static void fields_json(FILE *f, const char *name, const hn_field *v, uint32_t n) {
+  fprintf(f, ",\"%s\":", name);
+  hnx_write_fields(f, v, n);
+}
+
+_Static_assert(HNX_TIME_CAP == HN_TIME_TEXT_CAP, "hornetaux.h's time text capacity is value.h's");
+size_t hnx_time_format(int64_t ns, char *out) { return hn_time_format(ns, out); }
+bool hnx_time_parse(const char *s, size_t n, int64_t *ns) { return hn_time_parse(s, n, ns); }
+void hnx_write_json_string(FILE *f, const char *s, size_t n) { hn_json_str(f, s, n); }
 
 static void opt_str(FILE *f, const char *name, const char *v) {
   if (!v) return;
